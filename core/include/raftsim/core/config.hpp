@@ -1,0 +1,93 @@
+#pragma once
+// Node configuration, in ticks. The caller chooses what a tick is worth and
+// converts durations with `DurationConfig::to_ticks`; the core never sees time.
+
+#include <cstdint>
+#include <string_view>
+
+#include "raftsim/core/types.hpp"
+
+namespace raftsim::core {
+
+/// Every way a Config can be invalid, each with its own name.
+enum class ConfigError : std::uint8_t {
+    ok = 0,
+    heartbeat_timeout_too_low,
+    election_timeout_too_low,
+    election_timeout_below_heartbeat_timeout,
+    commit_timeout_too_low,
+    leader_lease_too_low,
+    leader_lease_above_heartbeat_timeout,
+    max_append_entries_zero,
+    max_append_entries_too_large,
+    max_inflight_appends_zero,
+    max_inflight_appends_too_large,
+    max_uncommitted_entries_too_low,
+    protocol_version_unsupported,
+    tick_length_zero,
+    duration_not_multiple_of_tick,
+};
+
+[[nodiscard]] std::string_view to_string(ConfigError error) noexcept;
+
+/// Timing and limits of one node, in ticks of the caller's choosing.
+///
+/// Semantics follow hashicorp/raft's Config:
+/// - a follower that has heard nothing from a leader for a random time in
+///   [heartbeat_timeout, 2*heartbeat_timeout) becomes a candidate;
+/// - a candidate restarts its election after a random time in
+///   [election_timeout, 2*election_timeout);
+/// - a leader sends heartbeats every heartbeat_timeout/10 (at least 1 tick);
+/// - a leader propagates its commit index to followers at least every
+///   commit_timeout;
+/// - a leader that has not heard from a quorum of voters within leader_lease
+///   steps down (when check_quorum is on).
+struct Config {
+    std::uint32_t heartbeat_timeout_ticks = 100;
+    std::uint32_t election_timeout_ticks = 100;
+    std::uint32_t commit_timeout_ticks = 5;
+    std::uint32_t leader_lease_ticks = 50;
+    /// Upper bound on entries in one AppendEntries message (hashicorp: 64, at most 1024).
+    std::uint32_t max_append_entries = 64;
+    /// Upper bound on unacknowledged AppendEntries messages that carry entries,
+    /// per follower, while replicating optimistically.
+    std::uint32_t max_inflight_appends = 64;
+    /// A leader refuses new proposals while this many entries are uncommitted,
+    /// so a leader cut off from its quorum cannot grow its log without bound.
+    std::uint32_t max_uncommitted_entries = 4096;
+    /// Raft thesis §9.6: campaign only after a pre-vote round shows a quorum would vote.
+    bool pre_vote = false;
+    /// Leader lease / check-quorum (hashicorp's checkLeaderLease). On by default
+    /// because hashicorp's leader always does it.
+    bool check_quorum = true;
+    std::uint32_t protocol_version = protocol_version_max;
+};
+
+[[nodiscard]] ConfigError validate(const Config& config) noexcept;
+
+/// Hashicorp's Config as durations in microseconds, for callers that think in
+/// time. Defaults are hashicorp's DefaultConfig().
+struct DurationConfig {
+    std::uint64_t heartbeat_timeout_us = 1'000'000;
+    std::uint64_t election_timeout_us = 1'000'000;
+    std::uint64_t commit_timeout_us = 50'000;
+    std::uint64_t leader_lease_us = 500'000;
+    std::uint32_t max_append_entries = 64;
+    std::uint32_t max_inflight_appends = 64;
+    std::uint32_t max_uncommitted_entries = 4096;
+    bool pre_vote = false;
+    bool check_quorum = true;
+    std::uint32_t protocol_version = protocol_version_max;
+};
+
+struct ConfigResult {
+    Config config;
+    ConfigError error = ConfigError::ok;
+};
+
+/// Converts durations to ticks of `tick_us` microseconds and validates the
+/// result. A duration that is not a whole number of ticks is an error rather
+/// than silently rounded, so a scenario's timing means what it says.
+[[nodiscard]] ConfigResult to_ticks(const DurationConfig& durations, std::uint64_t tick_us) noexcept;
+
+}  // namespace raftsim::core

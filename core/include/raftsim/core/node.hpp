@@ -1,0 +1,222 @@
+#pragma once
+// One Raft server as a pure state machine, shaped like etcd's RawNode.
+//
+// Inputs: tick(), step(message), propose(...). Output: a Ready batch, then
+// advance(). The node performs no I/O, reads no clock and draws randomness only
+// from its own seeded PRNG, so the same inputs always give the same outputs.
+//
+// Contract, checked by always-on assertions after every call:
+//   applied <= commit <= last index; term and commit never decrease; the log's
+//   terms never decrease and never exceed the current term; a leader or
+//   candidate has voted for itself in its term.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "raftsim/core/config.hpp"
+#include "raftsim/core/configuration.hpp"
+#include "raftsim/core/log.hpp"
+#include "raftsim/core/message.hpp"
+#include "raftsim/core/prng.hpp"
+#include "raftsim/core/progress.hpp"
+#include "raftsim/core/ready.hpp"
+#include "raftsim/core/reject.hpp"
+#include "raftsim/core/types.hpp"
+
+namespace raftsim::core {
+
+enum class ProposeError : std::uint8_t {
+    none = 0,
+    not_leader,
+    leadership_transfer_in_progress,
+    too_many_uncommitted,
+};
+
+[[nodiscard]] std::string_view to_string(ProposeError error) noexcept;
+
+struct ProposeResult {
+    ProposeError error = ProposeError::none;
+    /// Where the entry was appended, when error == none.
+    Index index = 0;
+    Term term = 0;
+    [[nodiscard]] bool ok() const noexcept { return error == ProposeError::none; }
+};
+
+/// Counters a host or test can read; they never affect behaviour.
+struct NodeStats {
+    RejectCounters rejects;
+    std::uint64_t elections_started = 0;
+    std::uint64_t pre_votes_started = 0;
+    std::uint64_t elections_won = 0;
+    std::uint64_t lease_step_downs = 0;
+    std::uint64_t stale_responses = 0;
+    std::uint64_t votes_rejected_sticky_leader = 0;
+    std::uint64_t entries_truncated = 0;
+};
+
+struct NodeOptions {
+    NodeId id = node_none;
+    Config config;
+    /// Seeds this node's PRNG (randomized timeouts).
+    std::uint64_t seed = 0;
+};
+
+/// What a restarting node reads back from its durable storage.
+struct DurableState {
+    HardState hard_state;
+    std::vector<Entry> entries;
+};
+
+class Node {
+public:
+    /// A brand new server of a new cluster: its log holds the bootstrap
+    /// configuration at index 1, term 1 (hashicorp's BootstrapCluster), and
+    /// the first Ready asks the host to persist it.
+    [[nodiscard]] static Node bootstrap(const NodeOptions& options, const Configuration& configuration);
+
+    /// Rebuilds a node from durable state alone (after a crash). Entries not in
+    /// `durable` are gone; commit and applied restart from zero, as in hashicorp.
+    [[nodiscard]] static Node restart(const NodeOptions& options, DurableState durable);
+
+    /// Advances logical time by one tick.
+    void tick();
+
+    /// Feeds one message in. Structurally impossible input is counted and
+    /// dropped with its reason; it never reaches the protocol code.
+    [[nodiscard]] RejectReason step(const Message& message);
+
+    /// Appends a client command, if this node is a leader that can accept it.
+    [[nodiscard]] ProposeResult propose(RequestId id, Bytes data);
+
+    /// Starts an election now, as if the election timer had fired (etcd's
+    /// Campaign); ignored by a non-voter or a leader.
+    void campaign();
+
+    [[nodiscard]] bool has_ready() const;
+    /// Collects the pending batch. Must be followed by advance().
+    [[nodiscard]] Ready ready();
+    /// Tells the node the last Ready was fully handled (see ready.hpp).
+    void advance();
+
+    // Observers.
+    [[nodiscard]] NodeId id() const noexcept { return id_; }
+    [[nodiscard]] Role role() const noexcept { return role_; }
+    [[nodiscard]] Term term() const noexcept { return hard_state_.term; }
+    [[nodiscard]] NodeId voted_for() const noexcept { return hard_state_.voted_for; }
+    [[nodiscard]] NodeId leader_id() const noexcept { return leader_id_; }
+    [[nodiscard]] const HardState& hard_state() const noexcept { return hard_state_; }
+    [[nodiscard]] const Log& log() const noexcept { return log_; }
+    [[nodiscard]] Index commit_index() const noexcept { return commit_index_; }
+    [[nodiscard]] Index applied_index() const noexcept { return applied_index_; }
+    [[nodiscard]] const Config& config() const noexcept { return config_; }
+    [[nodiscard]] const Configuration& configuration() const noexcept { return configuration_; }
+    [[nodiscard]] const NodeStats& stats() const noexcept { return stats_; }
+    /// A leader's view of `peer`, or nullptr.
+    [[nodiscard]] const Progress* progress(NodeId peer) const noexcept;
+    [[nodiscard]] std::uint32_t randomized_election_timeout_ticks() const noexcept {
+        return randomized_timeout_ticks_;
+    }
+
+    /// Full O(log length) check of every local invariant; the hot path does
+    /// the O(1) part after every call. Returns false instead of asserting so
+    /// fuzzers and tests can report.
+    [[nodiscard]] bool invariants_hold() const noexcept;
+
+private:
+    Node(const NodeOptions& options, Log log, HardState hard_state);
+
+    // Roles (Raft paper §5.2, thesis §9.6 for pre-vote).
+    void become_follower(Term term, NodeId leader);
+    void become_pre_candidate();
+    void become_candidate(bool leadership_transfer);
+    void become_leader();
+    void set_role(Role role);
+    void set_leader(NodeId leader);
+    void reset_election_timer();
+
+    // Ticks.
+    void tick_election();
+    void tick_leader();
+    void maybe_check_quorum();
+
+    // Messages.
+    [[nodiscard]] bool maybe_step_term(const Message& message);
+    void step_append_entries(const Message& message);
+    [[nodiscard]] RejectReason step_append_entries_response(const Message& message);
+    void step_request_vote(const Message& message);
+    void step_request_pre_vote(const Message& message);
+    void step_vote_response(const Message& message);
+    void step_timeout_now(const Message& message);
+    [[nodiscard]] bool vote_blocked_by_sticky_leader(const Message& message) const;
+    [[nodiscard]] Index conflict_hint(Index prev_log_index) const;
+    [[nodiscard]] bool maybe_append_entries(const Message& message);
+    void send_append_response(NodeId to, bool success, Index match_index, Index rejected_prev);
+
+    // Leader replication.
+    [[nodiscard]] bool maybe_send_append(NodeId peer, bool allow_empty);
+    void bcast_append();
+    void bcast_heartbeat();
+    void maybe_commit();
+    [[nodiscard]] bool needs_append(const Progress& progress) const;
+    void append_entry(Entry entry);
+    void fail_pending_requests();
+
+    void send(Message message);
+    void campaign_now(bool leadership_transfer);
+    void check_invariants_fast();
+    void rebuild_configuration();
+
+    NodeId id_ = node_none;
+    Config config_;
+    Prng prng_;
+
+    HardState hard_state_;
+    /// The hard state last handed to the host in a Ready.
+    HardState written_hard_state_;
+    Log log_;
+    /// Invariant: applied_index_ <= commit_index_ <= log_.last_index().
+    Index commit_index_ = 0;
+    /// Highest index handed to the host in committed_entries.
+    Index applied_index_ = 0;
+    /// Latest configuration in the log (thesis §4.1: in effect when appended).
+    Configuration configuration_;
+
+    Role role_ = Role::follower;
+    NodeId leader_id_ = node_none;
+    std::optional<NodeId> reported_leader_id_;
+    std::uint32_t election_elapsed_ticks_ = 0;
+    std::uint32_t randomized_timeout_ticks_ = 0;
+    std::uint32_t heartbeat_elapsed_ticks_ = 0;
+    std::uint32_t commit_elapsed_ticks_ = 0;
+    std::uint32_t lease_elapsed_ticks_ = 0;
+    /// Set when this node campaigns because of TimeoutNow.
+    bool campaign_is_transfer_ = false;
+
+    /// Votes received in the current (pre-)election, by voter. std::map keeps
+    /// iteration order stable.
+    std::map<NodeId, bool> votes_;
+    /// The leader's view of each other server (empty unless leader).
+    std::map<NodeId, Progress> progress_;
+    /// Proposals awaiting commitment, ascending by index.
+    std::vector<RequestResult> pending_requests_;
+
+    // The batch being assembled for the next Ready.
+    std::vector<Message> outbox_;
+    std::vector<RequestResult> results_;
+    std::vector<RoleChange> role_changes_;
+    /// A Ready was handed out and advance() has not been called yet.
+    bool ready_outstanding_ = false;
+    Index ready_written_through_ = 0;
+    Index ready_applied_through_ = 0;
+
+    // Previous values for the "never decreases" invariants.
+    Term checked_term_ = 0;
+    Index checked_commit_index_ = 0;
+
+    NodeStats stats_;
+};
+
+}  // namespace raftsim::core

@@ -1,0 +1,88 @@
+#pragma once
+// Ready: everything a node asks its host to do, in one batch.
+//
+// THE RULE: PERSIST BEFORE SEND. The host must, in this order,
+//   1. make `hard_state` and `entries` durable (delete every durable entry at
+//      index >= entries.front().index, then append `entries`);
+//   2. only then send `messages` -- a vote or an AppendEntries acknowledgement
+//      promises that the state it depends on survives a crash (Raft paper
+//      Figure 2: "respond to RPCs only after updating stable storage");
+//   3. apply `committed_entries` to the state machine, in order;
+//   4. call Node::advance(), before any other call into the node.
+// A host that sends first can vote twice in a term after a crash; the
+// simulator's node host follows this order and its tests check it.
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "raftsim/core/log_entry.hpp"
+#include "raftsim/core/message.hpp"
+#include "raftsim/core/types.hpp"
+
+namespace raftsim::core {
+
+enum class Role : std::uint8_t {
+    follower,
+    /// Raft thesis §9.6: asking for pre-votes, term not yet incremented.
+    pre_candidate,
+    candidate,
+    leader,
+};
+
+[[nodiscard]] std::string_view to_string(Role role) noexcept;
+
+/// The state Figure 2 says must be on stable storage before answering RPCs.
+struct HardState {
+    Term term = 0;
+    NodeId voted_for = node_none;
+    friend bool operator==(const HardState&, const HardState&) = default;
+};
+
+struct RoleChange {
+    Role from = Role::follower;
+    Role to = Role::follower;
+    Term term = 0;
+    friend bool operator==(const RoleChange&, const RoleChange&) = default;
+};
+
+enum class RequestOutcome : std::uint8_t {
+    /// The request's entry committed and is in this Ready's committed_entries.
+    committed,
+    /// Leadership was lost before the entry committed here. The entry may
+    /// still commit under a later leader: the outcome is unknown, as with
+    /// hashicorp's ErrLeadershipLost.
+    leadership_lost,
+};
+
+[[nodiscard]] std::string_view to_string(RequestOutcome outcome) noexcept;
+
+struct RequestResult {
+    RequestId id = 0;
+    RequestOutcome outcome = RequestOutcome::committed;
+    Index index = 0;
+    Term term = 0;
+    friend bool operator==(const RequestResult&, const RequestResult&) = default;
+};
+
+struct Ready {
+    /// Set when term or vote changed since the last Ready.
+    std::optional<HardState> hard_state;
+    /// Entries to make durable; the first one's index is the truncation point.
+    std::vector<Entry> entries;
+    /// Messages to send once the above is durable.
+    std::vector<Message> messages;
+    /// Committed entries to apply, in index order, each exactly once.
+    std::vector<Entry> committed_entries;
+    /// Outcomes of this node's own proposals.
+    std::vector<RequestResult> request_results;
+    /// Role transitions, in the order they happened.
+    std::vector<RoleChange> role_changes;
+    /// The leader this node believes in, when it changed.
+    std::optional<NodeId> leader_id;
+
+    [[nodiscard]] bool empty() const noexcept;
+};
+
+}  // namespace raftsim::core

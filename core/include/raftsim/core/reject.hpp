@@ -1,0 +1,58 @@
+#pragma once
+// Why the gate refused a message. Every refusal is counted per reason; none is
+// an assertion, because anything arriving from the network may be garbage.
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+
+namespace raftsim::core {
+
+enum class RejectReason : std::uint8_t {
+    none = 0,
+    unsupported_protocol_version,
+    unknown_message_type,
+    sender_is_none,
+    sender_is_self,
+    wrong_recipient,
+    request_term_zero,
+    leader_id_mismatch,
+    prev_log_index_overflow,
+    prev_log_term_without_index,
+    prev_log_term_above_term,
+    entries_too_many,
+    entries_not_contiguous,
+    entry_term_above_message_term,
+    entry_term_below_prev_log_term,
+    entry_terms_decreasing,
+    entry_type_invalid,
+    configuration_invalid,
+    candidate_log_term_above_term,
+    match_index_overflow,
+    snapshot_invalid,
+    /// A response from a server this leader does not replicate to.
+    unknown_peer,
+    /// A conflicting entry at or below our commit index: a committed entry
+    /// cannot change, so the leader that sent this is broken. Dropped, never
+    /// applied, so the simulator's checkers (not an assert) report the bug.
+    conflict_below_commit,
+    /// The node was removed or is shut down and takes no input.
+    node_stopped,
+};
+
+inline constexpr std::size_t reject_reason_count = 24;
+
+[[nodiscard]] std::string_view to_string(RejectReason reason) noexcept;
+
+/// Count of refused messages per reason.
+struct RejectCounters {
+    std::array<std::uint64_t, reject_reason_count> by_reason{};
+
+    void count(RejectReason reason) noexcept { by_reason[static_cast<std::size_t>(reason)] += 1; }
+    [[nodiscard]] std::uint64_t of(RejectReason reason) const noexcept {
+        return by_reason[static_cast<std::size_t>(reason)];
+    }
+    [[nodiscard]] std::uint64_t total() const noexcept;
+};
+
+}  // namespace raftsim::core

@@ -1,0 +1,275 @@
+// Node lifecycle, roles, ticks, the Ready/advance cycle and local invariants.
+// Message handling is in node_election.cpp and node_replication.cpp.
+#include "raftsim/core/node.hpp"
+
+#include <utility>
+
+#include "raftsim/core/assert.hpp"
+#include "raftsim/core/quorum.hpp"
+
+namespace raftsim::core {
+
+Node::Node(const NodeOptions& options, Log log, HardState hard_state)
+    : id_(options.id),
+      config_(options.config),
+      prng_(options.seed),
+      hard_state_(hard_state),
+      written_hard_state_(hard_state),
+      log_(std::move(log)) {
+    RAFT_ASSERT(id_ != node_none);
+    RAFT_ASSERT(validate(config_) == ConfigError::ok);
+    RAFT_ASSERT(log_.last_term() <= hard_state_.term);
+    rebuild_configuration();
+    reset_election_timer();
+    checked_term_ = hard_state_.term;
+}
+
+Node Node::bootstrap(const NodeOptions& options, const Configuration& configuration) {
+    RAFT_ASSERT(configuration.is_valid());
+    RAFT_ASSERT(!configuration.empty());
+    // hashicorp's BootstrapCluster: term 1 and the configuration at index 1.
+    Node node(options, Log{}, HardState{.term = 1, .voted_for = node_none});
+    node.written_hard_state_ = HardState{};
+    node.log_.append(Entry{.term = 1,
+                           .index = 1,
+                           .type = EntryType::configuration,
+                           .data = {},
+                           .configuration = configuration});
+    node.rebuild_configuration();
+    node.check_invariants_fast();
+    return node;
+}
+
+Node Node::restart(const NodeOptions& options, DurableState durable) {
+    // Durable state is our own earlier output, so it is trusted: a malformed
+    // one means the host broke the Ready contract.
+    Log log(0, 0, std::move(durable.entries));
+    RAFT_ASSERT(log.last_term() <= durable.hard_state.term);
+    Node node(options, std::move(log), durable.hard_state);
+    node.check_invariants_fast();
+    return node;
+}
+
+void Node::tick() {
+    RAFT_ASSERT(!ready_outstanding_);
+    if (role_ == Role::leader) {
+        tick_leader();
+    } else {
+        tick_election();
+    }
+    check_invariants_fast();
+}
+
+void Node::campaign() {
+    RAFT_ASSERT(!ready_outstanding_);
+    if (role_ != Role::leader && configuration_.is_voter(id_)) {
+        campaign_now(false);
+    }
+    check_invariants_fast();
+}
+
+// Followers and candidates: a timeout with no word from a leader starts an
+// election (§5.2). Only voters campaign (hashicorp: nonvoters never do).
+void Node::tick_election() {
+    RAFT_ASSERT(role_ != Role::leader);
+    election_elapsed_ticks_ += 1;
+    if (election_elapsed_ticks_ < randomized_timeout_ticks_) {
+        return;
+    }
+    if (!configuration_.is_voter(id_)) {
+        reset_election_timer();
+        return;
+    }
+    campaign_now(false);
+}
+
+void Node::tick_leader() {
+    RAFT_ASSERT(role_ == Role::leader);
+    // hashicorp sends heartbeats every HeartbeatTimeout/10.
+    const std::uint32_t heartbeat_interval_ticks =
+        config_.heartbeat_timeout_ticks / 10 > 0 ? config_.heartbeat_timeout_ticks / 10 : 1;
+    heartbeat_elapsed_ticks_ += 1;
+    if (heartbeat_elapsed_ticks_ >= heartbeat_interval_ticks) {
+        heartbeat_elapsed_ticks_ = 0;
+        bcast_heartbeat();
+    }
+    // Followers learn the commit index at least every commit timeout.
+    commit_elapsed_ticks_ += 1;
+    if (commit_elapsed_ticks_ >= config_.commit_timeout_ticks) {
+        commit_elapsed_ticks_ = 0;
+        for (auto& [peer, progress] : progress_) {
+            if (progress.commit_sent < commit_index_) {
+                static_cast<void>(maybe_send_append(peer, true));
+            }
+        }
+    }
+    if (config_.check_quorum) {
+        lease_elapsed_ticks_ += 1;
+        if (lease_elapsed_ticks_ >= config_.leader_lease_ticks) {
+            lease_elapsed_ticks_ = 0;
+            maybe_check_quorum();
+        }
+    }
+}
+
+// Leader lease (hashicorp checkLeaderLease; thesis §6.2 "check quorum"): a
+// leader that has not heard from a quorum of voters within the lease steps
+// down, so a partitioned leader stops serving as one.
+void Node::maybe_check_quorum() {
+    RAFT_ASSERT(role_ == Role::leader);
+    std::size_t active = configuration_.is_voter(id_) ? 1 : 0;
+    for (auto& [peer, progress] : progress_) {
+        if (progress.recent_active && configuration_.is_voter(peer)) {
+            active += 1;
+        }
+        progress.recent_active = false;
+    }
+    if (!is_majority(active, configuration_.voter_count())) {
+        stats_.lease_step_downs += 1;
+        become_follower(hard_state_.term, node_none);
+    }
+}
+
+void Node::campaign_now(bool leadership_transfer) {
+    RAFT_ASSERT(role_ != Role::leader);
+    RAFT_ASSERT(configuration_.is_voter(id_));
+    // A transfer target skips pre-vote: the leader asked it to campaign.
+    if (config_.pre_vote && !leadership_transfer) {
+        become_pre_candidate();
+    } else {
+        become_candidate(leadership_transfer);
+    }
+}
+
+void Node::reset_election_timer() {
+    // hashicorp: followers wait [HeartbeatTimeout, 2*HeartbeatTimeout),
+    // candidates [ElectionTimeout, 2*ElectionTimeout). Randomization breaks
+    // split votes (§5.2).
+    const std::uint32_t base = role_ == Role::follower ? config_.heartbeat_timeout_ticks
+                                                        : config_.election_timeout_ticks;
+    RAFT_ASSERT(base > 0);
+    election_elapsed_ticks_ = 0;
+    randomized_timeout_ticks_ = base + static_cast<std::uint32_t>(prng_.below(base));
+    RAFT_ASSERT(randomized_timeout_ticks_ >= base);
+}
+
+void Node::set_role(Role role) {
+    if (role != role_ || role == Role::candidate) {
+        role_changes_.push_back(RoleChange{.from = role_, .to = role, .term = hard_state_.term});
+    }
+    role_ = role;
+}
+
+void Node::set_leader(NodeId leader) {
+    RAFT_ASSERT(leader != id_ || role_ == Role::leader);
+    leader_id_ = leader;
+}
+
+// §5.1: a server that sees a higher term, or a leader of its own term, is a
+// follower.
+void Node::become_follower(Term term, NodeId leader) {
+    RAFT_ASSERT(term >= hard_state_.term);
+    if (term > hard_state_.term) {
+        hard_state_.term = term;
+        hard_state_.voted_for = node_none;
+    }
+    if (role_ == Role::leader) {
+        fail_pending_requests();
+        progress_.clear();
+    }
+    set_role(Role::follower);
+    set_leader(leader);
+    votes_.clear();
+    campaign_is_transfer_ = false;
+    reset_election_timer();
+    RAFT_ASSERT(progress_.empty());
+}
+
+void Node::become_leader() {
+    RAFT_ASSERT(role_ == Role::candidate);
+    RAFT_ASSERT(hard_state_.voted_for == id_);
+    set_role(Role::leader);
+    set_leader(id_);
+    stats_.elections_won += 1;
+    campaign_is_transfer_ = false;
+    votes_.clear();
+    progress_.clear();
+    for (const Server& server : configuration_.servers) {
+        if (server.id != id_) {
+            progress_[server.id] = Progress{.next_index = log_.last_index() + 1};
+        }
+    }
+    heartbeat_elapsed_ticks_ = 0;
+    commit_elapsed_ticks_ = 0;
+    lease_elapsed_ticks_ = 0;
+    // Thesis §6.4 / hashicorp: a no-op of the new term lets the leader commit
+    // (and so learn the commit index) without waiting for a client.
+    append_entry(Entry{.term = hard_state_.term,
+                       .index = log_.last_index() + 1,
+                       .type = EntryType::noop,
+                       .data = {},
+                       .configuration = {}});
+}
+
+void Node::fail_pending_requests() {
+    for (RequestResult& request : pending_requests_) {
+        // Entries already committed here succeeded, whoever leads next.
+        const bool committed = request.index <= commit_index_;
+        request.outcome = committed ? RequestOutcome::committed : RequestOutcome::leadership_lost;
+        results_.push_back(request);
+    }
+    pending_requests_.clear();
+}
+
+ProposeResult Node::propose(RequestId id, Bytes data) {
+    RAFT_ASSERT(!ready_outstanding_);
+    ProposeResult result;
+    if (role_ != Role::leader) {
+        result.error = ProposeError::not_leader;
+        return result;
+    }
+    if (log_.last_index() - commit_index_ >= config_.max_uncommitted_entries) {
+        result.error = ProposeError::too_many_uncommitted;
+        return result;
+    }
+    result.index = log_.last_index() + 1;
+    result.term = hard_state_.term;
+    append_entry(Entry{.term = result.term,
+                       .index = result.index,
+                       .type = EntryType::command,
+                       .data = std::move(data),
+                       .configuration = {}});
+    pending_requests_.push_back(RequestResult{
+        .id = id, .outcome = RequestOutcome::committed, .index = result.index, .term = result.term});
+    check_invariants_fast();
+    return result;
+}
+
+void Node::append_entry(Entry entry) {
+    RAFT_ASSERT(role_ == Role::leader);
+    RAFT_ASSERT(entry.term == hard_state_.term);
+    if (entry.type == EntryType::configuration) {
+        configuration_ = entry.configuration;
+    }
+    log_.append(std::move(entry));
+}
+
+void Node::rebuild_configuration() {
+    // Thesis §4.1: the latest configuration in the log is in effect, committed
+    // or not. Scan from the end; truncations and restarts are rare.
+    const std::span<const Entry> entries = log_.entries();
+    for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
+        if (it->type == EntryType::configuration) {
+            configuration_ = it->configuration;
+            return;
+        }
+    }
+    configuration_ = Configuration{};
+}
+
+const Progress* Node::progress(NodeId peer) const noexcept {
+    const auto it = progress_.find(peer);
+    return it == progress_.end() ? nullptr : &it->second;
+}
+
+}  // namespace raftsim::core

@@ -1,0 +1,240 @@
+// The message gate, term handling and elections (Raft paper §5.1, §5.2,
+// §5.4.1; thesis §9.6 for pre-vote, §3.10 for TimeoutNow).
+#include "raftsim/core/assert.hpp"
+#include "raftsim/core/node.hpp"
+#include "raftsim/core/quorum.hpp"
+#include "raftsim/core/validate.hpp"
+
+namespace raftsim::core {
+
+RejectReason Node::step(const Message& message) {
+    RAFT_ASSERT(!ready_outstanding_);
+    RejectReason reason = validate_message(message, id_);
+    if (reason == RejectReason::none && maybe_step_term(message)) {
+        switch (message.type) {
+            case MessageType::append_entries: step_append_entries(message); break;
+            case MessageType::append_entries_response:
+                reason = step_append_entries_response(message);
+                break;
+            case MessageType::request_vote: step_request_vote(message); break;
+            case MessageType::request_pre_vote: step_request_pre_vote(message); break;
+            case MessageType::request_vote_response:
+            case MessageType::request_pre_vote_response: step_vote_response(message); break;
+            case MessageType::timeout_now: step_timeout_now(message); break;
+            case MessageType::install_snapshot:
+            case MessageType::install_snapshot_response:
+                // Snapshots are not implemented yet; never act on them.
+                reason = RejectReason::snapshot_invalid;
+                break;
+        }
+    }
+    if (reason != RejectReason::none) {
+        stats_.rejects.count(reason);
+    }
+    check_invariants_fast();
+    return reason;
+}
+
+// Figure 2, "Rules for all servers": a higher term makes us a follower of
+// that term; a lower term marks the message stale. Returns whether the
+// message should go on to its handler.
+bool Node::maybe_step_term(const Message& message) {
+    const Term term = message.term;
+    if (term > hard_state_.term) {
+        // Pre-votes ask about a term nobody has entered: they change nothing.
+        if (message.type == MessageType::request_pre_vote) {
+            return true;
+        }
+        if (message.type == MessageType::request_pre_vote_response && message.granted) {
+            return true;
+        }
+        // hashicorp checks leader stickiness before the term: a follower
+        // with a live leader neither votes nor adopts the candidate's term.
+        if (message.type == MessageType::request_vote && vote_blocked_by_sticky_leader(message)) {
+            step_request_vote(message);
+            return false;
+        }
+        const bool from_leader = message.type == MessageType::append_entries ||
+                                 message.type == MessageType::install_snapshot;
+        become_follower(term, from_leader ? message.from : node_none);
+        return true;
+    }
+    if (term < hard_state_.term) {
+        if (is_response(message.type)) {
+            stats_.stale_responses += 1;
+            return false;
+        }
+        // Figure 2: reply false to a request of an older term, with our term
+        // in the reply so a stale leader or candidate steps down.
+        switch (message.type) {
+            case MessageType::append_entries:
+                send_append_response(message.from, false, 0, message.prev_log_index);
+                break;
+            case MessageType::request_vote:
+            case MessageType::request_pre_vote: step_request_vote(message); break;
+            default: break;
+        }
+        return false;
+    }
+    return true;
+}
+
+bool Node::vote_blocked_by_sticky_leader(const Message& message) const {
+    // hashicorp: "rejecting vote request since we have a leader", unless the
+    // leader itself asked the candidate to campaign (leadership transfer).
+    return leader_id_ != node_none && leader_id_ != message.from && !message.leadership_transfer;
+}
+
+// Answers request_vote and (when the term is stale) request_pre_vote with a
+// refusal or a grant. §5.2: at most one vote per term, first come first
+// served; §5.4.1: only for a candidate whose log is at least as up to date.
+void Node::step_request_vote(const Message& message) {
+    const bool pre_vote = message.type == MessageType::request_pre_vote;
+    Message response{.type = pre_vote ? MessageType::request_pre_vote_response
+                                      : MessageType::request_vote_response,
+                     .to = message.from,
+                     .term = hard_state_.term,
+                     .granted = false};
+    if (message.term < hard_state_.term) {
+        send(std::move(response));
+        return;
+    }
+    if (vote_blocked_by_sticky_leader(message)) {
+        stats_.votes_rejected_sticky_leader += 1;
+        send(std::move(response));
+        return;
+    }
+    RAFT_ASSERT(message.term == hard_state_.term);
+    RAFT_ASSERT(!pre_vote);
+    // hashicorp: a server that is not a voter in our configuration cannot
+    // become leader with our help (removed servers must not disrupt).
+    const bool candidate_is_voter = configuration_.is_voter(message.from);
+    const bool fresh_vote = hard_state_.voted_for == node_none;
+    const bool log_ok =
+        log_.is_up_to_date(message.candidate_last_log_index, message.candidate_last_log_term);
+    if (hard_state_.voted_for == message.from) {
+        response.granted = true;  // a duplicate request gets the same answer
+    } else if (fresh_vote && candidate_is_voter && log_ok) {
+        // The vote is part of the hard state; the Ready carrying this
+        // response also carries the vote, persisted before it is sent.
+        hard_state_.voted_for = message.from;
+        response.granted = true;
+        election_elapsed_ticks_ = 0;
+    }
+    RAFT_ASSERT(!response.granted || hard_state_.voted_for == message.from);
+    send(std::move(response));
+}
+
+// Thesis §9.6: grant a pre-vote if we would grant the vote in term+1. Changes
+// no state at all, so a partitioned node cannot inflate terms.
+void Node::step_request_pre_vote(const Message& message) {
+    RAFT_ASSERT(message.term >= hard_state_.term);
+    Message response{.type = MessageType::request_pre_vote_response,
+                     .to = message.from,
+                     .term = hard_state_.term,
+                     .granted = false};
+    if (vote_blocked_by_sticky_leader(message)) {
+        stats_.votes_rejected_sticky_leader += 1;
+    } else if (message.term > hard_state_.term && configuration_.is_voter(message.from) &&
+               log_.is_up_to_date(message.candidate_last_log_index,
+                                  message.candidate_last_log_term)) {
+        // Answer in the asked-for term so the pre-candidate can tell this
+        // grant from a stale one.
+        response.term = message.term;
+        response.granted = true;
+    }
+    send(std::move(response));
+}
+
+void Node::step_vote_response(const Message& message) {
+    const bool pre_vote = message.type == MessageType::request_pre_vote_response;
+    const Role expected = pre_vote ? Role::pre_candidate : Role::candidate;
+    const Term expected_term = pre_vote && message.granted ? hard_state_.term + 1 : hard_state_.term;
+    if (role_ != expected || message.term != expected_term) {
+        stats_.stale_responses += 1;
+        return;
+    }
+    if (!configuration_.is_voter(message.from)) {
+        return;
+    }
+    votes_[message.from] = message.granted;
+    std::size_t granted = 0;
+    for (const auto& [voter, vote] : votes_) {
+        granted += (vote && configuration_.is_voter(voter)) ? 1 : 0;
+    }
+    if (!is_majority(granted, configuration_.voter_count())) {
+        return;
+    }
+    if (pre_vote) {
+        become_candidate(false);
+    } else {
+        become_leader();
+    }
+}
+
+void Node::step_timeout_now(const Message& message) {
+    RAFT_ASSERT(message.term == hard_state_.term);
+    // Thesis §3.10: the leader asks us to campaign at once, bypassing
+    // stickiness and pre-vote, because it is handing leadership over.
+    if (role_ == Role::leader || !configuration_.is_voter(id_)) {
+        return;
+    }
+    campaign_now(true);
+}
+
+void Node::become_pre_candidate() {
+    RAFT_ASSERT(role_ != Role::leader);
+    RAFT_ASSERT(config_.pre_vote);
+    set_role(Role::pre_candidate);
+    set_leader(node_none);
+    votes_.clear();
+    reset_election_timer();
+    stats_.pre_votes_started += 1;
+    votes_[id_] = true;
+    if (is_majority(1, configuration_.voter_count())) {
+        become_candidate(false);
+        return;
+    }
+    for (const Server& server : configuration_.servers) {
+        if (server.suffrage != Suffrage::voter || server.id == id_) {
+            continue;
+        }
+        send(Message{.type = MessageType::request_pre_vote,
+                     .to = server.id,
+                     .term = hard_state_.term + 1,
+                     .candidate_last_log_index = log_.last_index(),
+                     .candidate_last_log_term = log_.last_term()});
+    }
+}
+
+// §5.2: increment the term, vote for ourselves, ask every other voter.
+void Node::become_candidate(bool leadership_transfer) {
+    RAFT_ASSERT(role_ != Role::leader);
+    RAFT_ASSERT(configuration_.is_voter(id_));
+    hard_state_.term += 1;
+    hard_state_.voted_for = id_;
+    set_role(Role::candidate);
+    set_leader(node_none);
+    votes_.clear();
+    campaign_is_transfer_ = leadership_transfer;
+    reset_election_timer();
+    stats_.elections_started += 1;
+    votes_[id_] = true;
+    if (is_majority(1, configuration_.voter_count())) {
+        become_leader();
+        return;
+    }
+    for (const Server& server : configuration_.servers) {
+        if (server.suffrage != Suffrage::voter || server.id == id_) {
+            continue;
+        }
+        send(Message{.type = MessageType::request_vote,
+                     .to = server.id,
+                     .term = hard_state_.term,
+                     .candidate_last_log_index = log_.last_index(),
+                     .candidate_last_log_term = log_.last_term(),
+                     .leadership_transfer = leadership_transfer});
+    }
+}
+
+}  // namespace raftsim::core

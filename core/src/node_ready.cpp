@@ -1,0 +1,142 @@
+// The Ready/advance cycle and the node's local invariants.
+#include <limits>
+#include <utility>
+
+#include "raftsim/core/assert.hpp"
+#include "raftsim/core/node.hpp"
+
+namespace raftsim::core {
+
+void Node::send(Message message) {
+    RAFT_ASSERT(message.to != id_);
+    RAFT_ASSERT(message.to != node_none);
+    message.from = id_;
+    message.protocol_version = config_.protocol_version;
+    outbox_.push_back(std::move(message));
+}
+
+bool Node::has_ready() const {
+    if (hard_state_ != written_hard_state_ || log_.unwritten_from().has_value()) {
+        return true;
+    }
+    if (!outbox_.empty() || !results_.empty() || !role_changes_.empty()) {
+        return true;
+    }
+    if (commit_index_ > applied_index_ || reported_leader_id_ != leader_id_) {
+        return true;
+    }
+    if (role_ == Role::leader) {
+        for (const auto& [peer, progress] : progress_) {
+            if (needs_append(progress)) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+Ready Node::ready() {
+    RAFT_ASSERT(!ready_outstanding_);
+    // Replication is flushed here, not on every proposal, so proposals made
+    // between two Ready batches travel in one AppendEntries (batching).
+    if (role_ == Role::leader) {
+        bcast_append();
+    }
+    Ready ready;
+    if (hard_state_ != written_hard_state_) {
+        ready.hard_state = hard_state_;
+        written_hard_state_ = hard_state_;
+    }
+    ready_written_through_ = 0;
+    if (const std::optional<Index> from = log_.unwritten_from()) {
+        ready.entries = log_.slice(*from, log_.last_index(), std::numeric_limits<std::size_t>::max());
+        ready_written_through_ = log_.last_index();
+        RAFT_ASSERT(!ready.entries.empty());
+    }
+    ready.messages = std::move(outbox_);
+    outbox_.clear();
+    if (commit_index_ > applied_index_) {
+        ready.committed_entries = log_.slice(applied_index_ + 1, commit_index_,
+                                             std::numeric_limits<std::size_t>::max());
+    }
+    ready_applied_through_ = commit_index_;
+    // Proposals whose entries are now handed out for application succeeded.
+    std::size_t done = 0;
+    while (done < pending_requests_.size() && pending_requests_[done].index <= commit_index_) {
+        RAFT_ASSERT(log_.term_at(pending_requests_[done].index) == pending_requests_[done].term);
+        results_.push_back(pending_requests_[done]);
+        done += 1;
+    }
+    pending_requests_.erase(pending_requests_.begin(),
+                            pending_requests_.begin() + static_cast<std::ptrdiff_t>(done));
+    ready.request_results = std::move(results_);
+    results_.clear();
+    ready.role_changes = std::move(role_changes_);
+    role_changes_.clear();
+    if (reported_leader_id_ != leader_id_) {
+        ready.leader_id = leader_id_;
+        reported_leader_id_ = leader_id_;
+    }
+    ready_outstanding_ = true;
+    return ready;
+}
+
+void Node::advance() {
+    RAFT_ASSERT(ready_outstanding_);
+    ready_outstanding_ = false;
+    if (ready_written_through_ != 0) {
+        log_.mark_written(ready_written_through_);
+    }
+    RAFT_ASSERT(ready_applied_through_ >= applied_index_);
+    applied_index_ = ready_applied_through_;
+    // The leader's own durable log counts towards the quorum only once the
+    // host has persisted it, so commitment may move now.
+    if (role_ == Role::leader) {
+        maybe_commit();
+    }
+    check_invariants_fast();
+}
+
+void Node::check_invariants_fast() {
+    RAFT_ASSERT(applied_index_ <= commit_index_);
+    RAFT_ASSERT(commit_index_ <= log_.last_index());
+    RAFT_ASSERT(log_.written_index() <= log_.last_index());
+    RAFT_ASSERT(log_.last_term() <= hard_state_.term);
+    RAFT_ASSERT(hard_state_.term >= checked_term_);
+    RAFT_ASSERT(commit_index_ >= checked_commit_index_);
+    checked_term_ = hard_state_.term;
+    checked_commit_index_ = commit_index_;
+    if (role_ == Role::leader || role_ == Role::candidate) {
+        RAFT_ASSERT(hard_state_.voted_for == id_);
+    }
+    if (role_ == Role::leader) {
+        RAFT_ASSERT(leader_id_ == id_);
+    } else {
+        RAFT_ASSERT(leader_id_ != id_);
+        RAFT_ASSERT(progress_.empty());
+        RAFT_ASSERT(pending_requests_.empty());
+    }
+}
+
+bool Node::invariants_hold() const noexcept {
+    if (applied_index_ > commit_index_ || commit_index_ > log_.last_index()) {
+        return false;
+    }
+    if (!log_.is_well_formed() || log_.last_term() > hard_state_.term) {
+        return false;
+    }
+    if ((role_ == Role::leader || role_ == Role::candidate) && hard_state_.voted_for != id_) {
+        return false;
+    }
+    for (const auto& [peer, progress] : progress_) {
+        if (progress.match_index >= progress.next_index) {
+            return false;
+        }
+        if (progress.next_index > log_.last_index() + 1 || peer == id_) {
+            return false;
+        }
+    }
+    return configuration_.is_valid();
+}
+
+}  // namespace raftsim::core

@@ -1,0 +1,66 @@
+#include "raftsim/core/prng.hpp"
+
+#include "raftsim/core/assert.hpp"
+
+namespace raftsim::core {
+namespace {
+
+constexpr std::uint64_t rotl(std::uint64_t x, int k) noexcept {
+    return (x << k) | (x >> (64 - k));
+}
+
+}  // namespace
+
+void Prng::reseed(std::uint64_t seed) noexcept {
+    std::uint64_t state = seed;
+    for (std::uint64_t& word : state_) {
+        word = splitmix64(state);
+    }
+    // xoshiro must not start from all zeros; splitmix64 cannot produce four.
+    RAFT_ASSERT((state_[0] | state_[1] | state_[2] | state_[3]) != 0);
+}
+
+std::uint64_t Prng::next_u64() noexcept {
+    // xoshiro256** (Blackman and Vigna, 2018).
+    const std::uint64_t result = rotl(state_[1] * 5, 7) * 9;
+    const std::uint64_t t = state_[1] << 17U;
+    state_[2] ^= state_[0];
+    state_[3] ^= state_[1];
+    state_[1] ^= state_[2];
+    state_[0] ^= state_[3];
+    state_[2] ^= t;
+    state_[3] = rotl(state_[3], 45);
+    return result;
+}
+
+std::uint64_t Prng::below(std::uint64_t bound) noexcept {
+    RAFT_ASSERT(bound > 0);
+    // Reject the low values that would make `% bound` favour small results.
+    const std::uint64_t threshold = (0 - bound) % bound;
+    for (;;) {
+        const std::uint64_t value = next_u64();
+        if (value >= threshold) {
+            return value % bound;
+        }
+    }
+}
+
+std::uint64_t Prng::range_inclusive(std::uint64_t low, std::uint64_t high) noexcept {
+    RAFT_ASSERT(low <= high);
+    const std::uint64_t span = high - low;
+    if (span == UINT64_MAX) {
+        return next_u64();
+    }
+    return low + below(span + 1);
+}
+
+bool Prng::chance(std::uint64_t numerator, std::uint64_t denominator) noexcept {
+    RAFT_ASSERT(denominator > 0);
+    RAFT_ASSERT(numerator <= denominator);
+    if (numerator == 0) {
+        return false;
+    }
+    return below(denominator) < numerator;
+}
+
+}  // namespace raftsim::core
