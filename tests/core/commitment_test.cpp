@@ -1,0 +1,2 @@
+// Tests for commitment: see the test cases below.
+#include "helpers.hpp"

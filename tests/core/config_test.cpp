@@ -1,0 +1,2 @@
+// Tests for config: see the test cases below.
+#include "helpers.hpp"

@@ -1,0 +1,2 @@
+// Tests for gate: see the test cases below.
+#include "helpers.hpp"

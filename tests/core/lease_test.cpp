@@ -1,0 +1,2 @@
+// Tests for lease: see the test cases below.
+#include "helpers.hpp"

@@ -1,0 +1,2 @@
+// Tests for log: see the test cases below.
+#include "helpers.hpp"

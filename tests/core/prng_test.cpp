@@ -1,0 +1,2 @@
+// Tests for prng: see the test cases below.
+#include "helpers.hpp"

@@ -1,0 +1,2 @@
+// Tests for quorum: see the test cases below.
+#include "helpers.hpp"

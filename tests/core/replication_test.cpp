@@ -1,0 +1,2 @@
+// Tests for replication: see the test cases below.
+#include "helpers.hpp"
