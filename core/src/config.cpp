@@ -19,24 +19,36 @@ constexpr std::uint32_t max_inflight_appends_max = 1024;
 
 std::string_view to_string(ConfigError error) noexcept {
     switch (error) {
-        case ConfigError::ok: return "ok";
-        case ConfigError::heartbeat_timeout_too_low: return "heartbeat_timeout_too_low";
-        case ConfigError::election_timeout_too_low: return "election_timeout_too_low";
+        case ConfigError::ok:
+            return "ok";
+        case ConfigError::heartbeat_timeout_too_low:
+            return "heartbeat_timeout_too_low";
+        case ConfigError::election_timeout_too_low:
+            return "election_timeout_too_low";
         case ConfigError::election_timeout_below_heartbeat_timeout:
             return "election_timeout_below_heartbeat_timeout";
-        case ConfigError::commit_timeout_too_low: return "commit_timeout_too_low";
-        case ConfigError::leader_lease_too_low: return "leader_lease_too_low";
+        case ConfigError::commit_timeout_too_low:
+            return "commit_timeout_too_low";
+        case ConfigError::leader_lease_too_low:
+            return "leader_lease_too_low";
         case ConfigError::leader_lease_above_heartbeat_timeout:
             return "leader_lease_above_heartbeat_timeout";
-        case ConfigError::max_append_entries_zero: return "max_append_entries_zero";
-        case ConfigError::max_append_entries_too_large: return "max_append_entries_too_large";
-        case ConfigError::max_inflight_appends_zero: return "max_inflight_appends_zero";
-        case ConfigError::max_inflight_appends_too_large: return "max_inflight_appends_too_large";
+        case ConfigError::max_append_entries_zero:
+            return "max_append_entries_zero";
+        case ConfigError::max_append_entries_too_large:
+            return "max_append_entries_too_large";
+        case ConfigError::max_inflight_appends_zero:
+            return "max_inflight_appends_zero";
+        case ConfigError::max_inflight_appends_too_large:
+            return "max_inflight_appends_too_large";
         case ConfigError::max_uncommitted_entries_too_low:
             return "max_uncommitted_entries_too_low";
-        case ConfigError::protocol_version_unsupported: return "protocol_version_unsupported";
-        case ConfigError::tick_length_zero: return "tick_length_zero";
-        case ConfigError::duration_not_multiple_of_tick: return "duration_not_multiple_of_tick";
+        case ConfigError::protocol_version_unsupported:
+            return "protocol_version_unsupported";
+        case ConfigError::tick_length_zero:
+            return "tick_length_zero";
+        case ConfigError::duration_not_multiple_of_tick:
+            return "duration_not_multiple_of_tick";
     }
     return "?";
 }
@@ -109,13 +121,11 @@ ConfigResult to_ticks(const DurationConfig& durations, std::uint64_t tick_us) no
         return result;
     }
     Config& config = result.config;
-    const bool whole = to_ticks_one(durations.heartbeat_timeout_us, tick_us,
-                                    config.heartbeat_timeout_ticks) &&
-                       to_ticks_one(durations.election_timeout_us, tick_us,
-                                    config.election_timeout_ticks) &&
-                       to_ticks_one(durations.commit_timeout_us, tick_us,
-                                    config.commit_timeout_ticks) &&
-                       to_ticks_one(durations.leader_lease_us, tick_us, config.leader_lease_ticks);
+    const bool whole =
+        to_ticks_one(durations.heartbeat_timeout_us, tick_us, config.heartbeat_timeout_ticks) &&
+        to_ticks_one(durations.election_timeout_us, tick_us, config.election_timeout_ticks) &&
+        to_ticks_one(durations.commit_timeout_us, tick_us, config.commit_timeout_ticks) &&
+        to_ticks_one(durations.leader_lease_us, tick_us, config.leader_lease_ticks);
     if (!whole) {
         result.error = ConfigError::duration_not_multiple_of_tick;
         return result;

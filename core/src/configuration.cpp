@@ -8,9 +8,12 @@ namespace raftsim::core {
 
 std::string_view to_string(Suffrage suffrage) noexcept {
     switch (suffrage) {
-        case Suffrage::voter: return "voter";
-        case Suffrage::nonvoter: return "nonvoter";
-        case Suffrage::staging: return "staging";
+        case Suffrage::voter:
+            return "voter";
+        case Suffrage::nonvoter:
+            return "nonvoter";
+        case Suffrage::staging:
+            return "staging";
     }
     return "?";
 }
@@ -21,7 +24,8 @@ bool Configuration::is_valid() const noexcept {
         if (server.id == node_none || server.id <= previous) {
             return false;
         }
-        if (static_cast<std::uint8_t>(server.suffrage) > static_cast<std::uint8_t>(Suffrage::staging)) {
+        if (static_cast<std::uint8_t>(server.suffrage) >
+            static_cast<std::uint8_t>(Suffrage::staging)) {
             return false;
         }
         previous = server.id;
@@ -30,8 +34,9 @@ bool Configuration::is_valid() const noexcept {
 }
 
 const Server* Configuration::find(NodeId id) const noexcept {
-    const auto it = std::lower_bound(servers.begin(), servers.end(), id,
-                                     [](const Server& server, NodeId key) { return server.id < key; });
+    const auto it =
+        std::lower_bound(servers.begin(), servers.end(), id,
+                         [](const Server& server, NodeId key) { return server.id < key; });
     if (it == servers.end() || it->id != id) {
         return nullptr;
     }
@@ -44,9 +49,9 @@ bool Configuration::is_voter(NodeId id) const noexcept {
 }
 
 std::size_t Configuration::voter_count() const noexcept {
-    return static_cast<std::size_t>(std::count_if(servers.begin(), servers.end(), [](const Server& s) {
-        return s.suffrage == Suffrage::voter;
-    }));
+    return static_cast<std::size_t>(
+        std::count_if(servers.begin(), servers.end(),
+                      [](const Server& s) { return s.suffrage == Suffrage::voter; }));
 }
 
 std::size_t Configuration::quorum_size() const noexcept {

@@ -145,8 +145,8 @@ void Node::reset_election_timer() {
     // hashicorp: followers wait [HeartbeatTimeout, 2*HeartbeatTimeout),
     // candidates [ElectionTimeout, 2*ElectionTimeout). Randomization breaks
     // split votes (§5.2).
-    const std::uint32_t base = role_ == Role::follower ? config_.heartbeat_timeout_ticks
-                                                        : config_.election_timeout_ticks;
+    const std::uint32_t base =
+        role_ == Role::follower ? config_.heartbeat_timeout_ticks : config_.election_timeout_ticks;
     RAFT_ASSERT(base > 0);
     election_elapsed_ticks_ = 0;
     randomized_timeout_ticks_ = base + static_cast<std::uint32_t>(prng_.below(base));
@@ -239,8 +239,10 @@ ProposeResult Node::propose(RequestId id, Bytes data) {
                        .type = EntryType::command,
                        .data = std::move(data),
                        .configuration = {}});
-    pending_requests_.push_back(RequestResult{
-        .id = id, .outcome = RequestOutcome::committed, .index = result.index, .term = result.term});
+    pending_requests_.push_back(RequestResult{.id = id,
+                                              .outcome = RequestOutcome::committed,
+                                              .index = result.index,
+                                              .term = result.term});
     check_invariants_fast();
     return result;
 }

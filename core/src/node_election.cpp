@@ -12,15 +12,25 @@ RejectReason Node::step(const Message& message) {
     RejectReason reason = validate_message(message, id_);
     if (reason == RejectReason::none && maybe_step_term(message)) {
         switch (message.type) {
-            case MessageType::append_entries: step_append_entries(message); break;
+            case MessageType::append_entries:
+                step_append_entries(message);
+                break;
             case MessageType::append_entries_response:
                 reason = step_append_entries_response(message);
                 break;
-            case MessageType::request_vote: step_request_vote(message); break;
-            case MessageType::request_pre_vote: step_request_pre_vote(message); break;
+            case MessageType::request_vote:
+                step_request_vote(message);
+                break;
+            case MessageType::request_pre_vote:
+                step_request_pre_vote(message);
+                break;
             case MessageType::request_vote_response:
-            case MessageType::request_pre_vote_response: step_vote_response(message); break;
-            case MessageType::timeout_now: step_timeout_now(message); break;
+            case MessageType::request_pre_vote_response:
+                step_vote_response(message);
+                break;
+            case MessageType::timeout_now:
+                step_timeout_now(message);
+                break;
             case MessageType::install_snapshot:
             case MessageType::install_snapshot_response:
                 // Snapshots are not implemented yet; never act on them.
@@ -71,8 +81,11 @@ bool Node::maybe_step_term(const Message& message) {
                 send_append_response(message.from, false, 0, message.prev_log_index);
                 break;
             case MessageType::request_vote:
-            case MessageType::request_pre_vote: step_request_vote(message); break;
-            default: break;
+            case MessageType::request_pre_vote:
+                step_request_vote(message);
+                break;
+            default:
+                break;
         }
         return false;
     }
@@ -149,7 +162,8 @@ void Node::step_request_pre_vote(const Message& message) {
 void Node::step_vote_response(const Message& message) {
     const bool pre_vote = message.type == MessageType::request_pre_vote_response;
     const Role expected = pre_vote ? Role::pre_candidate : Role::candidate;
-    const Term expected_term = pre_vote && message.granted ? hard_state_.term + 1 : hard_state_.term;
+    const Term expected_term =
+        pre_vote && message.granted ? hard_state_.term + 1 : hard_state_.term;
     if (role_ != expected || message.term != expected_term) {
         stats_.stale_responses += 1;
         return;

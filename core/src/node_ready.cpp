@@ -49,15 +49,16 @@ Ready Node::ready() {
     }
     ready_written_through_ = 0;
     if (const std::optional<Index> from = log_.unwritten_from()) {
-        ready.entries = log_.slice(*from, log_.last_index(), std::numeric_limits<std::size_t>::max());
+        ready.entries =
+            log_.slice(*from, log_.last_index(), std::numeric_limits<std::size_t>::max());
         ready_written_through_ = log_.last_index();
         RAFT_ASSERT(!ready.entries.empty());
     }
     ready.messages = std::move(outbox_);
     outbox_.clear();
     if (commit_index_ > applied_index_) {
-        ready.committed_entries = log_.slice(applied_index_ + 1, commit_index_,
-                                             std::numeric_limits<std::size_t>::max());
+        ready.committed_entries =
+            log_.slice(applied_index_ + 1, commit_index_, std::numeric_limits<std::size_t>::max());
     }
     ready_applied_through_ = commit_index_;
     // Proposals whose entries are now handed out for application succeeded.

@@ -169,9 +169,9 @@ RejectReason Node::step_append_entries_response(const Message& message) {
     // §5.3: decrement nextIndex and retry; the follower's hint lets us skip
     // ahead (never below what is known to match).
     progress.become_probe();
-    progress.next_index = std::max(progress.match_index + 1,
-                                   std::min(message.rejected_prev_log_index,
-                                            message.last_log_index + 1));
+    progress.next_index =
+        std::max(progress.match_index + 1,
+                 std::min(message.rejected_prev_log_index, message.last_log_index + 1));
     RAFT_ASSERT(progress.next_index > progress.match_index);
     return RejectReason::none;
 }
@@ -192,9 +192,8 @@ bool Node::maybe_send_append(NodeId peer, bool allow_empty) {
     if (progress.state == ProgressState::probe && progress.probe_sent) {
         return false;
     }
-    const bool window_full =
-        progress.state == ProgressState::replicate &&
-        progress.inflight_last_indexes.size() >= config_.max_inflight_appends;
+    const bool window_full = progress.state == ProgressState::replicate &&
+                             progress.inflight_last_indexes.size() >= config_.max_inflight_appends;
     if (window_full && !allow_empty) {
         return false;
     }

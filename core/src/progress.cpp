@@ -6,8 +6,10 @@ namespace raftsim::core {
 
 std::string_view to_string(ProgressState state) noexcept {
     switch (state) {
-        case ProgressState::probe: return "probe";
-        case ProgressState::replicate: return "replicate";
+        case ProgressState::probe:
+            return "probe";
+        case ProgressState::replicate:
+            return "replicate";
     }
     return "?";
 }

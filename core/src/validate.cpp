@@ -129,15 +129,20 @@ RejectReason validate_message(const Message& message, NodeId self) noexcept {
         return envelope;
     }
     switch (message.type) {
-        case MessageType::append_entries: return validate_append_entries(message);
+        case MessageType::append_entries:
+            return validate_append_entries(message);
         case MessageType::append_entries_response:
-        case MessageType::install_snapshot_response: return validate_append_response(message);
+        case MessageType::install_snapshot_response:
+            return validate_append_response(message);
         case MessageType::request_vote:
-        case MessageType::request_pre_vote: return validate_vote_request(message);
-        case MessageType::install_snapshot: return validate_snapshot(message);
+        case MessageType::request_pre_vote:
+            return validate_vote_request(message);
+        case MessageType::install_snapshot:
+            return validate_snapshot(message);
         case MessageType::request_vote_response:
         case MessageType::request_pre_vote_response:
-        case MessageType::timeout_now: return RejectReason::none;
+        case MessageType::timeout_now:
+            return RejectReason::none;
     }
     RAFT_ASSERT(false);  // validate_envelope rejected unknown types
     return RejectReason::unknown_message_type;

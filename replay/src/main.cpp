@@ -39,9 +39,10 @@ int run_selfcheck(std::uint64_t seeds) {
         }
         passed += 1;
     }
-    fmt::print("selfcheck: {} seeds, {} passed, {} failed ({} messages delivered, {} entries "
-               "committed)\n",
-               seeds, passed, seeds - passed, delivered, committed);
+    fmt::print(
+        "selfcheck: {} seeds, {} passed, {} failed ({} messages delivered, {} entries "
+        "committed)\n",
+        seeds, passed, seeds - passed, delivered, committed);
     return passed == seeds ? exit_passed : exit_failed;
 }
 
@@ -52,8 +53,8 @@ int main(int argc, char** argv) {
     int arg = 1;
     if (arg < argc && std::string_view(argv[arg]) == "selfcheck") {
         arg += 1;
-    } else if (arg < argc && (std::string_view(argv[arg]) == "--help" ||
-                              std::string_view(argv[arg]) == "-h")) {
+    } else if (arg < argc &&
+               (std::string_view(argv[arg]) == "--help" || std::string_view(argv[arg]) == "-h")) {
         print_usage(stdout);
         return exit_passed;
     }
@@ -61,9 +62,11 @@ int main(int argc, char** argv) {
         const std::string_view flag = argv[arg];
         if (flag == "--seeds" && arg + 1 < argc) {
             const std::string_view value = argv[++arg];
-            const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), seeds);
+            const auto [end, error] =
+                std::from_chars(value.data(), value.data() + value.size(), seeds);
             if (error != std::errc{} || end != value.data() + value.size() || seeds == 0) {
-                fmt::print(stderr, "raftsim: --seeds expects a positive integer, got '{}'\n", value);
+                fmt::print(stderr, "raftsim: --seeds expects a positive integer, got '{}'\n",
+                           value);
                 return exit_usage;
             }
             continue;

@@ -41,9 +41,10 @@ struct Monitor {
             const std::size_t common = std::min(left.size(), right.size());
             for (std::size_t i = 0; i < common; ++i) {
                 if (!(left[i] == right[i])) {
-                    return fmt::format("state machine safety: nodes {} and {} applied different "
-                                       "entries at index {}",
-                                       a, b, left[i].index);
+                    return fmt::format(
+                        "state machine safety: nodes {} and {} applied different "
+                        "entries at index {}",
+                        a, b, left[i].index);
                 }
             }
         }

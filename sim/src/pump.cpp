@@ -60,7 +60,9 @@ void Pump::isolate(core::NodeId id) {
     }
 }
 
-void Pump::heal() { isolated_.clear(); }
+void Pump::heal() {
+    isolated_.clear();
+}
 
 bool Pump::is_isolated(core::NodeId id) const {
     return std::find(isolated_.begin(), isolated_.end(), id) != isolated_.end();
@@ -71,7 +73,7 @@ void Pump::process_ready(core::NodeId id) {
     // Bounded: each round hands out everything pending.
     for (int round = 0; round < 8 && target.has_ready(); ++round) {
         core::Ready ready = target.ready();
-        durable_.at(id).persist(ready);  // 1. persist
+        durable_.at(id).persist(ready);                  // 1. persist
         for (core::Message& message : ready.messages) {  // 2. then send
             RAFT_ASSERT(message.from == id);
             const bool cut = is_isolated(message.from) || is_isolated(message.to);

@@ -3,7 +3,6 @@
 // draining a node's Ready. Tests that need several nodes use sim::Pump.
 
 #include <catch2/catch.hpp>
-
 #include <vector>
 
 #include "raftsim/core/node.hpp"
@@ -35,9 +34,9 @@ inline core::Config test_config() {
 /// Ready (the bootstrap entry), so it starts clean: term 1, log [1:1 config].
 inline core::Node make_node(NodeId id, std::size_t count, core::Config config = test_config(),
                             std::uint64_t seed = 1) {
-    core::Node node = core::Node::bootstrap(
-        core::NodeOptions{.id = id, .config = config, .seed = seed},
-        core::Configuration::voters(count));
+    core::Node node =
+        core::Node::bootstrap(core::NodeOptions{.id = id, .config = config, .seed = seed},
+                              core::Configuration::voters(count));
     static_cast<void>(node.ready());
     node.advance();
     return node;
@@ -139,8 +138,7 @@ inline void make_leader(core::Node& node, std::size_t count) {
         if (peer == node.id()) {
             continue;
         }
-        REQUIRE(node.step(vote_response(peer, node.id(), term, true)) ==
-                core::RejectReason::none);
+        REQUIRE(node.step(vote_response(peer, node.id(), term, true)) == core::RejectReason::none);
         granted += 1;
     }
     REQUIRE(node.role() == core::Role::leader);

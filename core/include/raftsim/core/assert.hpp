@@ -24,11 +24,11 @@ AssertHandler set_assert_handler(AssertHandler handler) noexcept;
 
 // The condition is parenthesised so that `RAFT_ASSERT(a || b)` and friends
 // bind as written.
-#define RAFT_ASSERT(condition)                                              \
-    do {                                                                    \
-        if (!(condition)) [[unlikely]] {                                    \
-            ::raftsim::core::assert_fail(#condition, __FILE__, __LINE__);   \
-        }                                                                   \
+#define RAFT_ASSERT(condition)                                            \
+    do {                                                                  \
+        if (!(condition)) [[unlikely]] {                                  \
+            ::raftsim::core::assert_fail(#condition, __FILE__, __LINE__); \
+        }                                                                 \
     } while (false)
 
 /// Documents a condition that may or may not hold; it checks nothing. Used to

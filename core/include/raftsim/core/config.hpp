@@ -88,6 +88,7 @@ struct ConfigResult {
 /// Converts durations to ticks of `tick_us` microseconds and validates the
 /// result. A duration that is not a whole number of ticks is an error rather
 /// than silently rounded, so a scenario's timing means what it says.
-[[nodiscard]] ConfigResult to_ticks(const DurationConfig& durations, std::uint64_t tick_us) noexcept;
+[[nodiscard]] ConfigResult to_ticks(const DurationConfig& durations,
+                                    std::uint64_t tick_us) noexcept;
 
 }  // namespace raftsim::core

@@ -14,7 +14,7 @@
 namespace raftsim::core {
 
 class Log {
-public:
+  public:
     Log() = default;
 
     /// Rebuilds a log whose entries follow a compacted prefix ending at
@@ -59,7 +59,7 @@ public:
     /// O(n); tests and fuzzers call it, the hot path checks incrementally.
     [[nodiscard]] bool is_well_formed() const noexcept;
 
-private:
+  private:
     Index base_index_ = 0;
     Term base_term_ = 0;
     /// entries_[i].index == base_index_ + 1 + i.

@@ -71,11 +71,12 @@ struct DurableState {
 };
 
 class Node {
-public:
+  public:
     /// A brand new server of a new cluster: its log holds the bootstrap
     /// configuration at index 1, term 1 (hashicorp's BootstrapCluster), and
     /// the first Ready asks the host to persist it.
-    [[nodiscard]] static Node bootstrap(const NodeOptions& options, const Configuration& configuration);
+    [[nodiscard]] static Node bootstrap(const NodeOptions& options,
+                                        const Configuration& configuration);
 
     /// Rebuilds a node from durable state alone (after a crash). Entries not in
     /// `durable` are gone; commit and applied restart from zero, as in hashicorp.
@@ -125,7 +126,7 @@ public:
     /// fuzzers and tests can report.
     [[nodiscard]] bool invariants_hold() const noexcept;
 
-private:
+  private:
     Node(const NodeOptions& options, Log log, HardState hard_state);
 
     // Roles (Raft paper §5.2, thesis §9.6 for pre-vote).

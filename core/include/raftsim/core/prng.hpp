@@ -19,14 +19,15 @@ namespace raftsim::core {
 }
 
 /// Mixes a parent seed with a stream number into an independent child seed.
-[[nodiscard]] constexpr std::uint64_t derive_seed(std::uint64_t seed, std::uint64_t stream) noexcept {
+[[nodiscard]] constexpr std::uint64_t derive_seed(std::uint64_t seed,
+                                                  std::uint64_t stream) noexcept {
     std::uint64_t state = seed ^ (stream * 0xd1342543de82ef95ULL);
     std::uint64_t mixed = splitmix64(state);
     return splitmix64(state) ^ mixed;
 }
 
 class Prng {
-public:
+  public:
     explicit Prng(std::uint64_t seed) noexcept { reseed(seed); }
 
     void reseed(std::uint64_t seed) noexcept;
@@ -42,7 +43,7 @@ public:
     /// True with probability numerator/denominator (an integer ratio, no floats).
     [[nodiscard]] bool chance(std::uint64_t numerator, std::uint64_t denominator) noexcept;
 
-private:
+  private:
     std::array<std::uint64_t, 4> state_{};
 };
 

@@ -29,7 +29,7 @@ struct DurableStore {
 };
 
 class Pump {
-public:
+  public:
     /// Drop rule, consulted when a message is sent: return true to drop it.
     using DropFilter = std::function<bool(const core::Message&)>;
 
@@ -75,7 +75,7 @@ public:
     [[nodiscard]] std::uint64_t delivered_count() const noexcept { return delivered_count_; }
     [[nodiscard]] std::uint64_t dropped_count() const noexcept { return dropped_count_; }
 
-private:
+  private:
     core::NodeOptions options_for(core::NodeId id);
 
     core::Config config_;

@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+"""tidy: the determinism and layering linter, run as a meson test.
+
+Fails on tokens that would make a run depend on anything but (scenario, seed,
+build) in core/ and sim/: wall clocks, std::rand, random_device, <random>
+distributions, threads, getenv, unordered containers (their iteration order
+is unspecified). In core/ it also bans I/O, exceptions and the fmt/json
+libraries, which belong to the layers above. Everywhere it enforces the
+100-column limit and the 70-line function limit of docs/style.md.
+
+`tidy.py --self-test` feeds every rule a line that must trip it, so a rule
+that can no longer fire is itself a failure.
+"""
+import pathlib
+import re
+import sys
+
+DETERMINISM = [
+    (r"std::chrono|<chrono>", "clock (std::chrono)"),
+    (r"\b(system_clock|steady_clock|high_resolution_clock)\b", "wall clock"),
+    (r"\b(gettimeofday|clock_gettime|time)\s*\(", "wall clock call"),
+    (r"\bstd::rand\b|\b(s?rand)\s*\(", "std::rand"),
+    (r"\brandom_device\b", "random_device"),
+    (r"#\s*include\s*<random>", "<random>"),
+    (r"\b\w+_distribution\b", "<random> distribution"),
+    (r"\bmt19937(_64)?\b|\bdefault_random_engine\b", "<random> engine"),
+    (r"std::(thread|jthread|async|mutex)\b|#\s*include\s*<(thread|future|mutex)>", "threads"),
+    (r"\bpthread_\w+", "threads"),
+    (r"\b(getenv|secure_getenv)\s*\(", "getenv"),
+    (r"\bunordered_(map|set|multimap|multiset)\b", "unordered container (iteration order)"),
+]
+
+CORE_ONLY = [
+    (r"#\s*include\s*<(iostream|fstream|sstream|cstdio|stdio\.h)>", "I/O in core"),
+    (r"\b(printf|fprintf|puts|std::cout|std::cerr|std::clog)\b", "I/O in core"),
+    (r"#\s*include\s*[<\"](fmt|nlohmann)/", "fmt/json in core"),
+    (r"\bthrow\b", "exceptions in core (errors are values)"),
+]
+
+LINE_LIMIT = 100
+FUNCTION_LIMIT = 70
+SOURCE_SUFFIXES = {".cpp", ".hpp", ".h", ".cc"}
+FUNCTION_START = re.compile(r"^[A-Za-z].*\)\s*(const)?\s*(noexcept)?\s*(->\s*[\w:<>]+\s*)?\{\s*$")
+
+
+def strip_comments(text):
+    """Removes // and /* */ comments (keeps line structure)."""
+    text = re.sub(r"/\*.*?\*/", lambda m: "\n" * m.group(0).count("\n"), text, flags=re.S)
+    return "\n".join(re.sub(r"//.*$", "", line) for line in text.split("\n"))
+
+
+def check_tokens(text, rules):
+    problems = []
+    for number, line in enumerate(strip_comments(text).split("\n"), start=1):
+        for pattern, name in rules:
+            if re.search(pattern, line):
+                problems.append((number, name, line.strip()))
+    return problems
+
+
+def check_lengths(text):
+    problems = []
+    lines = text.split("\n")
+    start = None
+    for number, line in enumerate(lines, start=1):
+        if len(line) > LINE_LIMIT:
+            problems.append((number, f"line longer than {LINE_LIMIT} columns", line[:60]))
+        if start is None and FUNCTION_START.match(line) and not line.startswith(("namespace", "struct", "class", "enum", "union")):
+            start = number
+        elif start is not None and line.startswith("}"):
+            length = number - start - 1
+            if length > FUNCTION_LIMIT:
+                problems.append((start, f"function body of {length} lines (limit {FUNCTION_LIMIT})", lines[start - 1].strip()))
+            start = None
+    return problems
+
+
+def lint_tree(root):
+    failures = []
+    for folder, rules in (("core", DETERMINISM + CORE_ONLY), ("sim", DETERMINISM)):
+        for path in sorted((root / folder).rglob("*")):
+            if path.suffix in SOURCE_SUFFIXES:
+                for number, name, line in check_tokens(path.read_text(), rules):
+                    failures.append(f"{path.relative_to(root)}:{number}: {name}: {line}")
+    for folder in ("core", "sim", "scenarios", "replay", "fuzz", "tests"):
+        for path in sorted((root / folder).rglob("*")):
+            if path.suffix in SOURCE_SUFFIXES:
+                for number, name, line in check_lengths(path.read_text()):
+                    failures.append(f"{path.relative_to(root)}:{number}: {name}: {line}")
+    return failures
+
+
+SELF_TEST_LINES = [
+    "auto now = std::chrono::steady_clock::now();",
+    "auto t = time(nullptr);",
+    "int r = std::rand();",
+    "srand(4);",
+    "std::random_device device;",
+    "#include <random>",
+    "std::uniform_int_distribution<int> pick(0, 9);",
+    "std::mt19937 engine;",
+    "std::thread worker;",
+    "pthread_create(&t, nullptr, f, nullptr);",
+    "const char* home = getenv(\"HOME\");",
+    "std::unordered_map<int, int> peers;",
+]
+SELF_TEST_CORE_LINES = [
+    "#include <iostream>",
+    "std::cout << 1;",
+    "#include <fmt/format.h>",
+    "#include <nlohmann/json.hpp>",
+    "throw std::runtime_error(\"x\");",
+]
+
+
+def self_test():
+    missed = [line for line in SELF_TEST_LINES if not check_tokens(line, DETERMINISM)]
+    missed += [line for line in SELF_TEST_CORE_LINES if not check_tokens(line, CORE_ONLY)]
+    clean = "// std::rand in a comment is fine\nint x = 1;  // time(nullptr)\n"
+    if check_tokens(clean, DETERMINISM + CORE_ONLY):
+        missed.append("comments must not count")
+    long_function = "void f() {\n" + "    x();\n" * (FUNCTION_LIMIT + 1) + "}\n"
+    if not check_lengths(long_function):
+        missed.append("a function over the length limit")
+    if not check_lengths("x" * (LINE_LIMIT + 1)):
+        missed.append("a line over the column limit")
+    for line in missed:
+        print(f"tidy self-test: rule did not fire on: {line}")
+    return not missed
+
+
+def main():
+    if not self_test():
+        return 1
+    if "--self-test" in sys.argv:
+        print("tidy self-test: every rule fires")
+        return 0
+    root = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else ".").resolve()
+    failures = lint_tree(root)
+    for failure in failures:
+        print(failure)
+    print(f"tidy: {len(failures)} problem(s)")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
