@@ -1,6 +1,7 @@
 #include "raftsim/core/config.hpp"
 
 #include <limits>
+#include <utility>
 
 #include "raftsim/core/assert.hpp"
 
@@ -49,6 +50,8 @@ std::string_view to_string(ConfigError error) noexcept {
             return "tick_length_zero";
         case ConfigError::duration_not_multiple_of_tick:
             return "duration_not_multiple_of_tick";
+        case ConfigError::duration_too_long:
+            return "duration_too_long";
     }
     return "?";
 }
@@ -98,18 +101,18 @@ ConfigError validate(const Config& config) noexcept {
 
 namespace {
 
-[[nodiscard]] bool to_ticks_one(std::uint64_t duration_us, std::uint64_t tick_us,
-                                std::uint32_t& ticks) noexcept {
+[[nodiscard]] ConfigError to_ticks_one(std::uint64_t duration_us, std::uint64_t tick_us,
+                                       std::uint32_t& ticks) noexcept {
     RAFT_ASSERT(tick_us > 0);
     if (duration_us % tick_us != 0) {
-        return false;
+        return ConfigError::duration_not_multiple_of_tick;
     }
     const std::uint64_t count = duration_us / tick_us;
     if (count > std::numeric_limits<std::uint32_t>::max()) {
-        return false;
+        return ConfigError::duration_too_long;
     }
     ticks = static_cast<std::uint32_t>(count);
-    return true;
+    return ConfigError::ok;
 }
 
 }  // namespace
@@ -121,14 +124,17 @@ ConfigResult to_ticks(const DurationConfig& durations, std::uint64_t tick_us) no
         return result;
     }
     Config& config = result.config;
-    const bool whole =
-        to_ticks_one(durations.heartbeat_timeout_us, tick_us, config.heartbeat_timeout_ticks) &&
-        to_ticks_one(durations.election_timeout_us, tick_us, config.election_timeout_ticks) &&
-        to_ticks_one(durations.commit_timeout_us, tick_us, config.commit_timeout_ticks) &&
-        to_ticks_one(durations.leader_lease_us, tick_us, config.leader_lease_ticks);
-    if (!whole) {
-        result.error = ConfigError::duration_not_multiple_of_tick;
-        return result;
+    const std::pair<std::uint64_t, std::uint32_t*> conversions[] = {
+        {durations.heartbeat_timeout_us, &config.heartbeat_timeout_ticks},
+        {durations.election_timeout_us, &config.election_timeout_ticks},
+        {durations.commit_timeout_us, &config.commit_timeout_ticks},
+        {durations.leader_lease_us, &config.leader_lease_ticks},
+    };
+    for (const auto& [duration_us, ticks] : conversions) {
+        result.error = to_ticks_one(duration_us, tick_us, *ticks);
+        if (result.error != ConfigError::ok) {
+            return result;
+        }
     }
     config.max_append_entries = durations.max_append_entries;
     config.max_inflight_appends = durations.max_inflight_appends;

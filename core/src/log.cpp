@@ -86,10 +86,9 @@ void Log::truncate_from(Index index) {
 }
 
 std::optional<Index> Log::unwritten_from() const noexcept {
-    // Truncation is always followed by an append of the conflicting entry
-    // (§5.3), so a pending rewrite point always lies inside the log.
     if (unwritten_from_.has_value()) {
-        RAFT_ASSERT(*unwritten_from_ <= last_index());
+        RAFT_ASSERT(*unwritten_from_ > base_index_);
+        RAFT_ASSERT(*unwritten_from_ <= last_index() + 1);
     }
     return unwritten_from_;
 }

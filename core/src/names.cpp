@@ -106,6 +106,12 @@ std::string_view to_string(RejectReason reason) noexcept {
             return "wrong_recipient";
         case RejectReason::request_term_zero:
             return "request_term_zero";
+        case RejectReason::term_out_of_range:
+            return "term_out_of_range";
+        case RejectReason::append_from_second_leader:
+            return "append_from_second_leader";
+        case RejectReason::unsupported_message:
+            return "unsupported_message";
         case RejectReason::leader_id_mismatch:
             return "leader_id_mismatch";
         case RejectReason::prev_log_index_overflow:

@@ -103,28 +103,29 @@ void Node::tick_leader() {
             }
         }
     }
+    leader_ticks_ += 1;
     if (config_.check_quorum) {
-        lease_elapsed_ticks_ += 1;
-        if (lease_elapsed_ticks_ >= config_.leader_lease_ticks) {
-            lease_elapsed_ticks_ = 0;
-            maybe_check_quorum();
-        }
+        maybe_check_quorum();
     }
 }
 
 // Leader lease (hashicorp checkLeaderLease; thesis §6.2 "check quorum"): a
-// leader that has not heard from a quorum of voters within the lease steps
-// down, so a partitioned leader stops serving as one.
+// leader steps down once it has not heard from a quorum of voters for longer
+// than the lease, so a partitioned leader stops serving as one. Checked every
+// tick against each follower's last contact, so the step-down comes
+// leader_lease after the quorum was last heard from, not up to twice that.
 void Node::maybe_check_quorum() {
     RAFT_ASSERT(role_ == Role::leader);
-    std::size_t active = configuration_.is_voter(id_) ? 1 : 0;
-    for (auto& [peer, progress] : progress_) {
-        if (progress.recent_active && configuration_.is_voter(peer)) {
-            active += 1;
+    std::size_t contacted = configuration_.is_voter(id_) ? 1 : 0;
+    for (const auto& [peer, progress] : progress_) {
+        RAFT_ASSERT(progress.last_contact_tick <= leader_ticks_);
+        const bool recent =
+            leader_ticks_ - progress.last_contact_tick <= config_.leader_lease_ticks;
+        if (recent && configuration_.is_voter(peer)) {
+            contacted += 1;
         }
-        progress.recent_active = false;
     }
-    if (!is_majority(active, configuration_.voter_count())) {
+    if (!is_majority(contacted, configuration_.voter_count())) {
         stats_.lease_step_downs += 1;
         become_follower(hard_state_.term, node_none);
     }
@@ -201,7 +202,9 @@ void Node::become_leader() {
     }
     heartbeat_elapsed_ticks_ = 0;
     commit_elapsed_ticks_ = 0;
-    lease_elapsed_ticks_ = 0;
+    // Every follower counts as just heard from: the lease starts now
+    // (hashicorp sets lastContact when replication starts).
+    leader_ticks_ = 0;
     // Thesis §6.4 / hashicorp: a no-op of the new term lets the leader commit
     // (and so learn the commit index) without waiting for a client.
     append_entry(Entry{.term = hard_state_.term,

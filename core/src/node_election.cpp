@@ -10,39 +10,48 @@ namespace raftsim::core {
 RejectReason Node::step(const Message& message) {
     RAFT_ASSERT(!ready_outstanding_);
     RejectReason reason = validate_message(message, id_);
+    // Snapshots are not implemented yet: refuse them before they can move
+    // our term or leader.
+    const bool snapshot = message.type == MessageType::install_snapshot ||
+                          message.type == MessageType::install_snapshot_response;
+    if (reason == RejectReason::none && snapshot) {
+        reason = RejectReason::unsupported_message;
+    }
     if (reason == RejectReason::none && maybe_step_term(message)) {
-        switch (message.type) {
-            case MessageType::append_entries:
-                step_append_entries(message);
-                break;
-            case MessageType::append_entries_response:
-                reason = step_append_entries_response(message);
-                break;
-            case MessageType::request_vote:
-                step_request_vote(message);
-                break;
-            case MessageType::request_pre_vote:
-                step_request_pre_vote(message);
-                break;
-            case MessageType::request_vote_response:
-            case MessageType::request_pre_vote_response:
-                step_vote_response(message);
-                break;
-            case MessageType::timeout_now:
-                step_timeout_now(message);
-                break;
-            case MessageType::install_snapshot:
-            case MessageType::install_snapshot_response:
-                // Snapshots are not implemented yet; never act on them.
-                reason = RejectReason::snapshot_invalid;
-                break;
-        }
+        reason = step_by_type(message);
     }
     if (reason != RejectReason::none) {
         stats_.rejects.count(reason);
     }
     check_invariants_fast();
     return reason;
+}
+
+RejectReason Node::step_by_type(const Message& message) {
+    switch (message.type) {
+        case MessageType::append_entries:
+            return step_append_entries(message);
+        case MessageType::append_entries_response:
+            return step_append_entries_response(message);
+        case MessageType::request_vote:
+            step_request_vote(message);
+            return RejectReason::none;
+        case MessageType::request_pre_vote:
+            step_request_pre_vote(message);
+            return RejectReason::none;
+        case MessageType::request_vote_response:
+        case MessageType::request_pre_vote_response:
+            step_vote_response(message);
+            return RejectReason::none;
+        case MessageType::timeout_now:
+            step_timeout_now(message);
+            return RejectReason::none;
+        case MessageType::install_snapshot:
+        case MessageType::install_snapshot_response:
+            break;
+    }
+    RAFT_ASSERT(false);  // refused above
+    return RejectReason::unsupported_message;
 }
 
 // Figure 2, "Rules for all servers": a higher term makes us a follower of
@@ -58,9 +67,12 @@ bool Node::maybe_step_term(const Message& message) {
         if (message.type == MessageType::request_pre_vote_response && message.granted) {
             return true;
         }
-        // hashicorp checks leader stickiness before the term: a follower
-        // with a live leader neither votes nor adopts the candidate's term.
-        if (message.type == MessageType::request_vote && vote_blocked_by_sticky_leader(message)) {
+        // hashicorp checks membership and leader stickiness before the term:
+        // a server outside our configuration (say, one we removed), or any
+        // candidate while we follow a live leader, gets a refusal and does
+        // not move our term.
+        if (message.type == MessageType::request_vote &&
+            (vote_blocked_by_sticky_leader(message) || !known_candidate(message.from))) {
             step_request_vote(message);
             return false;
         }
@@ -92,6 +104,10 @@ bool Node::maybe_step_term(const Message& message) {
     return true;
 }
 
+bool Node::known_candidate(NodeId candidate) const {
+    return configuration_.empty() || configuration_.contains(candidate);
+}
+
 bool Node::vote_blocked_by_sticky_leader(const Message& message) const {
     // hashicorp: "rejecting vote request since we have a leader", unless the
     // leader itself asked the candidate to campaign (leadership transfer).
@@ -114,6 +130,10 @@ void Node::step_request_vote(const Message& message) {
     }
     if (vote_blocked_by_sticky_leader(message)) {
         stats_.votes_rejected_sticky_leader += 1;
+        send(std::move(response));
+        return;
+    }
+    if (!known_candidate(message.from)) {
         send(std::move(response));
         return;
     }

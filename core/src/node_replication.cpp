@@ -10,14 +10,13 @@ namespace raftsim::core {
 
 // ---------------------------------------------------------------- follower
 
-void Node::step_append_entries(const Message& message) {
+RejectReason Node::step_append_entries(const Message& message) {
     RAFT_ASSERT(message.term == hard_state_.term);
     RAFT_ASSERT(message.leader_id == message.from);
     if (role_ == Role::leader) {
         // Two leaders in one term: Election Safety is already broken
         // elsewhere. Drop it; the simulator's checkers name the culprit.
-        stats_.rejects.count(RejectReason::leader_id_mismatch);
-        return;
+        return RejectReason::append_from_second_leader;
     }
     // A candidate that hears from a leader of its term lost the election (§5.2).
     if (role_ != Role::follower) {
@@ -30,17 +29,18 @@ void Node::step_append_entries(const Message& message) {
     // prev_log_index whose term is prev_log_term.
     if (message.prev_log_index > log_.last_index()) {
         send_append_response(message.from, false, log_.last_index(), message.prev_log_index);
-        return;
+        return RejectReason::none;
     }
     const std::optional<Term> prev_term = log_.term_at(message.prev_log_index);
     RAFT_ASSERT(prev_term.has_value());  // no compaction yet: base_index is 0
     if (*prev_term != message.prev_log_term) {
         send_append_response(message.from, false, conflict_hint(message.prev_log_index),
                              message.prev_log_index);
-        return;
+        return RejectReason::none;
     }
-    if (!maybe_append_entries(message)) {
-        return;
+    const RejectReason append = maybe_append_entries(message);
+    if (append != RejectReason::none) {
+        return append;
     }
     // Figure 2, receiver rule 5: commit up to min(leaderCommit, index of
     // last new entry). Entries past what this message proved to match may be
@@ -50,13 +50,14 @@ void Node::step_append_entries(const Message& message) {
         commit_index_ = std::max(commit_index_, std::min(message.leader_commit, last_new_index));
     }
     send_append_response(message.from, true, last_new_index, 0);
+    return RejectReason::none;
 }
 
 // Figure 2, receiver rules 3 and 4: delete an existing entry that conflicts
 // with a new one (same index, different term) and all that follow it; append
 // any new entries. An entry already present with the same term is kept: a
 // stale or duplicated message must never truncate (§5.3).
-bool Node::maybe_append_entries(const Message& message) {
+RejectReason Node::maybe_append_entries(const Message& message) {
     const std::vector<Entry>& entries = message.entries;
     std::size_t first_new = entries.size();
     bool conflict = false;
@@ -73,13 +74,12 @@ bool Node::maybe_append_entries(const Message& message) {
         }
     }
     if (first_new == entries.size()) {
-        return true;  // everything already present: nothing to do
+        return RejectReason::none;  // everything already present: nothing to do
     }
     const Index first_new_index = entries[first_new].index;
     if (conflict) {
         if (first_new_index <= commit_index_) {
-            stats_.rejects.count(RejectReason::conflict_below_commit);
-            return false;
+            return RejectReason::conflict_below_commit;
         }
         stats_.entries_truncated += log_.last_index() - first_new_index + 1;
         log_.truncate_from(first_new_index);
@@ -93,7 +93,7 @@ bool Node::maybe_append_entries(const Message& message) {
         rebuild_configuration();
     }
     RAFT_ASSERT(log_.last_index() >= message.prev_log_index + entries.size());
-    return true;
+    return RejectReason::none;
 }
 
 // The backoff hint (hashicorp returns its last index; we skip the whole run
@@ -138,7 +138,7 @@ RejectReason Node::step_append_entries_response(const Message& message) {
         return RejectReason::unknown_peer;
     }
     Progress& progress = it->second;
-    progress.recent_active = true;
+    progress.last_contact_tick = leader_ticks_;
     if (message.success) {
         if (message.match_index > log_.last_index()) {
             return RejectReason::match_index_overflow;  // acks what we never sent

@@ -8,6 +8,7 @@ namespace raftsim::core {
 namespace {
 
 constexpr Index index_max = std::numeric_limits<Index>::max() / 2;
+constexpr Term term_max = std::numeric_limits<Term>::max() / 2;
 // Far above any configured max_append_entries (at most 1024): bounds the work
 // a single message can cause before the node looks at it.
 constexpr std::size_t entries_per_message_max = 4096;
@@ -116,6 +117,11 @@ constexpr std::size_t entries_per_message_max = 4096;
     // term >= 1 (bootstrap starts at 1), so term 0 cannot be real.
     if (message.term == 0) {
         return RejectReason::request_term_zero;
+    }
+    // Terms, like indexes, are bounded far below overflow so that
+    // "term + 1" (a campaign, a pre-vote) is always representable.
+    if (message.term > term_max) {
+        return RejectReason::term_out_of_range;
     }
     return RejectReason::none;
 }

@@ -1,12 +1,13 @@
 // Node configuration (config.hpp): hashicorp/raft's defaults and limits, and
 // the conversion from durations to ticks.
+#include "raftsim/core/config.hpp"
+
 #include <cstdint>
 #include <set>
 #include <string>
 #include <string_view>
 
 #include "helpers.hpp"
-#include "raftsim/core/config.hpp"
 
 namespace raftsim::test {
 namespace {
@@ -15,8 +16,7 @@ using core::Config;
 using core::ConfigError;
 using core::DurationConfig;
 
-constexpr std::uint8_t config_error_count =
-    static_cast<std::uint8_t>(ConfigError::duration_not_multiple_of_tick) + 1;
+using core::config_error_count;
 
 TEST_CASE("config: hashicorp's DefaultConfig at 10 ms ticks is 100/100/5/50 ticks and valid",
           "[config]") {
@@ -67,8 +67,7 @@ TEST_CASE("config: validate names the one rule a config breaks", "[config]") {
          with([](Config& x) { x.heartbeat_timeout_ticks = 0; })},
         // An election timeout under 2 ticks is necessarily also below the
         // (at least 2-tick) heartbeat timeout; the floor is reported first.
-        {"election timeout 1 tick", ConfigError::election_timeout_too_low,
-         with([](Config& x) {
+        {"election timeout 1 tick", ConfigError::election_timeout_too_low, with([](Config& x) {
              x.heartbeat_timeout_ticks = 2;
              x.election_timeout_ticks = 1;
              x.leader_lease_ticks = 2;
@@ -104,8 +103,7 @@ TEST_CASE("config: validate names the one rule a config breaks", "[config]") {
 
 TEST_CASE("config: every limit itself is valid (the bounds are inclusive)", "[config]") {
     const ConfigCase c = GENERATE(values<ConfigCase>({
-        {"heartbeat and election timeout 2 ticks, lease 1", ConfigError::ok,
-         with([](Config& x) {
+        {"heartbeat and election timeout 2 ticks, lease 1", ConfigError::ok, with([](Config& x) {
              x.heartbeat_timeout_ticks = 2;
              x.election_timeout_ticks = 2;
              x.leader_lease_ticks = 1;
@@ -127,8 +125,7 @@ TEST_CASE("config: every limit itself is valid (the bounds are inclusive)", "[co
          with([](Config& x) { x.max_uncommitted_entries = x.max_append_entries; })},
         {"protocol version min", ConfigError::ok,
          with([](Config& x) { x.protocol_version = core::protocol_version_min; })},
-        {"pre-vote on, check-quorum off", ConfigError::ok,
-         with([](Config& x) {
+        {"pre-vote on, check-quorum off", ConfigError::ok, with([](Config& x) {
              x.pre_vote = true;
              x.check_quorum = false;
          })},
@@ -154,8 +151,7 @@ DurationConfig durations_with(Change change) {
     return durations;
 }
 
-TEST_CASE("config: to_ticks refuses a duration that is not a whole number of ticks",
-          "[config]") {
+TEST_CASE("config: to_ticks refuses a duration that is not a whole number of ticks", "[config]") {
     const DurationCase c = GENERATE(values<DurationCase>({
         {"defaults at 3 us ticks", DurationConfig{}, 3},
         {"defaults at 30 ms ticks (1 s is 33.3 ticks)", DurationConfig{}, 30'000},
@@ -168,12 +164,21 @@ TEST_CASE("config: to_ticks refuses a duration that is not a whole number of tic
          durations_with([](DurationConfig& d) { d.election_timeout_us = 1'000'001; }), 10'000},
         {"commit 1 us over",
          durations_with([](DurationConfig& d) { d.commit_timeout_us = 50'001; }), 10'000},
-        {"lease 1 us under",
-         durations_with([](DurationConfig& d) { d.leader_lease_us = 499'999; }), 10'000},
+        {"lease 1 us under", durations_with([](DurationConfig& d) { d.leader_lease_us = 499'999; }),
+         10'000},
     }));
     CAPTURE(c.name);
     CHECK(core::to_ticks(c.durations, c.tick_us).error ==
           ConfigError::duration_not_multiple_of_tick);
+}
+
+TEST_CASE("config: to_ticks refuses a duration too long for a 32-bit tick count", "[config]") {
+    DurationConfig durations;
+    // 2^32 ticks of 1 us: one more than a std::uint32_t can count.
+    durations.election_timeout_us = std::uint64_t{1} << 32U;
+    CHECK(core::to_ticks(durations, 1).error == ConfigError::duration_too_long);
+    durations.election_timeout_us = (std::uint64_t{1} << 32U) - 1;
+    CHECK(core::to_ticks(durations, 1).error != ConfigError::duration_too_long);
 }
 
 TEST_CASE("config: to_ticks converts exactly, passes the rest through and validates the result",

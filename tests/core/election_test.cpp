@@ -1,8 +1,8 @@
 // Elections: Raft paper §5.1, §5.2, §5.4.1, Figure 2 (RequestVote), thesis
 // §9.6 (pre-vote), and hashicorp's leader stickiness.
-#include "helpers.hpp"
-
 #include <set>
+
+#include "helpers.hpp"
 
 namespace raftsim::test {
 namespace {
@@ -134,9 +134,10 @@ TEST_CASE("follower: rejects RequestVote with stale term and replies with its te
     CHECK_FALSE(ready.hard_state.has_value());
 }
 
-TEST_CASE("follower: grants a vote when it has not voted and the candidate's log is up to date "
-          "(Figure 2)",
-          "[election]") {
+TEST_CASE(
+    "follower: grants a vote when it has not voted and the candidate's log is up to date "
+    "(Figure 2)",
+    "[election]") {
     core::Node node = make_node(1, 3);
     REQUIRE(node.step(request_vote(2, 1, 2, 1, 1)) == RejectReason::none);
     const core::Ready ready = drain(node);
@@ -161,9 +162,10 @@ struct UpToDateRow {
     bool granted;
 };
 
-TEST_CASE("voter: 'up to date' compares the last entry's term, then index, never the commit "
-          "index (§5.4.1)",
-          "[election]") {
+TEST_CASE(
+    "voter: 'up to date' compares the last entry's term, then index, never the commit "
+    "index (§5.4.1)",
+    "[election]") {
     // Our log is [1:1 config] followed by our_terms; its last entry is what
     // counts. The goraft rows give us a commit index below our last index: a
     // voter that compared the candidate's last index with its commit index
@@ -176,7 +178,11 @@ TEST_CASE("voter: 'up to date' compares the last entry's term, then index, never
         {"candidate's last term lower, log longer", {3, 3}, 3, 10, 2, false},
         {"candidate's last term lower, same index", {2, 3}, 3, 3, 2, false},
         {"goraft: shorter than our log, longer than our commit", {2, 2, 2, 2}, 2, 3, 2, false},
-        {"goraft: lower last term, index equal to ours, above commit", {2, 2, 2, 2}, 2, 5, 1,
+        {"goraft: lower last term, index equal to ours, above commit",
+         {2, 2, 2, 2},
+         2,
+         5,
+         1,
          false},
         {"goraft: higher last term, index below our commit", {2, 2, 2, 2}, 5, 3, 3, true},
     }));
@@ -220,9 +226,10 @@ TEST_CASE("follower: never grants a vote to two candidates in one term (§5.2)",
     CHECK_FALSE(ready.hard_state.has_value());
 }
 
-TEST_CASE("follower: a duplicate RequestVote from the candidate it voted for is granted again "
-          "(Figure 2)",
-          "[election]") {
+TEST_CASE(
+    "follower: a duplicate RequestVote from the candidate it voted for is granted again "
+    "(Figure 2)",
+    "[election]") {
     core::Node node = make_node(1, 3);
     REQUIRE(node.step(request_vote(2, 1, 2, 1, 1)) == RejectReason::none);
     REQUIRE(only(drain(node), MessageType::request_vote_response).granted);
@@ -237,9 +244,10 @@ TEST_CASE("follower: a duplicate RequestVote from the candidate it voted for is 
     CHECK(node.voted_for() == 2);
 }
 
-TEST_CASE("follower: the vote is persisted with the grant and survives a restart, so it never "
-          "votes twice in a term (Figure 2)",
-          "[election]") {
+TEST_CASE(
+    "follower: the vote is persisted with the grant and survives a restart, so it never "
+    "votes twice in a term (Figure 2)",
+    "[election]") {
     const core::NodeOptions options{.id = 1, .config = test_config(), .seed = 1};
     core::Node node = core::Node::bootstrap(options, core::Configuration::voters(3));
     core::DurableState durable;
@@ -268,9 +276,10 @@ TEST_CASE("follower: the vote is persisted with the grant and survives a restart
     CHECK(restarted.voted_for() == 2);
 }
 
-TEST_CASE("cluster: a voter that crashes and restarts does not vote twice in a term "
-          "(Pump::crash_and_restart, Figure 2)",
-          "[election]") {
+TEST_CASE(
+    "cluster: a voter that crashes and restarts does not vote twice in a term "
+    "(Pump::crash_and_restart, Figure 2)",
+    "[election]") {
     sim::Pump pump(3, test_config(), 11);
     pump.node(1).campaign();
     pump.process_ready(1);
@@ -288,7 +297,8 @@ TEST_CASE("cluster: a voter that crashes and restarts does not vote twice in a t
     pump.node(3).campaign();  // node 3 campaigns in the same term 2
     pump.process_ready(3);
     REQUIRE(pump.node(3).term() == 2);
-    while (!pump.in_flight().empty() && pump.in_flight().front().type == MessageType::request_vote) {
+    while (!pump.in_flight().empty() &&
+           pump.in_flight().front().type == MessageType::request_vote) {
         REQUIRE(pump.deliver_one());
     }
     bool saw_answer_from_2 = false;
@@ -313,9 +323,10 @@ struct HigherTermCase {
     bool leadership_transfer;
 };
 
-TEST_CASE("leader and candidate: a message with a higher term makes it a follower of that term "
-          "and clears its vote (§5.1)",
-          "[election]") {
+TEST_CASE(
+    "leader and candidate: a message with a higher term makes it a follower of that term "
+    "and clears its vote (§5.1)",
+    "[election]") {
     // A plain RequestVote is missing for the leader on purpose: hashicorp's
     // leader stickiness (a leader knows a leader: itself) rejects it first.
     const HigherTermCase c = GENERATE(values<HigherTermCase>({
@@ -325,13 +336,12 @@ TEST_CASE("leader and candidate: a message with a higher term makes it a followe
         {"candidate <- RequestVote", Role::candidate, MessageType::request_vote, false},
         {"candidate <- RequestVote response", Role::candidate, MessageType::request_vote_response,
          false},
-        {"candidate <- pre-vote rejection", Role::candidate,
-         MessageType::request_pre_vote_response, false},
+        {"candidate <- pre-vote rejection", Role::candidate, MessageType::request_pre_vote_response,
+         false},
         {"leader <- AppendEntries", Role::leader, MessageType::append_entries, false},
         {"leader <- AppendEntries response", Role::leader, MessageType::append_entries_response,
          false},
-        {"leader <- RequestVote response", Role::leader, MessageType::request_vote_response,
-         false},
+        {"leader <- RequestVote response", Role::leader, MessageType::request_vote_response, false},
         {"leader <- RequestVote for a transfer", Role::leader, MessageType::request_vote, true},
     }));
     INFO(c.name);
@@ -366,7 +376,8 @@ TEST_CASE("leader and candidate: a message with a higher term makes it a followe
         case MessageType::request_pre_vote_response:
             message = pre_vote_response(2, 1, higher, false);
             break;
-        default: FAIL("unexpected case");
+        default:
+            FAIL("unexpected case");
     }
     CHECK(node.step(message) == RejectReason::none);
     const core::Ready ready = drain(node);
@@ -408,8 +419,7 @@ TEST_CASE("candidate: becomes follower on AppendEntries from a leader of its own
 
 // ---------------------------------------------------------------- counting
 
-TEST_CASE("candidate: wins with a majority of votes, never with a minority (§5.2)",
-          "[election]") {
+TEST_CASE("candidate: wins with a majority of votes, never with a minority (§5.2)", "[election]") {
     const std::size_t count = GENERATE(std::size_t{3}, std::size_t{5}, std::size_t{7});
     CAPTURE(count);
     const std::size_t quorum = count / 2 + 1;
@@ -476,8 +486,7 @@ TEST_CASE("single-node cluster: elects itself at once (§5.2)", "[election]") {
     CHECK(node.commit_index() == 2);
 }
 
-TEST_CASE("candidate: an election that times out starts a new one in term+1 (§5.2)",
-          "[election]") {
+TEST_CASE("candidate: an election that times out starts a new one in term+1 (§5.2)", "[election]") {
     core::Node node = make_node(1, 3);
     node.campaign();
     static_cast<void>(drain(node));
@@ -530,9 +539,10 @@ TEST_CASE("candidate: ignores vote responses of an older term (Figure 2, §5.1)"
 
 // ------------------------------------------------------------------- timers
 
-TEST_CASE("timers: a follower's election timeout is random in [heartbeat_timeout, "
-          "2*heartbeat_timeout) (§5.2, hashicorp)",
-          "[election]") {
+TEST_CASE(
+    "timers: a follower's election timeout is random in [heartbeat_timeout, "
+    "2*heartbeat_timeout) (§5.2, hashicorp)",
+    "[election]") {
     const std::uint64_t seed = GENERATE(range(std::uint64_t{1}, std::uint64_t{41}));
     core::Config config = test_config();
     config.heartbeat_timeout_ticks = 10;
@@ -546,9 +556,10 @@ TEST_CASE("timers: a follower's election timeout is random in [heartbeat_timeout
     CHECK(node.role() == Role::candidate);
 }
 
-TEST_CASE("timers: a candidate's election timeout is random in [election_timeout, "
-          "2*election_timeout) (§5.2, hashicorp)",
-          "[election]") {
+TEST_CASE(
+    "timers: a candidate's election timeout is random in [election_timeout, "
+    "2*election_timeout) (§5.2, hashicorp)",
+    "[election]") {
     const std::uint64_t seed = GENERATE(range(std::uint64_t{1}, std::uint64_t{41}));
     core::Config config = test_config();
     config.heartbeat_timeout_ticks = 10;
@@ -569,9 +580,10 @@ TEST_CASE("timers: a candidate's election timeout is random in [election_timeout
     CHECK(node.term() == 3);
 }
 
-TEST_CASE("timers: the same seed gives the same timeouts, different seeds different ones "
-          "(determinism, §5.2)",
-          "[election]") {
+TEST_CASE(
+    "timers: the same seed gives the same timeouts, different seeds different ones "
+    "(determinism, §5.2)",
+    "[election]") {
     core::Config config = test_config();
     config.heartbeat_timeout_ticks = 1000;
     config.election_timeout_ticks = 1000;
@@ -598,9 +610,10 @@ TEST_CASE("timers: the same seed gives the same timeouts, different seeds differ
 
 // ----------------------------------------------------- leader stickiness
 
-TEST_CASE("follower: with a known leader rejects RequestVote from another candidate, even of a "
-          "higher term, and keeps its term (hashicorp leader stickiness)",
-          "[election]") {
+TEST_CASE(
+    "follower: with a known leader rejects RequestVote from another candidate, even of a "
+    "higher term, and keeps its term (hashicorp leader stickiness)",
+    "[election]") {
     const Term candidate_term = GENERATE(Term{2}, Term{3}, Term{50});
     core::Node node = make_node(1, 3);
     follow(node, 2, 2);
@@ -617,9 +630,10 @@ TEST_CASE("follower: with a known leader rejects RequestVote from another candid
     CHECK(node.stats().votes_rejected_sticky_leader == 1);
 }
 
-TEST_CASE("leader: rejects RequestVote of a higher term and keeps leading (hashicorp leader "
-          "stickiness)",
-          "[election]") {
+TEST_CASE(
+    "leader: rejects RequestVote of a higher term and keeps leading (hashicorp leader "
+    "stickiness)",
+    "[election]") {
     core::Node node = make_node(1, 3);
     make_leader(node, 3);
     const Term term = node.term();
@@ -631,9 +645,10 @@ TEST_CASE("leader: rejects RequestVote of a higher term and keeps leading (hashi
     CHECK(node.voted_for() == 1);
 }
 
-TEST_CASE("follower: a RequestVote with leadership_transfer set is considered despite a known "
-          "leader (hashicorp, thesis §3.10)",
-          "[election]") {
+TEST_CASE(
+    "follower: a RequestVote with leadership_transfer set is considered despite a known "
+    "leader (hashicorp, thesis §3.10)",
+    "[election]") {
     core::Node node = make_node(1, 3);
     follow(node, 2, 2);
     Message request = request_vote(3, 1, 3, 1, 1);
@@ -649,9 +664,10 @@ TEST_CASE("follower: a RequestVote with leadership_transfer set is considered de
     CHECK(node.stats().votes_rejected_sticky_leader == 0);
 }
 
-TEST_CASE("voter: TimeoutNow makes it campaign at once with leadership_transfer set, skipping "
-          "pre-vote (thesis §3.10)",
-          "[election]") {
+TEST_CASE(
+    "voter: TimeoutNow makes it campaign at once with leadership_transfer set, skipping "
+    "pre-vote (thesis §3.10)",
+    "[election]") {
     const bool pre_vote = GENERATE(false, true);
     const core::Config config = pre_vote ? pre_vote_config() : test_config();
     core::Node node = make_node(1, 3, config);
@@ -680,9 +696,10 @@ TEST_CASE("voter: TimeoutNow makes it campaign at once with leadership_transfer 
 
 // ------------------------------------------------------------------ pre-vote
 
-TEST_CASE("pre-candidate: neither increments its term nor votes, and asks for term+1 "
-          "(thesis §9.6)",
-          "[election]") {
+TEST_CASE(
+    "pre-candidate: neither increments its term nor votes, and asks for term+1 "
+    "(thesis §9.6)",
+    "[election]") {
     const bool by_timeout = GENERATE(false, true);
     core::Node node = make_node(1, 3, pre_vote_config());
     core::Ready ready;
@@ -767,9 +784,10 @@ TEST_CASE("voter: granting a pre-vote changes no state (thesis §9.6)", "[electi
     CHECK(node.voted_for() == 3);
 }
 
-TEST_CASE("pre-vote: a partitioned node does not inflate its term, and on rejoining does not "
-          "disrupt the leader (thesis §9.6)",
-          "[election]") {
+TEST_CASE(
+    "pre-vote: a partitioned node does not inflate its term, and on rejoining does not "
+    "disrupt the leader (thesis §9.6)",
+    "[election]") {
     const std::uint64_t seed = GENERATE(3, 17, 99);
     sim::Pump pump(3, pre_vote_config(), seed);
     const NodeId leader = pump.run_until_leader(500);
@@ -801,9 +819,10 @@ TEST_CASE("pre-vote: a partitioned node does not inflate its term, and on rejoin
     CHECK(pump.node(partitioned).leader_id() == leader);
 }
 
-TEST_CASE("without pre-vote: a partitioned node's term grows with every timeout (thesis §9.6 "
-          "motivation)",
-          "[election]") {
+TEST_CASE(
+    "without pre-vote: a partitioned node's term grows with every timeout (thesis §9.6 "
+    "motivation)",
+    "[election]") {
     sim::Pump pump(3, test_config(), 3);
     const NodeId leader = pump.run_until_leader(500);
     REQUIRE(leader != core::node_none);
@@ -822,8 +841,8 @@ TEST_CASE("without pre-vote: a partitioned node's term grows with every timeout 
 TEST_CASE("non-voter: never campaigns, on timeout, campaign() or TimeoutNow (hashicorp)",
           "[election]") {
     const bool pre_vote = GENERATE(false, true);
-    core::Node node = bootstrap_clean(3, two_voters_one_nonvoter(),
-                                      pre_vote ? pre_vote_config() : test_config());
+    core::Node node =
+        bootstrap_clean(3, two_voters_one_nonvoter(), pre_vote ? pre_vote_config() : test_config());
     for (int i = 0; i < 500; ++i) {
         node.tick();
         const core::Ready ready = drain(node);
@@ -841,9 +860,10 @@ TEST_CASE("non-voter: never campaigns, on timeout, campaign() or TimeoutNow (has
     CHECK(node.stats().pre_votes_started == 0);
 }
 
-TEST_CASE("voter: never grants a vote to a server that is not a voter in its configuration "
-          "(hashicorp)",
-          "[election]") {
+TEST_CASE(
+    "voter: never grants a vote to a server that is not a voter in its configuration "
+    "(hashicorp)",
+    "[election]") {
     const NodeId candidate = GENERATE(NodeId{3}, NodeId{9});  // nonvoter, unknown
     const MessageType type = GENERATE(MessageType::request_vote, MessageType::request_pre_vote);
     CAPTURE(candidate);
@@ -852,9 +872,9 @@ TEST_CASE("voter: never grants a vote to a server that is not a voter in its con
     request.type = type;
     REQUIRE(node.step(request) == RejectReason::none);
     const core::Ready ready = drain(node);
-    const Message response = only(ready, type == MessageType::request_vote
-                                             ? MessageType::request_vote_response
-                                             : MessageType::request_pre_vote_response);
+    const Message response =
+        only(ready, type == MessageType::request_vote ? MessageType::request_vote_response
+                                                      : MessageType::request_pre_vote_response);
     CHECK_FALSE(response.granted);
     CHECK(node.voted_for() == core::node_none);
     CHECK(node.role() == Role::follower);
@@ -863,9 +883,10 @@ TEST_CASE("voter: never grants a vote to a server that is not a voter in its con
     CHECK(only(drain(node), MessageType::request_vote_response).granted);
 }
 
-TEST_CASE("voter: a higher-term RequestVote from a nonvoter moves its term but is refused "
-          "(hashicorp requestVote, PR #526)",
-          "[election]") {
+TEST_CASE(
+    "voter: a higher-term RequestVote from a nonvoter moves its term but is refused "
+    "(hashicorp requestVote, PR #526)",
+    "[election]") {
     // A voter demoted to nonvoter may hold the highest term; adopting it lets
     // the cluster make progress, but it must not become leader.
     core::Node node = bootstrap_clean(1, two_voters_one_nonvoter());
@@ -880,9 +901,10 @@ TEST_CASE("voter: a higher-term RequestVote from a nonvoter moves its term but i
     CHECK(node.voted_for() == core::node_none);
 }
 
-TEST_CASE("voter: a RequestVote from a server outside its configuration leaves its term "
-          "unchanged (hashicorp requestVote inConfiguration check)",
-          "[election][.core-bug]") {
+TEST_CASE(
+    "voter: a RequestVote from a server outside its configuration leaves its term "
+    "unchanged (hashicorp requestVote inConfiguration check)",
+    "[election]") {
     // hashicorp rejects a candidate that is not in the latest configuration
     // before it looks at the term, so a removed server cannot disrupt the
     // cluster by inflating terms ("rejecting vote request since node is not
@@ -905,8 +927,7 @@ TEST_CASE("voter: a RequestVote from a server outside its configuration leaves i
 
 // ------------------------------------------------------------------ leader
 
-TEST_CASE("leader: appends a no-op entry of its own term on election (thesis §6.4)",
-          "[election]") {
+TEST_CASE("leader: appends a no-op entry of its own term on election (thesis §6.4)", "[election]") {
     core::Node node = make_node(1, 3);
     // Give it a longer log from term 2 first, so the no-op follows real entries.
     REQUIRE(node.step(append_entries(2, 1, 2, 1, 1, entries(2, {2, 2}), 0)) == RejectReason::none);

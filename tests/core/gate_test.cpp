@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <limits>
 #include <sstream>
 #include <string>
@@ -41,14 +42,14 @@ struct NodeState {
 };
 
 NodeState state_of(const core::Node& node) {
-    return NodeState{.term = node.term(),
-                     .voted_for = node.voted_for(),
-                     .log = std::vector<Entry>(node.log().entries().begin(),
-                                               node.log().entries().end()),
-                     .commit = node.commit_index(),
-                     .applied = node.applied_index(),
-                     .role = node.role(),
-                     .leader = node.leader_id()};
+    return NodeState{
+        .term = node.term(),
+        .voted_for = node.voted_for(),
+        .log = std::vector<Entry>(node.log().entries().begin(), node.log().entries().end()),
+        .commit = node.commit_index(),
+        .applied = node.applied_index(),
+        .role = node.role(),
+        .leader = node.leader_id()};
 }
 
 /// Node 1 of 3 in term 2, having voted for 2 and then followed it:
@@ -57,8 +58,7 @@ core::Node make_follower() {
     core::Node node = make_node(1, 3);
     REQUIRE(node.step(request_vote(2, 1, 2, 1, 1)) == RejectReason::none);
     static_cast<void>(drain(node));
-    REQUIRE(node.step(append_entries(2, 1, 2, 1, 1, entries(2, {2, 2}), 2)) ==
-            RejectReason::none);
+    REQUIRE(node.step(append_entries(2, 1, 2, 1, 1, entries(2, {2, 2}), 2)) == RejectReason::none);
     static_cast<void>(drain(node));
     REQUIRE(node.term() == 2);
     REQUIRE(node.voted_for() == 2);
@@ -118,24 +118,22 @@ struct GateCase {
     Message message;
 };
 
-std::vector<GateCase> gate_cases() {
-    const Configuration unsorted{{Server{.id = 2, .suffrage = Suffrage::voter},
-                                  Server{.id = 1, .suffrage = Suffrage::voter}}};
-    const Configuration duplicate{{Server{.id = 2, .suffrage = Suffrage::voter},
-                                   Server{.id = 2, .suffrage = Suffrage::nonvoter}}};
-    const Configuration zero_id{{Server{.id = 0, .suffrage = Suffrage::voter}}};
-    const Configuration bad_suffrage{
-        {Server{.id = 1, .suffrage = static_cast<Suffrage>(3)}}};
-    std::vector<Entry> too_many;
-    for (Index i = 0; i < 4097; ++i) {
-        too_many.push_back(entry(3, 4 + i));
-    }
+/// A configuration that fails Configuration::is_valid (ids out of order).
+Configuration unsorted_configuration() {
+    return Configuration{{Server{.id = 2, .suffrage = Suffrage::voter},
+                          Server{.id = 1, .suffrage = Suffrage::voter}}};
+}
+
+/// Envelope violations: the checks every message type shares.
+std::vector<GateCase> envelope_cases() {
     return {
         // The envelope: every message type.
         {"protocol version below min", RejectReason::unsupported_protocol_version,
-         changed(good_append(), [](Message& m) { m.protocol_version = core::protocol_version_min - 1; })},
+         changed(good_append(),
+                 [](Message& m) { m.protocol_version = core::protocol_version_min - 1; })},
         {"protocol version above max", RejectReason::unsupported_protocol_version,
-         changed(good_vote(), [](Message& m) { m.protocol_version = core::protocol_version_max + 1; })},
+         changed(good_vote(),
+                 [](Message& m) { m.protocol_version = core::protocol_version_max + 1; })},
         {"message type just past the last", RejectReason::unknown_message_type,
          changed(good_append(),
                  [](Message& m) { m.type = static_cast<MessageType>(core::message_type_count); })},
@@ -153,6 +151,21 @@ std::vector<GateCase> gate_cases() {
          append_entries(2, 1, 0, 0, 0, {}, 0)},
         {"term zero (vote response)", RejectReason::request_term_zero,
          vote_response(2, 1, 0, true)},
+    };
+}
+
+/// Violations specific to append_entries.
+std::vector<GateCase> append_entries_cases() {
+    const Configuration unsorted = unsorted_configuration();
+    const Configuration duplicate{{Server{.id = 2, .suffrage = Suffrage::voter},
+                                   Server{.id = 2, .suffrage = Suffrage::nonvoter}}};
+    const Configuration zero_id{{Server{.id = 0, .suffrage = Suffrage::voter}}};
+    const Configuration bad_suffrage{{Server{.id = 1, .suffrage = static_cast<Suffrage>(3)}}};
+    std::vector<Entry> too_many;
+    for (Index i = 0; i < 4097; ++i) {
+        too_many.push_back(entry(3, 4 + i));
+    }
+    return {
         // append_entries.
         {"leader_id differs from sender", RejectReason::leader_id_mismatch,
          changed(good_append(), [](Message& m) { m.leader_id = 3; })},
@@ -178,7 +191,9 @@ std::vector<GateCase> gate_cases() {
          append_entries(2, 1, 3, 3, 2, entries(4, {3, 2}), 3)},
         {"entry type out of range", RejectReason::entry_type_invalid,
          changed(good_append(),
-                 [](Message& m) { m.entries[1].type = static_cast<EntryType>(core::entry_type_count); })},
+                 [](Message& m) {
+                     m.entries[1].type = static_cast<EntryType>(core::entry_type_count);
+                 })},
         {"configuration entry with unsorted ids", RejectReason::configuration_invalid,
          append_entries(2, 1, 3, 3, 2, {config_entry(3, 4, unsorted)}, 3)},
         {"configuration entry with a duplicate id", RejectReason::configuration_invalid,
@@ -187,6 +202,13 @@ std::vector<GateCase> gate_cases() {
          append_entries(2, 1, 3, 3, 2, {config_entry(3, 4, zero_id)}, 3)},
         {"configuration entry with an unknown suffrage", RejectReason::configuration_invalid,
          append_entries(2, 1, 3, 3, 2, {config_entry(3, 4, bad_suffrage)}, 3)},
+    };
+}
+
+/// Violations of votes, responses and snapshots.
+std::vector<GateCase> other_cases() {
+    const Configuration unsorted = unsorted_configuration();
+    return {
         // request_vote, request_pre_vote.
         {"candidate last log term above term (vote)", RejectReason::candidate_log_term_above_term,
          request_vote(3, 1, 3, 3, 4)},
@@ -219,6 +241,15 @@ std::vector<GateCase> gate_cases() {
         {"snapshot leader_id differs from sender", RejectReason::leader_id_mismatch,
          changed(good_snapshot(), [](Message& m) { m.leader_id = 3; })},
     };
+}
+
+/// One bad message per way validate_message can refuse one.
+std::vector<GateCase> gate_cases() {
+    std::vector<GateCase> cases = envelope_cases();
+    for (auto more : {append_entries_cases(), other_cases()}) {
+        cases.insert(cases.end(), more.begin(), more.end());
+    }
+    return cases;
 }
 
 TEST_CASE("gate: drops each structurally impossible message with its reason, changing nothing",
@@ -259,17 +290,22 @@ TEST_CASE("gate: lets a well-formed message of every type through", "[gate]") {
          append_entries(2, 1, 3, 0, 0, entries(1, {1, 2, 3}), 0)},
         {"exactly 4096 entries", RejectReason::none, append_entries(2, 1, 3, 3, 2, max_entries, 3)},
         {"every entry type, and a valid configuration", RejectReason::none,
-         append_entries(2, 1, 3, 3, 2,
-                        {Entry{.term = 3, .index = 4, .type = EntryType::noop, .data = {},
-                               .configuration = {}},
-                         Entry{.term = 3, .index = 5, .type = EntryType::barrier, .data = {},
-                               .configuration = {}},
-                         config_entry(3, 6, Configuration::voters(5)), entry(3, 7)},
-                        3)},
+         append_entries(
+             2, 1, 3, 3, 2,
+             {Entry{
+                  .term = 3, .index = 4, .type = EntryType::noop, .data = {}, .configuration = {}},
+              Entry{.term = 3,
+                    .index = 5,
+                    .type = EntryType::barrier,
+                    .data = {},
+                    .configuration = {}},
+              config_entry(3, 6, Configuration::voters(5)), entry(3, 7)},
+             3)},
         {"indexes at the overflow limit", RejectReason::none,
          append_entries(2, 1, 3, index_limit, 2, {}, index_limit)},
         {"protocol version min", RejectReason::none,
-         changed(good_append(), [](Message& m) { m.protocol_version = core::protocol_version_min; })},
+         changed(good_append(),
+                 [](Message& m) { m.protocol_version = core::protocol_version_min; })},
         {"append_entries_response (success)", RejectReason::none, good_append_response()},
         {"append_entries_response (rejection)", RejectReason::none,
          append_response(2, 1, 3, false, index_limit, index_limit)},
@@ -332,9 +368,10 @@ struct ConflictCase {
     Message message;
 };
 
-TEST_CASE("gate: a conflicting AppendEntries at or below the commit index is counted as "
-          "conflict_below_commit and leaves the log alone",
-          "[gate]") {
+TEST_CASE(
+    "gate: a conflicting AppendEntries at or below the commit index is counted as "
+    "conflict_below_commit and leaves the log alone",
+    "[gate]") {
     core::Node node = make_follower();
     // Commit everything the follower has: [1:1, 2:2, 3:2], commit 3.
     REQUIRE(node.step(append_entries(2, 1, 2, 3, 2, {}, 3)) == RejectReason::none);
@@ -378,11 +415,10 @@ std::string describe(const Message& m) {
     std::ostringstream out;
     out << "Message{type=" << static_cast<int>(m.type) << " v=" << m.protocol_version
         << " from=" << m.from << " to=" << m.to << " term=" << m.term
-        << " leader_id=" << m.leader_id << " prev=(" << m.prev_log_index << ","
-        << m.prev_log_term << ") commit=" << m.leader_commit << " success=" << m.success
-        << " match=" << m.match_index << " last=" << m.last_log_index
-        << " rejected_prev=" << m.rejected_prev_log_index << " cand=("
-        << m.candidate_last_log_index << "," << m.candidate_last_log_term
+        << " leader_id=" << m.leader_id << " prev=(" << m.prev_log_index << "," << m.prev_log_term
+        << ") commit=" << m.leader_commit << " success=" << m.success << " match=" << m.match_index
+        << " last=" << m.last_log_index << " rejected_prev=" << m.rejected_prev_log_index
+        << " cand=(" << m.candidate_last_log_index << "," << m.candidate_last_log_term
         << ") transfer=" << m.leadership_transfer << " granted=" << m.granted << " snap=("
         << m.snapshot_index << "," << m.snapshot_term << ") entries=[";
     for (const Entry& e : m.entries) {
@@ -457,8 +493,9 @@ class Garbage {
                            [](Message& m) { m.type = MessageType::request_pre_vote_response; });
         }
         Message m;
-        m.type = prng_.chance(1, 30) ? static_cast<MessageType>(prng_.below(256))
-                                     : static_cast<MessageType>(prng_.below(core::message_type_count));
+        m.type = prng_.chance(1, 30)
+                     ? static_cast<MessageType>(prng_.below(256))
+                     : static_cast<MessageType>(prng_.below(core::message_type_count));
         m.protocol_version = prng_.chance(1, 30) ? static_cast<std::uint32_t>(prng_.below(6))
                                                  : core::protocol_version_max;
         m.from = prng_.chance(1, 20) ? prng_.below(6) : prng_.range_inclusive(2, 3);
@@ -474,8 +511,8 @@ class Garbage {
         const Index last = node.log().last_index();
         m.prev_log_index = prng_.chance(1, 40) ? wild() : prng_.below(last + 3);
         const std::optional<Term> prev_term = node.log().term_at(m.prev_log_index);
-        m.prev_log_term = (prev_term.has_value() && prng_.chance(3, 4)) ? *prev_term
-                                                                         : near(m.term, 2);
+        m.prev_log_term =
+            (prev_term.has_value() && prng_.chance(3, 4)) ? *prev_term : near(m.term, 2);
         if (m.prev_log_index == 0 && prng_.chance(9, 10)) {
             m.prev_log_term = 0;
         }
@@ -518,19 +555,27 @@ class Garbage {
 
     std::uint64_t wild() {
         switch (prng_.below(4)) {
-            case 0: return 0;
-            case 1: return std::numeric_limits<std::uint64_t>::max() - prng_.below(3);
-            case 2: return index_limit + prng_.below(3) - 1;
-            default: return prng_.next_u64();
+            case 0:
+                return 0;
+            case 1:
+                return std::numeric_limits<std::uint64_t>::max() - prng_.below(3);
+            case 2:
+                return index_limit + prng_.below(3) - 1;
+            default:
+                return prng_.next_u64();
         }
     }
 
     Configuration random_configuration() {
         Configuration configuration;
-        for (NodeId id = 1; id <= 5; ++id) {
+        // Node 1 mostly stays a voter, so that it keeps campaigning.
+        if (prng_.chance(4, 5)) {
+            configuration.servers.push_back(Server{.id = 1, .suffrage = Suffrage::voter});
+        }
+        for (NodeId id = 2; id <= 5; ++id) {
             if (prng_.chance(2, 3)) {
-                configuration.servers.push_back(Server{
-                    .id = id, .suffrage = static_cast<Suffrage>(prng_.below(3))});
+                configuration.servers.push_back(
+                    Server{.id = id, .suffrage = static_cast<Suffrage>(prng_.below(3))});
             }
         }
         if (prng_.chance(1, 20) && !configuration.servers.empty()) {
@@ -612,6 +657,12 @@ FuzzOutcome fuzz_node(std::uint64_t seed, std::uint64_t steps, Term term_max) {
         } else if (prng.chance(1, 40)) {
             context.history.push_back("campaign");
             node.campaign();
+        } else if (node.role() == Role::candidate && prng.chance(1, 3)) {
+            // A real grant now and then, so the node also spends time as
+            // leader (its lease soon ends that under garbage input).
+            const NodeId voter = 2 + prng.below(2);
+            context.history.push_back("grant from " + std::to_string(voter));
+            static_cast<void>(node.step(vote_response(voter, 1, node.term(), true)));
         } else if (node.role() == Role::leader && prng.chance(1, 4)) {
             context.history.push_back("propose");
             static_cast<void>(node.propose(step, {static_cast<std::uint8_t>(step)}));
@@ -640,43 +691,51 @@ FuzzOutcome fuzz_node(std::uint64_t seed, std::uint64_t steps, Term term_max) {
 
 TEST_CASE("gate: ten thousand random, mostly garbage, messages never break a node's invariants",
           "[gate][fuzz]") {
-    const std::uint64_t seed = GENERATE(range<std::uint64_t>(1, 401));
-    constexpr std::uint64_t steps_per_seed = 5000;
-    CAPTURE(seed);
-    // Terms are capped at UINT64_MAX / 2 here: larger ones hit the term
-    // overflow pinned by the [.core-bug] test below.
-    const FuzzOutcome outcome = fuzz_node(seed, steps_per_seed, index_limit);
-    // The generator must actually exercise both sides of the gate and reach
-    // the leader's code, or this test proves little.
-    CHECK(outcome.accepted > steps_per_seed / 10);
-    CHECK(outcome.refused > steps_per_seed / 20);
-    CHECK(outcome.steps_as_leader > 0);
-    WARN("seed " << seed << " acc " << outcome.accepted << " ref " << outcome.refused << " leader " << outcome.steps_as_leader);
+    constexpr std::uint64_t seeds = 5;
+    constexpr std::uint64_t steps_per_seed = 2000;
+    FuzzOutcome total;
+    for (std::uint64_t seed = 1; seed <= seeds; ++seed) {
+        CAPTURE(seed);
+        // Terms stay below UINT64_MAX / 2 here so most messages pass the
+        // gate; the test below covers the whole term range.
+        const FuzzOutcome outcome = fuzz_node(seed, steps_per_seed, index_limit);
+        total.accepted += outcome.accepted;
+        total.refused += outcome.refused;
+        total.steps_as_leader += outcome.steps_as_leader;
+    }
+    // The generator must exercise both sides of the gate and reach the
+    // leader's code, or this test proves little. Counted over all seeds: a
+    // seed whose garbage demotes node 1 to nonvoter never leads, rightly.
+    CHECK(total.accepted > seeds * steps_per_seed / 10);
+    CHECK(total.refused > seeds * steps_per_seed / 20);
+    CHECK(total.steps_as_leader > seeds * steps_per_seed / 100);
 }
 
 TEST_CASE("gate: random messages with terms up to UINT64_MAX never break a node's invariants",
-          "[gate][fuzz][.core-bug]") {
+          "[gate][fuzz]") {
     const std::uint64_t seed = GENERATE(range<std::uint64_t>(1, 6));
     CAPTURE(seed);
     static_cast<void>(fuzz_node(seed, 2000, std::numeric_limits<Term>::max()));
 }
 
-// validate_envelope bounds every index at UINT64_MAX / 2 but accepts any
-// term >= 1. A message with term UINT64_MAX makes the node adopt that term;
-// its next campaign (become_candidate: hard_state_.term += 1) wraps the term
-// to 0, and the next invariant check (log last term <= term) aborts. The gate
-// should refuse a term that leaves no room to campaign, as it does for
-// indexes.
-TEST_CASE("gate: refuses a term so large that campaigning would overflow it",
-          "[gate][.core-bug]") {
+// A node that adopted term UINT64_MAX would wrap to term 0 on its next
+// campaign (term + 1). Found by the random-message test above: a single
+// TimeoutNow{from=2, to=1, term=UINT64_MAX} to a fresh node aborted it. The
+// gate bounds terms at UINT64_MAX / 2, as it does indexes.
+TEST_CASE("gate: refuses a term so large that campaigning would overflow it", "[gate]") {
+    constexpr Term huge = std::numeric_limits<Term>::max();
+    const Message message =
+        GENERATE_COPY(Message{.type = MessageType::timeout_now, .from = 2, .to = 1, .term = huge},
+                      append_entries(2, 1, huge, 1, 1, {}, 1), vote_response(2, 1, huge, false),
+                      request_vote(2, 1, huge, 1, 1));
+    CAPTURE(describe(message));
     core::Node node = make_node(1, 3);
-    const Term huge = std::numeric_limits<Term>::max();
-    const RejectReason reason = node.step(append_entries(2, 1, huge, 1, 1, {}, 1));
+    const RejectReason reason = node.step(message);  // TimeoutNow aborts here
     CHECK(node.term() == 1);
-    REQUIRE(reason != RejectReason::none);
+    CHECK(reason != RejectReason::none);
     static_cast<void>(drain(node));
-    node.campaign();  // with the bug: term wraps to 0 and RAFT_ASSERT aborts
-    CHECK(node.term() == 2);
+    node.campaign();  // the others abort here
+    CHECK(node.term() >= 2);
     CHECK(node.invariants_hold());
 }
 

@@ -1,12 +1,13 @@
 // The core's seeded PRNG (prng.hpp): xoshiro256** seeded through splitmix64,
 // with integer-only range functions. Every run's fingerprint depends on it.
+#include "raftsim/core/prng.hpp"
+
 #include <cstdint>
 #include <limits>
 #include <set>
 #include <vector>
 
 #include "helpers.hpp"
-#include "raftsim/core/prng.hpp"
 
 namespace raftsim::test {
 namespace {
@@ -90,8 +91,7 @@ TEST_CASE("prng: below(bound) stays in [0, bound) and covers every value of a sm
     }
 }
 
-TEST_CASE("prng: range_inclusive includes both bounds, including the full 64-bit range",
-          "[prng]") {
+TEST_CASE("prng: range_inclusive includes both bounds, including the full 64-bit range", "[prng]") {
     Prng prng(99);
     SECTION("a single value") {
         for (int i = 0; i < 100; ++i) {
@@ -132,8 +132,7 @@ TEST_CASE("prng: range_inclusive includes both bounds, including the full 64-bit
     }
 }
 
-TEST_CASE("prng: chance(0, n) never, chance(n, n) always, chance(1, 4) about a quarter",
-          "[prng]") {
+TEST_CASE("prng: chance(0, n) never, chance(n, n) always, chance(1, 4) about a quarter", "[prng]") {
     Prng prng(2024);
     const std::uint64_t denominator = GENERATE(1ULL, 2ULL, 4ULL, 1000ULL, u64_max);
     CAPTURE(denominator);

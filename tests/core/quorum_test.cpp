@@ -1,5 +1,7 @@
 // Quorum arithmetic (quorum.hpp): Raft paper §5.3/§5.4 commitment index and
 // §5.2 election majorities.
+#include "raftsim/core/quorum.hpp"
+
 #include <algorithm>
 #include <cstdint>
 #include <limits>
@@ -8,7 +10,6 @@
 #include "helpers.hpp"
 #include "raftsim/core/configuration.hpp"
 #include "raftsim/core/prng.hpp"
-#include "raftsim/core/quorum.hpp"
 
 namespace raftsim::test {
 namespace {
@@ -38,8 +39,7 @@ struct QuorumCase {
     Index expected;
 };
 
-TEST_CASE("quorum: quorum_match_index is the highest index a majority has matched",
-          "[quorum]") {
+TEST_CASE("quorum: quorum_match_index is the highest index a majority has matched", "[quorum]") {
     const QuorumCase c = GENERATE(values<QuorumCase>({
         {{}, 0},  // no voters commit nothing
         {{5}, 5},

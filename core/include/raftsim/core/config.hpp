@@ -26,7 +26,11 @@ enum class ConfigError : std::uint8_t {
     protocol_version_unsupported,
     tick_length_zero,
     duration_not_multiple_of_tick,
+    duration_too_long,
 };
+
+inline constexpr std::uint8_t config_error_count =
+    static_cast<std::uint8_t>(ConfigError::duration_too_long) + 1;
 
 [[nodiscard]] std::string_view to_string(ConfigError error) noexcept;
 

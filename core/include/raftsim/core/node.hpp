@@ -145,15 +145,17 @@ class Node {
 
     // Messages.
     [[nodiscard]] bool maybe_step_term(const Message& message);
-    void step_append_entries(const Message& message);
+    [[nodiscard]] RejectReason step_by_type(const Message& message);
+    [[nodiscard]] RejectReason step_append_entries(const Message& message);
     [[nodiscard]] RejectReason step_append_entries_response(const Message& message);
     void step_request_vote(const Message& message);
     void step_request_pre_vote(const Message& message);
     void step_vote_response(const Message& message);
     void step_timeout_now(const Message& message);
     [[nodiscard]] bool vote_blocked_by_sticky_leader(const Message& message) const;
+    [[nodiscard]] bool known_candidate(NodeId candidate) const;
     [[nodiscard]] Index conflict_hint(Index prev_log_index) const;
-    [[nodiscard]] bool maybe_append_entries(const Message& message);
+    [[nodiscard]] RejectReason maybe_append_entries(const Message& message);
     void send_append_response(NodeId to, bool success, Index match_index, Index rejected_prev);
 
     // Leader replication.
@@ -192,7 +194,8 @@ class Node {
     std::uint32_t randomized_timeout_ticks_ = 0;
     std::uint32_t heartbeat_elapsed_ticks_ = 0;
     std::uint32_t commit_elapsed_ticks_ = 0;
-    std::uint32_t lease_elapsed_ticks_ = 0;
+    /// Ticks since this node became leader; the clock of the leader lease.
+    std::uint64_t leader_ticks_ = 0;
     /// Set when this node campaigns because of TimeoutNow.
     bool campaign_is_transfer_ = false;
 

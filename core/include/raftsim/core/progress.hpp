@@ -33,8 +33,9 @@ struct Progress {
     /// In replicate state: last index of each unacknowledged AppendEntries,
     /// ascending. Bounded by Config::max_inflight_appends.
     std::deque<Index> inflight_last_indexes{};
-    /// Heard from this follower since the last lease check (check-quorum).
-    bool recent_active = false;
+    /// The leader's tick count when it last heard from this follower
+    /// (check-quorum / leader lease).
+    std::uint64_t last_contact_tick = 0;
     /// The commit index last sent to this follower.
     Index commit_sent = 0;
 

@@ -16,6 +16,8 @@ enum class RejectReason : std::uint8_t {
     sender_is_self,
     wrong_recipient,
     request_term_zero,
+    /// A term so large that campaigning from it would overflow.
+    term_out_of_range,
     leader_id_mismatch,
     prev_log_index_overflow,
     prev_log_term_without_index,
@@ -36,11 +38,16 @@ enum class RejectReason : std::uint8_t {
     /// cannot change, so the leader that sent this is broken. Dropped, never
     /// applied, so the simulator's checkers (not an assert) report the bug.
     conflict_below_commit,
+    /// An AppendEntries of our own term while we lead it: Election Safety
+    /// is broken elsewhere; dropped so the checkers, not an assert, report it.
+    append_from_second_leader,
+    /// A message kind this core does not implement yet (snapshots).
+    unsupported_message,
     /// The node was removed or is shut down and takes no input.
     node_stopped,
 };
 
-inline constexpr std::size_t reject_reason_count = 24;
+inline constexpr std::size_t reject_reason_count = 27;
 
 [[nodiscard]] std::string_view to_string(RejectReason reason) noexcept;
 
