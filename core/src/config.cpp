@@ -102,7 +102,7 @@ ConfigError validate(const Config& config) noexcept {
 namespace {
 
 [[nodiscard]] ConfigError to_ticks_one(std::uint64_t duration_us, std::uint64_t tick_us,
-                                       std::uint32_t& ticks) noexcept {
+                                       std::uint32_t& ticks) {
     RAFT_ASSERT(tick_us > 0);
     if (duration_us % tick_us != 0) {
         return ConfigError::duration_not_multiple_of_tick;
@@ -117,7 +117,7 @@ namespace {
 
 }  // namespace
 
-ConfigResult to_ticks(const DurationConfig& durations, std::uint64_t tick_us) noexcept {
+ConfigResult to_ticks(const DurationConfig& durations, std::uint64_t tick_us) {
     ConfigResult result;
     if (tick_us == 0) {
         result.error = ConfigError::tick_length_zero;

@@ -19,7 +19,7 @@ Term Log::last_term() const noexcept {
     return entries_.empty() ? base_term_ : entries_.back().term;
 }
 
-std::optional<Term> Log::term_at(Index index) const noexcept {
+std::optional<Term> Log::term_at(Index index) const {
     if (index == base_index_) {
         return base_term_;
     }
@@ -31,7 +31,7 @@ std::optional<Term> Log::term_at(Index index) const noexcept {
     return entry.term;
 }
 
-const Entry& Log::at(Index index) const noexcept {
+const Entry& Log::at(Index index) const {
     RAFT_ASSERT(index > base_index_);
     RAFT_ASSERT(index <= last_index());
     return entries_[index - base_index_ - 1];
@@ -85,7 +85,7 @@ void Log::truncate_from(Index index) {
     RAFT_ASSERT(last_index() == index - 1);
 }
 
-std::optional<Index> Log::unwritten_from() const noexcept {
+std::optional<Index> Log::unwritten_from() const {
     if (unwritten_from_.has_value()) {
         RAFT_ASSERT(*unwritten_from_ > base_index_);
         RAFT_ASSERT(*unwritten_from_ <= last_index() + 1);
@@ -93,7 +93,7 @@ std::optional<Index> Log::unwritten_from() const noexcept {
     return unwritten_from_;
 }
 
-void Log::mark_written(Index index) noexcept {
+void Log::mark_written(Index index) {
     RAFT_ASSERT(index <= last_index());
     written_index_ = index;
     unwritten_from_.reset();

@@ -90,7 +90,8 @@ bool Node::maybe_step_term(const Message& message) {
         // in the reply so a stale leader or candidate steps down.
         switch (message.type) {
             case MessageType::append_entries:
-                send_append_response(message.from, false, 0, message.prev_log_index);
+                send_append_response(message.from, false, log_.last_index(),
+                                     message.prev_log_index);
                 break;
             case MessageType::request_vote:
             case MessageType::request_pre_vote:

@@ -11,7 +11,7 @@ constexpr std::uint64_t rotl(std::uint64_t x, int k) noexcept {
 
 }  // namespace
 
-void Prng::reseed(std::uint64_t seed) noexcept {
+void Prng::reseed(std::uint64_t seed) {
     std::uint64_t state = seed;
     for (std::uint64_t& word : state_) {
         word = splitmix64(state);
@@ -33,7 +33,7 @@ std::uint64_t Prng::next_u64() noexcept {
     return result;
 }
 
-std::uint64_t Prng::below(std::uint64_t bound) noexcept {
+std::uint64_t Prng::below(std::uint64_t bound) {
     RAFT_ASSERT(bound > 0);
     // Reject the low values that would make `% bound` favour small results.
     const std::uint64_t threshold = (0 - bound) % bound;
@@ -45,7 +45,7 @@ std::uint64_t Prng::below(std::uint64_t bound) noexcept {
     }
 }
 
-std::uint64_t Prng::range_inclusive(std::uint64_t low, std::uint64_t high) noexcept {
+std::uint64_t Prng::range_inclusive(std::uint64_t low, std::uint64_t high) {
     RAFT_ASSERT(low <= high);
     const std::uint64_t span = high - low;
     if (span == UINT64_MAX) {
@@ -54,7 +54,7 @@ std::uint64_t Prng::range_inclusive(std::uint64_t low, std::uint64_t high) noexc
     return low + below(span + 1);
 }
 
-bool Prng::chance(std::uint64_t numerator, std::uint64_t denominator) noexcept {
+bool Prng::chance(std::uint64_t numerator, std::uint64_t denominator) {
     RAFT_ASSERT(denominator > 0);
     RAFT_ASSERT(numerator <= denominator);
     if (numerator == 0) {

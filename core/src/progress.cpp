@@ -14,7 +14,7 @@ std::string_view to_string(ProgressState state) noexcept {
     return "?";
 }
 
-void Progress::become_probe() noexcept {
+void Progress::become_probe() {
     state = ProgressState::probe;
     probe_sent = false;
     inflight_last_indexes.clear();
@@ -23,7 +23,7 @@ void Progress::become_probe() noexcept {
     RAFT_ASSERT(match_index < next_index);
 }
 
-void Progress::become_replicate() noexcept {
+void Progress::become_replicate() {
     state = ProgressState::replicate;
     probe_sent = false;
     inflight_last_indexes.clear();
@@ -31,7 +31,7 @@ void Progress::become_replicate() noexcept {
     RAFT_ASSERT(match_index < next_index);
 }
 
-void Progress::free_inflight_through(Index index) noexcept {
+void Progress::free_inflight_through(Index index) {
     while (!inflight_last_indexes.empty() && inflight_last_indexes.front() <= index) {
         inflight_last_indexes.pop_front();
     }

@@ -128,7 +128,7 @@ constexpr std::size_t entries_per_message_max = 4096;
 
 }  // namespace
 
-RejectReason validate_message(const Message& message, NodeId self) noexcept {
+RejectReason validate_message(const Message& message, NodeId self) {
     RAFT_ASSERT(self != node_none);
     const RejectReason envelope = validate_envelope(message, self);
     if (envelope != RejectReason::none) {

@@ -29,7 +29,7 @@ TEST_CASE("config: hashicorp's DefaultConfig at 10 ms ticks is 100/100/5/50 tick
     CHECK(config.leader_lease_ticks == 50);        // 500 ms
     CHECK(config.max_append_entries == 64);
     CHECK(config.max_inflight_appends == 64);
-    CHECK(config.max_uncommitted_entries == 4096);
+    CHECK(config.max_uncommitted_entries == 65536);
     CHECK_FALSE(config.pre_vote);
     CHECK(config.check_quorum);
     CHECK(config.protocol_version == core::protocol_version_max);

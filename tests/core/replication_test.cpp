@@ -1,8 +1,6 @@
 // Log replication: Raft paper §5.3 and §5.4 (Figure 2's AppendEntries RPC,
 // Figure 7), with hashicorp/raft's heartbeats and etcd-style flow control
 // (probe/replicate, in-flight window, batching).
-#include "helpers.hpp"
-
 #include <algorithm>
 #include <cstdint>
 #include <deque>
@@ -11,6 +9,8 @@
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "helpers.hpp"
 
 namespace raftsim::test {
 namespace {
@@ -42,8 +42,9 @@ std::vector<Entry> crafted_log(std::size_t voters, const std::vector<Term>& term
 }
 
 core::DurableState durable_state(std::size_t voters, Term term, const std::vector<Term>& terms) {
-    return core::DurableState{.hard_state = core::HardState{.term = term, .voted_for = core::node_none},
-                              .entries = crafted_log(voters, terms)};
+    return core::DurableState{
+        .hard_state = core::HardState{.term = term, .voted_for = core::node_none},
+        .entries = crafted_log(voters, terms)};
 }
 
 /// A node restarted from a crafted durable log (see crafted_log) at `term`.
@@ -92,7 +93,8 @@ core::Node make_replicating_leader(std::size_t count, core::Config config = test
     make_leader(leader, count);
     REQUIRE(leader.log().last_index() == 2);
     for (NodeId peer = 2; peer <= count; ++peer) {
-        REQUIRE(leader.step(append_response(peer, 1, leader.term(), true, 2)) == RejectReason::none);
+        REQUIRE(leader.step(append_response(peer, 1, leader.term(), true, 2)) ==
+                RejectReason::none);
         REQUIRE(leader.progress(peer)->state == ProgressState::replicate);
     }
     static_cast<void>(drain(leader));
@@ -102,8 +104,9 @@ core::Node make_replicating_leader(std::size_t count, core::Config config = test
 
 void propose_n(core::Node& leader, int count) {
     for (int i = 0; i < count; ++i) {
-        REQUIRE(leader.propose(static_cast<core::RequestId>(100 + i),
-                               core::Bytes{static_cast<std::uint8_t>(i)})
+        REQUIRE(leader
+                    .propose(static_cast<core::RequestId>(100 + i),
+                             core::Bytes{static_cast<std::uint8_t>(i)})
                     .ok());
     }
 }
@@ -115,13 +118,13 @@ void propose_n(core::Node& leader, int count) {
 /// (persist, then send, then apply, then advance; FIFO delivery) with
 /// sim::DurableStore seeded from the crafted log.
 class CraftedCluster {
-public:
+  public:
     void add(NodeId id, const core::DurableState& state, core::Config config = test_config()) {
-        nodes_.emplace(id, core::Node::restart(
-                               core::NodeOptions{.id = id, .config = config, .seed = 1000 + id}, state));
-        durable_[id] = sim::DurableStore{.hard_state = state.hard_state,
-                                         .entries = state.entries,
-                                         .persist_count = 0};
+        nodes_.emplace(
+            id, core::Node::restart(
+                    core::NodeOptions{.id = id, .config = config, .seed = 1000 + id}, state));
+        durable_[id] = sim::DurableStore{
+            .hard_state = state.hard_state, .entries = state.entries, .persist_count = 0};
     }
     core::Node& node(NodeId id) { return nodes_.at(id); }
     const sim::DurableStore& durable(NodeId id) const { return durable_.at(id); }
@@ -160,7 +163,7 @@ public:
         stabilize();
     }
 
-private:
+  private:
     std::map<NodeId, core::Node> nodes_;
     std::map<NodeId, sim::DurableStore> durable_;
     std::deque<Message> in_flight_;
@@ -168,8 +171,9 @@ private:
 
 // ------------------------------------------------- follower: AppendEntries
 
-TEST_CASE("follower: rejects AppendEntries with stale term and replies with its own term (Figure 2)",
-          "[replication]") {
+TEST_CASE(
+    "follower: rejects AppendEntries with stale term and replies with its own term (Figure 2)",
+    "[replication]") {
     // Figure 2, AppendEntries receiver rule 1: "Reply false if term <
     // currentTerm"; the reply carries currentTerm so the stale leader updates
     // itself and steps down (§5.1).
@@ -193,9 +197,10 @@ TEST_CASE("follower: rejects AppendEntries with stale term and replies with its 
     CHECK_FALSE(ready.hard_state.has_value());
 }
 
-TEST_CASE("follower: rejects AppendEntries whose prev_log_index is past its log, hinting its last index "
-          "(Figure 2)",
-          "[replication]") {
+TEST_CASE(
+    "follower: rejects AppendEntries whose prev_log_index is past its log, hinting its last index "
+    "(Figure 2)",
+    "[replication]") {
     // Figure 2, receiver rule 2: "Reply false if log doesn't contain an entry
     // at prevLogIndex whose term matches prevLogTerm". The hint is the
     // follower's last index so the leader can jump there (§5.3).
@@ -216,9 +221,10 @@ TEST_CASE("follower: rejects AppendEntries whose prev_log_index is past its log,
     CHECK(ready.entries.empty());
 }
 
-TEST_CASE("follower: rejects AppendEntries whose prev_log_term mismatches, hinting before the "
-          "conflicting term (Figure 2, §5.3)",
-          "[replication]") {
+TEST_CASE(
+    "follower: rejects AppendEntries whose prev_log_term mismatches, hinting before the "
+    "conflicting term (Figure 2, §5.3)",
+    "[replication]") {
     // Figure 2, receiver rule 2, with the §5.3 optimisation: the hint lets the
     // leader skip the whole run of the conflicting term at once.
     struct Case {
@@ -232,8 +238,8 @@ TEST_CASE("follower: rejects AppendEntries whose prev_log_term mismatches, hinti
     CAPTURE(c.prev, c.prev_term);
     core::Node follower = restart_node(2, 3, 2, {1, 2, 2, 2});
     const std::vector<Entry> before = log_of(follower);
-    REQUIRE(follower.step(append_entries(1, 2, 3, c.prev, c.prev_term, {entry(3, c.prev + 1)}, 5)) ==
-            RejectReason::none);
+    REQUIRE(follower.step(append_entries(1, 2, 3, c.prev, c.prev_term, {entry(3, c.prev + 1)},
+                                         5)) == RejectReason::none);
     const core::Ready ready = drain(follower);
     const Message response = only_response(ready);
     CHECK_FALSE(response.success);
@@ -246,7 +252,8 @@ TEST_CASE("follower: rejects AppendEntries whose prev_log_term mismatches, hinti
     CHECK(ready.entries.empty());
 }
 
-TEST_CASE("follower: deletes a conflicting entry and all that follow it (Figure 2)", "[replication]") {
+TEST_CASE("follower: deletes a conflicting entry and all that follow it (Figure 2)",
+          "[replication]") {
     // Figure 2, receiver rule 3: "If an existing entry conflicts with a new one
     // (same index but different terms), delete the existing entry and all
     // that follow it".
@@ -261,8 +268,8 @@ TEST_CASE("follower: deletes a conflicting entry and all that follow it (Figure 
     const Case c = GENERATE(values<Case>({
         {2, 1, {3}, {1, 3}, 3},
         {3, 2, {3, 3, 3}, {1, 2, 3, 3, 3}, 2},
-        {1, 1, {1, 3}, {1, 3}, 3},        // first entry matches, second conflicts
-        {4, 2, {3}, {1, 2, 2, 3}, 1},     // only the last entry conflicts
+        {1, 1, {1, 3}, {1, 3}, 3},     // first entry matches, second conflicts
+        {4, 2, {3}, {1, 2, 2, 3}, 1},  // only the last entry conflicts
     }));
     CAPTURE(c.prev, c.new_terms);
     core::Node follower = restart_node(2, 3, 2, {1, 2, 2, 2});
@@ -295,8 +302,8 @@ TEST_CASE("follower: appends new entries not already in the log (Figure 2)", "[r
     }));
     CAPTURE(c.prev, c.new_terms);
     core::Node follower = restart_node(2, 3, 2, {1, 1});
-    REQUIRE(follower.step(append_entries(1, 2, 2, c.prev, 1, entries(c.prev + 1, c.new_terms), 0)) ==
-            RejectReason::none);
+    REQUIRE(follower.step(append_entries(1, 2, 2, c.prev, 1, entries(c.prev + 1, c.new_terms),
+                                         0)) == RejectReason::none);
     const core::Ready ready = drain(follower);
     CHECK(only_response(ready).success);
     CHECK(log_of(follower) == crafted_log(3, c.expected));
@@ -319,7 +326,7 @@ TEST_CASE("follower: commitIndex = min(leaderCommit, index of last new entry) (F
         {4, {2, 2}, 3, 3},   // leaderCommit is the smaller
         {4, {2, 2}, 10, 6},  // the last new entry is the smaller
         {4, {2, 2}, 6, 6},
-        {4, {}, 10, 4},      // heartbeat: the last new entry is prev_log_index
+        {4, {}, 10, 4},  // heartbeat: the last new entry is prev_log_index
         {4, {}, 0, 0},
     }));
     CAPTURE(c.prev, c.new_terms, c.leader_commit);
@@ -361,8 +368,9 @@ TEST_CASE("follower: stale entries beyond the last new entry are never committed
     CHECK(terms_of(follower) == std::vector<Term>{1, 1, 1, 2});
 }
 
-TEST_CASE("follower: a success response's match_index is prev_log_index + entries, never its last index",
-          "[replication]") {
+TEST_CASE(
+    "follower: a success response's match_index is prev_log_index + entries, never its last index",
+    "[replication]") {
     // §5.3: a success only proves the follower's log matches the leader's
     // through the last entry of this request. Figure 2's matchIndex must not
     // include a stale suffix the follower may still hold.
@@ -419,8 +427,9 @@ TEST_CASE("follower: stale, duplicated and reordered AppendEntries never truncat
     CHECK(ready.entries.empty());  // nothing changed, nothing to persist
 }
 
-TEST_CASE("follower: refuses to overwrite an entry at or below its commit index (State Machine Safety)",
-          "[replication]") {
+TEST_CASE(
+    "follower: refuses to overwrite an entry at or below its commit index (State Machine Safety)",
+    "[replication]") {
     // §5.4.3: a committed entry is never overwritten. Only a broken leader can
     // send a conflict at or below the follower's commit index; the follower
     // counts and drops it instead of truncating committed entries.
@@ -430,7 +439,8 @@ TEST_CASE("follower: refuses to overwrite an entry at or below its commit index 
     REQUIRE(follower.commit_index() == 4);
     const std::vector<Entry> before = log_of(follower);
 
-    REQUIRE(follower.step(append_entries(3, 2, 2, 2, 1, {entry(2, 3)}, 0)) == RejectReason::none);
+    CHECK(follower.step(append_entries(3, 2, 2, 2, 1, {entry(2, 3)}, 0)) ==
+          RejectReason::conflict_below_commit);
     static_cast<void>(drain(follower));
     CHECK(follower.stats().rejects.of(RejectReason::conflict_below_commit) == 1);
     CHECK(log_of(follower) == before);
@@ -459,8 +469,9 @@ TEST_CASE("follower: AppendEntries from the leader of the term makes a candidate
 
 // ------------------------------------------------------ leader: next/match
 
-TEST_CASE("leader: after a rejection next_index jumps using the follower's hint (§5.3 fast backoff)",
-          "[replication]") {
+TEST_CASE(
+    "leader: after a rejection next_index jumps using the follower's hint (§5.3 fast backoff)",
+    "[replication]") {
     // §5.3: "the follower can include the term of the conflicting entry and
     // the first index it stores for that term ... one AppendEntries RPC will
     // be required for each term with conflicting entries, rather than one per
@@ -540,6 +551,27 @@ TEST_CASE("leader: match_index never moves backwards (Figure 2)", "[replication]
     CHECK(leader.commit_index() == 5);
 }
 
+TEST_CASE("leader: steps down when an AppendEntries response carries a higher term (§5.1)",
+          "[replication]") {
+    // Figure 2, rules for all servers: "If RPC request or response contains
+    // term T > currentTerm: set currentTerm = T, convert to follower". The
+    // leader's log is untouched (Leader Append-Only holds while it leads, and
+    // a follower only changes its log on a leader's AppendEntries).
+    const bool success = GENERATE(true, false);
+    core::Node leader = make_replicating_leader(3);
+    const std::vector<Entry> before = log_of(leader);
+    REQUIRE(leader.step(append_response(2, 1, 5, success, success ? 2 : 0, success ? 0 : 2)) ==
+            RejectReason::none);
+    const core::Ready ready = drain(leader);
+    CHECK(leader.role() == Role::follower);
+    CHECK(leader.term() == 5);
+    CHECK(leader.leader_id() == core::node_none);
+    CHECK(leader.progress(2) == nullptr);
+    REQUIRE(ready.hard_state.has_value());
+    CHECK(ready.hard_state->term == 5);
+    CHECK(log_of(leader) == before);
+}
+
 // ------------------------------------------- leader: batching and windows
 
 TEST_CASE("leader: proposals made before one ready() travel in one AppendEntries (batching)",
@@ -561,7 +593,8 @@ TEST_CASE("leader: proposals made before one ready() travel in one AppendEntries
     }
 }
 
-TEST_CASE("leader: no AppendEntries carries more than max_append_entries entries", "[replication]") {
+TEST_CASE("leader: no AppendEntries carries more than max_append_entries entries",
+          "[replication]") {
     // hashicorp's MaxAppendEntries bounds the entries of one AppendEntries;
     // the rest follow in further messages, contiguous and in order.
     const std::uint32_t max_append = GENERATE(1U, 2U, 3U, 5U);
@@ -589,7 +622,8 @@ TEST_CASE("leader: no AppendEntries carries more than max_append_entries entries
     SECTION("probe state: a lagging follower's probe is bounded too") {
         core::Node leader = restart_node(1, 3, 1, std::vector<Term>(10, 1), config);
         make_leader(leader, 3);
-        REQUIRE(leader.step(append_response(2, 1, leader.term(), false, 0, 11)) == RejectReason::none);
+        REQUIRE(leader.step(append_response(2, 1, leader.term(), false, 0, 11)) ==
+                RejectReason::none);
         const std::vector<Message> appends = appends_to(drain(leader), 2);
         REQUIRE(appends.size() == 1);
         CHECK(appends[0].prev_log_index == 0);
@@ -614,9 +648,10 @@ TEST_CASE("leader: no AppendEntries carries more than max_append_entries entries
     }
 }
 
-TEST_CASE("leader: at most max_inflight_appends unacknowledged AppendEntries per follower in replicate "
-          "state",
-          "[replication]") {
+TEST_CASE(
+    "leader: at most max_inflight_appends unacknowledged AppendEntries per follower in replicate "
+    "state",
+    "[replication]") {
     // Flow control (hashicorp's pipeline depth, etcd's inflights): in
     // replicate state the leader sends optimistically, but no more than
     // max_inflight_appends messages with entries may await acknowledgement.
@@ -658,9 +693,10 @@ TEST_CASE("leader: at most max_inflight_appends unacknowledged AppendEntries per
 
 // ------------------------------------------------------------- heartbeats
 
-TEST_CASE("leader: sends AppendEntries to every follower every heartbeat_timeout/10 ticks with nothing "
-          "new",
-          "[replication]") {
+TEST_CASE(
+    "leader: sends AppendEntries to every follower every heartbeat_timeout/10 ticks with nothing "
+    "new",
+    "[replication]") {
     // §5.2: leaders send periodic heartbeats (empty AppendEntries) to maintain
     // their authority; hashicorp sends them every HeartbeatTimeout/10.
     const std::uint32_t heartbeat_timeout = GENERATE(5U, 10U, 20U, 50U);
@@ -698,7 +734,11 @@ TEST_CASE("follower: heartbeats reset the election timer so it does not campaign
           "[replication]") {
     // §5.2: "A server remains in follower state as long as it receives valid
     // RPCs from a leader"; each AppendEntries restarts the election timeout.
+    // Even an AppendEntries rejected for a log mismatch comes from the
+    // legitimate leader of the term (hashicorp updates lastContact first).
     const std::uint64_t seed = GENERATE(1U, 2U, 3U);
+    const bool matching = GENERATE(true, false);
+    CAPTURE(seed, matching);
     core::Node follower = make_node(2, 3, test_config(), seed);
     const std::uint32_t timeout = follower.randomized_election_timeout_ticks();
     REQUIRE(timeout >= 2);
@@ -706,8 +746,10 @@ TEST_CASE("follower: heartbeats reset the election timer so it does not campaign
         for (std::uint32_t i = 0; i + 1 < timeout; ++i) {
             follower.tick();
         }
-        REQUIRE(follower.step(append_entries(1, 2, 1, 1, 1, {}, 0)) == RejectReason::none);
-        static_cast<void>(drain(follower));
+        const Message heartbeat =
+            matching ? append_entries(1, 2, 1, 1, 1, {}, 0) : append_entries(1, 2, 1, 7, 1, {}, 0);
+        REQUIRE(follower.step(heartbeat) == RejectReason::none);
+        CHECK(only_response(drain(follower)).success == matching);
     }
     CHECK(follower.role() == Role::follower);
     CHECK(follower.stats().elections_started == 0);
@@ -780,8 +822,9 @@ TEST_CASE("cluster: lost AppendEntries are recovered and all logs converge after
     });
     for (int i = 0; i < 30; ++i) {
         REQUIRE(pump.leader() == leader);
-        REQUIRE(pump.node(leader).propose(static_cast<core::RequestId>(i + 1),
-                                          core::Bytes{static_cast<std::uint8_t>(i)})
+        REQUIRE(pump.node(leader)
+                    .propose(static_cast<core::RequestId>(i + 1),
+                             core::Bytes{static_cast<std::uint8_t>(i)})
                     .ok());
         pump.stabilize();
         if (i % 3 == 0) {
@@ -830,8 +873,9 @@ TEST_CASE("cluster: a follower restarted from durable state catches up (§5.3)",
     CHECK(pump.node(lagger).commit_index() == pump.node(leader).commit_index());
 }
 
-TEST_CASE("Figure 7: followers (a)-(f) converge to the leader's log, losing their extra entries (§5.3)",
-          "[replication]") {
+TEST_CASE(
+    "Figure 7: followers (a)-(f) converge to the leader's log, losing their extra entries (§5.3)",
+    "[replication]") {
     // Figure 7 of the Raft paper: the leader of term 8 and six possible
     // follower logs. The figure's logs start at index 1; a real cluster needs
     // the membership in its log, so every log here starts with the bootstrap
@@ -905,14 +949,17 @@ TEST_CASE("leader: never truncates or overwrites its own log (Leader Append-Only
     struct Case {
         std::string name;
         Message message;
+        RejectReason reason;
     };
     Entry rival = entry(2, 2);
     const Case c = GENERATE_COPY(values<Case>({
-        {"same-term AppendEntries from a rival", append_entries(3, 1, 2, 1, 1, {rival}, 2)},
-        {"stale-term AppendEntries", append_entries(3, 1, 1, 1, 1, {entry(1, 2), entry(1, 3)}, 3)},
-        {"success response", append_response(2, 1, 2, true, 3)},
-        {"rejection with a hint", append_response(2, 1, 2, false, 0, 1)},
-        {"old success response", append_response(2, 1, 2, true, 1)},
+        {"same-term AppendEntries from a rival", append_entries(3, 1, 2, 1, 1, {rival}, 2),
+         RejectReason::append_from_second_leader},
+        {"stale-term AppendEntries", append_entries(3, 1, 1, 1, 1, {entry(1, 2), entry(1, 3)}, 3),
+         RejectReason::none},
+        {"success response", append_response(2, 1, 2, true, 3), RejectReason::none},
+        {"rejection with a hint", append_response(2, 1, 2, false, 0, 1), RejectReason::none},
+        {"old success response", append_response(2, 1, 2, true, 1), RejectReason::none},
     }));
     CAPTURE(c.name);
     core::Node leader = make_node(1, 3);
@@ -922,7 +969,7 @@ TEST_CASE("leader: never truncates or overwrites its own log (Leader Append-Only
     const std::vector<Entry> before = log_of(leader);
     REQUIRE(before.size() == 3);
 
-    REQUIRE(leader.step(c.message) == RejectReason::none);
+    CHECK(leader.step(c.message) == c.reason);
     const core::Ready ready = drain(leader);
     CHECK(leader.role() == Role::leader);
     CHECK(leader.term() == 2);
@@ -933,9 +980,10 @@ TEST_CASE("leader: never truncates or overwrites its own log (Leader Append-Only
 
 // ------------------------------------------------------ persist before send
 
-TEST_CASE("persist before send: the Ready with a success response carries the appended entries "
-          "(Figure 2)",
-          "[replication]") {
+TEST_CASE(
+    "persist before send: the Ready with a success response carries the appended entries "
+    "(Figure 2)",
+    "[replication]") {
     // Figure 2: "Respond to RPCs only after updating stable storage". The
     // acknowledgement promises the entries survive a crash, so the Ready that
     // carries it must also carry the entries (and any new term) to persist.
@@ -977,18 +1025,18 @@ TEST_CASE("persist before send: after a conflict Ready.entries starts at the tru
     }));
     CAPTURE(c.prev, c.new_terms);
     const core::DurableState old_state = durable_state(3, 1, {1, 1, 1, 1});
-    core::Node follower =
-        core::Node::restart(core::NodeOptions{.id = 2, .config = test_config(), .seed = 2}, old_state);
-    REQUIRE(follower.step(append_entries(1, 2, 2, c.prev, 1, entries(c.prev + 1, c.new_terms), 0)) ==
-            RejectReason::none);
+    core::Node follower = core::Node::restart(
+        core::NodeOptions{.id = 2, .config = test_config(), .seed = 2}, old_state);
+    REQUIRE(follower.step(append_entries(1, 2, 2, c.prev, 1, entries(c.prev + 1, c.new_terms),
+                                         0)) == RejectReason::none);
     const core::Ready ready = drain(follower);
     CHECK(only_response(ready).success);
     REQUIRE_FALSE(ready.entries.empty());
     CHECK(ready.entries.front().index == c.truncation_point);
     CHECK(ready.entries.back().index == follower.log().last_index());
 
-    sim::DurableStore store{.hard_state = old_state.hard_state, .entries = old_state.entries,
-                            .persist_count = 0};
+    sim::DurableStore store{
+        .hard_state = old_state.hard_state, .entries = old_state.entries, .persist_count = 0};
     store.persist(ready);
     CHECK(store.entries == log_of(follower));
 }

@@ -7,8 +7,9 @@
 // from the network, a proposal to a follower -- are values, never assertions.
 //
 // The core performs no I/O, so a failed assertion calls a replaceable handler.
-// The default handler aborts. The simulator installs one that records the
-// failure as a violation so a harness run can report it with its seed.
+// The default handler aborts. The simulator installs one that throws, so the
+// run stops and reports the failure as a violation with its seed. Therefore a
+// function that asserts (directly or through a callee) is never noexcept.
 
 namespace raftsim::core {
 

@@ -58,7 +58,9 @@ struct Config {
     std::uint32_t max_inflight_appends = 64;
     /// A leader refuses new proposals while this many entries are uncommitted,
     /// so a leader cut off from its quorum cannot grow its log without bound.
-    std::uint32_t max_uncommitted_entries = 4096;
+    /// hashicorp has no such limit (Apply blocks instead); the default is far
+    /// above what its fuzzy scenarios put in flight (10,000 at once).
+    std::uint32_t max_uncommitted_entries = 65536;
     /// Raft thesis §9.6: campaign only after a pre-vote round shows a quorum would vote.
     bool pre_vote = false;
     /// Leader lease / check-quorum (hashicorp's checkLeaderLease). On by default
@@ -78,7 +80,7 @@ struct DurationConfig {
     std::uint64_t leader_lease_us = 500'000;
     std::uint32_t max_append_entries = 64;
     std::uint32_t max_inflight_appends = 64;
-    std::uint32_t max_uncommitted_entries = 4096;
+    std::uint32_t max_uncommitted_entries = 65536;
     bool pre_vote = false;
     bool check_quorum = true;
     std::uint32_t protocol_version = protocol_version_max;
@@ -92,7 +94,6 @@ struct ConfigResult {
 /// Converts durations to ticks of `tick_us` microseconds and validates the
 /// result. A duration that is not a whole number of ticks is an error rather
 /// than silently rounded, so a scenario's timing means what it says.
-[[nodiscard]] ConfigResult to_ticks(const DurationConfig& durations,
-                                    std::uint64_t tick_us) noexcept;
+[[nodiscard]] ConfigResult to_ticks(const DurationConfig& durations, std::uint64_t tick_us);
 
 }  // namespace raftsim::core

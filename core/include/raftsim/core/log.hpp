@@ -30,9 +30,9 @@ class Log {
     [[nodiscard]] Term last_term() const noexcept;
 
     /// The term at `index`: known for base_index..last_index, nullopt otherwise.
-    [[nodiscard]] std::optional<Term> term_at(Index index) const noexcept;
+    [[nodiscard]] std::optional<Term> term_at(Index index) const;
     /// The entry at `index`, which must be in [first_index, last_index].
-    [[nodiscard]] const Entry& at(Index index) const noexcept;
+    [[nodiscard]] const Entry& at(Index index) const;
     /// Entries [low, high], at most `count_max` of them. Requires first <= low.
     [[nodiscard]] std::vector<Entry> slice(Index low, Index high, std::size_t count_max) const;
     /// Every entry, in index order.
@@ -49,9 +49,9 @@ class Log {
 
     /// Lowest index changed since the last `mark_written` (the point from which
     /// the host must rewrite its durable copy), or nullopt if nothing changed.
-    [[nodiscard]] std::optional<Index> unwritten_from() const noexcept;
+    [[nodiscard]] std::optional<Index> unwritten_from() const;
     /// Records that the host has made entries through `index` durable.
-    void mark_written(Index index) noexcept;
+    void mark_written(Index index);
     /// Last index the host has made durable (<= last_index).
     [[nodiscard]] Index written_index() const noexcept { return written_index_; }
 

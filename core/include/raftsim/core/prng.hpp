@@ -28,20 +28,20 @@ namespace raftsim::core {
 
 class Prng {
   public:
-    explicit Prng(std::uint64_t seed) noexcept { reseed(seed); }
+    explicit Prng(std::uint64_t seed) { reseed(seed); }
 
-    void reseed(std::uint64_t seed) noexcept;
+    void reseed(std::uint64_t seed);
 
     [[nodiscard]] std::uint64_t next_u64() noexcept;
 
     /// Uniform in [0, bound). bound must be > 0. Unbiased (rejection sampling).
-    [[nodiscard]] std::uint64_t below(std::uint64_t bound) noexcept;
+    [[nodiscard]] std::uint64_t below(std::uint64_t bound);
 
     /// Uniform in [low, high], inclusive. low <= high.
-    [[nodiscard]] std::uint64_t range_inclusive(std::uint64_t low, std::uint64_t high) noexcept;
+    [[nodiscard]] std::uint64_t range_inclusive(std::uint64_t low, std::uint64_t high);
 
     /// True with probability numerator/denominator (an integer ratio, no floats).
-    [[nodiscard]] bool chance(std::uint64_t numerator, std::uint64_t denominator) noexcept;
+    [[nodiscard]] bool chance(std::uint64_t numerator, std::uint64_t denominator);
 
   private:
     std::array<std::uint64_t, 4> state_{};

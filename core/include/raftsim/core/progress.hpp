@@ -39,10 +39,10 @@ struct Progress {
     /// The commit index last sent to this follower.
     Index commit_sent = 0;
 
-    void become_probe() noexcept;
-    void become_replicate() noexcept;
+    void become_probe();
+    void become_replicate();
     /// Frees in-flight slots for messages acknowledged through `index`.
-    void free_inflight_through(Index index) noexcept;
+    void free_inflight_through(Index index);
 };
 
 }  // namespace raftsim::core

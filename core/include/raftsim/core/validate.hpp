@@ -10,6 +10,6 @@ namespace raftsim::core {
 
 /// Returns RejectReason::none when `message` is well formed for a node `self`.
 /// Checks only what the message says about itself, not the receiver's state.
-[[nodiscard]] RejectReason validate_message(const Message& message, NodeId self) noexcept;
+[[nodiscard]] RejectReason validate_message(const Message& message, NodeId self);
 
 }  // namespace raftsim::core

@@ -1,0 +1,144 @@
+#pragma once
+// Online safety checkers. The simulator reports every relevant event; the
+// first violation stops the run and names the checker, the kind of breach,
+// the nodes and the time. All online checks are O(1) per entry: each node's
+// log is mirrored as a chain of hashes (entry i's hash covers entries 1..i),
+// so "these two logs agree up to i" is one comparison.
+//
+// The end-of-run checks (hashicorp fuzzy's VerifyLog / VerifyFSM) compare
+// whole logs and state machines of the surviving members.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "raftsim/core/message.hpp"
+#include "raftsim/core/ready.hpp"
+#include "raftsim/sim/fsm.hpp"
+#include "raftsim/sim/time.hpp"
+
+namespace raftsim::sim {
+
+enum class Checker : std::uint8_t {
+    election_safety,       // at most one leader per term (§5.2)
+    transport,             // fuzzy/verifier.go: AE sender is the leader it names; one per term
+    leader_append_only,    // a leader never overwrites or deletes its entries (§5.3)
+    log_matching,          // same (index, term) => same prefix (§5.3)
+    leader_completeness,   // a new leader holds every committed entry (§5.4)
+    state_machine_safety,  // no two nodes apply different entries at one index (§5.4.3)
+    fsm_apply_order,       // fsm.go: applied indexes rise, terms never fall
+    client_apply,          // a successful apply is the entry committed at its index
+    liveness,              // a leader / convergence within the scenario's deadline
+    convergence,           // VerifyLog / VerifyFSM at the end of a run
+    core_assert,           // the core's own always-on invariants
+};
+
+inline constexpr std::uint8_t checker_count = 11;
+
+[[nodiscard]] std::string_view to_string(Checker checker) noexcept;
+
+struct Violation {
+    Checker checker = Checker::election_safety;
+    /// A short stable name for the kind of breach ("two_leaders_in_term").
+    std::string kind;
+    /// What happened, with nodes, terms and indexes.
+    std::string detail;
+    TimeUs time = 0;
+    core::NodeId node = 0;
+};
+
+/// A node's log as the checkers see it: per entry its term and chain hash.
+struct LogMirror {
+    std::vector<core::Term> terms;
+    std::vector<std::uint64_t> chains;
+    /// The node's commit index as of its last handled Ready.
+    core::Index commit_index = 0;
+
+    [[nodiscard]] core::Index last_index() const noexcept { return terms.size(); }
+    [[nodiscard]] std::uint64_t chain_at(core::Index index) const noexcept;
+};
+
+/// A member's final state, for VerifyLog / VerifyFSM.
+struct MemberState {
+    core::NodeId id = 0;
+    std::string name;
+    const std::vector<core::Entry>* log = nullptr;
+    const HashChainFsm* fsm = nullptr;
+};
+
+/// A client request that reported success, as recorded by the client.
+struct ClientSuccess {
+    core::Index index = 0;
+    core::Bytes data;
+};
+
+class Checkers {
+  public:
+    [[nodiscard]] std::uint64_t entry_hash(std::uint64_t previous_chain,
+                                           const core::Entry& entry) const;
+
+    void on_send(const core::Message& message, TimeUs now);
+    void on_role_change(core::NodeId node, const core::RoleChange& change, TimeUs now);
+    /// The node wrote `entries` (truncating from entries.front().index).
+    void on_log_write(core::NodeId node, const std::vector<core::Entry>& entries, TimeUs now);
+    /// The node's commit index after a handled Ready.
+    void on_commit_index(core::NodeId node, core::Index commit_index) {
+        logs_[node].commit_index = commit_index;
+    }
+    /// The node's log was rebuilt from durable state (restart).
+    void on_log_reset(core::NodeId node, const std::vector<core::Entry>& entries);
+    void on_apply(core::NodeId node, const core::Entry& entry, TimeUs now);
+    void on_fsm_order_violation(core::NodeId node, const core::Entry& entry,
+                                const HashChainFsm& fsm, TimeUs now);
+    void on_client_success(core::Index index, const core::Bytes& data, TimeUs now);
+
+    /// End of run: every member's log and FSM equal, and every success present.
+    void verify_log(const std::vector<MemberState>& members, std::uint64_t apply_count,
+                    const std::vector<ClientSuccess>& successes, TimeUs now);
+    void verify_fsm(const std::vector<MemberState>& members, TimeUs now);
+
+    void fail(Violation violation);
+    [[nodiscard]] const std::optional<Violation>& violation() const noexcept { return violation_; }
+    [[nodiscard]] bool failed() const noexcept { return violation_.has_value(); }
+
+    [[nodiscard]] const LogMirror& mirror(core::NodeId node) { return logs_[node]; }
+    [[nodiscard]] core::Index committed_index_max() const noexcept { return committed_.size(); }
+
+  private:
+    struct IndexClaim {
+        core::Term term = 0;
+        std::uint64_t chain = 0;
+        core::NodeId node = 0;
+    };
+    struct Committed {
+        std::uint64_t chain = 0;
+        std::uint64_t data_hash = 0;
+        core::Term term = 0;
+        core::NodeId node = 0;
+    };
+
+    void violate(Checker checker, std::string_view kind, std::string detail, TimeUs now,
+                 core::NodeId node);
+    void check_log_matching(core::NodeId node, core::Index index, TimeUs now);
+    void check_client_success(core::Index index, std::uint64_t data_hash, TimeUs now);
+
+    std::optional<Violation> violation_;
+    std::map<core::Term, core::NodeId> leader_of_term_;
+    std::map<core::Term, core::NodeId> append_sender_of_term_;
+    std::map<core::NodeId, core::Role> role_of_;
+    std::map<core::NodeId, LogMirror> logs_;
+    /// claims_[i-1]: the (term, chain) pairs any node has held at index i.
+    std::vector<std::vector<IndexClaim>> claims_;
+    /// committed_[i-1]: the entry applied at index i, once anyone applied it.
+    std::vector<std::optional<Committed>> committed_;
+    /// Successful client applies not yet checked against a committed entry.
+    std::map<core::Index, std::uint64_t> expected_data_hash_;
+};
+
+/// 64-bit FNV-1a of a byte string.
+[[nodiscard]] std::uint64_t hash_bytes(const core::Bytes& bytes) noexcept;
+
+}  // namespace raftsim::sim

@@ -1,0 +1,41 @@
+#pragma once
+// The hash-chain state machine of hashicorp's fuzzy/fsm.go: it remembers the
+// last index and term applied and a running hash over every command, and
+// insists that indexes rise and terms never fall. Equal (last index, last
+// term, hash) on two nodes means they applied the same commands in order.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "raftsim/core/log_entry.hpp"
+
+namespace raftsim::sim {
+
+struct AppliedItem {
+    core::Index index = 0;
+    core::Term term = 0;
+    core::Bytes data;
+};
+
+class HashChainFsm {
+  public:
+    /// Applies one command. Returns false (and changes nothing) if it breaks
+    /// the apply order: index not above the last one, or term below it.
+    [[nodiscard]] bool apply(const core::Entry& entry);
+
+    [[nodiscard]] core::Index last_index() const noexcept { return last_index_; }
+    [[nodiscard]] core::Term last_term() const noexcept { return last_term_; }
+    [[nodiscard]] std::uint64_t hash() const noexcept { return hash_; }
+    [[nodiscard]] const std::vector<AppliedItem>& applied() const noexcept { return applied_; }
+    /// fsm.go's WriteTo format: "term.   index: DATA-HEX" per command.
+    [[nodiscard]] std::string dump() const;
+
+  private:
+    core::Index last_index_ = 0;
+    core::Term last_term_ = 0;
+    std::uint64_t hash_ = 0;
+    std::vector<AppliedItem> applied_;
+};
+
+}  // namespace raftsim::sim

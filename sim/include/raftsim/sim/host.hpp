@@ -1,0 +1,38 @@
+#pragma once
+// One simulated server: the core node (absent while crashed), its storage,
+// its state machine, and what it is waiting for.
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+
+#include "raftsim/core/node.hpp"
+#include "raftsim/sim/fsm.hpp"
+#include "raftsim/sim/storage.hpp"
+
+namespace raftsim::sim {
+
+struct Host {
+    core::NodeId id = 0;
+    std::string name;
+    /// Absent while the server is crashed.
+    std::optional<core::Node> node;
+    Storage storage;
+    /// Volatile: a restart begins with an empty state machine that re-applies.
+    HashChainFsm fsm;
+    /// Bumped on every crash and restart; events of an old one are ignored.
+    std::uint64_t incarnation = 0;
+    /// Clock drift in parts per million: the tick period is stretched by it.
+    std::int32_t drift_ppm = 0;
+    /// A Ready is written but not yet synced: its messages and effects wait.
+    bool syncing = false;
+    core::Ready held;
+    /// What arrived while syncing, handled once the sync completes.
+    std::deque<core::Message> inbox;
+    std::uint32_t missed_ticks = 0;
+
+    [[nodiscard]] bool is_up() const noexcept { return node.has_value(); }
+};
+
+}  // namespace raftsim::sim

@@ -1,0 +1,121 @@
+#pragma once
+// The network model: per-link latency, loss, duplication and reordering with
+// bounded queues; partitions as groups (hashicorp fuzzy's Partitioner:
+// PartitionOff / Heal / HealAll); one-way cuts; and message filters that run
+// before send, on responses, and before delivery, so faults such as "slow
+// vote requests" are filters, never sleeps.
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "raftsim/core/message.hpp"
+#include "raftsim/core/prng.hpp"
+#include "raftsim/sim/time.hpp"
+#include "raftsim/sim/trace.hpp"
+
+namespace raftsim::sim {
+
+/// A link is FIFO, like the TCP connections of hashicorp's transports: a
+/// message never arrives before one sent earlier on the same link, whatever
+/// latency it drew. Reordering is a fault of its own (`reorder`).
+struct LinkConfig {
+    TimeUs latency_min_us = 1 * us_per_ms;
+    TimeUs latency_max_us = 5 * us_per_ms;
+    Ratio drop{};
+    Ratio duplicate{};
+    /// With this probability a message leaves the FIFO order and is held
+    /// back an extra [0, reorder_delay_max_us], so later messages overtake it.
+    Ratio reorder{};
+    TimeUs reorder_delay_max_us = 50 * us_per_ms;
+    /// Messages in flight on this link at once; more are dropped.
+    std::uint32_t queue_capacity = 4096;
+
+    [[nodiscard]] bool is_valid() const noexcept;
+};
+
+enum class FilterStage : std::uint8_t {
+    /// Every message, when its sender hands it to the network.
+    before_send,
+    /// Responses only (vote, append, snapshot answers), when sent.
+    on_response,
+    /// Every message, when it is about to be delivered.
+    before_delivery,
+};
+
+struct FilterVerdict {
+    bool drop = false;
+    TimeUs extra_delay_us = 0;
+};
+
+/// A filter may draw randomness only from the network stream it is given.
+using MessageFilter = std::function<FilterVerdict(const core::Message&, core::Prng&)>;
+
+/// What happens to one sent message: dropped (with why), or delivered after
+/// each of `delays_us` (two entries when duplicated).
+struct SendPlan {
+    bool dropped = false;
+    DropReason drop_reason = DropReason::random_loss;
+    std::vector<TimeUs> delays_us;
+};
+
+class Network {
+  public:
+    explicit Network(std::uint64_t seed) : prng_(seed) {}
+
+    void set_default_link(const LinkConfig& link) { default_link_ = link; }
+    [[nodiscard]] const LinkConfig& default_link() const noexcept { return default_link_; }
+    void set_link(core::NodeId from, core::NodeId to, const LinkConfig& link);
+
+    /// Moves `nodes` into a new partition group; only nodes of one group talk.
+    [[nodiscard]] std::uint32_t partition_off(const std::vector<core::NodeId>& nodes);
+    void heal(std::uint32_t group);
+    /// Heals every partition and every one-way cut.
+    void heal_all();
+    void cut(core::NodeId from, core::NodeId to);
+    void restore(core::NodeId from, core::NodeId to);
+
+    void add_filter(FilterStage stage, std::string name, MessageFilter filter);
+    void remove_filter(const std::string& name);
+
+    /// Whether a message from `from` can reach `to` now.
+    [[nodiscard]] bool connected(core::NodeId from, core::NodeId to) const;
+    [[nodiscard]] std::uint32_t group_of(core::NodeId node) const;
+
+    /// Decides the fate of a message being sent at `now`.
+    [[nodiscard]] SendPlan plan_send(const core::Message& message, TimeUs now);
+    /// Runs before_delivery filters and the connectivity check at arrival.
+    [[nodiscard]] FilterVerdict check_delivery(const core::Message& message, DropReason& reason);
+    /// A message on link (from, to) left the network (delivered or dropped late).
+    void on_left_network(core::NodeId from, core::NodeId to);
+
+    [[nodiscard]] core::Prng& prng() noexcept { return prng_; }
+
+  private:
+    [[nodiscard]] const LinkConfig& link(core::NodeId from, core::NodeId to) const;
+    [[nodiscard]] TimeUs draw_delay(const LinkConfig& link, core::NodeId from, core::NodeId to,
+                                    TimeUs now);
+    [[nodiscard]] FilterVerdict run_filters(FilterStage stage, const core::Message& message);
+
+    struct NamedFilter {
+        FilterStage stage = FilterStage::before_send;
+        std::string name;
+        MessageFilter filter;
+    };
+
+    core::Prng prng_;
+    LinkConfig default_link_;
+    std::map<std::pair<core::NodeId, core::NodeId>, LinkConfig> links_;
+    std::map<core::NodeId, std::uint32_t> group_by_node_;
+    std::uint32_t next_group_ = 1;
+    std::vector<std::pair<core::NodeId, core::NodeId>> cuts_;
+    std::vector<NamedFilter> filters_;
+    std::map<std::pair<core::NodeId, core::NodeId>, std::uint32_t> in_flight_;
+    /// Arrival time of the last in-order message on each link (FIFO).
+    std::map<std::pair<core::NodeId, core::NodeId>, TimeUs> last_arrival_;
+};
+
+}  // namespace raftsim::sim

@@ -1,0 +1,204 @@
+#pragma once
+// The deterministic discrete-event simulator. A run is a pure function of
+// (SimOptions, the calls made on it, build): one root seed derives every
+// random stream (network, nodes, scenario choices), time is an integer,
+// events are ordered by (time, sequence number), and nothing reads a clock.
+//
+// Hosts follow the Ready contract: write, sync, then send, apply, advance.
+// With disk_sync_us > 0 a write takes that long to become durable; a crash
+// in between keeps it or loses it (crash(node, lose_unsynced)).
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "raftsim/core/node.hpp"
+#include "raftsim/core/prng.hpp"
+#include "raftsim/sim/apply_source.hpp"
+#include "raftsim/sim/checkers.hpp"
+#include "raftsim/sim/event_queue.hpp"
+#include "raftsim/sim/host.hpp"
+#include "raftsim/sim/network.hpp"
+#include "raftsim/sim/time.hpp"
+#include "raftsim/sim/trace.hpp"
+
+namespace raftsim::sim {
+
+struct SimOptions {
+    /// The bootstrap voters, given ids 1..n in this order.
+    std::vector<std::string> names;
+    core::Config raft;
+    TimeUs tick_us = 10 * us_per_ms;
+    /// How long a write takes to become durable; 0 = within the same event.
+    TimeUs disk_sync_us = 0;
+    LinkConfig link;
+    std::uint64_t seed = 1;
+    bool keep_trace = false;
+    /// Names the seeded command source (hashicorp's newApplySource).
+    std::string apply_source = "raftsim";
+};
+
+enum class ClientOutcome : std::uint8_t {
+    pending,
+    success,
+    not_leader,
+    too_many_uncommitted,
+    /// Leadership changed before the entry committed; it may still commit.
+    leadership_lost,
+    /// The server holding the request crashed; it may still commit.
+    node_crashed,
+};
+
+[[nodiscard]] std::string_view to_string(ClientOutcome outcome) noexcept;
+
+struct ClientRequest {
+    core::RequestId id = 0;
+    core::NodeId node = 0;
+    TimeUs submitted_us = 0;
+    TimeUs resolved_us = 0;
+    ClientOutcome outcome = ClientOutcome::pending;
+    core::Index index = 0;
+    core::Term term = 0;
+    core::Bytes data;
+};
+
+enum class SlowVoteMode : std::uint8_t {
+    /// RequestVote to a slow node is delayed (hashicorp SlowSendVote).
+    send,
+    /// A slow node's vote response is delayed (hashicorp SlowRecvVote).
+    recv,
+};
+
+class Simulation {
+  public:
+    explicit Simulation(SimOptions options);
+    ~Simulation();
+    Simulation(const Simulation&) = delete;
+    Simulation& operator=(const Simulation&) = delete;
+
+    // Running. Every call stops early once a checker has failed.
+    [[nodiscard]] TimeUs now() const noexcept { return now_; }
+    /// Runs every event up to now + duration; time is then exactly that.
+    void run_for(TimeUs duration);
+    /// Runs until `done()` or `deadline` (absolute); returns done().
+    bool run_until(const std::function<bool()>& done, TimeUs deadline);
+    [[nodiscard]] bool failed() const noexcept { return checkers_.failed(); }
+    [[nodiscard]] const std::optional<Violation>& violation() const noexcept {
+        return checkers_.violation();
+    }
+    /// Records a violation found outside the online checkers (a scenario's
+    /// liveness deadline, the final checks).
+    void fail(Checker checker, std::string_view kind, std::string detail);
+
+    // Nodes.
+    [[nodiscard]] std::vector<core::NodeId> ids() const;
+    [[nodiscard]] core::NodeId id_of(std::string_view name) const;
+    [[nodiscard]] const std::string& name_of(core::NodeId id) const;
+    [[nodiscard]] const Host& host(core::NodeId id) const;
+    [[nodiscard]] bool is_up(core::NodeId id) const { return host(id).is_up(); }
+    /// The first node (in id order) that is up and believes it leads, as
+    /// hashicorp fuzzy's cluster.Leader(); 0 if none.
+    [[nodiscard]] core::NodeId leader() const;
+    /// The leader (if any) and then other nodes in id order, `count` in all
+    /// (hashicorp LeaderPlus).
+    [[nodiscard]] std::vector<core::NodeId> leader_plus(std::size_t count) const;
+
+    // Faults.
+    [[nodiscard]] std::uint32_t partition_off(const std::vector<core::NodeId>& nodes);
+    void heal(std::uint32_t group);
+    void heal_all();
+    void cut(core::NodeId from, core::NodeId to);
+    void restore(core::NodeId from, core::NodeId to);
+    void set_link(const LinkConfig& link);
+    [[nodiscard]] const LinkConfig& link() const noexcept { return network_.default_link(); }
+    void set_slow_votes(SlowVoteMode mode, const std::vector<core::NodeId>& nodes,
+                        TimeUs delay_min_us, TimeUs delay_max_us);
+    void clear_slow_votes();
+    void crash(core::NodeId id, bool lose_unsynced);
+    void restart(core::NodeId id);
+    void set_clock_drift(core::NodeId id, std::int32_t drift_ppm);
+
+    // Client.
+    /// hashicorp ApplyN: waits for a leader, proposes `count` commands to it
+    /// and runs until each has an outcome; returns how many succeeded.
+    std::uint64_t apply_n(std::uint32_t count, TimeUs deadline);
+    /// A background applier proposing batches of `batch` whenever a leader
+    /// exists and the previous batch is resolved.
+    void start_workload(std::uint32_t batch);
+    void stop_workload();
+    /// hashicorp WaitTilUptoDate: every member up and applied to the same
+    /// index, at least the last successful apply. False at the deadline.
+    bool wait_until_up_to_date(TimeUs deadline);
+    [[nodiscard]] const std::vector<ClientRequest>& history() const noexcept { return history_; }
+    [[nodiscard]] std::uint64_t successes() const noexcept { return successes_; }
+
+    /// End of run (hashicorp VerifyLog + VerifyFSM over the members): waits
+    /// up to `deadline` for logs to settle, then compares them.
+    void verify(TimeUs deadline);
+
+    // Observers.
+    [[nodiscard]] const Trace& trace() const noexcept { return trace_; }
+    [[nodiscard]] std::uint64_t events() const noexcept { return events_; }
+    [[nodiscard]] core::Prng& scenario_prng() noexcept { return scenario_prng_; }
+    [[nodiscard]] const Checkers& checkers() const noexcept { return checkers_; }
+    /// Marks the start of scenario step `number` in the trace.
+    void mark_step(std::uint64_t number);
+
+  private:
+    Host& mutable_host(core::NodeId id);
+    [[nodiscard]] core::NodeOptions node_options(const Host& host) const;
+    [[nodiscard]] TimeUs tick_period(const Host& host) const;
+    void schedule_tick(Host& host, TimeUs delay_us);
+    void process(const Event& event);
+    void guarded_process(const Event& event);
+    void on_tick(const Event& event);
+    void on_deliver(const Event& event);
+    void on_sync_done(const Event& event);
+    void on_client_timer();
+    void step_node(Host& host, const core::Message& message);
+    void handle_ready(Host& host);
+    void observe_ready(Host& host, const core::Ready& ready);
+    void complete_ready(Host& host, core::Ready& ready);
+    void send(const core::Message& message);
+    void apply_committed(Host& host, const std::vector<core::Entry>& entries);
+    void on_request_results(Host& host, const std::vector<core::RequestResult>& results);
+    std::uint32_t submit_batch(std::uint32_t count);
+    void arm_client_timer(TimeUs delay_us);
+    void resolve_pending_on(core::NodeId node, ClientOutcome outcome);
+    void on_resolved(const ClientRequest& request);
+    [[nodiscard]] bool up_to_date() const;
+    [[nodiscard]] bool settled() const;
+    void record(const TraceRecord& record);
+    [[nodiscard]] std::uint64_t node_mask(const std::vector<core::NodeId>& nodes) const;
+
+    SimOptions options_;
+    TimeUs now_ = 0;
+    std::uint64_t events_ = 0;
+    EventQueue queue_;
+    Network network_;
+    core::Prng scenario_prng_;
+    core::Prng tick_prng_;
+    std::vector<Host> hosts_;
+    /// In-flight messages, by slot; freed slots are reused.
+    std::vector<core::Message> slab_;
+    std::vector<std::uint32_t> free_slots_;
+    Checkers checkers_;
+    Trace trace_;
+
+    ApplySource apply_source_;
+    std::vector<ClientRequest> history_;
+    std::uint64_t successes_ = 0;
+    core::Index last_success_index_ = 0;
+    std::uint32_t outstanding_ = 0;
+    /// Requests with an id >= apply_n_first_id_ still pending (apply_n).
+    core::RequestId apply_n_first_id_ = 0;
+    std::uint64_t apply_n_pending_ = 0;
+    bool workload_running_ = false;
+    std::uint32_t workload_batch_ = 0;
+    bool client_timer_armed_ = false;
+};
+
+}  // namespace raftsim::sim

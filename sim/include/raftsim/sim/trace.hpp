@@ -1,0 +1,86 @@
+#pragma once
+// The trace: one fixed-size structured record per simulator event, and a
+// running 64-bit fingerprint over all of them. Same scenario + seed + build
+// => same fingerprint. Records are kept only when asked (replay, artifacts);
+// the fingerprint is always computed. docs/trace-format.md lists the fields.
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "raftsim/core/types.hpp"
+#include "raftsim/sim/time.hpp"
+
+namespace raftsim::sim {
+
+enum class TraceKind : std::uint8_t {
+    send,            // node=from peer=to sub=message type
+    deliver,         // node=to peer=from sub=message type
+    drop,            // node=from peer=to sub=message type, c=DropReason
+    duplicate,       // node=from peer=to sub=message type
+    reject,          // node=receiver peer=sender sub=message type, c=RejectReason
+    tick,            // node; recorded only when the tick produced output
+    role_change,     // node sub=new role a=old role
+    persist,         // node term=hard term a=voted_for b=first index c=entry count
+    apply,           // node a=first index b=last index c=commands applied
+    propose,         // node a=request id b=index sub=ProposeError
+    request_result,  // node a=request id b=index sub=client outcome
+    partition,       // a=group b=node bitmask
+    heal,            // a=group
+    heal_all,
+    cut,          // node=from peer=to a=1 cut / 0 restored
+    crash,        // node a=lose_unsynced
+    restart,      // node a=incarnation
+    clock_drift,  // node a=drift in ppm (two's complement)
+    network,      // a=drop num b=duplicate num c=reorder num (per 1,000,000)
+    slow_votes,   // a=mode b=node bitmask
+    step,         // a=scenario step number
+    violation,    // sub=checker
+};
+
+inline constexpr std::uint8_t trace_kind_count = 22;
+
+[[nodiscard]] std::string_view to_string(TraceKind kind) noexcept;
+
+enum class DropReason : std::uint8_t {
+    random_loss,
+    partitioned,
+    cut,
+    queue_full,
+    filter,
+    node_down,
+};
+
+[[nodiscard]] std::string_view to_string(DropReason reason) noexcept;
+
+struct TraceRecord {
+    TimeUs time = 0;
+    TraceKind kind = TraceKind::send;
+    std::uint8_t sub = 0;
+    core::NodeId node = 0;
+    core::NodeId peer = 0;
+    core::Term term = 0;
+    std::uint64_t a = 0;
+    std::uint64_t b = 0;
+    std::uint64_t c = 0;
+};
+
+class Trace {
+  public:
+    explicit Trace(bool keep_records) : keep_records_(keep_records) {}
+
+    void record(const TraceRecord& record);
+    [[nodiscard]] std::uint64_t fingerprint() const noexcept { return fingerprint_; }
+    /// Number of records so far (kept or not): an event's position in the run.
+    [[nodiscard]] std::uint64_t count() const noexcept { return count_; }
+    [[nodiscard]] bool keeps_records() const noexcept { return keep_records_; }
+    [[nodiscard]] const std::vector<TraceRecord>& records() const noexcept { return records_; }
+
+  private:
+    bool keep_records_ = false;
+    std::uint64_t fingerprint_ = 0xcbf29ce484222325ULL;
+    std::uint64_t count_ = 0;
+    std::vector<TraceRecord> records_;
+};
+
+}  // namespace raftsim::sim

@@ -1,0 +1,167 @@
+#include "raftsim/sim/network.hpp"
+
+#include <algorithm>
+
+#include "raftsim/core/assert.hpp"
+
+namespace raftsim::sim {
+
+bool LinkConfig::is_valid() const noexcept {
+    return latency_min_us <= latency_max_us && drop.is_valid() && duplicate.is_valid() &&
+           reorder.is_valid() && queue_capacity > 0;
+}
+
+void Network::set_link(core::NodeId from, core::NodeId to, const LinkConfig& link) {
+    RAFT_ASSERT(link.is_valid());
+    links_[{from, to}] = link;
+}
+
+const LinkConfig& Network::link(core::NodeId from, core::NodeId to) const {
+    const auto it = links_.find({from, to});
+    return it == links_.end() ? default_link_ : it->second;
+}
+
+std::uint32_t Network::partition_off(const std::vector<core::NodeId>& nodes) {
+    const std::uint32_t group = next_group_;
+    next_group_ += 1;
+    for (core::NodeId node : nodes) {
+        group_by_node_[node] = group;
+    }
+    RAFT_ASSERT(group > 0);
+    return group;
+}
+
+void Network::heal(std::uint32_t group) {
+    for (auto& [node, node_group] : group_by_node_) {
+        if (node_group == group) {
+            node_group = 0;
+        }
+    }
+}
+
+void Network::heal_all() {
+    group_by_node_.clear();
+    cuts_.clear();
+}
+
+void Network::cut(core::NodeId from, core::NodeId to) {
+    if (std::find(cuts_.begin(), cuts_.end(), std::pair{from, to}) == cuts_.end()) {
+        cuts_.emplace_back(from, to);
+    }
+}
+
+void Network::restore(core::NodeId from, core::NodeId to) {
+    std::erase(cuts_, std::pair{from, to});
+}
+
+void Network::add_filter(FilterStage stage, std::string name, MessageFilter filter) {
+    RAFT_ASSERT(filter != nullptr);
+    remove_filter(name);
+    filters_.push_back(
+        NamedFilter{.stage = stage, .name = std::move(name), .filter = std::move(filter)});
+}
+
+void Network::remove_filter(const std::string& name) {
+    std::erase_if(filters_, [&name](const NamedFilter& named) { return named.name == name; });
+}
+
+std::uint32_t Network::group_of(core::NodeId node) const {
+    const auto it = group_by_node_.find(node);
+    return it == group_by_node_.end() ? 0 : it->second;
+}
+
+bool Network::connected(core::NodeId from, core::NodeId to) const {
+    if (group_of(from) != group_of(to)) {
+        return false;
+    }
+    return std::find(cuts_.begin(), cuts_.end(), std::pair{from, to}) == cuts_.end();
+}
+
+TimeUs Network::draw_delay(const LinkConfig& link, core::NodeId from, core::NodeId to, TimeUs now) {
+    const TimeUs latency = prng_.range_inclusive(link.latency_min_us, link.latency_max_us);
+    if (!link.reorder.is_zero() && prng_.chance(link.reorder.numerator, link.reorder.denominator)) {
+        // Out of order: overtaken by whatever is sent in the next while.
+        return latency + prng_.range_inclusive(0, link.reorder_delay_max_us);
+    }
+    TimeUs& last = last_arrival_[{from, to}];
+    const TimeUs arrival = std::max(now + latency, last);
+    last = arrival;
+    RAFT_ASSERT(arrival >= now);
+    return arrival - now;
+}
+
+FilterVerdict Network::run_filters(FilterStage stage, const core::Message& message) {
+    FilterVerdict total;
+    for (const NamedFilter& named : filters_) {
+        if (named.stage != stage) {
+            continue;
+        }
+        const FilterVerdict verdict = named.filter(message, prng_);
+        total.drop = total.drop || verdict.drop;
+        total.extra_delay_us += verdict.extra_delay_us;
+    }
+    return total;
+}
+
+SendPlan Network::plan_send(const core::Message& message, TimeUs now) {
+    SendPlan plan;
+    const auto drop = [&plan](DropReason reason) {
+        plan.dropped = true;
+        plan.drop_reason = reason;
+        return plan;
+    };
+    if (group_of(message.from) != group_of(message.to)) {
+        return drop(DropReason::partitioned);
+    }
+    if (!connected(message.from, message.to)) {
+        return drop(DropReason::cut);
+    }
+    FilterVerdict verdict = run_filters(FilterStage::before_send, message);
+    if (core::is_response(message.type)) {
+        const FilterVerdict response = run_filters(FilterStage::on_response, message);
+        verdict.drop = verdict.drop || response.drop;
+        verdict.extra_delay_us += response.extra_delay_us;
+    }
+    if (verdict.drop) {
+        return drop(DropReason::filter);
+    }
+    const LinkConfig& config = link(message.from, message.to);
+    if (!config.drop.is_zero() && prng_.chance(config.drop.numerator, config.drop.denominator)) {
+        return drop(DropReason::random_loss);
+    }
+    std::uint32_t& in_flight = in_flight_[{message.from, message.to}];
+    const bool duplicated = !config.duplicate.is_zero() &&
+                            prng_.chance(config.duplicate.numerator, config.duplicate.denominator);
+    const std::uint32_t copies = duplicated ? 2 : 1;
+    if (in_flight + copies > config.queue_capacity) {
+        return drop(DropReason::queue_full);
+    }
+    for (std::uint32_t copy = 0; copy < copies; ++copy) {
+        plan.delays_us.push_back(draw_delay(config, message.from, message.to, now) +
+                                 verdict.extra_delay_us);
+    }
+    in_flight += copies;
+    RAFT_ASSERT(in_flight <= config.queue_capacity);
+    return plan;
+}
+
+FilterVerdict Network::check_delivery(const core::Message& message, DropReason& reason) {
+    if (group_of(message.from) != group_of(message.to)) {
+        reason = DropReason::partitioned;
+        return FilterVerdict{.drop = true, .extra_delay_us = 0};
+    }
+    if (!connected(message.from, message.to)) {
+        reason = DropReason::cut;
+        return FilterVerdict{.drop = true, .extra_delay_us = 0};
+    }
+    reason = DropReason::filter;
+    return run_filters(FilterStage::before_delivery, message);
+}
+
+void Network::on_left_network(core::NodeId from, core::NodeId to) {
+    std::uint32_t& in_flight = in_flight_[{from, to}];
+    RAFT_ASSERT(in_flight > 0);
+    in_flight -= 1;
+}
+
+}  // namespace raftsim::sim

@@ -1,0 +1,332 @@
+// Construction, the event loop, faults and observers of the simulator.
+#include "raftsim/sim/simulation.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "raftsim/core/assert.hpp"
+
+namespace raftsim::sim {
+namespace {
+
+// Root-seed streams. Fixed numbers: changing one changes every run.
+constexpr std::uint64_t stream_network = 1;
+constexpr std::uint64_t stream_scenario = 2;
+constexpr std::uint64_t stream_ticks = 3;
+constexpr std::uint64_t stream_nodes = 4;
+
+/// Thrown by the assertion handler the simulator installs, so a broken
+/// invariant ends the run as a reported violation instead of an abort.
+struct AssertionFailure : std::runtime_error {
+    AssertionFailure(const char* expression, const char* file, int line)
+        : std::runtime_error(fmt::format("{} ({}:{})", expression, file, line)),
+          in_core(std::string_view(file).find("core/") != std::string_view::npos) {}
+    bool in_core;
+};
+
+[[noreturn]] void throw_assertion(const char* expression, const char* file, int line) {
+    throw AssertionFailure(expression, file, line);
+}
+
+}  // namespace
+
+std::string_view to_string(ClientOutcome outcome) noexcept {
+    switch (outcome) {
+        case ClientOutcome::pending:
+            return "pending";
+        case ClientOutcome::success:
+            return "success";
+        case ClientOutcome::not_leader:
+            return "not_leader";
+        case ClientOutcome::too_many_uncommitted:
+            return "too_many_uncommitted";
+        case ClientOutcome::leadership_lost:
+            return "leadership_lost";
+        case ClientOutcome::node_crashed:
+            return "node_crashed";
+    }
+    return "?";
+}
+
+Simulation::Simulation(SimOptions options)
+    : options_(std::move(options)),
+      network_(core::derive_seed(options_.seed, stream_network)),
+      scenario_prng_(core::derive_seed(options_.seed, stream_scenario)),
+      tick_prng_(core::derive_seed(options_.seed, stream_ticks)),
+      trace_(options_.keep_trace),
+      apply_source_(options_.apply_source) {
+    RAFT_ASSERT(!options_.names.empty());
+    RAFT_ASSERT(options_.tick_us > 0);
+    RAFT_ASSERT(core::validate(options_.raft) == core::ConfigError::ok);
+    core::set_assert_handler(&throw_assertion);
+    network_.set_default_link(options_.link);
+    const core::Configuration configuration = core::Configuration::voters(options_.names.size());
+    hosts_.resize(options_.names.size());
+    for (std::size_t i = 0; i < hosts_.size(); ++i) {
+        Host& host = hosts_[i];
+        host.id = i + 1;
+        host.name = options_.names[i];
+        host.node.emplace(core::Node::bootstrap(node_options(host), configuration));
+    }
+    // Each node's clock starts at a random phase within one tick.
+    for (Host& host : hosts_) {
+        schedule_tick(host, tick_prng_.range_inclusive(1, options_.tick_us));
+        handle_ready(host);
+    }
+}
+
+Simulation::~Simulation() {
+    core::set_assert_handler(nullptr);
+}
+
+core::NodeOptions Simulation::node_options(const Host& host) const {
+    const std::uint64_t node_seed = core::derive_seed(options_.seed, stream_nodes + host.id);
+    return core::NodeOptions{.id = host.id,
+                             .config = options_.raft,
+                             .seed = core::derive_seed(node_seed, host.incarnation)};
+}
+
+TimeUs Simulation::tick_period(const Host& host) const {
+    // Drift stretches (or shrinks) the tick: period * (1 + ppm / 10^6).
+    const auto base = static_cast<std::int64_t>(options_.tick_us);
+    const std::int64_t period = base + base * host.drift_ppm / 1'000'000;
+    return static_cast<TimeUs>(std::max<std::int64_t>(period, 1));
+}
+
+void Simulation::schedule_tick(Host& host, TimeUs delay_us) {
+    queue_.push(now_ + delay_us, EventKind::tick, static_cast<std::uint32_t>(host.id),
+                host.incarnation);
+}
+
+Host& Simulation::mutable_host(core::NodeId id) {
+    RAFT_ASSERT(id >= 1);
+    RAFT_ASSERT(id <= hosts_.size());
+    return hosts_[id - 1];
+}
+
+const Host& Simulation::host(core::NodeId id) const {
+    RAFT_ASSERT(id >= 1);
+    RAFT_ASSERT(id <= hosts_.size());
+    return hosts_[id - 1];
+}
+
+void Simulation::record(const TraceRecord& record) {
+    trace_.record(record);
+}
+
+void Simulation::fail(Checker checker, std::string_view kind, std::string detail) {
+    if (failed()) {
+        return;
+    }
+    checkers_.fail(Violation{.checker = checker,
+                             .kind = std::string(kind),
+                             .detail = std::move(detail),
+                             .time = now_,
+                             .node = 0});
+}
+
+void Simulation::guarded_process(const Event& event) {
+    try {
+        process(event);
+    } catch (const AssertionFailure& failure) {
+        fail(Checker::core_assert, failure.in_core ? "core_invariant" : "host_invariant",
+             fmt::format("assertion failed on node {}: {}", event.node, failure.what()));
+    }
+    if (failed()) {
+        const Violation& violation = *checkers_.violation();
+        record(TraceRecord{.time = now_,
+                           .kind = TraceKind::violation,
+                           .sub = static_cast<std::uint8_t>(violation.checker),
+                           .node = violation.node});
+    }
+}
+
+void Simulation::run_for(TimeUs duration) {
+    const TimeUs deadline = now_ + duration;
+    while (!failed() && !queue_.empty() && queue_.next_time() <= deadline) {
+        const Event event = queue_.pop();
+        now_ = event.time;
+        events_ += 1;
+        guarded_process(event);
+    }
+    if (!failed()) {
+        now_ = deadline;
+    }
+}
+
+bool Simulation::run_until(const std::function<bool()>& done, TimeUs deadline) {
+    while (!failed()) {
+        if (done()) {
+            return true;
+        }
+        if (queue_.empty() || queue_.next_time() > deadline) {
+            now_ = std::max(now_, deadline);
+            return done();
+        }
+        const Event event = queue_.pop();
+        now_ = event.time;
+        events_ += 1;
+        guarded_process(event);
+    }
+    return false;
+}
+
+void Simulation::process(const Event& event) {
+    switch (event.kind) {
+        case EventKind::tick:
+            on_tick(event);
+            break;
+        case EventKind::deliver:
+            on_deliver(event);
+            break;
+        case EventKind::sync_done:
+            on_sync_done(event);
+            break;
+        case EventKind::client:
+            on_client_timer();
+            break;
+    }
+}
+
+std::vector<core::NodeId> Simulation::ids() const {
+    std::vector<core::NodeId> result;
+    result.reserve(hosts_.size());
+    for (const Host& host : hosts_) {
+        result.push_back(host.id);
+    }
+    return result;
+}
+
+core::NodeId Simulation::id_of(std::string_view name) const {
+    for (const Host& host : hosts_) {
+        if (host.name == name) {
+            return host.id;
+        }
+    }
+    return 0;
+}
+
+const std::string& Simulation::name_of(core::NodeId id) const {
+    return host(id).name;
+}
+
+core::NodeId Simulation::leader() const {
+    for (const Host& host : hosts_) {
+        if (host.is_up() && host.node->role() == core::Role::leader) {
+            return host.id;
+        }
+    }
+    return 0;
+}
+
+std::vector<core::NodeId> Simulation::leader_plus(std::size_t count) const {
+    std::vector<core::NodeId> result;
+    const core::NodeId current = leader();
+    if (current != 0) {
+        result.push_back(current);
+    }
+    for (const Host& host : hosts_) {
+        if (result.size() >= count) {
+            break;
+        }
+        if (host.id != current) {
+            result.push_back(host.id);
+        }
+    }
+    return result;
+}
+
+std::uint64_t Simulation::node_mask(const std::vector<core::NodeId>& nodes) const {
+    std::uint64_t mask = 0;
+    for (core::NodeId id : nodes) {
+        mask |= id < 64 ? (std::uint64_t{1} << id) : 0;
+    }
+    return mask;
+}
+
+std::uint32_t Simulation::partition_off(const std::vector<core::NodeId>& nodes) {
+    const std::uint32_t group = network_.partition_off(nodes);
+    record(
+        TraceRecord{.time = now_, .kind = TraceKind::partition, .a = group, .b = node_mask(nodes)});
+    return group;
+}
+
+void Simulation::heal(std::uint32_t group) {
+    network_.heal(group);
+    record(TraceRecord{.time = now_, .kind = TraceKind::heal, .a = group});
+}
+
+void Simulation::heal_all() {
+    network_.heal_all();
+    record(TraceRecord{.time = now_, .kind = TraceKind::heal_all});
+}
+
+void Simulation::cut(core::NodeId from, core::NodeId to) {
+    network_.cut(from, to);
+    record(TraceRecord{.time = now_, .kind = TraceKind::cut, .node = from, .peer = to, .a = 1});
+}
+
+void Simulation::restore(core::NodeId from, core::NodeId to) {
+    network_.restore(from, to);
+    record(TraceRecord{.time = now_, .kind = TraceKind::cut, .node = from, .peer = to, .a = 0});
+}
+
+void Simulation::set_link(const LinkConfig& link) {
+    RAFT_ASSERT(link.is_valid());
+    network_.set_default_link(link);
+    const auto per_million = [](Ratio ratio) {
+        return std::uint64_t{ratio.numerator} * 1'000'000 / ratio.denominator;
+    };
+    record(TraceRecord{.time = now_,
+                       .kind = TraceKind::network,
+                       .a = per_million(link.drop),
+                       .b = per_million(link.duplicate),
+                       .c = per_million(link.reorder)});
+}
+
+// hashicorp fuzzy/slowvoter.go as filters: a delay of [min, max] on vote
+// requests to (send) or vote responses from (recv) the slow nodes.
+void Simulation::set_slow_votes(SlowVoteMode mode, const std::vector<core::NodeId>& nodes,
+                                TimeUs delay_min_us, TimeUs delay_max_us) {
+    RAFT_ASSERT(delay_min_us <= delay_max_us);
+    const bool send_side = mode == SlowVoteMode::send;
+    MessageFilter filter = [nodes, send_side, delay_min_us, delay_max_us](
+                               const core::Message& message, core::Prng& prng) {
+        const bool vote = send_side ? message.type == core::MessageType::request_vote
+                                    : message.type == core::MessageType::request_vote_response;
+        const core::NodeId slow_end = send_side ? message.to : message.from;
+        const bool slow = std::find(nodes.begin(), nodes.end(), slow_end) != nodes.end();
+        if (!vote || !slow) {
+            return FilterVerdict{};
+        }
+        return FilterVerdict{.drop = false,
+                             .extra_delay_us = prng.range_inclusive(delay_min_us, delay_max_us)};
+    };
+    network_.add_filter(send_side ? FilterStage::before_send : FilterStage::on_response,
+                        "slow_votes", std::move(filter));
+    record(TraceRecord{.time = now_,
+                       .kind = TraceKind::slow_votes,
+                       .a = static_cast<std::uint64_t>(mode),
+                       .b = node_mask(nodes)});
+}
+
+void Simulation::clear_slow_votes() {
+    network_.remove_filter("slow_votes");
+}
+
+void Simulation::set_clock_drift(core::NodeId id, std::int32_t drift_ppm) {
+    RAFT_ASSERT(drift_ppm > -1'000'000);
+    mutable_host(id).drift_ppm = drift_ppm;
+    record(TraceRecord{.time = now_,
+                       .kind = TraceKind::clock_drift,
+                       .node = id,
+                       .a = static_cast<std::uint64_t>(static_cast<std::int64_t>(drift_ppm))});
+}
+
+void Simulation::mark_step(std::uint64_t number) {
+    record(TraceRecord{.time = now_, .kind = TraceKind::step, .a = number});
+}
+
+}  // namespace raftsim::sim

@@ -1,0 +1,212 @@
+// The client workload (hashicorp fuzzy's ApplyN and background applier),
+// WaitTilUptoDate, and the end-of-run VerifyLog / VerifyFSM.
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "raftsim/core/assert.hpp"
+#include "raftsim/sim/simulation.hpp"
+
+namespace raftsim::sim {
+namespace {
+
+// How often a client with no leader to talk to looks again.
+constexpr TimeUs leader_poll_us = 10 * us_per_ms;
+
+}  // namespace
+
+std::uint32_t Simulation::submit_batch(std::uint32_t count) {
+    const core::NodeId leader_id = leader();
+    if (leader_id == 0) {
+        return 0;
+    }
+    Host& host = mutable_host(leader_id);
+    std::uint32_t accepted = 0;
+    for (std::uint32_t i = 0; i < count; ++i) {
+        ClientRequest request{.id = history_.size() + 1,
+                              .node = leader_id,
+                              .submitted_us = now_,
+                              .data = apply_source_.next_entry()};
+        const core::ProposeResult result = host.node->propose(request.id, request.data);
+        record(TraceRecord{.time = now_,
+                           .kind = TraceKind::propose,
+                           .sub = static_cast<std::uint8_t>(result.error),
+                           .node = leader_id,
+                           .term = result.term,
+                           .a = request.id,
+                           .b = result.index});
+        if (result.ok()) {
+            request.index = result.index;
+            request.term = result.term;
+            accepted += 1;
+        } else {
+            request.resolved_us = now_;
+            request.outcome = result.error == core::ProposeError::too_many_uncommitted
+                                  ? ClientOutcome::too_many_uncommitted
+                                  : ClientOutcome::not_leader;
+        }
+        history_.push_back(std::move(request));
+    }
+    outstanding_ += accepted;
+    handle_ready(host);  // replication is flushed with the next Ready
+    return accepted;
+}
+
+void Simulation::on_request_results(Host& host, const std::vector<core::RequestResult>& results) {
+    for (const core::RequestResult& result : results) {
+        RAFT_ASSERT(result.id >= 1);
+        RAFT_ASSERT(result.id <= history_.size());
+        ClientRequest& request = history_[result.id - 1];
+        if (request.outcome != ClientOutcome::pending) {
+            continue;  // already resolved (for instance by a crash)
+        }
+        request.resolved_us = now_;
+        request.index = result.index;
+        const bool committed = result.outcome == core::RequestOutcome::committed;
+        request.outcome = committed ? ClientOutcome::success : ClientOutcome::leadership_lost;
+        record(TraceRecord{.time = now_,
+                           .kind = TraceKind::request_result,
+                           .sub = static_cast<std::uint8_t>(request.outcome),
+                           .node = host.id,
+                           .term = result.term,
+                           .a = result.id,
+                           .b = result.index});
+        on_resolved(request);
+        if (committed) {
+            successes_ += 1;
+            last_success_index_ = std::max(last_success_index_, result.index);
+            checkers_.on_client_success(result.index, request.data, now_);
+        }
+        RAFT_ASSERT(outstanding_ > 0);
+        outstanding_ -= 1;
+    }
+    if (workload_running_ && outstanding_ == 0) {
+        arm_client_timer(0);
+    }
+}
+
+void Simulation::resolve_pending_on(core::NodeId node, ClientOutcome outcome) {
+    for (ClientRequest& request : history_) {
+        if (request.node == node && request.outcome == ClientOutcome::pending) {
+            request.outcome = outcome;
+            request.resolved_us = now_;
+            on_resolved(request);
+            RAFT_ASSERT(outstanding_ > 0);
+            outstanding_ -= 1;
+        }
+    }
+    if (workload_running_ && outstanding_ == 0) {
+        arm_client_timer(0);
+    }
+}
+
+void Simulation::on_resolved(const ClientRequest& request) {
+    if (apply_n_first_id_ != 0 && request.id >= apply_n_first_id_) {
+        RAFT_ASSERT(apply_n_pending_ > 0);
+        apply_n_pending_ -= 1;
+    }
+}
+
+void Simulation::arm_client_timer(TimeUs delay_us) {
+    if (client_timer_armed_) {
+        return;
+    }
+    client_timer_armed_ = true;
+    queue_.push(now_ + delay_us, EventKind::client, 0, 0);
+}
+
+void Simulation::on_client_timer() {
+    client_timer_armed_ = false;
+    if (!workload_running_ || outstanding_ > 0) {
+        return;
+    }
+    if (submit_batch(workload_batch_) == 0) {
+        arm_client_timer(leader_poll_us);
+    }
+}
+
+void Simulation::start_workload(std::uint32_t batch) {
+    RAFT_ASSERT(batch > 0);
+    workload_running_ = true;
+    workload_batch_ = batch;
+    arm_client_timer(0);
+}
+
+void Simulation::stop_workload() {
+    workload_running_ = false;
+}
+
+std::uint64_t Simulation::apply_n(std::uint32_t count, TimeUs deadline) {
+    const std::uint64_t before = successes_;
+    if (!run_until([this] { return leader() != 0; }, deadline)) {
+        return 0;
+    }
+    apply_n_first_id_ = history_.size() + 1;
+    apply_n_pending_ = submit_batch(count);
+    run_until([this] { return apply_n_pending_ == 0; }, deadline);
+    apply_n_first_id_ = 0;
+    apply_n_pending_ = 0;
+    return successes_ - before;
+}
+
+bool Simulation::up_to_date() const {
+    core::Index applied = 0;
+    for (const Host& host : hosts_) {
+        if (!host.is_up()) {
+            return false;
+        }
+        applied = std::max(applied, host.node->applied_index());
+    }
+    if (applied < last_success_index_) {
+        return false;
+    }
+    return std::all_of(hosts_.begin(), hosts_.end(), [applied](const Host& host) {
+        return host.node->applied_index() == applied;
+    });
+}
+
+bool Simulation::wait_until_up_to_date(TimeUs deadline) {
+    return run_until([this] { return up_to_date(); }, deadline);
+}
+
+bool Simulation::settled() const {
+    const Host& first = hosts_.front();
+    if (!first.is_up()) {
+        return false;
+    }
+    const core::Index last = first.node->log().last_index();
+    return std::all_of(hosts_.begin(), hosts_.end(), [last](const Host& host) {
+        return host.is_up() && !host.syncing && host.node->log().last_index() == last &&
+               host.node->commit_index() == last && host.node->applied_index() == last;
+    });
+}
+
+void Simulation::verify(TimeUs deadline) {
+    if (failed()) {
+        return;
+    }
+    if (!run_until([this] { return settled(); }, deadline)) {
+        if (!failed()) {
+            fail(Checker::liveness, "logs_did_not_settle",
+                 "members' logs were not all committed, applied and equal by the deadline");
+        }
+        return;
+    }
+    std::vector<MemberState> members;
+    std::vector<ClientSuccess> successes;
+    for (const Host& host : hosts_) {
+        members.push_back(MemberState{.id = host.id,
+                                      .name = host.name,
+                                      .log = &host.storage.durable_entries(),
+                                      .fsm = &host.fsm});
+    }
+    for (const ClientRequest& request : history_) {
+        if (request.outcome == ClientOutcome::success) {
+            successes.push_back(ClientSuccess{.index = request.index, .data = request.data});
+        }
+    }
+    checkers_.verify_log(members, successes_, successes, now_);
+    checkers_.verify_fsm(members, now_);
+}
+
+}  // namespace raftsim::sim

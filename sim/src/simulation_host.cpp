@@ -1,0 +1,261 @@
+// The node host: ticks, message delivery, the Ready loop (write, sync, then
+// send, apply, advance), crashes and restarts.
+#include <fmt/format.h>
+
+#include "raftsim/core/assert.hpp"
+#include "raftsim/sim/simulation.hpp"
+
+namespace raftsim::sim {
+
+void Simulation::on_tick(const Event& event) {
+    Host& host = mutable_host(event.node);
+    if (!host.is_up() || event.payload != host.incarnation) {
+        return;  // a tick of an incarnation that crashed
+    }
+    schedule_tick(host, tick_period(host));
+    if (host.syncing) {
+        // The host is blocked on its disk; the tick is handled after the sync.
+        host.missed_ticks += 1;
+        return;
+    }
+    host.node->tick();
+    if (host.node->has_ready()) {
+        record(TraceRecord{
+            .time = now_, .kind = TraceKind::tick, .node = host.id, .term = host.node->term()});
+        handle_ready(host);
+    }
+}
+
+void Simulation::on_deliver(const Event& event) {
+    const auto slot = static_cast<std::uint32_t>(event.payload);
+    const core::Message& message = slab_[slot];
+    DropReason reason = DropReason::filter;
+    const FilterVerdict verdict = network_.check_delivery(message, reason);
+    if (!verdict.drop && verdict.extra_delay_us > 0) {
+        // Held back by a before-delivery filter: still in the network.
+        queue_.push(now_ + verdict.extra_delay_us, EventKind::deliver, event.node, slot);
+        return;
+    }
+    network_.on_left_network(message.from, message.to);
+    Host& host = mutable_host(message.to);
+    const auto trace_message = [&](TraceKind kind, std::uint64_t c) {
+        record(TraceRecord{.time = now_,
+                           .kind = kind,
+                           .sub = static_cast<std::uint8_t>(message.type),
+                           .node = kind == TraceKind::drop ? message.from : message.to,
+                           .peer = kind == TraceKind::drop ? message.to : message.from,
+                           .term = message.term,
+                           .a = message.prev_log_index,
+                           .b = message.entries.size(),
+                           .c = c});
+    };
+    if (verdict.drop || !host.is_up()) {
+        const DropReason why = verdict.drop ? reason : DropReason::node_down;
+        trace_message(TraceKind::drop, static_cast<std::uint64_t>(why));
+    } else if (host.syncing) {
+        trace_message(TraceKind::deliver, 0);
+        host.inbox.push_back(message);
+    } else {
+        trace_message(TraceKind::deliver, 0);
+        step_node(host, message);
+        handle_ready(host);
+    }
+    free_slots_.push_back(slot);
+}
+
+void Simulation::step_node(Host& host, const core::Message& message) {
+    const core::RejectReason reason = host.node->step(message);
+    if (reason != core::RejectReason::none) {
+        record(TraceRecord{.time = now_,
+                           .kind = TraceKind::reject,
+                           .sub = static_cast<std::uint8_t>(message.type),
+                           .node = host.id,
+                           .peer = message.from,
+                           .term = message.term,
+                           .c = static_cast<std::uint64_t>(reason)});
+    }
+}
+
+void Simulation::on_sync_done(const Event& event) {
+    Host& host = mutable_host(event.node);
+    if (!host.is_up() || event.payload != host.incarnation || !host.syncing) {
+        return;
+    }
+    host.syncing = false;
+    core::Ready ready = std::move(host.held);
+    host.held = core::Ready{};
+    complete_ready(host, ready);
+    // Catch up on what arrived while the disk was busy, in arrival order.
+    while (!host.syncing && host.is_up() && !host.inbox.empty()) {
+        const core::Message message = std::move(host.inbox.front());
+        host.inbox.pop_front();
+        step_node(host, message);
+        handle_ready(host);
+    }
+    while (!host.syncing && host.is_up() && host.missed_ticks > 0) {
+        host.missed_ticks -= 1;
+        host.node->tick();
+        handle_ready(host);
+    }
+    if (host.is_up()) {
+        handle_ready(host);
+    }
+}
+
+void Simulation::handle_ready(Host& host) {
+    // Bounded: each Ready hands out everything pending; a node that keeps
+    // producing output without input would be a core bug.
+    for (int round = 0; round < 16 && host.is_up() && !host.syncing; ++round) {
+        if (!host.node->has_ready()) {
+            return;
+        }
+        core::Ready ready = host.node->ready();
+        observe_ready(host, ready);
+        host.storage.write(ready);
+        const bool writes = ready.hard_state.has_value() || !ready.entries.empty();
+        if (writes && options_.disk_sync_us > 0) {
+            host.syncing = true;
+            host.held = std::move(ready);
+            queue_.push(now_ + options_.disk_sync_us, EventKind::sync_done,
+                        static_cast<std::uint32_t>(host.id), host.incarnation);
+            return;
+        }
+        complete_ready(host, ready);
+    }
+    RAFT_ASSERT(!host.is_up() || host.syncing || !host.node->has_ready());
+}
+
+void Simulation::observe_ready(Host& host, const core::Ready& ready) {
+    for (const core::RoleChange& change : ready.role_changes) {
+        record(TraceRecord{.time = now_,
+                           .kind = TraceKind::role_change,
+                           .sub = static_cast<std::uint8_t>(change.to),
+                           .node = host.id,
+                           .term = change.term,
+                           .a = static_cast<std::uint64_t>(change.from)});
+        checkers_.on_role_change(host.id, change, now_);
+    }
+    if (ready.hard_state.has_value() || !ready.entries.empty()) {
+        const core::HardState& hard = host.node->hard_state();
+        record(TraceRecord{.time = now_,
+                           .kind = TraceKind::persist,
+                           .node = host.id,
+                           .term = hard.term,
+                           .a = hard.voted_for,
+                           .b = ready.entries.empty() ? 0 : ready.entries.front().index,
+                           .c = ready.entries.size()});
+        checkers_.on_log_write(host.id, ready.entries, now_);
+    }
+}
+
+// Step 2-4 of the Ready contract, once the write is durable.
+void Simulation::complete_ready(Host& host, core::Ready& ready) {
+    host.storage.sync();
+    for (const core::Message& message : ready.messages) {
+        send(message);
+    }
+    apply_committed(host, ready.committed_entries);
+    on_request_results(host, ready.request_results);
+    host.node->advance();
+    checkers_.on_commit_index(host.id, host.node->commit_index());
+}
+
+void Simulation::send(const core::Message& message) {
+    checkers_.on_send(message, now_);
+    const SendPlan plan = network_.plan_send(message, now_);
+    TraceRecord record_base{.time = now_,
+                            .kind = TraceKind::send,
+                            .sub = static_cast<std::uint8_t>(message.type),
+                            .node = message.from,
+                            .peer = message.to,
+                            .term = message.term,
+                            .a = message.prev_log_index,
+                            .b = message.entries.size(),
+                            .c = message.leader_commit};
+    if (plan.dropped) {
+        record_base.kind = TraceKind::drop;
+        record_base.c = static_cast<std::uint64_t>(plan.drop_reason);
+        record(record_base);
+        return;
+    }
+    record(record_base);
+    for (std::size_t copy = 0; copy < plan.delays_us.size(); ++copy) {
+        if (copy > 0) {
+            record_base.kind = TraceKind::duplicate;
+            record(record_base);
+        }
+        std::uint32_t slot = 0;
+        if (free_slots_.empty()) {
+            slot = static_cast<std::uint32_t>(slab_.size());
+            slab_.push_back(message);
+        } else {
+            slot = free_slots_.back();
+            free_slots_.pop_back();
+            slab_[slot] = message;
+        }
+        queue_.push(now_ + plan.delays_us[copy], EventKind::deliver,
+                    static_cast<std::uint32_t>(message.to), slot);
+    }
+}
+
+void Simulation::apply_committed(Host& host, const std::vector<core::Entry>& entries) {
+    if (entries.empty()) {
+        return;
+    }
+    std::uint64_t commands = 0;
+    for (const core::Entry& entry : entries) {
+        checkers_.on_apply(host.id, entry, now_);
+        if (entry.type != core::EntryType::command) {
+            continue;  // hashicorp hands only commands to FSM.Apply
+        }
+        commands += 1;
+        if (!host.fsm.apply(entry)) {
+            checkers_.on_fsm_order_violation(host.id, entry, host.fsm, now_);
+        }
+    }
+    record(TraceRecord{.time = now_,
+                       .kind = TraceKind::apply,
+                       .node = host.id,
+                       .term = entries.back().term,
+                       .a = entries.front().index,
+                       .b = entries.back().index,
+                       .c = commands});
+}
+
+void Simulation::crash(core::NodeId id, bool lose_unsynced) {
+    Host& host = mutable_host(id);
+    if (!host.is_up()) {
+        return;
+    }
+    if (lose_unsynced) {
+        host.storage.drop_unsynced();
+    } else {
+        host.storage.sync();  // the OS got the writes to disk after all
+    }
+    host.node.reset();
+    host.syncing = false;
+    host.held = core::Ready{};
+    host.inbox.clear();
+    host.missed_ticks = 0;
+    host.incarnation += 1;
+    record(TraceRecord{.time = now_, .kind = TraceKind::crash, .node = id, .a = lose_unsynced});
+    resolve_pending_on(id, ClientOutcome::node_crashed);
+}
+
+void Simulation::restart(core::NodeId id) {
+    Host& host = mutable_host(id);
+    if (host.is_up()) {
+        return;
+    }
+    host.incarnation += 1;
+    core::DurableState durable = host.storage.durable_state();
+    checkers_.on_log_reset(id, durable.entries);
+    host.node.emplace(core::Node::restart(node_options(host), std::move(durable)));
+    host.fsm = HashChainFsm{};  // volatile: the state machine re-applies the log
+    record(
+        TraceRecord{.time = now_, .kind = TraceKind::restart, .node = id, .a = host.incarnation});
+    schedule_tick(host, tick_prng_.range_inclusive(1, options_.tick_us));
+    handle_ready(host);
+}
+
+}  // namespace raftsim::sim

@@ -1,0 +1,99 @@
+#include "raftsim/sim/trace.hpp"
+
+namespace raftsim::sim {
+namespace {
+
+constexpr std::uint64_t mix(std::uint64_t hash, std::uint64_t value) noexcept {
+    hash ^= value;
+    hash *= 0x9e3779b97f4a7c15ULL;
+    return hash ^ (hash >> 29U);
+}
+
+}  // namespace
+
+void Trace::record(const TraceRecord& record) {
+    std::uint64_t hash = fingerprint_;
+    hash = mix(hash, record.time);
+    hash = mix(hash, (static_cast<std::uint64_t>(record.kind) << 8U) | record.sub);
+    hash = mix(hash, record.node);
+    hash = mix(hash, record.peer);
+    hash = mix(hash, record.term);
+    hash = mix(hash, record.a);
+    hash = mix(hash, record.b);
+    hash = mix(hash, record.c);
+    fingerprint_ = hash;
+    count_ += 1;
+    if (keep_records_) {
+        records_.push_back(record);
+    }
+}
+
+std::string_view to_string(TraceKind kind) noexcept {
+    switch (kind) {
+        case TraceKind::send:
+            return "send";
+        case TraceKind::deliver:
+            return "deliver";
+        case TraceKind::drop:
+            return "drop";
+        case TraceKind::duplicate:
+            return "duplicate";
+        case TraceKind::reject:
+            return "reject";
+        case TraceKind::tick:
+            return "tick";
+        case TraceKind::role_change:
+            return "role_change";
+        case TraceKind::persist:
+            return "persist";
+        case TraceKind::apply:
+            return "apply";
+        case TraceKind::propose:
+            return "propose";
+        case TraceKind::request_result:
+            return "request_result";
+        case TraceKind::partition:
+            return "partition";
+        case TraceKind::heal:
+            return "heal";
+        case TraceKind::heal_all:
+            return "heal_all";
+        case TraceKind::cut:
+            return "cut";
+        case TraceKind::crash:
+            return "crash";
+        case TraceKind::restart:
+            return "restart";
+        case TraceKind::clock_drift:
+            return "clock_drift";
+        case TraceKind::network:
+            return "network";
+        case TraceKind::slow_votes:
+            return "slow_votes";
+        case TraceKind::step:
+            return "step";
+        case TraceKind::violation:
+            return "violation";
+    }
+    return "?";
+}
+
+std::string_view to_string(DropReason reason) noexcept {
+    switch (reason) {
+        case DropReason::random_loss:
+            return "random_loss";
+        case DropReason::partitioned:
+            return "partitioned";
+        case DropReason::cut:
+            return "cut";
+        case DropReason::queue_full:
+            return "queue_full";
+        case DropReason::filter:
+            return "filter";
+        case DropReason::node_down:
+            return "node_down";
+    }
+    return "?";
+}
+
+}  // namespace raftsim::sim
