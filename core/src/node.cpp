@@ -224,7 +224,7 @@ void Node::fail_pending_requests() {
     pending_requests_.clear();
 }
 
-ProposeResult Node::propose(RequestId id, Bytes data) {
+ProposeResult Node::propose(RequestId id, Payload data) {
     RAFT_ASSERT(!ready_outstanding_);
     ProposeResult result;
     if (role_ != Role::leader) {

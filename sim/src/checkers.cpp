@@ -45,7 +45,7 @@ std::string_view to_string(Checker checker) noexcept {
     return "?";
 }
 
-std::uint64_t hash_bytes(const core::Bytes& bytes) noexcept {
+std::uint64_t hash_bytes(const core::Payload& bytes) noexcept {
     std::uint64_t hash = 0xcbf29ce484222325ULL;
     for (std::uint8_t byte : bytes) {
         hash = (hash ^ byte) * 0x100000001b3ULL;
@@ -266,7 +266,7 @@ void Checkers::on_fsm_order_violation(core::NodeId node, const core::Entry& entr
 
 // hashicorp VerifyLog: the log holds, at its index, every command whose
 // Apply reported success. Checked online as soon as both sides are known.
-void Checkers::on_client_success(core::Index index, const core::Bytes& data, TimeUs now) {
+void Checkers::on_client_success(core::Index index, const core::Payload& data, TimeUs now) {
     const std::uint64_t data_hash = hash_bytes(data);
     if (index <= committed_.size() && committed_[index - 1].has_value()) {
         check_client_success(index, data_hash, now);

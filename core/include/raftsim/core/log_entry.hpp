@@ -30,7 +30,7 @@ struct Entry {
     Term term = 0;
     Index index = 0;
     EntryType type = EntryType::command;
-    Bytes data{};
+    Payload data{};
     /// Only for EntryType::configuration; empty otherwise.
     Configuration configuration{};
 

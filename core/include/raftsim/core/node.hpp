@@ -90,7 +90,7 @@ class Node {
     [[nodiscard]] RejectReason step(const Message& message);
 
     /// Appends a client command, if this node is a leader that can accept it.
-    [[nodiscard]] ProposeResult propose(RequestId id, Bytes data);
+    [[nodiscard]] ProposeResult propose(RequestId id, Payload data);
 
     /// Starts an election now, as if the election timer had fired (etcd's
     /// Campaign); ignored by a non-voter or a leader.

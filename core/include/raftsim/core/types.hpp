@@ -1,7 +1,11 @@
 #pragma once
 // Basic vocabulary of the core: terms, indexes, node ids and byte strings.
 
+#include <cstddef>
 #include <cstdint>
+#include <initializer_list>
+#include <memory>
+#include <utility>
 #include <vector>
 
 namespace raftsim::core {
@@ -16,6 +20,48 @@ using NodeId = std::uint64_t;
 using Bytes = std::vector<std::uint8_t>;
 
 inline constexpr NodeId node_none = 0;
+
+/// An entry's payload: an immutable byte string shared by every copy of the
+/// entry. A command travels through the leader's log, AppendEntries to each
+/// follower, their logs, Ready batches, storage and state machines; sharing
+/// makes each of those copies cost a reference count, not an allocation.
+class Payload {
+  public:
+    Payload() = default;
+    Payload(Bytes bytes)  // NOLINT(google-explicit-constructor): a payload is its bytes
+        : bytes_(bytes.empty() ? nullptr : std::make_shared<const Bytes>(std::move(bytes))) {}
+    Payload(std::initializer_list<std::uint8_t> bytes) : Payload(Bytes(bytes)) {}
+
+    [[nodiscard]] bool empty() const noexcept { return bytes_ == nullptr; }
+    [[nodiscard]] std::size_t size() const noexcept { return bytes_ ? bytes_->size() : 0; }
+    [[nodiscard]] const std::uint8_t* begin() const noexcept {
+        return bytes_ ? bytes_->data() : nullptr;
+    }
+    [[nodiscard]] const std::uint8_t* end() const noexcept { return begin() + size(); }
+    [[nodiscard]] Bytes to_bytes() const { return Bytes(begin(), end()); }
+
+    friend bool operator==(const Payload& a, const Payload& b) noexcept {
+        return a.bytes_ == b.bytes_ || equal_bytes(a, b.begin(), b.size());
+    }
+    friend bool operator==(const Payload& a, const Bytes& b) noexcept {
+        return equal_bytes(a, b.data(), b.size());
+    }
+
+  private:
+    static bool equal_bytes(const Payload& a, const std::uint8_t* data, std::size_t size) noexcept {
+        if (a.size() != size) {
+            return false;
+        }
+        for (std::size_t i = 0; i < size; ++i) {
+            if (a.begin()[i] != data[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    std::shared_ptr<const Bytes> bytes_;
+};
 
 /// Identifies a local request (proposal) so its result can be matched later.
 using RequestId = std::uint64_t;

@@ -72,7 +72,7 @@ struct MemberState {
 /// A client request that reported success, as recorded by the client.
 struct ClientSuccess {
     core::Index index = 0;
-    core::Bytes data;
+    core::Payload data;
 };
 
 class Checkers {
@@ -93,7 +93,7 @@ class Checkers {
     void on_apply(core::NodeId node, const core::Entry& entry, TimeUs now);
     void on_fsm_order_violation(core::NodeId node, const core::Entry& entry,
                                 const HashChainFsm& fsm, TimeUs now);
-    void on_client_success(core::Index index, const core::Bytes& data, TimeUs now);
+    void on_client_success(core::Index index, const core::Payload& data, TimeUs now);
 
     /// End of run: every member's log and FSM equal, and every success present.
     void verify_log(const std::vector<MemberState>& members, std::uint64_t apply_count,
@@ -139,6 +139,6 @@ class Checkers {
 };
 
 /// 64-bit FNV-1a of a byte string.
-[[nodiscard]] std::uint64_t hash_bytes(const core::Bytes& bytes) noexcept;
+[[nodiscard]] std::uint64_t hash_bytes(const core::Payload& bytes) noexcept;
 
 }  // namespace raftsim::sim

@@ -15,7 +15,7 @@ namespace raftsim::sim {
 struct AppliedItem {
     core::Index index = 0;
     core::Term term = 0;
-    core::Bytes data;
+    core::Payload data;
 };
 
 class HashChainFsm {

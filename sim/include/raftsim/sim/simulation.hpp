@@ -62,7 +62,7 @@ struct ClientRequest {
     ClientOutcome outcome = ClientOutcome::pending;
     core::Index index = 0;
     core::Term term = 0;
-    core::Bytes data;
+    core::Payload data;
 };
 
 enum class SlowVoteMode : std::uint8_t {

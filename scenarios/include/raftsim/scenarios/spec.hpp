@@ -1,0 +1,137 @@
+#pragma once
+// A scenario as plain structs: what the JSON parser produces and the
+// interpreter runs. Nothing here knows JSON; docs/scenarios.md documents the
+// JSON form of every field.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "raftsim/core/config.hpp"
+#include "raftsim/sim/simulation.hpp"
+#include "raftsim/sim/time.hpp"
+
+namespace raftsim::scenarios {
+
+using sim::TimeUs;
+
+/// Picks nodes when a step runs. JSON: "name", "leader", "followers", "all",
+/// {"leader_plus": N}, {"leader_plus": {"random": [A, B]}}, {"random": K},
+/// {"random": [A, B]}.
+struct NodeSelector {
+    enum class Kind : std::uint8_t {
+        name,         // the node called `name`
+        leader,       // the current leader (none if there is none)
+        followers,    // every node but the leader
+        all,          // every node
+        leader_plus,  // the leader and then others in id order: count in all
+        random,       // `count` distinct nodes drawn at random
+    };
+    Kind kind = Kind::name;
+    std::string name;
+    /// For leader_plus and random: the count is drawn uniformly from
+    /// [count_min, count_max] (equal for a fixed count).
+    std::uint32_t count_min = 0;
+    std::uint32_t count_max = 0;
+};
+
+/// Overrides of the network's link settings; unset fields keep their value.
+struct NetworkSpec {
+    std::optional<TimeUs> latency_min_us;
+    std::optional<TimeUs> latency_max_us;
+    std::optional<sim::Ratio> drop;
+    std::optional<sim::Ratio> duplicate;
+    std::optional<sim::Ratio> reorder;
+    std::optional<TimeUs> reorder_delay_max_us;
+    std::optional<std::uint32_t> queue_capacity;
+};
+
+struct Step;
+
+struct Branch {
+    std::uint32_t weight = 1;
+    std::vector<Step> steps;
+};
+
+struct Step {
+    enum class Kind : std::uint8_t {
+        sleep,                  // run for `duration_us`
+        wait_for_leader,        // run until a leader exists; fails liveness at `duration_us`
+        partition,              // partition off `nodes` as group `group`
+        heal,                   // heal group `group`
+        heal_all,               // heal every partition and cut
+        cut,                    // one-way cut from `from` to `to`
+        restore,                // undo a one-way cut
+        slow_votes,             // delay votes to/from `nodes` by [delay_min, delay_max]
+        clear_slow_votes,
+        network,                // change link settings (`network`)
+        crash,                  // crash `nodes` (`lose_unsynced`)
+        restart,                // restart `nodes`
+        clock_drift,            // set `drift_ppm` on `nodes`
+        apply,                  // hashicorp ApplyN: `count` commands, wait for outcomes
+        start_workload,         // background applier, batches of `count`
+        stop_workload,
+        wait_until_up_to_date,  // hashicorp WaitTilUptoDate; fails liveness at `duration_us`
+        repeat,                 // run `steps` `count` times
+        one_of,                 // run one of `branches`, drawn by weight
+    };
+    Kind kind = Kind::sleep;
+    /// Where the step came from in its file ("steps[3].repeat.steps[1]").
+    std::string json_path;
+    TimeUs duration_us = 0;
+    std::vector<NodeSelector> nodes;
+    std::string group;
+    NodeSelector from;
+    NodeSelector to;
+    sim::SlowVoteMode slow_mode = sim::SlowVoteMode::send;
+    TimeUs delay_min_us = 0;
+    TimeUs delay_max_us = 0;
+    NetworkSpec network;
+    bool lose_unsynced = false;
+    std::int32_t drift_ppm = 0;
+    std::uint32_t count = 0;
+    std::vector<Step> steps;
+    std::vector<Branch> branches;
+    /// For wait_for_leader / wait_until_up_to_date: a miss is not a failure.
+    bool optional = false;
+};
+
+struct ClusterSpec {
+    /// Node names, bootstrapped as voters with ids 1..n in this order.
+    std::vector<std::string> names;
+    TimeUs tick_us = 10 * sim::us_per_ms;
+    TimeUs disk_sync_us = 0;
+};
+
+struct WorkloadSpec {
+    /// The apply source's name (hashicorp newApplySource); defaults to the
+    /// scenario's name.
+    std::string source;
+    std::uint32_t batch = 5;
+    /// Start the background applier before the first step.
+    bool continuous = false;
+};
+
+struct ChecksSpec {
+    /// Run VerifyLog / VerifyFSM after the last step. The online safety
+    /// checkers always run and cannot be turned off.
+    bool verify = true;
+    /// How long the final check waits for logs to settle.
+    TimeUs settle_us = 60 * sim::us_per_second;
+};
+
+struct Scenario {
+    std::string name;
+    std::string description;
+    /// The file it was read from (for errors and artifacts).
+    std::string source_path;
+    ClusterSpec cluster;
+    core::DurationConfig raft;
+    NetworkSpec network;
+    WorkloadSpec workload;
+    std::vector<Step> steps;
+    ChecksSpec checks;
+};
+
+}  // namespace raftsim::scenarios

@@ -1,0 +1,2 @@
+// Placeholder: the interpreter is being written.
+#include "raftsim/scenarios/spec.hpp"

@@ -1,0 +1,2 @@
+// Placeholder: the parser is being written.
+#include "raftsim/scenarios/parse.hpp"

@@ -1,0 +1,2 @@
+// Tests: see the test cases below.
+#include <catch2/catch.hpp>
