@@ -3,77 +3,167 @@
 
 #include <charconv>
 #include <cstdio>
-#include <cstring>
+#include <optional>
 #include <string_view>
+#include <vector>
 
-#include "selfcheck.hpp"
+#include "commands.hpp"
 
 namespace {
 
-constexpr int exit_passed = 0;
-constexpr int exit_failed = 1;
-constexpr int exit_usage = 2;
+using raftsim::replay::exit_usage;
 
-void print_usage(std::FILE* out) {
-    fmt::print(out,
-               "usage: raftsim [selfcheck [--seeds N]]\n"
-               "\n"
-               "  selfcheck   drive 5-node clusters through leader isolation and message\n"
-               "              loss and check election safety, state machine safety and\n"
-               "              convergence (the default; --seeds defaults to 50)\n"
-               "\n"
-               "exit status: 0 all passed, 1 a check failed, 2 bad usage\n");
+constexpr std::string_view usage_text =
+    "usage:\n"
+    "  raftsim [run] [SCENARIO...] [--seed N | --seeds A..B] [--shard I/N] [--out DIR]\n"
+    "      Run scenarios (files, directories of *.json, or built-in names; the\n"
+    "      built-in suite when none is given) over seeds (default 1..20).\n"
+    "      A failure writes an artifact under DIR (default raftsim-failures)\n"
+    "      and prints the command that replays it.\n"
+    "  raftsim replay ARTIFACT-DIR [--last N] [--trace-out FILE]\n"
+    "  raftsim replay SCENARIO --seed N [--last N] [--trace-out FILE]\n"
+    "      Re-run bit for bit, check the fingerprint, print the last N events\n"
+    "      (default 40) before the violation; --trace-out writes JSON lines.\n"
+    "  raftsim bench [--seeds N]\n"
+    "      NoIssueSanity and LeaderPartitions: events/s, seeds/s, peak memory.\n"
+    "\n"
+    "exit status: 0 all passed, 1 a check failed, 2 bad input or usage\n";
+
+[[nodiscard]] std::optional<std::uint64_t> parse_number(std::string_view text) {
+    std::uint64_t value = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (error != std::errc{} || end != text.data() + text.size()) {
+        return std::nullopt;
+    }
+    return value;
 }
 
-int run_selfcheck(std::uint64_t seeds) {
-    std::uint64_t passed = 0;
-    std::uint64_t delivered = 0;
-    std::uint64_t committed = 0;
-    for (std::uint64_t seed = 1; seed <= seeds; ++seed) {
-        const raftsim::replay::SelfcheckResult result = raftsim::replay::run_selfcheck(seed);
-        delivered += result.messages_delivered;
-        committed += result.entries_committed;
-        if (!result.passed) {
-            fmt::print("FAIL seed {}: {}\n", seed, result.failure);
-            continue;
-        }
-        passed += 1;
+// "A..B" or "I/N": two numbers around a separator.
+[[nodiscard]] bool parse_pair(std::string_view text, std::string_view separator,
+                              std::uint64_t& first, std::uint64_t& second) {
+    const std::size_t at = text.find(separator);
+    if (at == std::string_view::npos) {
+        return false;
     }
-    fmt::print(
-        "selfcheck: {} seeds, {} passed, {} failed ({} messages delivered, {} entries "
-        "committed)\n",
-        seeds, passed, seeds - passed, delivered, committed);
-    return passed == seeds ? exit_passed : exit_failed;
+    const std::optional<std::uint64_t> a = parse_number(text.substr(0, at));
+    const std::optional<std::uint64_t> b = parse_number(text.substr(at + separator.size()));
+    if (!a.has_value() || !b.has_value()) {
+        return false;
+    }
+    first = *a;
+    second = *b;
+    return true;
+}
+
+int usage_error(std::string_view message) {
+    fmt::print(stderr, "raftsim: {}\n\n{}", message, usage_text);
+    return exit_usage;
+}
+
+class Arguments {
+  public:
+    Arguments(int argc, char** argv) : items_(argv + 1, argv + argc) {}
+    [[nodiscard]] bool done() const { return position_ >= items_.size(); }
+    [[nodiscard]] std::string_view next() { return items_[position_++]; }
+    [[nodiscard]] std::optional<std::string_view> value() {
+        if (done()) {
+            return std::nullopt;
+        }
+        return next();
+    }
+    [[nodiscard]] std::string_view peek() const { return done() ? "" : items_[position_]; }
+
+  private:
+    std::vector<std::string_view> items_;
+    std::size_t position_ = 0;
+};
+
+int main_run(Arguments& args) {
+    raftsim::replay::RunCommand command;
+    while (!args.done()) {
+        const std::string_view flag = args.next();
+        const std::optional<std::string_view> value =
+            flag.starts_with("--") ? args.value() : std::nullopt;
+        if (flag == "--seed" && value && parse_number(*value)) {
+            command.seed_first = command.seed_last = *parse_number(*value);
+        } else if (flag == "--seeds" && value &&
+                   parse_pair(*value, "..", command.seed_first, command.seed_last)) {
+            if (command.seed_first > command.seed_last) {
+                return usage_error("--seeds A..B needs A <= B");
+            }
+        } else if (flag == "--shard" && value &&
+                   parse_pair(*value, "/", command.shard_index, command.shard_count)) {
+            if (command.shard_count == 0 || command.shard_index == 0 ||
+                command.shard_index > command.shard_count) {
+                return usage_error("--shard I/N needs 1 <= I <= N");
+            }
+        } else if (flag == "--out" && value) {
+            command.out_dir = std::string(*value);
+        } else if (!flag.starts_with("-")) {
+            command.paths.emplace_back(flag);
+        } else {
+            return usage_error(fmt::format("bad or incomplete option '{}'", flag));
+        }
+    }
+    return raftsim::replay::run_command(command);
+}
+
+int main_replay(Arguments& args) {
+    raftsim::replay::ReplayCommand command;
+    while (!args.done()) {
+        const std::string_view flag = args.next();
+        const std::optional<std::string_view> value =
+            flag.starts_with("--") ? args.value() : std::nullopt;
+        if (flag == "--seed" && value && parse_number(*value)) {
+            command.has_seed = true;
+            command.seed = *parse_number(*value);
+        } else if (flag == "--last" && value && parse_number(*value)) {
+            command.last = *parse_number(*value);
+        } else if (flag == "--trace-out" && value) {
+            command.trace_out = std::string(*value);
+        } else if (!flag.starts_with("-") && command.target.empty()) {
+            command.target = std::string(flag);
+        } else {
+            return usage_error(fmt::format("bad or incomplete option '{}'", flag));
+        }
+    }
+    if (command.target.empty()) {
+        return usage_error("replay needs an artifact directory or a scenario");
+    }
+    return raftsim::replay::replay_command(command);
+}
+
+int main_bench(Arguments& args) {
+    raftsim::replay::BenchCommand command;
+    while (!args.done()) {
+        const std::string_view flag = args.next();
+        const std::optional<std::string_view> value = args.value();
+        if (flag == "--seeds" && value && parse_number(*value) && *parse_number(*value) > 0) {
+            command.seeds = *parse_number(*value);
+        } else {
+            return usage_error(fmt::format("bad or incomplete option '{}'", flag));
+        }
+    }
+    return raftsim::replay::bench_command(command);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::uint64_t seeds = 50;
-    int arg = 1;
-    if (arg < argc && std::string_view(argv[arg]) == "selfcheck") {
-        arg += 1;
-    } else if (arg < argc &&
-               (std::string_view(argv[arg]) == "--help" || std::string_view(argv[arg]) == "-h")) {
-        print_usage(stdout);
-        return exit_passed;
+    Arguments args(argc, argv);
+    const std::string_view command = args.peek();
+    if (command == "--help" || command == "-h" || command == "help") {
+        fmt::print("{}", usage_text);
+        return 0;
     }
-    for (; arg < argc; ++arg) {
-        const std::string_view flag = argv[arg];
-        if (flag == "--seeds" && arg + 1 < argc) {
-            const std::string_view value = argv[++arg];
-            const auto [end, error] =
-                std::from_chars(value.data(), value.data() + value.size(), seeds);
-            if (error != std::errc{} || end != value.data() + value.size() || seeds == 0) {
-                fmt::print(stderr, "raftsim: --seeds expects a positive integer, got '{}'\n",
-                           value);
-                return exit_usage;
-            }
-            continue;
-        }
-        fmt::print(stderr, "raftsim: unknown argument '{}'\n", flag);
-        print_usage(stderr);
-        return exit_usage;
+    if (command == "replay" || command == "bench" || command == "run") {
+        static_cast<void>(args.next());
     }
-    return run_selfcheck(seeds);
+    if (command == "replay") {
+        return main_replay(args);
+    }
+    if (command == "bench") {
+        return main_bench(args);
+    }
+    return main_run(args);
 }

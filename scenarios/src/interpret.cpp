@@ -1,2 +1,304 @@
-// Placeholder: the interpreter is being written.
-#include "raftsim/scenarios/spec.hpp"
+// The scenario interpreter: each step maps onto simulator calls. Random
+// choices (random nodes, leader_plus counts, one_of branches) draw from the
+// simulation's scenario stream, so they too are fixed by the seed.
+#include "raftsim/scenarios/interpret.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <string>
+
+#include "raftsim/core/assert.hpp"
+
+namespace raftsim::scenarios {
+namespace {
+
+using core::NodeId;
+
+// An apply step waits at most this long for a leader and for its outcomes
+// (hashicorp's NoIssueSanity gives ApplyN a minute to find a leader).
+constexpr TimeUs apply_deadline_us = 5 * 60 * sim::us_per_second;
+
+class Interpreter {
+  public:
+    Interpreter(const Scenario& scenario, sim::Simulation& simulation)
+        : scenario_(scenario), sim_(simulation) {}
+
+    void run() {
+        if (scenario_.workload.continuous) {
+            sim_.start_workload(scenario_.workload.batch);
+        }
+        run_steps(scenario_.steps);
+        if (scenario_.checks.verify && !sim_.failed()) {
+            sim_.verify(sim_.now() + scenario_.checks.settle_us);
+        }
+    }
+
+  private:
+    void run_steps(const std::vector<Step>& steps) {
+        for (const Step& step : steps) {
+            if (sim_.failed()) {
+                return;
+            }
+            sim_.mark_step(step_number_);
+            step_number_ += 1;
+            run_step(step);
+        }
+    }
+
+    void run_step(const Step& step);
+    void run_fault_step(const Step& step);
+    void run_wait(const Step& step);
+    void run_one_of(const Step& step);
+    void apply_network(const NetworkSpec& network);
+    [[nodiscard]] std::vector<NodeId> resolve(const std::vector<NodeSelector>& selectors);
+    void resolve_one(const NodeSelector& selector, std::vector<NodeId>& out);
+    [[nodiscard]] std::uint32_t draw_count(const NodeSelector& selector);
+
+    const Scenario& scenario_;
+    sim::Simulation& sim_;
+    std::map<std::string, std::uint32_t> groups_;
+    std::uint64_t step_number_ = 0;
+};
+
+void Interpreter::run_step(const Step& step) {
+    switch (step.kind) {
+        case Step::Kind::sleep:
+            sim_.run_for(step.duration_us);
+            return;
+        case Step::Kind::wait_for_leader:
+        case Step::Kind::wait_until_up_to_date:
+            run_wait(step);
+            return;
+        case Step::Kind::apply:
+            static_cast<void>(sim_.apply_n(step.count, sim_.now() + apply_deadline_us));
+            return;
+        case Step::Kind::start_workload:
+            sim_.start_workload(step.count > 0 ? step.count : scenario_.workload.batch);
+            return;
+        case Step::Kind::stop_workload:
+            sim_.stop_workload();
+            return;
+        case Step::Kind::repeat:
+            for (std::uint32_t i = 0; i < step.count && !sim_.failed(); ++i) {
+                run_steps(step.steps);
+            }
+            return;
+        case Step::Kind::one_of:
+            run_one_of(step);
+            return;
+        default:
+            run_fault_step(step);
+            return;
+    }
+}
+
+void Interpreter::run_fault_step(const Step& step) {
+    switch (step.kind) {
+        case Step::Kind::partition: {
+            const std::uint32_t group = sim_.partition_off(resolve(step.nodes));
+            if (!step.group.empty()) {
+                groups_[step.group] = group;
+            }
+            return;
+        }
+        case Step::Kind::heal:
+            // A group defined in a branch that did not run: nothing to heal.
+            if (const auto it = groups_.find(step.group); it != groups_.end()) {
+                sim_.heal(it->second);
+            }
+            return;
+        case Step::Kind::heal_all:
+            sim_.heal_all();
+            return;
+        case Step::Kind::cut:
+        case Step::Kind::restore: {
+            // Every link from a `from` node to a `to` node, one way.
+            for (NodeId from : resolve({step.from})) {
+                for (NodeId to : resolve({step.to})) {
+                    if (from == to) {
+                        continue;
+                    }
+                    if (step.kind == Step::Kind::cut) {
+                        sim_.cut(from, to);
+                    } else {
+                        sim_.restore(from, to);
+                    }
+                }
+            }
+            return;
+        }
+        case Step::Kind::slow_votes:
+            sim_.set_slow_votes(step.slow_mode, resolve(step.nodes), step.delay_min_us,
+                                step.delay_max_us);
+            return;
+        case Step::Kind::clear_slow_votes:
+            sim_.clear_slow_votes();
+            return;
+        case Step::Kind::network:
+            apply_network(step.network);
+            return;
+        case Step::Kind::crash:
+            for (NodeId id : resolve(step.nodes)) {
+                sim_.crash(id, step.lose_unsynced);
+            }
+            return;
+        case Step::Kind::restart:
+            for (NodeId id : resolve(step.nodes)) {
+                sim_.restart(id);
+            }
+            return;
+        case Step::Kind::clock_drift:
+            for (NodeId id : resolve(step.nodes)) {
+                sim_.set_clock_drift(id, step.drift_ppm);
+            }
+            return;
+        default:
+            RAFT_ASSERT(false);  // run_step handles every other kind
+    }
+}
+
+void Interpreter::run_wait(const Step& step) {
+    const TimeUs deadline = sim_.now() + step.duration_us;
+    const bool leader = step.kind == Step::Kind::wait_for_leader;
+    const bool reached = leader ? sim_.run_until([this] { return sim_.leader() != 0; }, deadline)
+                                : sim_.wait_until_up_to_date(deadline);
+    if (reached || step.optional || sim_.failed()) {
+        return;
+    }
+    sim_.fail(sim::Checker::liveness, leader ? "no_leader" : "not_up_to_date",
+              fmt::format("{}: {} within {} ms of simulated time", step.json_path,
+                          leader ? "no leader was elected" : "the members did not catch up",
+                          step.duration_us / sim::us_per_ms));
+}
+
+void Interpreter::run_one_of(const Step& step) {
+    RAFT_ASSERT(!step.branches.empty());
+    std::uint64_t total = 0;
+    for (const Branch& branch : step.branches) {
+        total += branch.weight;
+    }
+    std::uint64_t pick = sim_.scenario_prng().below(total);
+    for (const Branch& branch : step.branches) {
+        if (pick < branch.weight) {
+            run_steps(branch.steps);
+            return;
+        }
+        pick -= branch.weight;
+    }
+    RAFT_ASSERT(false);  // pick < total
+}
+
+void Interpreter::apply_network(const NetworkSpec& network) {
+    sim::LinkConfig link = sim_.link();
+    link.latency_min_us = network.latency_min_us.value_or(link.latency_min_us);
+    link.latency_max_us = network.latency_max_us.value_or(link.latency_max_us);
+    link.drop = network.drop.value_or(link.drop);
+    link.duplicate = network.duplicate.value_or(link.duplicate);
+    link.reorder = network.reorder.value_or(link.reorder);
+    link.reorder_delay_max_us = network.reorder_delay_max_us.value_or(link.reorder_delay_max_us);
+    link.queue_capacity = network.queue_capacity.value_or(link.queue_capacity);
+    sim_.set_link(link);
+}
+
+std::uint32_t Interpreter::draw_count(const NodeSelector& selector) {
+    RAFT_ASSERT(selector.count_min <= selector.count_max);
+    const std::uint64_t span = selector.count_max - selector.count_min;
+    return selector.count_min + static_cast<std::uint32_t>(sim_.scenario_prng().below(span + 1));
+}
+
+void Interpreter::resolve_one(const NodeSelector& selector, std::vector<NodeId>& out) {
+    const NodeId leader = sim_.leader();
+    switch (selector.kind) {
+        case NodeSelector::Kind::name:
+            out.push_back(sim_.id_of(selector.name));
+            return;
+        case NodeSelector::Kind::leader:
+            if (leader != 0) {
+                out.push_back(leader);
+            }
+            return;
+        case NodeSelector::Kind::followers:
+        case NodeSelector::Kind::all:
+            for (NodeId id : sim_.ids()) {
+                if (selector.kind == NodeSelector::Kind::all || id != leader) {
+                    out.push_back(id);
+                }
+            }
+            return;
+        case NodeSelector::Kind::leader_plus: {
+            const std::vector<NodeId> picked = sim_.leader_plus(draw_count(selector));
+            out.insert(out.end(), picked.begin(), picked.end());
+            return;
+        }
+        case NodeSelector::Kind::random: {
+            std::vector<NodeId> pool = sim_.ids();
+            const std::size_t count = std::min<std::size_t>(draw_count(selector), pool.size());
+            for (std::size_t i = 0; i < count; ++i) {  // partial Fisher-Yates
+                const std::size_t j = i + sim_.scenario_prng().below(pool.size() - i);
+                std::swap(pool[i], pool[j]);
+                out.push_back(pool[i]);
+            }
+            return;
+        }
+    }
+}
+
+std::vector<NodeId> Interpreter::resolve(const std::vector<NodeSelector>& selectors) {
+    std::vector<NodeId> out;
+    for (const NodeSelector& selector : selectors) {
+        resolve_one(selector, out);
+    }
+    // A node named twice is still one node.
+    std::vector<NodeId> unique;
+    for (NodeId id : out) {
+        if (id != 0 && std::find(unique.begin(), unique.end(), id) == unique.end()) {
+            unique.push_back(id);
+        }
+    }
+    return unique;
+}
+
+}  // namespace
+
+sim::SimOptions sim_options(const Scenario& scenario, const RunOptions& options) {
+    const core::ConfigResult raft = core::to_ticks(scenario.raft, scenario.cluster.tick_us);
+    RAFT_ASSERT(raft.error == core::ConfigError::ok);  // the parser validated it
+    sim::LinkConfig link;
+    link.latency_min_us = scenario.network.latency_min_us.value_or(link.latency_min_us);
+    link.latency_max_us = scenario.network.latency_max_us.value_or(link.latency_max_us);
+    link.drop = scenario.network.drop.value_or(link.drop);
+    link.duplicate = scenario.network.duplicate.value_or(link.duplicate);
+    link.reorder = scenario.network.reorder.value_or(link.reorder);
+    link.reorder_delay_max_us =
+        scenario.network.reorder_delay_max_us.value_or(link.reorder_delay_max_us);
+    link.queue_capacity = scenario.network.queue_capacity.value_or(link.queue_capacity);
+    return sim::SimOptions{
+        .names = scenario.cluster.names,
+        .raft = raft.config,
+        .tick_us = scenario.cluster.tick_us,
+        .disk_sync_us = scenario.cluster.disk_sync_us,
+        .link = link,
+        .seed = options.seed,
+        .keep_trace = options.keep_trace,
+        .apply_source = scenario.workload.source.empty() ? scenario.name : scenario.workload.source,
+    };
+}
+
+RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
+    RunResult result;
+    result.simulation = std::make_unique<sim::Simulation>(sim_options(scenario, options));
+    sim::Simulation& simulation = *result.simulation;
+    Interpreter(scenario, simulation).run();
+    result.violation = simulation.violation();
+    result.passed = !result.violation.has_value();
+    result.fingerprint = simulation.trace().fingerprint();
+    result.events = simulation.events();
+    result.trace_records = simulation.trace().count();
+    result.simulated_us = simulation.now();
+    result.applies_succeeded = simulation.successes();
+    return result;
+}
+
+}  // namespace raftsim::scenarios

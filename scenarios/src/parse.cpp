@@ -1,2 +1,1191 @@
-// Placeholder: the parser is being written.
+// JSON -> Scenario (parse.hpp). docs/scenarios.md is the reference of the
+// format; this file is its only implementation.
+//
+// The parser stops at the first problem. Deep inside a section it throws the
+// private `Failure`, which parse_scenario turns into a ScenarioError: passing
+// an error value up through every helper would triple the code and bury the
+// format under plumbing. Nothing escapes parse_scenario / load_scenario;
+// nlohmann's exceptions are caught there too.
 #include "raftsim/scenarios/parse.hpp"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <exception>
+#include <filesystem>
+#include <fstream>
+#include <initializer_list>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace raftsim::scenarios {
+namespace {
+
+using Json = nlohmann::json;
+using Kind = Step::Kind;
+using Fields = std::initializer_list<std::string_view>;
+
+// Bounds on what a file may ask for. They catch typos ("repeat": 10000000000)
+// and keep every loop over the input bounded (docs/style.md).
+constexpr std::uint32_t max_nodes = 64;
+constexpr std::size_t max_name_length = 64;
+constexpr int max_step_depth = 16;
+constexpr std::uint32_t max_repeat = 1'000'000;
+constexpr std::int64_t max_drift_ppm = 999'999;
+constexpr std::size_t max_file_bytes = 16U << 20U;
+constexpr std::size_t max_quoted_chars = 40;
+constexpr std::uint64_t u32_max = std::numeric_limits<std::uint32_t>::max();
+
+struct Failure {
+    std::string path;
+    std::string message;
+};
+
+[[noreturn]] void fail(std::string path, std::string message) {
+    throw Failure{std::move(path), std::move(message)};
+}
+
+// ---------------------------------------------------------------- paths, text
+
+std::string member_path(const std::string& parent, std::string_view key) {
+    if (parent == "$") {
+        return std::string(key);
+    }
+    return fmt::format("{}.{}", parent, key);
+}
+
+std::string index_path(const std::string& parent, std::size_t index) {
+    return fmt::format("{}[{}]", parent, index);
+}
+
+template <typename Range>
+std::string join(const Range& items) {
+    std::string out;
+    for (const auto& item : items) {
+        out += out.empty() ? "" : ", ";
+        out += item;
+    }
+    return out;
+}
+
+/// At most max_quoted_chars bytes of `text` (cut at a UTF-8 character
+/// boundary) and "...": messages quote what they found without pasting a
+/// whole, possibly huge, value.
+std::string clip(std::string_view text) {
+    if (text.size() <= max_quoted_chars) {
+        return std::string(text);
+    }
+    std::size_t end = max_quoted_chars;
+    // Continuation bytes are 10xxxxxx.
+    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0U) == 0x80U) {
+        --end;
+    }
+    return std::string(text.substr(0, end)) + "...";
+}
+
+/// A string value as JSON (escaped, quoted), clipped.
+std::string quote(std::string_view text) {
+    const std::string clipped = clip(text);
+    if (clipped.size() == text.size()) {
+        return Json(clipped).dump(-1, ' ', false, Json::error_handler_t::replace);
+    }
+    const std::string head = clipped.substr(0, clipped.size() - 3);
+    return Json(head).dump(-1, ' ', false, Json::error_handler_t::replace) + "...";
+}
+
+/// What a value is, for "got ...". Containers are named, not dumped: dumping
+/// recurses, and a hostile file can nest arrays a million deep.
+std::string describe(const Json& value) {
+    switch (value.type()) {
+        case Json::value_t::null:
+            return "null";
+        case Json::value_t::object:
+            return value.empty() ? "an empty object" : "an object";
+        case Json::value_t::array:
+            return value.empty() ? "an empty array" : "an array";
+        case Json::value_t::string:
+            return quote(value.get_ref<const std::string&>());
+        default:
+            return value.dump();  // a number or a boolean
+    }
+}
+
+[[noreturn]] void fail_expected(const std::string& path, std::string_view expected,
+                                const Json& got) {
+    fail(path, fmt::format("expected {}, got {}", expected, describe(got)));
+}
+
+std::string format_duration(TimeUs duration_us) {
+    constexpr std::array<std::pair<TimeUs, std::string_view>, 4> units{{
+        {3'600 * sim::us_per_second, "h"},
+        {60 * sim::us_per_second, "m"},
+        {sim::us_per_second, "s"},
+        {sim::us_per_ms, "ms"},
+    }};
+    for (const auto& [unit_us, suffix] : units) {
+        if (duration_us != 0 && duration_us % unit_us == 0) {
+            return fmt::format("{}{}", duration_us / unit_us, suffix);
+        }
+    }
+    return fmt::format("{}us", duration_us);
+}
+
+// ---------------------------------------------------------------- durations
+
+std::optional<TimeUs> unit_us(std::string_view unit) {
+    constexpr std::array<std::pair<std::string_view, TimeUs>, 5> units{{
+        {"us", 1},
+        {"ms", sim::us_per_ms},
+        {"s", sim::us_per_second},
+        {"m", 60 * sim::us_per_second},
+        {"h", 3'600 * sim::us_per_second},
+    }};
+    for (const auto& [name, value] : units) {
+        if (name == unit) {
+            return value;
+        }
+    }
+    return std::nullopt;
+}
+
+/// The leading run of ASCII digits of `text` (locale-free, unlike isdigit).
+std::string_view leading_digits(std::string_view text) {
+    std::size_t end = 0;
+    while (end < text.size() && text[end] >= '0' && text[end] <= '9') {
+        ++end;
+    }
+    return text.substr(0, end);
+}
+
+std::optional<std::uint64_t> digits_value(std::string_view digits) {
+    std::uint64_t value = 0;
+    constexpr std::uint64_t max = std::numeric_limits<std::uint64_t>::max();
+    for (char c : digits) {
+        const auto digit = static_cast<std::uint64_t>(c - '0');
+        if (value > (max - digit) / 10) {
+            return std::nullopt;
+        }
+        value = value * 10 + digit;
+    }
+    return value;
+}
+
+/// The fraction digits ("5" of "1.5s") in microseconds, if that is a whole
+/// number: computed as an integer ratio so no float ever rounds a duration.
+std::optional<std::uint64_t> fraction_us(std::string_view fraction, TimeUs unit) {
+    while (!fraction.empty() && fraction.back() == '0') {
+        fraction.remove_suffix(1);
+    }
+    // The largest unit (1h = 3.6e9us) is divisible by 10^8 but not 10^9, so
+    // nine or more significant fraction digits can never be whole microseconds.
+    if (fraction.size() > 8) {
+        return std::nullopt;
+    }
+    std::uint64_t scale = 1;
+    for (std::size_t i = 0; i < fraction.size(); ++i) {
+        scale *= 10;
+    }
+    // fraction < 10^8 and unit <= 3.6e9, so the product fits in 64 bits.
+    const std::uint64_t scaled = *digits_value(fraction) * unit;
+    if (scaled % scale != 0) {
+        return std::nullopt;
+    }
+    return scaled / scale;
+}
+
+}  // namespace
+
+std::optional<TimeUs> parse_duration(std::string_view text) {
+    const std::string_view whole = leading_digits(text);
+    if (whole.empty()) {
+        return std::nullopt;  // also rejects a sign, a leading '.' and ""
+    }
+    text.remove_prefix(whole.size());
+    std::string_view fraction;
+    if (!text.empty() && text.front() == '.') {
+        text.remove_prefix(1);
+        fraction = leading_digits(text);
+        if (fraction.empty()) {
+            return std::nullopt;
+        }
+        text.remove_prefix(fraction.size());
+    }
+    const std::optional<TimeUs> unit = unit_us(text);
+    const std::optional<std::uint64_t> count = digits_value(whole);
+    if (!unit || !count) {
+        return std::nullopt;
+    }
+    const std::optional<std::uint64_t> part = fraction_us(fraction, *unit);
+    constexpr std::uint64_t max = std::numeric_limits<std::uint64_t>::max();
+    if (!part || *count > (max - *part) / *unit) {
+        return std::nullopt;
+    }
+    return *count * *unit + *part;
+}
+
+namespace {
+
+// ---------------------------------------------------------------- typed values
+
+const Json* find_field(const Json& object, std::string_view key) {
+    const auto it = object.find(std::string(key));
+    return it == object.end() ? nullptr : &*it;
+}
+
+const Json& required_field(const Json& object, const std::string& path, std::string_view key) {
+    const Json* value = find_field(object, key);
+    if (value == nullptr) {
+        fail(path, fmt::format("missing required field '{}'", key));
+    }
+    return *value;
+}
+
+void expect_object(const Json& value, const std::string& path) {
+    if (!value.is_object()) {
+        fail_expected(path, "an object", value);
+    }
+}
+
+/// Unknown keys are errors, so a typo never silently means "use the default".
+void check_fields(const Json& object, const std::string& path, Fields allowed) {
+    expect_object(object, path);
+    for (auto it = object.begin(); it != object.end(); ++it) {
+        bool known = false;
+        for (std::string_view name : allowed) {
+            known = known || name == it.key();
+        }
+        if (!known) {
+            fail(member_path(path, it.key()), fmt::format("unknown field '{}'; expected one of: {}",
+                                                          clip(it.key()), join(allowed)));
+        }
+    }
+}
+
+void expect_empty_object(const Json& value, const std::string& path) {
+    if (!value.is_object() || !value.empty()) {
+        fail_expected(path, "{}", value);
+    }
+}
+
+const std::string& get_string(const Json& value, const std::string& path) {
+    if (!value.is_string()) {
+        fail_expected(path, "a string", value);
+    }
+    return value.get_ref<const std::string&>();
+}
+
+const std::string& get_nonempty_string(const Json& value, const std::string& path) {
+    const std::string& text = get_string(value, path);
+    if (text.empty()) {
+        fail_expected(path, "a non-empty string", value);
+    }
+    return text;
+}
+
+bool get_bool(const Json& value, const std::string& path) {
+    if (!value.is_boolean()) {
+        fail_expected(path, "true or false", value);
+    }
+    return value.get<bool>();
+}
+
+bool optional_bool(const Json& object, const std::string& path, std::string_view key) {
+    const Json* value = find_field(object, key);
+    return value != nullptr && get_bool(*value, member_path(path, key));
+}
+
+std::int64_t get_int(const Json& value, const std::string& path, std::int64_t min,
+                     std::int64_t max) {
+    const std::string expected = fmt::format("an integer in [{}, {}]", min, max);
+    if (!value.is_number_integer()) {
+        fail_expected(path, expected, value);
+    }
+    if (value.is_number_unsigned() &&
+        value.get<std::uint64_t>() > static_cast<std::uint64_t>(max)) {
+        fail_expected(path, expected, value);
+    }
+    const auto number = value.get<std::int64_t>();
+    if (number < min || number > max) {
+        fail_expected(path, expected, value);
+    }
+    return number;
+}
+
+std::uint32_t get_u32(const Json& value, const std::string& path, std::uint32_t min,
+                      std::uint64_t max = u32_max) {
+    std::string expected = fmt::format("an integer in [{}, {}]", min, max);
+    if (max == u32_max && min <= 1) {
+        expected = min == 0 ? "a non-negative integer" : "a positive integer";
+    }
+    const bool in_range = value.is_number_unsigned() && value.get<std::uint64_t>() >= min &&
+                          value.get<std::uint64_t>() <= max;
+    if (!in_range) {
+        fail_expected(path, expected, value);
+    }
+    return static_cast<std::uint32_t>(value.get<std::uint64_t>());
+}
+
+TimeUs get_duration(const Json& value, const std::string& path) {
+    if (!value.is_string()) {
+        fail_expected(path, "a duration string like \"10s\"", value);
+    }
+    const std::optional<TimeUs> duration = parse_duration(value.get_ref<const std::string&>());
+    if (!duration) {
+        fail(path, fmt::format("expected a duration string like \"10s\", got {} (digits, an "
+                               "optional fraction, then us, ms, s, m or h; whole microseconds)",
+                               describe(value)));
+    }
+    return *duration;
+}
+
+std::pair<TimeUs, TimeUs> get_duration_range(const Json& value, const std::string& path) {
+    if (!value.is_array() || value.size() != 2) {
+        fail_expected(path, "[min, max] durations like [\"1ms\", \"5ms\"]", value);
+    }
+    const TimeUs min = get_duration(value[0], index_path(path, 0));
+    const TimeUs max = get_duration(value[1], index_path(path, 1));
+    if (min > max) {
+        fail(path, fmt::format("the minimum {} is above the maximum {}", format_duration(min),
+                               format_duration(max)));
+    }
+    return {min, max};
+}
+
+sim::Ratio get_ratio(const Json& value, const std::string& path) {
+    // The number 0 (or 0.0) is the common "off" and reads better than [0, 1].
+    if (value.is_number() && value == 0) {
+        return sim::Ratio{};
+    }
+    if (!value.is_array() || value.size() != 2) {
+        fail_expected(path, "a ratio [numerator, denominator] like [1, 100], or 0", value);
+    }
+    const sim::Ratio ratio{.numerator = get_u32(value[0], index_path(path, 0), 0),
+                           .denominator = get_u32(value[1], index_path(path, 1), 1)};
+    if (ratio.numerator > ratio.denominator) {
+        fail(path, fmt::format("numerator {} is above denominator {}: a ratio is a probability",
+                               ratio.numerator, ratio.denominator));
+    }
+    return ratio;
+}
+
+// ---------------------------------------------------------------- sections
+
+bool is_reserved_name(std::string_view name) {
+    return name == "leader" || name == "followers" || name == "all";
+}
+
+void check_name_text(const std::string& name, const std::string& path, const Json& value) {
+    bool valid = !name.empty() && name.size() <= max_name_length;
+    for (char c : name) {
+        const bool alnum =
+            (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        valid = valid && (alnum || c == '_' || c == '.' || c == '-');
+    }
+    if (!valid) {
+        fail_expected(path, "a name of 1 to 64 characters from [A-Za-z0-9_.-]", value);
+    }
+}
+
+std::vector<std::string> parse_names(const Json& value, const std::string& path) {
+    if (!value.is_array() || value.empty() || value.size() > max_nodes) {
+        fail_expected(path, "an array of 1 to 64 node names", value);
+    }
+    std::vector<std::string> names;
+    for (std::size_t i = 0; i < value.size(); ++i) {
+        const std::string element_path = index_path(path, i);
+        const std::string& name = get_string(value[i], element_path);
+        check_name_text(name, element_path, value[i]);
+        if (is_reserved_name(name)) {
+            fail(element_path,
+                 fmt::format("'{}' is a selector keyword and cannot name a node", name));
+        }
+        for (std::size_t j = 0; j < names.size(); ++j) {
+            if (names[j] == name) {
+                fail(element_path, fmt::format("duplicate node name '{}' (also at {})", name,
+                                               index_path(path, j)));
+            }
+        }
+        names.push_back(name);
+    }
+    return names;
+}
+
+std::vector<std::string> numbered_names(const Json& cluster, const Json& voters) {
+    const std::uint32_t count = get_u32(voters, "cluster.voters", 1, max_nodes);
+    std::string prefix = "node";
+    if (const Json* value = find_field(cluster, "name_prefix")) {
+        prefix = get_string(*value, "cluster.name_prefix");
+        check_name_text(prefix, "cluster.name_prefix", *value);
+    }
+    std::vector<std::string> names;
+    for (std::uint32_t i = 0; i < count; ++i) {
+        names.push_back(fmt::format("{}_{}", prefix, i));
+    }
+    return names;
+}
+
+ClusterSpec parse_cluster(const Json& value) {
+    const std::string path = "cluster";
+    check_fields(value, path, {"voters", "name_prefix", "names", "tick", "disk_sync"});
+    ClusterSpec cluster;
+    const Json* voters = find_field(value, "voters");
+    const Json* names = find_field(value, "names");
+    if (voters != nullptr && names != nullptr) {
+        fail(path, "give either \"voters\" (a count) or \"names\" (a list), not both");
+    }
+    if (names != nullptr) {
+        if (find_field(value, "name_prefix") != nullptr) {
+            fail("cluster.name_prefix", "\"name_prefix\" goes with \"voters\", not with \"names\"");
+        }
+        cluster.names = parse_names(*names, "cluster.names");
+    } else if (voters != nullptr) {
+        cluster.names = numbered_names(value, *voters);
+    } else {
+        fail(path, "missing \"voters\" (a count) or \"names\" (a list of node names)");
+    }
+    if (const Json* tick = find_field(value, "tick")) {
+        cluster.tick_us = get_duration(*tick, "cluster.tick");
+        if (cluster.tick_us == 0) {
+            fail("cluster.tick", "the tick must be longer than 0us");
+        }
+    }
+    if (const Json* disk_sync = find_field(value, "disk_sync")) {
+        cluster.disk_sync_us = get_duration(*disk_sync, "cluster.disk_sync");
+    }
+    return cluster;
+}
+
+void parse_raft_fields(const Json& value, core::DurationConfig& raft) {
+    const std::string path = "raft";
+    check_fields(value, path,
+                 {"heartbeat_timeout", "election_timeout", "commit_timeout", "leader_lease",
+                  "max_append_entries", "max_inflight_appends", "max_uncommitted_entries",
+                  "pre_vote", "check_quorum"});
+    const std::array<std::pair<std::string_view, std::uint64_t*>, 4> durations{{
+        {"heartbeat_timeout", &raft.heartbeat_timeout_us},
+        {"election_timeout", &raft.election_timeout_us},
+        {"commit_timeout", &raft.commit_timeout_us},
+        {"leader_lease", &raft.leader_lease_us},
+    }};
+    for (const auto& [key, target] : durations) {
+        if (const Json* field = find_field(value, key)) {
+            *target = get_duration(*field, member_path(path, key));
+        }
+    }
+    const std::array<std::pair<std::string_view, std::uint32_t*>, 3> counts{{
+        {"max_append_entries", &raft.max_append_entries},
+        {"max_inflight_appends", &raft.max_inflight_appends},
+        {"max_uncommitted_entries", &raft.max_uncommitted_entries},
+    }};
+    for (const auto& [key, target] : counts) {
+        if (const Json* field = find_field(value, key)) {
+            *target = get_u32(*field, member_path(path, key), 1);
+        }
+    }
+    const std::array<std::pair<std::string_view, bool*>, 2> flags{{
+        {"pre_vote", &raft.pre_vote},
+        {"check_quorum", &raft.check_quorum},
+    }};
+    for (const auto& [key, target] : flags) {
+        if (const Json* field = find_field(value, key)) {
+            *target = get_bool(*field, member_path(path, key));
+        }
+    }
+}
+
+/// The settings are checked exactly as the simulator will use them: converted
+/// to ticks of the cluster's tick and validated (core::to_ticks), so a file
+/// that parses never trips an assertion when the run starts.
+core::DurationConfig parse_raft(const Json* value, TimeUs tick_us) {
+    core::DurationConfig raft;
+    if (value != nullptr) {
+        parse_raft_fields(*value, raft);
+    }
+    const core::ConfigError error = core::to_ticks(raft, tick_us).error;
+    if (error == core::ConfigError::ok) {
+        return raft;
+    }
+    std::string message = fmt::format("invalid raft settings: {}", core::to_string(error));
+    if (error == core::ConfigError::duration_not_multiple_of_tick ||
+        error == core::ConfigError::duration_too_long) {
+        message += fmt::format(" (cluster.tick is {})", format_duration(tick_us));
+    }
+    fail("raft", std::move(message));
+}
+
+NetworkSpec parse_network(const Json& value, const std::string& path) {
+    check_fields(
+        value, path,
+        {"latency", "drop", "duplicate", "reorder", "reorder_delay_max", "queue_capacity"});
+    NetworkSpec network;
+    if (const Json* latency = find_field(value, "latency")) {
+        const auto [min, max] = get_duration_range(*latency, member_path(path, "latency"));
+        network.latency_min_us = min;
+        network.latency_max_us = max;
+    }
+    const std::array<std::pair<std::string_view, std::optional<sim::Ratio>*>, 3> ratios{{
+        {"drop", &network.drop},
+        {"duplicate", &network.duplicate},
+        {"reorder", &network.reorder},
+    }};
+    for (const auto& [key, target] : ratios) {
+        if (const Json* field = find_field(value, key)) {
+            *target = get_ratio(*field, member_path(path, key));
+        }
+    }
+    if (const Json* delay = find_field(value, "reorder_delay_max")) {
+        network.reorder_delay_max_us = get_duration(*delay, member_path(path, "reorder_delay_max"));
+    }
+    if (const Json* capacity = find_field(value, "queue_capacity")) {
+        network.queue_capacity = get_u32(*capacity, member_path(path, "queue_capacity"), 1);
+    }
+    return network;
+}
+
+WorkloadSpec parse_workload(const Json* value, const std::string& scenario_name) {
+    WorkloadSpec workload;
+    workload.source = scenario_name;
+    if (value == nullptr) {
+        return workload;
+    }
+    check_fields(*value, "workload", {"source", "batch", "continuous"});
+    if (const Json* source = find_field(*value, "source")) {
+        workload.source = get_nonempty_string(*source, "workload.source");
+    }
+    if (const Json* batch = find_field(*value, "batch")) {
+        workload.batch = get_u32(*batch, "workload.batch", 1);
+    }
+    workload.continuous = optional_bool(*value, "workload", "continuous");
+    return workload;
+}
+
+ChecksSpec parse_checks(const Json& value) {
+    ChecksSpec checks;
+    if (value.is_string() && value.get_ref<const std::string&>() == "all") {
+        return checks;
+    }
+    if (!value.is_object()) {
+        fail_expected("checks", "\"all\" or {\"verify\": true, \"settle\": \"60s\"}", value);
+    }
+    check_fields(value, "checks", {"verify", "settle"});
+    if (const Json* verify = find_field(value, "verify")) {
+        checks.verify = get_bool(*verify, "checks.verify");
+    }
+    if (const Json* settle = find_field(value, "settle")) {
+        checks.settle_us = get_duration(*settle, "checks.settle");
+    }
+    return checks;
+}
+
+// ---------------------------------------------------------------- steps
+
+struct Action {
+    std::string_view key;
+    Kind kind;
+    /// The one extra key this action takes ("" if none).
+    std::string_view modifier;
+};
+
+constexpr std::array<Action, 19> actions{{
+    {"sleep", Kind::sleep, ""},
+    {"wait_for_leader", Kind::wait_for_leader, "optional"},
+    {"partition", Kind::partition, "as"},
+    {"heal", Kind::heal, ""},
+    {"heal_all", Kind::heal_all, ""},
+    {"cut", Kind::cut, ""},
+    {"restore", Kind::restore, ""},
+    {"slow_votes", Kind::slow_votes, ""},
+    {"clear_slow_votes", Kind::clear_slow_votes, ""},
+    {"network", Kind::network, ""},
+    {"crash", Kind::crash, "lose_unsynced"},
+    {"restart", Kind::restart, ""},
+    {"clock_drift", Kind::clock_drift, ""},
+    {"apply", Kind::apply, ""},
+    {"start_workload", Kind::start_workload, ""},
+    {"stop_workload", Kind::stop_workload, ""},
+    {"wait_until_up_to_date", Kind::wait_until_up_to_date, "optional"},
+    {"repeat", Kind::repeat, "steps"},
+    {"one_of", Kind::one_of, ""},
+}};
+
+constexpr std::array<std::string_view, 4> modifiers{"optional", "as", "lose_unsynced", "steps"};
+
+const Action* action_named(std::string_view key) {
+    for (const Action& action : actions) {
+        if (action.key == key) {
+            return &action;
+        }
+    }
+    return nullptr;
+}
+
+std::string action_list() {
+    std::vector<std::string_view> keys;
+    for (const Action& action : actions) {
+        keys.push_back(action.key);
+    }
+    return join(keys);
+}
+
+/// The step's one action key. Keys that are neither an action nor a modifier
+/// are reported as unknown first: a misspelt action should be named as such,
+/// not as "a step without an action".
+const Action& find_action(const Json& step, const std::string& path) {
+    const Action* found = nullptr;
+    for (auto it = step.begin(); it != step.end(); ++it) {
+        const Action* action = action_named(it.key());
+        bool is_modifier = false;
+        for (std::string_view modifier : modifiers) {
+            is_modifier = is_modifier || modifier == it.key();
+        }
+        if (action == nullptr && !is_modifier) {
+            fail(member_path(path, it.key()),
+                 fmt::format("unknown field '{}'; expected one of: {}, {}", clip(it.key()),
+                             action_list(), join(modifiers)));
+        }
+        if (action != nullptr && found != nullptr) {
+            fail(path, fmt::format("a step has exactly one action, found '{}' and '{}'", found->key,
+                                   action->key));
+        }
+        found = action != nullptr ? action : found;
+    }
+    if (found == nullptr) {
+        fail(path, fmt::format("a step has exactly one action ({}), found none", action_list()));
+    }
+    for (auto it = step.begin(); it != step.end(); ++it) {
+        if (it.key() != found->key && it.key() != found->modifier) {
+            const std::string allowed = found->modifier.empty()
+                                            ? std::string(found->key)
+                                            : join(std::array{found->key, found->modifier});
+            fail(member_path(path, it.key()),
+                 fmt::format("unknown field '{}' for a '{}' step; expected one of: {}",
+                             clip(it.key()), found->key, allowed));
+        }
+    }
+    return *found;
+}
+
+class Parser {
+  public:
+    [[nodiscard]] Scenario parse(const Json& root);
+
+  private:
+    [[nodiscard]] std::vector<Step> parse_steps(const Json& value, const std::string& path,
+                                                int depth);
+    [[nodiscard]] Step parse_step(const Json& value, const std::string& path, int depth);
+    /// Fills the flow-control actions; false if `step` is not one.
+    bool fill_flow(Step& step, const Json& object, const Json& argument, const std::string& path,
+                   int depth);
+    void fill_fault(Step& step, const Json& object, const Json& argument, const std::string& path);
+    void fill_link_step(Step& step, const Json& argument, const std::string& path);
+    void fill_slow_votes(Step& step, const Json& argument, const std::string& path);
+    [[nodiscard]] std::vector<Branch> parse_branches(const Json& value, const std::string& path,
+                                                     int depth);
+    void check_heals() const;
+
+    [[nodiscard]] std::vector<NodeSelector> parse_nodeset(const Json& value,
+                                                          const std::string& path) const;
+    [[nodiscard]] NodeSelector parse_selector(const Json& value, const std::string& path) const;
+    [[nodiscard]] NodeSelector named_selector(const Json& value, const std::string& path) const;
+    [[nodiscard]] NodeSelector counted_selector(NodeSelector::Kind kind, const Json& value,
+                                                const std::string& path) const;
+    void parse_count_range(const Json& value, const std::string& path,
+                           NodeSelector& selector) const;
+
+    std::vector<std::string> names_;
+    std::uint32_t default_batch_ = 5;
+    /// Groups named by a partition step's "as", and every heal, to check at
+    /// the end that each heal names a group (order in the file is free: a
+    /// heal inside a one_of may precede the partition it undoes in the text).
+    std::set<std::string> groups_;
+    std::vector<std::pair<std::string, std::string>> heals_;
+};
+
+Scenario Parser::parse(const Json& root) {
+    if (!root.is_object()) {
+        fail_expected("$", "a scenario object {\"name\": ..., \"cluster\": ..., \"steps\": [...]}",
+                      root);
+    }
+    check_fields(
+        root, "$",
+        {"name", "description", "cluster", "raft", "network", "workload", "checks", "steps"});
+    Scenario scenario;
+    scenario.name = get_nonempty_string(required_field(root, "$", "name"), "name");
+    if (const Json* description = find_field(root, "description")) {
+        scenario.description = get_string(*description, "description");
+    }
+    scenario.cluster = parse_cluster(required_field(root, "$", "cluster"));
+    names_ = scenario.cluster.names;
+    scenario.raft = parse_raft(find_field(root, "raft"), scenario.cluster.tick_us);
+    if (const Json* network = find_field(root, "network")) {
+        scenario.network = parse_network(*network, "network");
+    }
+    scenario.workload = parse_workload(find_field(root, "workload"), scenario.name);
+    default_batch_ = scenario.workload.batch;
+    if (const Json* checks = find_field(root, "checks")) {
+        scenario.checks = parse_checks(*checks);
+    }
+    scenario.steps = parse_steps(required_field(root, "$", "steps"), "steps", 1);
+    check_heals();
+    return scenario;
+}
+
+std::vector<Step> Parser::parse_steps(const Json& value, const std::string& path, int depth) {
+    if (depth > max_step_depth) {
+        fail(path,
+             fmt::format("steps nested more than {} levels deep (repeat, one_of)", max_step_depth));
+    }
+    if (!value.is_array()) {
+        fail_expected(path, "an array of steps", value);
+    }
+    std::vector<Step> steps;
+    steps.reserve(value.size());
+    for (std::size_t i = 0; i < value.size(); ++i) {
+        steps.push_back(parse_step(value[i], index_path(path, i), depth));
+    }
+    return steps;
+}
+
+Step Parser::parse_step(const Json& value, const std::string& path, int depth) {
+    if (!value.is_object()) {
+        fail_expected(path, "a step object like {\"sleep\": \"1s\"}", value);
+    }
+    const Action& action = find_action(value, path);
+    Step step;
+    step.kind = action.kind;
+    step.json_path = path;
+    const Json& argument = value.at(std::string(action.key));
+    const std::string argument_path = member_path(path, action.key);
+    if (!fill_flow(step, value, argument, argument_path, depth)) {
+        fill_fault(step, value, argument, argument_path);
+    }
+    return step;
+}
+
+bool Parser::fill_flow(Step& step, const Json& object, const Json& argument,
+                       const std::string& path, int depth) {
+    switch (step.kind) {
+        case Kind::sleep:
+            step.duration_us = get_duration(argument, path);
+            return true;
+        case Kind::wait_for_leader:
+        case Kind::wait_until_up_to_date:
+            step.duration_us = get_duration(argument, path);
+            step.optional = optional_bool(object, step.json_path, "optional");
+            return true;
+        case Kind::apply:
+            step.count = get_u32(argument, path, 1);
+            return true;
+        case Kind::start_workload:
+            check_fields(argument, path, {"batch"});
+            step.count = default_batch_;
+            if (const Json* batch = find_field(argument, "batch")) {
+                step.count = get_u32(*batch, member_path(path, "batch"), 1);
+            }
+            return true;
+        case Kind::stop_workload:
+            expect_empty_object(argument, path);
+            return true;
+        case Kind::repeat:
+            step.count = get_u32(argument, path, 1, max_repeat);
+            // The nested list is reported under the action ("steps[1].repeat.
+            // steps[0]") because it belongs to the repeat; see docs/scenarios.md.
+            step.steps = parse_steps(required_field(object, step.json_path, "steps"),
+                                     member_path(path, "steps"), depth + 1);
+            return true;
+        case Kind::one_of:
+            step.branches = parse_branches(argument, path, depth);
+            return true;
+        default:
+            return false;
+    }
+}
+
+void Parser::fill_fault(Step& step, const Json& object, const Json& argument,
+                        const std::string& path) {
+    switch (step.kind) {
+        case Kind::partition:
+            step.nodes = parse_nodeset(argument, path);
+            if (const Json* group = find_field(object, "as")) {
+                step.group = get_nonempty_string(*group, member_path(step.json_path, "as"));
+                groups_.insert(step.group);
+            }
+            return;
+        case Kind::heal:
+            step.group = get_nonempty_string(argument, path);
+            heals_.emplace_back(path, step.group);
+            return;
+        case Kind::heal_all:
+        case Kind::clear_slow_votes:
+            expect_empty_object(argument, path);
+            return;
+        case Kind::cut:
+        case Kind::restore:
+            fill_link_step(step, argument, path);
+            return;
+        case Kind::slow_votes:
+            fill_slow_votes(step, argument, path);
+            return;
+        case Kind::network:
+            step.network = parse_network(argument, path);
+            return;
+        case Kind::crash:
+            step.nodes = parse_nodeset(argument, path);
+            step.lose_unsynced = optional_bool(object, step.json_path, "lose_unsynced");
+            return;
+        case Kind::restart:
+            step.nodes = parse_nodeset(argument, path);
+            return;
+        case Kind::clock_drift:
+            check_fields(argument, path, {"nodes", "ppm"});
+            step.nodes =
+                parse_nodeset(required_field(argument, path, "nodes"), member_path(path, "nodes"));
+            step.drift_ppm = static_cast<std::int32_t>(
+                get_int(required_field(argument, path, "ppm"), member_path(path, "ppm"),
+                        -max_drift_ppm, max_drift_ppm));
+            return;
+        default:
+            fail(path, "internal error: a step kind without a parser");
+    }
+}
+
+/// `from` and `to` are each one selector (not a list): every link from a
+/// `from` node to a `to` node is cut or restored, links to itself skipped.
+void Parser::fill_link_step(Step& step, const Json& argument, const std::string& path) {
+    check_fields(argument, path, {"from", "to"});
+    step.from = parse_selector(required_field(argument, path, "from"), member_path(path, "from"));
+    step.to = parse_selector(required_field(argument, path, "to"), member_path(path, "to"));
+    const bool single =
+        step.from.kind == NodeSelector::Kind::name || step.from.kind == NodeSelector::Kind::leader;
+    if (single && step.from.kind == step.to.kind && step.from.name == step.to.name) {
+        fail(path, "\"from\" and \"to\" are the same node: there is no link to cut");
+    }
+}
+
+void Parser::fill_slow_votes(Step& step, const Json& argument, const std::string& path) {
+    check_fields(argument, path, {"mode", "nodes", "delay"});
+    const Json& mode = required_field(argument, path, "mode");
+    if (mode == "send") {
+        step.slow_mode = sim::SlowVoteMode::send;
+    } else if (mode == "recv") {
+        step.slow_mode = sim::SlowVoteMode::recv;
+    } else {
+        fail_expected(member_path(path, "mode"), "\"send\" or \"recv\"", mode);
+    }
+    step.nodes = parse_nodeset(required_field(argument, path, "nodes"), member_path(path, "nodes"));
+    const auto [min, max] =
+        get_duration_range(required_field(argument, path, "delay"), member_path(path, "delay"));
+    step.delay_min_us = min;
+    step.delay_max_us = max;
+}
+
+std::vector<Branch> Parser::parse_branches(const Json& value, const std::string& path, int depth) {
+    if (!value.is_array() || value.empty()) {
+        fail_expected(path, "a non-empty array of branches like [{\"weight\": 1, \"steps\": []}]",
+                      value);
+    }
+    std::vector<Branch> branches;
+    std::uint64_t total_weight = 0;
+    for (std::size_t i = 0; i < value.size(); ++i) {
+        const std::string branch_path = index_path(path, i);
+        check_fields(value[i], branch_path, {"weight", "steps"});
+        Branch branch;
+        if (const Json* weight = find_field(value[i], "weight")) {
+            branch.weight = get_u32(*weight, member_path(branch_path, "weight"), 1);
+        }
+        // The interpreter draws in [0, total) with 32-bit weights.
+        total_weight += branch.weight;
+        if (total_weight > u32_max) {
+            fail(path, fmt::format("the branch weights add up to more than {}", u32_max));
+        }
+        branch.steps = parse_steps(required_field(value[i], branch_path, "steps"),
+                                   member_path(branch_path, "steps"), depth + 1);
+        branches.push_back(std::move(branch));
+    }
+    return branches;
+}
+
+void Parser::check_heals() const {
+    for (const auto& [path, group] : heals_) {
+        if (groups_.count(group) != 0) {
+            continue;
+        }
+        if (groups_.empty()) {
+            fail(path, fmt::format("unknown partition group '{}'; no partition step names a "
+                                   "group with \"as\"",
+                                   clip(group)));
+        }
+        fail(path, fmt::format("unknown partition group '{}'; the groups named by \"as\" are: {}",
+                               clip(group), join(groups_)));
+    }
+}
+
+// ---------------------------------------------------------------- selectors
+
+std::vector<NodeSelector> Parser::parse_nodeset(const Json& value, const std::string& path) const {
+    if (!value.is_array()) {
+        return {parse_selector(value, path)};
+    }
+    if (value.empty() || value.size() > max_nodes) {
+        fail_expected(path, "a node selector or an array of 1 to 64 node selectors", value);
+    }
+    std::vector<NodeSelector> nodes;
+    for (std::size_t i = 0; i < value.size(); ++i) {
+        nodes.push_back(parse_selector(value[i], index_path(path, i)));
+    }
+    return nodes;
+}
+
+NodeSelector Parser::parse_selector(const Json& value, const std::string& path) const {
+    if (value.is_string()) {
+        return named_selector(value, path);
+    }
+    if (value.is_object() && value.size() == 1) {
+        check_fields(value, path, {"leader_plus", "random"});
+        const auto kind = value.begin().key() == "random" ? NodeSelector::Kind::random
+                                                          : NodeSelector::Kind::leader_plus;
+        return counted_selector(kind, value.begin().value(),
+                                member_path(path, value.begin().key()));
+    }
+    fail_expected(path,
+                  "a node selector (\"leader\", \"followers\", \"all\", a node name, "
+                  "{\"leader_plus\": N} or {\"random\": K})",
+                  value);
+}
+
+NodeSelector Parser::named_selector(const Json& value, const std::string& path) const {
+    const std::string& name = value.get_ref<const std::string&>();
+    NodeSelector selector;
+    if (name == "leader") {
+        selector.kind = NodeSelector::Kind::leader;
+    } else if (name == "followers") {
+        selector.kind = NodeSelector::Kind::followers;
+    } else if (name == "all") {
+        selector.kind = NodeSelector::Kind::all;
+    } else {
+        bool known = false;
+        for (const std::string& node : names_) {
+            known = known || node == name;
+        }
+        if (!known) {
+            fail(path, fmt::format("unknown node '{}'; the cluster's nodes are: {}", clip(name),
+                                   join(names_)));
+        }
+        selector.kind = NodeSelector::Kind::name;
+        selector.name = name;
+    }
+    return selector;
+}
+
+NodeSelector Parser::counted_selector(NodeSelector::Kind kind, const Json& value,
+                                      const std::string& path) const {
+    NodeSelector selector;
+    selector.kind = kind;
+    const auto cluster_size = static_cast<std::uint32_t>(names_.size());
+    if (value.is_number()) {
+        selector.count_min = get_u32(value, path, 0, cluster_size);
+        selector.count_max = selector.count_min;
+    } else if (kind == NodeSelector::Kind::random && value.is_array()) {
+        parse_count_range(value, path, selector);
+    } else if (kind == NodeSelector::Kind::leader_plus && value.is_object()) {
+        check_fields(value, path, {"random"});
+        parse_count_range(required_field(value, path, "random"), member_path(path, "random"),
+                          selector);
+    } else {
+        fail_expected(path,
+                      kind == NodeSelector::Kind::random ? "a count K or a range [A, B]"
+                                                         : "a count N or {\"random\": [A, B]}",
+                      value);
+    }
+    return selector;
+}
+
+void Parser::parse_count_range(const Json& value, const std::string& path,
+                               NodeSelector& selector) const {
+    if (!value.is_array() || value.size() != 2) {
+        fail_expected(path, "a range [A, B] of node counts", value);
+    }
+    const auto cluster_size = static_cast<std::uint32_t>(names_.size());
+    selector.count_min = get_u32(value[0], index_path(path, 0), 0, cluster_size);
+    selector.count_max = get_u32(value[1], index_path(path, 1), 0, cluster_size);
+    if (selector.count_min > selector.count_max) {
+        fail(path, fmt::format("the range [{}, {}] has its minimum above its maximum",
+                               selector.count_min, selector.count_max));
+    }
+}
+
+// ---------------------------------------------------------------- JSON text
+
+/// nlohmann keeps the last of two equal keys without a word, which would let
+/// {"sleep": "1s", "sleep": "1h"} or a second "steps" slip through. This
+/// parser callback tracks where the parser is and rejects a repeated key.
+class DuplicateKeyCheck {
+  public:
+    bool operator()(int /*depth*/, Json::parse_event_t event, Json& parsed) {
+        switch (event) {
+            case Json::parse_event_t::object_start:
+            case Json::parse_event_t::array_start:
+                frames_.push_back(Frame{.is_object = event == Json::parse_event_t::object_start});
+                break;
+            case Json::parse_event_t::key:
+                add_key(parsed.get<std::string>());
+                break;
+            case Json::parse_event_t::object_end:
+            case Json::parse_event_t::array_end:
+                frames_.pop_back();
+                finish_value();
+                break;
+            case Json::parse_event_t::value:
+                finish_value();
+                break;
+        }
+        return true;
+    }
+
+  private:
+    struct Frame {
+        bool is_object = false;
+        std::set<std::string> keys{};
+        std::string key{};
+        std::size_t index = 0;
+    };
+
+    void add_key(const std::string& key) {
+        Frame& frame = frames_.back();
+        if (!frame.keys.insert(key).second) {
+            fail(member_path(path(), key), fmt::format("duplicate field '{}'", clip(key)));
+        }
+        frame.key = key;
+    }
+
+    /// A value of the innermost container is complete: arrays count elements.
+    void finish_value() {
+        if (!frames_.empty() && !frames_.back().is_object) {
+            frames_.back().index += 1;
+        }
+    }
+
+    /// The path of the innermost open container.
+    [[nodiscard]] std::string path() const {
+        std::string out = "$";
+        for (std::size_t i = 0; i + 1 < frames_.size(); ++i) {
+            out = frames_[i].is_object ? member_path(out, frames_[i].key)
+                                       : index_path(out, frames_[i].index);
+        }
+        return out;
+    }
+
+    std::vector<Frame> frames_;
+};
+
+Json parse_json(std::string_view text) {
+    DuplicateKeyCheck check;
+    return Json::parse(text.begin(), text.end(),
+                       [&check](int depth, Json::parse_event_t event, Json& parsed) {
+                           return check(depth, event, parsed);
+                       });
+}
+
+/// nlohmann's "[json.exception.parse_error.101] parse error at line 1,
+/// column 9: ..." as "malformed JSON at line 1, column 9: ...", with bytes
+/// outside printable ASCII escaped (the text it quotes may not be UTF-8).
+std::string malformed_message(const Json::parse_error& error) {
+    std::string_view what = error.what();
+    if (const std::size_t end = what.find("] "); end != std::string_view::npos) {
+        what.remove_prefix(end + 2);
+    }
+    constexpr std::string_view prefix = "parse error";
+    std::string out = "malformed JSON";
+    if (what.substr(0, prefix.size()) == prefix) {
+        what.remove_prefix(prefix.size());
+    } else {
+        out += fmt::format(" at byte {}: ", error.byte);
+    }
+    for (char c : what) {
+        const auto byte = static_cast<unsigned char>(c);
+        out += byte >= 0x20 && byte < 0x7f ? std::string(1, c) : fmt::format("\\x{:02x}", byte);
+    }
+    return out;
+}
+
+/// Reads at most max_file_bytes (+1 to notice a larger file).
+bool read_text(const std::string& file, std::string& text, std::string& problem) {
+    std::error_code code;
+    if (std::filesystem::is_directory(file, code)) {
+        problem = "cannot read the scenario: it is a directory";
+        return false;
+    }
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+        problem = fmt::format("cannot open the scenario: {}", std::strerror(errno));
+        return false;
+    }
+    text.resize(max_file_bytes + 1);
+    in.read(text.data(), static_cast<std::streamsize>(text.size()));
+    if (in.bad()) {
+        problem = fmt::format("cannot read the scenario: {}", std::strerror(errno));
+        return false;
+    }
+    text.resize(static_cast<std::size_t>(in.gcount()));
+    if (text.size() > max_file_bytes) {
+        problem = fmt::format("the scenario is larger than {} bytes", max_file_bytes);
+        return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+std::string ScenarioError::to_string() const {
+    return fmt::format("{}: {}: {}", file, path, message);
+}
+
+ParseResult parse_scenario(std::string_view text, const std::string& file) {
+    ParseResult result;
+    try {
+        const Json root = parse_json(text);
+        Parser parser;
+        result.scenario = parser.parse(root);
+        result.scenario->source_path = file;
+    } catch (const Failure& failure) {
+        result.error =
+            ScenarioError{.file = file, .path = failure.path, .message = failure.message};
+    } catch (const Json::parse_error& error) {
+        result.error =
+            ScenarioError{.file = file, .path = "$", .message = malformed_message(error)};
+    } catch (const std::exception& error) {
+        result.error = ScenarioError{
+            .file = file, .path = "$", .message = fmt::format("internal error: {}", error.what())};
+    }
+    if (result.error) {
+        result.scenario.reset();
+    }
+    return result;
+}
+
+ParseResult load_scenario(const std::string& file) {
+    std::string text;
+    std::string problem;
+    try {
+        if (!read_text(file, text, problem)) {
+            return ParseResult{
+                .scenario = std::nullopt,
+                .error = ScenarioError{.file = file, .path = "$", .message = problem}};
+        }
+    } catch (const std::exception& error) {
+        return ParseResult{
+            .scenario = std::nullopt,
+            .error = ScenarioError{.file = file, .path = "$", .message = error.what()}};
+    }
+    return parse_scenario(text, file);
+}
+
+}  // namespace raftsim::scenarios

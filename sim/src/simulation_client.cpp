@@ -12,11 +12,23 @@ namespace {
 
 // How often a client with no leader to talk to looks again.
 constexpr TimeUs leader_poll_us = 10 * us_per_ms;
+// How soon a client retries a leader whose loop is blocked on its disk.
+constexpr TimeUs busy_retry_us = 1 * us_per_ms;
 
 }  // namespace
 
-std::uint32_t Simulation::submit_batch(std::uint32_t count) {
+core::NodeId Simulation::ready_leader() const {
     const core::NodeId leader_id = leader();
+    // A host blocked on a disk sync takes no requests until it is done (its
+    // node has a Ready outstanding), as hashicorp's Apply waits on applyCh.
+    if (leader_id == 0 || host(leader_id).syncing) {
+        return 0;
+    }
+    return leader_id;
+}
+
+std::uint32_t Simulation::submit_batch(std::uint32_t count) {
+    const core::NodeId leader_id = ready_leader();
     if (leader_id == 0) {
         return 0;
     }
@@ -121,7 +133,7 @@ void Simulation::on_client_timer() {
         return;
     }
     if (submit_batch(workload_batch_) == 0) {
-        arm_client_timer(leader_poll_us);
+        arm_client_timer(leader() != 0 ? busy_retry_us : leader_poll_us);
     }
 }
 
@@ -138,7 +150,7 @@ void Simulation::stop_workload() {
 
 std::uint64_t Simulation::apply_n(std::uint32_t count, TimeUs deadline) {
     const std::uint64_t before = successes_;
-    if (!run_until([this] { return leader() != 0; }, deadline)) {
+    if (!run_until([this] { return ready_leader() != 0; }, deadline)) {
         return 0;
     }
     apply_n_first_id_ = history_.size() + 1;

@@ -38,6 +38,7 @@ void Simulation::on_deliver(const Event& event) {
     }
     network_.on_left_network(message.from, message.to);
     Host& host = mutable_host(message.to);
+    const MessageFields fields = message_fields(message);
     const auto trace_message = [&](TraceKind kind, std::uint64_t c) {
         record(TraceRecord{.time = now_,
                            .kind = kind,
@@ -45,18 +46,19 @@ void Simulation::on_deliver(const Event& event) {
                            .node = kind == TraceKind::drop ? message.from : message.to,
                            .peer = kind == TraceKind::drop ? message.to : message.from,
                            .term = message.term,
-                           .a = message.prev_log_index,
-                           .b = message.entries.size(),
+                           .a = fields.a,
+                           .b = fields.b,
                            .c = c});
     };
     if (verdict.drop || !host.is_up()) {
+        // A late drop keeps the drop reason in c, as a send-time drop does.
         const DropReason why = verdict.drop ? reason : DropReason::node_down;
         trace_message(TraceKind::drop, static_cast<std::uint64_t>(why));
     } else if (host.syncing) {
-        trace_message(TraceKind::deliver, 0);
+        trace_message(TraceKind::deliver, fields.c);
         host.inbox.push_back(message);
     } else {
-        trace_message(TraceKind::deliver, 0);
+        trace_message(TraceKind::deliver, fields.c);
         step_node(host, message);
         handle_ready(host);
     }
@@ -163,15 +165,16 @@ void Simulation::complete_ready(Host& host, core::Ready& ready) {
 void Simulation::send(const core::Message& message) {
     checkers_.on_send(message, now_);
     const SendPlan plan = network_.plan_send(message, now_);
+    const MessageFields fields = message_fields(message);
     TraceRecord record_base{.time = now_,
                             .kind = TraceKind::send,
                             .sub = static_cast<std::uint8_t>(message.type),
                             .node = message.from,
                             .peer = message.to,
                             .term = message.term,
-                            .a = message.prev_log_index,
-                            .b = message.entries.size(),
-                            .c = message.leader_commit};
+                            .a = fields.a,
+                            .b = fields.b,
+                            .c = fields.c};
     if (plan.dropped) {
         record_base.kind = TraceKind::drop;
         record_base.c = static_cast<std::uint64_t>(plan.drop_reason);

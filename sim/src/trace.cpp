@@ -28,6 +28,31 @@ void Trace::record(const TraceRecord& record) {
     }
 }
 
+MessageFields message_fields(const core::Message& message) noexcept {
+    using core::MessageType;
+    switch (message.type) {
+        case MessageType::append_entries:
+            return {message.prev_log_index, message.entries.size(), message.leader_commit};
+        case MessageType::append_entries_response:
+            return {message.success ? message.match_index : message.last_log_index,
+                    message.success ? 1U : 0U, message.rejected_prev_log_index};
+        case MessageType::request_vote:
+        case MessageType::request_pre_vote:
+            return {message.candidate_last_log_index, message.candidate_last_log_term,
+                    message.leadership_transfer ? 1U : 0U};
+        case MessageType::request_vote_response:
+        case MessageType::request_pre_vote_response:
+            return {0, message.granted ? 1U : 0U, 0};
+        case MessageType::install_snapshot:
+            return {message.snapshot_index, message.snapshot_term, 0};
+        case MessageType::install_snapshot_response:
+            return {message.match_index, message.success ? 1U : 0U, 0};
+        case MessageType::timeout_now:
+            break;
+    }
+    return {};
+}
+
 std::string_view to_string(TraceKind kind) noexcept {
     switch (kind) {
         case TraceKind::send:

@@ -56,21 +56,21 @@ struct Branch {
 
 struct Step {
     enum class Kind : std::uint8_t {
-        sleep,                  // run for `duration_us`
-        wait_for_leader,        // run until a leader exists; fails liveness at `duration_us`
-        partition,              // partition off `nodes` as group `group`
-        heal,                   // heal group `group`
-        heal_all,               // heal every partition and cut
-        cut,                    // one-way cut from `from` to `to`
-        restore,                // undo a one-way cut
-        slow_votes,             // delay votes to/from `nodes` by [delay_min, delay_max]
+        sleep,            // run for `duration_us`
+        wait_for_leader,  // run until a leader exists; fails liveness at `duration_us`
+        partition,        // partition off `nodes` as group `group`
+        heal,             // heal group `group`
+        heal_all,         // heal every partition and cut
+        cut,              // one-way cut from `from` to `to`
+        restore,          // undo a one-way cut
+        slow_votes,       // delay votes to/from `nodes` by [delay_min, delay_max]
         clear_slow_votes,
-        network,                // change link settings (`network`)
-        crash,                  // crash `nodes` (`lose_unsynced`)
-        restart,                // restart `nodes`
-        clock_drift,            // set `drift_ppm` on `nodes`
-        apply,                  // hashicorp ApplyN: `count` commands, wait for outcomes
-        start_workload,         // background applier, batches of `count`
+        network,         // change link settings (`network`)
+        crash,           // crash `nodes` (`lose_unsynced`)
+        restart,         // restart `nodes`
+        clock_drift,     // set `drift_ppm` on `nodes`
+        apply,           // hashicorp ApplyN: `count` commands, wait for outcomes
+        start_workload,  // background applier, batches of `count`
         stop_workload,
         wait_until_up_to_date,  // hashicorp WaitTilUptoDate; fails liveness at `duration_us`
         repeat,                 // run `steps` `count` times

@@ -165,6 +165,7 @@ class Simulation {
     void send(const core::Message& message);
     void apply_committed(Host& host, const std::vector<core::Entry>& entries);
     void on_request_results(Host& host, const std::vector<core::RequestResult>& results);
+    [[nodiscard]] core::NodeId ready_leader() const;
     std::uint32_t submit_batch(std::uint32_t count);
     void arm_client_timer(TimeUs delay_us);
     void resolve_pending_on(core::NodeId node, ClientOutcome outcome);

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "raftsim/core/message.hpp"
 #include "raftsim/core/types.hpp"
 #include "raftsim/sim/time.hpp"
 
@@ -64,6 +65,20 @@ struct TraceRecord {
     std::uint64_t b = 0;
     std::uint64_t c = 0;
 };
+
+/// The three numbers a send/deliver/drop record keeps about a message, by
+/// type (docs/trace-format.md):
+///   append_entries           a=prev_log_index b=entries c=leader_commit
+///   append_entries_response  a=match or hint  b=success c=rejected_prev
+///   request_vote, pre-vote   a=last_log_index b=last_log_term c=transfer
+///   vote responses           b=granted
+struct MessageFields {
+    std::uint64_t a = 0;
+    std::uint64_t b = 0;
+    std::uint64_t c = 0;
+};
+
+[[nodiscard]] MessageFields message_fields(const core::Message& message) noexcept;
 
 class Trace {
   public:

@@ -1,0 +1,44 @@
+#pragma once
+// The raftsim subcommands. Each returns the process exit status:
+// 0 every run passed, 1 a check failed, 2 bad input or usage.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace raftsim::replay {
+
+inline constexpr int exit_passed = 0;
+inline constexpr int exit_failed = 1;
+inline constexpr int exit_usage = 2;
+
+struct RunCommand {
+    std::vector<std::string> paths;
+    std::uint64_t seed_first = 1;
+    std::uint64_t seed_last = 20;
+    /// Run only the (scenario, seed) pairs whose position modulo
+    /// shard_count is shard_index - 1 (1-based, as CI matrices count).
+    std::uint64_t shard_index = 1;
+    std::uint64_t shard_count = 1;
+    std::string out_dir = "raftsim-failures";
+};
+
+struct ReplayCommand {
+    /// An artifact directory, or a scenario (file or built-in name) with `seed`.
+    std::string target;
+    bool has_seed = false;
+    std::uint64_t seed = 0;
+    /// How many events before the violation (or the end) to print.
+    std::size_t last = 40;
+    std::string trace_out;
+};
+
+struct BenchCommand {
+    std::uint64_t seeds = 5;
+};
+
+[[nodiscard]] int run_command(const RunCommand& command);
+[[nodiscard]] int replay_command(const ReplayCommand& command);
+[[nodiscard]] int bench_command(const BenchCommand& command);
+
+}  // namespace raftsim::replay

@@ -1,0 +1,226 @@
+#include "timeline.hpp"
+
+#include <fmt/format.h>
+
+#include <map>
+
+namespace raftsim::replay {
+namespace {
+
+using sim::TraceKind;
+using sim::TraceRecord;
+
+std::string name_of(const NodeNames& names, core::NodeId id) {
+    if (id < names.size() && !names[id].empty()) {
+        return names[id];
+    }
+    return id == 0 ? "-" : fmt::format("#{}", id);
+}
+
+std::string_view message_type(const TraceRecord& record) {
+    return core::to_string(static_cast<core::MessageType>(record.sub));
+}
+
+std::string message_details(const TraceRecord& record) {
+    using core::MessageType;
+    switch (static_cast<MessageType>(record.sub)) {
+        case MessageType::append_entries:
+            return fmt::format("prev={} n={} commit={}", record.a, record.b, record.c);
+        case MessageType::append_entries_response:
+            return record.b != 0 ? fmt::format("ok match={}", record.a)
+                                 : fmt::format("REJECT hint={} prev={}", record.a, record.c);
+        case MessageType::request_vote:
+        case MessageType::request_pre_vote:
+            return fmt::format("last={}/t{}{}", record.a, record.b,
+                               record.c != 0 ? " transfer" : "");
+        case MessageType::request_vote_response:
+        case MessageType::request_pre_vote_response:
+            return record.b != 0 ? "granted" : "refused";
+        default:
+            return "";
+    }
+}
+
+std::string describe(const TraceRecord& record, const NodeNames& names) {
+    const std::string peer = name_of(names, record.peer);
+    switch (record.kind) {
+        case TraceKind::send:
+            return fmt::format("send    {} -> {} t{} {}", message_type(record), peer, record.term,
+                               message_details(record));
+        case TraceKind::deliver:
+            return fmt::format("recv    {} <- {} t{} {}", message_type(record), peer, record.term,
+                               message_details(record));
+        case TraceKind::duplicate:
+            return fmt::format("dup     {} -> {}", message_type(record), peer);
+        case TraceKind::drop:
+            return fmt::format("DROP    {} -> {} t{} ({})", message_type(record), peer, record.term,
+                               sim::to_string(static_cast<sim::DropReason>(record.c)));
+        case TraceKind::reject:
+            return fmt::format("REFUSE  {} <- {} t{}: {}", message_type(record), peer, record.term,
+                               core::to_string(static_cast<core::RejectReason>(record.c)));
+        case TraceKind::tick:
+            return "tick";
+        case TraceKind::role_change:
+            return fmt::format("** {} -> {} (term {})",
+                               core::to_string(static_cast<core::Role>(record.a)),
+                               core::to_string(static_cast<core::Role>(record.sub)), record.term);
+        case TraceKind::persist:
+            return record.c == 0
+                       ? fmt::format("persist term={} vote={}", record.term,
+                                     name_of(names, record.a))
+                       : fmt::format("persist term={} vote={} entries {}..{}", record.term,
+                                     name_of(names, record.a), record.b, record.b + record.c - 1);
+        case TraceKind::apply:
+            return fmt::format("apply   {}..{} ({} commands)", record.a, record.b, record.c);
+        case TraceKind::propose:
+            return record.b == 0
+                       ? fmt::format("propose #{} refused: {}", record.a,
+                                     core::to_string(static_cast<core::ProposeError>(record.sub)))
+                       : fmt::format("propose #{} at {}", record.a, record.b);
+        case TraceKind::request_result:
+            return fmt::format("result  #{} {} at {}", record.a,
+                               sim::to_string(static_cast<sim::ClientOutcome>(record.sub)),
+                               record.b);
+        default:
+            break;
+    }
+    return {};
+}
+
+std::string describe_fault(const TraceRecord& record, const NodeNames& names) {
+    switch (record.kind) {
+        case TraceKind::partition: {
+            std::string members;
+            for (std::size_t id = 1; id < 64; ++id) {
+                if ((record.b >> id) & 1U) {
+                    members += (members.empty() ? "" : ",") + name_of(names, id);
+                }
+            }
+            return fmt::format("## PARTITION group {} = [{}]", record.a, members);
+        }
+        case TraceKind::heal:
+            return fmt::format("## HEAL group {}", record.a);
+        case TraceKind::heal_all:
+            return "## HEAL ALL";
+        case TraceKind::cut:
+            return fmt::format("## {} {} -> {}", record.a != 0 ? "CUT" : "RESTORE",
+                               name_of(names, record.node), name_of(names, record.peer));
+        case TraceKind::crash:
+            return fmt::format("## CRASH {}{}", name_of(names, record.node),
+                               record.a != 0 ? " (losing unsynced writes)" : "");
+        case TraceKind::restart:
+            return fmt::format("## RESTART {}", name_of(names, record.node));
+        case TraceKind::clock_drift:
+            return fmt::format("## CLOCK DRIFT {} {} ppm", name_of(names, record.node),
+                               static_cast<std::int64_t>(record.a));
+        case TraceKind::network:
+            return fmt::format("## NETWORK drop={}ppm dup={}ppm reorder={}ppm", record.a, record.b,
+                               record.c);
+        case TraceKind::slow_votes:
+            return fmt::format("## SLOW VOTES ({})", record.a == 0 ? "send" : "recv");
+        case TraceKind::step:
+            return fmt::format("-- step {}", record.a);
+        case TraceKind::violation:
+            return fmt::format("!! VIOLATION {}",
+                               sim::to_string(static_cast<sim::Checker>(record.sub)));
+        default:
+            return describe(record, names);
+    }
+}
+
+struct NodeView {
+    core::Role role = core::Role::follower;
+    core::Term term = 1;
+    bool down = false;
+};
+
+// Follows one node's role, term and liveness through the records.
+void update_view(NodeView& view, const TraceRecord& record) {
+    switch (record.kind) {
+        case TraceKind::role_change:
+            view.role = static_cast<core::Role>(record.sub);
+            view.term = record.term;
+            return;
+        case TraceKind::persist:
+            view.term = record.term;
+            return;
+        case TraceKind::crash:
+            view.down = true;
+            return;
+        case TraceKind::restart:
+            // A restarted node is a follower until it says otherwise.
+            view.down = false;
+            view.role = core::Role::follower;
+            return;
+        default:
+            return;
+    }
+}
+
+std::string view_text(const NodeView& view) {
+    if (view.down) {
+        return fmt::format("DOWN t{}", view.term);
+    }
+    return fmt::format("{} t{}", core::to_string(view.role), view.term);
+}
+
+}  // namespace
+
+NodeNames node_names(const sim::Simulation& simulation) {
+    NodeNames names(1);
+    for (core::NodeId id : simulation.ids()) {
+        names.resize(id + 1);
+        names[id] = simulation.name_of(id);
+    }
+    return names;
+}
+
+std::string render_timeline(const std::vector<TraceRecord>& records, const NodeNames& names,
+                            std::size_t first, std::size_t last) {
+    std::map<core::NodeId, NodeView> views;
+    std::string out;
+    for (std::size_t i = 0; i < records.size() && i < last; ++i) {
+        const TraceRecord& record = records[i];
+        NodeView& view = views[record.node];
+        update_view(view, record);
+        if (i < first) {
+            continue;
+        }
+        const bool global = record.node == 0;
+        out +=
+            fmt::format("{:>8}  {:>4}.{:06}s  {:<8} {:<13} {}\n", i, record.time / 1'000'000,
+                        record.time % 1'000'000, global ? "" : name_of(names, record.node),
+                        global ? "" : fmt::format("{} t{}", core::to_string(view.role), view.term),
+                        describe_fault(record, names));
+    }
+    return out;
+}
+
+std::string render_jsonl(const std::vector<TraceRecord>& records, const NodeNames& names) {
+    std::string out;
+    for (const TraceRecord& record : records) {
+        out += fmt::format(R"({{"time_us":{},"kind":"{}","sub":{},"node":"{}","peer":"{}",)"
+                           R"("term":{},"a":{},"b":{},"c":{},"text":"{}"}})",
+                           record.time, sim::to_string(record.kind), record.sub,
+                           name_of(names, record.node), name_of(names, record.peer), record.term,
+                           record.a, record.b, record.c, describe_fault(record, names));
+        out += '\n';
+    }
+    return out;
+}
+
+std::string render_transport_log(const std::vector<TraceRecord>& records, const NodeNames& names,
+                                 core::NodeId node) {
+    std::string out;
+    for (const TraceRecord& record : records) {
+        const bool message = record.kind == TraceKind::send || record.kind == TraceKind::deliver ||
+                             record.kind == TraceKind::drop;
+        if (message && record.node == node) {
+            out += fmt::format("{}.{:06}s {}\n", record.time / 1'000'000, record.time % 1'000'000,
+                               describe(record, names));
+        }
+    }
+    return out;
+}
+
+}  // namespace raftsim::replay

@@ -1,0 +1,39 @@
+#pragma once
+// Runs a Scenario on the simulator: one seed, one run, deterministic.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+
+#include "raftsim/scenarios/spec.hpp"
+#include "raftsim/sim/simulation.hpp"
+
+namespace raftsim::scenarios {
+
+struct RunOptions {
+    std::uint64_t seed = 1;
+    /// Keep every trace record (for replay and artifacts); the fingerprint
+    /// is computed either way and does not depend on this.
+    bool keep_trace = false;
+};
+
+struct RunResult {
+    bool passed = false;
+    std::optional<sim::Violation> violation;
+    std::uint64_t fingerprint = 0;
+    /// Simulator events processed, and structured trace records written.
+    std::uint64_t events = 0;
+    std::uint64_t trace_records = 0;
+    TimeUs simulated_us = 0;
+    std::uint64_t applies_succeeded = 0;
+    /// The finished simulation, for artifacts and inspection.
+    std::unique_ptr<sim::Simulation> simulation;
+};
+
+/// The simulator options a scenario describes (its raft timings converted at
+/// its tick length, which the parser has validated).
+[[nodiscard]] sim::SimOptions sim_options(const Scenario& scenario, const RunOptions& options);
+
+[[nodiscard]] RunResult run_scenario(const Scenario& scenario, const RunOptions& options);
+
+}  // namespace raftsim::scenarios
