@@ -187,11 +187,9 @@ std::string render_timeline(const std::vector<TraceRecord>& records, const NodeN
             continue;
         }
         const bool global = record.node == 0;
-        out +=
-            fmt::format("{:>8}  {:>4}.{:06}s  {:<8} {:<13} {}\n", i, record.time / 1'000'000,
-                        record.time % 1'000'000, global ? "" : name_of(names, record.node),
-                        global ? "" : fmt::format("{} t{}", core::to_string(view.role), view.term),
-                        describe_fault(record, names));
+        out += fmt::format("{:>8}  {:>4}.{:06}s  {:<8} {:<13} {}\n", i, record.time / 1'000'000,
+                           record.time % 1'000'000, global ? "" : name_of(names, record.node),
+                           global ? "" : view_text(view), describe_fault(record, names));
     }
     return out;
 }

@@ -1,2 +1,538 @@
-// Tests: see the test cases below.
+// The discrete-event simulator end to end: elections, replication and the
+// final checks; determinism of the trace; every fault it offers (partitions,
+// crashes with and without lost writes, slow votes, clock drift, message
+// loss) with a measurable effect; and how it reports violations.
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <map>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "raftsim/core/assert.hpp"
+#include "raftsim/core/config.hpp"
+#include "raftsim/sim/simulation.hpp"
+
+namespace raftsim::sim {
+namespace {
+
+using core::NodeId;
+
+constexpr TimeUs tick_us = 10 * us_per_ms;
+constexpr TimeUs long_wait = 60 * us_per_second;
+
+SimOptions options(std::size_t count, std::uint64_t seed = 1) {
+    SimOptions result;
+    for (std::size_t i = 1; i <= count; ++i) {
+        result.names.push_back("n" + std::to_string(i));
+    }
+    const core::ConfigResult raft = core::to_ticks(core::DurationConfig{}, tick_us);
+    REQUIRE(raft.error == core::ConfigError::ok);
+    result.raft = raft.config;
+    result.tick_us = tick_us;
+    result.seed = seed;
+    return result;
+}
+
+std::string describe(const Simulation& sim) {
+    if (!sim.violation().has_value()) {
+        return "no violation";
+    }
+    const Violation& violation = *sim.violation();
+    return std::string(to_string(violation.checker)) + "/" + violation.kind + ": " +
+           violation.detail;
+}
+
+NodeId elect(Simulation& sim) {
+    REQUIRE(sim.run_until([&sim] { return sim.leader() != 0; }, sim.now() + long_wait));
+    return sim.leader();
+}
+
+/// A node other than `old` that is up and leads.
+NodeId other_leader(const Simulation& sim, NodeId old) {
+    for (NodeId id : sim.ids()) {
+        if (id != old && sim.is_up(id) && sim.host(id).node->role() == core::Role::leader) {
+            return id;
+        }
+    }
+    return 0;
+}
+
+NodeId a_follower(const Simulation& sim) {
+    for (NodeId id : sim.ids()) {
+        if (id != sim.leader()) {
+            return id;
+        }
+    }
+    return 0;
+}
+
+void require_verified(Simulation& sim) {
+    sim.verify(sim.now() + long_wait);
+    INFO(describe(sim));
+    REQUIRE_FALSE(sim.failed());
+}
+
+/// Every node's FSM holds exactly the commands of its durable log, in order.
+void require_fsms_hold_logs(const Simulation& sim) {
+    for (NodeId id : sim.ids()) {
+        const Host& host = sim.host(id);
+        std::vector<core::Index> commands;
+        for (const core::Entry& entry : host.storage.durable_entries()) {
+            if (entry.type == core::EntryType::command) {
+                commands.push_back(entry.index);
+            }
+        }
+        std::vector<core::Index> applied;
+        for (const AppliedItem& item : host.fsm.applied()) {
+            applied.push_back(item.index);
+        }
+        INFO("node " << id);
+        CHECK(applied == commands);
+    }
+}
+
+std::vector<TraceRecord> records_of(const Simulation& sim, TraceKind kind) {
+    std::vector<TraceRecord> result;
+    for (const TraceRecord& record : sim.trace().records()) {
+        if (record.kind == kind) {
+            result.push_back(record);
+        }
+    }
+    return result;
+}
+
+/// A scripted run: elect, apply, partition the leader, heal, apply, verify.
+std::uint64_t scripted_fingerprint(std::uint64_t seed) {
+    Simulation sim(options(3, seed));
+    const NodeId first = elect(sim);
+    REQUIRE(sim.apply_n(20, sim.now() + long_wait) == 20);
+    const std::uint32_t group = sim.partition_off({first});
+    sim.run_for(5 * us_per_second);
+    sim.heal(group);
+    REQUIRE(sim.apply_n(20, sim.now() + long_wait) == 20);
+    require_verified(sim);
+    return sim.trace().fingerprint();
+}
+
+}  // namespace
+
+TEST_CASE("simulation: a three-node cluster elects one leader", "[simulation]") {
+    Simulation sim(options(3));
+    CHECK(sim.ids() == std::vector<NodeId>{1, 2, 3});
+    CHECK(sim.id_of("n2") == 2);
+    CHECK(sim.name_of(3) == "n3");
+    const NodeId leader = elect(sim);
+    CHECK(leader != 0);
+    CHECK(sim.now() > 0);
+    int leaders = 0;
+    for (NodeId id : sim.ids()) {
+        leaders += sim.host(id).node->role() == core::Role::leader ? 1 : 0;
+    }
+    CHECK(leaders == 1);
+    // The others learn of it.
+    sim.run_for(2 * us_per_second);
+    for (NodeId id : sim.ids()) {
+        CHECK(sim.host(id).node->leader_id() == leader);
+    }
+    CHECK(sim.leader_plus(2).front() == leader);
+    CHECK(sim.leader_plus(3).size() == 3);
+    CHECK_FALSE(sim.failed());
+}
+
+TEST_CASE("simulation: apply_n commits every command and verify passes", "[simulation]") {
+    for (std::size_t count : {3U, 5U}) {
+        DYNAMIC_SECTION(count << " nodes") {
+            Simulation sim(options(count));
+            CHECK(sim.apply_n(100, long_wait) == 100);
+            CHECK(sim.successes() == 100);
+            REQUIRE(sim.history().size() == 100);
+            for (const ClientRequest& request : sim.history()) {
+                CHECK(request.outcome == ClientOutcome::success);
+                CHECK(request.index > 0);
+                CHECK(request.data.size() == apply_entry_size_bytes);
+            }
+            CHECK(sim.wait_until_up_to_date(sim.now() + long_wait));
+            require_verified(sim);
+            const HashChainFsm& reference = sim.host(1).fsm;
+            CHECK(reference.applied().size() == 100);
+            for (NodeId id : sim.ids()) {
+                CHECK(sim.host(id).fsm.hash() == reference.hash());
+                CHECK(sim.host(id).fsm.last_index() == reference.last_index());
+            }
+            require_fsms_hold_logs(sim);
+        }
+    }
+}
+
+TEST_CASE("simulation: same options, seed and calls give the same trace fingerprint",
+          "[simulation]") {
+    const std::uint64_t first = scripted_fingerprint(5);
+    CHECK(scripted_fingerprint(5) == first);
+    CHECK(scripted_fingerprint(6) != first);
+    CHECK(scripted_fingerprint(7) != first);
+}
+
+TEST_CASE("simulation: a partitioned leader is replaced and follows after healing",
+          "[simulation]") {
+    Simulation sim(options(5, 3));
+    const NodeId old = elect(sim);
+    REQUIRE(sim.apply_n(10, sim.now() + long_wait) == 10);
+    const core::Term old_term = sim.host(old).node->term();
+    const std::uint32_t group = sim.partition_off({old});
+    NodeId fresh = 0;
+    REQUIRE(sim.run_until(
+        [&] {
+            fresh = other_leader(sim, old);
+            return fresh != 0;
+        },
+        sim.now() + long_wait));
+    CHECK(sim.host(fresh).node->term() > old_term);
+    // The majority makes progress without the old leader, which steps down
+    // for want of a quorum (leader lease).
+    REQUIRE(sim.run_until([&] { return sim.host(old).node->role() != core::Role::leader; },
+                          sim.now() + long_wait));
+    REQUIRE(sim.apply_n(10, sim.now() + long_wait) == 10);
+    sim.heal(group);
+    REQUIRE(sim.run_until(
+        [&] {
+            const core::Node& node = *sim.host(old).node;
+            const NodeId now_leader = sim.leader();
+            return now_leader != 0 && now_leader != old && node.leader_id() == now_leader &&
+                   node.role() == core::Role::follower;
+        },
+        sim.now() + long_wait));
+    require_verified(sim);
+    require_fsms_hold_logs(sim);
+    CHECK(sim.host(old).fsm.applied().size() == 20);
+}
+
+TEST_CASE("simulation: a crashed follower or leader recovers and re-applies on restart",
+          "[simulation]") {
+    for (const bool crash_leader : {false, true}) {
+        DYNAMIC_SECTION((crash_leader ? "leader" : "follower")) {
+            Simulation sim(options(3, 11));
+            const NodeId leader = elect(sim);
+            REQUIRE(sim.apply_n(20, sim.now() + long_wait) == 20);
+            REQUIRE(sim.wait_until_up_to_date(sim.now() + long_wait));
+            const NodeId victim = crash_leader ? leader : a_follower(sim);
+            sim.crash(victim, false);
+            CHECK_FALSE(sim.is_up(victim));
+            CHECK(sim.leader() != victim);
+            CHECK(sim.apply_n(20, sim.now() + long_wait) == 20);
+            CHECK(sim.leader() != victim);
+            sim.restart(victim);
+            REQUIRE(sim.is_up(victim));
+            // The state machine is volatile: it starts empty and re-applies.
+            CHECK(sim.host(victim).fsm.applied().empty());
+            CHECK(sim.wait_until_up_to_date(sim.now() + long_wait));
+            require_verified(sim);
+            CHECK(sim.host(victim).fsm.applied().size() == 40);
+            CHECK(sim.host(victim).fsm.hash() == sim.host(sim.leader()).fsm.hash());
+            require_fsms_hold_logs(sim);
+        }
+    }
+}
+
+TEST_CASE("simulation: a crash loses unsynced writes only when asked to", "[simulation]") {
+    for (const bool lose : {true, false}) {
+        DYNAMIC_SECTION("lose_unsynced=" << lose) {
+            SimOptions opts = options(3, 21);
+            opts.disk_sync_us = 20 * us_per_ms;
+            Simulation sim(opts);
+            const NodeId leader = elect(sim);
+            REQUIRE(sim.apply_n(5, sim.now() + long_wait) == 5);
+            const NodeId victim = a_follower(sim);
+            sim.start_workload(4);
+            // Stop while the follower has written entries its disk has not synced.
+            REQUIRE(sim.run_until(
+                [&] {
+                    const Host& host = sim.host(victim);
+                    return host.syncing && host.storage.has_unsynced() &&
+                           host.node->log().last_index() > host.storage.durable_entries().size();
+                },
+                sim.now() + long_wait));
+            sim.stop_workload();
+            const std::size_t durable_before = sim.host(victim).storage.durable_entries().size();
+            const core::Index written = sim.host(victim).node->log().last_index();
+            REQUIRE(written > durable_before);
+            sim.crash(victim, lose);
+            const std::size_t durable_after = sim.host(victim).storage.durable_entries().size();
+            CHECK(durable_after == (lose ? durable_before : written));
+            CHECK_FALSE(sim.host(victim).storage.has_unsynced());
+            sim.restart(victim);
+            CHECK(sim.host(victim).node->log().last_index() == durable_after);
+            CHECK(sim.leader() == leader);
+            require_verified(sim);
+            require_fsms_hold_logs(sim);
+        }
+    }
+}
+
+TEST_CASE("simulation: persist before send holds under a slow disk", "[simulation]") {
+    SimOptions opts = options(3, 4);
+    opts.disk_sync_us = 15 * us_per_ms;
+    opts.keep_trace = true;
+    Simulation sim(opts);
+    elect(sim);
+    REQUIRE(sim.apply_n(30, sim.now() + long_wait) == 30);
+    const std::uint32_t group = sim.partition_off({sim.leader()});
+    sim.run_for(10 * us_per_second);
+    sim.heal(group);
+    require_verified(sim);
+
+    const std::vector<TraceRecord>& records = sim.trace().records();
+    std::map<NodeId, TimeUs> blocked_until;
+    std::map<NodeId, core::Term> persisted_term;
+    std::size_t sends = 0;
+    for (const TraceRecord& record : records) {
+        if (record.kind == TraceKind::persist) {
+            // A write blocks the node's output until its disk syncs.
+            blocked_until[record.node] = record.time + opts.disk_sync_us;
+            persisted_term[record.node] = std::max(persisted_term[record.node], record.term);
+        } else if (record.kind == TraceKind::send || record.kind == TraceKind::drop) {
+            if (record.kind == TraceKind::drop && record.time != blocked_until[record.node] &&
+                record.c == static_cast<std::uint64_t>(DropReason::node_down)) {
+                continue;  // dropped at delivery: not a send
+            }
+            INFO("node " << record.node << " sent at " << record.time);
+            CHECK(record.time >= blocked_until[record.node]);
+            // A message carries a term its sender has already persisted.
+            CHECK(record.term <= persisted_term[record.node]);
+            sends += 1;
+        }
+    }
+    CHECK(sends > 100);
+}
+
+TEST_CASE("simulation: storage is durable whenever a node has no write in flight",
+          "[simulation]") {
+    SimOptions opts = options(3, 8);
+    opts.disk_sync_us = 5 * us_per_ms;
+    Simulation sim(opts);
+    sim.start_workload(3);
+    std::size_t checked = 0;
+    for (int step = 0; step < 400; ++step) {
+        sim.run_for(7 * us_per_ms);
+        for (NodeId id : sim.ids()) {
+            const Host& host = sim.host(id);
+            if (host.syncing) {
+                continue;
+            }
+            CHECK_FALSE(host.storage.has_unsynced());
+            CHECK(host.storage.durable_hard_state() == host.node->hard_state());
+            CHECK(host.storage.durable_entries().size() == host.node->log().last_index());
+            checked += 1;
+        }
+    }
+    sim.stop_workload();
+    CHECK(checked > 100);
+    CHECK(sim.successes() > 0);
+    require_verified(sim);
+}
+
+TEST_CASE("simulation: slow votes delay vote requests to the slow nodes", "[simulation]") {
+    SimOptions opts = options(3, 2);
+    opts.keep_trace = true;
+    Simulation sim(opts);
+    constexpr TimeUs delay_min = 200 * us_per_ms;
+    constexpr TimeUs delay_max = 300 * us_per_ms;
+    sim.set_slow_votes(SlowVoteMode::send, {2, 3}, delay_min, delay_max);
+    elect(sim);
+    sim.run_for(2 * us_per_second);
+    const auto vote = static_cast<std::uint8_t>(core::MessageType::request_vote);
+    std::map<std::tuple<NodeId, NodeId, core::Term>, TimeUs> sent;
+    for (const TraceRecord& record : records_of(sim, TraceKind::send)) {
+        if (record.sub == vote) {
+            sent.emplace(std::tuple{record.node, record.peer, record.term}, record.time);
+        }
+    }
+    std::size_t slow = 0;
+    std::size_t fast = 0;
+    for (const TraceRecord& record : records_of(sim, TraceKind::deliver)) {
+        const auto it = sent.find(std::tuple{record.peer, record.node, record.term});
+        if (record.sub != vote || it == sent.end()) {
+            continue;
+        }
+        const TimeUs latency = record.time - it->second;
+        if (record.node == 2 || record.node == 3) {
+            CHECK(latency >= delay_min);
+            CHECK(latency <= delay_max + opts.link.latency_max_us);
+            slow += 1;
+        } else {
+            CHECK(latency <= opts.link.latency_max_us);
+            fast += 1;
+        }
+    }
+    CHECK(slow > 0);
+    CHECK(slow + fast == sent.size());
+    // Cleared, vote requests travel at link speed again.
+    sim.clear_slow_votes();
+    CHECK(records_of(sim, TraceKind::slow_votes).size() == 1);
+}
+
+TEST_CASE("simulation: clock drift changes a node's tick rate", "[simulation]") {
+    // One node elects itself after its randomized timeout, counted in ticks:
+    // a slower clock takes proportionally longer.
+    const auto time_to_lead = [](std::int32_t drift_ppm) {
+        Simulation sim(options(1, 9));
+        sim.set_clock_drift(1, drift_ppm);
+        elect(sim);
+        return sim.now();
+    };
+    const TimeUs normal = time_to_lead(0);
+    const TimeUs slow = time_to_lead(1'000'000);  // ticks twice as long
+    const TimeUs fast = time_to_lead(-500'000);   // ticks half as long
+    INFO("normal " << normal << " slow " << slow << " fast " << fast);
+    CHECK(normal > 50 * tick_us);
+    CHECK(slow > normal * 19 / 10);
+    CHECK(slow < normal * 21 / 10);
+    CHECK(fast > normal * 45 / 100);
+    CHECK(fast < normal * 55 / 100);
+}
+
+TEST_CASE("simulation: a lossy link shows dropped messages in the trace", "[simulation]") {
+    SimOptions opts = options(3, 6);
+    opts.keep_trace = true;
+    Simulation sim(opts);
+    elect(sim);
+    sim.run_for(5 * us_per_second);
+    const auto random_losses = [&sim] {
+        const auto records = records_of(sim, TraceKind::drop);
+        return std::count_if(records.begin(), records.end(), [](const TraceRecord& record) {
+            return record.c == static_cast<std::uint64_t>(DropReason::random_loss);
+        });
+    };
+    CHECK(random_losses() == 0);
+    LinkConfig lossy = opts.link;
+    lossy.drop = Ratio{1, 3};
+    sim.set_link(lossy);
+    CHECK(sim.link().drop == Ratio{1, 3});
+    const std::size_t sends_before = records_of(sim, TraceKind::send).size();
+    sim.run_for(10 * us_per_second);
+    const auto sent = static_cast<std::ptrdiff_t>(records_of(sim, TraceKind::send).size() -
+                                                  sends_before);
+    const std::ptrdiff_t lost = random_losses();
+    INFO("sent " << sent << " lost " << lost);
+    CHECK(lost > 0);
+    // About a third of what was handed to the network.
+    CHECK(lost * 100 > (sent + lost) * 25);
+    CHECK(lost * 100 < (sent + lost) * 42);
+    const auto network = records_of(sim, TraceKind::network);
+    REQUIRE(network.size() == 1);
+    CHECK(network.front().a == 333'333);
+}
+
+TEST_CASE("simulation: the cluster stays safe under loss, duplication and reordering",
+          "[simulation]") {
+    for (std::uint64_t seed = 1; seed <= 4; ++seed) {
+        DYNAMIC_SECTION("seed " << seed) {
+            SimOptions opts = options(5, seed);
+            opts.link.drop = Ratio{1, 10};
+            opts.link.duplicate = Ratio{1, 10};
+            opts.link.reorder = Ratio{1, 10};
+            opts.disk_sync_us = 2 * us_per_ms;
+            Simulation sim(opts);
+            sim.start_workload(5);
+            sim.run_for(20 * us_per_second);
+            const std::uint32_t group = sim.partition_off(sim.leader_plus(2));
+            sim.run_for(10 * us_per_second);
+            sim.heal(group);
+            sim.crash(3, true);
+            sim.run_for(5 * us_per_second);
+            sim.restart(3);
+            sim.run_for(10 * us_per_second);
+            sim.stop_workload();
+            INFO(describe(sim));
+            CHECK(sim.successes() > 0);
+            sim.set_link(LinkConfig{});
+            require_verified(sim);
+        }
+    }
+}
+
+TEST_CASE("simulation: a liveness failure is reported by violation()", "[simulation]") {
+    SECTION("raised by the caller") {
+        Simulation sim(options(3));
+        elect(sim);
+        sim.fail(Checker::liveness, "no_leader", "no leader within the deadline");
+        REQUIRE(sim.failed());
+        CHECK(sim.violation()->checker == Checker::liveness);
+        CHECK(sim.violation()->kind == "no_leader");
+        CHECK(sim.violation()->time == sim.now());
+        // The first violation is kept; every run call now stops at once.
+        sim.fail(Checker::convergence, "later", "ignored");
+        CHECK(sim.violation()->kind == "no_leader");
+        const TimeUs now = sim.now();
+        const std::uint64_t events = sim.events();
+        sim.run_for(us_per_second);
+        CHECK(sim.now() == now);
+        CHECK(sim.events() == events);
+        CHECK_FALSE(sim.run_until([] { return true; }, now + us_per_second));
+    }
+    SECTION("raised by verify when the logs never settle") {
+        Simulation sim(options(3));
+        for (NodeId id : sim.ids()) {
+            static_cast<void>(sim.partition_off({id}));
+        }
+        CHECK_FALSE(sim.wait_until_up_to_date(10 * us_per_second) &&
+                    sim.run_until([&sim] { return sim.leader() != 0; }, 10 * us_per_second));
+        CHECK(sim.leader() == 0);
+        sim.verify(sim.now() + 10 * us_per_second);
+        REQUIRE(sim.failed());
+        CHECK(sim.violation()->checker == Checker::liveness);
+        CHECK(sim.violation()->kind == "logs_did_not_settle");
+    }
+    SECTION("a wait that cannot succeed returns false at its deadline") {
+        Simulation sim(options(3));
+        sim.crash(1, false);
+        CHECK_FALSE(sim.wait_until_up_to_date(20 * us_per_second));
+        CHECK(sim.now() == 20 * us_per_second);
+        CHECK_FALSE(sim.failed());
+    }
+}
+
+TEST_CASE("simulation: apply_n on a single-node cluster counts every success",
+          "[simulation][.sim-bug]") {
+    Simulation sim(options(1));
+    elect(sim);
+    std::uint64_t applied = 0;
+    REQUIRE_NOTHROW(applied = sim.apply_n(10, sim.now() + long_wait));
+    CHECK(applied == 10);
+    CHECK_FALSE(sim.failed());
+}
+
+TEST_CASE("simulation: a single-node workload lets simulated time advance",
+          "[simulation][.sim-bug]") {
+    Simulation sim(options(1));
+    elect(sim);
+    const TimeUs start = sim.now();
+    sim.start_workload(1);
+    sim.run_until([&sim] { return sim.events() >= 100'000; }, start + 10 * us_per_second);
+    sim.stop_workload();
+    INFO("events " << sim.events() << " requests " << sim.history().size());
+    CHECK(sim.now() > start + us_per_second);
+}
+
+TEST_CASE("simulation: a second simulation's end leaves the first one's assert handler",
+          "[simulation][.sim-bug]") {
+    Simulation first(options(3));
+    {
+        Simulation second(options(3));
+    }
+    // `first` is still alive: an assertion in its run must still become a
+    // reported core_assert violation, not an abort.
+    const core::AssertHandler current = core::set_assert_handler(nullptr);
+    core::set_assert_handler(current);
+    bool threw = false;
+    if (current != nullptr) {
+        try {
+            current("probe", "core/probe.cpp", 1);
+        } catch (const std::exception&) {
+            threw = true;
+        }
+    }
+    CHECK(threw);
+}
+
+}  // namespace raftsim::sim
