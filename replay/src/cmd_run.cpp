@@ -90,8 +90,14 @@ int run_command(const RunCommand& command) {
             }
             failures += 1;
             report_failure(scenario, seed, result, command.out_dir);
+            if (command.fail_fast) {
+                break;
+            }
         }
         print_row(scenario.scenario.name, tally);
+        if (command.fail_fast && failures > 0) {
+            break;
+        }
     }
     fmt::print("{}\n", failures == 0 ? "all passed" : fmt::format("{} failed", failures));
     return failures == 0 ? exit_passed : exit_failed;

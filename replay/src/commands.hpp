@@ -21,6 +21,8 @@ struct RunCommand {
     std::uint64_t shard_index = 1;
     std::uint64_t shard_count = 1;
     std::string out_dir = "raftsim-failures";
+    /// Stop at the first failing run (mutation testing, bisecting).
+    bool fail_fast = false;
 };
 
 struct ReplayCommand {

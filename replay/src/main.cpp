@@ -16,6 +16,7 @@ using raftsim::replay::exit_usage;
 constexpr std::string_view usage_text =
     "usage:\n"
     "  raftsim [run] [SCENARIO...] [--seed N | --seeds A..B] [--shard I/N] [--out DIR]\n"
+    "              [--fail-fast]\n"
     "      Run scenarios (files, directories of *.json, or built-in names; the\n"
     "      built-in suite when none is given) over seeds (default 1..20).\n"
     "      A failure writes an artifact under DIR (default raftsim-failures)\n"
@@ -82,8 +83,15 @@ int main_run(Arguments& args) {
     raftsim::replay::RunCommand command;
     while (!args.done()) {
         const std::string_view flag = args.next();
-        const std::optional<std::string_view> value =
-            flag.starts_with("--") ? args.value() : std::nullopt;
+        if (flag == "--fail-fast") {
+            command.fail_fast = true;
+            continue;
+        }
+        if (!flag.starts_with("-")) {
+            command.paths.emplace_back(flag);
+            continue;
+        }
+        const std::optional<std::string_view> value = args.value();
         if (flag == "--seed" && value && parse_number(*value)) {
             command.seed_first = command.seed_last = *parse_number(*value);
         } else if (flag == "--seeds" && value &&
@@ -99,8 +107,6 @@ int main_run(Arguments& args) {
             }
         } else if (flag == "--out" && value) {
             command.out_dir = std::string(*value);
-        } else if (!flag.starts_with("-")) {
-            command.paths.emplace_back(flag);
         } else {
             return usage_error(fmt::format("bad or incomplete option '{}'", flag));
         }

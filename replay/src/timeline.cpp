@@ -92,9 +92,13 @@ std::string describe_fault(const TraceRecord& record, const NodeNames& names) {
         case TraceKind::partition: {
             std::string members;
             for (std::size_t id = 1; id < 64; ++id) {
-                if ((record.b >> id) & 1U) {
-                    members += (members.empty() ? "" : ",") + name_of(names, id);
+                if (((record.b >> id) & 1U) == 0) {
+                    continue;
                 }
+                if (!members.empty()) {
+                    members += ',';
+                }
+                members += name_of(names, id);
             }
             return fmt::format("## PARTITION group {} = [{}]", record.a, members);
         }

@@ -1,2 +1,947 @@
-// Tests: see the test cases below.
+// The scenario parser (parse.hpp): every field lands in the struct it feeds,
+// omitted fields take their documented defaults, every kind of bad input is
+// refused with the file, the JSON path and what was expected, and no input at
+// all makes it throw.
+#include "raftsim/scenarios/parse.hpp"
+
+#include <algorithm>
+#include <array>
 #include <catch2/catch.hpp>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "raftsim/core/prng.hpp"
+
+namespace raftsim::test {
+namespace {
+
+using scenarios::NodeSelector;
+using scenarios::ParseResult;
+using scenarios::Scenario;
+using scenarios::Step;
+using Kind = Step::Kind;
+using SelectorKind = NodeSelector::Kind;
+
+constexpr std::uint64_t ms = 1'000;
+constexpr std::uint64_t second = 1'000'000;
+
+ParseResult parse(std::string_view text) {
+    return scenarios::parse_scenario(text, "test.json");
+}
+
+/// A valid scenario (nodes a, b, c) whose steps array holds `steps`.
+std::string with_steps(std::string_view steps) {
+    return std::string(R"({"name": "t", "cluster": {"names": ["a", "b", "c"]}, "steps": [)") +
+           std::string(steps) + "]}";
+}
+
+/// A valid scenario (nodes a, b, c, no steps) with one more top-level field.
+std::string with_field(std::string_view field) {
+    return std::string(R"({"name": "t", "cluster": {"names": ["a", "b", "c"]}, )") +
+           std::string(field) + R"(, "steps": []})";
+}
+
+const Scenario& parsed(const ParseResult& result) {
+    INFO((result.error ? result.error->to_string() : std::string("no error")));
+    REQUIRE_FALSE(result.error);
+    REQUIRE(result.scenario);
+    return *result.scenario;
+}
+
+/// Text, then the path and a part of the message the error must have.
+struct ErrorCase {
+    std::string text;
+    std::string path;
+    std::string message;
+};
+
+void check_error(const ErrorCase& c) {
+    CAPTURE(c.text);
+    const ParseResult result = parse(c.text);
+    REQUIRE(result.error);
+    CAPTURE(result.error->to_string());
+    CHECK_FALSE(result.scenario);
+    CHECK(result.error->file == "test.json");
+    CHECK(result.error->path == c.path);
+    CHECK_THAT(result.error->message, Catch::Contains(c.message));
+}
+
+const char* const full_scenario = R"({
+  "name": "full",
+  "description": "every section and every step",
+  "cluster": {"names": ["a", "b", "c", "d", "e"], "tick": "5ms", "disk_sync": "2ms"},
+  "raft": {"heartbeat_timeout": "500ms", "election_timeout": "750ms", "commit_timeout": "25ms",
+           "leader_lease": "250ms", "max_append_entries": 32, "max_inflight_appends": 8,
+           "max_uncommitted_entries": 1000, "pre_vote": true, "check_quorum": false},
+  "network": {"latency": ["2ms", "7ms"], "drop": [1, 100], "duplicate": 0, "reorder": [1, 10],
+              "reorder_delay_max": "20ms", "queue_capacity": 128},
+  "workload": {"source": "Full", "batch": 7, "continuous": true},
+  "checks": {"verify": false, "settle": "30s"},
+  "steps": [
+    {"wait_for_leader": "10s", "optional": true},
+    {"partition": ["leader", "b"], "as": "g"},
+    {"heal": "g"},
+    {"heal_all": {}},
+    {"cut": {"from": "a", "to": "leader"}},
+    {"restore": {"from": "a", "to": "leader"}},
+    {"slow_votes": {"mode": "recv", "nodes": "followers", "delay": ["1s", "2s"]}},
+    {"clear_slow_votes": {}},
+    {"network": {"drop": [1, 2]}},
+    {"crash": {"random": 2}, "lose_unsynced": true},
+    {"restart": "all"},
+    {"clock_drift": {"nodes": ["c"], "ppm": -5000}},
+    {"apply": 100},
+    {"start_workload": {"batch": 3}},
+    {"start_workload": {}},
+    {"stop_workload": {}},
+    {"wait_until_up_to_date": "1m"},
+    {"repeat": 3, "steps": [{"sleep": "1.5s"}]},
+    {"one_of": [{"weight": 2, "steps": [{"sleep": "1h"}]}, {"steps": []}]}
+  ]
+})";
+
+TEST_CASE("parse: a full scenario fills every section", "[parse]") {
+    const ParseResult result = scenarios::parse_scenario(full_scenario, "dir/full.json");
+    const Scenario& s = parsed(result);
+    CHECK(s.name == "full");
+    CHECK(s.description == "every section and every step");
+    CHECK(s.source_path == "dir/full.json");
+    CHECK(s.cluster.names == std::vector<std::string>{"a", "b", "c", "d", "e"});
+    CHECK(s.cluster.tick_us == 5 * ms);
+    CHECK(s.cluster.disk_sync_us == 2 * ms);
+    CHECK(s.raft.heartbeat_timeout_us == 500 * ms);
+    CHECK(s.raft.election_timeout_us == 750 * ms);
+    CHECK(s.raft.commit_timeout_us == 25 * ms);
+    CHECK(s.raft.leader_lease_us == 250 * ms);
+    CHECK(s.raft.max_append_entries == 32);
+    CHECK(s.raft.max_inflight_appends == 8);
+    CHECK(s.raft.max_uncommitted_entries == 1000);
+    CHECK(s.raft.pre_vote);
+    CHECK_FALSE(s.raft.check_quorum);
+    CHECK(s.network.latency_min_us == 2 * ms);
+    CHECK(s.network.latency_max_us == 7 * ms);
+    CHECK(s.network.drop == sim::Ratio{.numerator = 1, .denominator = 100});
+    CHECK(s.network.duplicate == sim::Ratio{.numerator = 0, .denominator = 1});
+    CHECK(s.network.reorder == sim::Ratio{.numerator = 1, .denominator = 10});
+    CHECK(s.network.reorder_delay_max_us == 20 * ms);
+    CHECK(s.network.queue_capacity == 128U);
+    CHECK(s.workload.source == "Full");
+    CHECK(s.workload.batch == 7);
+    CHECK(s.workload.continuous);
+    CHECK_FALSE(s.checks.verify);
+    CHECK(s.checks.settle_us == 30 * second);
+    REQUIRE(s.steps.size() == 19);
+    for (std::size_t i = 0; i < s.steps.size(); ++i) {
+        CHECK(s.steps[i].json_path == "steps[" + std::to_string(i) + "]");
+    }
+    const std::array<Kind, 19> kinds{
+        Kind::wait_for_leader,
+        Kind::partition,
+        Kind::heal,
+        Kind::heal_all,
+        Kind::cut,
+        Kind::restore,
+        Kind::slow_votes,
+        Kind::clear_slow_votes,
+        Kind::network,
+        Kind::crash,
+        Kind::restart,
+        Kind::clock_drift,
+        Kind::apply,
+        Kind::start_workload,
+        Kind::start_workload,
+        Kind::stop_workload,
+        Kind::wait_until_up_to_date,
+        Kind::repeat,
+        Kind::one_of,
+    };
+    for (std::size_t i = 0; i < kinds.size(); ++i) {
+        CAPTURE(i);
+        CHECK(s.steps[i].kind == kinds[i]);
+    }
+}
+
+TEST_CASE("parse: a full scenario's steps carry every argument", "[parse]") {
+    const Scenario s = parsed(parse(full_scenario));
+    REQUIRE(s.steps.size() == 19);
+    const std::vector<Step>& st = s.steps;
+    CHECK(st[0].duration_us == 10 * second);
+    CHECK(st[0].optional);
+    REQUIRE(st[1].nodes.size() == 2);
+    CHECK(st[1].nodes[0].kind == SelectorKind::leader);
+    CHECK(st[1].nodes[1].kind == SelectorKind::name);
+    CHECK(st[1].nodes[1].name == "b");
+    CHECK(st[1].group == "g");
+    CHECK(st[2].group == "g");
+    CHECK(st[4].from.kind == SelectorKind::name);
+    CHECK(st[4].from.name == "a");
+    CHECK(st[4].to.kind == SelectorKind::leader);
+    CHECK(st[5].from.name == "a");
+    CHECK(st[6].slow_mode == sim::SlowVoteMode::recv);
+    REQUIRE(st[6].nodes.size() == 1);
+    CHECK(st[6].nodes[0].kind == SelectorKind::followers);
+    CHECK(st[6].delay_min_us == 1 * second);
+    CHECK(st[6].delay_max_us == 2 * second);
+    CHECK(st[8].network.drop == sim::Ratio{.numerator = 1, .denominator = 2});
+    CHECK_FALSE(st[8].network.latency_min_us);
+    CHECK_FALSE(st[8].network.duplicate);
+    REQUIRE(st[9].nodes.size() == 1);
+    CHECK(st[9].nodes[0].kind == SelectorKind::random);
+    CHECK(st[9].nodes[0].count_min == 2);
+    CHECK(st[9].nodes[0].count_max == 2);
+    CHECK(st[9].lose_unsynced);
+    CHECK(st[10].nodes[0].kind == SelectorKind::all);
+    CHECK_FALSE(st[10].lose_unsynced);
+    CHECK(st[11].nodes[0].name == "c");
+    CHECK(st[11].drift_ppm == -5000);
+    CHECK(st[12].count == 100);
+    CHECK(st[13].count == 3);
+    CHECK(st[14].count == 7);  // workload.batch
+    CHECK(st[16].duration_us == 60 * second);
+    CHECK_FALSE(st[16].optional);
+    CHECK(st[17].count == 3);
+    REQUIRE(st[17].steps.size() == 1);
+    CHECK(st[17].steps[0].duration_us == 1'500 * ms);
+    REQUIRE(st[18].branches.size() == 2);
+    CHECK(st[18].branches[0].weight == 2);
+    REQUIRE(st[18].branches[0].steps.size() == 1);
+    CHECK(st[18].branches[0].steps[0].duration_us == 3'600 * second);
+    CHECK(st[18].branches[1].weight == 1);
+    CHECK(st[18].branches[1].steps.empty());
+}
+
+TEST_CASE("parse: omitted sections and fields take their documented defaults", "[parse]") {
+    const Scenario s = parsed(parse(R"({"name": "d", "cluster": {"voters": 3}, "steps": []})"));
+    CHECK(s.description.empty());
+    CHECK(s.source_path == "test.json");
+    CHECK(s.cluster.names == std::vector<std::string>{"node_0", "node_1", "node_2"});
+    CHECK(s.cluster.tick_us == 10 * ms);
+    CHECK(s.cluster.disk_sync_us == 0);
+    const core::DurationConfig hashicorp;
+    CHECK(s.raft.heartbeat_timeout_us == 1 * second);
+    CHECK(s.raft.election_timeout_us == 1 * second);
+    CHECK(s.raft.commit_timeout_us == 50 * ms);
+    CHECK(s.raft.leader_lease_us == 500 * ms);
+    CHECK(s.raft.max_append_entries == hashicorp.max_append_entries);
+    CHECK(s.raft.max_inflight_appends == hashicorp.max_inflight_appends);
+    CHECK(s.raft.max_uncommitted_entries == hashicorp.max_uncommitted_entries);
+    CHECK(s.raft.pre_vote == hashicorp.pre_vote);
+    CHECK(s.raft.check_quorum == hashicorp.check_quorum);
+    CHECK_FALSE(s.network.latency_min_us);
+    CHECK_FALSE(s.network.latency_max_us);
+    CHECK_FALSE(s.network.drop);
+    CHECK_FALSE(s.network.duplicate);
+    CHECK_FALSE(s.network.reorder);
+    CHECK_FALSE(s.network.reorder_delay_max_us);
+    CHECK_FALSE(s.network.queue_capacity);
+    CHECK(s.workload.source == "d");
+    CHECK(s.workload.batch == 5);
+    CHECK_FALSE(s.workload.continuous);
+    CHECK(s.checks.verify);
+    CHECK(s.checks.settle_us == 60 * second);
+    CHECK(s.steps.empty());
+}
+
+TEST_CASE("parse: \"voters\" with a name prefix numbers the nodes from 0", "[parse]") {
+    const Scenario s = parsed(
+        parse(R"({"name": "p", "cluster": {"voters": 5, "name_prefix": "lp"}, "steps": []})"));
+    CHECK(s.cluster.names == std::vector<std::string>{"lp_0", "lp_1", "lp_2", "lp_3", "lp_4"});
+    const Scenario one = parsed(parse(R"({"name": "p", "cluster": {"voters": 1}, "steps": []})"));
+    CHECK(one.cluster.names == std::vector<std::string>{"node_0"});
+}
+
+TEST_CASE("parse: \"checks\": \"all\" verifies with the default settle time", "[parse]") {
+    const Scenario all = parsed(parse(with_field(R"("checks": "all")")));
+    CHECK(all.checks.verify);
+    CHECK(all.checks.settle_us == 60 * second);
+    const Scenario settle = parsed(parse(with_field(R"("checks": {"settle": "5s"})")));
+    CHECK(settle.checks.verify);
+    CHECK(settle.checks.settle_us == 5 * second);
+}
+
+TEST_CASE("parse: malformed JSON is reported at \"$\" with its line and column", "[parse]") {
+    const ErrorCase c = GENERATE(values<ErrorCase>({
+        {R"({"name": "t",})", "$", "malformed JSON at line 1, column 14"},
+        {"{\n  \"name\": \"t\"\n  \"cluster\": {}\n}", "$", "malformed JSON at line 3, column"},
+        {"", "$", "malformed JSON at line 1, column 1: "},
+        {R"({"name": "t")", "$", "unexpected end of input"},
+        {"{\"name\": \"\xff\"}", "$", "ill-formed UTF-8"},
+        {R"({"name": "t"} trailing)", "$", "malformed JSON at line 1"},
+    }));
+    check_error(c);
+}
+
+TEST_CASE("parse: rejects an unknown field naming it and the allowed ones", "[parse]") {
+    const ErrorCase c = GENERATE(values<ErrorCase>({
+        {with_field(R"("stepz": [])"), "stepz",
+         "unknown field 'stepz'; expected one of: name, description, cluster, raft, network, "
+         "workload, checks, steps"},
+        {R"({"name": "t", "cluster": {"voters": 3, "tik": "1ms"}, "steps": []})", "cluster.tik",
+         "unknown field 'tik'; expected one of: voters, name_prefix, names, tick, disk_sync"},
+        {with_field(R"("raft": {"election": "1s"})"), "raft.election",
+         "unknown field 'election'; expected one of: heartbeat_timeout, election_timeout"},
+        {with_field(R"("network": {"loss": 0})"), "network.loss",
+         "unknown field 'loss'; expected one of: latency, drop, duplicate, reorder"},
+        {with_field(R"("workload": {"size": 1})"), "workload.size",
+         "unknown field 'size'; expected one of: source, batch, continuous"},
+        {with_field(R"("checks": {"verfy": true})"), "checks.verfy",
+         "unknown field 'verfy'; expected one of: verify, settle"},
+        {with_steps(R"({"sleep": "1s", "sleeep": 1})"), "steps[0].sleeep",
+         "unknown field 'sleeep'; expected one of: sleep, wait_for_leader, partition"},
+        {with_steps(R"({"sleep": "1s", "as": "g"})"), "steps[0].as",
+         "unknown field 'as' for a 'sleep' step; expected one of: sleep"},
+        {with_steps(R"({"crash": "a", "optional": true})"), "steps[0].optional",
+         "unknown field 'optional' for a 'crash' step; expected one of: crash, lose_unsynced"},
+        {with_steps(R"({"slow_votes": {"mode": "send", "nodes": "a", "delay": ["1s", "2s"],
+                       "jitter": 1}})"),
+         "steps[0].slow_votes.jitter",
+         "unknown field 'jitter'; expected one of: mode, nodes, delay"},
+        {with_steps(R"({"one_of": [{"weight": 1, "steps": [], "name": "x"}]})"),
+         "steps[0].one_of[0].name", "unknown field 'name'; expected one of: weight, steps"},
+        {with_steps(R"({"crash": {"leaderplus": 1}})"), "steps[0].crash.leaderplus",
+         "unknown field 'leaderplus'; expected one of: leader_plus, random"},
+        {with_steps(R"({"start_workload": {"size": 1}})"), "steps[0].start_workload.size",
+         "unknown field 'size'; expected one of: batch"},
+    }));
+    check_error(c);
+}
+
+TEST_CASE("parse: rejects a value of the wrong type saying what was expected and found",
+          "[parse]") {
+    const ErrorCase c = GENERATE(values<ErrorCase>({
+        {"[1, 2]", "$", "expected a scenario object"},
+        {R"({"name": 42, "cluster": {"voters": 3}, "steps": []})", "name",
+         "expected a string, got 42"},
+        {with_steps(R"({"sleep": 42})"), "steps[0].sleep",
+         "expected a duration string like \"10s\", got 42"},
+        {with_field(R"("raft": {"pre_vote": "yes"})"), "raft.pre_vote",
+         "expected true or false, got \"yes\""},
+        {R"({"name": "t", "cluster": {"voters": "3"}, "steps": []})", "cluster.voters",
+         "expected an integer in [1, 64], got \"3\""},
+        {with_steps(R"({"apply": 2.5})"), "steps[0].apply", "expected a positive integer, got 2.5"},
+        {R"({"name": "t", "cluster": {"voters": 3}, "steps": {}})", "steps",
+         "expected an array of steps, got an empty object"},
+        {with_steps("5"), "steps[0]", "expected a step object like {\"sleep\": \"1s\"}, got 5"},
+        {with_steps(R"({"partition": 42})"), "steps[0].partition",
+         "expected a node selector (\"leader\", \"followers\", \"all\", a node name, "
+         "{\"leader_plus\": N} or {\"random\": K}), got 42"},
+        {with_field(R"("network": {"drop": "10%"})"), "network.drop",
+         "expected a ratio [numerator, denominator] like [1, 100], or 0, got \"10%\""},
+        {with_field(R"("network": {"latency": "5ms"})"), "network.latency",
+         "expected [min, max] durations like [\"1ms\", \"5ms\"], got \"5ms\""},
+        {with_field(R"("checks": "none")"), "checks",
+         "expected \"all\" or {\"verify\": true, \"settle\": \"60s\"}, got \"none\""},
+        {with_steps(R"({"heal_all": []})"), "steps[0].heal_all", "expected {}, got an empty array"},
+        {with_steps(R"({"heal_all": {"x": 1}})"), "steps[0].heal_all",
+         "expected {}, got an object"},
+        {with_steps(R"({"wait_for_leader": "1s", "optional": 1})"), "steps[0].optional",
+         "expected true or false, got 1"},
+        {R"({"name": "t", "cluster": [], "steps": []})", "cluster",
+         "expected an object, got an empty array"},
+        {with_field(R"("description": null)"), "description", "expected a string, got null"},
+    }));
+    check_error(c);
+}
+
+// Values of the right type that cannot be meant, or cannot be run.
+const std::vector<ErrorCase> impossible_values = {
+    {R"({"name": "t", "cluster": {"voters": 0}, "steps": []})", "cluster.voters",
+     "expected an integer in [1, 64], got 0"},
+    {R"({"name": "t", "cluster": {"voters": 65}, "steps": []})", "cluster.voters",
+     "expected an integer in [1, 64], got 65"},
+    {R"({"name": "t", "cluster": {"names": ["a", "b", "a"]}, "steps": []})", "cluster.names[2]",
+     "duplicate node name 'a' (also at cluster.names[0])"},
+    {R"({"name": "t", "cluster": {"names": ["a", "b c"]}, "steps": []})", "cluster.names[1]",
+     "expected a name of 1 to 64 characters from [A-Za-z0-9_.-], got \"b c\""},
+    {R"({"name": "t", "cluster": {"names": ["a", ""]}, "steps": []})", "cluster.names[1]",
+     "expected a name of 1 to 64 characters"},
+    {R"({"name": "t", "cluster": {"names": ["leader"]}, "steps": []})", "cluster.names[0]",
+     "'leader' is a selector keyword and cannot name a node"},
+    {R"({"name": "t", "cluster": {"names": []}, "steps": []})", "cluster.names",
+     "expected an array of 1 to 64 node names, got an empty array"},
+    {R"({"name": "t", "cluster": {"voters": 3, "names": ["a"]}, "steps": []})", "cluster",
+     "give either \"voters\" (a count) or \"names\" (a list), not both"},
+    {R"({"name": "t", "cluster": {"tick": "1ms"}, "steps": []})", "cluster",
+     "missing \"voters\" (a count) or \"names\""},
+    {R"({"name": "t", "cluster": {"names": ["a"], "name_prefix": "x"}, "steps": []})",
+     "cluster.name_prefix", "\"name_prefix\" goes with \"voters\""},
+    {R"({"name": "t", "cluster": {"voters": 2, "name_prefix": "a/b"}, "steps": []})",
+     "cluster.name_prefix", "expected a name of 1 to 64 characters"},
+    {R"({"name": "t", "cluster": {"voters": 2, "tick": "0ms"}, "steps": []})", "cluster.tick",
+     "the tick must be longer than 0us"},
+    {R"({"name": "", "cluster": {"voters": 2}, "steps": []})", "name",
+     "expected a non-empty string, got \"\""},
+    {R"({"cluster": {"voters": 2}, "steps": []})", "$", "missing required field 'name'"},
+    {R"({"name": "t", "steps": []})", "$", "missing required field 'cluster'"},
+    {R"({"name": "t", "cluster": {"voters": 2}})", "$", "missing required field 'steps'"},
+    {with_field(R"("network": {"latency": ["5ms", "1ms"]})"), "network.latency",
+     "the minimum 5ms is above the maximum 1ms"},
+    {with_field(R"("network": {"drop": [3, 2]})"), "network.drop",
+     "numerator 3 is above denominator 2: a ratio is a probability"},
+    {with_field(R"("network": {"drop": [1, 0]})"), "network.drop[1]",
+     "expected a positive integer, got 0"},
+    {with_field(R"("network": {"reorder": [-1, 2]})"), "network.reorder[0]",
+     "expected a non-negative integer, got -1"},
+    {with_field(R"("network": {"duplicate": 1})"), "network.duplicate",
+     "expected a ratio [numerator, denominator] like [1, 100], or 0, got 1"},
+    {with_field(R"("network": {"queue_capacity": 0})"), "network.queue_capacity",
+     "expected a positive integer, got 0"},
+    {with_field(R"("workload": {"batch": 0})"), "workload.batch",
+     "expected a positive integer, got 0"},
+    {with_field(R"("workload": {"source": ""})"), "workload.source", "expected a non-empty string"},
+    {with_steps(R"({"clock_drift": {"nodes": "a", "ppm": 1000000}})"), "steps[0].clock_drift.ppm",
+     "expected an integer in [-999999, 999999], got 1000000"},
+    {with_steps(R"({"clock_drift": {"nodes": "a", "ppm": -1000000}})"), "steps[0].clock_drift.ppm",
+     "expected an integer in [-999999, 999999], got -1000000"},
+    {with_steps(R"({"clock_drift": {"nodes": "a"}})"), "steps[0].clock_drift",
+     "missing required field 'ppm'"},
+    {with_steps(R"({"repeat": 0, "steps": []})"), "steps[0].repeat",
+     "expected an integer in [1, 1000000], got 0"},
+    {with_steps(R"({"repeat": 2})"), "steps[0]", "missing required field 'steps'"},
+    {with_steps(R"({"one_of": []})"), "steps[0].one_of", "expected a non-empty array of branches"},
+    {with_steps(R"({"one_of": [{"weight": 0, "steps": []}]})"), "steps[0].one_of[0].weight",
+     "expected a positive integer, got 0"},
+    {with_steps(R"({"one_of": [{"weight": 4294967295, "steps": []}, {"steps": []}]})"),
+     "steps[0].one_of", "the branch weights add up to more than 4294967295"},
+    {with_steps(R"({"slow_votes": {"mode": "both", "nodes": "a", "delay": ["1s", "2s"]}})"),
+     "steps[0].slow_votes.mode", "expected \"send\" or \"recv\", got \"both\""},
+    {with_steps(R"({"slow_votes": {"mode": "send", "nodes": "a", "delay": ["2s", "1s"]}})"),
+     "steps[0].slow_votes.delay", "the minimum 2s is above the maximum 1s"},
+    {with_steps(R"({"cut": {"from": "a", "to": "a"}})"), "steps[0].cut",
+     "\"from\" and \"to\" are the same node"},
+    {with_steps(R"({"restore": {"from": "leader", "to": "leader"}})"), "steps[0].restore",
+     "\"from\" and \"to\" are the same node"},
+    {with_steps(R"({"cut": {"from": ["a"], "to": "b"}})"), "steps[0].cut.from",
+     "expected a node selector"},
+    {with_steps(R"({"cut": {"from": "a"}})"), "steps[0].cut", "missing required field 'to'"},
+    {with_steps(R"({"restart": []})"), "steps[0].restart",
+     "expected a node selector or an array of 1 to 64 node selectors, got an empty array"},
+    {with_steps(R"({"apply": 0})"), "steps[0].apply", "expected a positive integer, got 0"},
+    {with_steps(R"({"partition": "a", "as": ""})"), "steps[0].as",
+     "expected a non-empty string, got \"\""},
+};
+
+TEST_CASE("parse: rejects impossible values saying what is possible", "[parse]") {
+    check_error(GENERATE(from_range(impossible_values)));
+}
+
+TEST_CASE("parse: rejects an unknown node name listing the cluster's nodes", "[parse]") {
+    const ErrorCase c = GENERATE(values<ErrorCase>({
+        {with_steps(R"({"crash": "z"})"), "steps[0].crash",
+         "unknown node 'z'; the cluster's nodes are: a, b, c"},
+        {with_steps(R"({"restart": ["a", "z"]})"), "steps[0].restart[1]",
+         "unknown node 'z'; the cluster's nodes are: a, b, c"},
+        {with_steps(R"({"cut": {"from": "a", "to": "Leader"}})"), "steps[0].cut.to",
+         "unknown node 'Leader'"},
+        {with_steps(R"({"partition": ""})"), "steps[0].partition", "unknown node ''"},
+        {with_steps(R"({"slow_votes": {"mode": "send", "nodes": ["b", "node_0"],
+                       "delay": ["1s", "2s"]}})"),
+         "steps[0].slow_votes.nodes[1]", "unknown node 'node_0'"},
+    }));
+    check_error(c);
+}
+
+TEST_CASE("parse: a step has exactly one action", "[parse]") {
+    const ErrorCase c = GENERATE(values<ErrorCase>({
+        {with_steps("{}"), "steps[0]",
+         "a step has exactly one action (sleep, wait_for_leader, partition, heal, heal_all, cut, "
+         "restore, slow_votes, clear_slow_votes, network, crash, restart, clock_drift, apply, "
+         "start_workload, stop_workload, wait_until_up_to_date, repeat, one_of), found none"},
+        {with_steps(R"({"sleep": "1s"}, {"optional": true})"), "steps[1]", "found none"},
+        {with_steps(R"({"sleep": "1s", "apply": 3})"), "steps[0]",
+         "a step has exactly one action, found 'apply' and 'sleep'"},
+        {with_steps(R"({"repeat": 1, "steps": [{"heal_all": {}, "stop_workload": {}}]})"),
+         "steps[0].repeat.steps[0]",
+         "a step has exactly one action, found 'heal_all' and 'stop_workload'"},
+    }));
+    check_error(c);
+}
+
+TEST_CASE("parse: heal must name a group that a partition step defines", "[parse]") {
+    const ErrorCase c = GENERATE(values<ErrorCase>({
+        {with_steps(R"({"heal": "g"})"), "steps[0].heal",
+         "unknown partition group 'g'; no partition step names a group with \"as\""},
+        {with_steps(R"({"partition": "a", "as": "x"}, {"partition": "b", "as": "y"},
+                       {"heal": "g"})"),
+         "steps[2].heal", "unknown partition group 'g'; the groups named by \"as\" are: x, y"},
+        {with_steps(R"({"heal": 3})"), "steps[0].heal", "expected a string, got 3"},
+    }));
+    check_error(c);
+}
+
+TEST_CASE("parse: a heal may precede, in the text, the partition that defines its group",
+          "[parse]") {
+    // In a one_of or a repeat the heal can come first in the file and still
+    // run after the partition; order is the interpreter's business.
+    const Scenario s = parsed(parse(with_steps(R"({"repeat": 3, "steps": [
+        {"one_of": [{"steps": [{"heal": "g"}]}, {"steps": []}]},
+        {"partition": "leader", "as": "g"}]})")));
+    CHECK(s.steps[0].steps[0].branches[0].steps[0].group == "g");
+}
+
+TEST_CASE("parse: rejects a repeated key at its path", "[parse]") {
+    const ErrorCase c = GENERATE(values<ErrorCase>({
+        {with_steps(R"({"sleep": "1s"}, {"sleep": "1s", "sleep": "2s"})"), "steps[1].sleep",
+         "duplicate field 'sleep'"},
+        {R"({"name": "t", "name": "u", "cluster": {"voters": 1}, "steps": []})", "name",
+         "duplicate field 'name'"},
+        {R"({"name": "t", "cluster": {"voters": 1, "tick": "1ms", "tick": "2ms"}, "steps": []})",
+         "cluster.tick", "duplicate field 'tick'"},
+        {with_steps(R"({"one_of": [{"steps": []}, {"weight": 1, "steps": [{"apply": 1},
+                       {"restart": "all", "restart": "a"}]}]})"),
+         "steps[0].one_of[1].steps[1].restart", "duplicate field 'restart'"},
+    }));
+    check_error(c);
+}
+
+// ---------------------------------------------------------------- durations
+
+struct DurationCase {
+    std::string text;
+    std::optional<std::uint64_t> us;
+};
+
+const std::vector<DurationCase> duration_cases = {
+    {"0us", 0},
+    {"0ms", 0},
+    {"250us", 250},
+    {"10ms", 10'000},
+    {"1s", 1'000'000},
+    {"1.5s", 1'500'000},
+    {"2m", 120'000'000},
+    {"1h", 3'600'000'000},
+    {"1.5h", 5'400'000'000},
+    {"0.001s", 1'000},
+    {"0.000001s", 1},
+    {"1.000001s", 1'000'001},
+    {"1.0000ms", 1'000},
+    {"1.00000000000000000000s", 1'000'000},
+    {"0.00000001h", 36},
+    {"007ms", 7'000},
+    {"5124095576h", 18'446'744'073'600'000'000ULL},
+    {"18446744073709551615us", 18'446'744'073'709'551'615ULL},
+    {"18446744073709551.615ms", 18'446'744'073'709'551'615ULL},
+    // Rejected: empty, no unit, no digits, a sign, unknown or misspelt units,
+    // finer than a microsecond, malformed numbers, overflow.
+    {"", std::nullopt},
+    {"s", std::nullopt},
+    {"10", std::nullopt},
+    {"-1s", std::nullopt},
+    {"+1s", std::nullopt},
+    {"1.5us", std::nullopt},
+    {"0.0001ms", std::nullopt},
+    {"1.0000001s", std::nullopt},
+    {"0.000000001h", std::nullopt},
+    {"1.s", std::nullopt},
+    {".5s", std::nullopt},
+    {"1..5s", std::nullopt},
+    {"1.5.5s", std::nullopt},
+    {"1,5s", std::nullopt},
+    {"1 s", std::nullopt},
+    {" 1s", std::nullopt},
+    {"1s ", std::nullopt},
+    {"1sec", std::nullopt},
+    {"10S", std::nullopt},
+    {"1ns", std::nullopt},
+    {"1d", std::nullopt},
+    {"1e3ms", std::nullopt},
+    {"1ms1", std::nullopt},
+    {"18446744073709551616us", std::nullopt},
+    {"18446744073709552ms", std::nullopt},
+    {"18446744073709551.616ms", std::nullopt},
+    {"5124095577h", std::nullopt},
+    {"99999999999999999999999999h", std::nullopt},
+};
+
+TEST_CASE("parse: durations are whole microseconds from digits, a fraction and a unit",
+          "[parse][duration]") {
+    const DurationCase c = GENERATE(from_range(duration_cases));
+    CAPTURE(c.text);
+    CHECK(scenarios::parse_duration(c.text) == c.us);
+}
+
+TEST_CASE("parse: a duration field accepts exactly what parse_duration accepts",
+          "[parse][duration]") {
+    const DurationCase c = GENERATE(from_range(duration_cases));
+    CAPTURE(c.text);
+    const ParseResult result = parse(with_steps(R"({"sleep": ")" + c.text + R"("})"));
+    if (c.us) {
+        REQUIRE(result.scenario);
+        CHECK(result.scenario->steps[0].duration_us == *c.us);
+    } else {
+        REQUIRE(result.error);
+        CHECK(result.error->path == "steps[0].sleep");
+        CHECK_THAT(result.error->message, Catch::StartsWith("expected a duration string like "
+                                                            "\"10s\", got \""));
+    }
+}
+
+// ---------------------------------------------------------------- selectors
+
+struct SelectorCase {
+    std::string json;
+    SelectorKind kind;
+    std::string name;
+    std::uint32_t count_min;
+    std::uint32_t count_max;
+};
+
+TEST_CASE("parse: node selectors map to NodeSelector", "[parse][selector]") {
+    const SelectorCase c = GENERATE(values<SelectorCase>({
+        {R"("leader")", SelectorKind::leader, "", 0, 0},
+        {R"("followers")", SelectorKind::followers, "", 0, 0},
+        {R"("all")", SelectorKind::all, "", 0, 0},
+        {R"("c")", SelectorKind::name, "c", 0, 0},
+        {R"({"leader_plus": 2})", SelectorKind::leader_plus, "", 2, 2},
+        {R"({"leader_plus": 0})", SelectorKind::leader_plus, "", 0, 0},
+        {R"({"leader_plus": 3})", SelectorKind::leader_plus, "", 3, 3},
+        {R"({"leader_plus": {"random": [0, 3]}})", SelectorKind::leader_plus, "", 0, 3},
+        {R"({"random": 1})", SelectorKind::random, "", 1, 1},
+        {R"({"random": [1, 3]})", SelectorKind::random, "", 1, 3},
+        {R"({"random": [2, 2]})", SelectorKind::random, "", 2, 2},
+    }));
+    CAPTURE(c.json);
+    const Scenario s = parsed(parse(with_steps(R"({"crash": )" + c.json + "}")));
+    REQUIRE(s.steps[0].nodes.size() == 1);
+    const NodeSelector& selector = s.steps[0].nodes[0];
+    CHECK(selector.kind == c.kind);
+    CHECK(selector.name == c.name);
+    CHECK(selector.count_min == c.count_min);
+    CHECK(selector.count_max == c.count_max);
+}
+
+TEST_CASE("parse: a node set is one selector or an array of them, in order", "[parse][selector]") {
+    const Scenario s =
+        parsed(parse(with_steps(R"({"partition": ["b", {"random": [0, 1]}, "leader"]})")));
+    REQUIRE(s.steps[0].nodes.size() == 3);
+    CHECK(s.steps[0].nodes[0].name == "b");
+    CHECK(s.steps[0].nodes[1].kind == SelectorKind::random);
+    CHECK(s.steps[0].nodes[2].kind == SelectorKind::leader);
+    // cut / restore take one selector each; a multi-node one means every link.
+    const Scenario cut = parsed(parse(with_steps(R"({"cut": {"from": {"random": 1},
+                                                             "to": "followers"}})")));
+    CHECK(cut.steps[0].from.kind == SelectorKind::random);
+    CHECK(cut.steps[0].to.kind == SelectorKind::followers);
+}
+
+TEST_CASE("parse: rejects malformed selectors", "[parse][selector]") {
+    const std::string any = "expected a node selector (\"leader\", \"followers\", \"all\"";
+    const ErrorCase c = GENERATE_COPY(values<ErrorCase>({
+        {with_steps(R"({"crash": null})"), "steps[0].crash", any + ", a node name, "},
+        {with_steps(R"({"crash": true})"), "steps[0].crash", "got true"},
+        {with_steps(R"({"crash": {}})"), "steps[0].crash", any},
+        {with_steps(R"({"crash": {"leader_plus": 1, "random": 1}})"), "steps[0].crash",
+         "got an object"},
+        {with_steps(R"({"crash": {"random": 4}})"), "steps[0].crash.random",
+         "expected an integer in [0, 3], got 4"},
+        {with_steps(R"({"crash": {"random": [2, 1]}})"), "steps[0].crash.random",
+         "the range [2, 1] has its minimum above its maximum"},
+        {with_steps(R"({"crash": {"random": [1]}})"), "steps[0].crash.random",
+         "expected a range [A, B] of node counts, got an array"},
+        {with_steps(R"({"crash": {"random": [-1, 2]}})"), "steps[0].crash.random[0]",
+         "expected an integer in [0, 3], got -1"},
+        {with_steps(R"({"crash": {"random": {"random": [1, 2]}}})"), "steps[0].crash.random",
+         "expected a count K or a range [A, B], got an object"},
+        {with_steps(R"({"crash": {"leader_plus": [1, 2]}})"), "steps[0].crash.leader_plus",
+         "expected a count N or {\"random\": [A, B]}, got an array"},
+        {with_steps(R"({"crash": {"leader_plus": {"random": [0, 9]}}})"),
+         "steps[0].crash.leader_plus.random[1]", "expected an integer in [0, 3], got 9"},
+        {with_steps(R"({"crash": {"leader_plus": {"rand": [0, 1]}}})"),
+         "steps[0].crash.leader_plus.rand", "unknown field 'rand'; expected one of: random"},
+        {with_steps(R"({"crash": {"leader_plus": 1.5}})"), "steps[0].crash.leader_plus",
+         "expected an integer in [0, 3], got 1.5"},
+    }));
+    check_error(c);
+}
+
+// ---------------------------------------------------------------- nesting
+
+TEST_CASE("parse: nested steps carry their path through repeat and one_of", "[parse][nesting]") {
+    const Scenario s = parsed(parse(with_steps(R"({"sleep": "1s"},
+        {"repeat": 2, "steps": [
+            {"sleep": "1s"},
+            {"one_of": [{"steps": [{"apply": 1}]},
+                        {"weight": 3, "steps": [{"repeat": 1, "steps": [{"heal_all": {}}]}]}]}
+        ]})")));
+    REQUIRE(s.steps.size() == 2);
+    CHECK(s.steps[0].json_path == "steps[0]");
+    const Step& repeat = s.steps[1];
+    CHECK(repeat.json_path == "steps[1]");
+    CHECK(repeat.count == 2);
+    REQUIRE(repeat.steps.size() == 2);
+    CHECK(repeat.steps[0].json_path == "steps[1].repeat.steps[0]");
+    const Step& one_of = repeat.steps[1];
+    CHECK(one_of.json_path == "steps[1].repeat.steps[1]");
+    REQUIRE(one_of.branches.size() == 2);
+    CHECK(one_of.branches[0].steps[0].json_path == "steps[1].repeat.steps[1].one_of[0].steps[0]");
+    CHECK(one_of.branches[1].weight == 3);
+    const Step& inner = one_of.branches[1].steps[0];
+    CHECK(inner.json_path == "steps[1].repeat.steps[1].one_of[1].steps[0]");
+    REQUIRE(inner.steps.size() == 1);
+    CHECK(inner.steps[0].kind == Kind::heal_all);
+    CHECK(inner.steps[0].json_path ==
+          "steps[1].repeat.steps[1].one_of[1].steps[0].repeat.steps[0]");
+}
+
+TEST_CASE("parse: errors inside nested steps name the nested path", "[parse][nesting]") {
+    const ErrorCase c = GENERATE(values<ErrorCase>({
+        {with_steps(R"({"sleep": "1s"}, {"repeat": 2, "steps": [{"sleep": 5}]})"),
+         "steps[1].repeat.steps[0].sleep", "expected a duration string"},
+        {with_steps(R"({"one_of": [{"steps": []}, {"steps": [{"apply": -1}]}]})"),
+         "steps[0].one_of[1].steps[0].apply", "expected a positive integer, got -1"},
+        {with_steps(R"({"repeat": 2, "steps": {}})"), "steps[0].repeat.steps",
+         "expected an array of steps"},
+        {with_steps(R"({"one_of": [{"weight": 1}]})"), "steps[0].one_of[0]",
+         "missing required field 'steps'"},
+        {with_steps(R"({"one_of": [5]})"), "steps[0].one_of[0]", "expected an object, got 5"},
+    }));
+    check_error(c);
+}
+
+/// `levels` repeats, each holding the next; the innermost holds one sleep.
+std::string nested_repeats(int levels) {
+    std::string steps = R"({"sleep": "1s"})";
+    for (int i = 0; i < levels; ++i) {
+        steps = R"({"repeat": 1, "steps": [)" + steps + "]}";
+    }
+    return with_steps(steps);
+}
+
+TEST_CASE("parse: steps nest at most 16 levels deep", "[parse][nesting]") {
+    const Scenario s = parsed(parse(nested_repeats(15)));
+    const Step* step = &s.steps[0];
+    for (int i = 0; i < 15; ++i) {
+        REQUIRE(step->steps.size() == 1);
+        step = &step->steps[0];
+    }
+    CHECK(step->kind == Kind::sleep);
+    const ParseResult deep = parse(nested_repeats(16));
+    REQUIRE(deep.error);
+    CHECK_THAT(deep.error->path, Catch::EndsWith("repeat.steps"));
+    CHECK(deep.error->message == "steps nested more than 16 levels deep (repeat, one_of)");
+}
+
+// ---------------------------------------------------------------- raft
+
+TEST_CASE("parse: raft settings are validated as the simulator will convert them", "[parse]") {
+    const ErrorCase c = GENERATE(values<ErrorCase>({
+        {with_field(R"("raft": {"leader_lease": "2s"})"), "raft",
+         "invalid raft settings: leader_lease_above_heartbeat_timeout"},
+        {with_field(R"("raft": {"election_timeout": "500ms"})"), "raft",
+         "invalid raft settings: election_timeout_below_heartbeat_timeout"},
+        {with_field(R"("raft": {"commit_timeout": "15ms"})"), "raft",
+         "invalid raft settings: duration_not_multiple_of_tick (cluster.tick is 10ms)"},
+        {with_field(R"("raft": {"heartbeat_timeout": "10ms", "leader_lease": "10ms"})"), "raft",
+         "invalid raft settings: heartbeat_timeout_too_low"},
+        {with_field(R"("raft": {"max_append_entries": 2000})"), "raft",
+         "invalid raft settings: max_append_entries_too_large"},
+        {with_field(R"("raft": {"max_uncommitted_entries": 10})"), "raft",
+         "invalid raft settings: max_uncommitted_entries_too_low"},
+        {with_field(R"("raft": {"commit_timeout": "0ms"})"), "raft",
+         "invalid raft settings: commit_timeout_too_low"},
+        // The defaults themselves are checked against the tick.
+        {R"({"name": "t", "cluster": {"voters": 3, "tick": "3ms"}, "steps": []})", "raft",
+         "invalid raft settings: duration_not_multiple_of_tick (cluster.tick is 3ms)"},
+        {R"({"name": "t", "cluster": {"voters": 3, "tick": "1us"}, "raft":
+            {"heartbeat_timeout": "2h", "election_timeout": "2h"}, "steps": []})",
+         "raft", "invalid raft settings: duration_too_long (cluster.tick is 1us)"},
+        {with_field(R"("raft": {"max_append_entries": 0})"), "raft.max_append_entries",
+         "expected a positive integer, got 0"},
+        {with_field(R"("raft": {"heartbeat_timeout": "1.5us"})"), "raft.heartbeat_timeout",
+         "expected a duration string like \"10s\", got \"1.5us\""},
+    }));
+    check_error(c);
+}
+
+TEST_CASE("parse: raft settings valid at a 1ms tick are kept as durations", "[parse]") {
+    const Scenario s = parsed(parse(R"({"name": "t",
+        "cluster": {"voters": 3, "tick": "1ms"},
+        "raft": {"heartbeat_timeout": "150ms", "election_timeout": "300ms",
+                 "commit_timeout": "1ms", "leader_lease": "150ms", "pre_vote": true},
+        "steps": []})"));
+    CHECK(s.raft.heartbeat_timeout_us == 150 * ms);
+    CHECK(s.raft.election_timeout_us == 300 * ms);
+    CHECK(s.raft.commit_timeout_us == 1 * ms);
+    const core::ConfigResult ticks = core::to_ticks(s.raft, s.cluster.tick_us);
+    REQUIRE(ticks.error == core::ConfigError::ok);
+    CHECK(ticks.config.heartbeat_timeout_ticks == 150);
+    CHECK(ticks.config.election_timeout_ticks == 300);
+    CHECK(ticks.config.pre_vote);
+}
+
+// ---------------------------------------------------------------- files
+
+TEST_CASE("parse: ScenarioError::to_string is FILE: PATH: MESSAGE", "[parse]") {
+    const ParseResult result =
+        scenarios::parse_scenario(with_steps(R"({"sleep": 42})"), "scenarios/x.json");
+    REQUIRE(result.error);
+    CHECK(result.error->to_string() ==
+          "scenarios/x.json: steps[0].sleep: expected a duration string like \"10s\", got 42");
+}
+
+TEST_CASE("parse: load_scenario reads a file and names it in errors", "[parse][file]") {
+    const std::filesystem::path dir = std::filesystem::temp_directory_path();
+    const std::string good = (dir / "raftsim_parse_test_good.json").string();
+    const std::string bad = (dir / "raftsim_parse_test_bad.json").string();
+    std::ofstream(good) << full_scenario;
+    std::ofstream(bad) << with_steps(R"({"crash": "z"})");
+    const ParseResult loaded = scenarios::load_scenario(good);
+    CHECK(parsed(loaded).source_path == good);
+    CHECK(parsed(loaded).steps.size() == 19);
+    const ParseResult refused = scenarios::load_scenario(bad);
+    REQUIRE(refused.error);
+    CHECK(refused.error->file == bad);
+    CHECK(refused.error->path == "steps[0].crash");
+    std::filesystem::remove(good);
+    std::filesystem::remove(bad);
+}
+
+TEST_CASE("parse: load_scenario reports an unreadable file at \"$\"", "[parse][file]") {
+    const std::string missing = "/nonexistent/raftsim/missing.json";
+    const ParseResult absent = scenarios::load_scenario(missing);
+    REQUIRE(absent.error);
+    CHECK_FALSE(absent.scenario);
+    CHECK(absent.error->file == missing);
+    CHECK(absent.error->path == "$");
+    CHECK_THAT(absent.error->message, Catch::StartsWith("cannot open the scenario: "));
+    const std::string dir = std::filesystem::temp_directory_path().string();
+    const ParseResult directory = scenarios::load_scenario(dir);
+    REQUIRE(directory.error);
+    CHECK(directory.error->path == "$");
+    CHECK_THAT(directory.error->message, Catch::Contains("directory"));
+}
+
+TEST_CASE("parse: every built-in scenario file parses", "[parse][builtin]") {
+    std::vector<std::filesystem::path> files;
+    for (const auto& entry : std::filesystem::directory_iterator(RAFTSIM_BUILTIN_DIR)) {
+        if (entry.path().extension() == ".json") {
+            files.push_back(entry.path());
+        }
+    }
+    std::sort(files.begin(), files.end());
+    for (const std::filesystem::path& file : files) {
+        const ParseResult result = scenarios::load_scenario(file.string());
+        INFO((result.error ? result.error->to_string() : file.string()));
+        CHECK_FALSE(result.error);
+        if (result.scenario) {
+            CHECK(result.scenario->name == file.stem().string());
+        }
+    }
+    SUCCEED(files.size() << " built-in scenario files");
+}
+
+// ---------------------------------------------------------------- robustness
+
+/// Either a scenario or an error with a file, a path and a message; never both.
+void check_outcome(const ParseResult& result, std::string_view text) {
+    CAPTURE(text);
+    REQUIRE(result.scenario.has_value() != result.error.has_value());
+    if (result.error) {
+        CHECK(result.error->file == "fuzz.json");
+        CHECK_FALSE(result.error->path.empty());
+        CHECK_FALSE(result.error->message.empty());
+    }
+}
+
+TEST_CASE("parse: random bytes never throw and fail with a path and a message",
+          "[parse][robustness]") {
+    core::Prng prng(20'240'601);
+    // Half the inputs draw from JSON's own characters, so they get past the
+    // first byte more often than uniformly random bytes would.
+    const std::string_view alphabet = "{}[]\":,0123456789.-truefalsn \\ueE";
+    for (int i = 0; i < 2000; ++i) {
+        std::string text(prng.below(160), '\0');
+        const bool json_like = prng.below(2) == 0;
+        for (char& c : text) {
+            c = json_like ? alphabet[prng.below(alphabet.size())]
+                          : static_cast<char>(prng.below(256));
+        }
+        ParseResult result;
+        REQUIRE_NOTHROW(result = scenarios::parse_scenario(text, "fuzz.json"));
+        check_outcome(result, text);
+    }
+}
+
+const std::array<std::string_view, 24> fuzz_tokens = {
+    "{",
+    "}",
+    "[",
+    "]",
+    ",",
+    ":",
+    "\"",
+    "0",
+    "-1",
+    "4294967296",
+    "1e400",
+    "null",
+    "true",
+    "\"1s\"",
+    "\"leader\"",
+    "\"a\"",
+    "{\"random\": 9}",
+    "[1, 0]",
+    "[]",
+    "{}",
+    "\"1.5us\"",
+    "\"\xff\"",
+    "[[[[[[[[",
+    "\"sleep\": \"1s\"",
+};
+
+/// One random edit: delete a slice, insert a token, replace a value after a
+/// ':' with a token, or duplicate a slice.
+void mutate(std::string& text, core::Prng& prng) {
+    const std::size_t at = prng.below(text.size() + 1);
+    const std::size_t length = std::min<std::size_t>(prng.below(12), text.size() - at);
+    const std::string_view token = fuzz_tokens[prng.below(fuzz_tokens.size())];
+    switch (prng.below(4)) {
+        case 0:
+            text.erase(at, length);
+            break;
+        case 1:
+            text.insert(at, token);
+            break;
+        case 2: {
+            const std::size_t colon = text.find(':', at);
+            if (colon != std::string::npos) {
+                const std::size_t end = text.find_first_of(",}]", colon + 1);
+                text.replace(colon + 1, (end == std::string::npos ? text.size() : end) - colon - 1,
+                             token);
+            }
+            break;
+        }
+        default:
+            text.insert(at, text.substr(at, length));
+            break;
+    }
+}
+
+TEST_CASE("parse: random mutations of a valid scenario never throw", "[parse][robustness]") {
+    core::Prng prng(77);
+    int accepted = 0;
+    int refused = 0;
+    for (int i = 0; i < 2000; ++i) {
+        std::string text = full_scenario;
+        const std::uint64_t edits = 1 + prng.below(3);
+        for (std::uint64_t e = 0; e < edits; ++e) {
+            mutate(text, prng);
+        }
+        ParseResult result;
+        REQUIRE_NOTHROW(result = scenarios::parse_scenario(text, "fuzz.json"));
+        check_outcome(result, text);
+        (result.scenario ? accepted : refused) += 1;
+    }
+    // Both outcomes occur, so the mutations reach past the JSON syntax into
+    // the validation of every section.
+    CHECK(accepted > 0);
+    CHECK(refused > 0);
+}
+
+}  // namespace
+}  // namespace raftsim::test

@@ -2,13 +2,14 @@
 // (and every kind of breach it names) fires on a bad history and stays quiet
 // on the matching good one. liveness and core_assert are raised by the
 // Simulation itself and are tested in simulation_test.cpp.
+#include "raftsim/sim/checkers.hpp"
+
 #include <catch2/catch.hpp>
 #include <functional>
 #include <set>
 #include <string>
 #include <vector>
 
-#include "raftsim/sim/checkers.hpp"
 #include "raftsim/sim/fsm.hpp"
 
 namespace raftsim::sim {
@@ -179,8 +180,8 @@ TEST_CASE("checkers: transport fires on a foreign leader id and on two senders i
                  c.on_send(append(1, 2, 3, 1), 10);
                  c.on_send(append(2, 3, 4, 2), 20);
                  // Other message types may be sent by anyone in any term.
-                 c.on_send(Message{.type = MessageType::request_vote, .from = 3, .to = 1, .term = 4},
-                           30);
+                 c.on_send(
+                     Message{.type = MessageType::request_vote, .from = 3, .to = 1, .term = 4}, 30);
                  c.on_send(Message{.type = MessageType::append_entries_response,
                                    .from = 3,
                                    .to = 2,
@@ -376,8 +377,7 @@ TEST_CASE("checkers: state machine safety fires on different applies and foreign
     });
 }
 
-TEST_CASE("checkers: hash chain FSM refuses an out-of-order index and a lower term",
-          "[checkers]") {
+TEST_CASE("checkers: hash chain FSM refuses an out-of-order index and a lower term", "[checkers]") {
     struct Row {
         std::string name;
         Entry next;
@@ -438,20 +438,31 @@ TEST_CASE("checkers: fsm apply order fires when the FSM refuses an entry", "[che
     };
     run_cases({
         {.name = "index repeats",
-         .bad = [&](Checkers& c) { feed(c, {command(1, 1, 'a'), command(1, 1, 'a')}); },
-         .good = [&](Checkers& c) { feed(c, {command(1, 1, 'a'), command(1, 2, 'b')}); },
+         .bad =
+             [&](Checkers& c) {
+                 feed(c, {command(1, 1, 'a'), command(1, 1, 'a')});
+             },
+         .good =
+             [&](Checkers& c) {
+                 feed(c, {command(1, 1, 'a'), command(1, 2, 'b')});
+             },
          .checker = Checker::fsm_apply_order,
          .kind = "fsm_apply_out_of_order"},
         {.name = "term falls",
-         .bad = [&](Checkers& c) { feed(c, {command(2, 1, 'a'), command(1, 2, 'b')}); },
-         .good = [&](Checkers& c) { feed(c, {command(1, 1, 'a'), command(2, 2, 'b')}); },
+         .bad =
+             [&](Checkers& c) {
+                 feed(c, {command(2, 1, 'a'), command(1, 2, 'b')});
+             },
+         .good =
+             [&](Checkers& c) {
+                 feed(c, {command(1, 1, 'a'), command(2, 2, 'b')});
+             },
          .checker = Checker::fsm_apply_order,
          .kind = "fsm_apply_out_of_order"},
     });
 }
 
-TEST_CASE("checkers: client apply fires when a success is not the committed entry",
-          "[checkers]") {
+TEST_CASE("checkers: client apply fires when a success is not the committed entry", "[checkers]") {
     const auto committed = [](Checkers& c) {
         c.on_log_write(1, {command(1, 1, 'a'), command(1, 2, 'b')}, 10);
         c.on_apply(1, command(1, 1, 'a'), 20);
@@ -497,8 +508,7 @@ TEST_CASE("checkers: verify_log fires when a success is missing from the log", "
         {"other data at its index", ClientSuccess{.index = 2, .data = {'x'}}},
         {"index zero", ClientSuccess{.index = 0, .data = {'a'}}},
     };
-    const std::vector<Member> members = {member_with(three_commands),
-                                         member_with(three_commands)};
+    const std::vector<Member> members = {member_with(three_commands), member_with(three_commands)};
     for (const Row& row : rows) {
         DYNAMIC_SECTION(row.name) {
             Checkers checkers;
@@ -524,8 +534,10 @@ TEST_CASE("checkers: convergence fires when member logs differ", "[checkers]") {
     };
     const std::vector<Row> rows = {
         {"log length differs", {command(1, 1, 'a'), command(1, 2, 'b')}, 0, "log_length_differs"},
-        {"log longer", {three_commands[0], three_commands[1], three_commands[2], noop(2, 4)},
-         0, "log_length_differs"},
+        {"log longer",
+         {three_commands[0], three_commands[1], three_commands[2], noop(2, 4)},
+         0,
+         "log_length_differs"},
         {"entries differ",
          {command(1, 1, 'a'), command(1, 2, 'x'), command(2, 3, 'c')},
          0,
@@ -534,8 +546,10 @@ TEST_CASE("checkers: convergence fires when member logs differ", "[checkers]") {
          {command(1, 1, 'a'), command(2, 2, 'b'), command(2, 3, 'c')},
          0,
          "log_entries_differ"},
-        {"entry types differ", {command(1, 1, 'a'), command(1, 2, 'b'), noop(2, 3)},
-         0, "log_entries_differ"},
+        {"entry types differ",
+         {command(1, 1, 'a'), command(1, 2, 'b'), noop(2, 3)},
+         0,
+         "log_entries_differ"},
         {"log shorter than the applies", three_commands, 4, "log_shorter_than_applies"},
     };
     for (const Row& row : rows) {
@@ -613,8 +627,11 @@ TEST_CASE("checkers: the first violation is kept", "[checkers]") {
     // A later breach of another checker does not replace it...
     checkers.on_send(append(3, 1, 2, 1), 30);
     checkers.on_log_write(3, {command(1, 2, 'a')}, 40);
-    checkers.fail(Violation{
-        .checker = Checker::liveness, .kind = "no_leader", .detail = "late", .time = 50, .node = 0});
+    checkers.fail(Violation{.checker = Checker::liveness,
+                            .kind = "no_leader",
+                            .detail = "late",
+                            .time = 50,
+                            .node = 0});
     require_violation(checkers, Checker::election_safety, "two_leaders_in_term");
     CHECK(checkers.violation()->time == 20);
     CHECK(checkers.violation()->node == 2);

@@ -1,13 +1,13 @@
 // The network model driven directly: every fault (loss, duplication,
 // reordering, latency, bounded queues, partitions, one-way cuts, filters)
 // shows a measurable effect, and the same seed makes the same decisions.
+#include "raftsim/sim/network.hpp"
+
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <functional>
 #include <string>
 #include <vector>
-
-#include "raftsim/sim/network.hpp"
 
 namespace raftsim::sim {
 namespace {
@@ -99,8 +99,7 @@ TEST_CASE("network: the drop ratio drops about that fraction of messages", "[net
     }
 }
 
-TEST_CASE("network: a per-link config overrides the default for that direction only",
-          "[network]") {
+TEST_CASE("network: a per-link config overrides the default for that direction only", "[network]") {
     Network network(1);
     network.set_default_link(quiet_link());
     LinkConfig lossy = quiet_link();
@@ -221,8 +220,7 @@ TEST_CASE("network: FIFO holds only per link", "[network]") {
     CHECK(send_and_retire(network, message(1, 2), 0).delays_us.front() >= slow);
 }
 
-TEST_CASE("network: a full link queue drops with queue_full until a message leaves",
-          "[network]") {
+TEST_CASE("network: a full link queue drops with queue_full until a message leaves", "[network]") {
     Network network(9);
     LinkConfig link = quiet_link();
     link.queue_capacity = 3;
@@ -250,8 +248,7 @@ TEST_CASE("network: a full link queue drops with queue_full until a message leav
     }
 }
 
-TEST_CASE("network: partition_off separates groups both ways and heal reconnects",
-          "[network]") {
+TEST_CASE("network: partition_off separates groups both ways and heal reconnects", "[network]") {
     Network network(1);
     network.set_default_link(quiet_link());
     const std::uint32_t group = network.partition_off({1});
@@ -334,8 +331,7 @@ TEST_CASE("network: a one-way cut blocks only one direction until restored", "[n
     CHECK(reaches(network, 1, 2));
 }
 
-TEST_CASE("network: check_delivery drops a message whose link broke while in flight",
-          "[network]") {
+TEST_CASE("network: check_delivery drops a message whose link broke while in flight", "[network]") {
     struct Row {
         std::string name;
         std::function<void(Network&)> fault;

@@ -2,6 +2,8 @@
 // final checks; determinism of the trace; every fault it offers (partitions,
 // crashes with and without lost writes, slow votes, clock drift, message
 // loss) with a measurable effect; and how it reports violations.
+#include "raftsim/sim/simulation.hpp"
+
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <map>
@@ -11,7 +13,6 @@
 
 #include "raftsim/core/assert.hpp"
 #include "raftsim/core/config.hpp"
-#include "raftsim/sim/simulation.hpp"
 
 namespace raftsim::sim {
 namespace {
@@ -97,6 +98,36 @@ std::vector<TraceRecord> records_of(const Simulation& sim, TraceKind kind) {
     for (const TraceRecord& record : sim.trace().records()) {
         if (record.kind == kind) {
             result.push_back(record);
+        }
+    }
+    return result;
+}
+
+struct Latency {
+    NodeId from = 0;
+    NodeId to = 0;
+    TimeUs sent = 0;
+    TimeUs latency = 0;
+};
+
+/// Send-to-delivery time of every delivered message of `type` (by sender,
+/// receiver and term, which name one message of each election).
+std::vector<Latency> latencies(const Simulation& sim, core::MessageType type) {
+    const auto sub = static_cast<std::uint8_t>(type);
+    std::map<std::tuple<NodeId, NodeId, core::Term>, TimeUs> sent;
+    for (const TraceRecord& record : records_of(sim, TraceKind::send)) {
+        if (record.sub == sub) {
+            sent.emplace(std::tuple{record.node, record.peer, record.term}, record.time);
+        }
+    }
+    std::vector<Latency> result;
+    for (const TraceRecord& record : records_of(sim, TraceKind::deliver)) {
+        const auto it = sent.find(std::tuple{record.peer, record.node, record.term});
+        if (record.sub == sub && it != sent.end()) {
+            result.push_back(Latency{.from = record.peer,
+                                     .to = record.node,
+                                     .sent = it->second,
+                                     .latency = record.time - it->second});
         }
     }
     return result;
@@ -285,28 +316,32 @@ TEST_CASE("simulation: persist before send holds under a slow disk", "[simulatio
     std::map<NodeId, TimeUs> blocked_until;
     std::map<NodeId, core::Term> persisted_term;
     std::size_t sends = 0;
+    std::size_t released_at_sync = 0;
+    // A pre-vote names the term its sender would campaign in, not its own.
+    const auto pre_vote = static_cast<std::uint8_t>(core::MessageType::request_pre_vote);
+    const auto pre_vote_response =
+        static_cast<std::uint8_t>(core::MessageType::request_pre_vote_response);
     for (const TraceRecord& record : records) {
         if (record.kind == TraceKind::persist) {
             // A write blocks the node's output until its disk syncs.
             blocked_until[record.node] = record.time + opts.disk_sync_us;
             persisted_term[record.node] = std::max(persisted_term[record.node], record.term);
-        } else if (record.kind == TraceKind::send || record.kind == TraceKind::drop) {
-            if (record.kind == TraceKind::drop && record.time != blocked_until[record.node] &&
-                record.c == static_cast<std::uint64_t>(DropReason::node_down)) {
-                continue;  // dropped at delivery: not a send
-            }
+        } else if (record.kind == TraceKind::send && record.sub != pre_vote &&
+                   record.sub != pre_vote_response) {
             INFO("node " << record.node << " sent at " << record.time);
             CHECK(record.time >= blocked_until[record.node]);
             // A message carries a term its sender has already persisted.
             CHECK(record.term <= persisted_term[record.node]);
             sends += 1;
+            released_at_sync += record.time == blocked_until[record.node] ? 1 : 0;
         }
     }
     CHECK(sends > 100);
+    // Messages held by a write leave exactly when the disk syncs.
+    CHECK(released_at_sync > 10);
 }
 
-TEST_CASE("simulation: storage is durable whenever a node has no write in flight",
-          "[simulation]") {
+TEST_CASE("simulation: storage is durable whenever a node has no write in flight", "[simulation]") {
     SimOptions opts = options(3, 8);
     opts.disk_sync_us = 5 * us_per_ms;
     Simulation sim(opts);
@@ -331,44 +366,50 @@ TEST_CASE("simulation: storage is durable whenever a node has no write in flight
     require_verified(sim);
 }
 
-TEST_CASE("simulation: slow votes delay vote requests to the slow nodes", "[simulation]") {
-    SimOptions opts = options(3, 2);
-    opts.keep_trace = true;
-    Simulation sim(opts);
+TEST_CASE("simulation: slow votes delay vote requests to or responses from slow nodes",
+          "[simulation]") {
+    struct Row {
+        SlowVoteMode mode;
+        core::MessageType type;
+    };
+    const std::vector<Row> rows = {{SlowVoteMode::send, core::MessageType::request_vote},
+                                   {SlowVoteMode::recv, core::MessageType::request_vote_response}};
     constexpr TimeUs delay_min = 200 * us_per_ms;
     constexpr TimeUs delay_max = 300 * us_per_ms;
-    sim.set_slow_votes(SlowVoteMode::send, {2, 3}, delay_min, delay_max);
-    elect(sim);
-    sim.run_for(2 * us_per_second);
-    const auto vote = static_cast<std::uint8_t>(core::MessageType::request_vote);
-    std::map<std::tuple<NodeId, NodeId, core::Term>, TimeUs> sent;
-    for (const TraceRecord& record : records_of(sim, TraceKind::send)) {
-        if (record.sub == vote) {
-            sent.emplace(std::tuple{record.node, record.peer, record.term}, record.time);
+    for (const Row& row : rows) {
+        DYNAMIC_SECTION(core::to_string(row.type)) {
+            SimOptions opts = options(3, 2);
+            opts.keep_trace = true;
+            Simulation sim(opts);
+            sim.set_slow_votes(row.mode, {2, 3}, delay_min, delay_max);
+            const NodeId first = elect(sim);
+            sim.run_for(2 * us_per_second);
+            // Cleared, votes travel at link speed again: force another election.
+            const TimeUs cleared = sim.now();
+            sim.clear_slow_votes();
+            sim.crash(first, false);
+            REQUIRE(sim.run_until([&] { return other_leader(sim, first) != 0; },
+                                  sim.now() + long_wait));
+            sim.run_for(2 * us_per_second);
+            std::size_t slow = 0;
+            std::size_t fast = 0;
+            for (const Latency& latency : latencies(sim, row.type)) {
+                const NodeId slow_end = row.mode == SlowVoteMode::send ? latency.to : latency.from;
+                INFO("from " << latency.from << " to " << latency.to << " at " << latency.sent);
+                if (latency.sent < cleared && (slow_end == 2 || slow_end == 3)) {
+                    CHECK(latency.latency >= delay_min);
+                    CHECK(latency.latency <= delay_max + opts.link.latency_max_us);
+                    slow += 1;
+                } else {
+                    CHECK(latency.latency <= opts.link.latency_max_us);
+                    fast += 1;
+                }
+            }
+            CHECK(slow > 0);
+            CHECK(fast > 0);
+            CHECK(records_of(sim, TraceKind::slow_votes).size() == 1);
         }
     }
-    std::size_t slow = 0;
-    std::size_t fast = 0;
-    for (const TraceRecord& record : records_of(sim, TraceKind::deliver)) {
-        const auto it = sent.find(std::tuple{record.peer, record.node, record.term});
-        if (record.sub != vote || it == sent.end()) {
-            continue;
-        }
-        const TimeUs latency = record.time - it->second;
-        if (record.node == 2 || record.node == 3) {
-            CHECK(latency >= delay_min);
-            CHECK(latency <= delay_max + opts.link.latency_max_us);
-            slow += 1;
-        } else {
-            CHECK(latency <= opts.link.latency_max_us);
-            fast += 1;
-        }
-    }
-    CHECK(slow > 0);
-    CHECK(slow + fast == sent.size());
-    // Cleared, vote requests travel at link speed again.
-    sim.clear_slow_votes();
-    CHECK(records_of(sim, TraceKind::slow_votes).size() == 1);
 }
 
 TEST_CASE("simulation: clock drift changes a node's tick rate", "[simulation]") {
@@ -410,8 +451,8 @@ TEST_CASE("simulation: a lossy link shows dropped messages in the trace", "[simu
     CHECK(sim.link().drop == Ratio{1, 3});
     const std::size_t sends_before = records_of(sim, TraceKind::send).size();
     sim.run_for(10 * us_per_second);
-    const auto sent = static_cast<std::ptrdiff_t>(records_of(sim, TraceKind::send).size() -
-                                                  sends_before);
+    const auto sent =
+        static_cast<std::ptrdiff_t>(records_of(sim, TraceKind::send).size() - sends_before);
     const std::ptrdiff_t lost = random_losses();
     INFO("sent " << sent << " lost " << lost);
     CHECK(lost > 0);
@@ -475,8 +516,7 @@ TEST_CASE("simulation: a liveness failure is reported by violation()", "[simulat
         for (NodeId id : sim.ids()) {
             static_cast<void>(sim.partition_off({id}));
         }
-        CHECK_FALSE(sim.wait_until_up_to_date(10 * us_per_second) &&
-                    sim.run_until([&sim] { return sim.leader() != 0; }, 10 * us_per_second));
+        sim.run_for(10 * us_per_second);
         CHECK(sim.leader() == 0);
         sim.verify(sim.now() + 10 * us_per_second);
         REQUIRE(sim.failed());
@@ -492,6 +532,24 @@ TEST_CASE("simulation: a liveness failure is reported by violation()", "[simulat
     }
 }
 
+TEST_CASE("simulation: a broken invariant throws instead of aborting while it lives",
+          "[simulation]") {
+    // The reporting path of core_assert: the simulator's handler turns an
+    // assertion into an exception (inside a run, guarded_process reports it
+    // as Checker::core_assert). No legitimate input trips a core assertion
+    // inside a run, so the handler is shown on a host-side precondition.
+    Simulation sim(options(3));
+    CHECK_THROWS_WITH(static_cast<void>(sim.host(0)), Catch::Contains("id >= 1"));
+    CHECK_THROWS_WITH(static_cast<void>(sim.host(4)), Catch::Contains("hosts_.size()"));
+    CHECK_FALSE(sim.failed());
+    elect(sim);
+    CHECK_FALSE(sim.failed());
+}
+
+// BUG (sim/src/simulation_client.cpp): apply_n sets apply_n_pending_ only
+// after submit_batch returns, but submit_batch's handle_ready already commits
+// on a single voter, so on_resolved asserts apply_n_pending_ > 0; the
+// assertion escapes apply_n as an exception (it is outside guarded_process).
 TEST_CASE("simulation: apply_n on a single-node cluster counts every success",
           "[simulation][.sim-bug]") {
     Simulation sim(options(1));
@@ -502,6 +560,9 @@ TEST_CASE("simulation: apply_n on a single-node cluster counts every success",
     CHECK_FALSE(sim.failed());
 }
 
+// BUG (sim/src/simulation_client.cpp): a batch that commits within its own
+// event re-arms the client timer at delay 0, so a single-node workload submits
+// forever at one instant and simulated time never advances.
 TEST_CASE("simulation: a single-node workload lets simulated time advance",
           "[simulation][.sim-bug]") {
     Simulation sim(options(1));
@@ -514,25 +575,20 @@ TEST_CASE("simulation: a single-node workload lets simulated time advance",
     CHECK(sim.now() > start + us_per_second);
 }
 
+// BUG (sim/src/simulation.cpp): ~Simulation sets the assert handler to the
+// default (abort) instead of restoring the previous one, so a simulation that
+// outlives another aborts on an assertion instead of reporting core_assert.
 TEST_CASE("simulation: a second simulation's end leaves the first one's assert handler",
           "[simulation][.sim-bug]") {
     Simulation first(options(3));
-    {
-        Simulation second(options(3));
-    }
+    const core::AssertHandler installed = core::set_assert_handler(nullptr);
+    core::set_assert_handler(installed);
+    { Simulation second(options(3)); }
     // `first` is still alive: an assertion in its run must still become a
     // reported core_assert violation, not an abort.
     const core::AssertHandler current = core::set_assert_handler(nullptr);
     core::set_assert_handler(current);
-    bool threw = false;
-    if (current != nullptr) {
-        try {
-            current("probe", "core/probe.cpp", 1);
-        } catch (const std::exception&) {
-            threw = true;
-        }
-    }
-    CHECK(threw);
+    CHECK(current == installed);
 }
 
 }  // namespace raftsim::sim
