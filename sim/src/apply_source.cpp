@@ -14,8 +14,12 @@ std::uint32_t fnv32(std::string_view text) noexcept {
 
 core::Bytes ApplySource::next_entry() {
     core::Bytes entry(apply_entry_size_bytes);
-    for (std::uint8_t& byte : entry) {
-        byte = static_cast<std::uint8_t>(prng_.below(256));
+    std::uint64_t bits = 0;
+    for (std::size_t i = 0; i < entry.size(); ++i) {
+        if (i % 8 == 0) {
+            bits = prng_.next_u64();  // eight bytes per draw
+        }
+        entry[i] = static_cast<std::uint8_t>(bits >> (8 * (i % 8)));
     }
     return entry;
 }

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "raftsim/core/assert.hpp"
+#include "raftsim/sim/checkers.hpp"
 
 namespace raftsim::sim {
 
@@ -11,15 +12,9 @@ bool HashChainFsm::apply(const core::Entry& entry) {
     if (entry.index <= last_index_ || entry.term < last_term_) {
         return false;
     }
-    // FNV-1a over the previous hash and the command (fsm.go chains adler32).
-    std::uint64_t hash = hash_ ^ 0xcbf29ce484222325ULL;
-    for (int shift = 0; shift < 64; shift += 8) {
-        hash = (hash ^ ((hash_ >> shift) & 0xFFU)) * 0x100000001b3ULL;
-    }
-    for (std::uint8_t byte : entry.data) {
-        hash = (hash ^ byte) * 0x100000001b3ULL;
-    }
-    hash_ = hash;
+    // A chain over the previous hash and the command (fsm.go chains adler32).
+    std::uint64_t hash = (hash_ ^ hash_bytes(entry.data)) * 0x9e3779b97f4a7c15ULL;
+    hash_ = hash ^ (hash >> 31U);
     last_index_ = entry.index;
     last_term_ = entry.term;
     applied_.push_back(AppliedItem{.index = entry.index, .term = entry.term, .data = entry.data});

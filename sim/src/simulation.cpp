@@ -60,7 +60,7 @@ Simulation::Simulation(SimOptions options)
     RAFT_ASSERT(!options_.names.empty());
     RAFT_ASSERT(options_.tick_us > 0);
     RAFT_ASSERT(core::validate(options_.raft) == core::ConfigError::ok);
-    core::set_assert_handler(&throw_assertion);
+    previous_assert_handler_ = core::set_assert_handler(&throw_assertion);
     network_.set_default_link(options_.link);
     const core::Configuration configuration = core::Configuration::voters(options_.names.size());
     hosts_.resize(options_.names.size());
@@ -73,12 +73,14 @@ Simulation::Simulation(SimOptions options)
     // Each node's clock starts at a random phase within one tick.
     for (Host& host : hosts_) {
         schedule_tick(host, tick_prng_.range_inclusive(1, options_.tick_us));
-        handle_ready(host);
+        guarded(host.id, [this, &host] { handle_ready(host); });
     }
 }
 
+// Restores whatever handler was in place before, so nested or successive
+// simulations (and tests) keep theirs.
 Simulation::~Simulation() {
-    core::set_assert_handler(nullptr);
+    core::set_assert_handler(previous_assert_handler_);
 }
 
 core::NodeOptions Simulation::node_options(const Host& host) const {
@@ -127,13 +129,17 @@ void Simulation::fail(Checker checker, std::string_view kind, std::string detail
                              .node = 0});
 }
 
-void Simulation::guarded_process(const Event& event) {
+void Simulation::guarded(core::NodeId node, const std::function<void()>& work) {
     try {
-        process(event);
+        work();
     } catch (const AssertionFailure& failure) {
         fail(Checker::core_assert, failure.in_core ? "core_invariant" : "host_invariant",
-             fmt::format("assertion failed on node {}: {}", event.node, failure.what()));
+             fmt::format("assertion failed on node {}: {}", node, failure.what()));
     }
+}
+
+void Simulation::guarded_process(const Event& event) {
+    guarded(event.node, [this, &event] { process(event); });
     if (failed()) {
         const Violation& violation = *checkers_.violation();
         record(TraceRecord{.time = now_,

@@ -258,7 +258,7 @@ void Simulation::restart(core::NodeId id) {
     record(
         TraceRecord{.time = now_, .kind = TraceKind::restart, .node = id, .a = host.incarnation});
     schedule_tick(host, tick_prng_.range_inclusive(1, options_.tick_us));
-    handle_ready(host);
+    guarded(id, [this, &host] { handle_ready(host); });
 }
 
 }  // namespace raftsim::sim

@@ -546,12 +546,9 @@ TEST_CASE("simulation: a broken invariant throws instead of aborting while it li
     CHECK_FALSE(sim.failed());
 }
 
-// BUG (sim/src/simulation_client.cpp): apply_n sets apply_n_pending_ only
-// after submit_batch returns, but submit_batch's handle_ready already commits
-// on a single voter, so on_resolved asserts apply_n_pending_ > 0; the
-// assertion escapes apply_n as an exception (it is outside guarded_process).
-TEST_CASE("simulation: apply_n on a single-node cluster counts every success",
-          "[simulation][.sim-bug]") {
+// A single voter commits a batch inside the call that proposes it; apply_n
+// must count those outcomes too (it once asserted, outside any guard).
+TEST_CASE("simulation: apply_n on a single-node cluster counts every success", "[simulation]") {
     Simulation sim(options(1));
     elect(sim);
     std::uint64_t applied = 0;
@@ -560,11 +557,9 @@ TEST_CASE("simulation: apply_n on a single-node cluster counts every success",
     CHECK_FALSE(sim.failed());
 }
 
-// BUG (sim/src/simulation_client.cpp): a batch that commits within its own
-// event re-arms the client timer at delay 0, so a single-node workload submits
-// forever at one instant and simulated time never advances.
-TEST_CASE("simulation: a single-node workload lets simulated time advance",
-          "[simulation][.sim-bug]") {
+// A batch that commits within its own event must not re-arm the client at
+// the same instant forever (it once did: time stood still).
+TEST_CASE("simulation: a single-node workload lets simulated time advance", "[simulation]") {
     Simulation sim(options(1));
     elect(sim);
     const TimeUs start = sim.now();
@@ -575,11 +570,10 @@ TEST_CASE("simulation: a single-node workload lets simulated time advance",
     CHECK(sim.now() > start + us_per_second);
 }
 
-// BUG (sim/src/simulation.cpp): ~Simulation sets the assert handler to the
-// default (abort) instead of restoring the previous one, so a simulation that
-// outlives another aborts on an assertion instead of reporting core_assert.
+// ~Simulation restores the handler it replaced (it once reset it to abort, so
+// a simulation outliving another lost its core_assert reporting).
 TEST_CASE("simulation: a second simulation's end leaves the first one's assert handler",
-          "[simulation][.sim-bug]") {
+          "[simulation]") {
     Simulation first(options(3));
     const core::AssertHandler installed = core::set_assert_handler(nullptr);
     core::set_assert_handler(installed);

@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "raftsim/core/assert.hpp"
 #include "raftsim/core/node.hpp"
 #include "raftsim/core/prng.hpp"
 #include "raftsim/sim/apply_source.hpp"
@@ -154,6 +155,9 @@ class Simulation {
     void schedule_tick(Host& host, TimeUs delay_us);
     void process(const Event& event);
     void guarded_process(const Event& event);
+    /// Runs `work` for `node`; a failed assertion inside becomes a
+    /// core_assert violation instead of escaping the simulator.
+    void guarded(core::NodeId node, const std::function<void()>& work);
     void on_tick(const Event& event);
     void on_deliver(const Event& event);
     void on_sync_done(const Event& event);
@@ -200,6 +204,8 @@ class Simulation {
     bool workload_running_ = false;
     std::uint32_t workload_batch_ = 0;
     bool client_timer_armed_ = false;
+    /// The assertion handler to restore when this simulation ends.
+    core::AssertHandler previous_assert_handler_ = nullptr;
 };
 
 }  // namespace raftsim::sim
