@@ -41,6 +41,10 @@ std::string_view to_string(Checker checker) noexcept {
             return "convergence";
         case Checker::core_assert:
             return "core_assert";
+        case Checker::leader_lease:
+            return "leader_lease";
+        case Checker::replication_progress:
+            return "replication_progress";
     }
     return "?";
 }
@@ -283,6 +287,22 @@ void Checkers::on_client_success(core::Index index, const core::Payload& data, T
         return;
     }
     expected_data_hash_[index] = data_hash;
+}
+
+// Figure 2: matchIndex increases monotonically while a leader leads its term.
+// A reordered or duplicated old acknowledgement must not lower it.
+void Checkers::on_progress(core::NodeId leader, core::Term term, core::NodeId peer,
+                           core::Index match_index, TimeUs now) {
+    MatchSeen& seen = match_seen_[{leader, peer}];
+    if (seen.term == term && match_index < seen.match_index) {
+        violate(Checker::replication_progress, "match_index_decreased",
+                fmt::format("leader {} lowered its match index for node {} from {} to {} in "
+                            "term {}",
+                            leader, peer, seen.match_index, match_index, term),
+                now, leader);
+        return;
+    }
+    seen = MatchSeen{.term = term, .match_index = match_index};
 }
 
 void Checkers::check_client_success(core::Index index, std::uint64_t data_hash, TimeUs now) {

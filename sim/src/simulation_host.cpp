@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "raftsim/core/assert.hpp"
+#include "raftsim/core/quorum.hpp"
 #include "raftsim/sim/simulation.hpp"
 
 namespace raftsim::sim {
@@ -23,6 +24,56 @@ void Simulation::on_tick(const Event& event) {
         record(TraceRecord{
             .time = now_, .kind = TraceKind::tick, .node = host.id, .term = host.node->term()});
         handle_ready(host);
+    }
+    check_leader_lease(host);
+}
+
+// hashicorp's leader lease, as a promise: with check_quorum on, a leader that
+// the network (partitions, cuts, crashed peers; not random loss) keeps from a
+// quorum of voters steps down within leader_lease ticks of its own clock,
+// plus two ticks for the check and a pending disk sync.
+void Simulation::check_leader_lease(Host& host) {
+    const bool expected = options_.expect_leader_lease.value_or(options_.raft.check_quorum);
+    if (!expected || !host.is_up() || host.node->role() != core::Role::leader) {
+        host.cut_off_since_us.reset();
+        return;
+    }
+    const core::Configuration& configuration = host.node->configuration();
+    std::size_t reachable = 0;
+    for (const core::Server& server : configuration.servers) {
+        const bool self = server.id == host.id;
+        const bool linked = server.id <= hosts_.size() && this->host(server.id).is_up() &&
+                            network_.connected(host.id, server.id) &&
+                            network_.connected(server.id, host.id);
+        reachable += server.suffrage == core::Suffrage::voter && (self || linked) ? 1 : 0;
+    }
+    if (core::is_majority(reachable, configuration.voter_count())) {
+        host.cut_off_since_us.reset();
+        return;
+    }
+    if (!host.cut_off_since_us.has_value()) {
+        host.cut_off_since_us = now_;
+        return;
+    }
+    const TimeUs allowance =
+        (options_.raft.leader_lease_ticks + 2) * tick_period(host) + options_.disk_sync_us;
+    if (now_ - *host.cut_off_since_us > allowance) {
+        fail(Checker::leader_lease, "leader_outlived_lease",
+             fmt::format("{} still leads term {} {} ms after losing a quorum (lease {} ms)",
+                         host.name, host.node->term(), (now_ - *host.cut_off_since_us) / 1000,
+                         options_.raft.leader_lease_ticks * tick_period(host) / 1000));
+    }
+}
+
+void Simulation::observe_progress(const Host& host) {
+    if (host.node->role() != core::Role::leader) {
+        return;
+    }
+    for (const core::Server& server : host.node->configuration().servers) {
+        if (const core::Progress* progress = host.node->progress(server.id)) {
+            checkers_.on_progress(host.id, host.node->term(), server.id, progress->match_index,
+                                  now_);
+        }
     }
 }
 
@@ -160,6 +211,7 @@ void Simulation::complete_ready(Host& host, core::Ready& ready) {
     on_request_results(host, ready.request_results);
     host.node->advance();
     checkers_.on_commit_index(host.id, host.node->commit_index());
+    observe_progress(host);
 }
 
 void Simulation::send(const core::Message& message) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "raftsim/sim/fsm.hpp"
+#include "raftsim/sim/simulation.hpp"
 
 namespace raftsim::sim {
 namespace {
@@ -642,4 +643,66 @@ TEST_CASE("checkers: the first violation is kept", "[checkers]") {
     CHECK(checkers.violation()->checker == Checker::election_safety);
 }
 
+}  // namespace raftsim::sim
+
+namespace raftsim::sim {
+namespace {
+
+TEST_CASE("checkers: replication progress fires when a leader's match index goes back in a term",
+          "[checkers]") {
+    Checkers checkers;
+    checkers.on_progress(1, 3, 2, 10, 100);
+    checkers.on_progress(1, 3, 2, 12, 200);
+    REQUIRE_FALSE(checkers.failed());
+    // A new term starts from scratch: a lower value is not a decrease.
+    checkers.on_progress(1, 4, 2, 0, 300);
+    checkers.on_progress(1, 4, 2, 5, 400);
+    REQUIRE_FALSE(checkers.failed());
+    checkers.on_progress(1, 4, 2, 4, 500);
+    REQUIRE(checkers.failed());
+    CHECK(checkers.violation()->checker == Checker::replication_progress);
+    CHECK(checkers.violation()->kind == "match_index_decreased");
+}
+
+// The leader_lease checker holds a leader to hashicorp's lease. A core with
+// check_quorum off never steps down, so a simulation that still expects the
+// lease must report it once the leader is cut off.
+TEST_CASE("checkers: leader lease fires when a cut-off leader keeps leading", "[checkers]") {
+    const bool expect = GENERATE(true, false);
+    CAPTURE(expect);
+    SimOptions options;
+    options.names = {"a", "b", "c"};
+    options.raft = core::to_ticks(core::DurationConfig{}, 10'000).config;
+    options.raft.check_quorum = false;
+    options.expect_leader_lease = expect;
+    Simulation sim(options);
+    REQUIRE(sim.run_until([&sim] { return sim.leader() != 0; }, 30 * us_per_second));
+    const core::NodeId leader = sim.leader();
+    static_cast<void>(sim.partition_off({leader}));
+    sim.run_for(3 * us_per_second);
+    if (expect) {
+        REQUIRE(sim.failed());
+        CHECK(sim.violation()->checker == Checker::leader_lease);
+        CHECK(sim.violation()->kind == "leader_outlived_lease");
+    } else {
+        CHECK_FALSE(sim.failed());
+        CHECK(sim.host(leader).node->role() == core::Role::leader);  // the stale leader stays
+    }
+}
+
+TEST_CASE("checkers: leader lease stays quiet while a leader with check_quorum steps down",
+          "[checkers]") {
+    SimOptions options;
+    options.names = {"a", "b", "c", "d", "e"};
+    options.raft = core::to_ticks(core::DurationConfig{}, 10'000).config;
+    Simulation sim(options);
+    REQUIRE(sim.run_until([&sim] { return sim.leader() != 0; }, 30 * us_per_second));
+    const core::NodeId leader = sim.leader();
+    static_cast<void>(sim.partition_off({leader}));
+    sim.run_for(5 * us_per_second);
+    CHECK_FALSE(sim.failed());
+    CHECK(sim.host(leader).node->role() != core::Role::leader);
+}
+
+}  // namespace
 }  // namespace raftsim::sim

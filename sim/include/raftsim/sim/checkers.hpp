@@ -34,9 +34,11 @@ enum class Checker : std::uint8_t {
     liveness,              // a leader / convergence within the scenario's deadline
     convergence,           // VerifyLog / VerifyFSM at the end of a run
     core_assert,           // the core's own always-on invariants
+    leader_lease,          // a leader cut off from a quorum steps down within its lease
+    replication_progress,  // a leader's match_index for a follower never decreases (Fig. 2)
 };
 
-inline constexpr std::uint8_t checker_count = 11;
+inline constexpr std::uint8_t checker_count = 13;
 
 [[nodiscard]] std::string_view to_string(Checker checker) noexcept;
 
@@ -94,6 +96,9 @@ class Checkers {
     void on_fsm_order_violation(core::NodeId node, const core::Entry& entry,
                                 const HashChainFsm& fsm, TimeUs now);
     void on_client_success(core::Index index, const core::Payload& data, TimeUs now);
+    /// A leader's view of a follower after a handled Ready.
+    void on_progress(core::NodeId leader, core::Term term, core::NodeId peer,
+                     core::Index match_index, TimeUs now);
 
     /// End of run: every member's log and FSM equal, and every success present.
     void verify_log(const std::vector<MemberState>& members, std::uint64_t apply_count,
@@ -129,6 +134,11 @@ class Checkers {
     std::map<core::Term, core::NodeId> leader_of_term_;
     std::map<core::Term, core::NodeId> append_sender_of_term_;
     std::map<core::NodeId, core::Role> role_of_;
+    struct MatchSeen {
+        core::Term term = 0;
+        core::Index match_index = 0;
+    };
+    std::map<std::pair<core::NodeId, core::NodeId>, MatchSeen> match_seen_;
     std::map<core::NodeId, LogMirror> logs_;
     /// claims_[i-1]: the (term, chain) pairs any node has held at index i.
     std::vector<std::vector<IndexClaim>> claims_;

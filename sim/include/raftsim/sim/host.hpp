@@ -31,6 +31,8 @@ struct Host {
     /// What arrived while syncing, handled once the sync completes.
     std::deque<core::Message> inbox;
     std::uint32_t missed_ticks = 0;
+    /// While leading: since when the network has kept it from a quorum.
+    std::optional<std::uint64_t> cut_off_since_us;
 
     [[nodiscard]] bool is_up() const noexcept { return node.has_value(); }
 };

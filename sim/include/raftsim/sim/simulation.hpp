@@ -40,6 +40,10 @@ struct SimOptions {
     bool keep_trace = false;
     /// Names the seeded command source (hashicorp's newApplySource).
     std::string apply_source = "raftsim";
+    /// Whether the leader_lease checker holds leaders to their lease; by
+    /// default exactly when the core's check_quorum is on. Tests set it
+    /// apart from the core's switch to show the checker fires.
+    std::optional<bool> expect_leader_lease{};
 };
 
 enum class ClientOutcome : std::uint8_t {
@@ -162,6 +166,8 @@ class Simulation {
     void on_deliver(const Event& event);
     void on_sync_done(const Event& event);
     void on_client_timer();
+    void check_leader_lease(Host& host);
+    void observe_progress(const Host& host);
     void step_node(Host& host, const core::Message& message);
     void handle_ready(Host& host);
     void observe_ready(Host& host, const core::Ready& ready);
