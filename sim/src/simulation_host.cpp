@@ -28,40 +28,54 @@ void Simulation::on_tick(const Event& event) {
     check_leader_lease(host);
 }
 
-// hashicorp's leader lease, as a promise: with check_quorum on, a leader that
-// the network (partitions, cuts, crashed peers; not random loss) keeps from a
-// quorum of voters steps down within leader_lease ticks of its own clock,
-// plus two ticks for the check and a pending disk sync.
+// hashicorp's leader lease, as a promise: with check_quorum on, a leader
+// counts a follower as in touch if it heard from it within leader_lease, and
+// steps down when fewer than a quorum are. A follower can only have been
+// heard from while the network connected it both ways (and it was up), so if
+// fewer than a quorum were reachable at any time in the last lease (plus two
+// ticks for the check and a pending disk sync), the leader must be gone.
+// Called on the leader's ticks and around every change of the network.
 void Simulation::check_leader_lease(Host& host) {
     const bool expected = options_.expect_leader_lease.value_or(options_.raft.check_quorum);
     if (!expected || !host.is_up() || host.node->role() != core::Role::leader) {
-        host.cut_off_since_us.reset();
+        host.lease_term = 0;
+        host.reachable_at_us.clear();
         return;
     }
     const core::Configuration& configuration = host.node->configuration();
-    std::size_t reachable = 0;
-    for (const core::Server& server : configuration.servers) {
-        const bool self = server.id == host.id;
-        const bool linked = server.id <= hosts_.size() && this->host(server.id).is_up() &&
-                            network_.connected(host.id, server.id) &&
-                            network_.connected(server.id, host.id);
-        reachable += server.suffrage == core::Suffrage::voter && (self || linked) ? 1 : 0;
-    }
-    if (core::is_majority(reachable, configuration.voter_count())) {
-        host.cut_off_since_us.reset();
-        return;
-    }
-    if (!host.cut_off_since_us.has_value()) {
-        host.cut_off_since_us = now_;
-        return;
-    }
+    const bool new_term = host.lease_term != host.node->term();
+    host.lease_term = host.node->term();
     const TimeUs allowance =
         (options_.raft.leader_lease_ticks + 2) * tick_period(host) + options_.disk_sync_us;
-    if (now_ - *host.cut_off_since_us > allowance) {
+    std::size_t in_touch = 0;
+    for (const core::Server& server : configuration.servers) {
+        if (server.suffrage != core::Suffrage::voter) {
+            continue;
+        }
+        const bool self = server.id == host.id;
+        const bool linked = !self && server.id <= hosts_.size() && this->host(server.id).is_up() &&
+                            network_.connected(host.id, server.id) &&
+                            network_.connected(server.id, host.id);
+        // A new leader treats everyone as just heard from, as the core does.
+        if (self || linked || new_term) {
+            host.reachable_at_us[server.id] = now_;
+        }
+        const auto it = host.reachable_at_us.find(server.id);
+        in_touch += it != host.reachable_at_us.end() && now_ - it->second <= allowance ? 1 : 0;
+    }
+    if (!core::is_majority(in_touch, configuration.voter_count())) {
         fail(Checker::leader_lease, "leader_outlived_lease",
-             fmt::format("{} still leads term {} {} ms after losing a quorum (lease {} ms)",
-                         host.name, host.node->term(), (now_ - *host.cut_off_since_us) / 1000,
+             fmt::format("{} still leads term {} although only {} of {} voters could reach it "
+                         "in the last {} ms (lease {} ms)",
+                         host.name, host.node->term(), in_touch, configuration.voter_count(),
+                         allowance / 1000,
                          options_.raft.leader_lease_ticks * tick_period(host) / 1000));
+    }
+}
+
+void Simulation::check_leader_leases() {
+    for (Host& host : hosts_) {
+        check_leader_lease(host);
     }
 }
 
@@ -282,6 +296,7 @@ void Simulation::crash(core::NodeId id, bool lose_unsynced) {
     if (!host.is_up()) {
         return;
     }
+    check_leader_leases();  // who was reachable up to now
     if (lose_unsynced) {
         host.storage.drop_unsynced();
     } else {
@@ -295,6 +310,7 @@ void Simulation::crash(core::NodeId id, bool lose_unsynced) {
     host.incarnation += 1;
     record(TraceRecord{.time = now_, .kind = TraceKind::crash, .node = id, .a = lose_unsynced});
     resolve_pending_on(id, ClientOutcome::node_crashed);
+    check_leader_leases();
 }
 
 void Simulation::restart(core::NodeId id) {
@@ -311,6 +327,7 @@ void Simulation::restart(core::NodeId id) {
         TraceRecord{.time = now_, .kind = TraceKind::restart, .node = id, .a = host.incarnation});
     schedule_tick(host, tick_prng_.range_inclusive(1, options_.tick_us));
     guarded(id, [this, &host] { handle_ready(host); });
+    check_leader_leases();
 }
 
 }  // namespace raftsim::sim

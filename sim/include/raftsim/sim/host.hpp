@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -31,8 +32,10 @@ struct Host {
     /// What arrived while syncing, handled once the sync completes.
     std::deque<core::Message> inbox;
     std::uint32_t missed_ticks = 0;
-    /// While leading: since when the network has kept it from a quorum.
-    std::optional<std::uint64_t> cut_off_since_us;
+    /// While leading (leader_lease checker): the term it leads, and per
+    /// voter the last time the network let that voter reach it both ways.
+    core::Term lease_term = 0;
+    std::map<core::NodeId, std::uint64_t> reachable_at_us;
 
     [[nodiscard]] bool is_up() const noexcept { return node.has_value(); }
 };
