@@ -39,7 +39,8 @@ def copy_tree(scratch):
 def build(scratch):
     result = run(["ninja", "-C", "build", "replay/raftsim"], scratch)
     if result.returncode != 0:
-        sys.exit(f"build failed:\n{result.stdout[-3000:]}{result.stderr[-3000:]}")
+        print(f"build failed:\n{result.stdout[-3000:]}{result.stderr[-3000:]}")
+    return result.returncode == 0
 
 
 def first_failure(output):
@@ -52,7 +53,8 @@ def try_mutation(scratch, patch, seeds):
     if applied.returncode != 0:
         sys.exit(f"{patch.name} does not apply: {applied.stderr}")
     try:
-        build(scratch)
+        if not build(scratch):
+            return -1, "(the mutant does not build)", 0.0
         start = time.monotonic()
         swept = run(["./build/replay/raftsim", "run", "--seeds", seeds, "--fail-fast",
                      "--out", str(scratch / "out" / patch.stem)], scratch)
@@ -76,7 +78,8 @@ def main():
         setup = run(["meson", "setup", "build", "--buildtype=release", "-Dtests=false"], scratch)
         if setup.returncode != 0:
             sys.exit(setup.stdout + setup.stderr)
-        build(scratch)
+        if not build(scratch):
+            sys.exit("the unmutated tree does not build")
         print(f"{'mutation':<36} {'result':<8} {'seconds':>8}  first failure")
         for patch in patches:
             status, failure, seconds = try_mutation(scratch, patch, args.seeds)
