@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 
 #include "artifact.hpp"
 #include "commands.hpp"
@@ -65,6 +66,14 @@ int run_command(const RunCommand& command) {
         fmt::print(stderr, "raftsim: {}\n", loaded.error->to_string());
         return exit_usage;
     }
+    std::ofstream fingerprints;
+    if (!command.fingerprints_path.empty()) {
+        fingerprints.open(command.fingerprints_path);
+        if (!fingerprints) {
+            fmt::print(stderr, "raftsim: cannot write {}\n", command.fingerprints_path);
+            return exit_usage;
+        }
+    }
     print_header();
     std::uint64_t position = 0;
     std::uint64_t failures = 0;
@@ -82,6 +91,10 @@ int run_command(const RunCommand& command) {
             tally.wall_seconds +=
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
             tally.seeds += 1;
+            if (fingerprints.is_open()) {
+                fingerprints << fmt::format("{} {} {:016x}\n", scenario.scenario.name, seed,
+                                            result.fingerprint);
+            }
             tally.simulated_us += result.simulated_us;
             tally.events += result.trace_records;
             if (result.passed) {

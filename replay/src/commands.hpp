@@ -23,6 +23,9 @@ struct RunCommand {
     std::string out_dir = "raftsim-failures";
     /// Stop at the first failing run (mutation testing, bisecting).
     bool fail_fast = false;
+    /// If set, "SCENARIO SEED FINGERPRINT" per run is written here, so two
+    /// builds (g++ and clang++) can be compared run for run.
+    std::string fingerprints_path;
 };
 
 struct ReplayCommand {

@@ -16,11 +16,12 @@ using raftsim::replay::exit_usage;
 constexpr std::string_view usage_text =
     "usage:\n"
     "  raftsim [run] [SCENARIO...] [--seed N | --seeds A..B] [--shard I/N] [--out DIR]\n"
-    "              [--fail-fast]\n"
+    "              [--fail-fast] [--fingerprints FILE]\n"
     "      Run scenarios (files, directories of *.json, or built-in names; the\n"
     "      built-in suite when none is given) over seeds (default 1..20).\n"
     "      A failure writes an artifact under DIR (default raftsim-failures)\n"
-    "      and prints the command that replays it.\n"
+    "      and prints the command that replays it. --fingerprints writes each\n"
+    "      run's trace fingerprint, to compare builds.\n"
     "  raftsim replay ARTIFACT-DIR [--last N] [--trace-out FILE]\n"
     "  raftsim replay SCENARIO --seed N [--last N] [--trace-out FILE]\n"
     "      Re-run bit for bit, check the fingerprint, print the last N events\n"
@@ -107,6 +108,8 @@ int main_run(Arguments& args) {
             }
         } else if (flag == "--out" && value) {
             command.out_dir = std::string(*value);
+        } else if (flag == "--fingerprints" && value) {
+            command.fingerprints_path = std::string(*value);
         } else {
             return usage_error(fmt::format("bad or incomplete option '{}'", flag));
         }
