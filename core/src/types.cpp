@@ -1,0 +1,34 @@
+#include "raftsim/core/types.hpp"
+
+namespace raftsim::core {
+namespace {
+
+constexpr std::uint64_t mix(std::uint64_t hash, std::uint64_t value) noexcept {
+    hash ^= value;
+    hash *= 0x9e3779b97f4a7c15ULL;
+    return hash ^ (hash >> 31U);
+}
+
+}  // namespace
+
+Payload::Payload(Bytes bytes)
+    : block_(bytes.empty() ? nullptr : std::make_shared<const Block>(std::move(bytes))) {}
+
+Payload::Payload(std::initializer_list<std::uint8_t> bytes) : Payload(Bytes(bytes)) {}
+
+std::uint64_t digest_bytes(const std::uint8_t* data, std::size_t size) noexcept {
+    std::uint64_t hash = mix(0xcbf29ce484222325ULL, size);
+    while (size > 0) {
+        std::uint64_t word = 0;
+        const std::size_t take = size < 8 ? size : 8;
+        for (std::size_t i = 0; i < take; ++i) {
+            word |= std::uint64_t{data[i]} << (8 * i);
+        }
+        hash = mix(hash, word);
+        data += take;
+        size -= take;
+    }
+    return hash;
+}
+
+}  // namespace raftsim::core
