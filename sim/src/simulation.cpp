@@ -253,40 +253,30 @@ std::uint64_t Simulation::node_mask(const std::vector<core::NodeId>& nodes) cons
 }
 
 std::uint32_t Simulation::partition_off(const std::vector<core::NodeId>& nodes) {
-    check_leader_leases();  // who was reachable up to now
     const std::uint32_t group = network_.partition_off(nodes);
     record(
         TraceRecord{.time = now_, .kind = TraceKind::partition, .a = group, .b = node_mask(nodes)});
-    check_leader_leases();
     return group;
 }
 
 void Simulation::heal(std::uint32_t group) {
-    check_leader_leases();  // who was reachable up to now
     network_.heal(group);
     record(TraceRecord{.time = now_, .kind = TraceKind::heal, .a = group});
-    check_leader_leases();
 }
 
 void Simulation::heal_all() {
-    check_leader_leases();  // who was reachable up to now
     network_.heal_all();
     record(TraceRecord{.time = now_, .kind = TraceKind::heal_all});
-    check_leader_leases();
 }
 
 void Simulation::cut(core::NodeId from, core::NodeId to) {
-    check_leader_leases();  // who was reachable up to now
     network_.cut(from, to);
     record(TraceRecord{.time = now_, .kind = TraceKind::cut, .node = from, .peer = to, .a = 1});
-    check_leader_leases();
 }
 
 void Simulation::restore(core::NodeId from, core::NodeId to) {
-    check_leader_leases();  // who was reachable up to now
     network_.restore(from, to);
     record(TraceRecord{.time = now_, .kind = TraceKind::cut, .node = from, .peer = to, .a = 0});
-    check_leader_leases();
 }
 
 void Simulation::set_link(const LinkConfig& link) {

@@ -30,52 +30,40 @@ void Simulation::on_tick(const Event& event) {
 
 // hashicorp's leader lease, as a promise: with check_quorum on, a leader
 // counts a follower as in touch if it heard from it within leader_lease, and
-// steps down when fewer than a quorum are. A follower can only have been
-// heard from while the network connected it both ways (and it was up), so if
-// fewer than a quorum were reachable at any time in the last lease (plus two
-// ticks for the check and a pending disk sync), the leader must be gone.
-// Called on the leader's ticks and around every change of the network.
+// steps down when fewer than a quorum are. Hearing from a follower takes a
+// delivered message, so if fewer than a quorum of voters delivered anything
+// to the leader in the last lease (plus two ticks for the check, and a disk
+// sync that delays handling), the leader must be gone. Checked on its ticks.
 void Simulation::check_leader_lease(Host& host) {
     const bool expected = options_.expect_leader_lease.value_or(options_.raft.check_quorum);
     if (!expected || !host.is_up() || host.node->role() != core::Role::leader) {
         host.lease_term = 0;
-        host.reachable_at_us.clear();
         return;
     }
     const core::Configuration& configuration = host.node->configuration();
-    const bool new_term = host.lease_term != host.node->term();
-    host.lease_term = host.node->term();
+    if (host.lease_term != host.node->term()) {
+        // A new leader treats everyone as just heard from, as the core does.
+        host.lease_term = host.node->term();
+        for (const core::Server& server : configuration.servers) {
+            host.heard_from_us[server.id] = now_;
+        }
+    }
     const TimeUs allowance =
         (options_.raft.leader_lease_ticks + 2) * tick_period(host) + options_.disk_sync_us;
     std::size_t in_touch = 0;
     for (const core::Server& server : configuration.servers) {
-        if (server.suffrage != core::Suffrage::voter) {
-            continue;
-        }
-        const bool self = server.id == host.id;
-        const bool linked = !self && server.id <= hosts_.size() && this->host(server.id).is_up() &&
-                            network_.connected(host.id, server.id) &&
-                            network_.connected(server.id, host.id);
-        // A new leader treats everyone as just heard from, as the core does.
-        if (self || linked || new_term) {
-            host.reachable_at_us[server.id] = now_;
-        }
-        const auto it = host.reachable_at_us.find(server.id);
-        in_touch += it != host.reachable_at_us.end() && now_ - it->second <= allowance ? 1 : 0;
+        const auto it = host.heard_from_us.find(server.id);
+        const bool recent = server.id == host.id ||
+                            (it != host.heard_from_us.end() && now_ - it->second <= allowance);
+        in_touch += server.suffrage == core::Suffrage::voter && recent ? 1 : 0;
     }
     if (!core::is_majority(in_touch, configuration.voter_count())) {
         fail(Checker::leader_lease, "leader_outlived_lease",
-             fmt::format("{} still leads term {} although only {} of {} voters could reach it "
-                         "in the last {} ms (lease {} ms)",
+             fmt::format("{} still leads term {} although only {} of {} voters delivered "
+                         "anything to it in the last {} ms (lease {} ms)",
                          host.name, host.node->term(), in_touch, configuration.voter_count(),
                          allowance / 1000,
                          options_.raft.leader_lease_ticks * tick_period(host) / 1000));
-    }
-}
-
-void Simulation::check_leader_leases() {
-    for (Host& host : hosts_) {
-        check_leader_lease(host);
     }
 }
 
@@ -120,9 +108,11 @@ void Simulation::on_deliver(const Event& event) {
         const DropReason why = verdict.drop ? reason : DropReason::node_down;
         trace_message(TraceKind::drop, static_cast<std::uint64_t>(why));
     } else if (host.syncing) {
+        host.heard_from_us[message.from] = now_;
         trace_message(TraceKind::deliver, fields.c);
         host.inbox.push_back(message);
     } else {
+        host.heard_from_us[message.from] = now_;
         trace_message(TraceKind::deliver, fields.c);
         step_node(host, message);
         handle_ready(host);
@@ -296,7 +286,6 @@ void Simulation::crash(core::NodeId id, bool lose_unsynced) {
     if (!host.is_up()) {
         return;
     }
-    check_leader_leases();  // who was reachable up to now
     if (lose_unsynced) {
         host.storage.drop_unsynced();
     } else {
@@ -310,7 +299,6 @@ void Simulation::crash(core::NodeId id, bool lose_unsynced) {
     host.incarnation += 1;
     record(TraceRecord{.time = now_, .kind = TraceKind::crash, .node = id, .a = lose_unsynced});
     resolve_pending_on(id, ClientOutcome::node_crashed);
-    check_leader_leases();
 }
 
 void Simulation::restart(core::NodeId id) {
@@ -327,7 +315,6 @@ void Simulation::restart(core::NodeId id) {
         TraceRecord{.time = now_, .kind = TraceKind::restart, .node = id, .a = host.incarnation});
     schedule_tick(host, tick_prng_.range_inclusive(1, options_.tick_us));
     guarded(id, [this, &host] { handle_ready(host); });
-    check_leader_leases();
 }
 
 }  // namespace raftsim::sim

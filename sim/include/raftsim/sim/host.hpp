@@ -32,10 +32,10 @@ struct Host {
     /// What arrived while syncing, handled once the sync completes.
     std::deque<core::Message> inbox;
     std::uint32_t missed_ticks = 0;
-    /// While leading (leader_lease checker): the term it leads, and per
-    /// voter the last time the network let that voter reach it both ways.
+    /// For the leader_lease checker: the term it leads, and per server the
+    /// last time a message from it was delivered here.
     core::Term lease_term = 0;
-    std::map<core::NodeId, std::uint64_t> reachable_at_us;
+    std::map<core::NodeId, std::uint64_t> heard_from_us;
 
     [[nodiscard]] bool is_up() const noexcept { return node.has_value(); }
 };

@@ -167,9 +167,6 @@ class Simulation {
     void on_sync_done(const Event& event);
     void on_client_timer();
     void check_leader_lease(Host& host);
-    /// Re-evaluates every leader's lease after the network or a node
-    /// changed: a reconnection, however brief, may renew a lease.
-    void check_leader_leases();
     void observe_progress(const Host& host);
     void step_node(Host& host, const core::Message& message);
     void handle_ready(Host& host);
