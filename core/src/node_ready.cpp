@@ -62,14 +62,12 @@ Ready Node::ready() {
     }
     ready_applied_through_ = commit_index_;
     // Proposals whose entries are now handed out for application succeeded.
-    std::size_t done = 0;
-    while (done < pending_requests_.size() && pending_requests_[done].index <= commit_index_) {
-        RAFT_ASSERT(log_.term_at(pending_requests_[done].index) == pending_requests_[done].term);
-        results_.push_back(pending_requests_[done]);
-        done += 1;
+    while (!pending_requests_.empty() && pending_requests_.front().index <= commit_index_) {
+        const RequestResult& done = pending_requests_.front();
+        RAFT_ASSERT(log_.term_at(done.index) == done.term);
+        results_.push_back(done);
+        pending_requests_.pop_front();
     }
-    pending_requests_.erase(pending_requests_.begin(),
-                            pending_requests_.begin() + static_cast<std::ptrdiff_t>(done));
     ready.request_results = std::move(results_);
     results_.clear();
     ready.role_changes = std::move(role_changes_);

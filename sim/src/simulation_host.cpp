@@ -168,8 +168,8 @@ void Simulation::handle_ready(Host& host) {
         }
         core::Ready ready = host.node->ready();
         observe_ready(host, ready);
-        host.storage.write(ready);
         const bool writes = ready.hard_state.has_value() || !ready.entries.empty();
+        host.storage.write(ready);  // takes the entries: they were observed above
         if (writes && options_.disk_sync_us > 0) {
             host.syncing = true;
             host.held = std::move(ready);
@@ -208,8 +208,8 @@ void Simulation::observe_ready(Host& host, const core::Ready& ready) {
 // Step 2-4 of the Ready contract, once the write is durable.
 void Simulation::complete_ready(Host& host, core::Ready& ready) {
     host.storage.sync();
-    for (const core::Message& message : ready.messages) {
-        send(message);
+    for (core::Message& message : ready.messages) {
+        send(std::move(message));
     }
     apply_committed(host, ready.committed_entries);
     on_request_results(host, ready.request_results);
@@ -218,7 +218,7 @@ void Simulation::complete_ready(Host& host, core::Ready& ready) {
     observe_progress(host);
 }
 
-void Simulation::send(const core::Message& message) {
+void Simulation::send(core::Message message) {
     checkers_.on_send(message, now_);
     const SendPlan plan = network_.plan_send(message, now_);
     const MessageFields fields = message_fields(message);
@@ -243,17 +243,23 @@ void Simulation::send(const core::Message& message) {
             record_base.kind = TraceKind::duplicate;
             record(record_base);
         }
+        // The last copy takes the message itself; a duplicate gets a copy.
+        const bool last = copy + 1 == plan.delays_us.size();
         std::uint32_t slot = 0;
         if (free_slots_.empty()) {
             slot = static_cast<std::uint32_t>(slab_.size());
-            slab_.push_back(message);
+            slab_.emplace_back();
         } else {
             slot = free_slots_.back();
             free_slots_.pop_back();
+        }
+        if (last) {
+            slab_[slot] = std::move(message);
+        } else {
             slab_[slot] = message;
         }
         queue_.push(now_ + plan.delays_us[copy], EventKind::deliver,
-                    static_cast<std::uint32_t>(message.to), slot);
+                    static_cast<std::uint32_t>(slab_[slot].to), slot);
     }
 }
 

@@ -4,11 +4,13 @@
 
 namespace raftsim::sim {
 
-void Storage::write(const core::Ready& ready) {
+void Storage::write(core::Ready& ready) {
     if (!ready.hard_state.has_value() && ready.entries.empty()) {
         return;
     }
-    unsynced_.push_back(PendingWrite{.hard_state = ready.hard_state, .entries = ready.entries});
+    unsynced_.push_back(
+        PendingWrite{.hard_state = ready.hard_state, .entries = std::move(ready.entries)});
+    ready.entries.clear();
 }
 
 void Storage::sync() {

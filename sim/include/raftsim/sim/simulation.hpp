@@ -172,7 +172,7 @@ class Simulation {
     void handle_ready(Host& host);
     void observe_ready(Host& host, const core::Ready& ready);
     void complete_ready(Host& host, core::Ready& ready);
-    void send(const core::Message& message);
+    void send(core::Message message);
     void apply_committed(Host& host, const std::vector<core::Entry>& entries);
     void on_request_results(Host& host, const std::vector<core::RequestResult>& results);
     [[nodiscard]] core::NodeId ready_leader() const;

@@ -13,8 +13,9 @@ namespace raftsim::sim {
 
 class Storage {
   public:
-    /// Records a Ready's hard state and entries as unsynced writes.
-    void write(const core::Ready& ready);
+    /// Records a Ready's hard state and entries as unsynced writes. The
+    /// entries are moved out of `ready`.
+    void write(core::Ready& ready);
     /// Makes every unsynced write durable.
     void sync();
     /// Forgets every unsynced write (a crash before fsync returned).
