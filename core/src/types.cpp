@@ -11,8 +11,22 @@ constexpr std::uint64_t mix(std::uint64_t hash, std::uint64_t value) noexcept {
 
 }  // namespace
 
-Payload::Payload(Bytes bytes)
-    : block_(bytes.empty() ? nullptr : std::make_shared<const Block>(std::move(bytes))) {}
+Payload::Payload(Bytes bytes) {
+    if (!bytes.empty()) {
+        const std::uint64_t digest = digest_bytes(bytes.data(), bytes.size());
+        block_ = new Block{.bytes = std::move(bytes), .digest = digest, .references = 1};
+    }
+}
+
+void Payload::release() noexcept {
+    if (block_ != nullptr) {
+        block_->references -= 1;
+        if (block_->references == 0) {
+            delete block_;
+        }
+        block_ = nullptr;
+    }
+}
 
 Payload::Payload(std::initializer_list<std::uint8_t> bytes) : Payload(Bytes(bytes)) {}
 

@@ -29,13 +29,34 @@ inline constexpr NodeId node_none = 0;
 /// follower, their logs, Ready batches, storage and state machines; sharing
 /// makes each of those copies cost a reference count, not an allocation. Its
 /// digest is computed once, for the simulator's checkers.
+///
+/// The count is not atomic: core and sim are single-threaded by rule (the
+/// tidy test bans threads there), and std::shared_ptr's atomic counts cost
+/// measurably on every copy. A Payload must never be shared across threads.
 class Payload {
   public:
     Payload() = default;
-    // Implicit: a payload is its bytes. Out of line, where g++ 12 does not
-    // misreport the moved-from vector (-Wfree-nonheap-object).
+    // Implicit: a payload is its bytes.
     Payload(Bytes bytes);  // NOLINT(google-explicit-constructor)
     Payload(std::initializer_list<std::uint8_t> bytes);
+    Payload(const Payload& other) noexcept : block_(other.block_) { retain(); }
+    Payload(Payload&& other) noexcept : block_(std::exchange(other.block_, nullptr)) {}
+    Payload& operator=(const Payload& other) noexcept {
+        if (this != &other) {
+            release();
+            block_ = other.block_;
+            retain();
+        }
+        return *this;
+    }
+    Payload& operator=(Payload&& other) noexcept {
+        if (this != &other) {
+            release();
+            block_ = std::exchange(other.block_, nullptr);
+        }
+        return *this;
+    }
+    ~Payload() { release(); }
 
     [[nodiscard]] bool empty() const noexcept { return block_ == nullptr; }
     [[nodiscard]] std::size_t size() const noexcept { return block_ ? block_->bytes.size() : 0; }
@@ -58,11 +79,17 @@ class Payload {
 
   private:
     struct Block {
-        explicit Block(Bytes content)
-            : bytes(std::move(content)), digest(digest_bytes(bytes.data(), bytes.size())) {}
         Bytes bytes;
-        std::uint64_t digest;
+        std::uint64_t digest = 0;
+        std::uint64_t references = 1;
     };
+
+    void retain() noexcept {
+        if (block_ != nullptr) {
+            block_->references += 1;
+        }
+    }
+    void release() noexcept;
 
     static bool equal_bytes(const Payload& a, const std::uint8_t* data, std::size_t size) noexcept {
         if (a.size() != size) {
@@ -76,7 +103,7 @@ class Payload {
         return true;
     }
 
-    std::shared_ptr<const Block> block_;
+    Block* block_ = nullptr;
 };
 
 /// Identifies a local request (proposal) so its result can be matched later.
