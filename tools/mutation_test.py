@@ -80,6 +80,13 @@ def main():
             sys.exit(setup.stdout + setup.stderr)
         if not build(scratch):
             sys.exit("the unmutated tree does not build")
+        # The unmutated core must pass the same sweep, or a "catch" could be
+        # a false alarm of the harness rather than the mutant's doing.
+        baseline = run(["./build/replay/raftsim", "run", "--seeds", args.seeds, "--fail-fast",
+                        "--out", str(scratch / "out" / "baseline")], scratch)
+        if baseline.returncode != 0:
+            sys.exit(f"the unmutated core fails the sweep:\n{baseline.stdout[-3000:]}")
+        print(f"{'baseline (no mutation)':<36} {'passes':<8}", flush=True)
         print(f"{'mutation':<36} {'result':<8} {'seconds':>8}  first failure")
         for patch in patches:
             status, failure, seconds = try_mutation(scratch, patch, args.seeds)

@@ -79,7 +79,7 @@ int replay_command(const ReplayCommand& command) {
     }
     const scenarios::RunResult result = scenarios::run_scenario(
         target->loaded.scenario, {.seed = target->seed, .keep_trace = true});
-    fmt::print("scenario {} seed {}: {} after {:.6f}s simulated, {} events\n",
+    fmt::print("scenario {} seed {}: {} after {:.6f}s simulated, {} trace records\n",
                target->loaded.scenario.name, target->seed, result.passed ? "passed" : "FAILED",
                result.simulated_us / 1e6, result.trace_records);
     bool reproduced = true;

@@ -91,8 +91,8 @@ std::string describe_fault(const TraceRecord& record, const NodeNames& names) {
     switch (record.kind) {
         case TraceKind::partition: {
             std::string members;
-            for (std::size_t id = 1; id < 64; ++id) {
-                if (((record.b >> id) & 1U) == 0) {
+            for (std::size_t id = 1; id <= 64; ++id) {
+                if (((record.b >> (id - 1)) & 1U) == 0) {
                     continue;
                 }
                 if (!members.empty()) {

@@ -16,8 +16,10 @@ using NodeNames = std::vector<std::string>;
 
 [[nodiscard]] NodeNames node_names(const sim::Simulation& simulation);
 
-/// One line: "  12.345678s  lp_2      follower  t5   deliver append_entries <- lp_0 ..."
-/// Roles and terms are tracked across the records in `records`.
+/// One line per record in [first, last), e.g.
+///   "   17091    16.391551s  lc_1     follower t121 recv    request_vote <- lc_3 t122 ..."
+/// (record number, time, node, its role and term, what happened). Roles,
+/// terms and crashes are tracked from the start of `records`.
 [[nodiscard]] std::string render_timeline(const std::vector<sim::TraceRecord>& records,
                                           const NodeNames& names, std::size_t first,
                                           std::size_t last);

@@ -43,7 +43,7 @@ class Interpreter {
             }
             sim_.mark_step(step_number_);
             step_number_ += 1;
-            run_step(step);
+            sim_.run_step([this, &step] { run_step(step); });
         }
     }
 

@@ -127,6 +127,12 @@ void Simulation::fail(Checker checker, std::string_view kind, std::string detail
                              .detail = std::move(detail),
                              .time = now_,
                              .node = 0});
+    // Inside an event, guarded_process records it; outside (a scenario's
+    // deadline, the final checks) nobody else would.
+    if (!in_event_) {
+        record(TraceRecord{
+            .time = now_, .kind = TraceKind::violation, .sub = static_cast<std::uint8_t>(checker)});
+    }
 }
 
 void Simulation::guarded(core::NodeId node, const std::function<void()>& work) {
@@ -139,7 +145,9 @@ void Simulation::guarded(core::NodeId node, const std::function<void()>& work) {
 }
 
 void Simulation::guarded_process(const Event& event) {
+    in_event_ = true;
     guarded(event.node, [this, &event] { process(event); });
+    in_event_ = false;
     if (failed()) {
         const Violation& violation = *checkers_.violation();
         record(TraceRecord{.time = now_,
@@ -247,7 +255,8 @@ std::vector<core::NodeId> Simulation::leader_plus(std::size_t count) const {
 std::uint64_t Simulation::node_mask(const std::vector<core::NodeId>& nodes) const {
     std::uint64_t mask = 0;
     for (core::NodeId id : nodes) {
-        mask |= id < 64 ? (std::uint64_t{1} << id) : 0;
+        // Bit id-1: ids 1..64, the most a scenario may have.
+        mask |= id >= 1 && id <= 64 ? (std::uint64_t{1} << (id - 1)) : 0;
     }
     return mask;
 }

@@ -1,9 +1,10 @@
 #pragma once
 // Online safety checkers. The simulator reports every relevant event; the
 // first violation stops the run and names the checker, the kind of breach,
-// the nodes and the time. All online checks are O(1) per entry: each node's
-// log is mirrored as a chain of hashes (entry i's hash covers entries 1..i),
-// so "these two logs agree up to i" is one comparison.
+// the nodes and the time. Online checks cost O(1) per entry (log matching:
+// O(distinct terms ever seen at that index)): each node's log is mirrored as
+// a chain of hashes (entry i's hash covers entries 1..i), so "these two logs
+// agree up to i" is one comparison.
 //
 // The end-of-run checks (hashicorp fuzzy's VerifyLog / VerifyFSM) compare
 // whole logs and state machines of the surviving members.

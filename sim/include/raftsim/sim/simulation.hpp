@@ -151,6 +151,9 @@ class Simulation {
     [[nodiscard]] const Checkers& checkers() const noexcept { return checkers_; }
     /// Marks the start of scenario step `number` in the trace.
     void mark_step(std::uint64_t number);
+    /// Runs a scenario step's calls (faults, proposals, restarts): a failed
+    /// assertion inside becomes a core_assert violation, as within events.
+    void run_step(const std::function<void()>& work) { guarded(0, work); }
 
   private:
     Host& mutable_host(core::NodeId id);
@@ -210,6 +213,8 @@ class Simulation {
     bool workload_running_ = false;
     std::uint32_t workload_batch_ = 0;
     bool client_timer_armed_ = false;
+    /// Inside guarded_process (which records violations itself).
+    bool in_event_ = false;
     /// The assertion handler to restore when this simulation ends.
     core::AssertHandler previous_assert_handler_ = nullptr;
 };
