@@ -1,16 +1,6 @@
 #include "raftsim/core/types.hpp"
 
 namespace raftsim::core {
-namespace {
-
-constexpr std::uint64_t mix(std::uint64_t hash, std::uint64_t value) noexcept {
-    hash ^= value;
-    hash *= 0x9e3779b97f4a7c15ULL;
-    return hash ^ (hash >> 31U);
-}
-
-}  // namespace
-
 Payload::Payload(Bytes bytes) {
     if (!bytes.empty()) {
         const std::uint64_t digest = digest_bytes(bytes.data(), bytes.size());
@@ -31,14 +21,14 @@ void Payload::release() noexcept {
 Payload::Payload(std::initializer_list<std::uint8_t> bytes) : Payload(Bytes(bytes)) {}
 
 std::uint64_t digest_bytes(const std::uint8_t* data, std::size_t size) noexcept {
-    std::uint64_t hash = mix(0xcbf29ce484222325ULL, size);
+    std::uint64_t hash = mix64(0xcbf29ce484222325ULL, size);
     while (size > 0) {
         std::uint64_t word = 0;
         const std::size_t take = size < 8 ? size : 8;
         for (std::size_t i = 0; i < take; ++i) {
             word |= std::uint64_t{data[i]} << (8 * i);
         }
-        hash = mix(hash, word);
+        hash = mix64(hash, word);
         data += take;
         size -= take;
     }

@@ -7,16 +7,6 @@
 #include "raftsim/core/assert.hpp"
 
 namespace raftsim::sim {
-namespace {
-
-constexpr std::uint64_t mix(std::uint64_t hash, std::uint64_t value) noexcept {
-    hash ^= value;
-    hash *= 0x9e3779b97f4a7c15ULL;
-    return hash ^ (hash >> 31U);
-}
-
-}  // namespace
-
 std::string_view to_string(Checker checker) noexcept {
     switch (checker) {
         case Checker::election_safety:
@@ -60,12 +50,12 @@ std::uint64_t LogMirror::chain_at(core::Index index) const noexcept {
 }
 
 std::uint64_t Checkers::entry_hash(std::uint64_t previous_chain, const core::Entry& entry) const {
-    std::uint64_t hash = mix(previous_chain, entry.index);
-    hash = mix(hash, entry.term);
-    hash = mix(hash, static_cast<std::uint64_t>(entry.type));
-    hash = mix(hash, hash_bytes(entry.data));
+    std::uint64_t hash = core::mix64(previous_chain, entry.index);
+    hash = core::mix64(hash, entry.term);
+    hash = core::mix64(hash, static_cast<std::uint64_t>(entry.type));
+    hash = core::mix64(hash, hash_bytes(entry.data));
     for (const core::Server& server : entry.configuration.servers) {
-        hash = mix(hash, (server.id << 2U) | static_cast<std::uint64_t>(server.suffrage));
+        hash = core::mix64(hash, (server.id << 2U) | static_cast<std::uint64_t>(server.suffrage));
     }
     return hash;
 }

@@ -1,26 +1,16 @@
 #include "raftsim/sim/trace.hpp"
 
 namespace raftsim::sim {
-namespace {
-
-constexpr std::uint64_t mix(std::uint64_t hash, std::uint64_t value) noexcept {
-    hash ^= value;
-    hash *= 0x9e3779b97f4a7c15ULL;
-    return hash ^ (hash >> 29U);
-}
-
-}  // namespace
-
 void Trace::record(const TraceRecord& record) {
     std::uint64_t hash = fingerprint_;
-    hash = mix(hash, record.time);
-    hash = mix(hash, (static_cast<std::uint64_t>(record.kind) << 8U) | record.sub);
-    hash = mix(hash, record.node);
-    hash = mix(hash, record.peer);
-    hash = mix(hash, record.term);
-    hash = mix(hash, record.a);
-    hash = mix(hash, record.b);
-    hash = mix(hash, record.c);
+    hash = core::mix64(hash, record.time);
+    hash = core::mix64(hash, (static_cast<std::uint64_t>(record.kind) << 8U) | record.sub);
+    hash = core::mix64(hash, record.node);
+    hash = core::mix64(hash, record.peer);
+    hash = core::mix64(hash, record.term);
+    hash = core::mix64(hash, record.a);
+    hash = core::mix64(hash, record.b);
+    hash = core::mix64(hash, record.c);
     fingerprint_ = hash;
     count_ += 1;
     if (keep_records_) {

@@ -21,6 +21,15 @@ using Bytes = std::vector<std::uint8_t>;
 
 inline constexpr NodeId node_none = 0;
 
+/// Folds `value` into a running 64-bit hash (multiply-xorshift). The one
+/// mixer behind payload digests, the checkers' chain hashes and the trace
+/// fingerprint.
+[[nodiscard]] constexpr std::uint64_t mix64(std::uint64_t hash, std::uint64_t value) noexcept {
+    hash ^= value;
+    hash *= 0x9e3779b97f4a7c15ULL;
+    return hash ^ (hash >> 31U);
+}
+
 /// 64-bit digest of a byte string (8 bytes per step, then a final mix).
 [[nodiscard]] std::uint64_t digest_bytes(const std::uint8_t* data, std::size_t size) noexcept;
 
