@@ -78,6 +78,14 @@ void Checkers::violate(Checker checker, std::string_view kind, std::string detai
 // hashicorp fuzzy/verifier.go: every AppendEntries names its sender as the
 // leader, and only one node sends AppendEntries in any term.
 void Checkers::on_send(const core::Message& message, TimeUs now) {
+    if (message.type == core::MessageType::append_entries_response && message.success) {
+        MatchSeen& acknowledged = acknowledged_[message.from];
+        if (acknowledged.term != message.term) {
+            acknowledged = MatchSeen{.term = message.term, .match_index = 0};
+        }
+        acknowledged.match_index = std::max(acknowledged.match_index, message.match_index);
+        return;
+    }
     if (message.type != core::MessageType::append_entries) {
         return;
     }
@@ -128,8 +136,8 @@ void Checkers::on_role_change(core::NodeId node, const core::RoleChange& change,
     }
 }
 
-void Checkers::on_log_write(core::NodeId node, const std::vector<core::Entry>& entries,
-                            TimeUs now) {
+void Checkers::on_log_write(core::NodeId node, core::Term term,
+                            const std::vector<core::Entry>& entries, TimeUs now) {
     if (entries.empty()) {
         return;
     }
@@ -137,6 +145,19 @@ void Checkers::on_log_write(core::NodeId node, const std::vector<core::Entry>& e
     const core::Index first = entries.front().index;
     RAFT_ASSERT(first >= 1);
     const bool overwrites = first <= log.last_index();
+    // Figure 2: a success reply says the log matches the leader's through
+    // match_index. The leader of that term never changes those entries, so
+    // within the term nothing may truncate them (a stale or duplicated
+    // AppendEntries must not, §5.3); only a later leader may.
+    const MatchSeen& acknowledged = acknowledged_[node];
+    if (overwrites && acknowledged.term == term && first <= acknowledged.match_index) {
+        violate(Checker::replication_progress, "acknowledged_entry_truncated",
+                fmt::format("node {} rewrote its log from index {} in term {}, after "
+                            "acknowledging index {} to that term's leader",
+                            node, first, term, acknowledged.match_index),
+                now, node);
+        return;
+    }
     if (overwrites && role_of_[node] == core::Role::leader) {
         violate(Checker::leader_append_only, "leader_overwrote_entries",
                 fmt::format("leader {} rewrote its log from index {} (its last index was {})", node,

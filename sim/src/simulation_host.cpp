@@ -201,7 +201,7 @@ void Simulation::observe_ready(Host& host, const core::Ready& ready) {
                            .a = hard.voted_for,
                            .b = ready.entries.empty() ? 0 : ready.entries.front().index,
                            .c = ready.entries.size()});
-        checkers_.on_log_write(host.id, ready.entries, now_);
+        checkers_.on_log_write(host.id, host.node->term(), ready.entries, now_);
     }
 }
 

@@ -706,3 +706,53 @@ TEST_CASE("checkers: leader lease stays quiet while a leader with check_quorum s
 
 }  // namespace
 }  // namespace raftsim::sim
+
+namespace raftsim::sim {
+namespace {
+
+core::Entry acked_entry(core::Term term, core::Index index) {
+    return core::Entry{.term = term,
+                       .index = index,
+                       .type = core::EntryType::command,
+                       .data = {static_cast<std::uint8_t>(index)},
+                       .configuration = {}};
+}
+
+core::Message ack(core::NodeId from, core::Term term, core::Index match_index) {
+    return core::Message{.type = core::MessageType::append_entries_response,
+                         .from = from,
+                         .to = 1,
+                         .term = term,
+                         .success = true,
+                         .match_index = match_index};
+}
+
+// Figure 2: a success reply proves the follower's log matches the leader's
+// through match_index; within that term nothing may truncate those entries.
+TEST_CASE("checkers: replication progress fires when a follower truncates what it acknowledged",
+          "[checkers]") {
+    struct Case {
+        const char* name;
+        core::Term write_term;
+        core::Index truncate_from;
+        bool fires;
+    };
+    const Case c =
+        GENERATE(Case{"same term, at the acknowledged index", 2, 3, true},
+                 Case{"same term, below it", 2, 2, true}, Case{"same term, past it", 2, 4, false},
+                 Case{"a later term's leader may truncate", 3, 2, false});
+    CAPTURE(c.name);
+    Checkers checkers;
+    checkers.on_log_write(
+        2, 2, {acked_entry(1, 1), acked_entry(2, 2), acked_entry(2, 3), acked_entry(2, 4)}, 10);
+    checkers.on_send(ack(2, 2, 3), 20);
+    checkers.on_log_write(2, c.write_term, {acked_entry(c.write_term, c.truncate_from)}, 30);
+    CHECK(checkers.failed() == c.fires);
+    if (c.fires) {
+        CHECK(checkers.violation()->checker == Checker::replication_progress);
+        CHECK(checkers.violation()->kind == "acknowledged_entry_truncated");
+    }
+}
+
+}  // namespace
+}  // namespace raftsim::sim

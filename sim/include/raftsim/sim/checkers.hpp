@@ -85,8 +85,15 @@ class Checkers {
 
     void on_send(const core::Message& message, TimeUs now);
     void on_role_change(core::NodeId node, const core::RoleChange& change, TimeUs now);
-    /// The node wrote `entries` (truncating from entries.front().index).
-    void on_log_write(core::NodeId node, const std::vector<core::Entry>& entries, TimeUs now);
+    /// The node, now in `term`, wrote `entries` (truncating from
+    /// entries.front().index).
+    void on_log_write(core::NodeId node, core::Term term, const std::vector<core::Entry>& entries,
+                      TimeUs now);
+    /// The same, for histories that do not track terms (no acknowledgement
+    /// is ever of term 0, so the acknowledged-entry check stays out).
+    void on_log_write(core::NodeId node, const std::vector<core::Entry>& entries, TimeUs now) {
+        on_log_write(node, 0, entries, now);
+    }
     /// The node's commit index after a handled Ready.
     void on_commit_index(core::NodeId node, core::Index commit_index) {
         logs_[node].commit_index = commit_index;
@@ -140,6 +147,8 @@ class Checkers {
         core::Index match_index = 0;
     };
     std::map<std::pair<core::NodeId, core::NodeId>, MatchSeen> match_seen_;
+    /// Per follower: the highest index it acknowledged, and in which term.
+    std::map<core::NodeId, MatchSeen> acknowledged_;
     std::map<core::NodeId, LogMirror> logs_;
     /// claims_[i-1]: the (term, chain) pairs any node has held at index i.
     std::vector<std::vector<IndexClaim>> claims_;
