@@ -4,8 +4,7 @@
 // no latency, no randomness of its own; the full discrete-event simulator
 // builds on the same host rules (persist before send) with a network model.
 //
-// Tests use it to drive nodes through exact interleavings; `raftsim selfcheck`
-// uses it to show the core elects, replicates and commits.
+// Core tests use it to drive nodes through exact interleavings.
 
 #include <cstddef>
 #include <cstdint>
