@@ -139,6 +139,8 @@ ConfigResult to_ticks(const DurationConfig& durations, std::uint64_t tick_us) {
     config.max_append_entries = durations.max_append_entries;
     config.max_inflight_appends = durations.max_inflight_appends;
     config.max_uncommitted_entries = durations.max_uncommitted_entries;
+    config.snapshot_threshold_entries = durations.snapshot_threshold_entries;
+    config.trailing_log_entries = durations.trailing_log_entries;
     config.pre_vote = durations.pre_vote;
     config.check_quorum = durations.check_quorum;
     config.protocol_version = durations.protocol_version;

@@ -85,6 +85,28 @@ void Log::truncate_from(Index index) {
     RAFT_ASSERT(last_index() == index - 1);
 }
 
+void Log::compact_to(Index index) {
+    RAFT_ASSERT(index > base_index_);
+    RAFT_ASSERT(index <= written_index_);  // only what the host already holds
+    base_term_ = entries_[index - base_index_ - 1].term;
+    entries_.erase(entries_.begin(),
+                   entries_.begin() + static_cast<std::ptrdiff_t>(index - base_index_));
+    base_index_ = index;
+    RAFT_ASSERT(!unwritten_from_.has_value() || *unwritten_from_ > base_index_);
+}
+
+void Log::reset(Index index, Term term) {
+    RAFT_ASSERT(index >= base_index_);
+    RAFT_ASSERT(term >= base_term_);
+    entries_.clear();
+    base_index_ = index;
+    base_term_ = term;
+    // The host's durable log is replaced as a whole (LogCompaction::discard_all).
+    written_index_ = index;
+    unwritten_from_.reset();
+    RAFT_ASSERT(last_index() == index);
+}
+
 std::optional<Index> Log::unwritten_from() const {
     if (unwritten_from_.has_value()) {
         RAFT_ASSERT(*unwritten_from_ > base_index_);

@@ -76,6 +76,48 @@ std::string_view to_string(RequestOutcome outcome) noexcept {
     return "?";
 }
 
+std::string_view to_string(TransferOutcome outcome) noexcept {
+    switch (outcome) {
+        case TransferOutcome::completed:
+            return "completed";
+        case TransferOutcome::timed_out:
+            return "timed_out";
+        case TransferOutcome::leadership_lost:
+            return "leadership_lost";
+        case TransferOutcome::target_removed:
+            return "target_removed";
+    }
+    return "?";
+}
+
+std::string_view to_string(TransferError error) noexcept {
+    switch (error) {
+        case TransferError::none:
+            return "none";
+        case TransferError::not_leader:
+            return "not_leader";
+        case TransferError::transfer_in_progress:
+            return "transfer_in_progress";
+        case TransferError::no_target:
+            return "no_target";
+        case TransferError::target_not_voter:
+            return "target_not_voter";
+    }
+    return "?";
+}
+
+std::string_view to_string(CompactError error) noexcept {
+    switch (error) {
+        case CompactError::none:
+            return "none";
+        case CompactError::not_applied:
+            return "not_applied";
+        case CompactError::not_newer:
+            return "not_newer";
+    }
+    return "?";
+}
+
 std::string_view to_string(ProposeError error) noexcept {
     switch (error) {
         case ProposeError::none:
@@ -161,7 +203,8 @@ std::uint64_t RejectCounters::total() const noexcept {
 bool Ready::empty() const noexcept {
     return !hard_state.has_value() && entries.empty() && messages.empty() &&
            committed_entries.empty() && request_results.empty() && role_changes.empty() &&
-           !leader_id.has_value();
+           !leader_id.has_value() && !snapshot.has_value() && !compaction.has_value() &&
+           transfer_results.empty();
 }
 
 }  // namespace raftsim::core

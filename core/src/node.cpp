@@ -43,9 +43,21 @@ Node Node::bootstrap(const NodeOptions& options, const Configuration& configurat
 Node Node::restart(const NodeOptions& options, DurableState durable) {
     // Durable state is our own earlier output, so it is trusted: a malformed
     // one means the host broke the Ready contract.
-    Log log(0, 0, std::move(durable.entries));
+    Log log(durable.log_base_index, durable.log_base_term, std::move(durable.entries));
     RAFT_ASSERT(log.last_term() <= durable.hard_state.term);
     Node node(options, std::move(log), durable.hard_state);
+    if (durable.snapshot.has_value()) {
+        const Snapshot& snapshot = *durable.snapshot;
+        RAFT_ASSERT(snapshot.index >= node.log_.base_index());
+        RAFT_ASSERT(snapshot.index <= node.log_.last_index());
+        node.snapshot_ = std::move(*durable.snapshot);
+        // hashicorp restores the state machine from the snapshot at startup:
+        // everything through it counts as committed and applied.
+        node.commit_index_ = node.snapshot_.index;
+        node.applied_index_ = node.snapshot_.index;
+        node.checked_commit_index_ = node.commit_index_;
+        node.rebuild_configuration();
+    }
     node.check_invariants_fast();
     return node;
 }
@@ -57,6 +69,7 @@ void Node::tick() {
     } else {
         tick_election();
     }
+    after_input();
     check_invariants_fast();
 }
 
@@ -72,11 +85,12 @@ void Node::campaign() {
 // election (§5.2). Only voters campaign (hashicorp: nonvoters never do).
 void Node::tick_election() {
     RAFT_ASSERT(role_ != Role::leader);
+    tick_transfer();
     election_elapsed_ticks_ += 1;
     if (election_elapsed_ticks_ < randomized_timeout_ticks_) {
         return;
     }
-    if (!configuration_.is_voter(id_)) {
+    if (!may_campaign()) {
         reset_election_timer();
         return;
     }
@@ -92,7 +106,9 @@ void Node::tick_leader() {
     if (heartbeat_elapsed_ticks_ >= heartbeat_interval_ticks) {
         heartbeat_elapsed_ticks_ = 0;
         bcast_heartbeat();
+        maybe_send_timeout_now(true);
     }
+    tick_transfer();
     // Followers learn the commit index at least every commit timeout.
     commit_elapsed_ticks_ += 1;
     if (commit_elapsed_ticks_ >= config_.commit_timeout_ticks) {
@@ -133,7 +149,7 @@ void Node::maybe_check_quorum() {
 
 void Node::campaign_now(bool leadership_transfer) {
     RAFT_ASSERT(role_ != Role::leader);
-    RAFT_ASSERT(configuration_.is_voter(id_));
+    RAFT_ASSERT(may_campaign());
     // A transfer target skips pre-vote: the leader asked it to campaign.
     if (config_.pre_vote && !leadership_transfer) {
         become_pre_candidate();
@@ -175,8 +191,10 @@ void Node::become_follower(Term term, NodeId leader) {
         hard_state_.voted_for = node_none;
     }
     if (role_ == Role::leader) {
+        on_transfer_role_lost();
         fail_pending_requests();
         progress_.clear();
+        term_start_index_ = 0;
     }
     set_role(Role::follower);
     set_leader(leader);
@@ -207,8 +225,9 @@ void Node::become_leader() {
     leader_ticks_ = 0;
     // Thesis §6.4 / hashicorp: a no-op of the new term lets the leader commit
     // (and so learn the commit index) without waiting for a client.
+    term_start_index_ = log_.last_index() + 1;
     append_entry(Entry{.term = hard_state_.term,
-                       .index = log_.last_index() + 1,
+                       .index = term_start_index_,
                        .type = EntryType::noop,
                        .data = {},
                        .configuration = {}});
@@ -225,10 +244,24 @@ void Node::fail_pending_requests() {
 }
 
 ProposeResult Node::propose(RequestId id, Payload data) {
+    return propose_entry(id, EntryType::command, std::move(data));
+}
+
+ProposeResult Node::barrier(RequestId id) {
+    return propose_entry(id, EntryType::barrier, Payload{});
+}
+
+ProposeResult Node::propose_entry(RequestId id, EntryType type, Payload data) {
     RAFT_ASSERT(!ready_outstanding_);
+    RAFT_ASSERT(type == EntryType::command || type == EntryType::barrier);
     ProposeResult result;
     if (role_ != Role::leader) {
         result.error = ProposeError::not_leader;
+        return result;
+    }
+    // hashicorp: a leader handing over refuses new work (ErrLeadershipTransferInProgress).
+    if (transfer_.has_value()) {
+        result.error = ProposeError::leadership_transfer_in_progress;
         return result;
     }
     if (log_.last_index() - commit_index_ >= config_.max_uncommitted_entries) {
@@ -239,7 +272,7 @@ ProposeResult Node::propose(RequestId id, Payload data) {
     result.term = hard_state_.term;
     append_entry(Entry{.term = result.term,
                        .index = result.index,
-                       .type = EntryType::command,
+                       .type = type,
                        .data = std::move(data),
                        .configuration = {}});
     pending_requests_.push_back(RequestResult{.id = id,
@@ -253,23 +286,11 @@ ProposeResult Node::propose(RequestId id, Payload data) {
 void Node::append_entry(Entry entry) {
     RAFT_ASSERT(role_ == Role::leader);
     RAFT_ASSERT(entry.term == hard_state_.term);
-    if (entry.type == EntryType::configuration) {
-        configuration_ = entry.configuration;
-    }
+    const bool configuration = entry.type == EntryType::configuration;
     log_.append(std::move(entry));
-}
-
-void Node::rebuild_configuration() {
-    // Thesis §4.1: the latest configuration in the log is in effect, committed
-    // or not. Scan from the end; truncations and restarts are rare.
-    const std::span<const Entry> entries = log_.entries();
-    for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
-        if (it->type == EntryType::configuration) {
-            configuration_ = it->configuration;
-            return;
-        }
+    if (configuration) {
+        note_configuration_appended(log_.at(log_.last_index()));
     }
-    configuration_ = Configuration{};
 }
 
 const Progress* Node::progress(NodeId peer) const noexcept {

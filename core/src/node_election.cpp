@@ -10,16 +10,10 @@ namespace raftsim::core {
 RejectReason Node::step(const Message& message) {
     RAFT_ASSERT(!ready_outstanding_);
     RejectReason reason = validate_message(message, id_);
-    // Snapshots are not implemented yet: refuse them before they can move
-    // our term or leader.
-    const bool snapshot = message.type == MessageType::install_snapshot ||
-                          message.type == MessageType::install_snapshot_response;
-    if (reason == RejectReason::none && snapshot) {
-        reason = RejectReason::unsupported_message;
-    }
     if (reason == RejectReason::none && maybe_step_term(message)) {
         reason = step_by_type(message);
     }
+    after_input();
     if (reason != RejectReason::none) {
         stats_.rejects.count(reason);
     }
@@ -47,11 +41,12 @@ RejectReason Node::step_by_type(const Message& message) {
             step_timeout_now(message);
             return RejectReason::none;
         case MessageType::install_snapshot:
+            return step_install_snapshot(message);
         case MessageType::install_snapshot_response:
-            break;
+            return step_install_snapshot_response(message);
     }
-    RAFT_ASSERT(false);  // refused above
-    return RejectReason::unsupported_message;
+    RAFT_ASSERT(false);  // validate_message refused unknown types
+    return RejectReason::unknown_message_type;
 }
 
 // Figure 2, "Rules for all servers": a higher term makes us a follower of
@@ -96,6 +91,12 @@ bool Node::maybe_step_term(const Message& message) {
             case MessageType::request_vote:
             case MessageType::request_pre_vote:
                 step_request_vote(message);
+                break;
+            case MessageType::install_snapshot:
+                send(Message{.type = MessageType::install_snapshot_response,
+                             .to = message.from,
+                             .term = hard_state_.term,
+                             .success = false});
                 break;
             default:
                 break;
@@ -220,13 +221,17 @@ void Node::step_timeout_now(const Message& message) {
 void Node::become_pre_candidate() {
     RAFT_ASSERT(role_ != Role::leader);
     RAFT_ASSERT(config_.pre_vote);
+    if (transfer_.has_value()) {
+        // Nobody took over in time: this node's own timer fired first.
+        finish_transfer(TransferOutcome::timed_out, hard_state_.term);
+    }
     set_role(Role::pre_candidate);
     set_leader(node_none);
     votes_.clear();
     reset_election_timer();
     stats_.pre_votes_started += 1;
     votes_[id_] = true;
-    if (is_majority(1, configuration_.voter_count())) {
+    if (is_majority(configuration_.is_voter(id_) ? 1 : 0, configuration_.voter_count())) {
         become_candidate(false);
         return;
     }
@@ -245,7 +250,10 @@ void Node::become_pre_candidate() {
 // §5.2: increment the term, vote for ourselves, ask every other voter.
 void Node::become_candidate(bool leadership_transfer) {
     RAFT_ASSERT(role_ != Role::leader);
-    RAFT_ASSERT(configuration_.is_voter(id_));
+    RAFT_ASSERT(may_campaign());
+    if (transfer_.has_value()) {
+        finish_transfer(TransferOutcome::timed_out, hard_state_.term);
+    }
     hard_state_.term += 1;
     hard_state_.voted_for = id_;
     set_role(Role::candidate);
@@ -255,7 +263,7 @@ void Node::become_candidate(bool leadership_transfer) {
     reset_election_timer();
     stats_.elections_started += 1;
     votes_[id_] = true;
-    if (is_majority(1, configuration_.voter_count())) {
+    if (is_majority(configuration_.is_voter(id_) ? 1 : 0, configuration_.voter_count())) {
         become_leader();
         return;
     }

@@ -22,6 +22,9 @@ bool Node::has_ready() const {
     if (!outbox_.empty() || !results_.empty() || !role_changes_.empty()) {
         return true;
     }
+    if (snapshot_unwritten_ || compaction_unwritten_.has_value() || !transfer_results_.empty()) {
+        return true;
+    }
     if (commit_index_ > applied_index_ || reported_leader_id_ != leader_id_) {
         return true;
     }
@@ -43,6 +46,15 @@ Ready Node::ready() {
         bcast_append();
     }
     Ready ready;
+    if (snapshot_unwritten_) {
+        ready.snapshot = snapshot_;
+        ready.restore_snapshot = restore_unwritten_;
+        snapshot_unwritten_ = false;
+        restore_unwritten_ = false;
+    }
+    RAFT_ASSERT(!restore_unwritten_);
+    ready.compaction = compaction_unwritten_;
+    compaction_unwritten_.reset();
     if (hard_state_ != written_hard_state_) {
         ready.hard_state = hard_state_;
         written_hard_state_ = hard_state_;
@@ -70,6 +82,8 @@ Ready Node::ready() {
     }
     ready.request_results = std::move(results_);
     results_.clear();
+    ready.transfer_results = std::move(transfer_results_);
+    transfer_results_.clear();
     ready.role_changes = std::move(role_changes_);
     role_changes_.clear();
     if (reported_leader_id_ != leader_id_) {
@@ -93,6 +107,7 @@ void Node::advance() {
     if (role_ == Role::leader) {
         maybe_commit();
     }
+    after_input();
     check_invariants_fast();
 }
 
@@ -102,6 +117,10 @@ void Node::check_invariants_fast() {
     RAFT_ASSERT(log_.written_index() <= log_.last_index());
     RAFT_ASSERT(log_.last_term() <= hard_state_.term);
     RAFT_ASSERT(hard_state_.term >= checked_term_);
+    // §7: a snapshot covers only committed state, and the log starts at or
+    // before it.
+    RAFT_ASSERT(snapshot_.index <= commit_index_);
+    RAFT_ASSERT(log_.base_index() <= snapshot_.index);
     RAFT_ASSERT(commit_index_ >= checked_commit_index_);
     checked_term_ = hard_state_.term;
     checked_commit_index_ = commit_index_;
@@ -122,6 +141,9 @@ bool Node::invariants_hold() const noexcept {
         return false;
     }
     if (!log_.is_well_formed() || log_.last_term() > hard_state_.term) {
+        return false;
+    }
+    if (snapshot_.index > commit_index_ || log_.base_index() > snapshot_.index) {
         return false;
     }
     if ((role_ == Role::leader || role_ == Role::candidate) && hard_state_.voted_for != id_) {

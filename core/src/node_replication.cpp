@@ -23,8 +23,16 @@ RejectReason Node::step_append_entries(const Message& message) {
         become_follower(message.term, message.from);
     }
     set_leader(message.from);
+    on_transfer_leader_known(message.from);
     election_elapsed_ticks_ = 0;
 
+    // Entries at or below our log's start are in our snapshot, so committed,
+    // so equal to the leader's (§7): say what we hold instead (etcd does the same).
+    if (message.prev_log_index < log_.base_index()) {
+        RAFT_ASSERT(log_.base_index() <= commit_index_);
+        send_append_response(message.from, true, commit_index_, 0);
+        return RejectReason::none;
+    }
     // Figure 2, receiver rule 2: reply false if the log has no entry at
     // prev_log_index whose term is prev_log_term.
     if (message.prev_log_index > log_.last_index()) {
@@ -32,7 +40,7 @@ RejectReason Node::step_append_entries(const Message& message) {
         return RejectReason::none;
     }
     const std::optional<Term> prev_term = log_.term_at(message.prev_log_index);
-    RAFT_ASSERT(prev_term.has_value());  // no compaction yet: base_index is 0
+    RAFT_ASSERT(prev_term.has_value());  // base_index <= prev <= last_index
     if (*prev_term != message.prev_log_term) {
         send_append_response(message.from, false, conflict_hint(message.prev_log_index),
                              message.prev_log_index);
@@ -83,14 +91,13 @@ RejectReason Node::maybe_append_entries(const Message& message) {
         }
         stats_.entries_truncated += log_.last_index() - first_new_index + 1;
         log_.truncate_from(first_new_index);
+        forget_configurations_from(first_new_index);
     }
-    bool configuration_changed = conflict;
     for (std::size_t i = first_new; i < entries.size(); ++i) {
-        configuration_changed |= entries[i].type == EntryType::configuration;
         log_.append(entries[i]);
-    }
-    if (configuration_changed) {
-        rebuild_configuration();
+        if (entries[i].type == EntryType::configuration) {
+            note_configuration_appended(entries[i]);
+        }
     }
     RAFT_ASSERT(log_.last_index() >= message.prev_log_index + entries.size());
     return RejectReason::none;
@@ -154,6 +161,7 @@ RejectReason Node::step_append_entries_response(const Message& message) {
             progress.free_inflight_through(message.match_index);
             progress.next_index = std::max(progress.next_index, progress.match_index + 1);
         }
+        maybe_send_timeout_now(false);
         return RejectReason::none;
     }
     // A rejection for a position at or below what is known to match, or not
@@ -199,7 +207,12 @@ bool Node::maybe_send_append(NodeId peer, bool allow_empty) {
     }
     const Index prev_log_index = progress.next_index - 1;
     const std::optional<Term> prev_log_term = log_.term_at(prev_log_index);
-    RAFT_ASSERT(prev_log_term.has_value());  // no compaction yet
+    if (!prev_log_term.has_value()) {
+        // §7: the entries this follower needs were compacted away.
+        RAFT_ASSERT(prev_log_index < log_.base_index());
+        send_snapshot(peer, progress);
+        return true;
+    }
     Message message{.type = MessageType::append_entries,
                     .to = peer,
                     .term = hard_state_.term,
@@ -245,6 +258,14 @@ void Node::bcast_append() {
 void Node::bcast_heartbeat() {
     RAFT_ASSERT(role_ == Role::leader);
     for (auto& [peer, progress] : progress_) {
+        // A snapshot can be large: resend it only once a heartbeat timeout
+        // has passed without an answer, not on every heartbeat.
+        const bool snapshot_waiting =
+            progress.snapshot_in_flight &&
+            leader_ticks_ - progress.snapshot_sent_tick < config_.heartbeat_timeout_ticks;
+        if (snapshot_waiting) {
+            continue;
+        }
         progress.probe_sent = false;
         static_cast<void>(maybe_send_append(peer, true));
     }

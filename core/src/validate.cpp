@@ -87,7 +87,13 @@ constexpr std::size_t entries_per_message_max = 4096;
     if (message.snapshot_term == 0 || message.snapshot_term > message.term) {
         return RejectReason::snapshot_invalid;
     }
-    if (!message.snapshot_configuration.is_valid()) {
+    if (message.snapshot_configuration_index > message.snapshot_index) {
+        return RejectReason::snapshot_invalid;
+    }
+    // Every real configuration has a voter (next_configuration refuses
+    // no_voters_left), so a snapshot without one is garbage.
+    if (!message.snapshot_configuration.is_valid() ||
+        message.snapshot_configuration.voter_count() == 0) {
         return RejectReason::configuration_invalid;
     }
     if (message.leader_id != message.from) {

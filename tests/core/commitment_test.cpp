@@ -263,8 +263,9 @@ TEST_CASE("leader: a quorum of match indexes ignores non-voters (hashicorp membe
           "[commitment]") {
     // hashicorp: nonvoters and staging servers receive the log but "never
     // count" towards the commit quorum (configuration.go, ServerSuffrage).
-    const core::Suffrage suffrage = GENERATE(core::Suffrage::nonvoter, core::Suffrage::staging);
-    CAPTURE(core::to_string(suffrage));
+    // (Staging servers that catch up are promoted to voters, so they are
+    // pinned in membership_test.cpp while still lagging.)
+    const core::Suffrage suffrage = core::Suffrage::nonvoter;
     // Voters 1, 2, 3 and two servers that do not vote: non-voters are the
     // numeric majority of acknowledgements below, yet count for nothing.
     core::Configuration configuration;

@@ -705,10 +705,12 @@ TEST_CASE("gate: ten thousand random, mostly garbage, messages never break a nod
     }
     // The generator must exercise both sides of the gate and reach the
     // leader's code, or this test proves little. Counted over all seeds: a
-    // seed whose garbage demotes node 1 to nonvoter never leads, rightly.
+    // seed whose garbage demotes node 1 to nonvoter never leads, rightly (and
+    // since snapshots are accepted, a random snapshot configuration does so
+    // more often).
     CHECK(total.accepted > seeds * steps_per_seed / 10);
     CHECK(total.refused > seeds * steps_per_seed / 20);
-    CHECK(total.steps_as_leader > seeds * steps_per_seed / 100);
+    CHECK(total.steps_as_leader > seeds * steps_per_seed / 200);
 }
 
 TEST_CASE("gate: random messages with terms up to UINT64_MAX never break a node's invariants",

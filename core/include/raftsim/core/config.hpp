@@ -61,6 +61,12 @@ struct Config {
     /// hashicorp has no such limit (Apply blocks instead); the default is far
     /// above what its fuzzy scenarios put in flight (10,000 at once).
     std::uint32_t max_uncommitted_entries = 65536;
+    /// The host should snapshot once this many entries were applied since the
+    /// last snapshot (hashicorp SnapshotThreshold); 0 = never.
+    std::uint32_t snapshot_threshold_entries = 8192;
+    /// Entries kept behind a snapshot so slightly lagging followers still get
+    /// AppendEntries instead of a whole snapshot (hashicorp TrailingLogs).
+    std::uint32_t trailing_log_entries = 10240;
     /// Raft thesis §9.6: campaign only after a pre-vote round shows a quorum would vote.
     bool pre_vote = false;
     /// Leader lease / check-quorum (hashicorp's checkLeaderLease). On by default
@@ -81,6 +87,8 @@ struct DurationConfig {
     std::uint32_t max_append_entries = 64;
     std::uint32_t max_inflight_appends = 64;
     std::uint32_t max_uncommitted_entries = 65536;
+    std::uint32_t snapshot_threshold_entries = 8192;
+    std::uint32_t trailing_log_entries = 10240;
     bool pre_vote = false;
     bool check_quorum = true;
     std::uint32_t protocol_version = protocol_version_max;

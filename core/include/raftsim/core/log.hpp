@@ -47,6 +47,13 @@ class Log {
     /// Deletes every entry at `index` and after. Requires index > base_index.
     void truncate_from(Index index);
 
+    /// Drops every entry at or below `index` (base_index < index <= last
+    /// index); (index, its term) becomes the base.
+    void compact_to(Index index);
+    /// Drops every entry: the log now starts after (index, term), as after
+    /// installing a snapshot that the log did not match.
+    void reset(Index index, Term term);
+
     /// Lowest index changed since the last `mark_written` (the point from which
     /// the host must rewrite its durable copy), or nullopt if nothing changed.
     [[nodiscard]] std::optional<Index> unwritten_from() const;

@@ -70,11 +70,12 @@ struct Message {
     // request_vote_response, request_pre_vote_response
     bool granted = false;
 
-    // install_snapshot (and its response's match_index)
+    // install_snapshot (its response answers with success and match_index)
     Index snapshot_index = 0;
     Term snapshot_term = 0;
     Configuration snapshot_configuration{};
-    Bytes snapshot_data{};
+    Index snapshot_configuration_index = 0;
+    Payload snapshot_data{};
 };
 
 }  // namespace raftsim::core

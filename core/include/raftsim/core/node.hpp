@@ -20,11 +20,13 @@
 #include "raftsim/core/config.hpp"
 #include "raftsim/core/configuration.hpp"
 #include "raftsim/core/log.hpp"
+#include "raftsim/core/membership.hpp"
 #include "raftsim/core/message.hpp"
 #include "raftsim/core/prng.hpp"
 #include "raftsim/core/progress.hpp"
 #include "raftsim/core/ready.hpp"
 #include "raftsim/core/reject.hpp"
+#include "raftsim/core/snapshot.hpp"
 #include "raftsim/core/types.hpp"
 
 namespace raftsim::core {
@@ -46,6 +48,43 @@ struct ProposeResult {
     [[nodiscard]] bool ok() const noexcept { return error == ProposeError::none; }
 };
 
+struct ChangeResult {
+    ChangeError error = ChangeError::none;
+    /// Where the configuration entry was appended, when error == none.
+    Index index = 0;
+    Term term = 0;
+    [[nodiscard]] bool ok() const noexcept { return error == ChangeError::none; }
+};
+
+enum class TransferError : std::uint8_t {
+    none = 0,
+    not_leader,
+    transfer_in_progress,
+    /// No other voter to hand leadership to.
+    no_target,
+    /// The named target is not a voter of the latest configuration.
+    target_not_voter,
+};
+
+[[nodiscard]] std::string_view to_string(TransferError error) noexcept;
+
+struct TransferStart {
+    TransferError error = TransferError::none;
+    /// The chosen target, when error == none.
+    NodeId target = node_none;
+    [[nodiscard]] bool ok() const noexcept { return error == TransferError::none; }
+};
+
+enum class CompactError : std::uint8_t {
+    none = 0,
+    /// The index is above what the host has applied.
+    not_applied,
+    /// The index is not above the latest snapshot.
+    not_newer,
+};
+
+[[nodiscard]] std::string_view to_string(CompactError error) noexcept;
+
 /// Counters a host or test can read; they never affect behaviour.
 struct NodeStats {
     RejectCounters rejects;
@@ -56,6 +95,10 @@ struct NodeStats {
     std::uint64_t stale_responses = 0;
     std::uint64_t votes_rejected_sticky_leader = 0;
     std::uint64_t entries_truncated = 0;
+    std::uint64_t snapshots_sent = 0;
+    std::uint64_t snapshots_installed = 0;
+    std::uint64_t promotions = 0;
+    std::uint64_t transfers_started = 0;
 };
 
 struct NodeOptions {
@@ -68,7 +111,12 @@ struct NodeOptions {
 /// What a restarting node reads back from its durable storage.
 struct DurableState {
     HardState hard_state;
-    std::vector<Entry> entries;
+    /// The latest durable snapshot; the state machine is restored from it.
+    std::optional<Snapshot> snapshot{};
+    /// The durable log: entries follow (log_base_index, log_base_term).
+    Index log_base_index = 0;
+    Term log_base_term = 0;
+    std::vector<Entry> entries{};
 };
 
 class Node {
@@ -80,7 +128,12 @@ class Node {
                                         const Configuration& configuration);
 
     /// Rebuilds a node from durable state alone (after a crash). Entries not in
-    /// `durable` are gone; commit and applied restart from zero, as in hashicorp.
+    /// `durable` are gone; commit and applied restart from the snapshot's
+    /// index (zero without one), as in hashicorp, which restores the state
+    /// machine from the latest snapshot and replays the log after it. A
+    /// brand new server that is to be added to a cluster starts here too,
+    /// from an empty DurableState: it has no configuration and so waits to
+    /// hear from a leader.
     [[nodiscard]] static Node restart(const NodeOptions& options, DurableState durable);
 
     /// Advances logical time by one tick.
@@ -92,6 +145,28 @@ class Node {
 
     /// Appends a client command, if this node is a leader that can accept it.
     [[nodiscard]] ProposeResult propose(RequestId id, Payload data);
+
+    /// Appends a barrier (hashicorp Barrier): its result arrives in the Ready
+    /// whose committed_entries reach it, so every earlier entry is applied.
+    [[nodiscard]] ProposeResult barrier(RequestId id);
+
+    /// Proposes a membership change (hashicorp AddVoter, AddNonvoter,
+    /// DemoteVoter, RemoveServer). Its outcome arrives as a RequestResult
+    /// with `id`, once the configuration entry commits or leadership is lost.
+    [[nodiscard]] ChangeResult change_membership(RequestId id, const ChangeRequest& request);
+
+    /// Starts handing leadership to `target`, or to the most up-to-date
+    /// voter when `target` is node_none (thesis §3.10). The outcome arrives
+    /// as a TransferResult.
+    [[nodiscard]] TransferStart transfer_leadership(NodeId target);
+
+    /// The host took a snapshot of its state machine through `index` (which
+    /// it has applied): the log before it may go, keeping
+    /// Config::trailing_log_entries behind it.
+    [[nodiscard]] CompactError compact(Index index, Payload data);
+    /// Whether Config::snapshot_threshold_entries have been applied since
+    /// the latest snapshot (hashicorp's shouldSnapshot).
+    [[nodiscard]] bool wants_snapshot() const noexcept;
 
     /// Starts an election now, as if the election timer had fired (etcd's
     /// Campaign); ignored by a non-voter or a leader.
@@ -114,7 +189,17 @@ class Node {
     [[nodiscard]] Index commit_index() const noexcept { return commit_index_; }
     [[nodiscard]] Index applied_index() const noexcept { return applied_index_; }
     [[nodiscard]] const Config& config() const noexcept { return config_; }
+    /// The latest configuration in the log (in effect, committed or not).
     [[nodiscard]] const Configuration& configuration() const noexcept { return configuration_; }
+    /// Its log index (0 if none).
+    [[nodiscard]] Index configuration_index() const noexcept;
+    /// The latest configuration at or below the commit index (empty if none).
+    [[nodiscard]] const Configuration& committed_configuration() const noexcept;
+    [[nodiscard]] Index committed_configuration_index() const noexcept;
+    /// The latest snapshot (index 0 when there is none).
+    [[nodiscard]] const Snapshot& snapshot() const noexcept { return snapshot_; }
+    /// The target of the leadership transfer this node is running, if any.
+    [[nodiscard]] NodeId transfer_target() const noexcept;
     [[nodiscard]] const NodeStats& stats() const noexcept { return stats_; }
     /// A leader's view of `peer`, or nullptr.
     [[nodiscard]] const Progress* progress(NodeId peer) const noexcept;
@@ -166,12 +251,44 @@ class Node {
     void maybe_commit();
     [[nodiscard]] bool needs_append(const Progress& progress) const;
     void append_entry(Entry entry);
+    [[nodiscard]] ProposeResult propose_entry(RequestId id, EntryType type, Payload data);
+    /// After any input: a leader that saw its own removal commit steps
+    /// down; a caught-up staging server is promoted.
+    void after_input();
     void fail_pending_requests();
 
     void send(Message message);
     void campaign_now(bool leadership_transfer);
     void check_invariants_fast();
+
+    // Membership (node_membership.cpp; thesis §4.1).
     void rebuild_configuration();
+    void refresh_configuration();
+    void note_configuration_appended(const Entry& entry);
+    void forget_configurations_from(Index index);
+    void sync_progress_with_configuration();
+    [[nodiscard]] bool configuration_change_pending() const noexcept;
+    [[nodiscard]] bool committed_in_term() const noexcept;
+    [[nodiscard]] bool may_campaign() const noexcept;
+    [[nodiscard]] const Configuration* configuration_at(Index index) const noexcept;
+    void maybe_promote_staging();
+    void maybe_step_down_when_removed();
+    [[nodiscard]] bool append_configuration(const Configuration& configuration);
+
+    // Leadership transfer (node_transfer.cpp; thesis §3.10).
+    void tick_transfer();
+    void maybe_send_timeout_now(bool resend);
+    void on_transfer_leader_known(NodeId leader);
+    void on_transfer_role_lost();
+    void finish_transfer(TransferOutcome outcome, Term term);
+    [[nodiscard]] NodeId most_up_to_date_voter() const;
+
+    // Snapshots (node_snapshot.cpp; §7).
+    [[nodiscard]] RejectReason step_install_snapshot(const Message& message);
+    [[nodiscard]] RejectReason step_install_snapshot_response(const Message& message);
+    void send_snapshot(NodeId peer, Progress& progress);
+    void install_snapshot(const Message& message);
+    void send_snapshot_response(NodeId to, Index match_index);
 
     NodeId id_ = node_none;
     Config config_;
@@ -185,8 +302,36 @@ class Node {
     Index commit_index_ = 0;
     /// Highest index handed to the host in committed_entries.
     Index applied_index_ = 0;
-    /// Latest configuration in the log (thesis §4.1: in effect when appended).
+    /// Latest configuration in the log (thesis §4.1: in effect when appended);
+    /// a copy of configurations_.back().
     Configuration configuration_;
+    struct ConfigurationAt {
+        Index index = 0;
+        Configuration configuration{};
+    };
+    /// Every configuration entry still in the log, ascending by index, after
+    /// the snapshot's configuration (which may lie below the log's start).
+    /// Usually one or two entries: it is trimmed on compaction.
+    std::vector<ConfigurationAt> configurations_;
+    /// The latest snapshot; index 0 = none.
+    Snapshot snapshot_;
+    /// Snapshot and compaction not yet handed to the host in a Ready.
+    bool snapshot_unwritten_ = false;
+    bool restore_unwritten_ = false;
+    std::optional<LogCompaction> compaction_unwritten_;
+    /// Leader: the index of its first entry of its term (the no-op).
+    Index term_start_index_ = 0;
+
+    struct Transfer {
+        NodeId target = node_none;
+        Term started_term = 0;
+        std::uint32_t elapsed_ticks = 0;
+        bool timeout_now_sent = false;
+    };
+    /// The leadership transfer in progress; kept after stepping down until
+    /// the new leader is known or it times out.
+    std::optional<Transfer> transfer_;
+    std::vector<TransferResult> transfer_results_;
 
     Role role_ = Role::follower;
     NodeId leader_id_ = node_none;

@@ -36,6 +36,9 @@ struct Progress {
     /// The leader's tick count when it last heard from this follower
     /// (check-quorum / leader lease).
     std::uint64_t last_contact_tick = 0;
+    /// An InstallSnapshot is unanswered, sent at this leader tick.
+    bool snapshot_in_flight = false;
+    std::uint64_t snapshot_sent_tick = 0;
     /// The commit index last sent to this follower.
     Index commit_sent = 0;
 

@@ -2,12 +2,16 @@
 // Ready: everything a node asks its host to do, in one batch.
 //
 // THE RULE: PERSIST BEFORE SEND. The host must, in this order,
-//   1. make `hard_state` and `entries` durable (delete every durable entry at
-//      index >= entries.front().index, then append `entries`);
+//   1. make `snapshot`, `compaction`, `hard_state` and `entries` durable, in
+//      that order: store the snapshot as the latest one; delete durable
+//      entries at or below compaction->base_index (every entry, if
+//      discard_all); then delete every durable entry at index >=
+//      entries.front().index and append `entries`;
 //   2. only then send `messages` -- a vote or an AppendEntries acknowledgement
 //      promises that the state it depends on survives a crash (Raft paper
 //      Figure 2: "respond to RPCs only after updating stable storage");
-//   3. apply `committed_entries` to the state machine, in order;
+//   3. if `restore_snapshot`, reset the state machine from `snapshot`; then
+//      apply `committed_entries` to it, in order;
 //   4. call Node::advance(), before any other call into the node.
 // A host that sends first can vote twice in a term after a crash; the
 // simulator's node host follows this order and its tests check it.
@@ -19,6 +23,7 @@
 
 #include "raftsim/core/log_entry.hpp"
 #include "raftsim/core/message.hpp"
+#include "raftsim/core/snapshot.hpp"
 #include "raftsim/core/types.hpp"
 
 namespace raftsim::core {
@@ -66,7 +71,39 @@ struct RequestResult {
     friend bool operator==(const RequestResult&, const RequestResult&) = default;
 };
 
+enum class TransferOutcome : std::uint8_t {
+    /// The target became leader of a later term (this node heard from it).
+    completed,
+    /// No new leader within an election timeout of the transfer's start.
+    timed_out,
+    /// Another node became leader, or this one lost leadership before it
+    /// could hand over.
+    leadership_lost,
+    /// The target left the configuration (or lost its vote) meanwhile.
+    target_removed,
+};
+
+[[nodiscard]] std::string_view to_string(TransferOutcome outcome) noexcept;
+
+struct TransferResult {
+    NodeId target = node_none;
+    TransferOutcome outcome = TransferOutcome::timed_out;
+    /// The term the transfer started in; for `completed`, the term the
+    /// target leads.
+    Term started_term = 0;
+    Term term = 0;
+    friend bool operator==(const TransferResult&, const TransferResult&) = default;
+};
+
 struct Ready {
+    /// A snapshot to store as the latest (taken by the host through
+    /// Node::compact, or installed from the leader).
+    std::optional<Snapshot> snapshot;
+    /// Set when the state machine must be reset from `snapshot` (an
+    /// InstallSnapshot replaced state this node had not applied).
+    bool restore_snapshot = false;
+    /// The durable log's new start.
+    std::optional<LogCompaction> compaction;
     /// Set when term or vote changed since the last Ready.
     std::optional<HardState> hard_state;
     /// Entries to make durable; the first one's index is the truncation point.
@@ -77,6 +114,8 @@ struct Ready {
     std::vector<Entry> committed_entries;
     /// Outcomes of this node's own proposals.
     std::vector<RequestResult> request_results;
+    /// Outcomes of leadership transfers this node started.
+    std::vector<TransferResult> transfer_results;
     /// Role transitions, in the order they happened.
     std::vector<RoleChange> role_changes;
     /// The leader this node believes in, when it changed.
