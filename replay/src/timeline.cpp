@@ -36,9 +36,49 @@ std::string message_details(const TraceRecord& record) {
         case MessageType::request_vote_response:
         case MessageType::request_pre_vote_response:
             return record.b != 0 ? "granted" : "refused";
+        case MessageType::install_snapshot:
+            return fmt::format("through={}/t{} commit={}", record.a, record.b, record.c);
+        case MessageType::install_snapshot_response:
+            return record.b != 0 ? fmt::format("ok match={}", record.a) : "REFUSED (stale term)";
         default:
             return "";
     }
+}
+
+std::string describe_membership(const TraceRecord& record, const NodeNames& names) {
+    const std::string peer = name_of(names, record.peer);
+    if (record.kind == TraceKind::transfer) {
+        if (static_cast<sim::TransferEvent>(record.sub) == sim::TransferEvent::started) {
+            return record.a == 0
+                       ? fmt::format("## TRANSFER leadership to {}", peer)
+                       : fmt::format("transfer to {} refused: {}", peer,
+                                     core::to_string(static_cast<core::TransferError>(record.a)));
+        }
+        return fmt::format("## TRANSFER to {} {} (term {})", peer,
+                           core::to_string(static_cast<core::TransferOutcome>(record.a)), record.b);
+    }
+    if (record.kind == TraceKind::node_created) {
+        return "## NODE CREATED";
+    }
+    if (record.kind != TraceKind::membership) {
+        return {};
+    }
+    const auto change = core::to_string(static_cast<core::ChangeKind>(record.sub));
+    switch (static_cast<sim::MembershipEvent>(record.c)) {
+        case sim::MembershipEvent::proposed:
+            return record.a == 0
+                       ? fmt::format("## {} {} appended at {}", change, peer, record.b)
+                       : fmt::format("{} {} refused: {}", change, peer,
+                                     core::to_string(static_cast<core::ChangeError>(record.a)));
+        case sim::MembershipEvent::committed:
+            return fmt::format("## {} {} committed at {}", change, peer, record.b);
+        case sim::MembershipEvent::leadership_lost:
+            return fmt::format("{} {}: leadership lost before commit", change, peer);
+        case sim::MembershipEvent::members_changed:
+            return fmt::format("## {} {} the members (configuration at {})", peer,
+                               record.a != 0 ? "joins" : "leaves", record.b);
+    }
+    return {};
 }
 
 std::string describe(const TraceRecord& record, const NodeNames& names) {
@@ -81,10 +121,12 @@ std::string describe(const TraceRecord& record, const NodeNames& names) {
             return fmt::format("result  #{} {} at {}", record.a,
                                sim::to_string(static_cast<sim::ClientOutcome>(record.sub)),
                                record.b);
+        case TraceKind::snapshot:
+            return fmt::format("{} snapshot through {} (term {})",
+                               record.sub == 0 ? "took" : "INSTALLED", record.a, record.b);
         default:
-            break;
+            return describe_membership(record, names);
     }
-    return {};
 }
 
 std::string describe_fault(const TraceRecord& record, const NodeNames& names) {

@@ -35,6 +35,14 @@ std::string_view to_string(Checker checker) noexcept {
             return "leader_lease";
         case Checker::replication_progress:
             return "replication_progress";
+        case Checker::membership:
+            return "membership";
+        case Checker::commit_quorum:
+            return "commit_quorum";
+        case Checker::leadership_transfer:
+            return "leadership_transfer";
+        case Checker::snapshot:
+            return "snapshot";
     }
     return "?";
 }
@@ -78,12 +86,16 @@ void Checkers::violate(Checker checker, std::string_view kind, std::string detai
 // hashicorp fuzzy/verifier.go: every AppendEntries names its sender as the
 // leader, and only one node sends AppendEntries in any term.
 void Checkers::on_send(const core::Message& message, TimeUs now) {
-    if (message.type == core::MessageType::append_entries_response && message.success) {
+    const bool acknowledgement = message.type == core::MessageType::append_entries_response ||
+                                 message.type == core::MessageType::install_snapshot_response;
+    if (acknowledgement && message.success) {
         MatchSeen& acknowledged = acknowledged_[message.from];
         if (acknowledged.term != message.term) {
             acknowledged = MatchSeen{.term = message.term, .match_index = 0};
         }
         acknowledged.match_index = std::max(acknowledged.match_index, message.match_index);
+        core::Index& in_term = acknowledged_in_term_[{message.from, message.term}];
+        in_term = std::max(in_term, message.match_index);
         return;
     }
     if (message.type != core::MessageType::append_entries) {
@@ -183,11 +195,23 @@ void Checkers::on_log_write(core::NodeId node, core::Term term,
     }
     log.terms.resize(first - 1);
     log.chains.resize(first - 1);
+    while (!log.configurations.empty() && log.configurations.back().index >= first) {
+        log.configurations.pop_back();
+    }
     for (const core::Entry& entry : entries) {
-        const std::uint64_t previous = log.chains.empty() ? 0 : log.chains.back();
-        log.terms.push_back(entry.term);
-        log.chains.push_back(entry_hash(previous, entry));
+        append_mirror(log, entry);
         check_log_matching(node, entry.index, now);
+    }
+}
+
+void Checkers::append_mirror(LogMirror& log, const core::Entry& entry) {
+    RAFT_ASSERT(entry.index == log.last_index() + 1);
+    const std::uint64_t previous = log.chains.empty() ? 0 : log.chains.back();
+    log.terms.push_back(entry.term);
+    log.chains.push_back(entry_hash(previous, entry));
+    if (entry.type == core::EntryType::configuration) {
+        log.configurations.push_back(
+            LogMirror::ConfigurationAt{.index = entry.index, .configuration = entry.configuration});
     }
 }
 
@@ -218,17 +242,78 @@ void Checkers::check_log_matching(core::NodeId node, core::Index index, TimeUs n
     claims.push_back(IndexClaim{.term = term, .chain = chain, .node = node});
 }
 
-void Checkers::on_log_reset(core::NodeId node, const std::vector<core::Entry>& entries) {
+void Checkers::on_log_reset(core::NodeId node, const std::optional<core::Snapshot>& snapshot,
+                            core::Index base_index, const std::vector<core::Entry>& entries) {
     LogMirror& log = logs_[node];
     log.terms.clear();
     log.chains.clear();
-    for (const core::Entry& entry : entries) {
-        const std::uint64_t previous = log.chains.empty() ? 0 : log.chains.back();
-        log.terms.push_back(entry.term);
-        log.chains.push_back(entry_hash(previous, entry));
+    log.configurations.clear();
+    fill_committed_prefix(node, log, base_index, 0);
+    if (snapshot.has_value() && snapshot->configuration_index <= base_index) {
+        log.configurations.push_back(LogMirror::ConfigurationAt{
+            .index = snapshot->configuration_index, .configuration = snapshot->configuration});
     }
-    log.commit_index = 0;
+    for (const core::Entry& entry : entries) {
+        append_mirror(log, entry);
+    }
+    log.commit_index = snapshot.has_value() ? snapshot->index : 0;
     role_of_[node] = core::Role::follower;
+}
+
+// A node's log below its base is a committed prefix: mirror it from what
+// was committed (everything in a snapshot was applied somewhere first).
+void Checkers::fill_committed_prefix(core::NodeId node, LogMirror& log, core::Index through,
+                                     TimeUs now) {
+    RAFT_ASSERT(log.last_index() == 0);
+    if (through > committed_.size()) {
+        violate(Checker::snapshot, "snapshot_not_committed",
+                fmt::format("node {} holds a snapshot through index {} but only {} entries were "
+                            "ever applied by anyone",
+                            node, through, committed_.size()),
+                now, node);
+        return;
+    }
+    for (core::Index index = 1; index <= through; ++index) {
+        const std::optional<Committed>& committed = committed_[index - 1];
+        RAFT_ASSERT(committed.has_value());
+        log.terms.push_back(committed->term);
+        log.chains.push_back(committed->chain);
+    }
+}
+
+// §7: a snapshot holds only committed state, and installing one never moves
+// a node backwards.
+void Checkers::on_snapshot(core::NodeId node, const core::Snapshot& snapshot, bool restore,
+                           bool discard_all, TimeUs now) {
+    LogMirror& log = logs_[node];
+    const bool known = snapshot.index >= 1 && snapshot.index <= committed_.size() &&
+                       committed_[snapshot.index - 1].has_value();
+    if (!known || committed_[snapshot.index - 1]->term != snapshot.term) {
+        violate(Checker::snapshot, "snapshot_not_committed",
+                fmt::format("node {} stored a snapshot through index {} term {}, which is not "
+                            "the entry committed there",
+                            node, snapshot.index, snapshot.term),
+                now, node);
+        return;
+    }
+    if (restore && snapshot.index <= log.commit_index) {
+        violate(Checker::snapshot, "snapshot_rolled_back",
+                fmt::format("node {} restored a snapshot through index {} although it had "
+                            "committed through {}",
+                            node, snapshot.index, log.commit_index),
+                now, node);
+        return;
+    }
+    if (!discard_all) {
+        return;
+    }
+    log.terms.clear();
+    log.chains.clear();
+    log.configurations.clear();
+    fill_committed_prefix(node, log, snapshot.index, now);
+    log.configurations.push_back(LogMirror::ConfigurationAt{
+        .index = snapshot.configuration_index, .configuration = snapshot.configuration});
+    log.commit_index = snapshot.index;
 }
 
 // §5.4.3 State Machine Safety: a server never applies a different entry at
@@ -302,6 +387,142 @@ void Checkers::on_progress(core::NodeId leader, core::Term term, core::NodeId pe
     seen = MatchSeen{.term = term, .match_index = match_index};
 }
 
+namespace {
+
+// Whether some majority of a's voters and some majority of b's voters can be
+// disjoint: take as many voters as possible from outside the other set.
+bool majorities_can_be_disjoint(const core::Configuration& a, const core::Configuration& b) {
+    std::size_t only_a = 0;
+    std::size_t only_b = 0;
+    std::size_t both = 0;
+    for (const core::Server& server : a.servers) {
+        if (server.suffrage == core::Suffrage::voter) {
+            (b.is_voter(server.id) ? both : only_a) += 1;
+        }
+    }
+    for (const core::Server& server : b.servers) {
+        only_b += server.suffrage == core::Suffrage::voter && !a.is_voter(server.id) ? 1 : 0;
+    }
+    const std::size_t need_a = a.quorum_size() > only_a ? a.quorum_size() - only_a : 0;
+    const std::size_t need_b = b.quorum_size() > only_b ? b.quorum_size() - only_b : 0;
+    return need_a + need_b <= both;
+}
+
+}  // namespace
+
+// Thesis §4.1: a leader changes the configuration one entry at a time, each
+// after the previous one committed, and only once it has committed an entry
+// of its own term.
+void Checkers::on_leader_configuration(core::NodeId leader, core::Term term, core::Index index,
+                                       core::Index commit_index, TimeUs now) {
+    const LogMirror& log = logs_[leader];
+    RAFT_ASSERT(index <= log.last_index());
+    const LogMirror::ConfigurationAt* previous = nullptr;
+    const LogMirror::ConfigurationAt* current = nullptr;
+    for (const LogMirror::ConfigurationAt& at : log.configurations) {
+        previous = at.index < index ? &at : previous;
+        current = at.index == index ? &at : current;
+    }
+    RAFT_ASSERT(current != nullptr);
+    // One voter at a time: any majority of the old voters must overlap any
+    // majority of the new, or two leaders could each commit in this term.
+    if (previous != nullptr &&
+        majorities_can_be_disjoint(previous->configuration, current->configuration)) {
+        violate(Checker::membership, "disjoint_majorities",
+                fmt::format("leader {} of term {} went from {} voters (index {}) to {} voters "
+                            "(index {}) in one change; their majorities need not overlap",
+                            leader, term, previous->configuration.voter_count(), previous->index,
+                            current->configuration.voter_count(), index),
+                now, leader);
+        return;
+    }
+    for (const LogMirror::ConfigurationAt& at : log.configurations) {
+        if (at.index < index && at.index > commit_index) {
+            violate(Checker::membership, "two_uncommitted_configurations",
+                    fmt::format("leader {} appended a configuration at index {} while the one "
+                                "at index {} was uncommitted (commit index {})",
+                                leader, index, at.index, commit_index),
+                    now, leader);
+            return;
+        }
+    }
+    if (commit_index == 0 || commit_index > log.last_index() ||
+        log.terms[commit_index - 1] != term) {
+        violate(Checker::membership, "change_before_commit_in_term",
+                fmt::format("leader {} of term {} appended a configuration at index {} before "
+                            "committing an entry of its term (commit index {})",
+                            leader, term, index, commit_index),
+                now, leader);
+    }
+}
+
+// §5.3/§4.1: an entry is committed once a majority of the voters of the
+// leader's latest configuration hold it. Counted from what followers
+// actually acknowledged in this term, not from the leader's own view.
+void Checkers::on_leader_commit(core::NodeId leader, core::Term term, core::Index commit_index,
+                                TimeUs now) {
+    const LogMirror& log = logs_[leader];
+    if (log.configurations.empty() || commit_index == 0) {
+        return;
+    }
+    const core::Configuration& configuration = log.configurations.back().configuration;
+    std::size_t holders = 0;
+    for (const core::Server& server : configuration.servers) {
+        if (server.suffrage != core::Suffrage::voter) {
+            continue;
+        }
+        if (server.id == leader) {
+            holders += log.last_index() >= commit_index ? 1 : 0;
+            continue;
+        }
+        const auto it = acknowledged_in_term_.find({server.id, term});
+        holders += it != acknowledged_in_term_.end() && it->second >= commit_index ? 1 : 0;
+    }
+    if (holders < configuration.quorum_size()) {
+        violate(Checker::commit_quorum, "commit_without_quorum",
+                fmt::format("leader {} of term {} committed index {} but only {} of its {} voters "
+                            "hold it (a majority is {})",
+                            leader, term, commit_index, holders, configuration.voter_count(),
+                            configuration.quorum_size()),
+                now, leader);
+    }
+}
+
+// hashicorp / thesis §4.2.2: a leader that is not a voter of its committed
+// configuration steps down once that configuration commits.
+void Checkers::on_leader_ready(core::NodeId leader, core::Term term, TimeUs now) {
+    const LogMirror& log = logs_[leader];
+    if (log.configurations.empty()) {
+        return;
+    }
+    const LogMirror::ConfigurationAt& latest = log.configurations.back();
+    if (latest.index > log.commit_index || latest.configuration.is_voter(leader)) {
+        return;
+    }
+    violate(Checker::membership, "removed_leader_still_leads",
+            fmt::format("node {} still leads term {} although the configuration committed at "
+                        "index {} does not hold it as a voter",
+                        leader, term, latest.index),
+            now, leader);
+}
+
+void Checkers::on_transfer_result(core::NodeId node, const core::TransferResult& result,
+                                  TimeUs now) {
+    if (result.outcome != core::TransferOutcome::completed) {
+        return;
+    }
+    const auto it = leader_of_term_.find(result.term);
+    if (it == leader_of_term_.end() || it->second != result.target) {
+        violate(Checker::leadership_transfer, "completed_but_target_not_leader",
+                fmt::format("node {} reported its transfer to node {} completed in term {}, but "
+                            "{} led that term",
+                            node, result.target, result.term,
+                            it == leader_of_term_.end() ? std::string("nobody")
+                                                        : fmt::format("node {}", it->second)),
+                now, node);
+    }
+}
+
 void Checkers::check_client_success(core::Index index, std::uint64_t data_hash, TimeUs now) {
     const Committed& committed = *committed_[index - 1];
     if (committed.data_hash != data_hash) {
@@ -313,59 +534,82 @@ void Checkers::check_client_success(core::Index index, std::uint64_t data_hash, 
     }
 }
 
-// hashicorp VerifyLog: every member's log has the same first and last index
-// and the same entries (term, index, type, data); terms never go backwards;
-// the log is at least as long as the successful applies; and each success
-// sits at its index.
+// hashicorp VerifyLog: every member's log has the same last index and the
+// same entries (term, index, type, data) where their logs overlap (the
+// start differs once snapshots compact them); terms never go backwards; the
+// members hold at least as many commands as applies succeeded; and each
+// success sits at its index.
 void Checkers::verify_log(const std::vector<MemberState>& members, std::uint64_t apply_count,
                           const std::vector<ClientSuccess>& successes, TimeUs now) {
     if (members.empty() || failed()) {
         return;
     }
-    const MemberState& first = members.front();
-    const std::vector<core::Entry>& expected = *first.log;
+    const MemberState* reference = &members.front();
     for (const MemberState& member : members) {
-        const std::vector<core::Entry>& log = *member.log;
-        if (log.size() != expected.size()) {
-            violate(Checker::convergence, "log_length_differs",
-                    fmt::format("node {} has last index {} but node {} has {}", member.name,
-                                log.size(), first.name, expected.size()),
-                    now, member.id);
+        reference = member.log_base_index < reference->log_base_index ? &member : reference;
+    }
+    for (const MemberState& member : members) {
+        if (!verify_member_log(member, *reference, apply_count, now)) {
             return;
-        }
-        const auto commands = static_cast<std::uint64_t>(std::count_if(
-            log.begin(), log.end(),
-            [](const core::Entry& entry) { return entry.type == core::EntryType::command; }));
-        if (commands < apply_count) {
-            violate(Checker::convergence, "log_shorter_than_applies",
-                    fmt::format("node {} holds {} commands but {} applies succeeded", member.name,
-                                commands, apply_count),
-                    now, member.id);
-            return;
-        }
-        for (std::size_t i = 0; i < log.size(); ++i) {
-            const bool terms_fall = i > 0 && log[i].term < log[i - 1].term;
-            if (log[i].index != i + 1 || terms_fall || !(log[i] == expected[i])) {
-                violate(Checker::convergence, "log_entries_differ",
-                        fmt::format("node {} and node {} differ at index {} (terms {} and {})",
-                                    member.name, first.name, i + 1, log[i].term, expected[i].term),
-                        now, member.id);
-                return;
-            }
         }
     }
+    const std::vector<core::Entry>& expected = *reference->log;
+    const core::Index base = reference->log_base_index;
     for (const ClientSuccess& success : successes) {
-        const bool present = success.index >= 1 && success.index <= expected.size() &&
-                             expected[success.index - 1].data == success.data;
+        if (success.index >= 1 && success.index <= base) {
+            continue;  // compacted into every member's snapshot
+        }
+        const bool present = success.index > base && success.index <= base + expected.size() &&
+                             expected[success.index - base - 1].data == success.data;
         if (!present) {
             violate(Checker::client_apply, "success_missing_from_log",
                     fmt::format("a client apply succeeded at index {} but node {}'s log does "
                                 "not hold its data there",
-                                success.index, first.name),
-                    now, first.id);
+                                success.index, reference->name),
+                    now, reference->id);
             return;
         }
     }
+}
+
+bool Checkers::verify_member_log(const MemberState& member, const MemberState& reference,
+                                 std::uint64_t apply_count, TimeUs now) {
+    const std::vector<core::Entry>& log = *member.log;
+    const std::vector<core::Entry>& expected = *reference.log;
+    const core::Index last = member.log_base_index + log.size();
+    const core::Index expected_last = reference.log_base_index + expected.size();
+    if (last != expected_last) {
+        violate(Checker::convergence, "log_length_differs",
+                fmt::format("node {} has last index {} but node {} has {}", member.name, last,
+                            reference.name, expected_last),
+                now, member.id);
+        return false;
+    }
+    const auto commands = static_cast<std::uint64_t>(std::count_if(
+        log.begin(), log.end(),
+        [](const core::Entry& entry) { return entry.type == core::EntryType::command; }));
+    // A compacted log holds only the tail: count what the state machine saw.
+    const std::uint64_t held = member.log_base_index == 0 ? commands : member.fsm->command_count();
+    if (held < apply_count) {
+        violate(Checker::convergence, "log_shorter_than_applies",
+                fmt::format("node {} holds {} commands but {} applies succeeded", member.name, held,
+                            apply_count),
+                now, member.id);
+        return false;
+    }
+    for (std::size_t i = 0; i < log.size(); ++i) {
+        const core::Index index = member.log_base_index + i + 1;
+        const core::Entry& theirs = expected[index - reference.log_base_index - 1];
+        const bool terms_fall = i > 0 && log[i].term < log[i - 1].term;
+        if (log[i].index != index || terms_fall || !(log[i] == theirs)) {
+            violate(Checker::convergence, "log_entries_differ",
+                    fmt::format("node {} and node {} differ at index {} (terms {} and {})",
+                                member.name, reference.name, index, log[i].term, theirs.term),
+                    now, member.id);
+            return false;
+        }
+    }
+    return true;
 }
 
 // hashicorp VerifyFSM: every member's state machine reached the same last

@@ -17,12 +17,63 @@ bool HashChainFsm::apply(const core::Entry& entry) {
     hash_ = hash ^ (hash >> 31U);
     last_index_ = entry.index;
     last_term_ = entry.term;
+    command_count_ += 1;
     applied_.push_back(AppliedItem{.index = entry.index, .term = entry.term, .data = entry.data});
+    return true;
+}
+
+namespace {
+
+constexpr std::size_t snapshot_words = 4;
+
+void put_u64(core::Bytes& out, std::uint64_t value) {
+    for (unsigned i = 0; i < 8; ++i) {
+        out.push_back(static_cast<std::uint8_t>(value >> (8U * i)));
+    }
+}
+
+std::uint64_t get_u64(const std::uint8_t* in) {
+    std::uint64_t value = 0;
+    for (unsigned i = 0; i < 8; ++i) {
+        value |= static_cast<std::uint64_t>(in[i]) << (8U * i);
+    }
+    return value;
+}
+
+}  // namespace
+
+core::Payload HashChainFsm::snapshot() const {
+    core::Bytes out;
+    out.reserve(8 * snapshot_words);
+    put_u64(out, last_index_);
+    put_u64(out, last_term_);
+    put_u64(out, hash_);
+    put_u64(out, command_count_);
+    RAFT_ASSERT(out.size() == 8 * snapshot_words);
+    return core::Payload(std::move(out));
+}
+
+bool HashChainFsm::restore(const core::Payload& data) {
+    if (data.size() != 8 * snapshot_words) {
+        return false;
+    }
+    last_index_ = get_u64(data.begin());
+    last_term_ = get_u64(data.begin() + 8);
+    hash_ = get_u64(data.begin() + 16);
+    command_count_ = get_u64(data.begin() + 24);
+    restored_ = true;
+    restored_index_ = last_index_;
+    restored_commands_ = command_count_;
+    applied_.clear();
     return true;
 }
 
 std::string HashChainFsm::dump() const {
     std::string out;
+    if (restored_) {
+        out += fmt::format("restored from a snapshot: {} commands through index {}\n",
+                           restored_commands_, restored_index_);
+    }
     for (const AppliedItem& item : applied_) {
         out += fmt::format("{}.{:8}: ", item.term, item.index);
         for (std::uint8_t byte : item.data) {

@@ -71,10 +71,13 @@ void Simulation::observe_progress(const Host& host) {
     if (host.node->role() != core::Role::leader) {
         return;
     }
-    for (const core::Server& server : host.node->configuration().servers) {
-        if (const core::Progress* progress = host.node->progress(server.id)) {
-            checkers_.on_progress(host.id, host.node->term(), server.id, progress->match_index,
-                                  now_);
+    for (const Host& peer : hosts_) {
+        if (const core::Progress* progress = host.node->progress(peer.id)) {
+            checkers_.on_progress(host.id, host.node->term(), peer.id, progress->match_index, now_);
+        } else {
+            // Out of the configuration: if it comes back, the leader starts
+            // its progress afresh (Figure 2's matchIndex starts at 0).
+            checkers_.forget_progress(host.id, peer.id);
         }
     }
 }
@@ -168,7 +171,8 @@ void Simulation::handle_ready(Host& host) {
         }
         core::Ready ready = host.node->ready();
         observe_ready(host, ready);
-        const bool writes = ready.hard_state.has_value() || !ready.entries.empty();
+        const bool writes = ready.hard_state.has_value() || !ready.entries.empty() ||
+                            ready.snapshot.has_value() || ready.compaction.has_value();
         host.storage.write(ready);  // takes the entries: they were observed above
         if (writes && options_.disk_sync_us > 0) {
             host.syncing = true;
@@ -183,6 +187,7 @@ void Simulation::handle_ready(Host& host) {
 }
 
 void Simulation::observe_ready(Host& host, const core::Ready& ready) {
+    observe_snapshot(host, ready);
     for (const core::RoleChange& change : ready.role_changes) {
         record(TraceRecord{.time = now_,
                            .kind = TraceKind::role_change,
@@ -203,19 +208,53 @@ void Simulation::observe_ready(Host& host, const core::Ready& ready) {
                            .c = ready.entries.size()});
         checkers_.on_log_write(host.id, host.node->term(), ready.entries, now_);
     }
+    if (host.node->role() != core::Role::leader) {
+        return;
+    }
+    for (const core::Entry& entry : ready.entries) {
+        if (entry.type == core::EntryType::configuration) {
+            checkers_.on_leader_configuration(host.id, host.node->term(), entry.index,
+                                              host.node->commit_index(), now_);
+        }
+    }
 }
 
 // Step 2-4 of the Ready contract, once the write is durable.
 void Simulation::complete_ready(Host& host, core::Ready& ready) {
     host.storage.sync();
+    const core::Index commit_before = checkers_.mirror(host.id).commit_index;
     for (core::Message& message : ready.messages) {
         send(std::move(message));
     }
+    if (ready.restore_snapshot) {
+        RAFT_ASSERT(ready.snapshot.has_value());
+        restore_snapshot(host, *ready.snapshot);
+    }
     apply_committed(host, ready.committed_entries);
     on_request_results(host, ready.request_results);
+    on_transfer_results(host, ready.transfer_results);
     host.node->advance();
     checkers_.on_commit_index(host.id, host.node->commit_index());
     observe_progress(host);
+    observe_leader(host, commit_before);
+    maybe_auto_snapshot(host);
+}
+
+void Simulation::on_transfer_results(Host& host, const std::vector<core::TransferResult>& results) {
+    for (const core::TransferResult& result : results) {
+        record(TraceRecord{.time = now_,
+                           .kind = TraceKind::transfer,
+                           .sub = static_cast<std::uint8_t>(TransferEvent::ended),
+                           .node = host.id,
+                           .peer = result.target,
+                           .term = result.started_term,
+                           .a = static_cast<std::uint64_t>(result.outcome),
+                           .b = result.term});
+        checkers_.on_transfer_result(host.id, result, now_);
+        if (host.id == transfer_leader_) {
+            transfer_result_ = result;
+        }
+    }
 }
 
 void Simulation::send(core::Message message) {
@@ -305,6 +344,9 @@ void Simulation::crash(core::NodeId id, bool lose_unsynced) {
     host.incarnation += 1;
     record(TraceRecord{.time = now_, .kind = TraceKind::crash, .node = id, .a = lose_unsynced});
     resolve_pending_on(id, ClientOutcome::node_crashed);
+    if (change_.has_value() && change_->leader == id) {
+        change_->resolved = true;  // its outcome is unknown; change_membership looks again
+    }
 }
 
 void Simulation::restart(core::NodeId id) {
@@ -314,9 +356,14 @@ void Simulation::restart(core::NodeId id) {
     }
     host.incarnation += 1;
     core::DurableState durable = host.storage.durable_state();
-    checkers_.on_log_reset(id, durable.entries);
+    checkers_.on_log_reset(id, durable.snapshot, durable.log_base_index, durable.entries);
+    // Volatile: the state machine restarts from the snapshot (hashicorp
+    // restores it at startup) and re-applies the log after it.
+    host.fsm = HashChainFsm{};
+    if (durable.snapshot.has_value()) {
+        restore_snapshot(host, *durable.snapshot);
+    }
     host.node.emplace(core::Node::restart(node_options(host), std::move(durable)));
-    host.fsm = HashChainFsm{};  // volatile: the state machine re-applies the log
     record(
         TraceRecord{.time = now_, .kind = TraceKind::restart, .node = id, .a = host.incarnation});
     schedule_tick(host, tick_prng_.range_inclusive(1, options_.tick_us));

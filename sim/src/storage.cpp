@@ -5,34 +5,64 @@
 namespace raftsim::sim {
 
 void Storage::write(core::Ready& ready) {
-    if (!ready.hard_state.has_value() && ready.entries.empty()) {
+    const bool any = ready.snapshot.has_value() || ready.compaction.has_value() ||
+                     ready.hard_state.has_value() || !ready.entries.empty();
+    if (!any) {
         return;
     }
-    unsynced_.push_back(
-        PendingWrite{.hard_state = ready.hard_state, .entries = std::move(ready.entries)});
+    unsynced_.push_back(PendingWrite{.snapshot = ready.snapshot,
+                                     .compaction = ready.compaction,
+                                     .hard_state = ready.hard_state,
+                                     .entries = std::move(ready.entries)});
     ready.entries.clear();
 }
 
 void Storage::sync() {
     for (PendingWrite& write : unsynced_) {
-        if (write.hard_state.has_value()) {
-            // Figure 2: currentTerm never goes backwards on stable storage.
-            RAFT_ASSERT(write.hard_state->term >= hard_state_.term);
-            hard_state_ = *write.hard_state;
-        }
-        if (!write.entries.empty()) {
-            // Ready contract: delete from the first written index, then append.
-            const core::Index first = write.entries.front().index;
-            RAFT_ASSERT(first >= 1);
-            RAFT_ASSERT(first <= entries_.size() + 1);
-            entries_.resize(first - 1);
-            for (core::Entry& entry : write.entries) {
-                entries_.push_back(std::move(entry));
-            }
-        }
-        sync_count_ += 1;
+        sync_one(write);
     }
     unsynced_.clear();
+}
+
+// The Ready contract's order: snapshot, compaction, hard state, entries.
+void Storage::sync_one(PendingWrite& write) {
+    if (write.snapshot.has_value()) {
+        RAFT_ASSERT(!snapshot_.has_value() || write.snapshot->index > snapshot_->index);
+        snapshot_ = std::move(write.snapshot);
+    }
+    if (write.compaction.has_value()) {
+        compact(*write.compaction);
+    }
+    if (write.hard_state.has_value()) {
+        // Figure 2: currentTerm never goes backwards on stable storage.
+        RAFT_ASSERT(write.hard_state->term >= hard_state_.term);
+        hard_state_ = *write.hard_state;
+    }
+    if (!write.entries.empty()) {
+        // Delete from the first written index, then append.
+        const core::Index first = write.entries.front().index;
+        RAFT_ASSERT(first > base_index_);
+        RAFT_ASSERT(first <= base_index_ + entries_.size() + 1);
+        entries_.resize(first - base_index_ - 1);
+        for (core::Entry& entry : write.entries) {
+            entries_.push_back(std::move(entry));
+        }
+    }
+    sync_count_ += 1;
+}
+
+void Storage::compact(const core::LogCompaction& compaction) {
+    RAFT_ASSERT(compaction.base_index >= base_index_);
+    if (compaction.discard_all) {
+        entries_.clear();
+    } else {
+        const core::Index drop = compaction.base_index - base_index_;
+        RAFT_ASSERT(drop <= entries_.size());
+        RAFT_ASSERT(drop == 0 || entries_[drop - 1].term == compaction.base_term);
+        entries_.erase(entries_.begin(), entries_.begin() + static_cast<std::ptrdiff_t>(drop));
+    }
+    base_index_ = compaction.base_index;
+    base_term_ = compaction.base_term;
 }
 
 void Storage::drop_unsynced() {
@@ -45,7 +75,11 @@ bool Storage::has_unsynced() const noexcept {
 
 core::DurableState Storage::durable_state() const {
     RAFT_ASSERT(entries_.empty() || entries_.back().term <= hard_state_.term);
-    return core::DurableState{.hard_state = hard_state_, .entries = entries_};
+    return core::DurableState{.hard_state = hard_state_,
+                              .snapshot = snapshot_,
+                              .log_base_index = base_index_,
+                              .log_base_term = base_term_,
+                              .entries = entries_};
 }
 
 }  // namespace raftsim::sim

@@ -34,7 +34,7 @@ MessageFields message_fields(const core::Message& message) noexcept {
         case MessageType::request_pre_vote_response:
             return {0, message.granted ? 1U : 0U, 0};
         case MessageType::install_snapshot:
-            return {message.snapshot_index, message.snapshot_term, 0};
+            return {message.snapshot_index, message.snapshot_term, message.leader_commit};
         case MessageType::install_snapshot_response:
             return {message.match_index, message.success ? 1U : 0U, 0};
         case MessageType::timeout_now:
@@ -89,6 +89,14 @@ std::string_view to_string(TraceKind kind) noexcept {
             return "step";
         case TraceKind::violation:
             return "violation";
+        case TraceKind::membership:
+            return "membership";
+        case TraceKind::transfer:
+            return "transfer";
+        case TraceKind::snapshot:
+            return "snapshot";
+        case TraceKind::node_created:
+            return "node_created";
     }
     return "?";
 }

@@ -91,6 +91,8 @@ void run_cases(const std::vector<HistoryCase>& cases) {
 struct Member {
     std::vector<Entry> log;
     HashChainFsm fsm;
+    /// The log holds the entries after this index (the rest is in a snapshot).
+    Index base = 0;
 };
 
 Member member_with(std::vector<Entry> log) {
@@ -109,6 +111,7 @@ std::vector<MemberState> states(const std::vector<Member>& members) {
         result.push_back(MemberState{.id = i + 1,
                                      .name = "n" + std::to_string(i + 1),
                                      .log = &members[i].log,
+                                     .log_base_index = members[i].base,
                                      .fsm = &members[i].fsm});
     }
     return result;
@@ -127,6 +130,14 @@ TEST_CASE("checkers: every checker has a distinct name", "[checkers]") {
         names.emplace(name);
     }
     CHECK(names.size() == checker_count);
+    // The count covers every enumerator, the last one included.
+    CHECK(checker_count == 17);
+    CHECK(static_cast<std::uint8_t>(Checker::snapshot) + 1 == checker_count);
+    CHECK(to_string(static_cast<Checker>(checker_count)) == "?");
+    for (const Checker checker : {Checker::membership, Checker::commit_quorum,
+                                  Checker::leadership_transfer, Checker::snapshot}) {
+        CHECK(names.count(std::string(to_string(checker))) == 1);
+    }
 }
 
 TEST_CASE("checkers: election safety fires when two nodes lead one term", "[checkers]") {
@@ -755,4 +766,538 @@ TEST_CASE("checkers: replication progress fires when a follower truncates what i
 }
 
 }  // namespace
+}  // namespace raftsim::sim
+
+// The membership, commit_quorum, leadership_transfer and snapshot checkers,
+// and verify_log over compacted logs.
+namespace raftsim::sim {
+namespace {
+
+core::Configuration servers(std::vector<core::Server> list) {
+    core::Configuration configuration{.servers = std::move(list)};
+    REQUIRE(configuration.is_valid());
+    return configuration;
+}
+
+core::Configuration voters_of(std::initializer_list<NodeId> ids) {
+    std::vector<core::Server> list;
+    for (const NodeId id : ids) {
+        list.push_back(core::Server{.id = id, .suffrage = core::Suffrage::voter});
+    }
+    return servers(std::move(list));
+}
+
+Entry configuration_entry(Term term, Index index, core::Configuration configuration) {
+    return Entry{.term = term,
+                 .index = index,
+                 .type = core::EntryType::configuration,
+                 .data = {},
+                 .configuration = std::move(configuration)};
+}
+
+/// Node 1 leads term 2: its log holds the bootstrap configuration at index
+/// 1 (term 1) and its no-op at index 2.
+void leader_of_term_2(Checkers& c, const core::Configuration& bootstrap) {
+    c.on_log_write(1, 1, {configuration_entry(1, 1, bootstrap)}, 10);
+    c.on_role_change(1, to_leader(2), 20);
+    c.on_log_write(1, 2, {noop(2, 2)}, 30);
+}
+
+/// The leader appends `configuration` at `index` with `commit_index`.
+void leader_appends(Checkers& c, Index index, const core::Configuration& configuration,
+                    Index commit_index) {
+    c.on_commit_index(1, commit_index);
+    c.on_log_write(1, 2, {configuration_entry(2, index, configuration)}, 40);
+    c.on_leader_configuration(1, 2, index, commit_index, 40);
+}
+
+}  // namespace
+
+TEST_CASE("checkers: membership fires when majorities of one change need not overlap",
+          "[checkers]") {
+    struct Row {
+        std::string name;
+        core::Configuration next;
+        bool fires;
+    };
+    const std::vector<Row> rows = {
+        {"add one voter", voters_of({1, 2, 3, 4}), false},
+        {"remove one voter", voters_of({1, 2}), false},
+        {"add a non-voter",
+         servers({{1, core::Suffrage::voter},
+                  {2, core::Suffrage::voter},
+                  {3, core::Suffrage::voter},
+                  {4, core::Suffrage::nonvoter}}),
+         false},
+        {"add two voters", voters_of({1, 2, 3, 4, 5}), true},
+        {"remove two voters", voters_of({1}), true},
+        {"swap one voter for another", voters_of({1, 2, 4}), true},
+    };
+    for (const Row& row : rows) {
+        DYNAMIC_SECTION(row.name) {
+            Checkers checkers;
+            leader_of_term_2(checkers, voters_of({1, 2, 3}));
+            leader_appends(checkers, 3, row.next, 2);
+            if (row.fires) {
+                require_violation(checkers, Checker::membership, "disjoint_majorities");
+                CHECK(checkers.violation()->node == 1);
+            } else {
+                require_clean(checkers);
+            }
+        }
+    }
+}
+
+TEST_CASE(
+    "checkers: membership fires on a second uncommitted change and on a change before "
+    "the leader committed in its term",
+    "[checkers]") {
+    const core::Configuration three = voters_of({1, 2, 3});
+    const core::Configuration four = voters_of({1, 2, 3, 4});
+    const core::Configuration four_and_nonvoter = servers({{1, core::Suffrage::voter},
+                                                           {2, core::Suffrage::voter},
+                                                           {3, core::Suffrage::voter},
+                                                           {4, core::Suffrage::voter},
+                                                           {5, core::Suffrage::nonvoter}});
+    run_cases({
+        {.name = "second change while the first is uncommitted",
+         .bad =
+             [&](Checkers& c) {
+                 leader_of_term_2(c, three);
+                 leader_appends(c, 3, four, 2);
+                 leader_appends(c, 4, four_and_nonvoter, 2);
+             },
+         .good =
+             [&](Checkers& c) {
+                 leader_of_term_2(c, three);
+                 leader_appends(c, 3, four, 2);
+                 leader_appends(c, 4, four_and_nonvoter, 3);
+             },
+         .checker = Checker::membership,
+         .kind = "two_uncommitted_configurations"},
+        {.name = "change before the leader's no-op committed",
+         .bad =
+             [&](Checkers& c) {
+                 leader_of_term_2(c, three);
+                 leader_appends(c, 3, four, 1);
+             },
+         .good =
+             [&](Checkers& c) {
+                 leader_of_term_2(c, three);
+                 leader_appends(c, 3, four, 2);
+             },
+         .checker = Checker::membership,
+         .kind = "change_before_commit_in_term"},
+        {.name = "change after committing only an earlier leader's entries",
+         .bad =
+             [&](Checkers& c) {
+                 leader_of_term_2(c, three);
+                 c.on_role_change(1, to_follower(3), 32);
+                 c.on_role_change(1, to_leader(4), 34);
+                 c.on_log_write(1, 4, {noop(4, 3)}, 36);
+                 c.on_commit_index(1, 2);
+                 c.on_log_write(1, 4, {configuration_entry(4, 4, four)}, 40);
+                 c.on_leader_configuration(1, 4, 4, 2, 40);
+             },
+         .good =
+             [&](Checkers& c) {
+                 leader_of_term_2(c, three);
+                 c.on_role_change(1, to_follower(3), 32);
+                 c.on_role_change(1, to_leader(4), 34);
+                 c.on_log_write(1, 4, {noop(4, 3)}, 36);
+                 c.on_commit_index(1, 3);
+                 c.on_log_write(1, 4, {configuration_entry(4, 4, four)}, 40);
+                 c.on_leader_configuration(1, 4, 4, 3, 40);
+             },
+         .checker = Checker::membership,
+         .kind = "change_before_commit_in_term"},
+    });
+}
+
+TEST_CASE(
+    "checkers: commit quorum fires when a leader commits what a majority did not "
+    "acknowledge",
+    "[checkers]") {
+    const auto response = [](MessageType type, NodeId from, Term term, Index match, bool success) {
+        return Message{.type = type,
+                       .from = from,
+                       .to = 1,
+                       .term = term,
+                       .success = success,
+                       .match_index = match};
+    };
+    constexpr MessageType append_ack = MessageType::append_entries_response;
+    struct Row {
+        std::string name;
+        core::Configuration configuration;
+        std::vector<Message> sent;
+        bool fires;
+    };
+    const core::Configuration three = voters_of({1, 2, 3});
+    const std::vector<Row> rows = {
+        {"nobody acknowledged", three, {}, true},
+        {"one of two followers acknowledged", three, {ack(2, 2, 2)}, false},
+        {"acknowledged past the commit index", three, {ack(3, 2, 5)}, false},
+        {"an InstallSnapshot acknowledgement counts",
+         three,
+         {response(MessageType::install_snapshot_response, 2, 2, 2, true)},
+         false},
+        {"acknowledged in an earlier term", three, {ack(2, 1, 2)}, true},
+        {"acknowledged below the commit index", three, {ack(2, 2, 1)}, true},
+        {"a refusal", three, {response(append_ack, 2, 2, 2, false)}, true},
+        {"a refused InstallSnapshot",
+         three,
+         {response(MessageType::install_snapshot_response, 2, 2, 2, false)},
+         true},
+        {"a server outside the configuration", three, {ack(9, 2, 2)}, true},
+        {"only a non-voter acknowledged",
+         servers({{1, core::Suffrage::voter},
+                  {2, core::Suffrage::voter},
+                  {3, core::Suffrage::voter},
+                  {4, core::Suffrage::nonvoter}}),
+         {ack(4, 2, 2)},
+         true},
+        {"two of five voters (with the leader)",
+         voters_of({1, 2, 3, 4, 5}),
+         {ack(2, 2, 2), ack(2, 2, 2)},
+         true},
+        {"three of five voters (with the leader)",
+         voters_of({1, 2, 3, 4, 5}),
+         {ack(2, 2, 2), ack(5, 2, 2)},
+         false},
+    };
+    for (const Row& row : rows) {
+        DYNAMIC_SECTION(row.name) {
+            Checkers checkers;
+            leader_of_term_2(checkers, row.configuration);
+            for (const Message& message : row.sent) {
+                checkers.on_send(message, 40);
+            }
+            checkers.on_leader_commit(1, 2, 2, 50);
+            if (row.fires) {
+                require_violation(checkers, Checker::commit_quorum, "commit_without_quorum");
+                CHECK(checkers.violation()->node == 1);
+                CHECK(checkers.violation()->time == 50);
+            } else {
+                require_clean(checkers);
+            }
+        }
+    }
+}
+
+TEST_CASE("checkers: commit quorum counts the voters of the leader's latest configuration",
+          "[checkers]") {
+    // After adding node 4 (uncommitted), a commit needs 3 of 4 voters.
+    const auto history = [](Checkers& c, std::vector<NodeId> acknowledging) {
+        leader_of_term_2(c, voters_of({1, 2, 3}));
+        leader_appends(c, 3, voters_of({1, 2, 3, 4}), 2);
+        for (const NodeId from : acknowledging) {
+            c.on_send(ack(from, 2, 3), 50);
+        }
+        c.on_leader_commit(1, 2, 3, 60);
+    };
+    run_cases({
+        {.name = "one acknowledgement of four voters",
+         .bad = [&](Checkers& c) { history(c, {2}); },
+         .good =
+             [&](Checkers& c) {
+                 history(c, {2, 4});
+             },
+         .checker = Checker::commit_quorum,
+         .kind = "commit_without_quorum"},
+    });
+}
+
+TEST_CASE("checkers: leadership transfer fires when a completed transfer's target did not lead",
+          "[checkers]") {
+    const auto completed = [](NodeId target, Term term) {
+        return core::TransferResult{.target = target,
+                                    .outcome = core::TransferOutcome::completed,
+                                    .started_term = 2,
+                                    .term = term};
+    };
+    run_cases({
+        {.name = "another node led the term",
+         .bad =
+             [&](Checkers& c) {
+                 c.on_role_change(1, to_leader(2), 10);
+                 c.on_role_change(3, to_leader(3), 20);
+                 c.on_transfer_result(1, completed(2, 3), 30);
+             },
+         .good =
+             [&](Checkers& c) {
+                 c.on_role_change(1, to_leader(2), 10);
+                 c.on_role_change(2, to_leader(3), 20);
+                 c.on_transfer_result(1, completed(2, 3), 30);
+             },
+         .checker = Checker::leadership_transfer,
+         .kind = "completed_but_target_not_leader"},
+        {.name = "nobody led the term",
+         .bad =
+             [&](Checkers& c) {
+                 c.on_role_change(1, to_leader(2), 10);
+                 c.on_role_change(2, to_leader(4), 20);
+                 c.on_transfer_result(1, completed(2, 3), 30);
+             },
+         .good =
+             [&](Checkers& c) {
+                 c.on_role_change(1, to_leader(2), 10);
+                 // Only a completed transfer makes a promise about the term.
+                 for (const core::TransferOutcome outcome :
+                      {core::TransferOutcome::timed_out, core::TransferOutcome::leadership_lost,
+                       core::TransferOutcome::target_removed}) {
+                     c.on_transfer_result(
+                         1,
+                         core::TransferResult{
+                             .target = 2, .outcome = outcome, .started_term = 2, .term = 3},
+                         30);
+                 }
+             },
+         .checker = Checker::leadership_transfer,
+         .kind = "completed_but_target_not_leader"},
+    });
+}
+
+namespace {
+
+core::Snapshot snapshot_at(Index index, Term term) {
+    return core::Snapshot{.index = index,
+                          .term = term,
+                          .configuration = voters_of({1, 2, 3}),
+                          .configuration_index = 1,
+                          .data = {static_cast<std::uint8_t>(index)}};
+}
+
+/// Node 1 holds (1,1,a) (1,2,b) (2,3,c) and applied the first `applied`.
+void node_1_applied(Checkers& c, Index applied) {
+    c.on_log_write(1, three_commands, 10);
+    for (Index index = 1; index <= applied; ++index) {
+        c.on_apply(1, three_commands[index - 1], 20);
+    }
+}
+
+}  // namespace
+
+TEST_CASE("checkers: snapshot fires when a snapshot holds what was never committed", "[checkers]") {
+    run_cases({
+        {.name = "stored beyond what anyone applied",
+         .bad =
+             [](Checkers& c) {
+                 node_1_applied(c, 2);
+                 c.on_snapshot(1, snapshot_at(3, 2), false, false, 30);
+             },
+         .good =
+             [](Checkers& c) {
+                 node_1_applied(c, 2);
+                 c.on_snapshot(1, snapshot_at(2, 1), false, false, 30);
+             },
+         .checker = Checker::snapshot,
+         .kind = "snapshot_not_committed"},
+        {.name = "installed with another term than the committed entry",
+         .bad =
+             [](Checkers& c) {
+                 node_1_applied(c, 3);
+                 c.on_snapshot(2, snapshot_at(3, 3), true, true, 30);
+             },
+         .good =
+             [](Checkers& c) {
+                 node_1_applied(c, 3);
+                 c.on_snapshot(2, snapshot_at(3, 2), true, true, 30);
+             },
+         .checker = Checker::snapshot,
+         .kind = "snapshot_not_committed"},
+        {.name = "index zero",
+         .bad =
+             [](Checkers& c) {
+                 node_1_applied(c, 3);
+                 c.on_snapshot(2, snapshot_at(0, 1), true, true, 30);
+             },
+         .good =
+             [](Checkers& c) {
+                 node_1_applied(c, 3);
+                 c.on_snapshot(2, snapshot_at(1, 1), true, true, 30);
+             },
+         .checker = Checker::snapshot,
+         .kind = "snapshot_not_committed"},
+        {.name = "restarted from a snapshot nobody committed",
+         .bad =
+             [](Checkers& c) {
+                 node_1_applied(c, 2);
+                 c.on_log_reset(2, snapshot_at(3, 2), 3, {});
+             },
+         .good =
+             [](Checkers& c) {
+                 node_1_applied(c, 2);
+                 c.on_log_reset(2, snapshot_at(2, 1), 2, {command(2, 3, 'c')});
+             },
+         .checker = Checker::snapshot,
+         .kind = "snapshot_not_committed"},
+    });
+}
+
+TEST_CASE("checkers: snapshot fires when installing a snapshot rolls a node back", "[checkers]") {
+    const auto follower_committed = [](Checkers& c, Index commit_index) {
+        node_1_applied(c, 3);
+        c.on_log_write(2, three_commands, 30);
+        c.on_commit_index(2, commit_index);
+    };
+    run_cases({
+        {.name = "restore at the commit index",
+         .bad =
+             [&](Checkers& c) {
+                 follower_committed(c, 2);
+                 c.on_snapshot(2, snapshot_at(2, 1), true, true, 40);
+             },
+         .good =
+             [&](Checkers& c) {
+                 follower_committed(c, 1);
+                 c.on_snapshot(2, snapshot_at(2, 1), true, true, 40);
+             },
+         .checker = Checker::snapshot,
+         .kind = "snapshot_rolled_back"},
+        {.name = "restore below the commit index",
+         .bad =
+             [&](Checkers& c) {
+                 follower_committed(c, 3);
+                 c.on_snapshot(2, snapshot_at(2, 1), true, true, 40);
+             },
+         .good =
+             [&](Checkers& c) {
+                 // Its own snapshot below its commit index restores nothing.
+                 follower_committed(c, 3);
+                 c.on_snapshot(2, snapshot_at(2, 1), false, false, 40);
+             },
+         .checker = Checker::snapshot,
+         .kind = "snapshot_rolled_back"},
+    });
+}
+
+TEST_CASE("checkers: an installed snapshot joins the committed chain for log matching",
+          "[checkers]") {
+    Checkers checkers;
+    node_1_applied(checkers, 3);
+    checkers.on_log_write(1, {command(2, 4, 'd')}, 25);
+    // Node 2 had a diverging uncommitted entry; the snapshot replaces its log.
+    checkers.on_log_write(2, {command(1, 1, 'a'), command(2, 2, 'z')}, 30);
+    checkers.on_snapshot(2, snapshot_at(3, 2), true, true, 40);
+    require_clean(checkers);
+    CHECK(checkers.mirror(2).last_index() == 3);
+    CHECK(checkers.mirror(2).commit_index == 3);
+    CHECK(checkers.mirror(2).chain_at(3) == checkers.mirror(1).chain_at(3));
+    REQUIRE(checkers.mirror(2).configurations.size() == 1);
+    CHECK(checkers.mirror(2).configurations.front().index == 1);
+    SECTION("the same next entry matches") {
+        checkers.on_log_write(2, {command(2, 4, 'd')}, 50);
+        checkers.on_apply(2, command(2, 4, 'd'), 60);
+        require_clean(checkers);
+    }
+    SECTION("another entry of the same index and term does not") {
+        checkers.on_log_write(2, {command(2, 4, 'x')}, 50);
+        require_violation(checkers, Checker::log_matching, "same_index_and_term_different_logs");
+    }
+}
+
+TEST_CASE("checkers: a log rebuilt from a snapshot and its tail keeps the committed prefix",
+          "[checkers]") {
+    Checkers checkers;
+    node_1_applied(checkers, 3);
+    checkers.on_log_write(1, {command(2, 4, 'd')}, 25);
+    checkers.on_log_reset(2, snapshot_at(2, 1), 1, {command(1, 2, 'b'), command(2, 3, 'c')});
+    require_clean(checkers);
+    CHECK(checkers.mirror(2).last_index() == 3);
+    CHECK(checkers.mirror(2).commit_index == 2);
+    CHECK(checkers.mirror(2).chain_at(3) == checkers.mirror(1).chain_at(3));
+    checkers.on_log_write(2, {command(2, 4, 'd')}, 30);
+    checkers.on_apply(2, command(2, 3, 'c'), 40);
+    require_clean(checkers);
+}
+
+namespace {
+
+const std::vector<Entry> five_commands = {command(1, 1, 'a'), command(1, 2, 'b'),
+                                          command(2, 3, 'c'), command(2, 4, 'd'),
+                                          command(2, 5, 'e')};
+
+/// A member whose snapshot covers `base` of `full`: its log holds the rest
+/// and its state machine every command.
+Member compacted(const std::vector<Entry>& full, Index base) {
+    Member member = member_with(full);
+    member.log.erase(member.log.begin(), member.log.begin() + static_cast<std::ptrdiff_t>(base));
+    member.base = base;
+    return member;
+}
+
+}  // namespace
+
+TEST_CASE("checkers: verify_log accepts members with different log bases that agree",
+          "[checkers]") {
+    const std::vector<Member> members = {compacted(five_commands, 5), compacted(five_commands, 2),
+                                         member_with(five_commands)};
+    const std::vector<ClientSuccess> successes = {
+        {.index = 1, .data = {'a'}}, {.index = 4, .data = {'d'}}, {.index = 5, .data = {'e'}}};
+    Checkers checkers;
+    checkers.verify_log(states(members), 5, successes, 100);
+    checkers.verify_fsm(states(members), 100);
+    require_clean(checkers);
+    SECTION("a success compacted away everywhere is not looked for") {
+        const std::vector<Member> compacted_only = {compacted(five_commands, 3),
+                                                    compacted(five_commands, 2)};
+        Checkers quiet;
+        quiet.verify_log(states(compacted_only), 5, {{.index = 1, .data = {'?'}}}, 100);
+        require_clean(quiet);
+        Checkers fires;
+        fires.verify_log(states(compacted_only), 5, {{.index = 4, .data = {'?'}}}, 100);
+        require_violation(fires, Checker::client_apply, "success_missing_from_log");
+        Checkers index_zero;
+        index_zero.verify_log(states(compacted_only), 5, {{.index = 0, .data = {'a'}}}, 100);
+        require_violation(index_zero, Checker::client_apply, "success_missing_from_log");
+    }
+}
+
+TEST_CASE("checkers: verify_log fires when members with different log bases differ", "[checkers]") {
+    struct Row {
+        std::string name;
+        std::vector<Entry> tail;  // after index 2
+        std::string kind;
+    };
+    const std::vector<Row> rows = {
+        {"other data in the overlap",
+         {command(2, 3, 'c'), command(2, 4, 'x'), command(2, 5, 'e')},
+         "log_entries_differ"},
+        {"another term in the overlap",
+         {command(1, 3, 'c'), command(2, 4, 'd'), command(2, 5, 'e')},
+         "log_entries_differ"},
+        {"an entry at the wrong index",
+         {command(2, 3, 'c'), command(2, 5, 'd'), command(2, 5, 'e')},
+         "log_entries_differ"},
+        {"shorter tail", {command(2, 3, 'c'), command(2, 4, 'd')}, "log_length_differs"},
+    };
+    for (const Row& row : rows) {
+        DYNAMIC_SECTION(row.name) {
+            Member odd = compacted(five_commands, 2);
+            odd.log = row.tail;
+            // The compacted member first: the reference is the lowest base.
+            const std::vector<Member> members = {odd, member_with(five_commands)};
+            Checkers checkers;
+            checkers.verify_log(states(members), 0, {}, 100);
+            require_violation(checkers, Checker::convergence, row.kind);
+            CHECK(checkers.violation()->node == 1);
+        }
+    }
+    SECTION("a compacted member whose state machine saw fewer commands than succeeded") {
+        const std::vector<Member> members = {member_with(five_commands),
+                                             compacted(five_commands, 2)};
+        Checkers checkers;
+        checkers.verify_log(states(members), 5, {}, 100);
+        require_clean(checkers);
+        Checkers fires;
+        std::vector<Member> short_fsm = members;
+        short_fsm[0].log = {command(1, 1, 'a'), command(1, 2, 'b'), command(2, 3, 'c'),
+                            command(2, 4, 'd'), noop(2, 5)};
+        short_fsm[1] = compacted(short_fsm[0].log, 2);
+        fires.verify_log(states(short_fsm), 5, {}, 100);
+        require_violation(fires, Checker::convergence, "log_shorter_than_applies");
+    }
+}
+
 }  // namespace raftsim::sim

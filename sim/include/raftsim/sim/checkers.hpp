@@ -37,9 +37,13 @@ enum class Checker : std::uint8_t {
     core_assert,           // the core's own always-on invariants
     leader_lease,          // a leader cut off from a quorum steps down within its lease
     replication_progress,  // a leader's match_index for a follower never decreases (Fig. 2)
+    membership,            // one change at a time, after a commit in term; removed leaders go
+    commit_quorum,         // a leader commits only what a majority of its voters acknowledged
+    leadership_transfer,   // a transfer reported completed made its target leader
+    snapshot,              // snapshots hold committed state and never roll a node back
 };
 
-inline constexpr std::uint8_t checker_count = 13;
+inline constexpr std::uint8_t checker_count = 17;
 
 [[nodiscard]] std::string_view to_string(Checker checker) noexcept;
 
@@ -59,6 +63,12 @@ struct LogMirror {
     std::vector<std::uint64_t> chains;
     /// The node's commit index as of its last handled Ready.
     core::Index commit_index = 0;
+    struct ConfigurationAt {
+        core::Index index = 0;
+        core::Configuration configuration{};
+    };
+    /// Configuration entries in the log (and the snapshot's), ascending.
+    std::vector<ConfigurationAt> configurations;
 
     [[nodiscard]] core::Index last_index() const noexcept { return terms.size(); }
     [[nodiscard]] std::uint64_t chain_at(core::Index index) const noexcept;
@@ -68,7 +78,9 @@ struct LogMirror {
 struct MemberState {
     core::NodeId id = 0;
     std::string name;
+    /// The durable log: entries after log_base_index (the rest is in a snapshot).
     const std::vector<core::Entry>* log = nullptr;
+    core::Index log_base_index = 0;
     const HashChainFsm* fsm = nullptr;
 };
 
@@ -98,8 +110,29 @@ class Checkers {
     void on_commit_index(core::NodeId node, core::Index commit_index) {
         logs_[node].commit_index = commit_index;
     }
-    /// The node's log was rebuilt from durable state (restart).
-    void on_log_reset(core::NodeId node, const std::vector<core::Entry>& entries);
+    /// The node's log was rebuilt from durable state (restart): its snapshot
+    /// (if any) and the entries after `base_index`.
+    void on_log_reset(core::NodeId node, const std::optional<core::Snapshot>& snapshot,
+                      core::Index base_index, const std::vector<core::Entry>& entries);
+    void on_log_reset(core::NodeId node, const std::vector<core::Entry>& entries) {
+        on_log_reset(node, std::nullopt, 0, entries);
+    }
+    /// The node stored `snapshot`; `restore` when it replaced its state
+    /// machine (an InstallSnapshot), `discard_all` when its log went too.
+    void on_snapshot(core::NodeId node, const core::Snapshot& snapshot, bool restore,
+                     bool discard_all, TimeUs now);
+    /// A leader's commit index after a handled Ready, with its latest
+    /// configuration: a majority of its voters must have acknowledged it.
+    void on_leader_commit(core::NodeId leader, core::Term term, core::Index commit_index,
+                          TimeUs now);
+    /// A leader wrote configuration entries: at most one may be uncommitted,
+    /// and only after the leader committed an entry of its term.
+    void on_leader_configuration(core::NodeId leader, core::Term term, core::Index index,
+                                 core::Index commit_index, TimeUs now);
+    void on_transfer_result(core::NodeId node, const core::TransferResult& result, TimeUs now);
+    /// A node still leads after a handled Ready: its committed configuration
+    /// (as mirrored) must keep it a voter.
+    void on_leader_ready(core::NodeId leader, core::Term term, TimeUs now);
     void on_apply(core::NodeId node, const core::Entry& entry, TimeUs now);
     void on_fsm_order_violation(core::NodeId node, const core::Entry& entry,
                                 const HashChainFsm& fsm, TimeUs now);
@@ -107,6 +140,11 @@ class Checkers {
     /// A leader's view of a follower after a handled Ready.
     void on_progress(core::NodeId leader, core::Term term, core::NodeId peer,
                      core::Index match_index, TimeUs now);
+
+    /// The leader stopped replicating to `peer` (it left the configuration).
+    void forget_progress(core::NodeId leader, core::NodeId peer) {
+        match_seen_.erase({leader, peer});
+    }
 
     /// End of run: every member's log and FSM equal, and every success present.
     void verify_log(const std::vector<MemberState>& members, std::uint64_t apply_count,
@@ -137,6 +175,10 @@ class Checkers {
                  core::NodeId node);
     void check_log_matching(core::NodeId node, core::Index index, TimeUs now);
     void check_client_success(core::Index index, std::uint64_t data_hash, TimeUs now);
+    void append_mirror(LogMirror& log, const core::Entry& entry);
+    [[nodiscard]] bool verify_member_log(const MemberState& member, const MemberState& reference,
+                                         std::uint64_t apply_count, TimeUs now);
+    void fill_committed_prefix(core::NodeId node, LogMirror& log, core::Index through, TimeUs now);
 
     std::optional<Violation> violation_;
     std::map<core::Term, core::NodeId> leader_of_term_;
@@ -149,6 +191,9 @@ class Checkers {
     std::map<std::pair<core::NodeId, core::NodeId>, MatchSeen> match_seen_;
     /// Per follower: the highest index it acknowledged, and in which term.
     std::map<core::NodeId, MatchSeen> acknowledged_;
+    /// Per (follower, term): the highest index it acknowledged in that term.
+    std::map<std::pair<core::NodeId, core::Term>, core::Index> acknowledged_in_term_;
+
     std::map<core::NodeId, LogMirror> logs_;
     /// claims_[i-1]: the (term, chain) pairs any node has held at index i.
     std::vector<std::vector<IndexClaim>> claims_;

@@ -24,17 +24,32 @@ class HashChainFsm {
     /// the apply order: index not above the last one, or term below it.
     [[nodiscard]] bool apply(const core::Entry& entry);
 
+    /// The state as snapshot data: last index, last term, hash and the
+    /// number of commands applied, 8 bytes each, little-endian.
+    [[nodiscard]] core::Payload snapshot() const;
+    /// Replaces the state with a snapshot's. Returns false (and changes
+    /// nothing) if the data is not a snapshot.
+    [[nodiscard]] bool restore(const core::Payload& data);
+
     [[nodiscard]] core::Index last_index() const noexcept { return last_index_; }
+    /// Commands applied since the beginning of history (restored ones included).
+    [[nodiscard]] std::uint64_t command_count() const noexcept { return command_count_; }
     [[nodiscard]] core::Term last_term() const noexcept { return last_term_; }
     [[nodiscard]] std::uint64_t hash() const noexcept { return hash_; }
     [[nodiscard]] const std::vector<AppliedItem>& applied() const noexcept { return applied_; }
-    /// fsm.go's WriteTo format: "term.   index: DATA-HEX" per command.
+    /// fsm.go's WriteTo format: "term.   index: DATA-HEX" per command,
+    /// after a line naming the snapshot it was restored from, if any.
     [[nodiscard]] std::string dump() const;
 
   private:
     core::Index last_index_ = 0;
     core::Term last_term_ = 0;
     std::uint64_t hash_ = 0;
+    std::uint64_t command_count_ = 0;
+    /// Set once restored: commands before applied_ are only in the hash.
+    bool restored_ = false;
+    core::Index restored_index_ = 0;
+    std::uint64_t restored_commands_ = 0;
     std::vector<AppliedItem> applied_;
 };
 

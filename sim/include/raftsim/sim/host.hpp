@@ -24,6 +24,9 @@ struct Host {
     HashChainFsm fsm;
     /// Bumped on every crash and restart; events of an old one are ignored.
     std::uint64_t incarnation = 0;
+    /// In the cluster as hashicorp fuzzy's harness sees it: false once
+    /// removed. Non-members are left out of the final checks.
+    bool member = true;
     /// Clock drift in parts per million: the tick period is stretched by it.
     std::int32_t drift_ppm = 0;
     /// A Ready is written but not yet synced: its messages and effects wait.

@@ -70,6 +70,34 @@ struct ClientRequest {
     core::Payload data;
 };
 
+/// How a membership change ended (Simulation::change_membership).
+enum class ChangeOutcome : std::uint8_t {
+    /// The change's entry committed (for add_voter: and the server was
+    /// promoted to voter), or there was nothing left to change.
+    committed,
+    /// The leader refused it for good (for instance no_voters_left).
+    refused,
+    /// The deadline passed first.
+    timed_out,
+};
+
+[[nodiscard]] std::string_view to_string(ChangeOutcome outcome) noexcept;
+
+struct ChangeReport {
+    ChangeOutcome outcome = ChangeOutcome::timed_out;
+    /// The last refusal seen (none if the change was appended).
+    core::ChangeError last_error = core::ChangeError::none;
+    /// Proposals made (one per leader or retry).
+    std::uint32_t attempts = 0;
+};
+
+struct TransferReport {
+    /// Why the leader refused to start, if it did.
+    core::TransferError error = core::TransferError::none;
+    /// The outcome, if one arrived before the deadline.
+    std::optional<core::TransferResult> result{};
+};
+
 enum class SlowVoteMode : std::uint8_t {
     /// RequestVote to a slow node is delayed (hashicorp SlowSendVote).
     send,
@@ -140,6 +168,23 @@ class Simulation {
     [[nodiscard]] const std::vector<ClientRequest>& history() const noexcept { return history_; }
     [[nodiscard]] std::uint64_t successes() const noexcept { return successes_; }
 
+    // Membership, transfer, snapshots.
+    /// hashicorp CreateAndAddNode's first half: a new server with empty
+    /// storage and no configuration; it waits to hear from a leader and is
+    /// a member once a committed configuration holds it. Returns its id.
+    core::NodeId create_node(std::string name);
+    /// Proposes the change to the leader, retrying on other leaders and on
+    /// transient refusals, until it commits or `deadline`.
+    ChangeReport change_membership(core::ChangeKind kind, core::NodeId server, TimeUs deadline);
+    /// Asks the leader to hand over to `target` (0 = the most up-to-date
+    /// voter) and runs until the outcome or `deadline`.
+    TransferReport transfer_leadership(core::NodeId target, TimeUs deadline);
+    /// The node's host snapshots its state machine now (if up and idle).
+    void take_snapshot(core::NodeId id);
+    /// Members: the servers of the latest committed configuration seen.
+    [[nodiscard]] bool is_member(core::NodeId id) const { return host(id).member; }
+    [[nodiscard]] std::vector<core::NodeId> members() const;
+
     /// End of run (hashicorp VerifyLog + VerifyFSM over the members): waits
     /// up to `deadline` for logs to settle, then compares them.
     void verify(TimeUs deadline);
@@ -178,6 +223,16 @@ class Simulation {
     void send(core::Message message);
     void apply_committed(Host& host, const std::vector<core::Entry>& entries);
     void on_request_results(Host& host, const std::vector<core::RequestResult>& results);
+    void on_change_result(Host& host, const core::RequestResult& result);
+    void on_transfer_results(Host& host, const std::vector<core::TransferResult>& results);
+    void observe_snapshot(Host& host, const core::Ready& ready);
+    void observe_leader(Host& host, core::Index commit_before);
+    void restore_snapshot(Host& host, const core::Snapshot& snapshot);
+    void maybe_auto_snapshot(Host& host);
+    void update_members(const core::Node& leader);
+    [[nodiscard]] bool propose_change(core::ChangeKind kind, core::NodeId server,
+                                      ChangeReport& report);
+    [[nodiscard]] bool change_done(core::ChangeKind kind, core::NodeId server) const;
     [[nodiscard]] core::NodeId ready_leader() const;
     std::uint32_t submit_batch(std::uint32_t count);
     void arm_client_timer(TimeUs delay_us);
@@ -210,6 +265,22 @@ class Simulation {
     /// Requests with an id >= apply_n_first_id_ still pending (apply_n).
     core::RequestId apply_n_first_id_ = 0;
     std::uint64_t apply_n_pending_ = 0;
+    /// The membership change in flight (change_membership).
+    struct PendingChange {
+        core::RequestId id = 0;
+        core::NodeId leader = 0;
+        core::ChangeKind kind = core::ChangeKind::add_voter;
+        core::NodeId server = 0;
+        bool resolved = false;
+        bool committed = false;
+    };
+    std::optional<PendingChange> change_{};
+    core::RequestId next_change_id_ = 1;
+    /// The committed configuration the members were last taken from.
+    core::Index members_configuration_index_ = 0;
+    /// The transfer being waited for (transfer_leadership).
+    core::NodeId transfer_leader_ = 0;
+    std::optional<core::TransferResult> transfer_result_{};
     bool workload_running_ = false;
     std::uint32_t workload_batch_ = 0;
     bool client_timer_armed_ = false;

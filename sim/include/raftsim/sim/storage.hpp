@@ -2,6 +2,7 @@
 // A node's stable storage: a durable part and an unsynced part. Writes land
 // unsynced; sync() makes them durable. A crash keeps or loses the unsynced
 // part (crash(lose_unsynced)). A restart reads back the durable part only.
+// It holds the hard state, the latest snapshot and the log after its base.
 
 #include <cstdint>
 #include <optional>
@@ -13,8 +14,8 @@ namespace raftsim::sim {
 
 class Storage {
   public:
-    /// Records a Ready's hard state and entries as unsynced writes. The
-    /// entries are moved out of `ready`.
+    /// Records a Ready's snapshot, compaction, hard state and entries as
+    /// unsynced writes. The entries are moved out of `ready`.
     void write(core::Ready& ready);
     /// Makes every unsynced write durable.
     void sync();
@@ -23,19 +24,32 @@ class Storage {
     [[nodiscard]] bool has_unsynced() const noexcept;
 
     [[nodiscard]] core::DurableState durable_state() const;
+    /// The durable log, entries after log_base_index().
     [[nodiscard]] const std::vector<core::Entry>& durable_entries() const noexcept {
         return entries_;
+    }
+    [[nodiscard]] core::Index log_base_index() const noexcept { return base_index_; }
+    [[nodiscard]] const std::optional<core::Snapshot>& durable_snapshot() const noexcept {
+        return snapshot_;
     }
     [[nodiscard]] const core::HardState& durable_hard_state() const noexcept { return hard_state_; }
     [[nodiscard]] std::uint64_t sync_count() const noexcept { return sync_count_; }
 
   private:
     struct PendingWrite {
+        std::optional<core::Snapshot> snapshot;
+        std::optional<core::LogCompaction> compaction;
         std::optional<core::HardState> hard_state;
         std::vector<core::Entry> entries;
     };
 
+    void sync_one(PendingWrite& write);
+    void compact(const core::LogCompaction& compaction);
+
     core::HardState hard_state_;
+    std::optional<core::Snapshot> snapshot_;
+    core::Index base_index_ = 0;
+    core::Term base_term_ = 0;
     std::vector<core::Entry> entries_;
     std::vector<PendingWrite> unsynced_;
     std::uint64_t sync_count_ = 0;

@@ -37,9 +37,30 @@ enum class TraceKind : std::uint8_t {
     slow_votes,   // a=mode b=node bitmask
     step,         // a=scenario step number
     violation,    // sub=checker
+    // node=leader peer=server sub=ChangeKind a=ChangeError (0 = appended)
+    // b=index c=MembershipEvent
+    membership,
+    // node=leader peer=target sub=TransferEvent a=TransferError or TransferOutcome b=term
+    transfer,
+    snapshot,      // node a=index b=term sub=0 taken / 1 installed (state machine reset)
+    node_created,  // node
 };
 
-inline constexpr std::uint8_t trace_kind_count = 22;
+inline constexpr std::uint8_t trace_kind_count = 26;
+
+/// What a `membership` record says happened to a change request.
+enum class MembershipEvent : std::uint8_t {
+    proposed,         // a = ChangeError: 0 when appended at b
+    committed,        // the change's entry committed at b
+    leadership_lost,  // the leader lost office before it committed
+    members_changed,  // peer joined (a=1) or left (a=0) the members; b = configuration index
+};
+
+/// What a `transfer` record says: started (a = TransferError) or ended (a = outcome).
+enum class TransferEvent : std::uint8_t {
+    started,
+    ended,
+};
 
 [[nodiscard]] std::string_view to_string(TraceKind kind) noexcept;
 
