@@ -51,6 +51,11 @@ class Interpreter {
     void run_fault_step(const Step& step);
     void run_wait(const Step& step);
     void run_one_of(const Step& step);
+    void run_membership_step(const Step& step);
+    void change(const Step& step, core::ChangeKind kind, NodeId id);
+    void run_transfer(const Step& step);
+    void churn_once(const Step& step);
+    [[nodiscard]] static core::ChangeKind change_kind(Step::Kind kind);
     void apply_network(const NetworkSpec& network);
     [[nodiscard]] std::vector<NodeId> resolve(const std::vector<NodeSelector>& selectors);
     void resolve_one(const NodeSelector& selector, std::vector<NodeId>& out);
@@ -59,6 +64,7 @@ class Interpreter {
     const Scenario& scenario_;
     sim::Simulation& sim_;
     std::map<std::string, std::uint32_t> groups_;
+    std::map<std::string, std::vector<NodeId>> group_nodes_;
     std::uint64_t step_number_ = 0;
 };
 
@@ -88,18 +94,168 @@ void Interpreter::run_step(const Step& step) {
         case Step::Kind::one_of:
             run_one_of(step);
             return;
+        case Step::Kind::add_voter:
+        case Step::Kind::add_nonvoter:
+        case Step::Kind::demote_voter:
+        case Step::Kind::remove_server:
+        case Step::Kind::create_node:
+        case Step::Kind::transfer_leadership:
+        case Step::Kind::snapshot:
+        case Step::Kind::membership_churn:
+            run_membership_step(step);
+            return;
         default:
             run_fault_step(step);
             return;
     }
 }
 
+void Interpreter::run_membership_step(const Step& step) {
+    switch (step.kind) {
+        case Step::Kind::add_voter:
+        case Step::Kind::add_nonvoter:
+        case Step::Kind::demote_voter:
+        case Step::Kind::remove_server:
+            for (NodeId id : resolve(step.nodes)) {
+                change(step, change_kind(step.kind), id);
+            }
+            return;
+        case Step::Kind::create_node: {
+            // A repeated step finds its node already made: it only re-adds it.
+            const NodeId existing = sim_.id_of(step.name);
+            const NodeId id = existing != 0 ? existing : sim_.create_node(step.name);
+            if (step.suffrage != "none") {
+                change(step,
+                       step.suffrage == "nonvoter" ? core::ChangeKind::add_nonvoter
+                                                   : core::ChangeKind::add_voter,
+                       id);
+            }
+            return;
+        }
+        case Step::Kind::transfer_leadership:
+            run_transfer(step);
+            return;
+        case Step::Kind::snapshot:
+            for (NodeId id : resolve(step.nodes)) {
+                sim_.take_snapshot(id);
+            }
+            return;
+        case Step::Kind::membership_churn:
+            for (std::uint32_t i = 0; i < step.count && !sim_.failed(); ++i) {
+                churn_once(step);
+                sim_.run_for(step.duration_us);
+            }
+            return;
+        default:
+            RAFT_ASSERT(false);  // run_step dispatches only these kinds here
+    }
+}
+
+core::ChangeKind Interpreter::change_kind(Step::Kind kind) {
+    switch (kind) {
+        case Step::Kind::add_voter:
+            return core::ChangeKind::add_voter;
+        case Step::Kind::add_nonvoter:
+            return core::ChangeKind::add_nonvoter;
+        case Step::Kind::demote_voter:
+            return core::ChangeKind::demote_voter;
+        default:
+            RAFT_ASSERT(kind == Step::Kind::remove_server);
+            return core::ChangeKind::remove_server;
+    }
+}
+
+void Interpreter::change(const Step& step, core::ChangeKind kind, NodeId id) {
+    if (sim_.failed()) {
+        return;
+    }
+    const sim::ChangeReport report =
+        sim_.change_membership(kind, id, sim_.now() + step.duration_us);
+    if (report.outcome == sim::ChangeOutcome::committed || step.optional || sim_.failed()) {
+        return;
+    }
+    sim_.fail(sim::Checker::liveness, "membership_change_failed",
+              fmt::format("{}: {} {} {} after {} attempts (last refusal: {})", step.json_path,
+                          core::to_string(kind), sim_.name_of(id), sim::to_string(report.outcome),
+                          report.attempts, core::to_string(report.last_error)));
+}
+
+void Interpreter::run_transfer(const Step& step) {
+    NodeId target = 0;
+    if (!step.any_target) {
+        const std::vector<NodeId> picked = resolve({step.to});
+        if (picked.empty()) {
+            return;  // e.g. "leader" while there is none: nothing to hand over to
+        }
+        target = picked.front();
+    }
+    const sim::TransferReport report =
+        sim_.transfer_leadership(target, sim_.now() + step.duration_us);
+    const bool completed =
+        report.result.has_value() && report.result->outcome == core::TransferOutcome::completed;
+    if (completed || step.optional || sim_.failed()) {
+        return;
+    }
+    sim_.fail(sim::Checker::liveness, "transfer_failed",
+              fmt::format("{}: leadership transfer {}", step.json_path,
+                          report.error != core::TransferError::none
+                              ? fmt::format("refused: {}", core::to_string(report.error))
+                          : report.result.has_value()
+                              ? fmt::format("ended {}", core::to_string(report.result->outcome))
+                              : std::string("had no outcome in time")));
+}
+
+// One random membership change, keeping at least three voters so the
+// cluster stays able to elect and commit through the churn.
+void Interpreter::churn_once(const Step& step) {
+    if (sim_.leader() == 0) {
+        return;  // nobody to ask; the next round tries again
+    }
+    const core::Configuration& configuration = sim_.host(sim_.leader()).node->configuration();
+    std::vector<NodeId> voters;
+    std::vector<NodeId> nonvoters;
+    std::vector<NodeId> outsiders;
+    for (NodeId id : sim_.ids()) {
+        const core::Server* server = configuration.find(id);
+        if (server == nullptr) {
+            outsiders.push_back(id);
+        } else {
+            (server->suffrage == core::Suffrage::voter ? voters : nonvoters).push_back(id);
+        }
+    }
+    core::Prng& prng = sim_.scenario_prng();
+    const auto pick = [&prng](const std::vector<NodeId>& from) {
+        return from[prng.below(from.size())];
+    };
+    const std::uint64_t roll = prng.below(10);
+    Step quiet = step;
+    quiet.optional = true;  // churn tolerates a change that does not land in time
+    quiet.duration_us = 30 * sim::us_per_second;
+    if (voters.size() > 3 && roll < 3) {
+        // Mostly followers; now and then the leader itself (RemoveLeader).
+        const NodeId victim = roll == 0 ? sim_.leader() : pick(voters);
+        change(quiet,
+               roll % 2 == 0 ? core::ChangeKind::remove_server : core::ChangeKind::demote_voter,
+               victim);
+    } else if (!outsiders.empty() && roll < 7) {
+        change(quiet, core::ChangeKind::add_voter, pick(outsiders));
+    } else if (!nonvoters.empty()) {
+        change(quiet, core::ChangeKind::add_voter, pick(nonvoters));
+    } else if (!outsiders.empty()) {
+        change(quiet, core::ChangeKind::add_nonvoter, pick(outsiders));
+    } else if (voters.size() > 3) {
+        change(quiet, core::ChangeKind::demote_voter, pick(voters));
+    }
+}
+
 void Interpreter::run_fault_step(const Step& step) {
     switch (step.kind) {
         case Step::Kind::partition: {
-            const std::uint32_t group = sim_.partition_off(resolve(step.nodes));
+            const std::vector<NodeId> nodes = resolve(step.nodes);
+            const std::uint32_t group = sim_.partition_off(nodes);
             if (!step.group.empty()) {
                 groups_[step.group] = group;
+                group_nodes_[step.group] = nodes;
             }
             return;
         }
@@ -232,6 +388,21 @@ void Interpreter::resolve_one(const NodeSelector& selector, std::vector<NodeId>&
             out.insert(out.end(), picked.begin(), picked.end());
             return;
         }
+        case NodeSelector::Kind::follower: {
+            std::uint32_t seen = 0;
+            for (NodeId id : sim_.members()) {
+                if (id != leader && ++seen == selector.count_min) {
+                    out.push_back(id);
+                    return;
+                }
+            }
+            return;
+        }
+        case NodeSelector::Kind::group:
+            if (const auto it = group_nodes_.find(selector.name); it != group_nodes_.end()) {
+                out.insert(out.end(), it->second.begin(), it->second.end());
+            }
+            return;
         case NodeSelector::Kind::random: {
             std::vector<NodeId> pool = sim_.ids();
             const std::size_t count = std::min<std::size_t>(draw_count(selector), pool.size());

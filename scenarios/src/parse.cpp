@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstdint>
@@ -21,6 +22,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -468,7 +470,7 @@ void parse_raft_fields(const Json& value, core::DurationConfig& raft) {
     check_fields(value, path,
                  {"heartbeat_timeout", "election_timeout", "commit_timeout", "leader_lease",
                   "max_append_entries", "max_inflight_appends", "max_uncommitted_entries",
-                  "pre_vote", "check_quorum"});
+                  "snapshot_threshold", "trailing_logs", "pre_vote", "check_quorum"});
     const std::array<std::pair<std::string_view, std::uint64_t*>, 4> durations{{
         {"heartbeat_timeout", &raft.heartbeat_timeout_us},
         {"election_timeout", &raft.election_timeout_us},
@@ -488,6 +490,16 @@ void parse_raft_fields(const Json& value, core::DurationConfig& raft) {
     for (const auto& [key, target] : counts) {
         if (const Json* field = find_field(value, key)) {
             *target = get_u32(*field, member_path(path, key), 1);
+        }
+    }
+    // Entry counts where 0 means something (never snapshot, keep no trail).
+    const std::array<std::pair<std::string_view, std::uint32_t*>, 2> entry_counts{{
+        {"snapshot_threshold", &raft.snapshot_threshold_entries},
+        {"trailing_logs", &raft.trailing_log_entries},
+    }};
+    for (const auto& [key, target] : entry_counts) {
+        if (const Json* field = find_field(value, key)) {
+            *target = get_u32(*field, member_path(path, key), 0);
         }
     }
     const std::array<std::pair<std::string_view, bool*>, 2> flags{{
@@ -590,33 +602,58 @@ ChecksSpec parse_checks(const Json& value) {
 struct Action {
     std::string_view key;
     Kind kind;
-    /// The one extra key this action takes ("" if none).
-    std::string_view modifier;
+    /// The extra keys this action takes ("" pads the array).
+    std::array<std::string_view, 3> modifiers;
 };
 
-constexpr std::array<Action, 19> actions{{
-    {"sleep", Kind::sleep, ""},
-    {"wait_for_leader", Kind::wait_for_leader, "optional"},
-    {"partition", Kind::partition, "as"},
-    {"heal", Kind::heal, ""},
-    {"heal_all", Kind::heal_all, ""},
-    {"cut", Kind::cut, ""},
-    {"restore", Kind::restore, ""},
-    {"slow_votes", Kind::slow_votes, ""},
-    {"clear_slow_votes", Kind::clear_slow_votes, ""},
-    {"network", Kind::network, ""},
-    {"crash", Kind::crash, "lose_unsynced"},
-    {"restart", Kind::restart, ""},
-    {"clock_drift", Kind::clock_drift, ""},
-    {"apply", Kind::apply, ""},
-    {"start_workload", Kind::start_workload, ""},
-    {"stop_workload", Kind::stop_workload, ""},
-    {"wait_until_up_to_date", Kind::wait_until_up_to_date, "optional"},
-    {"repeat", Kind::repeat, "steps"},
-    {"one_of", Kind::one_of, ""},
+constexpr std::array<Action, 27> actions{{
+    {"sleep", Kind::sleep, {}},
+    {"wait_for_leader", Kind::wait_for_leader, {"optional"}},
+    {"partition", Kind::partition, {"as"}},
+    {"heal", Kind::heal, {}},
+    {"heal_all", Kind::heal_all, {}},
+    {"cut", Kind::cut, {}},
+    {"restore", Kind::restore, {}},
+    {"slow_votes", Kind::slow_votes, {}},
+    {"clear_slow_votes", Kind::clear_slow_votes, {}},
+    {"network", Kind::network, {}},
+    {"crash", Kind::crash, {"lose_unsynced"}},
+    {"restart", Kind::restart, {}},
+    {"clock_drift", Kind::clock_drift, {}},
+    {"apply", Kind::apply, {}},
+    {"start_workload", Kind::start_workload, {}},
+    {"stop_workload", Kind::stop_workload, {}},
+    {"wait_until_up_to_date", Kind::wait_until_up_to_date, {"optional"}},
+    {"repeat", Kind::repeat, {"steps"}},
+    {"one_of", Kind::one_of, {}},
+    {"add_voter", Kind::add_voter, {"within", "optional"}},
+    {"add_nonvoter", Kind::add_nonvoter, {"within", "optional"}},
+    {"demote_voter", Kind::demote_voter, {"within", "optional"}},
+    {"remove_server", Kind::remove_server, {"within", "optional"}},
+    {"create_node", Kind::create_node, {"as", "within", "optional"}},
+    {"transfer_leadership", Kind::transfer_leadership, {"within", "optional"}},
+    {"snapshot", Kind::snapshot, {}},
+    {"membership_churn", Kind::membership_churn, {"optional"}},
 }};
 
-constexpr std::array<std::string_view, 4> modifiers{"optional", "as", "lose_unsynced", "steps"};
+constexpr std::array<std::string_view, 5> modifiers{"optional", "as", "lose_unsynced", "steps",
+                                                    "within"};
+
+/// How long a membership change / a leadership transfer may take when the
+/// step has no "within".
+constexpr TimeUs membership_within_us = 60 * sim::us_per_second;
+constexpr TimeUs transfer_within_us = 10 * sim::us_per_second;
+
+/// The action's key, then the modifiers it takes.
+std::vector<std::string_view> action_fields(const Action& action) {
+    std::vector<std::string_view> fields{action.key};
+    for (std::string_view modifier : action.modifiers) {
+        if (!modifier.empty()) {
+            fields.push_back(modifier);
+        }
+    }
+    return fields;
+}
 
 const Action* action_named(std::string_view key) {
     for (const Action& action : actions) {
@@ -660,17 +697,25 @@ const Action& find_action(const Json& step, const std::string& path) {
     if (found == nullptr) {
         fail(path, fmt::format("a step has exactly one action ({}), found none", action_list()));
     }
+    const std::vector<std::string_view> allowed = action_fields(*found);
     for (auto it = step.begin(); it != step.end(); ++it) {
-        if (it.key() != found->key && it.key() != found->modifier) {
-            const std::string allowed = found->modifier.empty()
-                                            ? std::string(found->key)
-                                            : join(std::array{found->key, found->modifier});
+        if (std::find(allowed.begin(), allowed.end(), it.key()) == allowed.end()) {
             fail(member_path(path, it.key()),
                  fmt::format("unknown field '{}' for a '{}' step; expected one of: {}",
-                             clip(it.key()), found->key, allowed));
+                             clip(it.key()), found->key, join(allowed)));
         }
     }
     return *found;
+}
+
+/// A membership or transfer step's deadline ("within", else `default_us`)
+/// and "optional".
+void fill_deadline(Step& step, const Json& object, TimeUs default_us) {
+    step.duration_us = default_us;
+    if (const Json* within = find_field(object, "within")) {
+        step.duration_us = get_duration(*within, member_path(step.json_path, "within"));
+    }
+    step.optional = optional_bool(object, step.json_path, "optional");
 }
 
 class Parser {
@@ -685,28 +730,43 @@ class Parser {
     bool fill_flow(Step& step, const Json& object, const Json& argument, const std::string& path,
                    int depth);
     void fill_fault(Step& step, const Json& object, const Json& argument, const std::string& path);
+    /// Fills the membership, leadership and snapshot actions; false if
+    /// `step` is not one.
+    bool fill_membership(Step& step, const Json& object, const Json& argument,
+                         const std::string& path);
+    void fill_create_node(Step& step, const Json& object, const Json& argument,
+                          const std::string& path);
+    void fill_transfer(Step& step, const Json& object, const Json& argument,
+                       const std::string& path);
     void fill_link_step(Step& step, const Json& argument, const std::string& path);
     void fill_slow_votes(Step& step, const Json& argument, const std::string& path);
     [[nodiscard]] std::vector<Branch> parse_branches(const Json& value, const std::string& path,
                                                      int depth);
-    void check_heals() const;
+    void check_groups() const;
 
     [[nodiscard]] std::vector<NodeSelector> parse_nodeset(const Json& value,
-                                                          const std::string& path) const;
-    [[nodiscard]] NodeSelector parse_selector(const Json& value, const std::string& path) const;
+                                                          const std::string& path);
+    [[nodiscard]] NodeSelector parse_selector(const Json& value, const std::string& path);
     [[nodiscard]] NodeSelector named_selector(const Json& value, const std::string& path) const;
+    [[nodiscard]] std::string unknown_node_message(const std::string& name) const;
     [[nodiscard]] NodeSelector counted_selector(NodeSelector::Kind kind, const Json& value,
                                                 const std::string& path) const;
     void parse_count_range(const Json& value, const std::string& path,
                            NodeSelector& selector) const;
 
+    /// Every node a selector may name: the cluster's, then those of the
+    /// create_node steps parsed so far (document order).
     std::vector<std::string> names_;
+    std::size_t cluster_size_ = 0;
+    /// The path of each create_node step, parallel to names_[cluster_size_..].
+    std::vector<std::string> created_at_;
     std::uint32_t default_batch_ = 5;
-    /// Groups named by a partition step's "as", and every heal, to check at
-    /// the end that each heal names a group (order in the file is free: a
-    /// heal inside a one_of may precede the partition it undoes in the text).
+    /// Groups named by a partition step's "as", and every heal and group
+    /// selector, to check at the end that each names a group (order in the
+    /// file is free: a heal inside a one_of may precede the partition it
+    /// undoes in the text).
     std::set<std::string> groups_;
-    std::vector<std::pair<std::string, std::string>> heals_;
+    std::vector<std::pair<std::string, std::string>> group_uses_;
 };
 
 Scenario Parser::parse(const Json& root) {
@@ -724,6 +784,7 @@ Scenario Parser::parse(const Json& root) {
     }
     scenario.cluster = parse_cluster(required_field(root, "$", "cluster"));
     names_ = scenario.cluster.names;
+    cluster_size_ = names_.size();
     scenario.raft = parse_raft(find_field(root, "raft"), scenario.cluster.tick_us);
     if (const Json* network = find_field(root, "network")) {
         scenario.network = parse_network(*network, "network");
@@ -734,7 +795,7 @@ Scenario Parser::parse(const Json& root) {
         scenario.checks = parse_checks(*checks);
     }
     scenario.steps = parse_steps(required_field(root, "$", "steps"), "steps", 1);
-    check_heals();
+    check_groups();
     return scenario;
 }
 
@@ -764,7 +825,8 @@ Step Parser::parse_step(const Json& value, const std::string& path, int depth) {
     step.json_path = path;
     const Json& argument = value.at(std::string(action.key));
     const std::string argument_path = member_path(path, action.key);
-    if (!fill_flow(step, value, argument, argument_path, depth)) {
+    if (!fill_flow(step, value, argument, argument_path, depth) &&
+        !fill_membership(step, value, argument, argument_path)) {
         fill_fault(step, value, argument, argument_path);
     }
     return step;
@@ -821,7 +883,7 @@ void Parser::fill_fault(Step& step, const Json& object, const Json& argument,
             return;
         case Kind::heal:
             step.group = get_nonempty_string(argument, path);
-            heals_.emplace_back(path, step.group);
+            group_uses_.emplace_back(path, step.group);
             return;
         case Kind::heal_all:
         case Kind::clear_slow_votes:
@@ -857,15 +919,97 @@ void Parser::fill_fault(Step& step, const Json& object, const Json& argument,
     }
 }
 
+bool Parser::fill_membership(Step& step, const Json& object, const Json& argument,
+                             const std::string& path) {
+    switch (step.kind) {
+        case Kind::add_voter:
+        case Kind::add_nonvoter:
+        case Kind::demote_voter:
+        case Kind::remove_server:
+            step.nodes = parse_nodeset(argument, path);
+            fill_deadline(step, object, membership_within_us);
+            return true;
+        case Kind::create_node:
+            fill_create_node(step, object, argument, path);
+            fill_deadline(step, object, membership_within_us);
+            return true;
+        case Kind::transfer_leadership:
+            fill_transfer(step, object, argument, path);
+            return true;
+        case Kind::snapshot:
+            step.nodes = parse_nodeset(argument, path);
+            return true;
+        case Kind::membership_churn:
+            check_fields(argument, path, {"changes", "interval"});
+            step.count =
+                get_u32(required_field(argument, path, "changes"), member_path(path, "changes"), 1);
+            step.duration_us = get_duration(required_field(argument, path, "interval"),
+                                            member_path(path, "interval"));
+            step.optional = optional_bool(object, step.json_path, "optional");
+            return true;
+        default:
+            return false;
+    }
+}
+
+/// The new name must be unused in the whole file: by the cluster and by every
+/// create_node before it (even in another one_of branch). It is known to
+/// selectors from here on.
+void Parser::fill_create_node(Step& step, const Json& object, const Json& argument,
+                              const std::string& path) {
+    step.name = get_string(argument, path);
+    check_name_text(step.name, path, argument);
+    if (is_reserved_name(step.name)) {
+        fail(path, fmt::format("'{}' is a selector keyword and cannot name a node", step.name));
+    }
+    for (std::size_t i = 0; i < names_.size(); ++i) {
+        if (names_[i] == step.name && i < cluster_size_) {
+            fail(path, fmt::format("'{}' already names a node of the cluster", step.name));
+        }
+        if (names_[i] == step.name) {
+            fail(path, fmt::format("duplicate node name '{}' (also created at {})", step.name,
+                                   created_at_[i - cluster_size_]));
+        }
+    }
+    if (names_.size() >= max_nodes) {
+        fail(path, fmt::format("more than {} nodes: the cluster's and the created ones count",
+                               max_nodes));
+    }
+    names_.push_back(step.name);
+    created_at_.push_back(path);
+    if (const Json* suffrage = find_field(object, "as")) {
+        if (*suffrage != "voter" && *suffrage != "nonvoter" && *suffrage != "none") {
+            fail_expected(member_path(step.json_path, "as"), "\"voter\", \"nonvoter\" or \"none\"",
+                          *suffrage);
+        }
+        step.suffrage = suffrage->get<std::string>();
+    }
+}
+
+/// "any" (no target) or one selector.
+void Parser::fill_transfer(Step& step, const Json& object, const Json& argument,
+                           const std::string& path) {
+    if (argument == "any") {
+        step.any_target = true;
+    } else if (argument.is_string() || argument.is_object()) {
+        step.to = parse_selector(argument, path);
+    } else {
+        fail_expected(path, "\"any\" or a node selector like \"b\" or {\"random\": 1}", argument);
+    }
+    fill_deadline(step, object, transfer_within_us);
+}
+
 /// `from` and `to` are each one selector (not a list): every link from a
 /// `from` node to a `to` node is cut or restored, links to itself skipped.
 void Parser::fill_link_step(Step& step, const Json& argument, const std::string& path) {
     check_fields(argument, path, {"from", "to"});
     step.from = parse_selector(required_field(argument, path, "from"), member_path(path, "from"));
     step.to = parse_selector(required_field(argument, path, "to"), member_path(path, "to"));
-    const bool single =
-        step.from.kind == NodeSelector::Kind::name || step.from.kind == NodeSelector::Kind::leader;
-    if (single && step.from.kind == step.to.kind && step.from.name == step.to.name) {
+    const bool single = step.from.kind == NodeSelector::Kind::name ||
+                        step.from.kind == NodeSelector::Kind::leader ||
+                        step.from.kind == NodeSelector::Kind::follower;
+    if (single && step.from.kind == step.to.kind && step.from.name == step.to.name &&
+        step.from.count_min == step.to.count_min) {
         fail(path, "\"from\" and \"to\" are the same node: there is no link to cut");
     }
 }
@@ -913,8 +1057,8 @@ std::vector<Branch> Parser::parse_branches(const Json& value, const std::string&
     return branches;
 }
 
-void Parser::check_heals() const {
-    for (const auto& [path, group] : heals_) {
+void Parser::check_groups() const {
+    for (const auto& [path, group] : group_uses_) {
         if (groups_.count(group) != 0) {
             continue;
         }
@@ -930,7 +1074,7 @@ void Parser::check_heals() const {
 
 // ---------------------------------------------------------------- selectors
 
-std::vector<NodeSelector> Parser::parse_nodeset(const Json& value, const std::string& path) const {
+std::vector<NodeSelector> Parser::parse_nodeset(const Json& value, const std::string& path) {
     if (!value.is_array()) {
         return {parse_selector(value, path)};
     }
@@ -944,21 +1088,37 @@ std::vector<NodeSelector> Parser::parse_nodeset(const Json& value, const std::st
     return nodes;
 }
 
-NodeSelector Parser::parse_selector(const Json& value, const std::string& path) const {
+NodeSelector Parser::parse_selector(const Json& value, const std::string& path) {
     if (value.is_string()) {
         return named_selector(value, path);
     }
-    if (value.is_object() && value.size() == 1) {
-        check_fields(value, path, {"leader_plus", "random"});
-        const auto kind = value.begin().key() == "random" ? NodeSelector::Kind::random
-                                                          : NodeSelector::Kind::leader_plus;
-        return counted_selector(kind, value.begin().value(),
-                                member_path(path, value.begin().key()));
+    if (!value.is_object() || value.size() != 1) {
+        fail_expected(path,
+                      "a node selector (\"leader\", \"followers\", \"all\", a node name, "
+                      "{\"leader_plus\": N}, {\"random\": K}, {\"follower\": N} or "
+                      "{\"group\": NAME})",
+                      value);
     }
-    fail_expected(path,
-                  "a node selector (\"leader\", \"followers\", \"all\", a node name, "
-                  "{\"leader_plus\": N} or {\"random\": K})",
-                  value);
+    check_fields(value, path, {"leader_plus", "random", "follower", "group"});
+    const std::string& key = value.begin().key();
+    const Json& argument = value.begin().value();
+    const std::string argument_path = member_path(path, key);
+    NodeSelector selector;
+    if (key == "follower") {
+        // The N-th non-leader member, from 1; at most every node named so far.
+        selector.kind = NodeSelector::Kind::follower;
+        selector.count_min = get_u32(argument, argument_path, 1, names_.size());
+        selector.count_max = selector.count_min;
+    } else if (key == "group") {
+        selector.kind = NodeSelector::Kind::group;
+        selector.name = get_nonempty_string(argument, argument_path);
+        group_uses_.emplace_back(argument_path, selector.name);
+    } else {
+        selector = counted_selector(
+            key == "random" ? NodeSelector::Kind::random : NodeSelector::Kind::leader_plus,
+            argument, argument_path);
+    }
+    return selector;
 }
 
 NodeSelector Parser::named_selector(const Json& value, const std::string& path) const {
@@ -976,13 +1136,23 @@ NodeSelector Parser::named_selector(const Json& value, const std::string& path) 
             known = known || node == name;
         }
         if (!known) {
-            fail(path, fmt::format("unknown node '{}'; the cluster's nodes are: {}", clip(name),
-                                   join(names_)));
+            fail(path, unknown_node_message(name));
         }
         selector.kind = NodeSelector::Kind::name;
         selector.name = name;
     }
     return selector;
+}
+
+std::string Parser::unknown_node_message(const std::string& name) const {
+    const std::span<const std::string> all(names_);
+    std::string message = fmt::format("unknown node '{}'; the cluster's nodes are: {}", clip(name),
+                                      join(all.first(cluster_size_)));
+    if (names_.size() > cluster_size_) {
+        message += fmt::format("; created by earlier create_node steps: {}",
+                               join(all.subspan(cluster_size_)));
+    }
+    return message;
 }
 
 NodeSelector Parser::counted_selector(NodeSelector::Kind kind, const Json& value,

@@ -77,7 +77,8 @@ const char* const full_scenario = R"({
   "cluster": {"names": ["a", "b", "c", "d", "e"], "tick": "5ms", "disk_sync": "2ms"},
   "raft": {"heartbeat_timeout": "500ms", "election_timeout": "750ms", "commit_timeout": "25ms",
            "leader_lease": "250ms", "max_append_entries": 32, "max_inflight_appends": 8,
-           "max_uncommitted_entries": 1000, "pre_vote": true, "check_quorum": false},
+           "max_uncommitted_entries": 1000, "snapshot_threshold": 200, "trailing_logs": 0,
+           "pre_vote": true, "check_quorum": false},
   "network": {"latency": ["2ms", "7ms"], "drop": [1, 100], "duplicate": 0, "reorder": [1, 10],
               "reorder_delay_max": "20ms", "queue_capacity": 128},
   "workload": {"source": "Full", "batch": 7, "continuous": true},
@@ -121,6 +122,8 @@ TEST_CASE("parse: a full scenario fills every section", "[parse]") {
     CHECK(s.raft.max_append_entries == 32);
     CHECK(s.raft.max_inflight_appends == 8);
     CHECK(s.raft.max_uncommitted_entries == 1000);
+    CHECK(s.raft.snapshot_threshold_entries == 200);
+    CHECK(s.raft.trailing_log_entries == 0);
     CHECK(s.raft.pre_vote);
     CHECK_FALSE(s.raft.check_quorum);
     CHECK(s.network.latency_min_us == 2 * ms);
@@ -230,6 +233,8 @@ TEST_CASE("parse: omitted sections and fields take their documented defaults", "
     CHECK(s.raft.max_append_entries == hashicorp.max_append_entries);
     CHECK(s.raft.max_inflight_appends == hashicorp.max_inflight_appends);
     CHECK(s.raft.max_uncommitted_entries == hashicorp.max_uncommitted_entries);
+    CHECK(s.raft.snapshot_threshold_entries == 8192);
+    CHECK(s.raft.trailing_log_entries == 10240);
     CHECK(s.raft.pre_vote == hashicorp.pre_vote);
     CHECK(s.raft.check_quorum == hashicorp.check_quorum);
     CHECK_FALSE(s.network.latency_min_us);
@@ -329,7 +334,8 @@ TEST_CASE("parse: rejects a value of the wrong type saying what was expected and
         {with_steps("5"), "steps[0]", "expected a step object like {\"sleep\": \"1s\"}, got 5"},
         {with_steps(R"({"partition": 42})"), "steps[0].partition",
          "expected a node selector (\"leader\", \"followers\", \"all\", a node name, "
-         "{\"leader_plus\": N} or {\"random\": K}), got 42"},
+         "{\"leader_plus\": N}, {\"random\": K}, {\"follower\": N} or {\"group\": NAME}), "
+         "got 42"},
         {with_field(R"("network": {"drop": "10%"})"), "network.drop",
          "expected a ratio [numerator, denominator] like [1, 100], or 0, got \"10%\""},
         {with_field(R"("network": {"latency": "5ms"})"), "network.latency",
@@ -451,7 +457,9 @@ TEST_CASE("parse: a step has exactly one action", "[parse]") {
         {with_steps("{}"), "steps[0]",
          "a step has exactly one action (sleep, wait_for_leader, partition, heal, heal_all, cut, "
          "restore, slow_votes, clear_slow_votes, network, crash, restart, clock_drift, apply, "
-         "start_workload, stop_workload, wait_until_up_to_date, repeat, one_of), found none"},
+         "start_workload, stop_workload, wait_until_up_to_date, repeat, one_of, add_voter, "
+         "add_nonvoter, demote_voter, remove_server, create_node, transfer_leadership, snapshot, "
+         "membership_churn), found none"},
         {with_steps(R"({"sleep": "1s"}, {"optional": true})"), "steps[1]", "found none"},
         {with_steps(R"({"sleep": "1s", "apply": 3})"), "steps[0]",
          "a step has exactly one action, found 'apply' and 'sleep'"},
@@ -604,6 +612,8 @@ TEST_CASE("parse: node selectors map to NodeSelector", "[parse][selector]") {
         {R"({"random": 1})", SelectorKind::random, "", 1, 1},
         {R"({"random": [1, 3]})", SelectorKind::random, "", 1, 3},
         {R"({"random": [2, 2]})", SelectorKind::random, "", 2, 2},
+        {R"({"follower": 1})", SelectorKind::follower, "", 1, 1},
+        {R"({"follower": 3})", SelectorKind::follower, "", 3, 3},
     }));
     CAPTURE(c.json);
     const Scenario s = parsed(parse(with_steps(R"({"crash": )" + c.json + "}")));
@@ -627,6 +637,20 @@ TEST_CASE("parse: a node set is one selector or an array of them, in order", "[p
                                                              "to": "followers"}})")));
     CHECK(cut.steps[0].from.kind == SelectorKind::random);
     CHECK(cut.steps[0].to.kind == SelectorKind::followers);
+}
+
+TEST_CASE("parse: a group selector names a partition group, wherever it is defined",
+          "[parse][selector]") {
+    const Scenario s = parsed(parse(with_steps(R"({"crash": {"group": "g"}},
+        {"partition": {"follower": 2}, "as": "g"},
+        {"cut": {"from": {"follower": 1}, "to": {"follower": 2}}})")));
+    REQUIRE(s.steps[0].nodes.size() == 1);
+    CHECK(s.steps[0].nodes[0].kind == SelectorKind::group);
+    CHECK(s.steps[0].nodes[0].name == "g");
+    CHECK(s.steps[1].nodes[0].kind == SelectorKind::follower);
+    CHECK(s.steps[1].nodes[0].count_min == 2);
+    CHECK(s.steps[2].from.count_min == 1);
+    CHECK(s.steps[2].to.count_min == 2);
 }
 
 TEST_CASE("parse: rejects malformed selectors", "[parse][selector]") {
@@ -655,8 +679,310 @@ TEST_CASE("parse: rejects malformed selectors", "[parse][selector]") {
          "steps[0].crash.leader_plus.rand", "unknown field 'rand'; expected one of: random"},
         {with_steps(R"({"crash": {"leader_plus": 1.5}})"), "steps[0].crash.leader_plus",
          "expected an integer in [0, 3], got 1.5"},
+        {with_steps(R"({"crash": {"follower": 0}})"), "steps[0].crash.follower",
+         "expected an integer in [1, 3], got 0"},
+        {with_steps(R"({"crash": {"follower": 4}})"), "steps[0].crash.follower",
+         "expected an integer in [1, 3], got 4"},
+        {with_steps(R"({"crash": {"follower": [1, 2]}})"), "steps[0].crash.follower",
+         "expected an integer in [1, 3], got an array"},
+        {with_steps(R"({"crash": {"follower": 1, "group": "g"}})"), "steps[0].crash",
+         "got an object"},
+        {with_steps(R"({"crash": {"group": ""}})"), "steps[0].crash.group",
+         "expected a non-empty string, got \"\""},
+        {with_steps(R"({"crash": {"group": 1}})"), "steps[0].crash.group",
+         "expected a string, got 1"},
+        {with_steps(R"({"crash": {"group": "g"}})"), "steps[0].crash.group",
+         "unknown partition group 'g'; no partition step names a group with \"as\""},
+        {with_steps(R"({"partition": "a", "as": "x"}, {"remove_server": [{"group": "y"}]})"),
+         "steps[1].remove_server[0].group",
+         "unknown partition group 'y'; the groups named by \"as\" are: x"},
+        {with_steps(R"({"cut": {"from": {"follower": 2}, "to": {"follower": 2}}})"), "steps[0].cut",
+         "\"from\" and \"to\" are the same node"},
     }));
     check_error(c);
+}
+
+// ---------------------------------------------------------------- membership
+
+const char* const membership_scenario = R"({
+  "name": "membership",
+  "cluster": {"names": ["a", "b", "c"]},
+  "raft": {"snapshot_threshold": 0, "trailing_logs": 4294967295},
+  "steps": [
+    {"add_voter": "a"},
+    {"add_nonvoter": ["b", "c"], "within": "30s", "optional": true},
+    {"demote_voter": {"random": 1}, "optional": false},
+    {"remove_server": "leader", "within": "2m"},
+    {"create_node": "d"},
+    {"create_node": "e", "as": "nonvoter", "within": "5s", "optional": true},
+    {"create_node": "f", "as": "none"},
+    {"add_voter": ["d", "e", "f"]},
+    {"transfer_leadership": "any"},
+    {"transfer_leadership": "e", "within": "3s", "optional": true},
+    {"transfer_leadership": {"random": 6}},
+    {"snapshot": ["leader", "d"]},
+    {"snapshot": "all"},
+    {"membership_churn": {"changes": 20, "interval": "500ms"}},
+    {"membership_churn": {"changes": 1, "interval": "0ms"}, "optional": true}
+  ]
+})";
+
+TEST_CASE("parse: membership, transfer and snapshot steps map to their kinds",
+          "[parse][membership]") {
+    const Scenario s = parsed(parse(membership_scenario));
+    CHECK(s.raft.snapshot_threshold_entries == 0);
+    CHECK(s.raft.trailing_log_entries == 4'294'967'295U);
+    const std::array<Kind, 15> kinds{
+        Kind::add_voter,
+        Kind::add_nonvoter,
+        Kind::demote_voter,
+        Kind::remove_server,
+        Kind::create_node,
+        Kind::create_node,
+        Kind::create_node,
+        Kind::add_voter,
+        Kind::transfer_leadership,
+        Kind::transfer_leadership,
+        Kind::transfer_leadership,
+        Kind::snapshot,
+        Kind::snapshot,
+        Kind::membership_churn,
+        Kind::membership_churn,
+    };
+    REQUIRE(s.steps.size() == kinds.size());
+    for (std::size_t i = 0; i < kinds.size(); ++i) {
+        CAPTURE(i);
+        CHECK(s.steps[i].kind == kinds[i]);
+        CHECK(s.steps[i].json_path == "steps[" + std::to_string(i) + "]");
+    }
+}
+
+TEST_CASE("parse: membership changes carry their node set, deadline and optional",
+          "[parse][membership]") {
+    const Scenario s = parsed(parse(membership_scenario));
+    const std::vector<Step>& st = s.steps;
+    REQUIRE(st.size() == 15);
+    REQUIRE(st[0].nodes.size() == 1);
+    CHECK(st[0].nodes[0].name == "a");
+    CHECK(st[0].duration_us == 60 * second);  // the default "within"
+    CHECK_FALSE(st[0].optional);
+    REQUIRE(st[1].nodes.size() == 2);
+    CHECK(st[1].nodes[1].name == "c");
+    CHECK(st[1].duration_us == 30 * second);
+    CHECK(st[1].optional);
+    REQUIRE(st[2].nodes.size() == 1);
+    CHECK(st[2].nodes[0].kind == SelectorKind::random);
+    CHECK(st[2].nodes[0].count_min == 1);
+    CHECK_FALSE(st[2].optional);
+    CHECK(st[3].nodes[0].kind == SelectorKind::leader);
+    CHECK(st[3].duration_us == 120 * second);
+    // Created nodes are named by the later add_voter.
+    REQUIRE(st[7].nodes.size() == 3);
+    CHECK(st[7].nodes[0].kind == SelectorKind::name);
+    CHECK(st[7].nodes[0].name == "d");
+    CHECK(st[7].nodes[2].name == "f");
+    REQUIRE(st[11].nodes.size() == 2);
+    CHECK(st[11].nodes[1].name == "d");
+    CHECK(st[12].nodes[0].kind == SelectorKind::all);
+    CHECK(st[12].duration_us == 0);
+}
+
+TEST_CASE("parse: create_node carries its name, suffrage and deadline", "[parse][membership]") {
+    const Scenario s = parsed(parse(membership_scenario));
+    REQUIRE(s.steps.size() == 15);
+    const Step& d = s.steps[4];
+    CHECK(d.name == "d");
+    CHECK(d.suffrage == "voter");  // the default "as"
+    CHECK(d.duration_us == 60 * second);
+    CHECK_FALSE(d.optional);
+    CHECK(d.nodes.empty());
+    const Step& e = s.steps[5];
+    CHECK(e.name == "e");
+    CHECK(e.suffrage == "nonvoter");
+    CHECK(e.duration_us == 5 * second);
+    CHECK(e.optional);
+    CHECK(s.steps[6].name == "f");
+    CHECK(s.steps[6].suffrage == "none");
+    // Creating nodes does not change the cluster the run bootstraps.
+    CHECK(s.cluster.names == std::vector<std::string>{"a", "b", "c"});
+}
+
+TEST_CASE("parse: transfer_leadership takes \"any\" or one selector", "[parse][membership]") {
+    const Scenario s = parsed(parse(membership_scenario));
+    REQUIRE(s.steps.size() == 15);
+    const Step& any = s.steps[8];
+    CHECK(any.any_target);
+    CHECK(any.duration_us == 10 * second);  // the default "within"
+    CHECK_FALSE(any.optional);
+    const Step& named = s.steps[9];
+    CHECK_FALSE(named.any_target);
+    CHECK(named.to.kind == SelectorKind::name);
+    CHECK(named.to.name == "e");
+    CHECK(named.duration_us == 3 * second);
+    CHECK(named.optional);
+    // Counts may reach the cluster plus the nodes created so far (3 + 3).
+    const Step& random = s.steps[10];
+    CHECK_FALSE(random.any_target);
+    CHECK(random.to.kind == SelectorKind::random);
+    CHECK(random.to.count_min == 6);
+    CHECK(random.to.count_max == 6);
+    const Scenario leader = parsed(parse(with_steps(R"({"transfer_leadership": "followers"})")));
+    CHECK(leader.steps[0].to.kind == SelectorKind::followers);
+}
+
+TEST_CASE("parse: membership_churn carries its changes, interval and optional",
+          "[parse][membership]") {
+    const Scenario s = parsed(parse(membership_scenario));
+    REQUIRE(s.steps.size() == 15);
+    CHECK(s.steps[13].count == 20);
+    CHECK(s.steps[13].duration_us == 500 * ms);
+    CHECK_FALSE(s.steps[13].optional);
+    CHECK(s.steps[14].count == 1);
+    CHECK(s.steps[14].duration_us == 0);
+    CHECK(s.steps[14].optional);
+}
+
+TEST_CASE("parse: a created node is known to every step after it in the file",
+          "[parse][membership]") {
+    // Later in the file counts, wherever the step sits: nested, in another
+    // one_of branch, in an enclosing repeat after the one holding the create.
+    const Scenario s = parsed(parse(with_steps(R"(
+        {"one_of": [{"steps": [{"create_node": "d", "as": "none"}]},
+                    {"steps": [{"crash": "d"}]}]},
+        {"repeat": 2, "steps": [{"restart": ["d", "a"]}, {"remove_server": {"random": 4}}]},
+        {"create_node": "e"},
+        {"partition": "e", "as": "g"}, {"heal": "g"})")));
+    CHECK(s.steps[0].branches[1].steps[0].nodes[0].name == "d");
+    CHECK(s.steps[1].steps[0].nodes[0].name == "d");
+    CHECK(s.steps[1].steps[1].nodes[0].count_max == 4);
+    CHECK(s.steps[3].nodes[0].name == "e");
+}
+
+const std::vector<ErrorCase> membership_errors = {
+    // Wrong types.
+    {with_steps(R"({"add_voter": 42})"), "steps[0].add_voter", "expected a node selector"},
+    {with_steps(R"({"remove_server": []})"), "steps[0].remove_server",
+     "expected a node selector or an array of 1 to 64 node selectors, got an empty array"},
+    {with_steps(R"({"create_node": 5})"), "steps[0].create_node", "expected a string, got 5"},
+    {with_steps(R"({"create_node": ["d"]})"), "steps[0].create_node",
+     "expected a string, got an array"},
+    {with_steps(R"({"transfer_leadership": ["a"]})"), "steps[0].transfer_leadership",
+     "expected \"any\" or a node selector like \"b\" or {\"random\": 1}, got an array"},
+    {with_steps(R"({"transfer_leadership": true})"), "steps[0].transfer_leadership",
+     "expected \"any\" or a node selector"},
+    {with_steps(R"({"transfer_leadership": "Any"})"), "steps[0].transfer_leadership",
+     "unknown node 'Any'; the cluster's nodes are: a, b, c"},
+    {with_steps(R"({"snapshot": {}})"), "steps[0].snapshot", "expected a node selector"},
+    {with_steps(R"({"membership_churn": 5})"), "steps[0].membership_churn",
+     "expected an object, got 5"},
+    {with_steps(R"({"membership_churn": {"changes": 0, "interval": "1s"}})"),
+     "steps[0].membership_churn.changes", "expected a positive integer, got 0"},
+    {with_steps(R"({"membership_churn": {"changes": "3", "interval": "1s"}})"),
+     "steps[0].membership_churn.changes", "expected a positive integer, got \"3\""},
+    {with_steps(R"({"membership_churn": {"interval": "1s"}})"), "steps[0].membership_churn",
+     "missing required field 'changes'"},
+    {with_steps(R"({"membership_churn": {"changes": 3}})"), "steps[0].membership_churn",
+     "missing required field 'interval'"},
+    {with_steps(R"({"add_voter": "a", "optional": "yes"})"), "steps[0].optional",
+     "expected true or false, got \"yes\""},
+    {with_steps(R"({"membership_churn": {"changes": 1, "interval": "1s"}, "optional": 1})"),
+     "steps[0].optional", "expected true or false, got 1"},
+    // Bad durations.
+    {with_steps(R"({"add_voter": "a", "within": "10"})"), "steps[0].within",
+     "expected a duration string like \"10s\", got \"10\""},
+    {with_steps(R"({"create_node": "d", "within": 5})"), "steps[0].within",
+     "expected a duration string like \"10s\", got 5"},
+    {with_steps(R"({"transfer_leadership": "any", "within": "-1s"})"), "steps[0].within",
+     "expected a duration string like \"10s\", got \"-1s\""},
+    {with_steps(R"({"membership_churn": {"changes": 1, "interval": "1x"}})"),
+     "steps[0].membership_churn.interval", "expected a duration string like \"10s\", got \"1x\""},
+    // Unknown keys.
+    {with_steps(R"({"add_voter": "a", "timeout": "1s"})"), "steps[0].timeout",
+     "unknown field 'timeout'; expected one of: sleep, "},
+    {with_steps(R"({"add_voter": "a", "as": "voter"})"), "steps[0].as",
+     "unknown field 'as' for a 'add_voter' step; expected one of: add_voter, within, optional"},
+    {with_steps(R"({"create_node": "d", "lose_unsynced": true})"), "steps[0].lose_unsynced",
+     "unknown field 'lose_unsynced' for a 'create_node' step; expected one of: create_node, as, "
+     "within, optional"},
+    {with_steps(R"({"snapshot": "a", "within": "1s"})"), "steps[0].within",
+     "unknown field 'within' for a 'snapshot' step; expected one of: snapshot"},
+    {with_steps(R"({"membership_churn": {"changes": 1, "interval": "1s"}, "within": "1s"})"),
+     "steps[0].within",
+     "unknown field 'within' for a 'membership_churn' step; expected one of: membership_churn, "
+     "optional"},
+    {with_steps(R"({"membership_churn": {"changes": 1, "interval": "1s", "rate": 2}})"),
+     "steps[0].membership_churn.rate", "unknown field 'rate'; expected one of: changes, interval"},
+    {with_steps(R"({"wait_for_leader": "1s", "within": "1s"})"), "steps[0].within",
+     "expected one of: wait_for_leader, optional"},
+    // A bad "as".
+    {with_steps(R"({"create_node": "d", "as": "learner"})"), "steps[0].as",
+     "expected \"voter\", \"nonvoter\" or \"none\", got \"learner\""},
+    {with_steps(R"({"create_node": "d", "as": true})"), "steps[0].as",
+     "expected \"voter\", \"nonvoter\" or \"none\", got true"},
+    // Bad or taken names.
+    {with_steps(R"({"create_node": "b"})"), "steps[0].create_node",
+     "'b' already names a node of the cluster"},
+    {R"({"name": "t", "cluster": {"voters": 2}, "steps": [{"create_node": "node_1"}]})",
+     "steps[0].create_node", "'node_1' already names a node of the cluster"},
+    {with_steps(R"({"create_node": "d"}, {"sleep": "1s"}, {"create_node": "d"})"),
+     "steps[2].create_node", "duplicate node name 'd' (also created at steps[0].create_node)"},
+    {with_steps(R"({"one_of": [{"steps": [{"create_node": "d"}]},
+                               {"steps": [{"create_node": "d", "as": "none"}]}]})"),
+     "steps[0].one_of[1].steps[0].create_node",
+     "duplicate node name 'd' (also created at steps[0].one_of[0].steps[0].create_node)"},
+    {with_steps(R"({"create_node": "leader"})"), "steps[0].create_node",
+     "'leader' is a selector keyword and cannot name a node"},
+    {with_steps(R"({"create_node": "all"})"), "steps[0].create_node",
+     "'all' is a selector keyword"},
+    {with_steps(R"({"create_node": "d e"})"), "steps[0].create_node",
+     "expected a name of 1 to 64 characters from [A-Za-z0-9_.-], got \"d e\""},
+    {with_steps(R"({"create_node": ""})"), "steps[0].create_node",
+     "expected a name of 1 to 64 characters"},
+    // A created node is unknown before its create_node in the file.
+    {with_steps(R"({"add_voter": "d"}, {"create_node": "d"})"), "steps[0].add_voter",
+     "unknown node 'd'; the cluster's nodes are: a, b, c"},
+    {with_steps(R"({"create_node": "d"}, {"create_node": "e"}, {"snapshot": ["d", "z"]})"),
+     "steps[2].snapshot[1]",
+     "unknown node 'z'; the cluster's nodes are: a, b, c; created by earlier create_node "
+     "steps: d, e"},
+    {with_steps(R"({"crash": {"random": 4}}, {"create_node": "d"})"), "steps[0].crash.random",
+     "expected an integer in [0, 3], got 4"},
+    {R"({"name": "t", "cluster": {"voters": 64}, "steps": [{"create_node": "x"}]})",
+     "steps[0].create_node", "more than 64 nodes: the cluster's and the created ones count"},
+    // Raft entry counts.
+    {with_field(R"("raft": {"snapshot_threshold": -1})"), "raft.snapshot_threshold",
+     "expected a non-negative integer, got -1"},
+    {with_field(R"("raft": {"snapshot_threshold": "8192"})"), "raft.snapshot_threshold",
+     "expected a non-negative integer, got \"8192\""},
+    {with_field(R"("raft": {"trailing_logs": 4294967296})"), "raft.trailing_logs",
+     "expected a non-negative integer, got 4294967296"},
+    {with_field(R"("raft": {"trailing_logs": 1.5})"), "raft.trailing_logs",
+     "expected a non-negative integer, got 1.5"},
+    {with_field(R"("raft": {"trailing_log": 1})"), "raft.trailing_log",
+     "unknown field 'trailing_log'; expected one of: heartbeat_timeout, election_timeout, "
+     "commit_timeout, leader_lease, max_append_entries, max_inflight_appends, "
+     "max_uncommitted_entries, snapshot_threshold, trailing_logs, pre_vote, check_quorum"},
+};
+
+TEST_CASE("parse: rejects malformed membership, transfer and snapshot steps",
+          "[parse][membership]") {
+    check_error(GENERATE(from_range(membership_errors)));
+}
+
+TEST_CASE("parse: 64 nodes in all may be named, the cluster's and created ones",
+          "[parse][membership]") {
+    std::string steps;
+    for (int i = 0; i < 61; ++i) {
+        steps += (i == 0 ? "" : ", ") + std::string(R"({"create_node": "x)") + std::to_string(i) +
+                 R"("})";
+    }
+    const Scenario s = parsed(parse(with_steps(steps + R"(, {"crash": {"random": 64}})")));
+    REQUIRE(s.steps.size() == 62);
+    CHECK(s.steps[60].name == "x60");
+    CHECK(s.steps[61].nodes[0].count_max == 64);
+    const ParseResult more = parse(with_steps(steps + R"(, {"create_node": "y"})"));
+    REQUIRE(more.error);
+    CHECK(more.error->path == "steps[61].create_node");
 }
 
 // ---------------------------------------------------------------- nesting
@@ -927,7 +1253,7 @@ TEST_CASE("parse: random mutations of a valid scenario never throw", "[parse][ro
     int accepted = 0;
     int refused = 0;
     for (int i = 0; i < 2000; ++i) {
-        std::string text = full_scenario;
+        std::string text = i % 2 == 0 ? full_scenario : membership_scenario;
         const std::uint64_t edits = 1 + prng.below(3);
         for (std::uint64_t e = 0; e < edits; ++e) {
             mutate(text, prng);

@@ -18,7 +18,7 @@ using sim::TimeUs;
 
 /// Picks nodes when a step runs. JSON: "name", "leader", "followers", "all",
 /// {"leader_plus": N}, {"leader_plus": {"random": [A, B]}}, {"random": K},
-/// {"random": [A, B]}.
+/// {"random": [A, B]}, {"follower": N}, {"group": NAME}.
 struct NodeSelector {
     enum class Kind : std::uint8_t {
         name,         // the node called `name`
@@ -27,6 +27,9 @@ struct NodeSelector {
         all,          // every node
         leader_plus,  // the leader and then others in id order: count in all
         random,       // `count` distinct nodes drawn at random
+        follower,     // the count_min-th member that is not the leader, in id
+                      // order (hashicorp's loops over cluster.nodes)
+        group,        // the nodes a `partition ... "as": name` step cut off
     };
     Kind kind = Kind::name;
     std::string name;
@@ -75,6 +78,19 @@ struct Step {
         wait_until_up_to_date,  // hashicorp WaitTilUptoDate; fails liveness at `duration_us`
         repeat,                 // run `steps` `count` times
         one_of,                 // run one of `branches`, drawn by weight
+        // Membership (hashicorp AddVoter, AddNonvoter, DemoteVoter,
+        // RemoveServer): through the leader, retried until the change commits;
+        // fails liveness at `duration_us` unless `optional`.
+        add_voter,            // `nodes` join as staging, promoted once caught up
+        add_nonvoter,         // `nodes` join as non-voters
+        demote_voter,         // `nodes` lose their vote
+        remove_server,        // `nodes` leave; they are no longer members
+        create_node,          // hashicorp CreateAndAddNode: new empty server `name`,
+                              // then add_voter / add_nonvoter per `suffrage`
+        transfer_leadership,  // to `to` (kind leader_plus/name...) or any voter
+                              // (`any_target`); waits for the outcome
+        snapshot,             // `nodes` snapshot their state machine now
+        membership_churn,     // `count` random changes, `duration_us` apart
     };
     Kind kind = Kind::sleep;
     /// Where the step came from in its file ("steps[3].repeat.steps[1]").
@@ -93,8 +109,15 @@ struct Step {
     std::uint32_t count = 0;
     std::vector<Step> steps;
     std::vector<Branch> branches;
-    /// For wait_for_leader / wait_until_up_to_date: a miss is not a failure.
+    /// For wait_for_leader / wait_until_up_to_date / membership steps /
+    /// transfer_leadership: a miss is not a failure.
     bool optional = false;
+    /// create_node: the new server's name; transfer_leadership: "" = any.
+    std::string name;
+    /// create_node: how it joins ("voter", "nonvoter", or "none" = not added).
+    std::string suffrage = "voter";
+    /// transfer_leadership: true when no target is named (most up to date).
+    bool any_target = false;
 };
 
 struct ClusterSpec {
