@@ -7,35 +7,39 @@
 
 namespace raftsim::sim {
 
-void DurableStore::persist(const core::Ready& ready) {
-    if (ready.hard_state.has_value()) {
-        hard_state = *ready.hard_state;
-    }
-    if (!ready.entries.empty()) {
-        // Ready contract: delete every durable entry at index >= the first
-        // one written, then append.
-        const core::Index first = ready.entries.front().index;
-        RAFT_ASSERT(first >= 1);
-        RAFT_ASSERT(first <= entries.size() + 1);
-        entries.resize(first - 1);
-        entries.insert(entries.end(), ready.entries.begin(), ready.entries.end());
-    }
-    if (ready.hard_state.has_value() || !ready.entries.empty()) {
-        persist_count += 1;
-    }
-}
-
-Pump::Pump(std::size_t count, const core::Config& config, std::uint64_t seed)
-    : config_(config), seed_(seed) {
+Pump::Pump(std::size_t count, const core::Config& config, std::uint64_t seed) : Pump(config, seed) {
     RAFT_ASSERT(count > 0);
     const core::Configuration configuration = core::Configuration::voters(count);
     for (const core::Server& server : configuration.servers) {
-        nodes_.emplace(server.id, core::Node::bootstrap(options_for(server.id), configuration));
-        durable_[server.id] = DurableStore{};
-        applied_[server.id] = {};
-        results_[server.id] = {};
+        bootstrap(server.id, configuration);
     }
     RAFT_ASSERT(nodes_.size() == count);
+}
+
+Pump::Pump(const core::Config& config, std::uint64_t seed) : config_(config), seed_(seed) {}
+
+void Pump::bootstrap(core::NodeId id, const core::Configuration& configuration) {
+    add_node(id, core::Node::bootstrap(options_for(id), configuration), Storage{});
+}
+
+void Pump::join(core::NodeId id) {
+    add_node(id, core::Node::restart(options_for(id), core::DurableState{}), Storage{});
+}
+
+void Pump::add(core::NodeId id, core::DurableState durable) {
+    Storage storage(durable);
+    add_node(id, core::Node::restart(options_for(id), std::move(durable)), std::move(storage));
+}
+
+void Pump::add_node(core::NodeId id, core::Node node, Storage storage) {
+    RAFT_ASSERT(!nodes_.contains(id));
+    RAFT_ASSERT(node.id() == id);
+    nodes_.emplace(id, std::move(node));
+    durable_.emplace(id, std::move(storage));
+    applied_[id] = {};
+    results_[id] = {};
+    transfer_results_[id] = {};
+    restores_[id] = 0;
 }
 
 core::NodeOptions Pump::options_for(core::NodeId id) {
@@ -71,7 +75,7 @@ bool Pump::is_isolated(core::NodeId id) const {
 void Pump::process_ready(core::NodeId id) {
     core::Node& target = nodes_.at(id);
     // Bounded: each round hands out everything pending.
-    for (int round = 0; round < 8 && target.has_ready(); ++round) {
+    for (int round = 0; round < 16 && target.has_ready(); ++round) {
         core::Ready ready = target.ready();
         durable_.at(id).persist(ready);                  // 1. persist
         for (core::Message& message : ready.messages) {  // 2. then send
@@ -84,10 +88,14 @@ void Pump::process_ready(core::NodeId id) {
             in_flight_.push_back(std::move(message));
         }
         std::vector<core::Entry>& applied = applied_.at(id);  // 3. apply
+        restores_.at(id) += ready.restore_snapshot ? 1 : 0;
         applied.insert(applied.end(), ready.committed_entries.begin(),
                        ready.committed_entries.end());
         std::vector<core::RequestResult>& results = results_.at(id);
         results.insert(results.end(), ready.request_results.begin(), ready.request_results.end());
+        std::vector<core::TransferResult>& transfers = transfer_results_.at(id);
+        transfers.insert(transfers.end(), ready.transfer_results.begin(),
+                         ready.transfer_results.end());
         target.advance();  // 4. advance
     }
 }
@@ -126,12 +134,14 @@ void Pump::tick(core::NodeId id) {
     process_ready(id);
 }
 
-void Pump::tick_all() {
-    for (auto& [id, node] : nodes_) {
-        node.tick();
-        process_ready(id);
+void Pump::tick_all(std::uint32_t times) {
+    for (std::uint32_t i = 0; i < times; ++i) {
+        for (auto& [id, node] : nodes_) {
+            node.tick();
+            process_ready(id);
+        }
+        stabilize();
     }
-    stabilize();
 }
 
 core::NodeId Pump::run_until_leader(std::uint32_t ticks_max) {
@@ -157,11 +167,11 @@ core::NodeId Pump::leader() const {
 }
 
 void Pump::crash_and_restart(core::NodeId id) {
-    const DurableStore& store = durable_.at(id);
-    core::DurableState durable{.hard_state = store.hard_state, .entries = store.entries};
+    core::DurableState durable = durable_.at(id).durable_state();
     nodes_.erase(id);
     nodes_.emplace(id, core::Node::restart(options_for(id), std::move(durable)));
-    // A restarted state machine starts empty and re-applies from the log.
+    // A restarted state machine starts from the snapshot (if any) and
+    // re-applies the log after it.
     applied_.at(id).clear();
 }
 

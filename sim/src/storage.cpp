@@ -4,6 +4,16 @@
 
 namespace raftsim::sim {
 
+Storage::Storage(core::DurableState durable)
+    : hard_state_(durable.hard_state),
+      snapshot_(std::move(durable.snapshot)),
+      base_index_(durable.log_base_index),
+      base_term_(durable.log_base_term),
+      entries_(std::move(durable.entries)) {
+    RAFT_ASSERT(entries_.empty() || entries_.front().index == base_index_ + 1);
+    RAFT_ASSERT(entries_.empty() || entries_.back().term <= hard_state_.term);
+}
+
 void Storage::write(core::Ready& ready) {
     const bool any = ready.snapshot.has_value() || ready.compaction.has_value() ||
                      ready.hard_state.has_value() || !ready.entries.empty();

@@ -287,7 +287,7 @@ TEST_CASE(
     REQUIRE(pump.in_flight().front().to == 2);
     REQUIRE(pump.deliver_one());  // node 2 votes for 1 in term 2
     REQUIRE(pump.node(2).voted_for() == 1);
-    CHECK(pump.durable(2).hard_state == HardState{.term = 2, .voted_for = 1});
+    CHECK(pump.durable(2).durable_hard_state() == HardState{.term = 2, .voted_for = 1});
     pump.in_flight().clear();  // node 1's request to 3 and node 2's grant are lost
 
     pump.crash_and_restart(2);

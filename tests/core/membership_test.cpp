@@ -421,7 +421,7 @@ TEST_CASE(
     "membership: a server added empty catches up and becomes a voter on every server "
     "(hashicorp AddVoter)",
     "[membership]") {
-    Cluster cluster;
+    sim::Pump cluster(test_config(), 1);
     for (NodeId id = 1; id <= 3; ++id) {
         cluster.bootstrap(id, Configuration::voters(3));
     }
@@ -442,7 +442,7 @@ TEST_CASE(
         CHECK(cluster.node(id).log().last_index() == cluster.node(leader).log().last_index());
     }
     CHECK(cluster.node(leader).stats().promotions == 1);
-    CHECK(cluster.request_results(leader) ==
+    CHECK(cluster.results(leader) ==
           std::vector<core::RequestResult>{{.id = 42,
                                             .outcome = core::RequestOutcome::committed,
                                             .index = result.index,

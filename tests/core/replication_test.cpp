@@ -111,64 +111,6 @@ void propose_n(core::Node& leader, int count) {
     }
 }
 
-/// A minimal multi-node host for nodes built with Node::restart from crafted
-/// logs. sim::Pump bootstraps its own nodes and its durable stores cannot be
-/// seeded, so a node swapped into it would fail the store's "delete from the
-/// truncation point" check; this host follows the same rules as the Pump
-/// (persist, then send, then apply, then advance; FIFO delivery) with
-/// sim::DurableStore seeded from the crafted log.
-class CraftedCluster {
-  public:
-    void add(NodeId id, const core::DurableState& state, core::Config config = test_config()) {
-        nodes_.emplace(
-            id, core::Node::restart(
-                    core::NodeOptions{.id = id, .config = config, .seed = 1000 + id}, state));
-        durable_[id] = sim::DurableStore{
-            .hard_state = state.hard_state, .entries = state.entries, .persist_count = 0};
-    }
-    core::Node& node(NodeId id) { return nodes_.at(id); }
-    const sim::DurableStore& durable(NodeId id) const { return durable_.at(id); }
-
-    void process_ready(NodeId id) {
-        core::Node& target = nodes_.at(id);
-        while (target.has_ready()) {
-            core::Ready ready = target.ready();
-            durable_.at(id).persist(ready);
-            for (Message& message : ready.messages) {
-                in_flight_.push_back(std::move(message));
-            }
-            target.advance();
-        }
-    }
-    void stabilize() {
-        for (int round = 0; round < 100'000; ++round) {
-            for (auto& [id, node] : nodes_) {
-                process_ready(id);
-            }
-            if (in_flight_.empty()) {
-                return;
-            }
-            Message message = std::move(in_flight_.front());
-            in_flight_.pop_front();
-            static_cast<void>(nodes_.at(message.to).step(message));
-            process_ready(message.to);
-        }
-        FAIL("cluster never went quiet");
-    }
-    void tick_all() {
-        for (auto& [id, node] : nodes_) {
-            node.tick();
-            process_ready(id);
-        }
-        stabilize();
-    }
-
-  private:
-    std::map<NodeId, core::Node> nodes_;
-    std::map<NodeId, sim::DurableStore> durable_;
-    std::deque<Message> in_flight_;
-};
-
 // ------------------------------------------------- follower: AppendEntries
 
 TEST_CASE(
@@ -843,7 +785,7 @@ TEST_CASE("cluster: lost AppendEntries are recovered and all logs converge after
         CAPTURE(id);
         CHECK(log_of(pump.node(id)) == log_of(lead));
         CHECK(pump.node(id).commit_index() == lead.commit_index());
-        CHECK(pump.durable(id).entries == log_of(lead));
+        CHECK(pump.durable(id).durable_entries() == log_of(lead));
         CHECK(pump.applied(id).size() == lead.commit_index());
     }
 }
@@ -869,7 +811,7 @@ TEST_CASE("cluster: a follower restarted from durable state catches up (§5.3)",
     }
     REQUIRE(pump.leader() == leader);
     CHECK(log_of(pump.node(lagger)) == log_of(pump.node(leader)));
-    CHECK(pump.durable(lagger).entries == log_of(pump.node(leader)));
+    CHECK(pump.durable(lagger).durable_entries() == log_of(pump.node(leader)));
     CHECK(pump.node(lagger).commit_index() == pump.node(leader).commit_index());
 }
 
@@ -902,7 +844,7 @@ TEST_CASE(
         {'e', {1, 1, 1, 4, 4, 4, 4}, 2},
         {'f', {1, 1, 1, 2, 2, 2, 3, 3, 3, 3, 3}, 8},
     };
-    CraftedCluster cluster;
+    sim::Pump cluster(test_config(), 1);
     cluster.add(1, durable_state(7, 7, leader_terms));
     for (std::size_t i = 0; i < followers.size(); ++i) {
         cluster.add(2 + i, durable_state(7, 7, followers[i].terms));
@@ -930,7 +872,7 @@ TEST_CASE(
         CAPTURE(followers[i].name);
         const core::Node& follower = cluster.node(id);
         CHECK(log_of(follower) == expected);
-        CHECK(cluster.durable(id).entries == expected);
+        CHECK(cluster.durable(id).durable_entries() == expected);
         CHECK(follower.stats().entries_truncated == followers[i].removed);
         CHECK(follower.term() == 8);
         CHECK(follower.leader_id() == 1);
@@ -1035,10 +977,10 @@ TEST_CASE("persist before send: after a conflict Ready.entries starts at the tru
     CHECK(ready.entries.front().index == c.truncation_point);
     CHECK(ready.entries.back().index == follower.log().last_index());
 
-    sim::DurableStore store{
-        .hard_state = old_state.hard_state, .entries = old_state.entries, .persist_count = 0};
-    store.persist(ready);
-    CHECK(store.entries == log_of(follower));
+    sim::Storage store(old_state);
+    core::Ready written = ready;
+    store.persist(written);
+    CHECK(store.durable_entries() == log_of(follower));
 }
 
 }  // namespace

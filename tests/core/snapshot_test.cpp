@@ -416,7 +416,7 @@ TEST_CASE(
     "[snapshot]") {
     core::Config config = snapshot_config(0, 2);
     config.pre_vote = true;  // the cut-off follower must not inflate its term
-    Cluster cluster(config);
+    sim::Pump cluster(config, 1);
     for (NodeId id = 1; id <= 3; ++id) {
         cluster.bootstrap(id, Configuration::voters(3));
     }
@@ -447,7 +447,7 @@ TEST_CASE(
     CHECK(follower.commit_index() == cluster.node(leader).commit_index());
     CHECK(cluster.node(leader).stats().snapshots_sent >= 1);
 
-    cluster.restart(lagging);
+    cluster.crash_and_restart(lagging);
     CHECK(cluster.node(lagging).commit_index() == snapshot_index);
     CHECK(cluster.node(lagging).applied_index() == snapshot_index);
     CHECK(cluster.node(lagging).snapshot().index == snapshot_index);

@@ -211,7 +211,7 @@ TEST_CASE(
     CAPTURE(via_transfer);
     core::Config config = test_config();
     config.pre_vote = true;
-    Cluster cluster(config);
+    sim::Pump cluster(config, 1);
     for (NodeId id = 1; id <= 3; ++id) {
         cluster.bootstrap(id, Configuration::voters(3));
     }

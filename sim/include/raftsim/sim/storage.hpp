@@ -14,11 +14,20 @@ namespace raftsim::sim {
 
 class Storage {
   public:
+    Storage() = default;
+    /// Storage that already holds `durable` (a crafted history, in tests).
+    explicit Storage(core::DurableState durable);
+
     /// Records a Ready's snapshot, compaction, hard state and entries as
     /// unsynced writes. The entries are moved out of `ready`.
     void write(core::Ready& ready);
     /// Makes every unsynced write durable.
     void sync();
+    /// write() then sync(): a disk with no sync delay.
+    void persist(core::Ready& ready) {
+        write(ready);
+        sync();
+    }
     /// Forgets every unsynced write (a crash before fsync returned).
     void drop_unsynced();
     [[nodiscard]] bool has_unsynced() const noexcept;
