@@ -95,27 +95,20 @@ Index Node::configuration_index() const noexcept {
 
 const Configuration& Node::committed_configuration() const noexcept {
     static const Configuration empty{};
-    for (auto it = configurations_.rbegin(); it != configurations_.rend(); ++it) {
-        if (it->index <= commit_index_) {
-            return it->configuration;
-        }
-    }
-    return empty;
+    const ConfigurationAt* committed = configuration_at(commit_index_);
+    return committed != nullptr ? committed->configuration : empty;
 }
 
 Index Node::committed_configuration_index() const noexcept {
-    for (auto it = configurations_.rbegin(); it != configurations_.rend(); ++it) {
-        if (it->index <= commit_index_) {
-            return it->index;
-        }
-    }
-    return 0;
+    const ConfigurationAt* committed = configuration_at(commit_index_);
+    return committed != nullptr ? committed->index : 0;
 }
 
-const Configuration* Node::configuration_at(Index index) const noexcept {
+// The latest configuration entry at or below `index`, or nullptr.
+const Node::ConfigurationAt* Node::configuration_at(Index index) const noexcept {
     for (auto it = configurations_.rbegin(); it != configurations_.rend(); ++it) {
         if (it->index <= index) {
-            return &it->configuration;
+            return &*it;
         }
     }
     return nullptr;

@@ -10,7 +10,9 @@ namespace raftsim::core {
 
 // ---------------------------------------------------------------- follower
 
-RejectReason Node::step_append_entries(const Message& message) {
+// AppendEntries and InstallSnapshot come from the leader of our term: follow
+// it. Returns a refusal if we lead this term ourselves.
+RejectReason Node::accept_leader(const Message& message) {
     RAFT_ASSERT(message.term == hard_state_.term);
     RAFT_ASSERT(message.leader_id == message.from);
     if (role_ == Role::leader) {
@@ -25,6 +27,14 @@ RejectReason Node::step_append_entries(const Message& message) {
     set_leader(message.from);
     on_transfer_leader_known(message.from);
     election_elapsed_ticks_ = 0;
+    return RejectReason::none;
+}
+
+RejectReason Node::step_append_entries(const Message& message) {
+    const RejectReason refused = accept_leader(message);
+    if (refused != RejectReason::none) {
+        return refused;
+    }
 
     // Entries at or below our log's start are in our snapshot, so committed,
     // so equal to the leader's (§7): say what we hold instead (etcd does the same).

@@ -20,16 +20,12 @@ CompactError Node::compact(Index index, Payload data) {
         return CompactError::not_newer;
     }
     RAFT_ASSERT(index > log_.base_index());
-    const Configuration* configuration = configuration_at(index);
+    const ConfigurationAt* configuration = configuration_at(index);
     RAFT_ASSERT(configuration != nullptr);  // the bootstrap entry is below any applied index
-    Index configuration_index = 0;
-    for (const ConfigurationAt& at : configurations_) {
-        configuration_index = at.index <= index ? at.index : configuration_index;
-    }
     snapshot_ = Snapshot{.index = index,
                          .term = *log_.term_at(index),
-                         .configuration = *configuration,
-                         .configuration_index = configuration_index,
+                         .configuration = configuration->configuration,
+                         .configuration_index = configuration->index,
                          .data = std::move(data)};
     snapshot_unwritten_ = true;
     // hashicorp compactLogs: keep trailing_log_entries behind the snapshot.
@@ -52,17 +48,11 @@ CompactError Node::compact(Index index, Payload data) {
 // ---------------------------------------------------------------- follower
 
 RejectReason Node::step_install_snapshot(const Message& message) {
-    RAFT_ASSERT(message.term == hard_state_.term);
-    RAFT_ASSERT(message.leader_id == message.from);
-    if (role_ == Role::leader) {
-        return RejectReason::append_from_second_leader;
+    const RejectReason refused = accept_leader(message);
+    if (refused != RejectReason::none) {
+        return refused;
     }
-    if (role_ != Role::follower) {
-        become_follower(message.term, message.from);
-    }
-    set_leader(message.from);
-    on_transfer_leader_known(message.from);
-    election_elapsed_ticks_ = 0;
+    RAFT_ASSERT(role_ == Role::follower);
     // §7: a snapshot at or below our commit index describes state we already
     // have; installing it would roll the state machine back.
     if (message.snapshot_index > commit_index_) {

@@ -107,7 +107,8 @@ bool Simulation::propose_change(core::ChangeKind kind, core::NodeId server, Chan
     if (!result.ok()) {
         return false;
     }
-    change_ = PendingChange{.id = id, .leader = leader_id, .kind = kind, .server = server};
+    change_ = PendingChange{.id = id, .leader = leader_id};
+    changes_appended_[id] = core::ChangeRequest{.kind = kind, .server = server, .prev_index = 0};
     guarded(leader_id, [this, &host] { handle_ready(host); });
     return true;
 }
@@ -143,21 +144,23 @@ ChangeReport Simulation::change_membership(core::ChangeKind kind, core::NodeId s
 }
 
 void Simulation::on_change_result(Host& host, const core::RequestResult& result) {
+    const auto it = changes_appended_.find(result.id);
+    RAFT_ASSERT(it != changes_appended_.end());  // each appended change has one result
+    const core::ChangeRequest request = it->second;
+    changes_appended_.erase(it);
     const bool committed = result.outcome == core::RequestOutcome::committed;
-    const bool ours = change_.has_value() && change_->id == result.id;
-    record(TraceRecord{
-        .time = now_,
-        .kind = TraceKind::membership,
-        .sub = static_cast<std::uint8_t>(ours ? change_->kind : core::ChangeKind::add_voter),
-        .node = host.id,
-        .peer = ours ? change_->server : 0,
-        .term = result.term,
-        .b = result.index,
-        .c = static_cast<std::uint64_t>(committed ? MembershipEvent::committed
-                                                  : MembershipEvent::leadership_lost)});
-    if (ours) {
+    record(
+        TraceRecord{.time = now_,
+                    .kind = TraceKind::membership,
+                    .sub = static_cast<std::uint8_t>(request.kind),
+                    .node = host.id,
+                    .peer = request.server,
+                    .term = result.term,
+                    .b = result.index,
+                    .c = static_cast<std::uint64_t>(committed ? MembershipEvent::committed
+                                                              : MembershipEvent::leadership_lost)});
+    if (change_.has_value() && change_->id == result.id) {
         change_->resolved = true;
-        change_->committed = committed;
     }
 }
 

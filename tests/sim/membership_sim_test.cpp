@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "helpers.hpp"
 #include "raftsim/core/config.hpp"
 #include "raftsim/sim/fsm.hpp"
 #include "raftsim/sim/simulation.hpp"
@@ -21,19 +22,14 @@ using core::Index;
 using core::NodeId;
 using core::Term;
 
-constexpr TimeUs tick_us = 10 * us_per_ms;
-constexpr TimeUs long_wait = 60 * us_per_second;
+using test::describe;
+using test::elect;
+using test::long_wait;
+using test::tick_us;
 
+/// Options with the trace kept, so tests can look for its records.
 SimOptions options(std::size_t count, std::uint64_t seed) {
-    SimOptions result;
-    for (std::size_t i = 1; i <= count; ++i) {
-        result.names.push_back("n" + std::to_string(i));
-    }
-    const core::ConfigResult raft = core::to_ticks(core::DurationConfig{}, tick_us);
-    REQUIRE(raft.error == core::ConfigError::ok);
-    result.raft = raft.config;
-    result.tick_us = tick_us;
-    result.seed = seed;
+    SimOptions result = test::options(count, seed);
     result.keep_trace = true;
     return result;
 }
@@ -46,20 +42,6 @@ SimOptions snapshotting(std::size_t count, std::uint64_t seed, std::uint32_t thr
     result.raft.trailing_log_entries = trailing;
     REQUIRE(core::validate(result.raft) == core::ConfigError::ok);
     return result;
-}
-
-std::string describe(const Simulation& sim) {
-    if (!sim.violation().has_value()) {
-        return "no violation";
-    }
-    const Violation& violation = *sim.violation();
-    return std::string(to_string(violation.checker)) + "/" + violation.kind + ": " +
-           violation.detail;
-}
-
-NodeId elect(Simulation& sim) {
-    REQUIRE(sim.run_until([&sim] { return sim.leader() != 0; }, sim.now() + long_wait));
-    return sim.leader();
 }
 
 NodeId a_follower(const Simulation& sim) {

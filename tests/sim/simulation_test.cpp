@@ -11,6 +11,7 @@
 #include <tuple>
 #include <vector>
 
+#include "helpers.hpp"
 #include "raftsim/core/assert.hpp"
 #include "raftsim/core/config.hpp"
 
@@ -19,35 +20,11 @@ namespace {
 
 using core::NodeId;
 
-constexpr TimeUs tick_us = 10 * us_per_ms;
-constexpr TimeUs long_wait = 60 * us_per_second;
-
-SimOptions options(std::size_t count, std::uint64_t seed = 1) {
-    SimOptions result;
-    for (std::size_t i = 1; i <= count; ++i) {
-        result.names.push_back("n" + std::to_string(i));
-    }
-    const core::ConfigResult raft = core::to_ticks(core::DurationConfig{}, tick_us);
-    REQUIRE(raft.error == core::ConfigError::ok);
-    result.raft = raft.config;
-    result.tick_us = tick_us;
-    result.seed = seed;
-    return result;
-}
-
-std::string describe(const Simulation& sim) {
-    if (!sim.violation().has_value()) {
-        return "no violation";
-    }
-    const Violation& violation = *sim.violation();
-    return std::string(to_string(violation.checker)) + "/" + violation.kind + ": " +
-           violation.detail;
-}
-
-NodeId elect(Simulation& sim) {
-    REQUIRE(sim.run_until([&sim] { return sim.leader() != 0; }, sim.now() + long_wait));
-    return sim.leader();
-}
+using test::describe;
+using test::elect;
+using test::long_wait;
+using test::options;
+using test::tick_us;
 
 /// A node other than `old` that is up and leads.
 NodeId other_leader(const Simulation& sim, NodeId old) {

@@ -232,6 +232,7 @@ class Node {
     // Messages.
     [[nodiscard]] bool maybe_step_term(const Message& message);
     [[nodiscard]] RejectReason step_by_type(const Message& message);
+    [[nodiscard]] RejectReason accept_leader(const Message& message);
     [[nodiscard]] RejectReason step_append_entries(const Message& message);
     [[nodiscard]] RejectReason step_append_entries_response(const Message& message);
     void step_request_vote(const Message& message);
@@ -270,7 +271,6 @@ class Node {
     [[nodiscard]] bool configuration_change_pending() const noexcept;
     [[nodiscard]] bool committed_in_term() const noexcept;
     [[nodiscard]] bool may_campaign() const noexcept;
-    [[nodiscard]] const Configuration* configuration_at(Index index) const noexcept;
     void maybe_promote_staging();
     void maybe_step_down_when_removed();
     [[nodiscard]] bool append_configuration(const Configuration& configuration);
@@ -313,6 +313,7 @@ class Node {
     /// the snapshot's configuration (which may lie below the log's start).
     /// Usually one or two entries: it is trimmed on compaction.
     std::vector<ConfigurationAt> configurations_;
+    [[nodiscard]] const ConfigurationAt* configuration_at(Index index) const noexcept;
     /// The latest snapshot; index 0 = none.
     Snapshot snapshot_;
     /// Snapshot and compaction not yet handed to the host in a Ready.

@@ -41,7 +41,8 @@ enum class RejectReason : std::uint8_t {
     /// An AppendEntries of our own term while we lead it: Election Safety
     /// is broken elsewhere; dropped so the checkers, not an assert, report it.
     append_from_second_leader,
-    /// A message kind this core does not implement yet (snapshots).
+    /// A message kind this core does not implement. None today (snapshots
+    /// were the last); kept so counters keep their layout.
     unsupported_message,
     /// The node was removed or is shut down and takes no input.
     node_stopped,

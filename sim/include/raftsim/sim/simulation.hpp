@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -269,12 +270,12 @@ class Simulation {
     struct PendingChange {
         core::RequestId id = 0;
         core::NodeId leader = 0;
-        core::ChangeKind kind = core::ChangeKind::add_voter;
-        core::NodeId server = 0;
         bool resolved = false;
-        bool committed = false;
     };
     std::optional<PendingChange> change_{};
+    /// Every appended change by request id, until its result arrives (a
+    /// result may come after change_membership gave up on it).
+    std::map<core::RequestId, core::ChangeRequest> changes_appended_{};
     core::RequestId next_change_id_ = 1;
     /// The committed configuration the members were last taken from.
     core::Index members_configuration_index_ = 0;
