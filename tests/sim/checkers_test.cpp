@@ -675,6 +675,22 @@ TEST_CASE("checkers: replication progress fires when a leader's match index goes
     CHECK(checkers.violation()->kind == "match_index_decreased");
 }
 
+TEST_CASE(
+    "checkers: replication progress starts afresh for a server that left the configuration "
+    "and came back",
+    "[checkers]") {
+    Checkers checkers;
+    checkers.on_progress(1, 3, 2, 10, 100);
+    // Without forgetting, a rejoined server's match index 0 is a decrease.
+    checkers.forget_progress(1, 2);
+    checkers.on_progress(1, 3, 2, 0, 200);
+    checkers.on_progress(1, 3, 2, 4, 300);
+    REQUIRE_FALSE(checkers.failed());
+    checkers.on_progress(1, 3, 2, 3, 400);
+    REQUIRE(checkers.failed());
+    CHECK(checkers.violation()->kind == "match_index_decreased");
+}
+
 // The leader_lease checker holds a leader to hashicorp's lease. A core with
 // check_quorum off never steps down, so a simulation that still expects the
 // lease must report it once the leader is cut off.
@@ -911,6 +927,50 @@ TEST_CASE(
              },
          .checker = Checker::membership,
          .kind = "change_before_commit_in_term"},
+    });
+}
+
+TEST_CASE("checkers: membership fires when a leader keeps leading after its removal committed",
+          "[checkers]") {
+    const core::Configuration without_leader = voters_of({2, 3});
+    run_cases({
+        {.name = "removal committed, still leading",
+         .bad =
+             [&](Checkers& c) {
+                 leader_of_term_2(c, voters_of({1, 2, 3}));
+                 leader_appends(c, 3, without_leader, 2);
+                 c.on_commit_index(1, 3);
+                 c.on_leader_ready(1, 2, 50);
+             },
+         // It may lead while the removal is uncommitted (thesis §4.2.2).
+         .good =
+             [&](Checkers& c) {
+                 leader_of_term_2(c, voters_of({1, 2, 3}));
+                 leader_appends(c, 3, without_leader, 2);
+                 c.on_leader_ready(1, 2, 50);
+             },
+         .checker = Checker::membership,
+         .kind = "removed_leader_still_leads"},
+        {.name = "demotion committed, still leading",
+         .bad =
+             [&](Checkers& c) {
+                 leader_of_term_2(c, voters_of({1, 2, 3}));
+                 leader_appends(c, 3,
+                                servers({{1, core::Suffrage::nonvoter},
+                                         {2, core::Suffrage::voter},
+                                         {3, core::Suffrage::voter}}),
+                                2);
+                 c.on_commit_index(1, 3);
+                 c.on_leader_ready(1, 2, 50);
+             },
+         .good =
+             [&](Checkers& c) {
+                 leader_of_term_2(c, voters_of({1, 2, 3}));
+                 c.on_commit_index(1, 2);
+                 c.on_leader_ready(1, 2, 50);
+             },
+         .checker = Checker::membership,
+         .kind = "removed_leader_still_leads"},
     });
 }
 
