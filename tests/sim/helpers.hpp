@@ -1,0 +1,46 @@
+#pragma once
+// Shared by the simulator's tests: a cluster's options with hashicorp's
+// default timings, a violation as one line, and waiting for a leader.
+
+#include <catch2/catch.hpp>
+#include <string>
+
+#include "raftsim/core/config.hpp"
+#include "raftsim/sim/simulation.hpp"
+
+namespace raftsim::sim::test {
+
+inline constexpr TimeUs tick_us = 10 * us_per_ms;
+inline constexpr TimeUs long_wait = 60 * us_per_second;
+
+/// `count` voters named n1..n`count`, hashicorp's DefaultConfig in ticks.
+inline SimOptions options(std::size_t count, std::uint64_t seed = 1) {
+    SimOptions result;
+    for (std::size_t i = 1; i <= count; ++i) {
+        result.names.push_back("n" + std::to_string(i));
+    }
+    const core::ConfigResult raft = core::to_ticks(core::DurationConfig{}, tick_us);
+    REQUIRE(raft.error == core::ConfigError::ok);
+    result.raft = raft.config;
+    result.tick_us = tick_us;
+    result.seed = seed;
+    return result;
+}
+
+/// "checker/kind: detail", or "no violation".
+inline std::string describe(const Simulation& sim) {
+    if (!sim.violation().has_value()) {
+        return "no violation";
+    }
+    const Violation& violation = *sim.violation();
+    return std::string(to_string(violation.checker)) + "/" + violation.kind + ": " +
+           violation.detail;
+}
+
+/// Runs until some node leads (within long_wait) and returns it.
+inline core::NodeId elect(Simulation& sim) {
+    REQUIRE(sim.run_until([&sim] { return sim.leader() != 0; }, sim.now() + long_wait));
+    return sim.leader();
+}
+
+}  // namespace raftsim::sim::test
