@@ -8,7 +8,11 @@ sweep (`raftsim run`, built-in suite, seeds 1..20) with --fail-fast, and
 require it to fail. A mutation the sweep does not catch is a hole in the
 harness, and this script exits 1.
 
-usage: tools/mutation_test.py [--seeds A..B] [PATCH...]
+usage: tools/mutation_test.py [--seeds A..B] [--check-applies] [PATCH...]
+
+--check-applies only checks that every patch still applies to the tree (a
+fast test, so a refactor of core/ that breaks a mutant's context shows up in
+`meson test`, not at the end of CI).
 """
 import argparse
 import pathlib
@@ -64,13 +68,29 @@ def try_mutation(scratch, patch, seeds):
     return swept.returncode, first_failure(swept.stdout), seconds
 
 
+def check_applies(patches):
+    stale = []
+    for patch in patches:
+        # --check changes nothing; outside a git checkout it acts like patch(1).
+        checked = run(["git", "apply", "--check", str(patch)], ROOT)
+        if checked.returncode != 0:
+            stale.append(f"{patch.name}: {checked.stderr.strip()}")
+    for line in stale:
+        print(line)
+    print(f"{len(patches) - len(stale)} of {len(patches)} mutations apply")
+    return 1 if stale else 0
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", default="1..20")
+    parser.add_argument("--check-applies", action="store_true")
     parser.add_argument("patches", nargs="*")
     args = parser.parse_args()
     patches = [pathlib.Path(p).resolve() for p in args.patches] or sorted(
         (ROOT / "tests" / "mutations").glob("*.patch"))
+    if args.check_applies:
+        return check_applies(patches)
     survivors = []
     with tempfile.TemporaryDirectory(prefix="raftsim-mutants-") as directory:
         scratch = pathlib.Path(directory)
