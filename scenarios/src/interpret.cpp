@@ -451,6 +451,7 @@ sim::SimOptions sim_options(const Scenario& scenario, const RunOptions& options)
         .tick_us = scenario.cluster.tick_us,
         .disk_sync_us = scenario.cluster.disk_sync_us,
         .link = link,
+        .message_faults = scenario.message_faults,
         .seed = options.seed,
         .keep_trace = options.keep_trace,
         .apply_source = scenario.workload.source.empty() ? scenario.name : scenario.workload.source,

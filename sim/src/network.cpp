@@ -103,7 +103,44 @@ FilterVerdict Network::run_filters(FilterStage stage, const core::Message& messa
     return total;
 }
 
+std::string_view to_string(MessageFault::Kind kind) noexcept {
+    switch (kind) {
+        case MessageFault::Kind::drop:
+            return "drop";
+        case MessageFault::Kind::duplicate:
+            return "duplicate";
+        case MessageFault::Kind::delay:
+            return "delay";
+    }
+    return "?";
+}
+
+void Network::set_message_faults(std::vector<MessageFault> faults) {
+    std::sort(faults.begin(), faults.end(),
+              [](const MessageFault& a, const MessageFault& b) { return a.message < b.message; });
+    for (std::size_t i = 1; i < faults.size(); ++i) {
+        RAFT_ASSERT(faults[i - 1].message != faults[i].message);
+    }
+    message_faults_ = std::move(faults);
+    next_fault_ = 0;
+}
+
+const MessageFault* Network::scripted_fault() const {
+    if (next_fault_ >= message_faults_.size()) {
+        return nullptr;
+    }
+    const MessageFault& fault = message_faults_[next_fault_];
+    RAFT_ASSERT(fault.message >= messages_sent_);
+    return fault.message == messages_sent_ ? &fault : nullptr;
+}
+
 SendPlan Network::plan_send(const core::Message& message, TimeUs now) {
+    messages_sent_ += 1;
+    while (next_fault_ < message_faults_.size() &&
+           message_faults_[next_fault_].message < messages_sent_) {
+        next_fault_ += 1;
+    }
+    const MessageFault* scripted = scripted_fault();
     SendPlan plan;
     const auto drop = [&plan](DropReason reason) {
         plan.dropped = true;
@@ -125,13 +162,25 @@ SendPlan Network::plan_send(const core::Message& message, TimeUs now) {
     if (verdict.drop) {
         return drop(DropReason::filter);
     }
+    // The link's random draws happen whether or not a fault is scripted, so
+    // adding or removing one leaves every other message's fate unchanged.
     const LinkConfig& config = link(message.from, message.to);
-    if (!config.drop.is_zero() && prng_.chance(config.drop.numerator, config.drop.denominator)) {
+    const bool lost =
+        !config.drop.is_zero() && prng_.chance(config.drop.numerator, config.drop.denominator);
+    if (scripted != nullptr && scripted->kind == MessageFault::Kind::drop) {
+        return drop(DropReason::scripted);
+    }
+    if (lost) {
         return drop(DropReason::random_loss);
     }
     std::uint32_t& in_flight = in_flight_[{message.from, message.to}];
-    const bool duplicated = !config.duplicate.is_zero() &&
-                            prng_.chance(config.duplicate.numerator, config.duplicate.denominator);
+    bool duplicated = !config.duplicate.is_zero() &&
+                      prng_.chance(config.duplicate.numerator, config.duplicate.denominator);
+    duplicated =
+        duplicated || (scripted != nullptr && scripted->kind == MessageFault::Kind::duplicate);
+    if (scripted != nullptr && scripted->kind == MessageFault::Kind::delay) {
+        verdict.extra_delay_us += scripted->delay_us;
+    }
     const std::uint32_t copies = duplicated ? 2 : 1;
     if (in_flight + copies > config.queue_capacity) {
         return drop(DropReason::queue_full);

@@ -62,6 +62,7 @@ Simulation::Simulation(SimOptions options)
     RAFT_ASSERT(core::validate(options_.raft) == core::ConfigError::ok);
     previous_assert_handler_ = core::set_assert_handler(&throw_assertion);
     network_.set_default_link(options_.link);
+    network_.set_message_faults(options_.message_faults);
     const core::Configuration configuration = core::Configuration::voters(options_.names.size());
     hosts_.resize(options_.names.size());
     for (std::size_t i = 0; i < hosts_.size(); ++i) {

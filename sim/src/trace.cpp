@@ -115,6 +115,8 @@ std::string_view to_string(DropReason reason) noexcept {
             return "filter";
         case DropReason::node_down:
             return "node_down";
+        case DropReason::scripted:
+            return "scripted";
     }
     return "?";
 }

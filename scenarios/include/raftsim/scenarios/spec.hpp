@@ -154,6 +154,11 @@ struct Scenario {
     NetworkSpec network;
     WorkloadSpec workload;
     std::vector<Step> steps;
+    /// JSON "message_faults": [{"message": N, "drop": true} |
+    /// {"message": N, "duplicate": true} | {"message": N, "delay": "30ms"}],
+    /// faults aimed at the N-th message sent in the run (sim::MessageFault).
+    /// The fuzzer's schedules use them; message numbers are unique.
+    std::vector<sim::MessageFault> message_faults;
     ChecksSpec checks;
 };
 

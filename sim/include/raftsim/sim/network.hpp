@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -51,6 +52,21 @@ struct FilterVerdict {
     TimeUs extra_delay_us = 0;
 };
 
+/// A fault aimed at one message: the `message`-th message sent in the run
+/// (1-based, counting every send, including those a partition drops). The
+/// fuzzer and scenarios use it to say exactly which message is lost,
+/// duplicated or held back, where link rates only say how often.
+struct MessageFault {
+    enum class Kind : std::uint8_t { drop, duplicate, delay };
+    std::uint64_t message = 0;
+    Kind kind = Kind::drop;
+    /// For delay: how long the message is held back (it leaves FIFO order).
+    TimeUs delay_us = 0;
+    friend bool operator==(const MessageFault&, const MessageFault&) = default;
+};
+
+[[nodiscard]] std::string_view to_string(MessageFault::Kind kind) noexcept;
+
 /// A filter may draw randomness only from the network stream it is given.
 using MessageFilter = std::function<FilterVerdict(const core::Message&, core::Prng&)>;
 
@@ -77,6 +93,11 @@ class Network {
     void heal_all();
     void cut(core::NodeId from, core::NodeId to);
     void restore(core::NodeId from, core::NodeId to);
+
+    /// Replaces the message fault script; at most one fault per message.
+    void set_message_faults(std::vector<MessageFault> faults);
+    /// Messages sent so far (the numbering MessageFault::message uses).
+    [[nodiscard]] std::uint64_t messages_sent() const noexcept { return messages_sent_; }
 
     void add_filter(FilterStage stage, std::string name, MessageFilter filter);
     void remove_filter(const std::string& name);
@@ -106,8 +127,15 @@ class Network {
         MessageFilter filter;
     };
 
+    /// The scripted fault of the message being planned, if any.
+    [[nodiscard]] const MessageFault* scripted_fault() const;
+
     core::Prng prng_;
     LinkConfig default_link_;
+    std::uint64_t messages_sent_ = 0;
+    /// Sorted by message number; next_fault_ is the first not yet reached.
+    std::vector<MessageFault> message_faults_;
+    std::size_t next_fault_ = 0;
     std::map<std::pair<core::NodeId, core::NodeId>, LinkConfig> links_;
     std::map<core::NodeId, std::uint32_t> group_by_node_;
     std::uint32_t next_group_ = 1;

@@ -37,6 +37,8 @@ struct SimOptions {
     /// How long a write takes to become durable; 0 = within the same event.
     TimeUs disk_sync_us = 0;
     LinkConfig link;
+    /// Faults aimed at single messages by number (MessageFault).
+    std::vector<MessageFault> message_faults{};
     std::uint64_t seed = 1;
     bool keep_trace = false;
     /// Names the seeded command source (hashicorp's newApplySource).

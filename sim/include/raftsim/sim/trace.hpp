@@ -71,6 +71,8 @@ enum class DropReason : std::uint8_t {
     queue_full,
     filter,
     node_down,
+    /// A MessageFault of kind drop named this message.
+    scripted,
 };
 
 [[nodiscard]] std::string_view to_string(DropReason reason) noexcept;

@@ -1,0 +1,46 @@
+#pragma once
+// Fuzzer bytes -> a whole cluster run, as an ordinary Scenario plus a seed.
+//
+// fuzz_cluster decodes its input with decode_cluster_case and runs the
+// result with every checker on; `raftsim replay --fuzz-input FILE` decodes the
+// same bytes the same way and writes the scenario out as JSON, so a crash
+// input becomes a scenario file a person can read and keep. The swarm
+// generator feeds the same decoder bytes drawn from a seed, with a per-seed
+// choice of which fault kinds are on (swarm testing).
+
+#include <cstdint>
+#include <span>
+
+#include "raftsim/scenarios/spec.hpp"
+
+namespace raftsim::fuzz {
+
+struct ClusterCase {
+    scenarios::Scenario scenario;
+    /// The simulator seed (network draws, timeouts) the run uses.
+    std::uint64_t seed = 1;
+};
+
+/// Size limits of a decoded run. The fuzzer's are small so it sustains
+/// thousands of runs a second; the swarm's are larger.
+struct CaseLimits {
+    std::uint32_t max_steps = 16;
+    std::uint32_t max_voters = 5;
+    std::uint32_t max_sleep_ms = 1000;
+    std::uint32_t max_message_faults = 64;
+};
+
+inline constexpr CaseLimits fuzz_limits{};
+inline constexpr CaseLimits swarm_limits{
+    .max_steps = 40, .max_voters = 7, .max_sleep_ms = 5000, .max_message_faults = 256};
+
+/// Total: every byte string decodes to a valid scenario.
+[[nodiscard]] ClusterCase decode_cluster_case(std::span<const std::uint8_t> bytes,
+                                              const CaseLimits& limits = fuzz_limits);
+
+/// The swarm scenario of `seed` (named "swarm-SEED"): which fault kinds are
+/// on and their rates are drawn per seed, then a schedule from those.
+/// Run it with the same seed.
+[[nodiscard]] scenarios::Scenario swarm_scenario(std::uint64_t seed);
+
+}  // namespace raftsim::fuzz
