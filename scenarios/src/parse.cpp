@@ -20,6 +20,7 @@
 #include <fstream>
 #include <initializer_list>
 #include <limits>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <span>
@@ -27,6 +28,8 @@
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "raftsim/core/assert.hpp"
 
 namespace raftsim::scenarios {
 namespace {
@@ -44,6 +47,10 @@ constexpr std::uint32_t max_repeat = 1'000'000;
 constexpr std::int64_t max_drift_ppm = 999'999;
 constexpr std::size_t max_file_bytes = 16U << 20U;
 constexpr std::size_t max_quoted_chars = 40;
+constexpr std::size_t max_message_faults = 65'536;
+/// A message held back longer is lost in all but name, and the bound keeps
+/// the simulator's "now + delay" far from overflowing.
+constexpr TimeUs max_fault_delay_us = 3'600 * sim::us_per_second;
 constexpr std::uint64_t u32_max = std::numeric_limits<std::uint32_t>::max();
 
 struct Failure {
@@ -57,7 +64,26 @@ struct Failure {
 
 // ---------------------------------------------------------------- paths, text
 
+std::string quote(std::string_view text);
+
+/// Whether a key can follow a '.' in a path: letters, digits and '_'.
+bool is_plain_key(std::string_view key) {
+    bool plain = !key.empty();
+    for (char c : key) {
+        const bool alnum =
+            (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        plain = plain && (alnum || c == '_');
+    }
+    return plain;
+}
+
+/// "cluster.tick", or for any other key (an empty one, one with a '.', a
+/// space or a quote, all of which an unknown field may be) the quoted form
+/// `$[""]`, `steps[0]["a.b"]`: a path is never empty and never ambiguous.
 std::string member_path(const std::string& parent, std::string_view key) {
+    if (!is_plain_key(key)) {
+        return fmt::format("{}[{}]", parent, quote(key));
+    }
     if (parent == "$") {
         return std::string(key);
     }
@@ -91,6 +117,21 @@ std::string clip(std::string_view text) {
         --end;
     }
     return std::string(text.substr(0, end)) + "...";
+}
+
+/// The first few items, each clipped: a message lists what a file defines
+/// without pasting all of it (a file may name thousands of groups).
+std::string clipped_list(const std::set<std::string>& items) {
+    constexpr std::size_t shown = 16;
+    std::vector<std::string> clipped;
+    for (const std::string& item : items) {
+        if (clipped.size() == shown) {
+            clipped.push_back(fmt::format("and {} more", items.size() - shown));
+            break;
+        }
+        clipped.push_back(clip(item));
+    }
+    return join(clipped);
 }
 
 /// A string value as JSON (escaped, quoted), clipped.
@@ -431,6 +472,14 @@ std::vector<std::string> numbered_names(const Json& cluster, const Json& voters)
     for (std::uint32_t i = 0; i < count; ++i) {
         names.push_back(fmt::format("{}_{}", prefix, i));
     }
+    // The numbered names obey the rules of listed names, so every cluster can
+    // be written back as a "names" list (write.hpp).
+    if (names.back().size() > max_name_length) {
+        fail("cluster.name_prefix",
+             fmt::format("the prefix is too long: node name '{}' would be longer than {} "
+                         "characters",
+                         clip(names.back()), max_name_length));
+    }
     return names;
 }
 
@@ -595,6 +644,84 @@ ChecksSpec parse_checks(const Json& value) {
         checks.settle_us = get_duration(*settle, "checks.settle");
     }
     return checks;
+}
+
+// ---------------------------------------------------------------- message faults
+
+/// {"message": N, "drop": true}, {"message": N, "duplicate": true} or
+/// {"message": N, "delay": D}: exactly one fault, so a file never leaves
+/// unsaid which one a message gets.
+sim::MessageFault parse_message_fault(const Json& value, const std::string& path) {
+    check_fields(value, path, {"message", "drop", "duplicate", "delay"});
+    const Json& message = required_field(value, path, "message");
+    if (!message.is_number_unsigned() || message.get<std::uint64_t>() == 0) {
+        fail_expected(member_path(path, "message"),
+                      "a message number >= 1 (the 1st message sent in the run is 1)", message);
+    }
+    std::vector<std::string_view> given;
+    for (std::string_view key : {"drop", "duplicate", "delay"}) {
+        if (find_field(value, key) != nullptr) {
+            given.push_back(key);
+        }
+    }
+    if (given.size() != 1) {
+        fail(path, given.empty()
+                       ? std::string("a message fault has exactly one of drop, duplicate or "
+                                     "delay, found none")
+                       : fmt::format("a message fault has exactly one of drop, duplicate or "
+                                     "delay, found '{}' and '{}'",
+                                     given[0], given[1]));
+    }
+    sim::MessageFault fault{.message = message.get<std::uint64_t>()};
+    const Json& argument = value.at(std::string(given[0]));
+    const std::string argument_path = member_path(path, given[0]);
+    if (given[0] == "delay") {
+        fault.kind = sim::MessageFault::Kind::delay;
+        fault.delay_us = get_duration(argument, argument_path);
+        if (fault.delay_us == 0 || fault.delay_us > max_fault_delay_us) {
+            fail(argument_path, fmt::format("expected a delay above 0us and at most 1h, got {}",
+                                            describe(argument)));
+        }
+    } else if (!argument.is_boolean() || !argument.get<bool>()) {
+        // "drop": false would read as "not dropped" yet still be a fault.
+        fail_expected(argument_path, "true", argument);
+    } else {
+        fault.kind =
+            given[0] == "drop" ? sim::MessageFault::Kind::drop : sim::MessageFault::Kind::duplicate;
+    }
+    RAFT_ASSERT(fault.message >= 1);
+    RAFT_ASSERT(fault.kind != sim::MessageFault::Kind::delay || fault.delay_us > 0);
+    return fault;
+}
+
+/// The simulator takes at most one fault per message (Network::
+/// set_message_faults asserts it), so a repeated number is refused here.
+std::vector<sim::MessageFault> parse_message_faults(const Json& value) {
+    const std::string path = "message_faults";
+    if (!value.is_array() || value.size() > max_message_faults) {
+        fail_expected(path,
+                      fmt::format("an array of at most {} message faults like "
+                                  "[{{\"message\": 7, \"drop\": true}}]",
+                                  max_message_faults),
+                      value);
+    }
+    std::vector<sim::MessageFault> faults;
+    std::map<std::uint64_t, std::size_t> index_of;
+    for (std::size_t i = 0; i < value.size(); ++i) {
+        const std::string fault_path = index_path(path, i);
+        const sim::MessageFault fault = parse_message_fault(value[i], fault_path);
+        const auto [it, inserted] = index_of.emplace(fault.message, i);
+        if (!inserted) {
+            fail(member_path(fault_path, "message"),
+                 fmt::format("duplicate message number {} (also at {}): a message has at most "
+                             "one fault",
+                             fault.message, member_path(index_path(path, it->second), "message")));
+        }
+        faults.push_back(fault);
+    }
+    RAFT_ASSERT(faults.size() == value.size());
+    RAFT_ASSERT(index_of.size() == faults.size());
+    return faults;
 }
 
 // ---------------------------------------------------------------- steps
@@ -774,9 +901,9 @@ Scenario Parser::parse(const Json& root) {
         fail_expected("$", "a scenario object {\"name\": ..., \"cluster\": ..., \"steps\": [...]}",
                       root);
     }
-    check_fields(
-        root, "$",
-        {"name", "description", "cluster", "raft", "network", "workload", "checks", "steps"});
+    check_fields(root, "$",
+                 {"name", "description", "cluster", "raft", "network", "workload", "checks",
+                  "steps", "message_faults"});
     Scenario scenario;
     scenario.name = get_nonempty_string(required_field(root, "$", "name"), "name");
     if (const Json* description = find_field(root, "description")) {
@@ -795,6 +922,9 @@ Scenario Parser::parse(const Json& root) {
         scenario.checks = parse_checks(*checks);
     }
     scenario.steps = parse_steps(required_field(root, "$", "steps"), "steps", 1);
+    if (const Json* faults = find_field(root, "message_faults")) {
+        scenario.message_faults = parse_message_faults(*faults);
+    }
     check_groups();
     return scenario;
 }
@@ -1068,7 +1198,7 @@ void Parser::check_groups() const {
                                    clip(group)));
         }
         fail(path, fmt::format("unknown partition group '{}'; the groups named by \"as\" are: {}",
-                               clip(group), join(groups_)));
+                               clip(group), clipped_list(groups_)));
     }
 }
 
@@ -1256,22 +1386,49 @@ class DuplicateKeyCheck {
     std::vector<Frame> frames_;
 };
 
+/// nlohmann's exception text without its "[json.exception.NAME.N] " tag.
+std::string_view exception_text(const Json::exception& error) {
+    std::string_view what = error.what();
+    if (const std::size_t end = what.find("] "); end != std::string_view::npos) {
+        what.remove_prefix(end + 2);
+    }
+    return what;
+}
+
+/// `text` with bytes outside printable ASCII escaped (the input nlohmann
+/// quotes may not be UTF-8).
+std::string printable(std::string_view text) {
+    std::string out;
+    for (char c : text) {
+        const auto byte = static_cast<unsigned char>(c);
+        out += byte >= 0x20 && byte < 0x7f ? std::string(1, c) : fmt::format("\\x{:02x}", byte);
+    }
+    return out;
+}
+
 Json parse_json(std::string_view text) {
     DuplicateKeyCheck check;
-    return Json::parse(text.begin(), text.end(),
-                       [&check](int depth, Json::parse_event_t event, Json& parsed) {
-                           return check(depth, event, parsed);
-                       });
+    try {
+        return Json::parse(text.begin(), text.end(),
+                           [&check](int depth, Json::parse_event_t event, Json& parsed) {
+                               return check(depth, event, parsed);
+                           });
+    } catch (const Json::out_of_range& error) {
+        // A number beyond a double's range ("1e400") is nlohmann's
+        // out_of_range.406, not a parse_error, but it is malformed input all
+        // the same. The token it quotes can be thousands of digits long.
+        constexpr std::size_t max_chars = 120;
+        const std::string_view what = exception_text(error);
+        fail("$", fmt::format("malformed JSON: {}{}", printable(what.substr(0, max_chars)),
+                              what.size() > max_chars ? "..." : ""));
+    }
 }
 
 /// nlohmann's "[json.exception.parse_error.101] parse error at line 1,
 /// column 9: ..." as "malformed JSON at line 1, column 9: ...", with bytes
 /// outside printable ASCII escaped (the text it quotes may not be UTF-8).
 std::string malformed_message(const Json::parse_error& error) {
-    std::string_view what = error.what();
-    if (const std::size_t end = what.find("] "); end != std::string_view::npos) {
-        what.remove_prefix(end + 2);
-    }
+    std::string_view what = exception_text(error);
     constexpr std::string_view prefix = "parse error";
     std::string out = "malformed JSON";
     if (what.substr(0, prefix.size()) == prefix) {
@@ -1279,11 +1436,7 @@ std::string malformed_message(const Json::parse_error& error) {
     } else {
         out += fmt::format(" at byte {}: ", error.byte);
     }
-    for (char c : what) {
-        const auto byte = static_cast<unsigned char>(c);
-        out += byte >= 0x20 && byte < 0x7f ? std::string(1, c) : fmt::format("\\x{:02x}", byte);
-    }
-    return out;
+    return out + printable(what);
 }
 
 /// Reads at most max_file_bytes (+1 to notice a larger file).
