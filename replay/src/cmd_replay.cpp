@@ -3,11 +3,15 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
+#include <span>
 
 #include "artifact.hpp"
 #include "commands.hpp"
+#include "raftsim/fuzz/cluster_case.hpp"
 #include "raftsim/scenarios/interpret.hpp"
+#include "raftsim/scenarios/write.hpp"
 #include "suite.hpp"
 #include "timeline.hpp"
 
@@ -20,7 +24,28 @@ struct Target {
     std::optional<ArtifactManifest> manifest;
 };
 
+// A fuzz_cluster input decodes to the scenario and seed the fuzzer ran.
+[[nodiscard]] std::optional<Target> decode_fuzz_input(const std::string& path) {
+    const std::optional<std::string> bytes = read_file(path);
+    if (!bytes.has_value()) {
+        fmt::print(stderr, "raftsim: {}: cannot read file\n", path);
+        return std::nullopt;
+    }
+    fuzz::ClusterCase decoded = fuzz::decode_cluster_case(std::span<const std::uint8_t>(
+        reinterpret_cast<const std::uint8_t*>(bytes->data()), bytes->size()));
+    decoded.scenario.name = "fuzz-" + std::filesystem::path(path).filename().string();
+    decoded.scenario.source_path = path;
+    Target target;
+    target.loaded.text = scenarios::scenario_to_json(decoded.scenario);
+    target.loaded.scenario = std::move(decoded.scenario);
+    target.seed = decoded.seed;
+    return target;
+}
+
 [[nodiscard]] std::optional<Target> resolve_target(const ReplayCommand& command) {
+    if (!command.fuzz_input.empty()) {
+        return decode_fuzz_input(command.fuzz_input);
+    }
     Target target;
     std::string error;
     if (!command.has_seed) {
@@ -97,6 +122,18 @@ int replay_command(const ReplayCommand& command) {
     if (!command.trace_out.empty()) {
         std::ofstream out(command.trace_out, std::ios::binary);
         out << render_jsonl(result.simulation->trace().records(), node_names(*result.simulation));
+    }
+    if (!command.out_dir.empty()) {
+        const std::string error =
+            write_artifact(command.out_dir, target->loaded, target->seed, result);
+        if (!error.empty()) {
+            fmt::print(stderr, "raftsim: could not write {}: {}\n", command.out_dir, error);
+            return exit_usage;
+        }
+        fmt::print(
+            "\nartifact: {}\n  scenario: {}/scenario.json (run it with --seed {})\n"
+            "  replay:   raftsim replay {}\n",
+            command.out_dir, command.out_dir, target->seed, command.out_dir);
     }
     if (!reproduced) {
         return exit_failed;

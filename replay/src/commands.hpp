@@ -26,6 +26,18 @@ struct RunCommand {
     /// If set, "SCENARIO SEED FINGERPRINT" per run is written here, so two
     /// builds (g++ and clang++) can be compared run for run.
     std::string fingerprints_path;
+    /// If set, JUnit XML (one test case per run) is written here, and the
+    /// JSON summary of docs/ci.md to json_path.
+    std::string junit_path;
+    std::string json_path;
+    /// Draw a progress line on stderr -- only ever when it is a terminal.
+    bool progress = true;
+    /// Run every (scenario, seed) twice and compare the traces record by
+    /// record; a divergence is a failure of checker "determinism".
+    bool check_determinism = false;
+    /// Run fuzz::swarm_scenario(seed) for each seed instead of `paths`
+    /// (which must then be empty).
+    bool swarm = false;
 };
 
 struct ReplayCommand {
@@ -36,6 +48,12 @@ struct ReplayCommand {
     /// How many events before the violation (or the end) to print.
     std::size_t last = 40;
     std::string trace_out;
+    /// A fuzz_cluster input (a libFuzzer crash file): decoded into the run
+    /// the fuzzer made, instead of `target`.
+    std::string fuzz_input;
+    /// If set, the run is written there as an artifact (scenario.json, the
+    /// timeline, run.json with the seed), so it can be kept and replayed.
+    std::string out_dir;
 };
 
 struct BenchCommand {

@@ -16,17 +16,27 @@ using raftsim::replay::exit_usage;
 
 constexpr std::string_view usage_text =
     "usage:\n"
-    "  raftsim [run] [SCENARIO...] [--seed N | --seeds A..B] [--shard I/N] [--out DIR]\n"
-    "              [--fail-fast] [--fingerprints FILE]\n"
+    "  raftsim [run] [SCENARIO... | --swarm] [--seed N | --seeds A..B] [--shard I/N]\n"
+    "              [--out DIR] [--fail-fast] [--fingerprints FILE] [--junit FILE]\n"
+    "              [--json FILE] [--no-progress] [--check-determinism]\n"
     "      Run scenarios (files, directories of *.json, or built-in names; the\n"
     "      built-in suite when none is given) over seeds (default 1..20).\n"
     "      A failure writes an artifact under DIR (default raftsim-failures)\n"
-    "      and prints the command that replays it. --fingerprints writes each\n"
-    "      run's trace fingerprint, to compare builds.\n"
+    "      and prints the command that replays it; failures are grouped by\n"
+    "      signature at the end. --shard I/N runs the I-th of N slices (CI\n"
+    "      jobs). --fingerprints writes each run's trace fingerprint, to\n"
+    "      compare builds. --junit and --json write JUnit XML and a JSON\n"
+    "      summary (docs/ci.md). A progress line is drawn on stderr when it is\n"
+    "      a terminal, unless --no-progress. --check-determinism runs each\n"
+    "      seed twice and reports the first trace record where the runs differ.\n"
+    "      --swarm runs each seed's own generated scenario (faults drawn per seed).\n"
     "  raftsim replay ARTIFACT-DIR [--last N] [--trace-out FILE]\n"
     "  raftsim replay SCENARIO --seed N [--last N] [--trace-out FILE]\n"
+    "  raftsim replay --fuzz-input FILE [--out DIR] [--last N] [--trace-out FILE]\n"
     "      Re-run bit for bit, check the fingerprint, print the last N events\n"
     "      (default 40) before the violation; --trace-out writes JSON lines.\n"
+    "      --fuzz-input decodes a fuzz_cluster input (a crash file) into the\n"
+    "      same run; --out DIR writes it as an artifact with scenario.json.\n"
     "  raftsim bench [--seeds N]\n"
     "      NoIssueSanity and LeaderPartitions: events/s, seeds/s, peak memory.\n"
     "\n"
@@ -81,12 +91,44 @@ class Arguments {
     std::size_t position_ = 0;
 };
 
+// The run options that take no value; false if `flag` is not one of them.
+bool parse_run_switch(std::string_view flag, raftsim::replay::RunCommand& command) {
+    if (flag == "--fail-fast") {
+        command.fail_fast = true;
+    } else if (flag == "--no-progress") {
+        command.progress = false;
+    } else if (flag == "--check-determinism") {
+        command.check_determinism = true;
+    } else if (flag == "--swarm") {
+        command.swarm = true;
+    } else {
+        return false;
+    }
+    return true;
+}
+
+// The run options that name a file or directory; false if `flag` is not one.
+bool parse_run_path(std::string_view flag, std::string_view value,
+                    raftsim::replay::RunCommand& command) {
+    if (flag == "--out") {
+        command.out_dir = std::string(value);
+    } else if (flag == "--fingerprints") {
+        command.fingerprints_path = std::string(value);
+    } else if (flag == "--junit") {
+        command.junit_path = std::string(value);
+    } else if (flag == "--json") {
+        command.json_path = std::string(value);
+    } else {
+        return false;
+    }
+    return true;
+}
+
 int main_run(Arguments& args) {
     raftsim::replay::RunCommand command;
     while (!args.done()) {
         const std::string_view flag = args.next();
-        if (flag == "--fail-fast") {
-            command.fail_fast = true;
+        if (parse_run_switch(flag, command)) {
             continue;
         }
         if (!flag.starts_with("-")) {
@@ -107,13 +149,12 @@ int main_run(Arguments& args) {
                 command.shard_index > command.shard_count) {
                 return usage_error("--shard I/N needs 1 <= I <= N");
             }
-        } else if (flag == "--out" && value) {
-            command.out_dir = std::string(*value);
-        } else if (flag == "--fingerprints" && value) {
-            command.fingerprints_path = std::string(*value);
-        } else {
+        } else if (!value || !parse_run_path(flag, *value, command)) {
             return usage_error(fmt::format("bad or incomplete option '{}'", flag));
         }
+    }
+    if (command.swarm && !command.paths.empty()) {
+        return usage_error("--swarm and scenario paths are exclusive");
     }
     return raftsim::replay::run_command(command);
 }
@@ -131,14 +172,18 @@ int main_replay(Arguments& args) {
             command.last = *parse_number(*value);
         } else if (flag == "--trace-out" && value) {
             command.trace_out = std::string(*value);
+        } else if (flag == "--fuzz-input" && value) {
+            command.fuzz_input = std::string(*value);
+        } else if (flag == "--out" && value) {
+            command.out_dir = std::string(*value);
         } else if (!flag.starts_with("-") && command.target.empty()) {
             command.target = std::string(flag);
         } else {
             return usage_error(fmt::format("bad or incomplete option '{}'", flag));
         }
     }
-    if (command.target.empty()) {
-        return usage_error("replay needs an artifact directory or a scenario");
+    if (command.target.empty() == command.fuzz_input.empty()) {
+        return usage_error("replay needs one of: an artifact directory, a scenario, --fuzz-input");
     }
     return raftsim::replay::replay_command(command);
 }
