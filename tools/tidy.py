@@ -2,7 +2,8 @@
 """tidy: the determinism and layering linter, run as a meson test.
 
 Fails on tokens that would make a run depend on anything but (scenario, seed,
-build) in core/ and sim/: wall clocks, std::rand, random_device, <random>
+build) in core/, sim/, scenarios/ and the fuzz decoder (fuzz/src,
+fuzz/include): wall clocks, std::rand, random_device, <random>
 distributions, threads, getenv, unordered containers (their iteration order
 is unspecified). In core/ it also bans I/O, exceptions and the fmt/json
 libraries, which belong to the layers above. Everywhere it enforces the
@@ -77,7 +78,12 @@ def check_lengths(text):
 
 def lint_tree(root):
     failures = []
-    for folder, rules in (("core", DETERMINISM + CORE_ONLY), ("sim", DETERMINISM)):
+    # Everything that decides a run: the core, the simulator, the scenario
+    # interpreter, and the fuzz decoder and swarm generator.
+    decides_runs = (("core", DETERMINISM + CORE_ONLY), ("sim", DETERMINISM),
+                    ("scenarios", DETERMINISM), ("fuzz/src", DETERMINISM),
+                    ("fuzz/include", DETERMINISM))
+    for folder, rules in decides_runs:
         for path in sorted((root / folder).rglob("*")):
             if path.suffix in SOURCE_SUFFIXES:
                 for number, name, line in check_tokens(path.read_text(), rules):

@@ -1,32 +1,553 @@
-// STUB: being written (decode_cluster_case, swarm_scenario).
+// Fuzzer bytes -> a cluster run. Layout of an input (every byte optional;
+// missing bytes read as zero):
+//
+//   header   21 bytes at fixed offsets: seed (4), voters, flags, disk sync,
+//            batch, heartbeat, election, lease, commit, sizes, trailing
+//            logs, network (7: choice, latency x2, drop, duplicate,
+//            reorder, reorder delay)
+//   ops      one op byte each (chosen by op_weights), then its arguments,
+//            until the input or CaseLimits::max_steps runs out; message
+//            faults do not count as steps
+//
+// fuzz/make_corpus.py writes inputs in this layout; keep the two in step.
+//
+// Each op is one of the fault kinds below. Nodes are named ("n1".."n7") or
+// picked as "the leader" when the step runs, never drawn at random, so the
+// bytes (and not the scenario stream) decide who is hit and libFuzzer's
+// coverage feedback can steer it. After the ops a fixed epilogue heals
+// everything, restarts every node, waits for a leader and for the members
+// to catch up, and runs VerifyLog / VerifyFSM: a schedule that leaves the
+// cluster unable to recover is a liveness failure like any other.
 #include "raftsim/fuzz/cluster_case.hpp"
 
-#include <string>
+#include <fmt/format.h>
 
+#include <algorithm>
+#include <array>
+#include <string>
+#include <vector>
+
+#include "raftsim/core/assert.hpp"
+#include "raftsim/core/prng.hpp"
 #include "raftsim/fuzz/byte_reader.hpp"
 
 namespace raftsim::fuzz {
+namespace {
 
-ClusterCase decode_cluster_case(std::span<const std::uint8_t> bytes, const CaseLimits& limits) {
-    ByteReader reader(bytes);
-    ClusterCase result;
-    result.seed = reader.u64();
-    result.scenario.name = "fuzz";
-    const std::uint32_t voters = reader.range(1, limits.max_voters);
-    for (std::uint32_t i = 0; i < voters; ++i) {
-        result.scenario.cluster.names.push_back("n" + std::to_string(i + 1));
-    }
-    scenarios::Step step;
-    step.kind = scenarios::Step::Kind::sleep;
-    step.duration_us = 1000 * sim::us_per_ms;
-    step.json_path = "steps[0]";
-    result.scenario.steps.push_back(step);
+using scenarios::NodeSelector;
+using scenarios::Scenario;
+using scenarios::Step;
+using sim::us_per_ms;
+
+constexpr sim::TimeUs tick_us = 10 * us_per_ms;
+
+// The epilogue's deadlines: generous next to the longest election timeout
+// the header can choose (20 ticks, so at most 0.4 s per round).
+constexpr sim::TimeUs recovery_deadline_us = 30 * sim::us_per_second;
+
+enum class Op : std::uint8_t {
+    sleep,
+    partition,
+    heal,
+    cut,
+    restore,
+    crash,
+    restart,
+    workload,
+    network,
+    slow_votes,
+    clock_drift,
+    membership,
+    create_node,
+    transfer,
+    snapshot,
+    message_fault,
+    wait_for_leader,
+};
+constexpr std::size_t op_count = static_cast<std::size_t>(Op::wait_for_leader) + 1;
+
+// How often each op is drawn from an op byte: sleeps and message faults
+// most, because timing is where Raft bugs hide.
+constexpr std::array<std::uint8_t, op_count> op_weights = {
+    6,  // sleep
+    2,  // partition
+    2,  // heal
+    1,  // cut
+    1,  // restore
+    2,  // crash
+    2,  // restart
+    1,  // workload
+    1,  // network
+    1,  // slow_votes
+    1,  // clock_drift
+    2,  // membership
+    1,  // create_node
+    1,  // transfer
+    1,  // snapshot
+    4,  // message_fault
+    1,  // wait_for_leader
+};
+
+// Designated initializers would have g++ warn about every defaulted member.
+[[nodiscard]] NodeSelector selector(NodeSelector::Kind kind, std::uint32_t count = 0) {
+    NodeSelector result;
+    result.kind = kind;
+    result.count_min = count;
+    result.count_max = count;
     return result;
 }
 
+[[nodiscard]] Step make_step(Step::Kind kind, sim::TimeUs duration_us = 0) {
+    Step step;
+    step.kind = kind;
+    step.duration_us = duration_us;
+    return step;
+}
+
+class Decoder {
+  public:
+    Decoder(std::span<const std::uint8_t> bytes, const CaseLimits& limits)
+        : reader_(bytes), limits_(limits) {}
+
+    [[nodiscard]] ClusterCase decode();
+
+  private:
+    void decode_header();
+    void decode_timings();
+    void decode_network(scenarios::NetworkSpec& network);
+    [[nodiscard]] Op decode_op();
+    void decode_op_step(Op op);
+    void decode_fault_step(Op op, Step& step);
+    void decode_condition_step(Op op, Step& step);
+    void decode_cluster_step(Op op, Step& step);
+    void decode_message_fault();
+    void add_epilogue();
+    [[nodiscard]] NodeSelector pick_node();
+    [[nodiscard]] NodeSelector name_of(std::size_t index) const;
+    [[nodiscard]] std::size_t next_index(const std::string& name) const;
+    [[nodiscard]] std::vector<NodeSelector> pick_nodes();
+    [[nodiscard]] sim::TimeUs pick_sleep();
+    void push(Step step);
+
+    ByteReader reader_;
+    CaseLimits limits_;
+    ClusterCase case_;
+    std::vector<std::string> names_;
+    std::vector<std::string> groups_;
+    std::uint64_t next_message_ = 0;
+    std::uint32_t election_ticks_ = 0;
+};
+
+ClusterCase Decoder::decode() {
+    decode_header();
+    std::uint32_t steps = 0;
+    while (!reader_.empty() && steps < limits_.max_steps) {
+        const Op op = decode_op();
+        if (op == Op::message_fault) {
+            decode_message_fault();
+            continue;
+        }
+        decode_op_step(op);
+        steps += 1;
+    }
+    add_epilogue();
+    RAFT_ASSERT(!case_.scenario.cluster.names.empty());
+    RAFT_ASSERT(case_.scenario.message_faults.size() <= limits_.max_message_faults);
+    return std::move(case_);
+}
+
+void Decoder::decode_header() {
+    Scenario& scenario = case_.scenario;
+    case_.seed = reader_.u32();
+    static_assert(op_count <= 32, "CaseLimits::enabled_ops has a bit per op");
+    scenario.name = "fuzz";
+    scenario.description = "decoded from fuzzer input";
+    // Named apart from the scenario, which replay renames after its file:
+    // the commands applied must stay those the fuzzer's run applied.
+    scenario.workload.source = "fuzz";
+    const std::uint32_t voters = reader_.range(1, limits_.max_voters);
+    for (std::uint32_t i = 0; i < voters; ++i) {
+        names_.push_back(fmt::format("n{}", i + 1));
+    }
+    scenario.cluster.names = names_;
+    scenario.cluster.tick_us = tick_us;
+    // Fixed offsets (every byte read whatever the flags say), so a mutation
+    // of one header field never shifts the ops after it.
+    const std::uint8_t flags = reader_.byte();
+    const std::uint32_t disk_sync_ms = reader_.range(1, 5);
+    const std::uint32_t batch = reader_.range(1, 4);
+    scenario.raft.pre_vote = (flags & 1U) != 0;
+    scenario.raft.check_quorum = (flags & 2U) == 0;
+    scenario.cluster.disk_sync_us = (flags & 4U) != 0 ? disk_sync_ms * us_per_ms : 0;
+    scenario.workload.continuous = (flags & 8U) != 0;
+    scenario.workload.batch = batch;
+    decode_timings();
+    decode_network(scenario.network);
+    scenario.checks.verify = true;
+    scenario.checks.settle_us = recovery_deadline_us;
+}
+
+// Timeouts of a few ticks keep a run to a few thousand events; the ratios
+// between them (lease vs heartbeat vs election) are what the bytes vary.
+void Decoder::decode_timings() {
+    core::DurationConfig& raft = case_.scenario.raft;
+    const std::uint32_t heartbeat_ticks = reader_.range(4, 12);
+    election_ticks_ = heartbeat_ticks + reader_.below(9);
+    raft.heartbeat_timeout_us = heartbeat_ticks * tick_us;
+    raft.election_timeout_us = election_ticks_ * tick_us;
+    // A lease shorter than a heartbeat round trip (up to two ticks of
+    // latency plus a disk sync here) would depose every leader: a livelock
+    // of the configuration, not a bug.
+    raft.leader_lease_us =
+        reader_.range(std::max(3U, heartbeat_ticks / 2), heartbeat_ticks) * tick_us;
+    raft.commit_timeout_us = reader_.range(1, 4) * tick_us;
+    // Snapshots always on: a follower far behind a leader that has run an
+    // unthrottled workload must be able to catch up within the epilogue's
+    // deadline, which one entry per round trip would not.
+    constexpr std::array<std::uint32_t, 4> append_sizes = {64, 2, 5, 16};
+    constexpr std::array<std::uint32_t, 4> inflight = {64, 1, 2, 8};
+    constexpr std::array<std::uint32_t, 8> thresholds = {16, 4, 8, 32, 64, 256, 1024, 4096};
+    constexpr std::array<std::uint32_t, 4> trailing = {2, 0, 5, 16};
+    const std::uint8_t sizes = reader_.byte();
+    raft.max_append_entries = append_sizes[sizes & 3U];
+    raft.max_inflight_appends = inflight[(sizes >> 2U) & 3U];
+    raft.snapshot_threshold_entries = thresholds[(sizes >> 4U) & 7U];
+    raft.trailing_log_entries = trailing[reader_.below(4)];
+    RAFT_ASSERT(raft.leader_lease_us <= raft.heartbeat_timeout_us);
+    RAFT_ASSERT(raft.heartbeat_timeout_us <= raft.election_timeout_us);
+}
+
+void Decoder::decode_network(scenarios::NetworkSpec& network) {
+    const std::uint8_t choice = reader_.byte();
+    network.latency_min_us = reader_.range(0, 2) * us_per_ms;
+    network.latency_max_us = *network.latency_min_us + reader_.range(0, 8) * us_per_ms;
+    // Mostly a clean network: loss, duplication and reordering come from
+    // the ops and the message faults, where the bytes say which and when.
+    const std::uint32_t drop = reader_.range(1, 10);
+    const std::uint32_t duplicate = reader_.range(1, 10);
+    const std::uint32_t reorder = reader_.range(1, 10);
+    network.drop = sim::Ratio{(choice & 1U) != 0 ? drop : 0, 100};
+    network.duplicate = sim::Ratio{(choice & 2U) != 0 ? duplicate : 0, 100};
+    network.reorder = sim::Ratio{(choice & 4U) != 0 ? reorder : 0, 100};
+    network.reorder_delay_max_us = reader_.range(1, 30) * us_per_ms;
+}
+
+[[nodiscard]] bool enabled(const CaseLimits& limits, std::size_t op) {
+    return op == static_cast<std::size_t>(Op::sleep) || (limits.enabled_ops >> op & 1U) != 0;
+}
+
+Op Decoder::decode_op() {
+    std::uint32_t total = 0;
+    for (std::size_t op = 0; op < op_count; ++op) {
+        total += enabled(limits_, op) ? op_weights[op] : 0;
+    }
+    RAFT_ASSERT(total > 0);  // sleep is always on
+    std::uint32_t pick = reader_.below(total);
+    for (std::size_t op = 0; op < op_count; ++op) {
+        const std::uint32_t weight = enabled(limits_, op) ? op_weights[op] : 0;
+        if (pick < weight) {
+            return static_cast<Op>(op);
+        }
+        pick -= weight;
+    }
+    RAFT_ASSERT(false);  // the weights sum to total
+    return Op::sleep;
+}
+
+void Decoder::push(Step step) {
+    step.json_path = fmt::format("steps[{}]", case_.scenario.steps.size());
+    case_.scenario.steps.push_back(std::move(step));
+}
+
+// Up to four election timeouts: long enough for an election or a lease to
+// run out, short enough to keep runs cheap.
+sim::TimeUs Decoder::pick_sleep() {
+    const std::uint32_t max_ticks = std::max<std::uint32_t>(
+        1,
+        std::min<std::uint32_t>(4 * election_ticks_, limits_.max_sleep_ms * us_per_ms / tick_us));
+    return reader_.range(1, max_ticks) * tick_us / reader_.range(1, 2);
+}
+
+// The index after `name` (wrapping), or 0 for a selector with no name.
+std::size_t Decoder::next_index(const std::string& name) const {
+    for (std::size_t i = 0; i < names_.size(); ++i) {
+        if (names_[i] == name) {
+            return (i + 1) % names_.size();
+        }
+    }
+    return 0;
+}
+
+NodeSelector Decoder::name_of(std::size_t index) const {
+    RAFT_ASSERT(index < names_.size());
+    NodeSelector result = selector(NodeSelector::Kind::name);
+    result.name = names_[index];
+    return result;
+}
+
+// A quarter of the time "the leader" (whoever leads when the step runs),
+// else a node by name.
+NodeSelector Decoder::pick_node() {
+    const std::uint32_t choice = reader_.below(4 * static_cast<std::uint32_t>(names_.size()));
+    if (choice < names_.size()) {
+        return selector(NodeSelector::Kind::leader);
+    }
+    return name_of(choice % names_.size());
+}
+
+// A nonempty set of named nodes, from a bit mask.
+std::vector<NodeSelector> Decoder::pick_nodes() {
+    const std::uint8_t mask = reader_.byte();
+    std::vector<NodeSelector> nodes;
+    for (std::size_t i = 0; i < names_.size() && i < 8; ++i) {
+        if ((mask >> i & 1U) != 0) {
+            nodes.push_back(name_of(i));
+        }
+    }
+    if (nodes.empty()) {
+        nodes.push_back(pick_node());
+    }
+    return nodes;
+}
+
+void Decoder::decode_op_step(Op op) {
+    Step step;
+    switch (op) {
+        case Op::sleep:
+            step.kind = Step::Kind::sleep;
+            step.duration_us = pick_sleep();
+            break;
+        case Op::wait_for_leader:
+            step.kind = Step::Kind::wait_for_leader;
+            step.optional = true;
+            step.duration_us = pick_sleep();
+            break;
+        case Op::membership:
+        case Op::create_node:
+        case Op::transfer:
+        case Op::snapshot:
+        case Op::workload:
+            decode_cluster_step(op, step);
+            break;
+        default:
+            decode_fault_step(op, step);
+            break;
+    }
+    push(std::move(step));
+}
+
+void Decoder::decode_fault_step(Op op, Step& step) {
+    switch (op) {
+        case Op::partition:
+            step.kind = Step::Kind::partition;
+            if (reader_.chance(96)) {
+                const std::uint32_t extra =
+                    reader_.below(static_cast<std::uint32_t>(names_.size()));
+                step.nodes = {selector(NodeSelector::Kind::leader_plus, 1 + extra)};
+            } else {
+                step.nodes = pick_nodes();
+            }
+            step.group = fmt::format("g{}", groups_.size() + 1);
+            groups_.push_back(step.group);
+            return;
+        case Op::heal:
+            if (groups_.empty() || reader_.chance(64)) {
+                step.kind = Step::Kind::heal_all;
+            } else {
+                step.kind = Step::Kind::heal;
+                step.group = groups_[reader_.below(static_cast<std::uint32_t>(groups_.size()))];
+            }
+            return;
+        case Op::cut:
+        case Op::restore:
+            step.kind = op == Op::cut ? Step::Kind::cut : Step::Kind::restore;
+            step.from = pick_node();
+            step.to = pick_node();
+            if (step.to.kind == step.from.kind && step.to.name == step.from.name) {
+                // The parser refuses a link from a node to itself: take the
+                // next node instead (or the leader, for the only node).
+                if (step.from.kind == NodeSelector::Kind::leader) {
+                    step.to = name_of(0);
+                } else if (names_.size() == 1) {
+                    step.to = selector(NodeSelector::Kind::leader);
+                } else {
+                    step.to = name_of(next_index(step.from.name));
+                }
+            }
+            return;
+        case Op::crash:
+            step.kind = Step::Kind::crash;
+            step.nodes = {pick_node()};
+            step.lose_unsynced = reader_.chance(192);
+            return;
+        case Op::restart:
+            step.kind = Step::Kind::restart;
+            step.nodes = reader_.chance(96)
+                             ? std::vector<NodeSelector>{selector(NodeSelector::Kind::all)}
+                             : pick_nodes();
+            return;
+        default:
+            decode_condition_step(op, step);
+            return;
+    }
+}
+
+// Conditions that last until changed: link settings, slow votes, drift.
+void Decoder::decode_condition_step(Op op, Step& step) {
+    switch (op) {
+        case Op::network:
+            step.kind = Step::Kind::network;
+            decode_network(step.network);
+            return;
+        case Op::slow_votes:
+            if (reader_.chance(96)) {
+                step.kind = Step::Kind::clear_slow_votes;
+                return;
+            }
+            step.kind = Step::Kind::slow_votes;
+            step.slow_mode =
+                reader_.chance(128) ? sim::SlowVoteMode::send : sim::SlowVoteMode::recv;
+            step.nodes = pick_nodes();
+            step.delay_min_us = reader_.range(1, 2 * election_ticks_) * tick_us;
+            step.delay_max_us = step.delay_min_us + reader_.below(2 * election_ticks_) * tick_us;
+            return;
+        case Op::clock_drift:
+            step.kind = Step::Kind::clock_drift;
+            step.nodes = {pick_node()};
+            step.drift_ppm = static_cast<std::int32_t>(reader_.below(201)) * 1000 - 100'000;
+            return;
+        default:
+            RAFT_ASSERT(false);  // decode_fault_step routes only these ops here
+    }
+}
+
+void Decoder::decode_cluster_step(Op op, Step& step) {
+    // Membership and transfers give up quietly: whether a change can land
+    // under the faults in force is not the question, safety is.
+    step.optional = true;
+    step.duration_us = pick_sleep();
+    switch (op) {
+        case Op::membership: {
+            constexpr std::array<Step::Kind, 4> kinds = {
+                Step::Kind::add_voter, Step::Kind::add_nonvoter, Step::Kind::demote_voter,
+                Step::Kind::remove_server};
+            step.kind = kinds[reader_.below(4)];
+            step.nodes = {pick_node()};
+            return;
+        }
+        case Op::create_node:
+            if (names_.size() >= limits_.max_voters + 2) {
+                step.kind = Step::Kind::add_voter;
+                step.nodes = {pick_node()};
+                return;
+            }
+            step.kind = Step::Kind::create_node;
+            step.name = fmt::format("n{}", names_.size() + 1);
+            step.suffrage = reader_.chance(160) ? "voter" : "nonvoter";
+            names_.push_back(step.name);
+            return;
+        case Op::transfer:
+            step.kind = Step::Kind::transfer_leadership;
+            step.any_target = reader_.chance(128);
+            if (!step.any_target) {
+                step.to = name_of(reader_.below(static_cast<std::uint32_t>(names_.size())));
+            }
+            return;
+        case Op::snapshot:
+            step.kind = Step::Kind::snapshot;
+            step.optional = false;
+            step.duration_us = 0;
+            step.nodes = pick_nodes();
+            return;
+        case Op::workload:
+            step.optional = false;
+            step.duration_us = 0;
+            step.kind =
+                reader_.chance(160) ? Step::Kind::start_workload : Step::Kind::stop_workload;
+            step.count = step.kind == Step::Kind::start_workload ? reader_.range(1, 8) : 0;
+            return;
+        default:
+            RAFT_ASSERT(false);  // decode_op_step routes only these ops here
+    }
+}
+
+// The next message fault lands 1..64 messages after the previous one.
+void Decoder::decode_message_fault() {
+    const std::uint8_t kind = reader_.byte();
+    next_message_ += 1 + reader_.below(64);
+    if (case_.scenario.message_faults.size() >= limits_.max_message_faults) {
+        return;
+    }
+    sim::MessageFault fault;
+    fault.message = next_message_;
+    if (kind < 128) {
+        fault.kind = sim::MessageFault::Kind::drop;
+    } else if (kind < 176) {
+        fault.kind = sim::MessageFault::Kind::duplicate;
+    } else {
+        fault.kind = sim::MessageFault::Kind::delay;
+        fault.delay_us = reader_.range(1, 4 * election_ticks_) * tick_us;
+    }
+    case_.scenario.message_faults.push_back(fault);
+}
+
+void Decoder::add_epilogue() {
+    const NodeSelector all = selector(NodeSelector::Kind::all);
+    push(make_step(Step::Kind::heal_all));
+    push(make_step(Step::Kind::clear_slow_votes));
+    Step calm = make_step(Step::Kind::network);
+    calm.network.drop = sim::Ratio{0, 1};
+    calm.network.duplicate = sim::Ratio{0, 1};
+    calm.network.reorder = sim::Ratio{0, 1};
+    push(calm);
+    Step drift = make_step(Step::Kind::clock_drift);
+    drift.nodes = {all};
+    push(drift);
+    Step restart = make_step(Step::Kind::restart);
+    restart.nodes = {all};
+    push(restart);
+    push(make_step(Step::Kind::wait_for_leader, recovery_deadline_us));
+    push(make_step(Step::Kind::stop_workload));
+    push(make_step(Step::Kind::wait_until_up_to_date, recovery_deadline_us));
+}
+
+}  // namespace
+
+ClusterCase decode_cluster_case(std::span<const std::uint8_t> bytes, const CaseLimits& limits) {
+    RAFT_ASSERT(limits.max_voters >= 1);
+    RAFT_ASSERT(limits.max_voters <= 7);  // names fit a one-byte node mask
+    return Decoder(bytes, limits).decode();
+}
+
+std::span<const std::string_view> op_names() noexcept {
+    static constexpr std::array<std::string_view, op_count> names = {
+        "sleep",       "partition", "heal",     "cut",           "restore",        "crash",
+        "restart",     "workload",  "network",  "slow_votes",    "clock_drift",    "membership",
+        "create_node", "transfer",  "snapshot", "message_fault", "wait_for_leader"};
+    return names;
+}
+
 scenarios::Scenario swarm_scenario(std::uint64_t seed) {
-    ClusterCase decoded = decode_cluster_case({}, swarm_limits);
-    decoded.scenario.name = "swarm-" + std::to_string(seed);
+    // The swarm's own stream, apart from the run's (which uses `seed` as is).
+    core::Prng prng(core::derive_seed(seed, 0x5741524dULL));
+    CaseLimits limits = swarm_limits;
+    limits.enabled_ops = static_cast<std::uint32_t>(prng.next_u64());
+    std::vector<std::uint8_t> bytes(1024);
+    for (std::uint8_t& byte : bytes) {
+        byte = static_cast<std::uint8_t>(prng.next_u64());
+    }
+    ClusterCase decoded = decode_cluster_case(bytes, limits);
+    std::string kinds;
+    for (std::size_t op = 1; op < op_count; ++op) {
+        if (enabled(limits, op)) {
+            kinds += kinds.empty() ? "" : ", ";
+            kinds += op_names()[op];
+        }
+    }
+    decoded.scenario.name = fmt::format("swarm-{}", seed);
+    decoded.scenario.workload.source = decoded.scenario.name;
+    decoded.scenario.description =
+        fmt::format("swarm seed {}: fault kinds on: {}", seed, kinds.empty() ? "none" : kinds);
     return decoded.scenario;
 }
 

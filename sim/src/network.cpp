@@ -162,8 +162,10 @@ SendPlan Network::plan_send(const core::Message& message, TimeUs now) {
     if (verdict.drop) {
         return drop(DropReason::filter);
     }
-    // The link's random draws happen whether or not a fault is scripted, so
-    // adding or removing one leaves every other message's fate unchanged.
+    // The loss draw happens whether or not a fault is scripted. (A scripted
+    // drop skips the duplication and latency draws, so the messages after
+    // it draw differently: one stream for the whole run keeps the built-in
+    // suite's runs, and so its known catches, what they were.)
     const LinkConfig& config = link(message.from, message.to);
     const bool lost =
         !config.drop.is_zero() && prng_.chance(config.drop.numerator, config.drop.denominator);

@@ -75,6 +75,10 @@ Simulation::Simulation(SimOptions options)
     for (Host& host : hosts_) {
         schedule_tick(host, tick_prng_.range_inclusive(1, options_.tick_us));
         guarded(host.id, [this, &host] { handle_ready(host); });
+        // hashicorp's BootstrapCluster writes the configuration before the
+        // server runs, so it is durable from the start: a crash in the first
+        // disk sync must not leave a bootstrap voter with no configuration.
+        host.storage.sync();
     }
 }
 

@@ -472,6 +472,46 @@ TEST_CASE("network: adding a filter under a used name replaces it", "[network]")
     CHECK(network.check_delivery(message(1, 2), reason).drop);
 }
 
+TEST_CASE("network: a message fault hits exactly the N-th message sent", "[network]") {
+    struct Case {
+        MessageFault::Kind kind;
+        bool dropped;
+        std::size_t copies;
+        TimeUs min_delay_us;
+    };
+    const std::vector<Case> cases = {
+        {MessageFault::Kind::drop, true, 0, 0},
+        {MessageFault::Kind::duplicate, false, 2, 1 * us_per_ms},
+        {MessageFault::Kind::delay, false, 1, 300 * us_per_ms},
+    };
+    for (const Case& c : cases) {
+        INFO("kind " << to_string(c.kind));
+        Network network(7);
+        network.set_default_link(quiet_link());
+        network.set_message_faults(
+            {MessageFault{.message = 3, .kind = c.kind, .delay_us = 300 * us_per_ms}});
+        for (std::uint64_t n = 1; n <= 5; ++n) {
+            const SendPlan plan = send_and_retire(network, message(1, 2), 0);
+            REQUIRE(network.messages_sent() == n);
+            if (n != 3) {
+                // Every other message goes through untouched.
+                REQUIRE_FALSE(plan.dropped);
+                REQUIRE(plan.delays_us.size() == 1);
+                REQUIRE(plan.delays_us[0] <= 5 * us_per_ms);
+                continue;
+            }
+            REQUIRE(plan.dropped == c.dropped);
+            if (c.dropped) {
+                REQUIRE(plan.drop_reason == DropReason::scripted);
+            }
+            REQUIRE(plan.delays_us.size() == c.copies);
+            for (TimeUs delay : plan.delays_us) {
+                REQUIRE(delay >= c.min_delay_us);
+            }
+        }
+    }
+}
+
 TEST_CASE("network: the same seed makes the same decisions", "[network]") {
     const auto decisions = [](std::uint64_t seed) {
         Network network(seed);

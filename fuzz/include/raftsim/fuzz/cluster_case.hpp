@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string_view>
 
 #include "raftsim/scenarios/spec.hpp"
 
@@ -28,19 +29,29 @@ struct CaseLimits {
     std::uint32_t max_voters = 5;
     std::uint32_t max_sleep_ms = 1000;
     std::uint32_t max_message_faults = 64;
+    /// Which op kinds may be drawn, one bit per op (cluster_case.cpp's
+    /// `Op`); sleeps are always on. The swarm turns kinds off per seed.
+    std::uint32_t enabled_ops = ~0U;
 };
 
 inline constexpr CaseLimits fuzz_limits{};
 inline constexpr CaseLimits swarm_limits{
     .max_steps = 40, .max_voters = 7, .max_sleep_ms = 5000, .max_message_faults = 256};
 
+/// The names of the op kinds, in bit order of CaseLimits::enabled_ops.
+[[nodiscard]] std::span<const std::string_view> op_names() noexcept;
+
 /// Total: every byte string decodes to a valid scenario.
 [[nodiscard]] ClusterCase decode_cluster_case(std::span<const std::uint8_t> bytes,
                                               const CaseLimits& limits = fuzz_limits);
 
-/// The swarm scenario of `seed` (named "swarm-SEED"): which fault kinds are
-/// on and their rates are drawn per seed, then a schedule from those.
-/// Run it with the same seed.
+/// The swarm scenario of `seed` (named "swarm-SEED"): each fault kind is on
+/// or off with even odds, the link's loss, duplication and reordering rates
+/// and the Raft timings are drawn, then a schedule of up to 40 steps from
+/// the kinds that are on (Groce et al., "Swarm Testing", ISSTA 2012: a run
+/// that leaves some faults out reaches states a run with all of them
+/// rarely does). The description names the kinds that are on. Run it with
+/// the same seed.
 [[nodiscard]] scenarios::Scenario swarm_scenario(std::uint64_t seed);
 
 }  // namespace raftsim::fuzz

@@ -1,0 +1,119 @@
+// The fuzz_cluster decoder and the swarm generator: every byte string is a
+// valid run, the JSON `raftsim replay --fuzz-input` writes is that same run,
+// and the swarm varies which fault kinds are on from seed to seed.
+#include "raftsim/fuzz/cluster_case.hpp"
+
+#include <catch2/catch.hpp>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "raftsim/core/prng.hpp"
+#include "raftsim/scenarios/interpret.hpp"
+#include "raftsim/scenarios/parse.hpp"
+#include "raftsim/scenarios/write.hpp"
+
+namespace raftsim::fuzz {
+namespace {
+
+std::vector<std::uint8_t> random_bytes(std::uint64_t seed, std::size_t size) {
+    core::Prng prng(seed);
+    std::vector<std::uint8_t> bytes(size);
+    for (std::uint8_t& byte : bytes) {
+        byte = static_cast<std::uint8_t>(prng.next_u64());
+    }
+    return bytes;
+}
+
+std::uint64_t fingerprint(const scenarios::Scenario& scenario, std::uint64_t seed) {
+    return scenarios::run_scenario(scenario, {.seed = seed, .keep_trace = false}).fingerprint;
+}
+
+// The written scenario parses back and runs the same, event for event.
+void require_json_round_trip(const scenarios::Scenario& scenario, std::uint64_t seed) {
+    const std::string json = scenarios::scenario_to_json(scenario);
+    const scenarios::ParseResult parsed = scenarios::parse_scenario(json, "decoded.json");
+    INFO(json);
+    INFO((parsed.error.has_value() ? parsed.error->to_string() : std::string("parsed")));
+    REQUIRE_FALSE(parsed.error.has_value());
+    REQUIRE(fingerprint(*parsed.scenario, seed) == fingerprint(scenario, seed));
+}
+
+TEST_CASE("fuzz decode: the empty input is a valid run of one node", "[fuzz]") {
+    const ClusterCase decoded = decode_cluster_case({});
+    REQUIRE(decoded.scenario.cluster.names.size() == 1);
+    REQUIRE_FALSE(decoded.scenario.steps.empty());
+    REQUIRE(decoded.scenario.message_faults.empty());
+    const scenarios::RunResult result =
+        scenarios::run_scenario(decoded.scenario, {.seed = decoded.seed, .keep_trace = false});
+    REQUIRE(result.passed);
+}
+
+TEST_CASE("fuzz decode: random inputs decode to runs that round-trip through JSON", "[fuzz]") {
+    std::size_t with_faults = 0;
+    std::set<std::size_t> cluster_sizes;
+    for (std::uint64_t seed = 1; seed <= 60; ++seed) {
+        const std::vector<std::uint8_t> bytes = random_bytes(seed, 8 + seed * 3);
+        const ClusterCase decoded = decode_cluster_case(bytes);
+        INFO("input seed " << seed);
+        REQUIRE(decoded.scenario.steps.size() <= fuzz_limits.max_steps + 8);
+        with_faults += decoded.scenario.message_faults.empty() ? 0 : 1;
+        cluster_sizes.insert(decoded.scenario.cluster.names.size());
+        require_json_round_trip(decoded.scenario, decoded.seed);
+    }
+    // The decoder reaches its range, not one corner of it.
+    REQUIRE(with_faults > 10);
+    REQUIRE(cluster_sizes.size() == fuzz_limits.max_voters);
+}
+
+TEST_CASE("fuzz decode: the same bytes decode to the same run", "[fuzz]") {
+    const std::vector<std::uint8_t> bytes = random_bytes(99, 120);
+    const ClusterCase a = decode_cluster_case(bytes);
+    const ClusterCase b = decode_cluster_case(bytes);
+    REQUIRE(a.seed == b.seed);
+    REQUIRE(scenarios::scenario_to_json(a.scenario) == scenarios::scenario_to_json(b.scenario));
+    REQUIRE(fingerprint(a.scenario, a.seed) == fingerprint(b.scenario, b.seed));
+}
+
+TEST_CASE("fuzz decode: limits bound the steps and message faults", "[fuzz]") {
+    CaseLimits limits = fuzz_limits;
+    limits.max_steps = 3;
+    limits.max_message_faults = 2;
+    const ClusterCase decoded = decode_cluster_case(random_bytes(5, 4000), limits);
+    // Three decoded steps plus the fixed epilogue.
+    REQUIRE(decoded.scenario.steps.size() == 3 + 8);
+    REQUIRE(decoded.scenario.message_faults.size() <= 2);
+}
+
+TEST_CASE("fuzz decode: an op mask with only sleeps leaves every fault out", "[fuzz]") {
+    CaseLimits limits = fuzz_limits;
+    limits.enabled_ops = 0;
+    const ClusterCase decoded = decode_cluster_case(random_bytes(6, 400), limits);
+    REQUIRE(decoded.scenario.message_faults.empty());
+    const std::size_t body = decoded.scenario.steps.size() - 8;
+    for (std::size_t i = 0; i < body; ++i) {
+        REQUIRE(decoded.scenario.steps[i].kind == scenarios::Step::Kind::sleep);
+    }
+}
+
+TEST_CASE("swarm: seeds differ in which fault kinds are on, and say so", "[fuzz]") {
+    std::set<std::string> mixes;
+    for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+        const scenarios::Scenario scenario = swarm_scenario(seed);
+        REQUIRE(scenario.name == "swarm-" + std::to_string(seed));
+        REQUIRE(scenario.description.find("fault kinds on:") != std::string::npos);
+        mixes.insert(scenario.description.substr(scenario.description.find(':')));
+    }
+    REQUIRE(mixes.size() == 20);
+}
+
+TEST_CASE("swarm: a scenario is a function of its seed and round-trips through JSON", "[fuzz]") {
+    for (std::uint64_t seed : {3U, 17U}) {
+        REQUIRE(scenarios::scenario_to_json(swarm_scenario(seed)) ==
+                scenarios::scenario_to_json(swarm_scenario(seed)));
+        require_json_round_trip(swarm_scenario(seed), seed);
+    }
+}
+
+}  // namespace
+}  // namespace raftsim::fuzz
