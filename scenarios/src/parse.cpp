@@ -386,6 +386,12 @@ TimeUs get_duration(const Json& value, const std::string& path) {
                                "optional fraction, then us, ms, s, m or h; whole microseconds)",
                                describe(value)));
     }
+    // Far beyond any useful run, and far from overflowing the simulator's
+    // clock when added to the time already simulated.
+    constexpr TimeUs max_duration_us = 1000ULL * 3600 * sim::us_per_second;
+    if (*duration > max_duration_us) {
+        fail(path, fmt::format("expected a duration of at most 1000h, got {}", describe(value)));
+    }
     return *duration;
 }
 

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <limits>
 #include <stdexcept>
 
 #include "raftsim/core/assert.hpp"
@@ -163,6 +164,8 @@ void Simulation::guarded_process(const Event& event) {
 }
 
 void Simulation::run_for(TimeUs duration) {
+    // Scenario durations are capped far below this (1000h each).
+    RAFT_ASSERT(duration <= std::numeric_limits<TimeUs>::max() - now_);
     const TimeUs deadline = now_ + duration;
     while (!failed() && !queue_.empty() && queue_.next_time() <= deadline) {
         const Event event = queue_.pop();

@@ -302,6 +302,10 @@ TEST_CASE("parse: rejects an unknown field naming it and the allowed ones", "[pa
          "unknown field 'size'; expected one of: source, batch, continuous"},
         {with_field(R"("checks": {"verfy": true})"), "checks.verfy",
          "unknown field 'verfy'; expected one of: verify, settle"},
+        {with_steps(R"({"sleep": "18446744073709551615us"})"), "steps[0].sleep",
+         "expected a duration of at most 1000h"},
+        {with_steps(R"({"wait_for_leader": "1001h"})"), "steps[0].wait_for_leader",
+         "expected a duration of at most 1000h"},
         {with_steps(R"({"sleep": "1s", "sleeep": 1})"), "steps[0].sleeep",
          "unknown field 'sleeep'; expected one of: sleep, wait_for_leader, partition"},
         {with_steps(R"({"sleep": "1s", "as": "g"})"), "steps[0].as",
@@ -670,12 +674,17 @@ TEST_CASE("parse: durations are whole microseconds from digits, a fraction and a
     CHECK(scenarios::parse_duration(c.text) == c.us);
 }
 
-TEST_CASE("parse: a duration field accepts exactly what parse_duration accepts",
+TEST_CASE("parse: a duration field accepts what parse_duration accepts, up to 1000h",
           "[parse][duration]") {
     const DurationCase c = GENERATE(from_range(duration_cases));
     CAPTURE(c.text);
     const ParseResult result = parse(with_steps(R"({"sleep": ")" + c.text + R"("})"));
-    if (c.us) {
+    constexpr std::uint64_t max_us = 1000ULL * 3600 * 1'000'000;
+    if (c.us && *c.us > max_us) {
+        REQUIRE(result.error);
+        CHECK(result.error->path == "steps[0].sleep");
+        CHECK_THAT(result.error->message, Catch::StartsWith("expected a duration of at most"));
+    } else if (c.us) {
         REQUIRE(result.scenario);
         CHECK(result.scenario->steps[0].duration_us == *c.us);
     } else {
