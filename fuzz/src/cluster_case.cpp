@@ -88,6 +88,15 @@ constexpr std::array<std::uint8_t, op_count> op_weights = {
     1,  // wait_for_leader
 };
 
+// A client's pause between batches. A saturating client (no pause) applies
+// over a thousand commands in a third of a simulated second, twenty times
+// the cost of the rest of a run; a few commands per heartbeat keep logs
+// growing and replication busy at a fuzzing pace.
+[[nodiscard]] sim::TimeUs think_time(std::uint32_t choice) {
+    constexpr std::array<std::uint32_t, 8> think_ms = {5, 10, 20, 20, 30, 50, 50, 100};
+    return think_ms[choice % think_ms.size()] * us_per_ms;
+}
+
 // Designated initializers would have g++ warn about every defaulted member.
 [[nodiscard]] NodeSelector selector(NodeSelector::Kind kind, std::uint32_t count = 0) {
     NodeSelector result;
@@ -175,12 +184,13 @@ void Decoder::decode_header() {
     // of one header field never shifts the ops after it.
     const std::uint8_t flags = reader_.byte();
     const std::uint32_t disk_sync_ms = reader_.range(1, 5);
-    const std::uint32_t batch = reader_.range(1, 4);
+    const std::uint8_t workload = reader_.byte();
     scenario.raft.pre_vote = (flags & 1U) != 0;
     scenario.raft.check_quorum = (flags & 2U) == 0;
     scenario.cluster.disk_sync_us = (flags & 4U) != 0 ? disk_sync_ms * us_per_ms : 0;
     scenario.workload.continuous = (flags & 8U) != 0;
-    scenario.workload.batch = batch;
+    scenario.workload.batch = 1 + (workload & 3U);
+    scenario.workload.think_us = think_time(workload >> 2U);
     decode_timings();
     decode_network(scenario.network);
     scenario.checks.verify = true;
@@ -464,7 +474,11 @@ void Decoder::decode_cluster_step(Op op, Step& step) {
             step.duration_us = 0;
             step.kind =
                 reader_.chance(160) ? Step::Kind::start_workload : Step::Kind::stop_workload;
-            step.count = step.kind == Step::Kind::start_workload ? reader_.range(1, 8) : 0;
+            if (step.kind == Step::Kind::start_workload) {
+                const std::uint8_t workload = reader_.byte();
+                step.count = 1 + (workload & 3U);
+                step.duration_us = think_time(workload >> 2U);
+            }
             return;
         default:
             RAFT_ASSERT(false);  // decode_op_step routes only these ops here

@@ -27,7 +27,7 @@ class Interpreter {
 
     void run() {
         if (scenario_.workload.continuous) {
-            sim_.start_workload(scenario_.workload.batch);
+            sim_.start_workload(scenario_.workload.batch, scenario_.workload.think_us);
         }
         run_steps(scenario_.steps);
         if (scenario_.checks.verify && !sim_.failed()) {
@@ -81,7 +81,9 @@ void Interpreter::run_step(const Step& step) {
             static_cast<void>(sim_.apply_n(step.count, sim_.now() + apply_deadline_us));
             return;
         case Step::Kind::start_workload:
-            sim_.start_workload(step.count > 0 ? step.count : scenario_.workload.batch);
+            sim_.start_workload(
+                step.count > 0 ? step.count : scenario_.workload.batch,
+                step.duration_us > 0 ? step.duration_us : scenario_.workload.think_us);
             return;
         case Step::Kind::stop_workload:
             sim_.stop_workload();

@@ -395,6 +395,14 @@ TimeUs get_duration(const Json& value, const std::string& path) {
     return *duration;
 }
 
+TimeUs get_positive_duration(const Json& value, const std::string& path) {
+    const TimeUs duration = get_duration(value, path);
+    if (duration == 0) {
+        fail(path, "expected a duration above zero, got \"0\"");
+    }
+    return duration;
+}
+
 std::pair<TimeUs, TimeUs> get_duration_range(const Json& value, const std::string& path) {
     if (!value.is_array() || value.size() != 2) {
         fail_expected(path, "[min, max] durations like [\"1ms\", \"5ms\"]", value);
@@ -623,12 +631,15 @@ WorkloadSpec parse_workload(const Json* value, const std::string& scenario_name)
     if (value == nullptr) {
         return workload;
     }
-    check_fields(*value, "workload", {"source", "batch", "continuous"});
+    check_fields(*value, "workload", {"source", "batch", "think", "continuous"});
     if (const Json* source = find_field(*value, "source")) {
         workload.source = get_nonempty_string(*source, "workload.source");
     }
     if (const Json* batch = find_field(*value, "batch")) {
         workload.batch = get_u32(*batch, "workload.batch", 1);
+    }
+    if (const Json* think = find_field(*value, "think")) {
+        workload.think_us = get_positive_duration(*think, "workload.think");
     }
     workload.continuous = optional_bool(*value, "workload", "continuous");
     return workload;
@@ -894,6 +905,7 @@ class Parser {
     /// The path of each create_node step, parallel to names_[cluster_size_..].
     std::vector<std::string> created_at_;
     std::uint32_t default_batch_ = 5;
+    TimeUs default_think_us_ = sim::default_think_us;
     /// Groups named by a partition step's "as", and every heal and group
     /// selector, to check at the end that each names a group (order in the
     /// file is free: a heal inside a one_of may precede the partition it
@@ -924,6 +936,7 @@ Scenario Parser::parse(const Json& root) {
     }
     scenario.workload = parse_workload(find_field(root, "workload"), scenario.name);
     default_batch_ = scenario.workload.batch;
+    default_think_us_ = scenario.workload.think_us;
     if (const Json* checks = find_field(root, "checks")) {
         scenario.checks = parse_checks(*checks);
     }
@@ -983,10 +996,14 @@ bool Parser::fill_flow(Step& step, const Json& object, const Json& argument,
             step.count = get_u32(argument, path, 1);
             return true;
         case Kind::start_workload:
-            check_fields(argument, path, {"batch"});
+            check_fields(argument, path, {"batch", "think"});
             step.count = default_batch_;
             if (const Json* batch = find_field(argument, "batch")) {
                 step.count = get_u32(*batch, member_path(path, "batch"), 1);
+            }
+            step.duration_us = default_think_us_;
+            if (const Json* think = find_field(argument, "think")) {
+                step.duration_us = get_positive_duration(*think, member_path(path, "think"));
             }
             return true;
         case Kind::stop_workload:

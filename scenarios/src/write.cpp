@@ -398,6 +398,7 @@ Node workload_node(const WorkloadSpec& workload) {
     Node node = object_node();
     node.add("source", string_node(workload.source));
     node.add("batch", number_node(workload.batch));
+    node.add("think", duration_node(workload.think_us));
     node.add("continuous", bool_node(workload.continuous));
     return node;
 }
@@ -528,7 +529,9 @@ Node simple_argument(const Step& step) {
         case Kind::start_workload:
             // Written out: the parser's default is workload.batch, which a
             // reader of one step would have to look up.
-            return object_node().add("batch", number_node(step.count));
+            return object_node()
+                .add("batch", number_node(step.count))
+                .add("think", duration_node(step.duration_us));
         default:
             return object_node();  // heal_all, clear_slow_votes, stop_workload
     }

@@ -14,10 +14,6 @@ namespace {
 constexpr TimeUs leader_poll_us = 10 * us_per_ms;
 // How soon a client retries a leader whose loop is blocked on its disk.
 constexpr TimeUs busy_retry_us = 1 * us_per_ms;
-// Between a resolved batch and the next: time always moves on, even when a
-// one-node cluster commits a batch within the event that proposed it.
-constexpr TimeUs client_think_us = 100;
-
 }  // namespace
 
 core::NodeId Simulation::ready_leader() const {
@@ -103,7 +99,7 @@ void Simulation::on_request_results(Host& host, const std::vector<core::RequestR
         outstanding_ -= 1;
     }
     if (workload_running_ && outstanding_ == 0) {
-        arm_client_timer(client_think_us);
+        arm_client_timer(workload_think_us_);
     }
 }
 
@@ -118,7 +114,7 @@ void Simulation::resolve_pending_on(core::NodeId node, ClientOutcome outcome) {
         }
     }
     if (workload_running_ && outstanding_ == 0) {
-        arm_client_timer(client_think_us);
+        arm_client_timer(workload_think_us_);
     }
 }
 
@@ -147,10 +143,14 @@ void Simulation::on_client_timer() {
     }
 }
 
-void Simulation::start_workload(std::uint32_t batch) {
+void Simulation::start_workload(std::uint32_t batch, TimeUs think_us) {
     RAFT_ASSERT(batch > 0);
+    // Time must move on between batches, even when a one-node cluster
+    // commits a batch within the event that proposed it.
+    RAFT_ASSERT(think_us > 0);
     workload_running_ = true;
     workload_batch_ = batch;
+    workload_think_us_ = think_us;
     arm_client_timer(0);
 }
 

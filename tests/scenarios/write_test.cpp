@@ -236,10 +236,10 @@ TEST_CASE("write: the layout is one step per line, nested lists hanging", "[writ
     "pre_vote": false,
     "check_quorum": true
   },
-  "workload": {"source": "small", "batch": 2, "continuous": false},
+  "workload": {"source": "small", "batch": 2, "think": "100us", "continuous": false},
   "steps": [
     {"wait_for_leader": "10s", "optional": true},
-    {"start_workload": {"batch": 2}},
+    {"start_workload": {"batch": 2, "think": "100us"}},
     {"repeat": 2, "steps": [
       {"partition": "leader", "as": "g"},
       {"sleep": "1500ms"},

@@ -73,7 +73,7 @@ struct Step {
         restart,         // restart `nodes`
         clock_drift,     // set `drift_ppm` on `nodes`
         apply,           // hashicorp ApplyN: `count` commands, wait for outcomes
-        start_workload,  // background applier, batches of `count`
+        start_workload,  // background applier, batches of `count`, think `duration_us`
         stop_workload,
         wait_until_up_to_date,  // hashicorp WaitTilUptoDate; fails liveness at `duration_us`
         repeat,                 // run `steps` `count` times
@@ -132,6 +132,9 @@ struct WorkloadSpec {
     /// scenario's name.
     std::string source;
     std::uint32_t batch = 5;
+    /// JSON "think": the pause between a resolved batch and the next. Short
+    /// by default (a saturating client); longer paces the workload.
+    TimeUs think_us = sim::default_think_us;
     /// Start the background applier before the first step.
     bool continuous = false;
 };

@@ -49,6 +49,9 @@ struct SimOptions {
     std::optional<bool> expect_leader_lease{};
 };
 
+/// A workload's pause between a resolved batch and the next, by default.
+inline constexpr TimeUs default_think_us = 100;
+
 enum class ClientOutcome : std::uint8_t {
     pending,
     success,
@@ -162,8 +165,8 @@ class Simulation {
     /// and runs until each has an outcome; returns how many succeeded.
     std::uint64_t apply_n(std::uint32_t count, TimeUs deadline);
     /// A background applier proposing batches of `batch` whenever a leader
-    /// exists and the previous batch is resolved.
-    void start_workload(std::uint32_t batch);
+    /// exists, `think_us` after the previous batch is resolved.
+    void start_workload(std::uint32_t batch, TimeUs think_us = default_think_us);
     void stop_workload();
     /// hashicorp WaitTilUptoDate: every member up and applied to the same
     /// index, at least the last successful apply. False at the deadline.
@@ -286,6 +289,7 @@ class Simulation {
     std::optional<core::TransferResult> transfer_result_{};
     bool workload_running_ = false;
     std::uint32_t workload_batch_ = 0;
+    TimeUs workload_think_us_ = default_think_us;
     bool client_timer_armed_ = false;
     /// Inside guarded_process (which records violations itself).
     bool in_event_ = false;
