@@ -40,6 +40,8 @@ std::string_view to_string(ChangeError error) noexcept {
             return "nothing_to_change";
         case ChangeError::no_voters_left:
             return "no_voters_left";
+        case ChangeError::log_full:
+            return "log_full";
     }
     return "?";
 }

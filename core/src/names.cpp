@@ -128,6 +128,8 @@ std::string_view to_string(ProposeError error) noexcept {
             return "leadership_transfer_in_progress";
         case ProposeError::too_many_uncommitted:
             return "too_many_uncommitted";
+        case ProposeError::log_full:
+            return "log_full";
     }
     return "?";
 }
@@ -188,6 +190,8 @@ std::string_view to_string(RejectReason reason) noexcept {
             return "conflict_below_commit";
         case RejectReason::node_stopped:
             return "node_stopped";
+        case RejectReason::first_entry_not_configuration:
+            return "first_entry_not_configuration";
     }
     return "?";
 }

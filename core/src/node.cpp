@@ -6,6 +6,7 @@
 
 #include "raftsim/core/assert.hpp"
 #include "raftsim/core/quorum.hpp"
+#include "raftsim/core/validate.hpp"
 
 namespace raftsim::core {
 
@@ -46,10 +47,15 @@ Node Node::restart(const NodeOptions& options, DurableState durable) {
     Log log(durable.log_base_index, durable.log_base_term, std::move(durable.entries));
     RAFT_ASSERT(log.last_term() <= durable.hard_state.term);
     Node node(options, std::move(log), durable.hard_state);
+    // The contract of DurableState (node.hpp).
+    RAFT_ASSERT(durable.snapshot.has_value() || node.log_.base_index() == 0);
     if (durable.snapshot.has_value()) {
         const Snapshot& snapshot = *durable.snapshot;
         RAFT_ASSERT(snapshot.index >= node.log_.base_index());
         RAFT_ASSERT(snapshot.index <= node.log_.last_index());
+        RAFT_ASSERT(node.log_.term_at(snapshot.index) == snapshot.term);
+        RAFT_ASSERT(snapshot.configuration.is_valid());
+        RAFT_ASSERT(snapshot.configuration_index <= snapshot.index);
         node.snapshot_ = std::move(*durable.snapshot);
         // hashicorp restores the state machine from the snapshot at startup:
         // everything through it counts as committed and applied.
@@ -75,7 +81,7 @@ void Node::tick() {
 
 void Node::campaign() {
     RAFT_ASSERT(!ready_outstanding_);
-    if (role_ != Role::leader && configuration_.is_voter(id_)) {
+    if (role_ != Role::leader && configuration_.is_voter(id_) && may_campaign()) {
         campaign_now(false);
     }
     check_invariants_fast();
@@ -268,6 +274,10 @@ ProposeResult Node::propose_entry(RequestId id, EntryType type, Payload data) {
         result.error = ProposeError::too_many_uncommitted;
         return result;
     }
+    if (log_.last_index() >= index_max) {
+        result.error = ProposeError::log_full;
+        return result;
+    }
     result.index = log_.last_index() + 1;
     result.term = hard_state_.term;
     append_entry(Entry{.term = result.term,
@@ -286,6 +296,8 @@ ProposeResult Node::propose_entry(RequestId id, EntryType type, Payload data) {
 void Node::append_entry(Entry entry) {
     RAFT_ASSERT(role_ == Role::leader);
     RAFT_ASSERT(entry.term == hard_state_.term);
+    // Callers refuse first: every follower's gate would refuse the entry.
+    RAFT_ASSERT(entry.index <= index_max);
     const bool configuration = entry.type == EntryType::configuration;
     log_.append(std::move(entry));
     if (configuration) {

@@ -178,6 +178,13 @@ void Node::step_request_pre_vote(const Message& message) {
         response.term = message.term;
         response.granted = true;
     }
+    // A new server that has never entered a term (restarted from empty
+    // storage) has no term to refuse in: every gate drops a term-0 message,
+    // and a refusal changes nothing for a pre-candidate anyway, so it stays
+    // silent (thesis §9.6: a pre-vote changes no state).
+    if (!response.granted && response.term == 0) {
+        return;
+    }
     send(std::move(response));
 }
 
@@ -212,7 +219,7 @@ void Node::step_timeout_now(const Message& message) {
     RAFT_ASSERT(message.term == hard_state_.term);
     // Thesis §3.10: the leader asks us to campaign at once, bypassing
     // stickiness and pre-vote, because it is handing leadership over.
-    if (role_ == Role::leader || !configuration_.is_voter(id_)) {
+    if (role_ == Role::leader || !configuration_.is_voter(id_) || !may_campaign()) {
         return;
     }
     campaign_now(true);

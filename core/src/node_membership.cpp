@@ -5,6 +5,7 @@
 
 #include "raftsim/core/assert.hpp"
 #include "raftsim/core/node.hpp"
+#include "raftsim/core/validate.hpp"
 
 namespace raftsim::core {
 
@@ -19,6 +20,8 @@ ChangeResult Node::change_membership(RequestId id, const ChangeRequest& request)
         result.error = ChangeError::leader_not_committed_in_term;
     } else if (configuration_change_pending()) {
         result.error = ChangeError::change_in_progress;
+    } else if (log_.last_index() >= index_max) {
+        result.error = ChangeError::log_full;
     }
     if (!result.ok()) {
         return result;
@@ -69,6 +72,11 @@ bool Node::committed_in_term() const noexcept {
 // still starts elections while that configuration is uncommitted, as it may be
 // needed to elect the leader that commits it (its own vote does not count).
 bool Node::may_campaign() const noexcept {
+    // At the gate's bounds a node cannot lead: its next term, or its no-op,
+    // would be refused by every receiver. Only forged input gets it there.
+    if (hard_state_.term >= term_max || log_.last_index() >= index_max) {
+        return false;
+    }
     if (configuration_.is_voter(id_)) {
         return true;
     }
@@ -173,7 +181,8 @@ void Node::sync_progress_with_configuration() {
 // is promoted to voter (hashicorp membership.md's intended promotion).
 void Node::maybe_promote_staging() {
     RAFT_ASSERT(role_ == Role::leader);
-    if (!committed_in_term() || configuration_change_pending() || transfer_.has_value()) {
+    if (!committed_in_term() || configuration_change_pending() || transfer_.has_value() ||
+        log_.last_index() >= index_max) {
         return;
     }
     for (const Server& server : configuration_.servers) {

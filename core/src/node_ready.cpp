@@ -10,6 +10,8 @@ namespace raftsim::core {
 void Node::send(Message message) {
     RAFT_ASSERT(message.to != id_);
     RAFT_ASSERT(message.to != node_none);
+    // The receiver's gate refuses term 0 (request_term_zero).
+    RAFT_ASSERT(message.term != 0);
     message.from = id_;
     message.protocol_version = config_.protocol_version;
     outbox_.push_back(std::move(message));

@@ -53,6 +53,14 @@ RejectReason Node::step_install_snapshot(const Message& message) {
         return refused;
     }
     RAFT_ASSERT(role_ == Role::follower);
+    // Terms never decrease along a log (§5.3), so a snapshot past our commit
+    // index whose term is below our last committed entry's contradicts a
+    // committed entry: only a broken leader sends it.
+    const std::optional<Term> committed_term = log_.term_at(commit_index_);
+    RAFT_ASSERT(committed_term.has_value());  // base_index <= commit_index
+    if (message.snapshot_index > commit_index_ && message.snapshot_term < *committed_term) {
+        return RejectReason::conflict_below_commit;
+    }
     // §7: a snapshot at or below our commit index describes state we already
     // have; installing it would roll the state machine back.
     if (message.snapshot_index > commit_index_) {
@@ -77,8 +85,14 @@ void Node::install_snapshot(const Message& message) {
     stats_.snapshots_installed += 1;
     if (log_.term_at(index) == message.snapshot_term) {
         // The log already holds the snapshot's last entry: keep the suffix
-        // and let the entries apply as usual.
+        // and let the entries apply as usual. But if an earlier install's
+        // restore is still to be handed out, the host will restore from this
+        // snapshot instead, which covers every entry through `index`: those
+        // must not be applied again (each committed entry exactly once).
         commit_index_ = index;
+        if (restore_unwritten_) {
+            applied_index_ = index;
+        }
         return;
     }
     log_.reset(index, message.snapshot_term);

@@ -1,14 +1,10 @@
 #include "raftsim/core/validate.hpp"
 
-#include <limits>
-
 #include "raftsim/core/assert.hpp"
 
 namespace raftsim::core {
 namespace {
 
-constexpr Index index_max = std::numeric_limits<Index>::max() / 2;
-constexpr Term term_max = std::numeric_limits<Term>::max() / 2;
 // Far above any configured max_append_entries (at most 1024): bounds the work
 // a single message can cause before the node looks at it.
 constexpr std::size_t entries_per_message_max = 4096;
@@ -35,8 +31,17 @@ constexpr std::size_t entries_per_message_max = 4096;
         if (static_cast<std::uint8_t>(entry.type) >= entry_type_count) {
             return RejectReason::entry_type_invalid;
         }
-        if (entry.type == EntryType::configuration && !entry.configuration.is_valid()) {
+        // Every real configuration has a voter (next_configuration refuses
+        // no_voters_left), as for snapshots below.
+        if (entry.type == EntryType::configuration &&
+            (!entry.configuration.is_valid() || entry.configuration.voter_count() == 0)) {
             return RejectReason::configuration_invalid;
+        }
+        // Index 1 of every log is the bootstrap configuration (hashicorp's
+        // BootstrapCluster), so every log position has a configuration at or
+        // below it, which a snapshot must carry (§7).
+        if (entry.index == 1 && entry.type != EntryType::configuration) {
+            return RejectReason::first_entry_not_configuration;
         }
         previous_term = entry.term;
         expected_index += 1;
@@ -49,6 +54,11 @@ constexpr std::size_t entries_per_message_max = 4096;
         return RejectReason::leader_id_mismatch;
     }
     if (message.prev_log_index > index_max || message.leader_commit > index_max) {
+        return RejectReason::prev_log_index_overflow;
+    }
+    // The entries must end within the bound too, or the follower's log (and
+    // so its acknowledgements) would pass it.
+    if (message.entries.size() > index_max - message.prev_log_index) {
         return RejectReason::prev_log_index_overflow;
     }
     if (message.prev_log_index == 0 && message.prev_log_term != 0) {
@@ -119,8 +129,9 @@ constexpr std::size_t entries_per_message_max = 4096;
     if (message.to != self) {
         return RejectReason::wrong_recipient;
     }
-    // Every message carries the sender's term; a live sender is always at
-    // term >= 1 (bootstrap starts at 1), so term 0 cannot be real.
+    // Every message carries the sender's term; a sender is always at term
+    // >= 1 (bootstrap starts at 1; a new server restarted from empty storage
+    // sends nothing before it enters a term), so term 0 cannot be real.
     if (message.term == 0) {
         return RejectReason::request_term_zero;
     }

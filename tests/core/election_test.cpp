@@ -3,6 +3,7 @@
 #include <set>
 
 #include "helpers.hpp"
+#include "raftsim/core/validate.hpp"
 
 namespace raftsim::test {
 namespace {
@@ -953,6 +954,27 @@ TEST_CASE("leader: appends a no-op entry of its own term on election (thesis §6
         CHECK(append.term == 3);
         REQUIRE_FALSE(append.entries.empty());
         CHECK(append.entries.back() == noop);
+    }
+}
+
+// Found by fuzz_node: a new server (restarted from empty storage, term 0)
+// refused a pre-vote with a term-0 response, which the pre-candidate's gate
+// drops as request_term_zero. It stays silent instead; a grant still goes out.
+TEST_CASE("pre-vote: a new server at term 0 sends no term-0 refusal", "[election][pre-vote]") {
+    core::Node node = core::Node::restart(
+        core::NodeOptions{.id = 4, .config = pre_vote_config(), .seed = 1}, core::DurableState{});
+    REQUIRE(node.term() == 0);
+    // It knows no configuration, so it cannot grant: it says nothing.
+    REQUIRE(node.step(pre_vote_request(1, 4, 1, 1, 1)) == RejectReason::none);
+    CHECK(node.term() == 0);
+    CHECK(drain(node).messages.empty());
+    // Every message it sends later carries a real term.
+    REQUIRE(node.step(append_entries(1, 4, 2, 0, 0, {}, 0)) == RejectReason::none);
+    const core::Ready ready = drain(node);
+    REQUIRE_FALSE(ready.messages.empty());
+    for (const Message& message : ready.messages) {
+        CHECK(message.term == 2);
+        CHECK(core::validate_message(message, message.to) == RejectReason::none);
     }
 }
 

@@ -161,6 +161,8 @@ std::vector<GateCase> append_entries_cases() {
                                    Server{.id = 2, .suffrage = Suffrage::nonvoter}}};
     const Configuration zero_id{{Server{.id = 0, .suffrage = Suffrage::voter}}};
     const Configuration bad_suffrage{{Server{.id = 1, .suffrage = static_cast<Suffrage>(3)}}};
+    const Configuration no_voter{{Server{.id = 2, .suffrage = Suffrage::nonvoter},
+                                  Server{.id = 3, .suffrage = Suffrage::staging}}};
     std::vector<Entry> too_many;
     for (Index i = 0; i < 4097; ++i) {
         too_many.push_back(entry(3, 4 + i));
@@ -202,6 +204,16 @@ std::vector<GateCase> append_entries_cases() {
          append_entries(2, 1, 3, 3, 2, {config_entry(3, 4, zero_id)}, 3)},
         {"configuration entry with an unknown suffrage", RejectReason::configuration_invalid,
          append_entries(2, 1, 3, 3, 2, {config_entry(3, 4, bad_suffrage)}, 3)},
+        // fuzz_node found a log whose index 1 was not a configuration (so no
+        // configuration for compact() to snapshot); a configuration without a
+        // voter would, once snapshotted, make a leader send a snapshot every
+        // gate refuses. And entries past the index bound, as terms past it.
+        {"configuration entry without a voter", RejectReason::configuration_invalid,
+         append_entries(2, 1, 3, 3, 2, {config_entry(3, 4, no_voter)}, 3)},
+        {"entry at index 1 is not a configuration", RejectReason::first_entry_not_configuration,
+         append_entries(2, 1, 3, 0, 0, entries(1, {1, 2}), 3)},
+        {"entries end past the index bound", RejectReason::prev_log_index_overflow,
+         append_entries(2, 1, 3, index_limit, 2, {entry(3, index_overflow)}, 3)},
     };
 }
 
@@ -287,7 +299,9 @@ TEST_CASE("gate: lets a well-formed message of every type through", "[gate]") {
         {"append_entries", RejectReason::none, good_append()},
         {"heartbeat (no entries)", RejectReason::none, append_entries(2, 1, 3, 3, 2, {}, 3)},
         {"append_entries from the start of the log", RejectReason::none,
-         append_entries(2, 1, 3, 0, 0, entries(1, {1, 2, 3}), 0)},
+         append_entries(2, 1, 3, 0, 0,
+                        {config_entry(1, 1, Configuration::voters(3)), entry(2, 2), entry(3, 3)},
+                        0)},
         {"exactly 4096 entries", RejectReason::none, append_entries(2, 1, 3, 3, 2, max_entries, 3)},
         {"every entry type, and a valid configuration", RejectReason::none,
          append_entries(
@@ -405,6 +419,114 @@ TEST_CASE(
     CHECK(ready.entries.empty());
     for (const Message& response : of_type(ready, MessageType::append_entries_response)) {
         CHECK_FALSE(response.success);
+    }
+}
+
+// Found by fuzz_node: a snapshot past our commit index with a term below our
+// last committed entry's cannot come from a correct leader (terms never
+// decrease along a log); installing it asserted in Log::reset.
+TEST_CASE(
+    "gate: a snapshot past the commit index whose term is below the last committed entry's is "
+    "counted as conflict_below_commit and changes nothing",
+    "[gate]") {
+    core::Node node = make_follower();  // [1:1, 2:2, 3:2], commit 2 (term 2)
+    const Message snapshot = changed(good_snapshot(), [](Message& m) {
+        m.snapshot_index = 5;
+        m.snapshot_term = 1;
+    });
+    REQUIRE(core::validate_message(snapshot, 1) == RejectReason::none);
+    const NodeState before = state_of(node);
+
+    CHECK(node.step(snapshot) == RejectReason::conflict_below_commit);
+    CHECK(node.stats().rejects.of(RejectReason::conflict_below_commit) == 1);
+    CHECK(node.stats().snapshots_installed == 0);
+    CHECK(node.snapshot().index == 0);
+    CHECK(node.log().entries().size() == before.log.size());
+    CHECK(node.commit_index() == 2);
+    CHECK(node.invariants_hold());
+    // No acknowledgement for a snapshot we did not take.
+    CHECK(of_type(drain(node), MessageType::install_snapshot_response).empty());
+}
+
+// Found by fuzz_node: a new server took a log whose index 1 was a command, so
+// no configuration lay below what it applied, and compact() asserted.
+TEST_CASE("gate: a new server takes a log only if it starts with a configuration", "[gate]") {
+    core::Node node = core::Node::restart(core::NodeOptions{.id = 4, .config = test_config()},
+                                          core::DurableState{});
+    CHECK(node.step(append_entries(1, 4, 2, 0, 0, entries(1, {1, 2}), 2)) ==
+          RejectReason::first_entry_not_configuration);
+    CHECK(node.log().last_index() == 0);
+    static_cast<void>(drain(node));
+
+    const std::vector<Entry> log{config_entry(1, 1, Configuration::voters(3)), entry(2, 2)};
+    REQUIRE(node.step(append_entries(1, 4, 2, 0, 0, log, 2)) == RejectReason::none);
+    static_cast<void>(drain(node));
+    REQUIRE(node.applied_index() == 2);
+    REQUIRE(node.compact(2, {7}) == core::CompactError::none);
+    CHECK(node.snapshot().configuration == Configuration::voters(3));
+    CHECK(node.snapshot().configuration_index == 1);
+}
+
+// Found by fuzz_node: a node that adopted the largest term the gate accepts
+// campaigned into term_max + 1, and every gate refused all it sent from then on.
+TEST_CASE("gate: a node at the term bound never campaigns past it", "[gate]") {
+    core::Node node = make_node(1, 3);
+    REQUIRE(node.step(append_entries(2, 1, core::term_max, 1, 1, {}, 0)) == RejectReason::none);
+    REQUIRE(node.term() == core::term_max);
+    std::vector<Message> sent = drain(node).messages;
+    node.campaign();
+    REQUIRE(node.step(Message{
+                .type = MessageType::timeout_now, .from = 2, .to = 1, .term = core::term_max}) ==
+            RejectReason::none);
+    for (int i = 0; i < 100; ++i) {
+        node.tick();
+        const core::Ready ready = drain(node);
+        sent.insert(sent.end(), ready.messages.begin(), ready.messages.end());
+    }
+    CHECK(node.term() == core::term_max);
+    CHECK(node.role() == Role::follower);
+    CHECK(node.stats().elections_started == 0);
+    REQUIRE_FALSE(sent.empty());
+    for (const Message& message : sent) {
+        CHECK(core::validate_message(message, message.to) == RejectReason::none);
+    }
+}
+
+// The same for indexes: a leader whose log reaches the bound (only forged
+// input gets it near) appends nothing past it.
+TEST_CASE(
+    "gate: a leader at the index bound refuses proposals and membership changes with log_full",
+    "[gate]") {
+    const Configuration configuration{{Server{.id = 1, .suffrage = Suffrage::voter},
+                                       Server{.id = 2, .suffrage = Suffrage::nonvoter}}};
+    core::DurableState durable{.hard_state = {.term = 1},
+                               .snapshot = core::Snapshot{.index = core::index_max - 1,
+                                                          .term = 1,
+                                                          .configuration = configuration,
+                                                          .configuration_index = 1},
+                               .log_base_index = core::index_max - 1,
+                               .log_base_term = 1};
+    core::Node node =
+        core::Node::restart(core::NodeOptions{.id = 1, .config = test_config()}, durable);
+    node.campaign();  // the only voter: leader at once, its no-op at index_max
+    REQUIRE(node.role() == Role::leader);
+    REQUIRE(node.log().last_index() == core::index_max);
+    std::vector<Message> sent = drain(node).messages;
+    REQUIRE(node.commit_index() == core::index_max);
+
+    CHECK(node.propose(1, {1}).error == core::ProposeError::log_full);
+    CHECK(node.barrier(2).error == core::ProposeError::log_full);
+    const core::ChangeRequest add{.kind = core::ChangeKind::add_nonvoter, .server = 3};
+    CHECK(node.change_membership(3, add).error == core::ChangeError::log_full);
+    for (int i = 0; i < 5; ++i) {
+        node.tick();
+        const core::Ready ready = drain(node);
+        sent.insert(sent.end(), ready.messages.begin(), ready.messages.end());
+    }
+    CHECK(node.log().last_index() == core::index_max);
+    REQUIRE_FALSE(sent.empty());
+    for (const Message& message : sent) {
+        CHECK(core::validate_message(message, message.to) == RejectReason::none);
     }
 }
 

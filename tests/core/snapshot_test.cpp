@@ -485,5 +485,37 @@ TEST_CASE(
               {.id = 55, .outcome = core::RequestOutcome::committed, .index = 4, .term = 2}});
 }
 
+// Found by fuzz_node: a host that batches inputs collects one Ready for two
+// snapshots. The first replaced the log (restore pending, applied 5); the
+// second matched the log, so it kept the suffix. The Ready said "restore
+// from snapshot 6" and also handed out entry 6 to apply: applied twice.
+TEST_CASE(
+    "snapshot: a matching snapshot after a pending restore is restored from, and its entries "
+    "are not applied again",
+    "[snapshot]") {
+    core::Node node = make_node(2, 3);
+    // Leader 1 of term 2: a snapshot through 5 the log does not hold...
+    REQUIRE(node.step(install_snapshot(1, 2, 2, 5, 2, Configuration::voters(3), 1)) ==
+            RejectReason::none);
+    // ...then entry 6, then (say, after compacting further) a snapshot through 6.
+    REQUIRE(node.step(append_entries(1, 2, 2, 5, 2, entries(6, {2}), 5)) == RejectReason::none);
+    REQUIRE(node.step(install_snapshot(1, 2, 2, 6, 2, Configuration::voters(3), 1)) ==
+            RejectReason::none);
+    CHECK(node.stats().snapshots_installed == 2);
+    CHECK(node.commit_index() == 6);
+    CHECK(node.applied_index() == 6);
+
+    const core::Ready ready = drain(node);
+    REQUIRE(ready.snapshot.has_value());
+    CHECK(ready.snapshot->index == 6);
+    CHECK(ready.restore_snapshot);
+    // The state machine is restored through 6: nothing at or below it to apply.
+    for (const Entry& entry : ready.committed_entries) {
+        CHECK(entry.index > 6);
+    }
+    CHECK(node.applied_index() == 6);
+    CHECK(node.invariants_hold());
+}
+
 }  // namespace
 }  // namespace raftsim::test

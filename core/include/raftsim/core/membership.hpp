@@ -53,9 +53,12 @@ enum class ChangeError : std::uint8_t {
     nothing_to_change,
     /// The change would leave no voter at all.
     no_voters_left,
+    /// The log has reached index_max (validate.hpp; only forged input gets
+    /// it there): a configuration entry past it would be refused everywhere.
+    log_full,
 };
 
-inline constexpr std::uint8_t change_error_count = 9;
+inline constexpr std::uint8_t change_error_count = 10;
 
 [[nodiscard]] std::string_view to_string(ChangeError error) noexcept;
 

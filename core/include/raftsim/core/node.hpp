@@ -36,6 +36,9 @@ enum class ProposeError : std::uint8_t {
     not_leader,
     leadership_transfer_in_progress,
     too_many_uncommitted,
+    /// The log has reached index_max (validate.hpp), which only forged input
+    /// makes possible: an entry past it would be refused by every follower.
+    log_full,
 };
 
 [[nodiscard]] std::string_view to_string(ProposeError error) noexcept;
@@ -108,7 +111,20 @@ struct NodeOptions {
     std::uint64_t seed = 0;
 };
 
-/// What a restarting node reads back from its durable storage.
+/// What a restarting node reads back from its durable storage: what the host
+/// persisted from the Ready batches it handled, each batch's writes applied
+/// whole and in ready.hpp's order. An empty one is a brand-new server.
+///
+/// Node::restart trusts it, as its own earlier output (a violation is a
+/// broken host, so a RAFT_ASSERT, not a refusal):
+/// - `entries` are contiguous from log_base_index + 1, with terms that never
+///   decrease, none below log_base_term and none above hard_state.term;
+/// - without a snapshot, log_base_index is 0; with one, log_base_index <=
+///   snapshot->index <= the last index, and the log's term there (the base
+///   term, when they coincide) is snapshot->term;
+/// - the snapshot's configuration is valid and from an index at or below
+///   the snapshot's; configuration entries are valid, and the entry at index
+///   1, when held, is the bootstrap configuration.
 struct DurableState {
     HardState hard_state;
     /// The latest durable snapshot; the state machine is restored from it.

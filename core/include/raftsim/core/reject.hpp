@@ -34,7 +34,8 @@ enum class RejectReason : std::uint8_t {
     snapshot_invalid,
     /// A response from a server this leader does not replicate to.
     unknown_peer,
-    /// A conflicting entry at or below our commit index: a committed entry
+    /// A conflicting entry at or below our commit index, or a snapshot past
+    /// it whose term is below our last committed entry's: a committed entry
     /// cannot change, so the leader that sent this is broken. Dropped, never
     /// applied, so the simulator's checkers (not an assert) report the bug.
     conflict_below_commit,
@@ -46,9 +47,12 @@ enum class RejectReason : std::uint8_t {
     unsupported_message,
     /// The node was removed or is shut down and takes no input.
     node_stopped,
+    /// An AppendEntries whose entry at index 1 is not a configuration: every
+    /// log starts with the bootstrap configuration (hashicorp BootstrapCluster).
+    first_entry_not_configuration,
 };
 
-inline constexpr std::size_t reject_reason_count = 27;
+inline constexpr std::size_t reject_reason_count = 28;
 
 [[nodiscard]] std::string_view to_string(RejectReason reason) noexcept;
 
