@@ -18,8 +18,10 @@ python3 "$root/tools/embed_scenarios.py" "$work/builtin_scenarios.cpp" \
     $(sed -n "s/^  'builtin\/\(.*\.json\)',\$/\1/p" "$root/scenarios/meson.build" \
       | sed "s|^|$root/scenarios/builtin/|")
 
+# The same coverage ignorelist as the meson fuzzing build (it says why).
 flags=(-std=c++20 -DFMT_HEADER_ONLY -I"$root/core/include" -I"$root/sim/include"
-       -I"$root/scenarios/include" -I"$root/fuzz/include")
+       -I"$root/scenarios/include" -I"$root/fuzz/include"
+       -fsanitize-coverage-ignorelist="$root/fuzz/coverage_ignorelist.txt")
 sources=("$root"/core/src/*.cpp "$root"/sim/src/*.cpp "$root"/scenarios/src/*.cpp
          "$root"/fuzz/src/*.cpp "$work/builtin_scenarios.cpp")
 

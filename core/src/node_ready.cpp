@@ -96,6 +96,17 @@ Ready Node::ready() {
     return ready;
 }
 
+void Node::advance(Ready&& spent) {
+    // Only capacity is taken over: whatever the host left in the vectors is
+    // discarded, and a buffer already refilled since ready() is kept.
+    if (outbox_.empty() && spent.messages.capacity() > outbox_.capacity()) {
+        spent.messages.clear();
+        outbox_.swap(spent.messages);
+        RAFT_ASSERT(outbox_.empty());
+    }
+    advance();
+}
+
 void Node::advance() {
     RAFT_ASSERT(ready_outstanding_);
     ready_outstanding_ = false;

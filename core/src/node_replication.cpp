@@ -286,8 +286,7 @@ void Node::bcast_heartbeat() {
 // (Figure 8); earlier entries then commit with it (Log Matching).
 void Node::maybe_commit() {
     RAFT_ASSERT(role_ == Role::leader);
-    std::vector<Index> match_indexes;
-    match_indexes.reserve(configuration_.servers.size());
+    VoterIndexes match_indexes;
     for (const Server& server : configuration_.servers) {
         if (server.suffrage != Suffrage::voter) {
             continue;
@@ -296,7 +295,7 @@ void Node::maybe_commit() {
         match_indexes.push_back(server.id == id_ ? log_.written_index()
                                                  : progress_.at(server.id).match_index);
     }
-    const Index quorum_index = quorum_match_index(match_indexes);
+    const Index quorum_index = quorum_match_index(match_indexes.values());
     if (quorum_index <= commit_index_) {
         return;
     }

@@ -233,7 +233,7 @@ void Simulation::complete_ready(Host& host, core::Ready& ready) {
     apply_committed(host, ready.committed_entries);
     on_request_results(host, ready.request_results);
     on_transfer_results(host, ready.transfer_results);
-    host.node->advance();
+    host.node->advance(std::move(ready));
     checkers_.on_commit_index(host.id, host.node->commit_index());
     observe_progress(host);
     observe_leader(host, commit_before);

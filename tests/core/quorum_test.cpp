@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <limits>
+#include <span>
 #include <vector>
 
 #include "helpers.hpp"
@@ -71,7 +72,9 @@ TEST_CASE("quorum: quorum_match_index agrees with a brute-force reference on 50,
           "[quorum]") {
     core::Prng prng(20240607);
     for (int round = 0; round < 50'000; ++round) {
-        const std::size_t voters = static_cast<std::size_t>(prng.range_inclusive(1, 9));
+        // Up to 40 voters: past VoterIndexes' inline capacity of 16 too.
+        const std::size_t voters = static_cast<std::size_t>(
+            prng.chance(1, 5) ? prng.range_inclusive(10, 40) : prng.range_inclusive(1, 9));
         // Mostly small indexes so ties and duplicates are common; sometimes
         // the whole 64-bit range.
         const bool wide = prng.chance(1, 10);
@@ -87,6 +90,22 @@ TEST_CASE("quorum: quorum_match_index agrees with a brute-force reference on 50,
             REQUIRE(actual == expected);
         }
         REQUIRE(values == before);  // the input is left alone
+    }
+}
+
+TEST_CASE("quorum: VoterIndexes keeps every value, in order, past its inline capacity",
+          "[quorum]") {
+    for (const std::size_t count :
+         {std::size_t{0}, std::size_t{1}, std::size_t{16}, std::size_t{17}, std::size_t{40}}) {
+        core::VoterIndexes indexes;
+        std::vector<Index> expected;
+        for (std::size_t i = 0; i < count; ++i) {
+            indexes.push_back(i * 3 + 1);
+            expected.push_back(i * 3 + 1);
+        }
+        const std::span<Index> values = indexes.values();
+        CAPTURE(count);
+        CHECK(std::vector<Index>(values.begin(), values.end()) == expected);
     }
 }
 

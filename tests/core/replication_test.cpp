@@ -111,6 +111,33 @@ void propose_n(core::Node& leader, int count) {
     }
 }
 
+// ------------------------------------------------------- Ready buffers
+
+TEST_CASE("node: advance(Ready&&) reuses the spent batch's buffer but none of its messages",
+          "[replication]") {
+    core::Node leader = make_committed_leader(3);
+    for (int tick = 0; tick < 3 && !leader.has_ready(); ++tick) {
+        leader.tick();
+    }
+    // Heartbeats or appends to both followers.
+    core::Ready first = leader.ready();
+    REQUIRE(first.messages.size() >= 2);
+    const std::size_t spent_capacity = first.messages.capacity();
+    leader.advance(std::move(first));
+    REQUIRE(leader.propose(1, core::Bytes{7}).ok());
+    core::Ready second = leader.ready();
+    // Only the new proposal's appends: nothing of the first batch comes back.
+    REQUIRE(second.messages.size() == 2);
+    for (const Message& message : second.messages) {
+        CHECK(message.type == MessageType::append_entries);
+        REQUIRE(message.entries.size() == 1);
+        CHECK(message.entries.back().index == leader.log().last_index());
+    }
+    CHECK(second.messages.capacity() >= spent_capacity);
+    leader.advance(std::move(second));
+    CHECK_FALSE(leader.has_ready());
+}
+
 // ------------------------------------------------- follower: AppendEntries
 
 TEST_CASE(

@@ -193,6 +193,10 @@ class Node {
     [[nodiscard]] Ready ready();
     /// Tells the node the last Ready was fully handled (see ready.hpp).
     void advance();
+    /// The same, handing the spent batch back so the node can reuse its
+    /// buffers' capacity (never their contents): a host that does this
+    /// spares an allocation or more per batch.
+    void advance(Ready&& spent);
 
     // Observers.
     [[nodiscard]] NodeId id() const noexcept { return id_; }
