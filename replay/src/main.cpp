@@ -2,9 +2,11 @@
 #include <fmt/format.h>
 #include <malloc.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <optional>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -213,7 +215,13 @@ int main(int argc, char** argv) {
     mallopt(M_TRIM_THRESHOLD, 1024 * 1024 * 1024);
     Arguments args(argc, argv);
     const std::string_view command = args.peek();
-    if (command == "--help" || command == "-h" || command == "help") {
+    // Help anywhere (`raftsim replay --help` too) prints the usage and
+    // succeeds: asking is not a usage error.
+    const std::span<char*> words(argv, static_cast<std::size_t>(argc));
+    const bool help_asked = std::any_of(words.begin() + 1, words.end(), [](const char* word) {
+        return std::string_view(word) == "--help" || std::string_view(word) == "-h";
+    });
+    if (help_asked || command == "help") {
         fmt::print("{}", usage_text);
         return 0;
     }
