@@ -39,6 +39,11 @@ SendPlan send_and_retire(Network& network, const Message& sent, TimeUs now) {
     return plan;
 }
 
+/// A plan's delivery delays, for comparing with a list.
+std::vector<TimeUs> delays(const SendPlan& plan) {
+    return {plan.delays_us.begin(), plan.delays_us.end()};
+}
+
 /// Whether `from` reaches `to` both at send time and at delivery time.
 bool reaches(Network& network, NodeId from, NodeId to) {
     const Message sent = message(from, to);
@@ -370,11 +375,11 @@ TEST_CASE("network: before_send filters delay or drop every message", "[network]
     network.set_default_link(link);
     network.add_filter(FilterStage::before_send, "slow",
                        [](const Message&, core::Prng&) { return delay_by(300 * us_per_ms); });
-    CHECK(send_and_retire(network, message(1, 2), 0).delays_us.to_vector() ==
+    CHECK(delays(send_and_retire(network, message(1, 2), 0)) ==
           std::vector<TimeUs>{302 * us_per_ms});
     const SendPlan response = send_and_retire(
         network, message(2, 1, MessageType::append_entries_response), 1 * us_per_second);
-    CHECK(response.delays_us.to_vector() == std::vector<TimeUs>{302 * us_per_ms});
+    CHECK(delays(response) == std::vector<TimeUs>{302 * us_per_ms});
     network.add_filter(FilterStage::before_send, "loss", [](const Message& m, core::Prng&) {
         return m.to == 3 ? dropped() : FilterVerdict{};
     });
@@ -384,7 +389,7 @@ TEST_CASE("network: before_send filters delay or drop every message", "[network]
     CHECK_FALSE(send_and_retire(network, message(1, 2), 3 * us_per_second).dropped);
     network.remove_filter("slow");
     network.remove_filter("loss");
-    CHECK(send_and_retire(network, message(1, 2), 4 * us_per_second).delays_us.to_vector() ==
+    CHECK(delays(send_and_retire(network, message(1, 2), 4 * us_per_second)) ==
           std::vector<TimeUs>{2 * us_per_ms});
     CHECK_FALSE(send_and_retire(network, message(1, 3), 5 * us_per_second).dropped);
 }
@@ -419,7 +424,7 @@ TEST_CASE("network: on_response filters act on responses only", "[network]") {
         const SendPlan plan = send_and_retire(network, message(1, 2, row.type), now);
         INFO(core::to_string(row.type));
         const TimeUs expected = row.response ? 102 * us_per_ms : 2 * us_per_ms;
-        CHECK(plan.delays_us.to_vector() == std::vector<TimeUs>{expected});
+        CHECK(delays(plan) == std::vector<TimeUs>{expected});
     }
     network.add_filter(FilterStage::on_response, "slow_responses",
                        [](const Message&, core::Prng&) { return dropped(); });
@@ -438,7 +443,7 @@ TEST_CASE("network: before_delivery filters act at arrival, not at send", "[netw
     });
     const Message to_two = message(1, 2);
     const SendPlan plan = send_and_retire(network, to_two, 0);
-    CHECK(plan.delays_us.to_vector() == std::vector<TimeUs>{2 * us_per_ms});
+    CHECK(delays(plan) == std::vector<TimeUs>{2 * us_per_ms});
     DropReason reason = DropReason::random_loss;
     const FilterVerdict held = network.check_delivery(to_two, reason);
     CHECK_FALSE(held.drop);
@@ -462,11 +467,11 @@ TEST_CASE("network: adding a filter under a used name replaces it", "[network]")
                        [](const Message&, core::Prng&) { return delay_by(10 * us_per_ms); });
     network.add_filter(FilterStage::before_send, "f",
                        [](const Message&, core::Prng&) { return delay_by(20 * us_per_ms); });
-    CHECK(send_and_retire(network, message(1, 2), 0).delays_us.to_vector() ==
+    CHECK(delays(send_and_retire(network, message(1, 2), 0)) ==
           std::vector<TimeUs>{22 * us_per_ms});
     network.add_filter(FilterStage::before_delivery, "f",
                        [](const Message&, core::Prng&) { return dropped(); });
-    CHECK(send_and_retire(network, message(1, 2), us_per_second).delays_us.to_vector() ==
+    CHECK(delays(send_and_retire(network, message(1, 2), us_per_second)) ==
           std::vector<TimeUs>{2 * us_per_ms});
     DropReason reason = DropReason::random_loss;
     CHECK(network.check_delivery(message(1, 2), reason).drop);

@@ -94,7 +94,6 @@ class CopyDelays {
     [[nodiscard]] TimeUs front() const { return (*this)[0]; }
     [[nodiscard]] const TimeUs* begin() const noexcept { return delays_us_.data(); }
     [[nodiscard]] const TimeUs* end() const noexcept { return delays_us_.data() + size_; }
-    [[nodiscard]] std::vector<TimeUs> to_vector() const { return {begin(), end()}; }
 
   private:
     std::array<TimeUs, capacity> delays_us_{};
