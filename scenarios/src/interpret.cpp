@@ -22,8 +22,8 @@ constexpr TimeUs apply_deadline_us = 5 * 60 * sim::us_per_second;
 
 class Interpreter {
   public:
-    Interpreter(const Scenario& scenario, sim::Simulation& simulation)
-        : scenario_(scenario), sim_(simulation) {}
+    Interpreter(const Scenario& scenario, sim::Simulation& simulation, std::vector<Step>* executed)
+        : scenario_(scenario), sim_(simulation), executed_(executed) {}
 
     void run() {
         if (scenario_.workload.continuous) {
@@ -43,9 +43,21 @@ class Interpreter {
             }
             sim_.mark_step(step_number_);
             step_number_ += 1;
+            choices_.clear();
             sim_.run_step([this, &step] { run_step(step); });
+            record_executed(step);
         }
     }
+
+    // RunOptions::record_steps: the step as it ran (see RunResult).
+    void record_executed(const Step& step);
+    [[nodiscard]] static bool drawn(const NodeSelector& selector) {
+        return selector.kind == NodeSelector::Kind::random ||
+               (selector.kind == NodeSelector::Kind::leader_plus &&
+                selector.count_min != selector.count_max);
+    }
+    void note_choice(const NodeSelector& selector, const std::vector<NodeId>& out,
+                     std::size_t first);
 
     void run_step(const Step& step);
     void run_fault_step(const Step& step);
@@ -66,7 +78,74 @@ class Interpreter {
     std::map<std::string, std::uint32_t> groups_;
     std::map<std::string, std::vector<NodeId>> group_nodes_;
     std::uint64_t step_number_ = 0;
+    std::vector<Step>* executed_ = nullptr;
+    /// What the current step's random selectors picked, in the order they
+    /// were resolved, as fixed selectors (names, or a leader_plus count).
+    std::vector<std::vector<NodeSelector>> choices_;
+    std::uint32_t last_count_ = 0;
 };
+
+NodeSelector fixed_selector(NodeSelector::Kind kind, std::string name, std::uint32_t count) {
+    NodeSelector selector;
+    selector.kind = kind;
+    selector.name = std::move(name);
+    selector.count_min = count;
+    selector.count_max = count;
+    return selector;
+}
+
+void Interpreter::note_choice(const NodeSelector& selector, const std::vector<NodeId>& out,
+                              std::size_t first) {
+    RAFT_ASSERT(drawn(selector));
+    RAFT_ASSERT(first <= out.size());
+    std::vector<NodeSelector> fixed;
+    if (selector.kind == NodeSelector::Kind::leader_plus) {
+        fixed.push_back(fixed_selector(NodeSelector::Kind::leader_plus, "", last_count_));
+    } else {
+        for (std::size_t i = first; i < out.size(); ++i) {
+            fixed.push_back(fixed_selector(NodeSelector::Kind::name, sim_.name_of(out[i]), 0));
+        }
+    }
+    choices_.push_back(std::move(fixed));
+}
+
+// Composite steps are not kept (their children are, as they run). A step
+// whose random selectors were resolved is kept with what they picked, in
+// the order nodes, from, to; if that order does not fit what was resolved,
+// or a pick came up empty, the step is kept as written.
+void Interpreter::record_executed(const Step& step) {
+    if (executed_ == nullptr || step.kind == Step::Kind::repeat ||
+        step.kind == Step::Kind::one_of) {
+        return;
+    }
+    Step concrete = step;
+    std::size_t next = 0;
+    // Appends the selector, or what it picked; false if the pick is missing.
+    const auto take = [&](const NodeSelector& selector, std::vector<NodeSelector>& into) {
+        if (!drawn(selector)) {
+            into.push_back(selector);
+            return true;
+        }
+        const bool picked = next < choices_.size() && !choices_[next].empty();
+        if (picked) {
+            into.insert(into.end(), choices_[next].begin(), choices_[next].end());
+        }
+        next += 1;
+        return picked;
+    };
+    bool fits = true;
+    concrete.nodes.clear();
+    for (const NodeSelector& selector : step.nodes) {
+        fits = take(selector, concrete.nodes) && fits;
+    }
+    for (NodeSelector* end : {&concrete.from, &concrete.to}) {
+        std::vector<NodeSelector> one;
+        fits = take(*end, one) && fits;
+        fits = fits && one.size() == 1;
+        *end = one.empty() ? *end : one.front();
+    }
+    executed_->push_back(fits && next == choices_.size() ? std::move(concrete) : step);
+}
 
 void Interpreter::run_step(const Step& step) {
     switch (step.kind) {
@@ -363,7 +442,9 @@ void Interpreter::apply_network(const NetworkSpec& network) {
 std::uint32_t Interpreter::draw_count(const NodeSelector& selector) {
     RAFT_ASSERT(selector.count_min <= selector.count_max);
     const std::uint64_t span = selector.count_max - selector.count_min;
-    return selector.count_min + static_cast<std::uint32_t>(sim_.scenario_prng().below(span + 1));
+    last_count_ =
+        selector.count_min + static_cast<std::uint32_t>(sim_.scenario_prng().below(span + 1));
+    return last_count_;
 }
 
 void Interpreter::resolve_one(const NodeSelector& selector, std::vector<NodeId>& out) {
@@ -421,7 +502,11 @@ void Interpreter::resolve_one(const NodeSelector& selector, std::vector<NodeId>&
 std::vector<NodeId> Interpreter::resolve(const std::vector<NodeSelector>& selectors) {
     std::vector<NodeId> out;
     for (const NodeSelector& selector : selectors) {
+        const std::size_t first = out.size();
         resolve_one(selector, out);
+        if (executed_ != nullptr && drawn(selector)) {
+            note_choice(selector, out, first);
+        }
     }
     // A node named twice is still one node.
     std::vector<NodeId> unique;
@@ -464,7 +549,8 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
     RunResult result;
     result.simulation = std::make_unique<sim::Simulation>(sim_options(scenario, options));
     sim::Simulation& simulation = *result.simulation;
-    Interpreter(scenario, simulation).run();
+    Interpreter(scenario, simulation, options.record_steps ? &result.executed_steps : nullptr)
+        .run();
     result.violation = simulation.violation();
     result.passed = !result.violation.has_value();
     result.fingerprint = simulation.trace().fingerprint();

@@ -15,6 +15,8 @@ struct RunOptions {
     /// Keep every trace record (for replay and artifacts); the fingerprint
     /// is computed either way and does not depend on this.
     bool keep_trace = false;
+    /// Fill RunResult::executed_steps (raftsim shrink). Changes nothing else.
+    bool record_steps = false;
 };
 
 struct RunResult {
@@ -26,6 +28,11 @@ struct RunResult {
     std::uint64_t trace_records = 0;
     TimeUs simulated_us = 0;
     std::uint64_t applies_succeeded = 0;
+    /// With RunOptions::record_steps: the steps that ran, in order, as one
+    /// flat list -- each repeat iteration and chosen one_of branch spelled
+    /// out, random node picks and counts fixed to what was drawn. Run as a
+    /// scenario it usually replays the same run without drawing choices.
+    std::vector<Step> executed_steps;
     /// The finished simulation, for artifacts and inspection.
     std::unique_ptr<sim::Simulation> simulation;
 };
