@@ -8,74 +8,19 @@
 #include <span>
 
 #include "artifact.hpp"
+#include "chrome_trace.hpp"
 #include "commands.hpp"
+#include "dedup.hpp"
+#include "html.hpp"
 #include "raftsim/fuzz/cluster_case.hpp"
 #include "raftsim/scenarios/interpret.hpp"
 #include "raftsim/scenarios/write.hpp"
 #include "suite.hpp"
+#include "target.hpp"
 #include "timeline.hpp"
 
 namespace raftsim::replay {
 namespace {
-
-struct Target {
-    LoadedScenario loaded;
-    std::uint64_t seed = 0;
-    std::optional<ArtifactManifest> manifest;
-};
-
-// A fuzz_cluster input decodes to the scenario and seed the fuzzer ran.
-[[nodiscard]] std::optional<Target> decode_fuzz_input(const std::string& path) {
-    const std::optional<std::string> bytes = read_file(path);
-    if (!bytes.has_value()) {
-        fmt::print(stderr, "raftsim: {}: cannot read file\n", path);
-        return std::nullopt;
-    }
-    fuzz::ClusterCase decoded = fuzz::decode_cluster_case(std::span<const std::uint8_t>(
-        reinterpret_cast<const std::uint8_t*>(bytes->data()), bytes->size()));
-    decoded.scenario.name = "fuzz-" + std::filesystem::path(path).filename().string();
-    decoded.scenario.source_path = path;
-    Target target;
-    target.loaded.text = scenarios::scenario_to_json(decoded.scenario);
-    target.loaded.scenario = std::move(decoded.scenario);
-    target.seed = decoded.seed;
-    return target;
-}
-
-[[nodiscard]] std::optional<Target> resolve_target(const ReplayCommand& command) {
-    if (!command.fuzz_input.empty()) {
-        return decode_fuzz_input(command.fuzz_input);
-    }
-    Target target;
-    std::string error;
-    if (!command.has_seed) {
-        target.manifest = read_artifact(command.target, error);
-        if (!target.manifest.has_value()) {
-            fmt::print(stderr, "raftsim: {}\n", error);
-            return std::nullopt;
-        }
-        scenarios::ParseResult parsed = scenarios::parse_scenario(
-            target.manifest->scenario_text, command.target + "/scenario.json");
-        if (parsed.error.has_value()) {
-            fmt::print(stderr, "raftsim: {}\n", parsed.error->to_string());
-            return std::nullopt;
-        }
-        target.loaded = {.scenario = std::move(*parsed.scenario),
-                         .text = target.manifest->scenario_text};
-        target.seed = target.manifest->seed;
-        return target;
-    }
-    LoadResult loaded = load_scenarios({command.target});
-    if (loaded.error.has_value() || loaded.scenarios.size() != 1) {
-        fmt::print(stderr, "raftsim: {}\n",
-                   loaded.error.has_value() ? loaded.error->to_string()
-                                            : command.target + ": expected one scenario");
-        return std::nullopt;
-    }
-    target.loaded = std::move(loaded.scenarios.front());
-    target.seed = command.seed;
-    return target;
-}
 
 // Whether the re-run reproduced the artifact: same fingerprint, same breach.
 [[nodiscard]] bool check_reproduction(const ArtifactManifest& manifest,
@@ -95,10 +40,93 @@ struct Target {
     return same_fingerprint && same_violation;
 }
 
+// The command line that reproduces the target, for the HTML page.
+[[nodiscard]] std::string replay_line(const ReplayCommand& command, const Target& target) {
+    if (!command.fuzz_input.empty()) {
+        return fmt::format("raftsim replay --fuzz-input {}", shell_quote(command.fuzz_input));
+    }
+    if (target.manifest.has_value()) {
+        return fmt::format("raftsim replay {}", shell_quote(command.target));
+    }
+    return fmt::format("raftsim replay {} --seed {}", shell_quote(command.target), target.seed);
+}
+
+// The records to print: --all, --around N (either side of the violation, or
+// of the end), or the --last N before it.
+[[nodiscard]] TimelineWindow chosen_window(const ReplayCommand& command,
+                                           const std::vector<sim::TraceRecord>& records) {
+    if (command.all) {
+        return {.first = 0, .last = records.size(), .focus = violation_record(records)};
+    }
+    if (command.around.has_value()) {
+        return window_around(records, *command.around);
+    }
+    return window_before(records, command.last);
+}
+
+[[nodiscard]] bool write_file(const std::string& path, const std::string& text) {
+    std::ofstream out(path, std::ios::binary);
+    out << text;
+    out.close();
+    if (!out) {
+        fmt::print(stderr, "raftsim: cannot write {}\n", path);
+    }
+    return static_cast<bool>(out);
+}
+
+// --trace-out, --html and --out: the files a replay writes besides its
+// report. False if one could not be written.
+[[nodiscard]] bool write_outputs(const ReplayCommand& command, const Target& target,
+                                 const scenarios::RunResult& result) {
+    const std::vector<sim::TraceRecord>& records = result.simulation->trace().records();
+    const NodeNames names = node_names(*result.simulation);
+    const std::string title = fmt::format("{} seed {}", target.loaded.scenario.name, target.seed);
+    bool ok = true;
+    if (!command.trace_out.empty()) {
+        ok = write_file(command.trace_out, command.trace_format == "chrome"
+                                               ? render_chrome_trace(records, names, title)
+                                               : render_jsonl(records, names)) &&
+             ok;
+    }
+    if (!command.html_out.empty()) {
+        const TimelineWindow window = html_window(records);
+        ok = write_file(command.html_out,
+                        render_html({.title = title,
+                                     .replay_command = replay_line(command, target),
+                                     .fingerprint = result.fingerprint,
+                                     .records = &records,
+                                     .names = names,
+                                     .violation = result.violation,
+                                     .first = window.first,
+                                     .last = window.last})) &&
+             ok;
+        if (ok) {
+            fmt::print("\nhtml: {} (records {}..{} of {})\n", command.html_out, window.first,
+                       window.last, records.size());
+        }
+    }
+    if (!command.out_dir.empty()) {
+        const std::string error =
+            write_artifact(command.out_dir, target.loaded, target.seed, result);
+        if (!error.empty()) {
+            fmt::print(stderr, "raftsim: could not write {}: {}\n", command.out_dir, error);
+            return false;
+        }
+        fmt::print(
+            "\nartifact: {}\n  scenario: {}/scenario.json (run it with --seed {})\n"
+            "  replay:   raftsim replay {}\n",
+            command.out_dir, command.out_dir, target.seed, command.out_dir);
+    }
+    return ok;
+}
+
 }  // namespace
 
 int replay_command(const ReplayCommand& command) {
-    std::optional<Target> target = resolve_target(command);
+    std::optional<Target> target = resolve_target({.target = command.target,
+                                                   .has_seed = command.has_seed,
+                                                   .seed = command.seed,
+                                                   .fuzz_input = command.fuzz_input});
     if (!target.has_value()) {
         return exit_usage;
     }
@@ -113,27 +141,16 @@ int replay_command(const ReplayCommand& command) {
     } else {
         fmt::print("fingerprint: {:016x}\n", result.fingerprint);
     }
-    fmt::print("\n{}", timeline_tail(result, command.last));
+    const std::vector<sim::TraceRecord>& records = result.simulation->trace().records();
+    fmt::print("\n{}", render_window(records, node_names(*result.simulation),
+                                     chosen_window(command, records)));
     if (result.violation.has_value()) {
         const sim::Violation& violation = *result.violation;
         fmt::print("\nviolation: {}/{} at {:.6f}s\n  {}\n", sim::to_string(violation.checker),
                    violation.kind, violation.time / 1e6, violation.detail);
     }
-    if (!command.trace_out.empty()) {
-        std::ofstream out(command.trace_out, std::ios::binary);
-        out << render_jsonl(result.simulation->trace().records(), node_names(*result.simulation));
-    }
-    if (!command.out_dir.empty()) {
-        const std::string error =
-            write_artifact(command.out_dir, target->loaded, target->seed, result);
-        if (!error.empty()) {
-            fmt::print(stderr, "raftsim: could not write {}: {}\n", command.out_dir, error);
-            return exit_usage;
-        }
-        fmt::print(
-            "\nartifact: {}\n  scenario: {}/scenario.json (run it with --seed {})\n"
-            "  replay:   raftsim replay {}\n",
-            command.out_dir, command.out_dir, target->seed, command.out_dir);
+    if (!write_outputs(command, *target, result)) {
+        return exit_usage;
     }
     if (!reproduced) {
         return exit_failed;

@@ -3,6 +3,7 @@
 // 0 every run passed, 1 a check failed, 2 bad input or usage.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -47,7 +48,17 @@ struct ReplayCommand {
     std::uint64_t seed = 0;
     /// How many events before the violation (or the end) to print.
     std::size_t last = 40;
+    /// If set: print this many records on each side of the violation (or
+    /// the end) instead of `last` before it.
+    std::optional<std::size_t> around;
+    /// Print the whole timeline (golden transcripts).
+    bool all = false;
+    /// If set, the trace is written there as `trace_format`: "jsonl" (one
+    /// JSON object per record) or "chrome" (Chrome trace events, Perfetto).
     std::string trace_out;
+    std::string trace_format = "jsonl";
+    /// If set, a self-contained HTML space-time diagram is written there.
+    std::string html_out;
     /// A fuzz_cluster input (a libFuzzer crash file): decoded into the run
     /// the fuzzer made, instead of `target`.
     std::string fuzz_input;
@@ -56,12 +67,36 @@ struct ReplayCommand {
     std::string out_dir;
 };
 
+struct ShrinkCommand {
+    /// An artifact directory, or a scenario (file or built-in name) with `seed`.
+    std::string target;
+    bool has_seed = false;
+    std::uint64_t seed = 0;
+    /// A fuzz_cluster input, decoded into its run, instead of `target`.
+    std::string fuzz_input;
+    /// Where the shrunk artifact goes; default TARGET-shrunk (or
+    /// raftsim-shrunk/NAME-seedN for a scenario or fuzz input).
+    std::string out_dir;
+    /// Wall-clock budget in seconds and a cap on candidate runs; the search
+    /// stops at whichever comes first and keeps the smallest failure so far.
+    /// Only the run cap gives the same result on every machine.
+    double budget_seconds = 300;
+    std::uint64_t max_runs = 5000;
+    /// Also try this many following seeds per pass (0: keep the seed).
+    std::uint64_t seeds_to_try = 8;
+    /// Runs for scaled-down versions on seeds 1, 2, ... (shrink.hpp).
+    std::uint64_t seed_sweep = 2000;
+    /// Draw progress on stderr (one line per accepted reduction).
+    bool progress = true;
+};
+
 struct BenchCommand {
     std::uint64_t seeds = 5;
 };
 
 [[nodiscard]] int run_command(const RunCommand& command);
 [[nodiscard]] int replay_command(const ReplayCommand& command);
+[[nodiscard]] int shrink_command(const ShrinkCommand& command);
 [[nodiscard]] int bench_command(const BenchCommand& command);
 
 }  // namespace raftsim::replay

@@ -32,13 +32,31 @@ constexpr std::string_view usage_text =
     "      a terminal, unless --no-progress. --check-determinism runs each\n"
     "      seed twice and reports the first trace record where the runs differ.\n"
     "      --swarm runs each seed's own generated scenario (faults drawn per seed).\n"
-    "  raftsim replay ARTIFACT-DIR [--last N] [--trace-out FILE]\n"
-    "  raftsim replay SCENARIO --seed N [--last N] [--trace-out FILE]\n"
-    "  raftsim replay --fuzz-input FILE [--out DIR] [--last N] [--trace-out FILE]\n"
-    "      Re-run bit for bit, check the fingerprint, print the last N events\n"
-    "      (default 40) before the violation; --trace-out writes JSON lines.\n"
+    "  raftsim replay ARTIFACT-DIR [VIEW...]\n"
+    "  raftsim replay SCENARIO --seed N [VIEW...]\n"
+    "  raftsim replay --fuzz-input FILE [--out DIR] [VIEW...]\n"
+    "      Re-run bit for bit, check the fingerprint, and show the run. VIEW:\n"
+    "      --last N       the N events before the violation (default 40)\n"
+    "      --around N     N events each side of the violation (or the end)\n"
+    "      --all          the whole timeline\n"
+    "      --html FILE    a self-contained space-time diagram (any browser)\n"
+    "      --trace-out FILE [--trace-format jsonl|chrome]  the whole trace, as\n"
+    "                     JSON lines or Chrome trace events (Perfetto)\n"
     "      --fuzz-input decodes a fuzz_cluster input (a crash file) into the\n"
     "      same run; --out DIR writes it as an artifact with scenario.json.\n"
+    "  raftsim shrink ARTIFACT-DIR | SCENARIO --seed N | --fuzz-input FILE\n"
+    "              [--out DIR] [--budget 300s] [--max-runs N] [--seed-sweep N]\n"
+    "              [--seeds-to-try N] [--keep-seed] [--no-progress]\n"
+    "      Minimize a failing run while the same violation (checker and kind)\n"
+    "      still occurs. First --seed-sweep runs (default 2000) on copies with\n"
+    "      repeats and sleeps scaled down, on seeds 1, 2, ...; then spell out\n"
+    "      loops and random choices, drop steps, faults and applies, shorten\n"
+    "      sleeps, remove nodes, thin a fuzz input's message faults, and try\n"
+    "      the next --seeds-to-try seeds (default 8). --keep-seed: no other\n"
+    "      seed. Deterministic; stops at the budget (wall time, e.g. 90s or\n"
+    "      5m) or after --max-runs runs (default 5000), keeping the smallest\n"
+    "      failure. Writes an artifact to DIR (default ARTIFACT-DIR-shrunk)\n"
+    "      whose scenario.json fails on its own with the seed it names.\n"
     "  raftsim bench [--seeds N]\n"
     "      NoIssueSanity and LeaderPartitions: events/s, seeds/s, peak memory.\n"
     "\n"
@@ -87,6 +105,12 @@ class Arguments {
         return next();
     }
     [[nodiscard]] std::string_view peek() const { return done() ? "" : items_[position_]; }
+    /// Gives back a value taken by mistake (a switch read as an option).
+    void unread(std::optional<std::string_view> taken) {
+        if (taken.has_value()) {
+            position_ -= 1;
+        }
+    }
 
   private:
     std::vector<std::string_view> items_;
@@ -172,8 +196,17 @@ int main_replay(Arguments& args) {
             command.seed = *parse_number(*value);
         } else if (flag == "--last" && value && parse_number(*value)) {
             command.last = *parse_number(*value);
+        } else if (flag == "--around" && value && parse_number(*value)) {
+            command.around = *parse_number(*value);
+        } else if (flag == "--all") {
+            command.all = true;
+            args.unread(value);
         } else if (flag == "--trace-out" && value) {
             command.trace_out = std::string(*value);
+        } else if (flag == "--trace-format" && value && (*value == "jsonl" || *value == "chrome")) {
+            command.trace_format = std::string(*value);
+        } else if (flag == "--html" && value) {
+            command.html_out = std::string(*value);
         } else if (flag == "--fuzz-input" && value) {
             command.fuzz_input = std::string(*value);
         } else if (flag == "--out" && value) {
@@ -188,6 +221,61 @@ int main_replay(Arguments& args) {
         return usage_error("replay needs one of: an artifact directory, a scenario, --fuzz-input");
     }
     return raftsim::replay::replay_command(command);
+}
+
+// "90" or "90s" seconds, "5m" minutes.
+[[nodiscard]] std::optional<double> parse_budget(std::string_view text) {
+    double scale = 1;
+    if (text.ends_with("s")) {
+        text.remove_suffix(1);
+    } else if (text.ends_with("m")) {
+        text.remove_suffix(1);
+        scale = 60;
+    }
+    const std::optional<std::uint64_t> number = parse_number(text);
+    if (!number.has_value() || *number == 0) {
+        return std::nullopt;
+    }
+    return static_cast<double>(*number) * scale;
+}
+
+int main_shrink(Arguments& args) {
+    raftsim::replay::ShrinkCommand command;
+    while (!args.done()) {
+        const std::string_view flag = args.next();
+        if (flag == "--no-progress" || flag == "--keep-seed") {
+            command.progress = command.progress && flag != "--no-progress";
+            command.seeds_to_try = flag == "--keep-seed" ? 0 : command.seeds_to_try;
+            command.seed_sweep = flag == "--keep-seed" ? 0 : command.seed_sweep;
+            continue;
+        }
+        const std::optional<std::string_view> value =
+            flag.starts_with("--") ? args.value() : std::nullopt;
+        if (flag == "--seed" && value && parse_number(*value)) {
+            command.has_seed = true;
+            command.seed = *parse_number(*value);
+        } else if (flag == "--seeds-to-try" && value && parse_number(*value)) {
+            command.seeds_to_try = *parse_number(*value);
+        } else if (flag == "--seed-sweep" && value && parse_number(*value)) {
+            command.seed_sweep = *parse_number(*value);
+        } else if (flag == "--budget" && value && parse_budget(*value)) {
+            command.budget_seconds = *parse_budget(*value);
+        } else if (flag == "--max-runs" && value && parse_number(*value).value_or(0) > 0) {
+            command.max_runs = *parse_number(*value);
+        } else if (flag == "--fuzz-input" && value) {
+            command.fuzz_input = std::string(*value);
+        } else if (flag == "--out" && value) {
+            command.out_dir = std::string(*value);
+        } else if (!flag.starts_with("-") && command.target.empty()) {
+            command.target = std::string(flag);
+        } else {
+            return usage_error(fmt::format("bad or incomplete option '{}'", flag));
+        }
+    }
+    if (command.target.empty() == command.fuzz_input.empty()) {
+        return usage_error("shrink needs one of: an artifact directory, a scenario, --fuzz-input");
+    }
+    return raftsim::replay::shrink_command(command);
 }
 
 int main_bench(Arguments& args) {
@@ -225,11 +313,14 @@ int main(int argc, char** argv) {
         fmt::print("{}", usage_text);
         return 0;
     }
-    if (command == "replay" || command == "bench" || command == "run") {
+    if (command == "replay" || command == "bench" || command == "run" || command == "shrink") {
         static_cast<void>(args.next());
     }
     if (command == "replay") {
         return main_replay(args);
+    }
+    if (command == "shrink") {
+        return main_shrink(args);
     }
     if (command == "bench") {
         return main_bench(args);

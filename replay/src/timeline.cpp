@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
+
+#include "raftsim/core/assert.hpp"
 
 namespace raftsim::replay {
 namespace {
@@ -111,7 +114,8 @@ std::string describe(const TraceRecord& record, const NodeNames& names) {
                        : fmt::format("persist term={} vote={} entries {}..{}", record.term,
                                      name_of(names, record.a), record.b, record.b + record.c - 1);
         case TraceKind::apply:
-            return fmt::format("apply   {}..{} ({} commands)", record.a, record.b, record.c);
+            return fmt::format("apply   {}..{} ({} command{})", record.a, record.b, record.c,
+                               record.c == 1 ? "" : "s");
         case TraceKind::propose:
             return record.b == 0
                        ? fmt::format("propose #{} refused: {}", record.a,
@@ -174,13 +178,8 @@ std::string describe_fault(const TraceRecord& record, const NodeNames& names) {
     }
 }
 
-struct NodeView {
-    core::Role role = core::Role::follower;
-    core::Term term = 1;
-    bool down = false;
-};
+}  // namespace
 
-// Follows one node's role, term and liveness through the records.
 void update_view(NodeView& view, const TraceRecord& record) {
     switch (record.kind) {
         case TraceKind::role_change:
@@ -210,7 +209,14 @@ std::string view_text(const NodeView& view) {
     return fmt::format("{} t{}", core::to_string(view.role), view.term);
 }
 
-}  // namespace
+std::string describe_record(const TraceRecord& record, const NodeNames& names) {
+    std::string text = describe_fault(record, names);
+    // A message without details (timeout_now) would end in a space.
+    while (!text.empty() && text.back() == ' ') {
+        text.pop_back();
+    }
+    return text;
+}
 
 NodeNames node_names(const sim::Simulation& simulation) {
     NodeNames names(1);
@@ -235,7 +241,61 @@ std::string render_timeline(const std::vector<TraceRecord>& records, const NodeN
         const bool global = record.node == 0;
         out += fmt::format("{:>8}  {:>4}.{:06}s  {:<8} {:<13} {}\n", i, record.time / 1'000'000,
                            record.time % 1'000'000, global ? "" : name_of(names, record.node),
-                           global ? "" : view_text(view), describe_fault(record, names));
+                           global ? "" : view_text(view), describe_record(record, names));
+    }
+    return out;
+}
+
+std::optional<std::size_t> violation_record(const std::vector<TraceRecord>& records) {
+    for (std::size_t index = records.size(); index > 0; --index) {
+        if (records[index - 1].kind == TraceKind::violation) {
+            return index - 1;
+        }
+    }
+    return std::nullopt;
+}
+
+TimelineWindow window_around(const std::vector<TraceRecord>& records, std::size_t count) {
+    const std::optional<std::size_t> focus = violation_record(records);
+    const std::size_t centre = focus.value_or(records.size());
+    const std::size_t first = centre > count ? centre - count : 0;
+    const std::size_t last = std::min(records.size(), centre + count + 1);
+    RAFT_ASSERT(first <= last);
+    return {.first = first, .last = last, .focus = focus};
+}
+
+TimelineWindow window_before(const std::vector<TraceRecord>& records, std::size_t count) {
+    const std::optional<std::size_t> focus = violation_record(records);
+    const std::size_t last = focus.has_value() ? *focus + 1 : records.size();
+    const std::size_t first = last > count ? last - count : 0;
+    RAFT_ASSERT(last <= records.size());
+    return {.first = first, .last = last, .focus = focus};
+}
+
+TimelineWindow html_window(const std::vector<TraceRecord>& records) {
+    return window_before(records, html_record_limit);
+}
+
+std::string render_window(const std::vector<TraceRecord>& records, const NodeNames& names,
+                          const TimelineWindow& window) {
+    RAFT_ASSERT(window.first <= window.last);
+    RAFT_ASSERT(window.last <= records.size());
+    std::string out = fmt::format("{:>10}  {:>12}  {:<8} {:<13} {}\n", "record", "time", "node",
+                                  "role/term", "event");
+    if (window.first > 0) {
+        out += fmt::format("{:>10}  ({} earlier records)\n", "...", window.first);
+    }
+    const std::string lines = render_timeline(records, names, window.first, window.last);
+    std::size_t start = 0;
+    for (std::size_t index = window.first; index < window.last; ++index) {
+        const std::size_t end = lines.find('\n', start);
+        RAFT_ASSERT(end != std::string::npos);
+        out += window.focus == index ? ">>" : "  ";
+        out.append(lines, start, end - start + 1);
+        start = end + 1;
+    }
+    if (window.last < records.size()) {
+        out += fmt::format("{:>10}  ({} later records)\n", "...", records.size() - window.last);
     }
     return out;
 }
@@ -247,7 +307,7 @@ std::string render_jsonl(const std::vector<TraceRecord>& records, const NodeName
                            R"("term":{},"a":{},"b":{},"c":{},"text":"{}"}})",
                            record.time, sim::to_string(record.kind), record.sub,
                            name_of(names, record.node), name_of(names, record.peer), record.term,
-                           record.a, record.b, record.c, describe_fault(record, names));
+                           record.a, record.b, record.c, describe_record(record, names));
         out += '\n';
     }
     return out;

@@ -1,0 +1,34 @@
+#pragma once
+// A failing run as a self-contained HTML page (no network access, no
+// external files): a space-time diagram with one lane per node, bands for
+// each node's role and term, an arrow per message (dropped ones marked),
+// faults (partitions, crashes, restarts, ...) and the violation highlighted.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "raftsim/sim/checkers.hpp"
+#include "raftsim/sim/trace.hpp"
+#include "timeline.hpp"
+
+namespace raftsim::replay {
+
+struct HtmlPage {
+    /// "SCENARIO seed N" and the command that reproduces it.
+    std::string title;
+    std::string replay_command;
+    std::uint64_t fingerprint = 0;
+    const std::vector<sim::TraceRecord>* records = nullptr;
+    NodeNames names;
+    std::optional<sim::Violation> violation;
+    /// The window of records drawn: [first, last). Roles, terms and
+    /// liveness are tracked from record 0.
+    std::size_t first = 0;
+    std::size_t last = 0;
+};
+
+[[nodiscard]] std::string render_html(const HtmlPage& page);
+
+}  // namespace raftsim::replay

@@ -1,0 +1,156 @@
+#pragma once
+// The fixed parts of the HTML space-time diagram (html.cpp): style sheet,
+// SVG definitions, legend and script. Kept apart so html.cpp holds only the
+// layout; none of this text depends on the run, so nothing here needs
+// escaping.
+
+#include <string_view>
+
+namespace raftsim::replay::html_assets {
+
+// Colours: roles are pale bands so the arrows on top stay readable; each
+// message type has its own hue, its response a lighter tint of it; red is
+// kept for drops and the violation.
+inline constexpr std::string_view style = R"css(
+    * { box-sizing: border-box; }
+    body { margin: 0; font: 13px/1.35 "DejaVu Sans", "Liberation Sans", Arial, sans-serif;
+           color: #1f2933; background: #fff; }
+    header { padding: 8px 14px 4px; border-bottom: 1px solid #d9dee5; background: #f6f8fa; }
+    h1 { margin: 0 0 2px; font-size: 18px; }
+    code { font: 12px "DejaVu Sans Mono", "Liberation Mono", monospace; background: #eef1f4;
+           padding: 0 3px; border-radius: 3px; }
+    .meta span { margin-right: 18px; white-space: nowrap; }
+    .verdict { margin: 6px 14px; padding: 6px 10px; border-radius: 4px; }
+    .verdict.bad { border: 2px solid #c81e1e; background: #fdecec; }
+    .verdict.good { border: 1px solid #7bb57b; background: #eef8ee; }
+    .verdict b { color: #c81e1e; letter-spacing: .04em; }
+    .detail { margin-top: 2px; font: 12px "DejaVu Sans Mono", monospace; white-space: pre-wrap; }
+    .legend { margin: 2px 14px 4px; font-size: 12px; color: #3e4c59; }
+    .legend span { display: inline-block; margin-right: 12px; white-space: nowrap; }
+    .legend svg { vertical-align: middle; margin-right: 3px; }
+    .diagram { display: flex; align-items: flex-start; border-top: 1px solid #d9dee5; }
+    .scroll { overflow-x: auto; flex: 1 1 auto; }
+    svg text { font: 11px "DejaVu Sans", Arial, sans-serif; fill: #26323d; }
+    svg .mono { font: 10.5px "DejaVu Sans Mono", monospace; }
+    .labels { flex: 0 0 auto; background: #f6f8fa; border-right: 1px solid #d9dee5; }
+    .labels .name { font-size: 13px; font-weight: bold; }
+    .labels .bad { fill: #c81e1e; }
+    .labels .caption { fill: #6b7785; font-style: italic; }
+    .lane0 { fill: #fbfcfd; } .lane1 { fill: #f3f5f8; }
+    .axis { stroke: #8a96a3; } .grid { stroke: #dde3ea; stroke-dasharray: 2 4; }
+    .tick { fill: #44515e; } .tick.exact { fill: #8a96a3; font-style: italic; }
+    .b { stroke: #fff; stroke-width: 1; }
+    .b-follower { fill: #e7edf4; } .b-pre_candidate { fill: #fbefb8; }
+    .b-candidate { fill: #fbd3a0; } .b-leader { fill: #b9e4b4; } .b-down { fill: url(#down); }
+    .bl { fill: #4b5967; font-size: 10.5px; } .bl.down { fill: #fff; font-weight: bold; }
+    .spine { stroke: #b3bdc8; stroke-width: 1; }
+    .m { stroke-width: 1.3; fill: none; }
+    .m:hover, .dr:hover line { stroke-width: 3; }
+    .hb { stroke-width: .8; opacity: .75; }
+    .dup { stroke-dasharray: 1 3; }
+    .fly { stroke: #8a96a3; stroke-dasharray: 2 3; marker-end: none; }
+    .dr line { stroke: #dc2626; stroke-width: 1.3; stroke-dasharray: 4 3; }
+    .dr path, .crash path { stroke: #dc2626; stroke-width: 2; fill: none; }
+    .crash path { stroke: #111; stroke-width: 3; }
+    .k text { font-size: 10px; font-weight: bold; }
+    .crash text { fill: #111; } .restart text { fill: #17803d; }
+    .restart circle { fill: #fff; stroke: #17803d; stroke-width: 2.5; }
+    .drift rect { fill: #0e7490; } .drift text { fill: #0e7490; }
+    .reject path { fill: #ea580c; }
+    .info path, .info circle { fill: #7c3aed; } .info text { fill: #7c3aed; }
+    .propose path { stroke: #2563eb; stroke-width: 1.5; }
+    .apply path { stroke: #15803d; stroke-width: 1.5; }
+    .role path { stroke: #4b5967; stroke-width: 1.5; }
+    .flag line { stroke-width: 1.5; } .flag text { font-weight: bold; }
+    .f-part line { stroke: #b45309; } .f-part text, .f-part rect { fill: #b45309; }
+    .f-heal line { stroke: #15803d; } .f-heal text { fill: #15803d; }
+    .f-cut line { stroke: #b45309; stroke-dasharray: 6 3; } .f-cut text { fill: #b45309; }
+    .f-restore line { stroke: #15803d; stroke-dasharray: 6 3; } .f-restore text { fill: #15803d; }
+    .f-cut .link, .f-restore .link { stroke-width: 5; stroke-dasharray: none; opacity: .6; }
+    .f-net line { stroke: #0e7490; } .f-net text { fill: #0e7490; }
+    .f-slow line { stroke: #7c3aed; } .f-slow text { fill: #7c3aed; }
+    .f-step line { stroke: #9aa5b1; stroke-width: 1; stroke-dasharray: 1 3; }
+    .f-step text { fill: #7b8794; font-weight: normal; }
+    .vio line { stroke: #dc2626; stroke-width: 2.5; } .vio .glow { stroke-width: 10; opacity: .15; }
+    .vio rect { fill: #dc2626; } .vio text { fill: #fff; font-weight: bold; font-size: 12px; }
+    .vio circle { fill: none; stroke: #dc2626; stroke-width: 3; }
+    #info { position: sticky; bottom: 0; margin: 0; padding: 4px 14px; min-height: 24px;
+            background: #1f2933; color: #e4e7eb; font: 12px "DejaVu Sans Mono", monospace;
+            white-space: pre-wrap; }
+)css";
+
+// The hatching of a crashed node's band. The arrow heads are made in
+// html.cpp from the same colour table as the arrows.
+inline constexpr std::string_view down_pattern =
+    R"svg(<pattern id="down" width="8" height="8" patternUnits="userSpaceOnUse"
+ patternTransform="rotate(45)"><rect width="8" height="8" fill="#4b4f54"/>
+<rect width="3" height="8" fill="#6b7075"/></pattern>)svg";
+
+// A swatch per band colour, arrow kind and marker, drawn with the chart's
+// own classes so the legend cannot drift from the drawing.
+inline constexpr std::string_view legend = R"html(<div class="legend">
+<span><svg width="22" height="12"><rect class="b b-follower" width="22" height="12"/></svg
+>follower</span>
+<span><svg width="22" height="12"><rect class="b b-pre_candidate" width="22" height="12"/></svg
+>pre-candidate</span>
+<span><svg width="22" height="12"><rect class="b b-candidate" width="22" height="12"/></svg
+>candidate</span>
+<span><svg width="22" height="12"><rect class="b b-leader" width="22" height="12"/></svg
+>leader</span>
+<span><svg width="22" height="12"><rect class="b b-down" width="22" height="12"/></svg
+>DOWN (crashed)</span>
+<span><svg width="30" height="12"><line class="m m0" x1="1" y1="6" x2="29" y2="6"/></svg
+>AppendEntries (thin: heartbeat)</span>
+<span><svg width="30" height="12"><line class="m m2" x1="1" y1="6" x2="29" y2="6"/></svg
+>RequestVote</span>
+<span><svg width="30" height="12"><line class="m m4" x1="1" y1="6" x2="29" y2="6"/></svg
+>PreVote</span>
+<span><svg width="30" height="12"><line class="m m6" x1="1" y1="6" x2="29" y2="6"/></svg
+>TimeoutNow</span>
+<span><svg width="30" height="12"><line class="m m7" x1="1" y1="6" x2="29" y2="6"/></svg
+>InstallSnapshot</span>
+<span>(lighter colour: the response)</span>
+<span><svg width="30" height="12"><g class="dr"><line x1="1" y1="6" x2="24" y2="6"/>
+<path d="M21,3L27,9M21,9L27,3"/></g></svg>dropped</span>
+<span><svg width="30" height="12"><line class="m m0 dup" x1="1" y1="6" x2="29" y2="6"/></svg
+>duplicate</span>
+<span><svg width="16" height="12"><g class="k crash"><path d="M3,1L13,11M3,11L13,1"/></g></svg
+>crash</span>
+<span><svg width="16" height="12"><g class="k restart"><circle cx="8" cy="6" r="4"/></g></svg
+>restart</span>
+<span><svg width="16" height="12"><g class="k reject"><path d="M8,1L13,11L3,11z"/></g></svg
+>refused</span>
+<span><svg width="16" height="14"><g class="k propose"><path d="M5,2V12"/></g>
+<g class="k apply"><path d="M11,2V12"/></g></svg>propose / apply</span>
+<span><svg width="16" height="12"><rect x="1" y="1" width="14" height="10" fill="#dc2626"/></svg
+>violation</span>
+</div>)html";
+
+// Runs once the page has loaded: scrolls a wide chart to the violation,
+// shows the hovered element's trace record in the status line (SVG tooltips
+// are slow to appear), and marks the body so tests can tell it ran.
+inline constexpr std::string_view script = R"js(
+    (function () {
+        var chart = document.querySelector('svg.chart');
+        var scroll = document.querySelector('.scroll');
+        var info = document.getElementById('info');
+        var focus = chart ? Number(chart.getAttribute('data-focus-x')) : NaN;
+        if (scroll && isFinite(focus)) {
+            scroll.scrollLeft = Math.max(0, focus - scroll.clientWidth * 0.8);
+        }
+        document.addEventListener('mouseover', function (event) {
+            for (var node = event.target; node && node.querySelector; node = node.parentNode) {
+                var title = node.querySelector(':scope > title');
+                if (title) {
+                    info.textContent = title.textContent;
+                    return;
+                }
+            }
+        });
+        var lanes = document.querySelectorAll('svg.chart g.lane').length;
+        document.body.setAttribute('data-lanes', String(lanes));
+        document.body.setAttribute('data-rendered', 'ok');
+    })();
+)js";
+
+}  // namespace raftsim::replay::html_assets

@@ -1,0 +1,71 @@
+// Resolving what replay and shrink work on (target.hpp).
+#include "target.hpp"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <span>
+
+#include "raftsim/fuzz/cluster_case.hpp"
+#include "raftsim/scenarios/write.hpp"
+
+namespace raftsim::replay {
+namespace {
+
+// A fuzz_cluster input decodes to the scenario and seed the fuzzer ran.
+[[nodiscard]] std::optional<Target> decode_fuzz_input(const std::string& path) {
+    const std::optional<std::string> bytes = read_file(path);
+    if (!bytes.has_value()) {
+        fmt::print(stderr, "raftsim: {}: cannot read file\n", path);
+        return std::nullopt;
+    }
+    fuzz::ClusterCase decoded = fuzz::decode_cluster_case(std::span<const std::uint8_t>(
+        reinterpret_cast<const std::uint8_t*>(bytes->data()), bytes->size()));
+    decoded.scenario.name = "fuzz-" + std::filesystem::path(path).filename().string();
+    decoded.scenario.source_path = path;
+    Target target;
+    target.loaded.text = scenarios::scenario_to_json(decoded.scenario);
+    target.loaded.scenario = std::move(decoded.scenario);
+    target.seed = decoded.seed;
+    return target;
+}
+
+}  // namespace
+
+std::optional<Target> resolve_target(const TargetSpec& command) {
+    if (!command.fuzz_input.empty()) {
+        return decode_fuzz_input(command.fuzz_input);
+    }
+    Target target;
+    std::string error;
+    if (!command.has_seed) {
+        target.manifest = read_artifact(command.target, error);
+        if (!target.manifest.has_value()) {
+            fmt::print(stderr, "raftsim: {}\n", error);
+            return std::nullopt;
+        }
+        scenarios::ParseResult parsed = scenarios::parse_scenario(
+            target.manifest->scenario_text, command.target + "/scenario.json");
+        if (parsed.error.has_value()) {
+            fmt::print(stderr, "raftsim: {}\n", parsed.error->to_string());
+            return std::nullopt;
+        }
+        target.loaded = {.scenario = std::move(*parsed.scenario),
+                         .text = target.manifest->scenario_text};
+        target.seed = target.manifest->seed;
+        return target;
+    }
+    LoadResult loaded = load_scenarios({command.target});
+    if (loaded.error.has_value() || loaded.scenarios.size() != 1) {
+        fmt::print(stderr, "raftsim: {}\n",
+                   loaded.error.has_value() ? loaded.error->to_string()
+                                            : command.target + ": expected one scenario");
+        return std::nullopt;
+    }
+    target.loaded = std::move(loaded.scenarios.front());
+    target.seed = command.seed;
+    return target;
+}
+
+}  // namespace raftsim::replay

@@ -1,0 +1,34 @@
+#pragma once
+// What `raftsim replay` and `raftsim shrink` work on: an artifact directory,
+// a scenario (file or built-in name) with a seed, or a fuzz_cluster input.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "artifact.hpp"
+#include "suite.hpp"
+
+namespace raftsim::replay {
+
+struct TargetSpec {
+    /// An artifact directory, or (with `has_seed`) a scenario.
+    std::string target;
+    bool has_seed = false;
+    std::uint64_t seed = 0;
+    /// A fuzz_cluster input (a libFuzzer crash file), instead of `target`.
+    std::string fuzz_input;
+};
+
+struct Target {
+    LoadedScenario loaded;
+    std::uint64_t seed = 0;
+    /// Set when the target is an artifact: what it recorded.
+    std::optional<ArtifactManifest> manifest;
+};
+
+/// Loads the target; prints what went wrong to stderr and returns nullopt
+/// on bad input.
+[[nodiscard]] std::optional<Target> resolve_target(const TargetSpec& spec);
+
+}  // namespace raftsim::replay

@@ -1,0 +1,215 @@
+#!/usr/bin/env python3
+"""html_renders.py RAFTSIM WORKDIR: `raftsim replay ... --html` draws a
+readable space-time diagram.
+
+Replays a small crafted scenario (every kind of fault, then a liveness
+failure; its name is full of HTML metacharacters) with --html, and checks:
+  - the page's structure: a lane per node, the violation, arrows, drops,
+    fault markers, escaped text, nothing fetched from the network, a sane
+    size, and the same bytes on a second run;
+  - that headless Chromium renders it: the inline script ran (--dump-dom)
+    and a 1600x900 screenshot is a valid PNG that is not blank and shows
+    the violation's red. The PNG is decoded here with zlib, as PIL may be
+    missing.
+Chromium is required, not optional: without it the test fails and says how
+to install it (`tools/dev deps`, as CI does).
+"""
+import json
+import os
+import pathlib
+import re
+import shutil
+import struct
+import subprocess
+import sys
+import zlib
+
+raftsim, workdir = sys.argv[1:3]
+work = pathlib.Path(workdir).resolve()
+shutil.rmtree(work, ignore_errors=True)
+work.mkdir(parents=True)
+
+WIDTH, HEIGHT = 1600, 900
+NAMES = ["alpha", "beta", "gamma"]
+SCENARIO = {
+    "name": "HtmlDiagram<&>\"'",
+    "description": "Every kind of fault on three nodes, then all three cut apart: no leader.",
+    "cluster": {"names": NAMES},
+    "raft": {"heartbeat_timeout": "500ms", "election_timeout": "500ms",
+             "leader_lease": "250ms"},
+    "steps": [
+        {"wait_for_leader": "10s"},
+        {"apply": 2},
+        {"clock_drift": {"nodes": "beta", "ppm": 20000}},
+        {"network": {"drop": [1, 5]}},
+        {"cut": {"from": "leader", "to": "followers"}},
+        {"sleep": "700ms"},
+        {"heal_all": {}},
+        {"network": {"drop": 0}},
+        {"wait_for_leader": "5s"},
+        {"crash": "leader"},
+        {"slow_votes": {"mode": "send", "nodes": "all", "delay": ["20ms", "40ms"]}},
+        {"sleep": "900ms"},
+        {"restart": "all"},
+        {"sleep": "200ms"},
+        {"partition": ["alpha"], "as": "a"},
+        {"partition": ["beta"], "as": "b"},
+        {"sleep": "600ms"},
+        {"wait_for_leader": "800ms"},
+    ],
+}
+
+
+def check(condition, what):
+    if not condition:
+        sys.exit(f"FAILED: {what}")
+
+
+def replay(html):
+    args = [raftsim, "replay", str(work / "scenario.json"), "--seed", "1", "--html", str(html)]
+    result = subprocess.run(args, capture_output=True, text=True, timeout=120)
+    print("$", " ".join(args), "->", result.returncode)
+    print(result.stdout[-1500:], result.stderr[-1500:])
+    check(result.returncode == 1, "the crafted scenario fails (exit 1)")
+    check("violation: liveness/no_leader" in result.stdout, "the run ends in liveness/no_leader")
+    check(html.is_file(), f"{html} was written")
+    return html.read_bytes()
+
+
+def check_structure(page):
+    lanes = re.findall(r'<g class="lane" data-node="([^"]*)"', page)
+    check(lanes == NAMES, f"one lane per node in order, got {lanes}")
+    check(page.startswith("<!doctype html>"), "an HTML5 document")
+    check("HtmlDiagram&lt;&amp;&gt;&quot;&#39; seed 1" in page, "the title, escaped")
+    check("HtmlDiagram<" not in page, "no unescaped scenario name")
+    check("liveness" in page and "no_leader" in page, "the violation's checker and kind")
+    check("no leader was elected within 800 ms" in page, "the violation's detail")
+    check('<g class="vio">' in page, "the violation line")
+    arrows = int(re.search(r'data-arrows="(\d+)"', page).group(1))
+    check(arrows > 0 and page.count('<line class="m m') > 0, "message arrows drawn")
+    check(page.count('<g class="dr">') > 0, "dropped messages drawn")
+    for marker in ['class="flag f-part"', 'class="flag f-heal"', 'class="flag f-cut"',
+                   'class="flag f-net"', 'class="flag f-slow"', 'class="k crash"',
+                   'class="k restart"', 'class="k drift"', 'class="b b-leader"',
+                   'class="b b-down"', 'class="b b-candidate"']:
+        check(marker in page, f"the diagram has {marker}")
+    check(re.search(r'fingerprint <code>[0-9a-f]{16}</code>', page), "the fingerprint")
+    check("raftsim replay" in page, "the replay command")
+    # Self-contained: nothing fetched, not even an SVG namespace URL.
+    check(not re.search(r'(src|href)\s*=\s*["\']?\s*(https?:)?//', page, re.I),
+          "no src=/href= to the network")
+    check("http://" not in page and "https://" not in page, "no http(s) URL at all")
+    check(not re.search(r'<link\b|@import|<script[^>]*\bsrc=', page, re.I),
+          "no external style sheets or scripts")
+    print(f"html: {len(page)} bytes, {arrows} arrows, lanes {lanes}")
+
+
+def chromium_binary():
+    for candidate in ("chromium", "chromium-browser", "google-chrome"):
+        path = shutil.which(candidate)
+        if path:
+            return path
+    sys.exit("FAILED: chromium is not installed; run `tools/dev deps` (CI installs it) to "
+             "get Debian's chromium package, which this test needs to render the HTML diagram")
+
+
+def chromium(binary, *args):
+    # Chromium as root needs --no-sandbox, and a writable profile and HOME.
+    home = work / "chromium-home"
+    home.mkdir(exist_ok=True)
+    env = dict(os.environ, HOME=str(home))
+    command = [binary, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+               "--no-first-run", f"--user-data-dir={work / 'chromium-profile'}",
+               f"--window-size={WIDTH},{HEIGHT}", *args]
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, timeout=60, env=env)
+    except subprocess.TimeoutExpired:
+        sys.exit(f"FAILED: chromium did not finish within 60 s: {' '.join(command)}")
+    if result.returncode != 0:
+        print(result.stderr[-3000:])
+    check(result.returncode == 0, f"chromium exits 0: {' '.join(command)}")
+    return result.stdout
+
+
+def read_png(path):
+    """(width, height, rows of RGB(A) bytes), for 8-bit RGB or RGBA PNGs."""
+    data = path.read_bytes()
+    check(data[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is a PNG")
+    offset, idat, header = 8, b"", None
+    while offset < len(data):
+        length, kind = struct.unpack(">I4s", data[offset:offset + 8])
+        body = data[offset + 8:offset + 8 + length]
+        if kind == b"IHDR":
+            header = struct.unpack(">IIBBBBB", body)
+        elif kind == b"IDAT":
+            idat += body
+        offset += 12 + length
+    width, height, depth, colour, _, _, interlace = header
+    check(depth == 8 and colour in (2, 6) and interlace == 0,
+          f"an 8-bit RGB(A) non-interlaced PNG (depth {depth}, colour type {colour})")
+    channels = 3 if colour == 2 else 4
+    raw = zlib.decompress(idat)
+    stride = width * channels
+    rows, previous = [], bytearray(stride)
+    for y in range(height):
+        start = y * (stride + 1)
+        kind, line = raw[start], bytearray(raw[start + 1:start + 1 + stride])
+        for i in range(stride):
+            left = line[i - channels] if i >= channels else 0
+            up = previous[i]
+            corner = previous[i - channels] if i >= channels else 0
+            if kind == 1:
+                line[i] = (line[i] + left) & 0xFF
+            elif kind == 2:
+                line[i] = (line[i] + up) & 0xFF
+            elif kind == 3:
+                line[i] = (line[i] + (left + up) // 2) & 0xFF
+            elif kind == 4:
+                estimate = left + up - corner
+                pa, pb, pc = abs(estimate - left), abs(estimate - up), abs(estimate - corner)
+                best = left if pa <= pb and pa <= pc else (up if pb <= pc else corner)
+                line[i] = (line[i] + best) & 0xFF
+        rows.append(bytes(line))
+        previous = line
+    return width, height, channels, rows
+
+
+def check_screenshot(path):
+    check(path.is_file(), f"chromium wrote {path}")
+    width, height, channels, rows = read_png(path)
+    check((width, height) == (WIDTH, HEIGHT), f"the screenshot is {WIDTH}x{HEIGHT}, got "
+          f"{width}x{height}")
+    colours, inked, red = set(), 0, 0
+    for row in rows:
+        for x in range(0, width * channels, channels):
+            r, g, b = row[x], row[x + 1], row[x + 2]
+            colours.add((r, g, b))
+            inked += (r, g, b) != (255, 255, 255)
+            red += r > 190 and g < 80 and b < 80
+    share = inked / (width * height)
+    print(f"screenshot: {width}x{height}, {len(colours)} colours, {share:.0%} inked, "
+          f"{red} red pixels")
+    check(len(colours) >= 50, f"the screenshot is not blank ({len(colours)} colours)")
+    check(share >= 0.25, f"the diagram fills the screenshot ({share:.0%} non-white)")
+    check(red >= 500, f"the violation shows in red ({red} red pixels)")
+
+
+def main():
+    (work / "scenario.json").write_text(json.dumps(SCENARIO, indent=2))
+    html = work / "diagram.html"
+    first = replay(html)
+    check(replay(work / "again.html") == first, "the same run gives the same HTML bytes")
+    check(len(first) < 3_000_000, f"the page is under 3 MB ({len(first)} bytes)")
+    check_structure(first.decode("utf-8"))
+
+    binary = chromium_binary()
+    dom = chromium(binary, "--dump-dom", html.as_uri())
+    check('data-rendered="ok"' in dom, "the inline script ran (body data-rendered=ok)")
+    check(f'data-lanes="{len(NAMES)}"' in dom, "the script found a lane per node")
+    png = work / "diagram.png"
+    chromium(binary, f"--screenshot={png}", html.as_uri())
+    check_screenshot(png)
+    print("html renders: ok")
+
+
+main()
