@@ -40,6 +40,17 @@ namespace {
     return same_fingerprint && same_violation;
 }
 
+// Checkers name nodes by id; the timeline by name. After a shrink removed
+// nodes the two no longer line up by number, so the report says which is
+// which: "node ids: 1 n1, 2 n2, 3 n6".
+[[nodiscard]] std::string id_legend(const NodeNames& names) {
+    std::string out = "node ids:";
+    for (std::size_t id = 1; id < names.size(); ++id) {
+        out += fmt::format("{} {} {}", id == 1 ? "" : ",", id, names[id]);
+    }
+    return out;
+}
+
 // The command line that reproduces the target, for the HTML page.
 [[nodiscard]] std::string replay_line(const ReplayCommand& command, const Target& target) {
     if (!command.fuzz_input.empty()) {
@@ -146,8 +157,9 @@ int replay_command(const ReplayCommand& command) {
                                      chosen_window(command, records)));
     if (result.violation.has_value()) {
         const sim::Violation& violation = *result.violation;
-        fmt::print("\nviolation: {}/{} at {:.6f}s\n  {}\n", sim::to_string(violation.checker),
-                   violation.kind, violation.time / 1e6, violation.detail);
+        fmt::print("\nviolation: {}/{} at {:.6f}s\n  {}\n  ({})\n",
+                   sim::to_string(violation.checker), violation.kind, violation.time / 1e6,
+                   violation.detail, id_legend(node_names(*result.simulation)));
     }
     if (!write_outputs(command, *target, result)) {
         return exit_usage;

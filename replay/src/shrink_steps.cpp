@@ -1,0 +1,229 @@
+#include "shrink_steps.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "raftsim/scenarios/write.hpp"
+
+namespace raftsim::replay::shrinking {
+
+[[nodiscard]] bool is_fault_step(Kind kind) {
+    switch (kind) {
+        case Kind::partition:
+        case Kind::cut:
+        case Kind::crash:
+        case Kind::slow_votes:
+        case Kind::clock_drift:
+        case Kind::network:
+            return true;
+        default:
+            return false;
+    }
+}
+
+// Steps that undo a fault. Removing one from a run that failed a liveness
+// check would leave the fault in place -- a partition never healed, a node
+// never restarted -- and "fail" the same way without any bug; so for
+// liveness failures they stay.
+[[nodiscard]] bool is_recovery_step(const Step& step) {
+    switch (step.kind) {
+        case Kind::heal:
+        case Kind::heal_all:
+        case Kind::restore:
+        case Kind::restart:
+        case Kind::clear_slow_votes:
+        case Kind::network:
+            return true;
+        default:
+            return false;
+    }
+}
+
+[[nodiscard]] bool same_nodes(const std::vector<NodeSelector>& a,
+                              const std::vector<NodeSelector>& b) {
+    if (a.size() != b.size()) {
+        return false;
+    }
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        const bool same = a[i].kind == b[i].kind && a[i].name == b[i].name &&
+                          a[i].count_min == b[i].count_min && a[i].count_max == b[i].count_max;
+        if (!same) {
+            return false;
+        }
+    }
+    return true;
+}
+
+// Whether `recovery` undoes exactly what `fault` did: the heal of its group,
+// the restore of its cut, the restart of the nodes it crashed.
+[[nodiscard]] bool undoes(const Step& recovery, const Step& fault) {
+    switch (fault.kind) {
+        case Kind::partition:
+            return recovery.kind == Kind::heal && !fault.group.empty() &&
+                   recovery.group == fault.group;
+        case Kind::cut:
+            return recovery.kind == Kind::restore && same_nodes({recovery.from}, {fault.from}) &&
+                   same_nodes({recovery.to}, {fault.to});
+        case Kind::crash:
+            return recovery.kind == Kind::restart && same_nodes(recovery.nodes, fault.nodes);
+        case Kind::slow_votes:
+            return recovery.kind == Kind::clear_slow_votes;
+        default:
+            return false;
+    }
+}
+
+void collect_kinds(const StepList& steps, std::set<Kind>& kinds) {
+    for (const Step& step : steps) {
+        kinds.insert(step.kind);
+        collect_kinds(step.steps, kinds);
+        for (const scenarios::Branch& branch : step.branches) {
+            collect_kinds(branch.steps, kinds);
+        }
+    }
+}
+
+// Whether a recovery step may still have a fault to undo: any step of a
+// kind it undoes is left somewhere in the scenario.
+[[nodiscard]] bool may_undo(const Step& recovery, const std::set<Kind>& kinds) {
+    switch (recovery.kind) {
+        case Kind::heal:
+        case Kind::heal_all:
+            return kinds.count(Kind::partition) + kinds.count(Kind::cut) > 0;
+        case Kind::restore:
+            return kinds.count(Kind::cut) > 0;
+        case Kind::restart:
+            return kinds.count(Kind::crash) > 0;
+        case Kind::clear_slow_votes:
+            return kinds.count(Kind::slow_votes) > 0;
+        default:
+            return true;
+    }
+}
+
+void count_steps(const StepList& steps, RunSize& size) {
+    for (const Step& step : steps) {
+        size.steps += 1;
+        size.faults += is_fault_step(step.kind) ? 1 : 0;
+        count_steps(step.steps, size);
+        for (const scenarios::Branch& branch : step.branches) {
+            count_steps(branch.steps, size);
+        }
+    }
+}
+
+[[nodiscard]] bool lossy(const std::optional<sim::Ratio>& ratio) {
+    return ratio.has_value() && !ratio->is_zero();
+}
+
+// Every step list in the scenario, parents before children.
+void collect_lists(const StepList& steps, const ListPath& prefix, std::vector<ListPath>& out) {
+    out.push_back(prefix);
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+        ListPath child = prefix;
+        child.emplace_back(i, -1);
+        if (!steps[i].steps.empty()) {
+            collect_lists(steps[i].steps, child, out);
+        }
+        for (std::size_t b = 0; b < steps[i].branches.size(); ++b) {
+            child.back().second = static_cast<int>(b);
+            collect_lists(steps[i].branches[b].steps, child, out);
+        }
+    }
+}
+
+[[nodiscard]] bool names_node(const NodeSelector& selector, const std::string& name) {
+    return selector.kind == NodeSelector::Kind::name && selector.name == name;
+}
+
+// Drops `name` from every step's node set, and every step left with none or
+// aimed at it alone. False if a list would be left empty.
+[[nodiscard]] bool forget_node(StepList& steps, const std::string& name) {
+    StepList kept;
+    for (Step& step : steps) {
+        const bool had_nodes = !step.nodes.empty();
+        std::erase_if(step.nodes, [&](const NodeSelector& s) { return names_node(s, name); });
+        bool orphaned = names_node(step.from, name) || names_node(step.to, name);
+        orphaned = orphaned || (had_nodes && step.nodes.empty());
+        if (!step.steps.empty() && !forget_node(step.steps, name)) {
+            return false;
+        }
+        for (scenarios::Branch& branch : step.branches) {
+            if (!forget_node(branch.steps, name)) {
+                return false;
+            }
+        }
+        if (!orphaned) {
+            kept.push_back(std::move(step));
+        }
+    }
+    steps = std::move(kept);
+    return !steps.empty();
+}
+
+// A step edit: changes the step and says what it did, or returns "" when it
+// has nothing (left) to change.
+[[nodiscard]] std::string halve_duration(Step& step) {
+    if (step.kind != Kind::sleep || step.duration_us < 2 * sim::us_per_ms) {
+        return {};
+    }
+    step.duration_us /= 2;
+    return fmt::format("sleep shortened to {}", scenarios::duration_text(step.duration_us));
+}
+
+[[nodiscard]] std::string halve_count(Step& step) {
+    const bool counted = step.kind == Kind::apply || step.kind == Kind::repeat ||
+                         step.kind == Kind::start_workload || step.kind == Kind::membership_churn;
+    if (!counted || step.count <= 1) {
+        return {};
+    }
+    step.count /= 2;
+    return fmt::format("{} count cut to {}", step.json_path, step.count);
+}
+
+[[nodiscard]] std::string keep_synced_writes(Step& step) {
+    if (step.kind != Kind::crash || !step.lose_unsynced) {
+        return {};
+    }
+    step.lose_unsynced = false;
+    return "crash keeps unsynced writes";
+}
+
+// Every Raft timeout divided by `divisor` and rounded down to whole ticks
+// (at least one), as the parser requires.
+void scale_timings(core::DurationConfig& raft, sim::TimeUs tick_us, std::uint64_t divisor) {
+    RAFT_ASSERT(tick_us > 0);
+    RAFT_ASSERT(divisor >= 1);
+    const auto scaled = [&](std::uint64_t value) {
+        return std::max<std::uint64_t>(tick_us, value / divisor / tick_us * tick_us);
+    };
+    raft.heartbeat_timeout_us = scaled(raft.heartbeat_timeout_us);
+    raft.election_timeout_us = scaled(raft.election_timeout_us);
+    raft.commit_timeout_us = scaled(raft.commit_timeout_us);
+    raft.leader_lease_us = scaled(raft.leader_lease_us);
+}
+
+// Repeat counts and sleeps divided by `divisor` (at least 1 and 1 ms);
+// false if nothing changed.
+[[nodiscard]] bool scale_down(StepList& steps, std::uint32_t divisor) {
+    RAFT_ASSERT(divisor >= 2);
+    bool changed = false;
+    for (Step& step : steps) {
+        if (step.kind == Kind::repeat && step.count > 1) {
+            step.count = std::max<std::uint32_t>(1, step.count / divisor);
+            changed = true;
+        }
+        if (step.kind == Kind::sleep && step.duration_us > sim::us_per_ms) {
+            step.duration_us = std::max<sim::TimeUs>(sim::us_per_ms, step.duration_us / divisor);
+            changed = true;
+        }
+        changed = scale_down(step.steps, divisor) || changed;
+        for (scenarios::Branch& branch : step.branches) {
+            changed = scale_down(branch.steps, divisor) || changed;
+        }
+    }
+    return changed;
+}
+
+}  // namespace raftsim::replay::shrinking
