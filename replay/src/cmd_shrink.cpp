@@ -146,6 +146,7 @@ int shrink_command(const ShrinkCommand& command) {
     options.max_runs = command.max_runs;
     options.seeds_to_try = command.seeds_to_try;
     options.seed_sweep = command.seed_sweep;
+    options.seeds_per_change = command.seeds_per_change;
     options.stop = [&] { return elapsed() >= command.budget_seconds; };
     if (command.progress) {
         options.on_progress = [&](const ShrinkProgress& step) {

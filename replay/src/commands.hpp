@@ -81,11 +81,13 @@ struct ShrinkCommand {
     /// stops at whichever comes first and keeps the smallest failure so far.
     /// Only the run cap gives the same result on every machine.
     double budget_seconds = 300;
-    std::uint64_t max_runs = 5000;
+    std::uint64_t max_runs = 100000;
     /// Also try this many following seeds per pass (0: keep the seed).
     std::uint64_t seeds_to_try = 8;
     /// Runs for scaled-down versions on seeds 1, 2, ... (shrink.hpp).
-    std::uint64_t seed_sweep = 2000;
+    std::uint64_t seed_sweep = 5000;
+    /// Seeds a change to the whole run is tried on (shrink.hpp).
+    std::uint64_t seeds_per_change = 512;
     /// Draw progress on stderr (one line per accepted reduction).
     bool progress = true;
 };

@@ -48,15 +48,17 @@ constexpr std::string_view usage_text =
     "              [--out DIR] [--budget 300s] [--max-runs N] [--seed-sweep N]\n"
     "              [--seeds-to-try N] [--keep-seed] [--no-progress]\n"
     "      Minimize a failing run while the same violation (checker and kind)\n"
-    "      still occurs. First --seed-sweep runs (default 2000) on copies with\n"
+    "      still occurs. First --seed-sweep runs (default 5000) on copies with\n"
     "      repeats and sleeps scaled down, on seeds 1, 2, ...; then spell out\n"
     "      loops and random choices, drop steps, faults and applies, shorten\n"
-    "      sleeps, remove nodes, thin a fuzz input's message faults, and try\n"
-    "      the next --seeds-to-try seeds (default 8). --keep-seed: no other\n"
-    "      seed. Deterministic; stops at the budget (wall time, e.g. 90s or\n"
-    "      5m) or after --max-runs runs (default 5000), keeping the smallest\n"
-    "      failure. Writes an artifact to DIR (default ARTIFACT-DIR-shrunk)\n"
-    "      whose scenario.json fails on its own with the seed it names.\n"
+    "      sleeps, remove nodes, speed up timings, thin a fuzz input's message\n"
+    "      faults; a change to the whole run is also tried on seeds 1..512, and\n"
+    "      each pass tries the next --seeds-to-try seeds (default 8).\n"
+    "      --keep-seed: no other seed. Deterministic; stops at the budget (wall\n"
+    "      time, e.g. 90s or 5m) or after --max-runs runs (default 100000),\n"
+    "      keeping the smallest failure. Writes an artifact to DIR (default\n"
+    "      ARTIFACT-DIR-shrunk) whose scenario.json fails on its own with the\n"
+    "      seed it names.\n"
     "  raftsim bench [--seeds N]\n"
     "      NoIssueSanity and LeaderPartitions: events/s, seeds/s, peak memory.\n"
     "\n"
@@ -247,6 +249,7 @@ int main_shrink(Arguments& args) {
             command.progress = command.progress && flag != "--no-progress";
             command.seeds_to_try = flag == "--keep-seed" ? 0 : command.seeds_to_try;
             command.seed_sweep = flag == "--keep-seed" ? 0 : command.seed_sweep;
+            command.seeds_per_change = flag == "--keep-seed" ? 0 : command.seeds_per_change;
             continue;
         }
         const std::optional<std::string_view> value =

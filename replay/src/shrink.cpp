@@ -31,12 +31,14 @@ class Shrinker {
         bool progress = true;
         while (progress && !stopped_) {
             progress = false;
+            // Changes to the whole run first: each one they keep makes
+            // every later candidate cheaper to run.
             progress = try_seeds() || progress;
+            progress = shrink_nodes() || progress;
+            progress = shrink_settings() || progress;
             progress = shrink_lists() || progress;
             progress = shrink_message_faults() || progress;
-            progress = shrink_nodes() || progress;
             progress = shrink_steps() || progress;
-            progress = shrink_settings() || progress;
         }
     }
 
@@ -74,8 +76,13 @@ class Shrinker {
             return false;
         }
         runs_ += 1;
-        const scenarios::RunResult result =
-            scenarios::run_scenario(*parsed.scenario, {.seed = seed, .keep_trace = false});
+        const scenarios::RunResult result = scenarios::run_scenario(
+            *parsed.scenario, {.seed = seed,
+                               .keep_trace = false,
+                               .record_steps = false,
+                               // It could not be kept past this many:
+                               // stop it there.
+                               .max_events = std::max<std::uint64_t>(1, best_size_.events)});
         const ShrinkGoal goal = goal_of(result);
         if (goal.checker != options_.goal.checker || goal.kind != options_.goal.kind) {
             return false;
@@ -316,6 +323,7 @@ class Shrinker {
                     changed = repeat_edit(paths[p], i, halve_count) || changed;
                     changed = repeat_edit(paths[p], i, keep_synced_writes) || changed;
                     changed = repeat_edit(paths[p], i, shorter_deadline()) || changed;
+                    changed = repeat_edit(paths[p], i, pace_workload(best_)) || changed;
                 }
                 if (changed) {
                     progress = true;
@@ -334,7 +342,7 @@ class Shrinker {
 
     // A change to the whole run (a node fewer, other timings) perturbs every
     // interleaving, so the failure it keeps may show on another seed: this
-    // seed first, then seeds 1, 2, ... up to 4 * seeds_to_try.
+    // seed first, then seeds 1, 2, ... up to seeds_per_change.
     bool try_on_seeds(const Scenario& candidate, const std::string& change) {
         if (try_candidate(candidate, change)) {
             return true;
@@ -344,7 +352,7 @@ class Shrinker {
             return false;  // not expressible on any seed (counted once already)
         }
         const std::uint64_t current = seed_;
-        for (std::uint64_t seed = 1; seed <= 4 * options_.seeds_to_try && !stopped_; ++seed) {
+        for (std::uint64_t seed = 1; seed <= options_.seeds_per_change && !stopped_; ++seed) {
             if (seed != current &&
                 try_candidate(candidate, seed, fmt::format("{}, seed {}", change, seed))) {
                 return true;
@@ -375,20 +383,24 @@ class Shrinker {
             try_setting([](Scenario& s) { return std::exchange(s.workload.continuous, false); },
                         "no continuous workload") ||
             progress;
-        while (!stopped_ && try_setting(
-                                [](Scenario& s) {
-                                    s.workload.batch /= 2;
-                                    return s.workload.batch >= 1;
-                                },
-                                "workload batch halved")) {
+        // The scenario's workload settings matter only to a continuous
+        // workload (start_workload steps carry their own).
+        while (!stopped_ && best_.workload.continuous &&
+               try_setting(
+                   [](Scenario& s) {
+                       s.workload.batch /= 2;
+                       return s.workload.batch >= 1;
+                   },
+                   "workload batch halved")) {
             progress = true;
         }
-        while (!stopped_ && try_setting(
-                                [](Scenario& s) {
-                                    s.workload.think_us *= 2;
-                                    return s.workload.think_us <= sim::us_per_second;
-                                },
-                                "workload paced: think time doubled")) {
+        while (!stopped_ && best_.workload.continuous &&
+               try_setting(
+                   [](Scenario& s) {
+                       s.workload.think_us *= 2;
+                       return s.workload.think_us <= sim::us_per_second;
+                   },
+                   "workload paced: think time doubled")) {
             progress = true;
         }
         progress = shrink_timings() || progress;
@@ -438,6 +450,17 @@ class Shrinker {
                                     return s.cluster.tick_us <= s.raft.leader_lease_us / 4;
                                 },
                                 "ticks twice as long")) {
+            progress = true;
+        }
+        // Snapshots after fewer entries, keeping fewer behind: a snapshot
+        // bug then needs fewer applies before it shows.
+        while (!stopped_ && try_setting(
+                                [](Scenario& s) {
+                                    s.raft.snapshot_threshold_entries /= 2;
+                                    s.raft.trailing_log_entries /= 2;
+                                    return s.raft.snapshot_threshold_entries >= 4;
+                                },
+                                "snapshot threshold and trailing logs halved")) {
             progress = true;
         }
         return progress;

@@ -62,11 +62,16 @@ struct ShrinkProgress {
 struct ShrinkOptions {
     std::uint64_t seed = 1;
     ShrinkGoal goal;
-    std::uint64_t max_runs = 5000;
+    std::uint64_t max_runs = 100000;
     /// Also try the scenario on the next this-many seeds (seed+1, ...) at
     /// the start of each pass: a seed on which the same violation comes
     /// with fewer events is kept. 0 keeps the seed.
     std::uint64_t seeds_to_try = 0;
+    /// A change to the whole run (a node fewer, faster timings, no network
+    /// faults) that loses the failure on this seed is also tried on seeds
+    /// 1..seeds_per_change: it perturbs every interleaving, and the same
+    /// violation often shows on another. 0 keeps the seed.
+    std::uint64_t seeds_per_change = 0;
     /// Runs spent, first of all, on scaled-down versions of the scenario
     /// (repeats and sleeps divided by 32, 16, ... 2) on seeds 1, 2, ...:
     /// a rare failure late in a long run is often found early in a short

@@ -226,4 +226,17 @@ void scale_timings(core::DurationConfig& raft, sim::TimeUs tick_us, std::uint64_
     return changed;
 }
 
+StepEdit pace_workload(const Scenario& scenario) {
+    const sim::TimeUs default_think_us = scenario.workload.think_us;
+    return [default_think_us](Step& step) -> std::string {
+        const sim::TimeUs think = step.duration_us > 0 ? step.duration_us : default_think_us;
+        if (step.kind != Kind::start_workload || think == 0 || think * 2 > sim::us_per_second) {
+            return {};
+        }
+        step.duration_us = think * 2;
+        return fmt::format("{} paced: think {}", step.json_path,
+                           scenarios::duration_text(step.duration_us));
+    };
+}
+
 }  // namespace raftsim::replay::shrinking

@@ -89,6 +89,10 @@ void collect_lists(const StepList& steps, const ListPath& prefix, std::vector<Li
 
 [[nodiscard]] std::string keep_synced_writes(Step& step);
 
+/// A start_workload step's pause between batches doubled (up to a second):
+/// fewer commands, fewer messages.
+[[nodiscard]] StepEdit pace_workload(const Scenario& scenario);
+
 // Every Raft timeout divided by `divisor` and rounded down to whole ticks
 // (at least one), as the parser requires.
 void scale_timings(core::DurationConfig& raft, sim::TimeUs tick_us, std::uint64_t divisor);

@@ -542,6 +542,7 @@ sim::SimOptions sim_options(const Scenario& scenario, const RunOptions& options)
         .seed = options.seed,
         .keep_trace = options.keep_trace,
         .apply_source = scenario.workload.source.empty() ? scenario.name : scenario.workload.source,
+        .max_events = options.max_events,
     };
 }
 
@@ -553,6 +554,7 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
         .run();
     result.violation = simulation.violation();
     result.passed = !result.violation.has_value();
+    result.halted = simulation.halted();
     result.fingerprint = simulation.trace().fingerprint();
     result.events = simulation.events();
     result.trace_records = simulation.trace().count();

@@ -154,7 +154,7 @@ void Simulation::guarded_process(const Event& event) {
     in_event_ = true;
     guarded(event.node, [this, &event] { process(event); });
     in_event_ = false;
-    if (failed()) {
+    if (checkers_.failed()) {
         const Violation& violation = *checkers_.violation();
         record(TraceRecord{.time = now_,
                            .kind = TraceKind::violation,
@@ -163,11 +163,20 @@ void Simulation::guarded_process(const Event& event) {
     }
 }
 
+bool Simulation::reached_event_limit() {
+    RAFT_ASSERT(!halted_);
+    halted_ = options_.max_events != 0 && events_ >= options_.max_events;
+    return halted_;
+}
+
 void Simulation::run_for(TimeUs duration) {
     // Scenario durations are capped far below this (1000h each).
     RAFT_ASSERT(duration <= std::numeric_limits<TimeUs>::max() - now_);
     const TimeUs deadline = now_ + duration;
     while (!failed() && !queue_.empty() && queue_.next_time() <= deadline) {
+        if (reached_event_limit()) {
+            return;
+        }
         const Event event = queue_.pop();
         now_ = event.time;
         events_ += 1;
@@ -186,6 +195,9 @@ bool Simulation::run_until(const std::function<bool()>& done, TimeUs deadline) {
         if (queue_.empty() || queue_.next_time() > deadline) {
             now_ = std::max(now_, deadline);
             return done();
+        }
+        if (reached_event_limit()) {
+            return false;
         }
         const Event event = queue_.pop();
         now_ = event.time;

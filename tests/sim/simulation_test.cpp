@@ -148,6 +148,29 @@ TEST_CASE("simulation: a three-node cluster elects one leader", "[simulation]") 
     CHECK_FALSE(sim.failed());
 }
 
+TEST_CASE("simulation: max_events halts the run after that many events, with no violation",
+          "[simulation]") {
+    SimOptions limited = options(3);
+    limited.max_events = 40;
+    Simulation sim(limited);
+    sim.run_for(10 * us_per_second);
+    CHECK(sim.events() == 40);
+    CHECK(sim.halted());
+    CHECK(sim.failed());                       // the run is over ...
+    CHECK_FALSE(sim.violation().has_value());  // ... but nothing broke
+    const TimeUs stopped_at = sim.now();
+    CHECK(stopped_at < 10 * us_per_second);
+    CHECK_FALSE(sim.run_until([] { return false; }, 20 * us_per_second));
+    CHECK(sim.events() == 40);
+    CHECK(sim.now() == stopped_at);
+
+    // Without a limit the same run goes on.
+    Simulation unlimited(options(3));
+    unlimited.run_for(10 * us_per_second);
+    CHECK(unlimited.events() > 40);
+    CHECK_FALSE(unlimited.halted());
+}
+
 TEST_CASE("simulation: apply_n commits every command and verify passes", "[simulation]") {
     for (std::size_t count : {3U, 5U}) {
         DYNAMIC_SECTION(count << " nodes") {

@@ -17,10 +17,16 @@ struct RunOptions {
     bool keep_trace = false;
     /// Fill RunResult::executed_steps (raftsim shrink). Changes nothing else.
     bool record_steps = false;
+    /// Stop the run after this many simulator events (0: no limit); see
+    /// SimOptions::max_events and RunResult::halted.
+    std::uint64_t max_events = 0;
 };
 
 struct RunResult {
     bool passed = false;
+    /// RunOptions::max_events stopped the run before it ended; `passed`
+    /// then means only that nothing failed so far.
+    bool halted = false;
     std::optional<sim::Violation> violation;
     std::uint64_t fingerprint = 0;
     /// Simulator events processed, and structured trace records written.

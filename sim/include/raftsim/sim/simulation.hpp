@@ -47,6 +47,10 @@ struct SimOptions {
     /// default exactly when the core's check_quorum is on. Tests set it
     /// apart from the core's switch to show the checker fires.
     std::optional<bool> expect_leader_lease{};
+    /// Stop after this many events (0: no limit), with no violation: the
+    /// run is then halted(). raftsim shrink uses it so a candidate that has
+    /// not failed by the best failure's event count costs no more than that.
+    std::uint64_t max_events = 0;
 };
 
 /// A workload's pause between a resolved batch and the next, by default.
@@ -118,13 +122,17 @@ class Simulation {
     Simulation(const Simulation&) = delete;
     Simulation& operator=(const Simulation&) = delete;
 
-    // Running. Every call stops early once a checker has failed.
+    // Running. Every call stops early once a checker has failed or the
+    // event limit (SimOptions::max_events) is reached.
     [[nodiscard]] TimeUs now() const noexcept { return now_; }
     /// Runs every event up to now + duration; time is then exactly that.
     void run_for(TimeUs duration);
     /// Runs until `done()` or `deadline` (absolute); returns done().
     bool run_until(const std::function<bool()>& done, TimeUs deadline);
-    [[nodiscard]] bool failed() const noexcept { return checkers_.failed(); }
+    /// The run is over early: a checker failed, or it was halted.
+    [[nodiscard]] bool failed() const noexcept { return checkers_.failed() || halted_; }
+    /// SimOptions::max_events stopped the run (violation() is then empty).
+    [[nodiscard]] bool halted() const noexcept { return halted_; }
     [[nodiscard]] const std::optional<Violation>& violation() const noexcept {
         return checkers_.violation();
     }
@@ -213,6 +221,8 @@ class Simulation {
     void schedule_tick(Host& host, TimeUs delay_us);
     void process(const Event& event);
     void guarded_process(const Event& event);
+    /// Sets halted_ once events_ reaches SimOptions::max_events.
+    [[nodiscard]] bool reached_event_limit();
     /// Runs `work` for `node`; a failed assertion inside becomes a
     /// core_assert violation instead of escaping the simulator.
     void guarded(core::NodeId node, const std::function<void()>& work);
@@ -252,6 +262,7 @@ class Simulation {
     SimOptions options_;
     TimeUs now_ = 0;
     std::uint64_t events_ = 0;
+    bool halted_ = false;
     EventQueue queue_;
     Network network_;
     core::Prng scenario_prng_;
