@@ -8,7 +8,12 @@ sweep (`raftsim run`, built-in suite, seeds 1..20) with --fail-fast, and
 require it to fail. A mutation the sweep does not catch is a hole in the
 harness, and this script exits 1.
 
-usage: tools/mutation_test.py [--seeds A..B] [--check-applies] [PATCH...]
+usage: tools/mutation_test.py [--seeds A..B] [--check-applies]
+                              [--shrink [--shrink-budget 120s]] [PATCH...]
+
+--shrink also runs `raftsim shrink` on each mutant's first failure, with the
+mutant's build, and requires the shrunk run to need at least 10x fewer
+simulator events than the failure as found (docs/reproducing.md).
 
 --check-applies only checks that every patch still applies to the tree (a
 fast test, so a refactor of core/ that breaks a mutant's context shows up in
@@ -52,20 +57,51 @@ def first_failure(output):
     return f"{match.group(1)} seed {match.group(2)}: {match.group(3)}" if match else ""
 
 
-def try_mutation(scratch, patch, seeds):
+MIN_SHRINK_FACTOR = 10.0
+
+
+def shrink_failure(scratch, output, budget):
+    """Shrinks the sweep's first failure; returns (factor, line)."""
+    match = re.search(r"^  artifact: (\S+)$", output, re.M)
+    if not match:
+        return 0.0, "no artifact to shrink"
+    start = time.monotonic()
+    shrunk = run(["./build/replay/raftsim", "shrink", match.group(1), "--budget", budget,
+                  "--no-progress"], scratch)
+    seconds = time.monotonic() - start
+    sizes = {}
+    for name in ("steps", "faults", "nodes", "events"):
+        row = re.search(rf"^  {name} +(\d+) +(\d+)", shrunk.stdout, re.M)
+        if row:
+            sizes[name] = (int(row.group(1)), int(row.group(2)))
+    if shrunk.returncode != 0 or "events" not in sizes:
+        return 0.0, f"shrink failed (exit {shrunk.returncode}): {shrunk.stderr[-500:]}"
+    before, after = sizes["events"]
+    factor = before / max(after, 1)
+    stopped = " (budget)" if "STOPPED" in shrunk.stdout else ""
+    line = (f"shrunk in {seconds:.0f} s{stopped}: events {before} -> {after} ({factor:.0f}x), "
+            + ", ".join(f"{name} {a} -> {b}" for name, (a, b) in sizes.items()
+                        if name != "events"))
+    return factor, line
+
+
+def try_mutation(scratch, patch, seeds, shrink_budget=None):
     applied = run(["git", "apply", str(patch)], scratch)
     if applied.returncode != 0:
         sys.exit(f"{patch.name} does not apply: {applied.stderr}")
+    shrunk = None
     try:
         if not build(scratch):
-            return -1, "(the mutant does not build)", 0.0
+            return -1, "(the mutant does not build)", 0.0, shrunk
         start = time.monotonic()
         swept = run(["./build/replay/raftsim", "run", "--seeds", seeds, "--fail-fast",
                      "--out", str(scratch / "out" / patch.stem)], scratch)
         seconds = time.monotonic() - start
+        if shrink_budget and swept.returncode == 1:
+            shrunk = shrink_failure(scratch, swept.stdout, shrink_budget)
     finally:
         run(["git", "apply", "-R", str(patch)], scratch)
-    return swept.returncode, first_failure(swept.stdout), seconds
+    return swept.returncode, first_failure(swept.stdout), seconds, shrunk
 
 
 def check_applies(patches):
@@ -85,6 +121,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", default="1..20")
     parser.add_argument("--check-applies", action="store_true")
+    parser.add_argument("--shrink", action="store_true")
+    parser.add_argument("--shrink-budget", default="120s")
     parser.add_argument("patches", nargs="*")
     args = parser.parse_args()
     patches = [pathlib.Path(p).resolve() for p in args.patches] or sorted(
@@ -109,12 +147,20 @@ def main():
         print(f"{'baseline (no mutation)':<36} {'passes':<8}", flush=True)
         print(f"{'mutation':<36} {'result':<8} {'seconds':>8}  first failure")
         for patch in patches:
-            status, failure, seconds = try_mutation(scratch, patch, args.seeds)
+            status, failure, seconds, shrunk = try_mutation(
+                scratch, patch, args.seeds, args.shrink_budget if args.shrink else None)
             caught = status == 1 and failure
             print(f"{patch.stem:<36} {'caught' if caught else 'MISSED':<8} {seconds:>8.2f}  "
                   f"{failure or f'(exit {status})'}", flush=True)
             if not caught:
                 survivors.append(patch.stem)
+            elif shrunk is not None:
+                factor, line = shrunk
+                enough = factor >= MIN_SHRINK_FACTOR
+                print(f"{'':<36} {'shrunk' if enough else 'TOO BIG':<8} {'':>8}  {line}",
+                      flush=True)
+                if not enough:
+                    survivors.append(f"{patch.stem} (shrink)")
     print(f"{len(patches) - len(survivors)} passed, {len(survivors)} failed")
     return 1 if survivors else 0
 
