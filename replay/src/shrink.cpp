@@ -88,7 +88,9 @@ class Shrinker {
             return false;
         }
         const RunSize size = measure(*parsed.scenario, result);
-        if (size.events > best_size_.events) {
+        // A tuning change (faster timings, paced workloads) is no simpler
+        // in itself: it must pay for itself in events.
+        if (size.events > best_size_.events || (tuning_ && size.events == best_size_.events)) {
             return false;
         }
         best_ = std::move(*parsed.scenario);
@@ -323,7 +325,9 @@ class Shrinker {
                     changed = repeat_edit(paths[p], i, halve_count) || changed;
                     changed = repeat_edit(paths[p], i, keep_synced_writes) || changed;
                     changed = repeat_edit(paths[p], i, shorter_deadline()) || changed;
+                    tuning_ = true;
                     changed = repeat_edit(paths[p], i, pace_workload(best_)) || changed;
+                    tuning_ = false;
                 }
                 if (changed) {
                     progress = true;
@@ -338,6 +342,15 @@ class Shrinker {
     bool try_setting(const std::function<bool(Scenario&)>& edit, const std::string& change) {
         Scenario candidate = best_;
         return edit(candidate) && try_on_seeds(candidate, change);
+    }
+
+    // try_setting for a tuning change: kept only for strictly fewer events.
+    bool try_tuning(const std::function<bool(Scenario&)>& edit, const std::string& change) {
+        RAFT_ASSERT(!tuning_);
+        tuning_ = true;
+        const bool kept = try_setting(edit, change);
+        tuning_ = false;
+        return kept;
     }
 
     // A change to the whole run (a node fewer, other timings) perturbs every
@@ -386,7 +399,7 @@ class Shrinker {
         // The scenario's workload settings matter only to a continuous
         // workload (start_workload steps carry their own).
         while (!stopped_ && best_.workload.continuous &&
-               try_setting(
+               try_tuning(
                    [](Scenario& s) {
                        s.workload.batch /= 2;
                        return s.workload.batch >= 1;
@@ -395,7 +408,7 @@ class Shrinker {
             progress = true;
         }
         while (!stopped_ && best_.workload.continuous &&
-               try_setting(
+               try_tuning(
                    [](Scenario& s) {
                        s.workload.think_us *= 2;
                        return s.workload.think_us <= sim::us_per_second;
@@ -434,7 +447,7 @@ class Shrinker {
     // The parser refuses timings that stop being whole ticks or valid.
     bool shrink_timings() {
         bool progress = false;
-        while (!stopped_ && try_setting(
+        while (!stopped_ && try_tuning(
                                 [](Scenario& s) {
                                     const core::DurationConfig before = s.raft;
                                     scale_timings(s.raft, s.cluster.tick_us, 2);
@@ -443,7 +456,7 @@ class Shrinker {
                                 "Raft timeouts halved")) {
             progress = true;
         }
-        while (!stopped_ && try_setting(
+        while (!stopped_ && try_tuning(
                                 [](Scenario& s) {
                                     s.cluster.tick_us *= 2;
                                     scale_timings(s.raft, s.cluster.tick_us, 1);
@@ -454,7 +467,7 @@ class Shrinker {
         }
         // Snapshots after fewer entries, keeping fewer behind: a snapshot
         // bug then needs fewer applies before it shows.
-        while (!stopped_ && try_setting(
+        while (!stopped_ && try_tuning(
                                 [](Scenario& s) {
                                     s.raft.snapshot_threshold_entries /= 2;
                                     s.raft.trailing_log_entries /= 2;
@@ -475,6 +488,8 @@ class Shrinker {
     std::uint64_t accepted_ = 0;
     std::uint64_t invalid_ = 0;
     bool stopped_ = false;
+    /// Set while a tuning change runs: it must cut events, not only keep them.
+    bool tuning_ = false;
 };
 
 }  // namespace
