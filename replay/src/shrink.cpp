@@ -166,10 +166,11 @@ class Shrinker {
         for (std::size_t i = 0; i < paths.size() && !stopped_; ++i) {
             const ListPath path = paths[i];
             StepList items = list_at(best_, path);
-            std::set<Kind> kinds;
-            collect_kinds(best_.steps, kinds);
+            FaultSummary faults;
+            summarize_faults(best_.steps, faults);
             const std::function<bool(const Step&)> keep = [&](const Step& step) {
-                return liveness() && is_recovery_step(step) && may_undo(step, kinds);
+                const bool recovery = is_recovery_step(step) && may_undo(step, faults);
+                return liveness() && (recovery || is_wait_step(step));
             };
             const bool removed = delta_debug<Step>(items, 1, keep, [&](const StepList& remaining) {
                 Scenario candidate = best_;
@@ -207,14 +208,12 @@ class Shrinker {
             });
     }
 
-    // One node fewer, last first; steps aimed only at it go with it. Not for
-    // a liveness failure while any fault step is left: with fewer nodes the
-    // same crashes or partitions could take a majority away, and the run
-    // would "fail" the same way because no quorum is left, bug or no bug.
+    // One node fewer, last first; steps aimed only at it go with it. Never
+    // for a liveness failure: with fewer nodes the same crashes could take
+    // the majority away, or a transfer have no one to go to, and the run
+    // would "fail" the same way with no bug at all.
     bool shrink_nodes() {
-        RunSize size;
-        count_steps(best_.steps, size);
-        if (liveness() && size.faults > 0) {
+        if (liveness()) {
             return false;
         }
         bool progress = false;
@@ -243,7 +242,9 @@ class Shrinker {
             StepList& list = list_at(candidate, path);
             RAFT_ASSERT(index < list.size());
             const std::string change = edit(list[index]);
-            if (change.empty() || !try_candidate(candidate, change)) {
+            // A shorter sleep or a smaller count shifts everything after it:
+            // a few other seeds get a chance too.
+            if (change.empty() || !try_on_seeds(candidate, change, options_.seeds_per_change / 8)) {
                 return progress;
             }
             progress = true;
@@ -357,6 +358,10 @@ class Shrinker {
     // interleaving, so the failure it keeps may show on another seed: this
     // seed first, then seeds 1, 2, ... up to seeds_per_change.
     bool try_on_seeds(const Scenario& candidate, const std::string& change) {
+        return try_on_seeds(candidate, change, options_.seeds_per_change);
+    }
+
+    bool try_on_seeds(const Scenario& candidate, const std::string& change, std::uint64_t seeds) {
         if (try_candidate(candidate, change)) {
             return true;
         }
@@ -365,7 +370,7 @@ class Shrinker {
             return false;  // not expressible on any seed (counted once already)
         }
         const std::uint64_t current = seed_;
-        for (std::uint64_t seed = 1; seed <= options_.seeds_per_change && !stopped_; ++seed) {
+        for (std::uint64_t seed = 1; seed <= seeds && !stopped_; ++seed) {
             if (seed != current &&
                 try_candidate(candidate, seed, fmt::format("{}, seed {}", change, seed))) {
                 return true;

@@ -40,6 +40,10 @@ namespace raftsim::replay::shrinking {
     }
 }
 
+[[nodiscard]] bool is_wait_step(const Step& step) {
+    return step.kind == Kind::wait_for_leader || step.kind == Kind::wait_until_up_to_date;
+}
+
 [[nodiscard]] bool same_nodes(const std::vector<NodeSelector>& a,
                               const std::vector<NodeSelector>& b) {
     if (a.size() != b.size()) {
@@ -74,29 +78,47 @@ namespace raftsim::replay::shrinking {
     }
 }
 
-void collect_kinds(const StepList& steps, std::set<Kind>& kinds) {
+void summarize_faults(const StepList& steps, FaultSummary& summary) {
     for (const Step& step : steps) {
-        kinds.insert(step.kind);
-        collect_kinds(step.steps, kinds);
+        summary.kinds.insert(step.kind);
+        for (const NodeSelector& selector :
+             step.kind == Kind::crash ? step.nodes : std::vector<NodeSelector>{}) {
+            if (selector.kind == NodeSelector::Kind::name) {
+                summary.crashed.insert(selector.name);
+            } else {
+                summary.crashed_unnamed = true;
+            }
+        }
+        summarize_faults(step.steps, summary);
         for (const scenarios::Branch& branch : step.branches) {
-            collect_kinds(branch.steps, kinds);
+            summarize_faults(branch.steps, summary);
         }
     }
 }
 
-// Whether a recovery step may still have a fault to undo: any step of a
-// kind it undoes is left somewhere in the scenario.
-[[nodiscard]] bool may_undo(const Step& recovery, const std::set<Kind>& kinds) {
+[[nodiscard]] bool may_undo(const Step& recovery, const FaultSummary& faults) {
+    const auto has = [&faults](Kind kind) { return faults.kinds.count(kind) > 0; };
     switch (recovery.kind) {
         case Kind::heal:
         case Kind::heal_all:
-            return kinds.count(Kind::partition) + kinds.count(Kind::cut) > 0;
+            return has(Kind::partition) || has(Kind::cut);
         case Kind::restore:
-            return kinds.count(Kind::cut) > 0;
+            return has(Kind::cut);
         case Kind::restart:
-            return kinds.count(Kind::crash) > 0;
+            if (!has(Kind::crash)) {
+                return false;
+            }
+            if (faults.crashed_unnamed) {
+                return true;
+            }
+            // A restart of named nodes matters only if one of them crashes.
+            return std::any_of(recovery.nodes.begin(), recovery.nodes.end(),
+                               [&faults](const NodeSelector& selector) {
+                                   return selector.kind != NodeSelector::Kind::name ||
+                                          faults.crashed.count(selector.name) > 0;
+                               });
         case Kind::clear_slow_votes:
-            return kinds.count(Kind::slow_votes) > 0;
+            return has(Kind::slow_votes);
         default:
             return true;
     }

@@ -55,6 +55,11 @@ template <typename S>
 // liveness failures they stay.
 [[nodiscard]] bool is_recovery_step(const Step& step);
 
+// A wait for a leader or for the members to catch up. A liveness failure
+// keeps them: without the wait a later step (a transfer, a membership
+// change) runs before there is a leader and fails for that reason alone.
+[[nodiscard]] bool is_wait_step(const Step& step);
+
 [[nodiscard]] bool same_nodes(const std::vector<NodeSelector>& a,
                               const std::vector<NodeSelector>& b);
 
@@ -62,11 +67,20 @@ template <typename S>
 // the restore of its cut, the restart of the nodes it crashed.
 [[nodiscard]] bool undoes(const Step& recovery, const Step& fault);
 
-void collect_kinds(const StepList& steps, std::set<Kind>& kinds);
+/// What faults a scenario holds anywhere: the step kinds, and which nodes
+/// crash steps name (or that one names nodes another way).
+struct FaultSummary {
+    std::set<Kind> kinds;
+    std::set<std::string> crashed;
+    bool crashed_unnamed = false;
+};
 
-// Whether a recovery step may still have a fault to undo: any step of a
-// kind it undoes is left somewhere in the scenario.
-[[nodiscard]] bool may_undo(const Step& recovery, const std::set<Kind>& kinds);
+void summarize_faults(const StepList& steps, FaultSummary& summary);
+
+// Whether a recovery step may still have a fault to undo: a step of a kind
+// it undoes is left somewhere in the scenario (for a restart of named
+// nodes: a crash that may hit one of them).
+[[nodiscard]] bool may_undo(const Step& recovery, const FaultSummary& faults);
 
 void count_steps(const StepList& steps, RunSize& size);
 
