@@ -1,15 +1,22 @@
 #pragma once
-// Shrinking a failing run: the smallest scenario (same seed) that still
+// Shrinking a failing run: the smallest run (scenario and seed) that still
 // fails with the same violation -- same checker, same kind.
 //
-// The search is delta debugging (Zeller and Hildebrandt, "Simplifying and
-// Isolating Failure-Inducing Input", TSE 2002) over each list a scenario
-// holds -- its steps (at every nesting level) and its message faults -- and
-// then simpler values one at a time: fewer nodes, shorter sleeps, fewer
-// applies, a repeat run fewer times, a one_of replaced by one branch, fault
-// rates and continuous workloads turned off. A candidate is kept when it
-// fails the same way and does not need more simulator events than the
-// current best; passes repeat until none makes progress.
+// First, scaled-down copies of the scenario (repeats and sleeps / 32 ... / 2)
+// on seeds 1, 2, ... (seed_sweep): a rare failure late in a long run is
+// often found early in a short one. Then the run is spelled out as a flat
+// step list (RunResult::executed_steps), and the search is delta debugging
+// (Zeller and Hildebrandt, "Simplifying and Isolating Failure-Inducing
+// Input", TSE 2002) over each step list and the message faults, and simpler
+// values one at a time: fewer nodes, faster timings, no network faults or
+// workload, shorter sleeps, smaller counts, fault+recovery pairs removed. A
+// change that loses the failure on the current seed may be tried on others
+// (seeds_per_change). A candidate is kept when it fails the same way and
+// needs no more simulator events than the best so far (strictly fewer for a
+// tuning change); it runs with that many as its event limit, so it never
+// costs more than the best. Passes repeat until none makes progress.
+// Liveness failures keep their recovery and wait steps and their nodes
+// (shrink.cpp says why).
 //
 // Each candidate goes through scenario_to_json and back through
 // parse_scenario before it runs, so what is kept is exactly what the written
