@@ -11,6 +11,9 @@ failure; its name is full of HTML metacharacters) with --html, and checks:
     and a 1600x900 screenshot is a valid PNG that is not blank and shows
     the violation's red. The PNG is decoded here with zlib, as PIL may be
     missing.
+Then the same for the failure shrunk (`raftsim shrink`, as docs/reproducing.md
+does): the diagram of the shrunk artifact renders and its screenshot is not
+blank and shows the violation.
 Chromium is required, not optional: without it the test fails and says how
 to install it (`tools/dev deps`, as CI does).
 """
@@ -209,7 +212,29 @@ def main():
     png = work / "diagram.png"
     chromium(binary, f"--screenshot={png}", html.as_uri())
     check_screenshot(png)
+    check_shrunk(binary)
     print("html renders: ok")
+
+
+def check_shrunk(binary):
+    """The diagram of the shrunk failure renders as well."""
+    shrunk = work / "shrunk"
+    args = [raftsim, "shrink", str(work / "scenario.json"), "--seed", "1", "--out", str(shrunk),
+            "--no-progress", "--budget", "60s"]
+    result = subprocess.run(args, capture_output=True, text=True, timeout=300)
+    print("$", " ".join(args), "->", result.returncode)
+    print(result.stdout[-2000:], result.stderr[-1000:])
+    check(result.returncode == 0, "the crafted failure shrinks")
+    html = work / "shrunk.html"
+    replayed = subprocess.run([raftsim, "replay", str(shrunk), "--html", str(html)],
+                              capture_output=True, text=True, timeout=120)
+    check(replayed.returncode == 1 and "MATCHES" in replayed.stdout,
+          "the shrunk artifact replays and still fails")
+    page = html.read_text()
+    check("no_leader" in page and '<g class="vio">' in page, "the shrunk diagram shows the violation")
+    png = work / "shrunk.png"
+    chromium(binary, f"--screenshot={png}", html.as_uri())
+    check_screenshot(png)
 
 
 main()
