@@ -54,10 +54,12 @@ using Clock = std::chrono::steady_clock;
     return out;
 }
 
-// The shrunk scenario under its new name, if the rename keeps the failure
-// (a scenario's name can seed its workload's commands).
+// The shrunk scenario under its new name. The name does not change the run:
+// the workload's command source, which defaults to the name, is written out
+// explicitly by scenario_to_json.
 [[nodiscard]] LoadedScenario renamed(const ShrinkResult& result, const Target& target) {
     scenarios::Scenario scenario = result.scenario;
+    RAFT_ASSERT(!scenario.workload.source.empty());
     scenario.name = target.loaded.scenario.name + "-shrunk";
     scenario.description = fmt::format(
         "Shrunk by raftsim shrink from {} seed {} ({} steps, {} faults, {} events before; "
@@ -83,13 +85,8 @@ using Clock = std::chrono::steady_clock;
                                const ShrinkGoal& goal, const ShrinkResult& result,
                                const std::string& summary) {
     LoadedScenario loaded = renamed(result, target);
-    scenarios::RunResult traced =
+    const scenarios::RunResult traced =
         scenarios::run_scenario(loaded.scenario, {.seed = result.seed, .keep_trace = true});
-    if (goal_of(traced).kind != goal.kind || goal_of(traced).checker != goal.checker) {
-        loaded = LoadedScenario{.scenario = result.scenario, .text = result.text};
-        traced =
-            scenarios::run_scenario(loaded.scenario, {.seed = result.seed, .keep_trace = true});
-    }
     RAFT_ASSERT(goal_of(traced).checker == goal.checker);
     RAFT_ASSERT(goal_of(traced).kind == goal.kind);
     const std::string out_dir =
@@ -145,9 +142,9 @@ int shrink_command(const ShrinkCommand& command) {
     options.seed = target->seed;
     options.goal = goal;
     options.max_runs = command.max_runs;
-    options.seeds_to_try = command.seeds_to_try;
-    options.seed_sweep = command.seed_sweep;
-    options.seeds_per_change = command.seeds_per_change;
+    options.seeds_to_try = command.keep_seed ? 0 : command.seeds_to_try;
+    options.seed_sweep = command.keep_seed ? 0 : command.seed_sweep;
+    options.seeds_per_change = command.keep_seed ? 0 : command.seeds_per_change;
     options.stop = [&] { return elapsed() >= command.budget_seconds; };
     if (command.progress) {
         options.on_progress = [&](const ShrinkProgress& step) {

@@ -88,6 +88,8 @@ struct ShrinkCommand {
     std::uint64_t seed_sweep = 5000;
     /// Seeds a change to the whole run is tried on (shrink.hpp).
     std::uint64_t seeds_per_change = 512;
+    /// --keep-seed: no other seed at all (the three above count as 0).
+    bool keep_seed = false;
     /// Draw progress on stderr (one line per accepted reduction).
     bool progress = true;
 };

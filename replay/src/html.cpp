@@ -8,6 +8,7 @@
 #include <iterator>
 #include <string_view>
 
+#include "escape.hpp"
 #include "html_assets.hpp"
 #include "messages.hpp"
 #include "raftsim/core/assert.hpp"
@@ -45,38 +46,11 @@ constexpr std::array<std::string_view, 9> message_colours = {"#2563eb", "#8fb0ee
                                                              "#c7a0f0", "#d97706", "#eec07f",
                                                              "#db2777", "#78350f", "#b08a6a"};
 
-// For text nodes and quoted attribute values alike. Node names are limited
-// to [A-Za-z0-9_.-], but titles (scenario names) and violation details are
-// free text.
+// For text nodes and quoted attribute values alike (the HTML names the XML
+// entities too). Node names are limited to [A-Za-z0-9_.-], but titles
+// (scenario names) and violation details are free text.
 [[nodiscard]] std::string escape(std::string_view text) {
-    std::string out;
-    out.reserve(text.size() + 16);
-    for (const char ch : text) {
-        switch (ch) {
-            case '&':
-                out += "&amp;";
-                break;
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            case '\'':
-                out += "&#39;";
-                break;
-            default:
-                // Control characters other than newline and tab are not
-                // allowed in HTML text; a space keeps the layout.
-                out +=
-                    (static_cast<unsigned char>(ch) < 0x20 && ch != '\n' && ch != '\t') ? ' ' : ch;
-        }
-    }
-    RAFT_ASSERT(out.size() >= text.size());
-    return out;
+    return xml_escape(text);
 }
 
 [[nodiscard]] std::string seconds(TimeUs time) {

@@ -107,12 +107,6 @@ class Arguments {
         return next();
     }
     [[nodiscard]] std::string_view peek() const { return done() ? "" : items_[position_]; }
-    /// Gives back a value taken by mistake (a switch read as an option).
-    void unread(std::optional<std::string_view> taken) {
-        if (taken.has_value()) {
-            position_ -= 1;
-        }
-    }
 
   private:
     std::vector<std::string_view> items_;
@@ -187,34 +181,49 @@ int main_run(Arguments& args) {
     return raftsim::replay::run_command(command);
 }
 
+// What replay and shrink work on (an artifact, a scenario with --seed, or
+// --fuzz-input) and --out: false if `flag` is none of them.
+template <typename Command>
+bool parse_target_option(std::string_view flag, std::optional<std::string_view> value,
+                         Command& command) {
+    if (flag == "--seed" && value && parse_number(*value)) {
+        command.has_seed = true;
+        command.seed = *parse_number(*value);
+    } else if (flag == "--fuzz-input" && value) {
+        command.fuzz_input = std::string(*value);
+    } else if (flag == "--out" && value) {
+        command.out_dir = std::string(*value);
+    } else if (!flag.starts_with("-") && command.target.empty()) {
+        command.target = std::string(flag);
+    } else {
+        return false;
+    }
+    return true;
+}
+
 int main_replay(Arguments& args) {
     raftsim::replay::ReplayCommand command;
     while (!args.done()) {
         const std::string_view flag = args.next();
+        if (flag == "--all") {
+            command.all = true;
+            continue;
+        }
         const std::optional<std::string_view> value =
             flag.starts_with("--") ? args.value() : std::nullopt;
-        if (flag == "--seed" && value && parse_number(*value)) {
-            command.has_seed = true;
-            command.seed = *parse_number(*value);
-        } else if (flag == "--last" && value && parse_number(*value)) {
+        if (parse_target_option(flag, value, command)) {
+            continue;
+        }
+        if (flag == "--last" && value && parse_number(*value)) {
             command.last = *parse_number(*value);
         } else if (flag == "--around" && value && parse_number(*value)) {
             command.around = *parse_number(*value);
-        } else if (flag == "--all") {
-            command.all = true;
-            args.unread(value);
         } else if (flag == "--trace-out" && value) {
             command.trace_out = std::string(*value);
         } else if (flag == "--trace-format" && value && (*value == "jsonl" || *value == "chrome")) {
             command.trace_format = std::string(*value);
         } else if (flag == "--html" && value) {
             command.html_out = std::string(*value);
-        } else if (flag == "--fuzz-input" && value) {
-            command.fuzz_input = std::string(*value);
-        } else if (flag == "--out" && value) {
-            command.out_dir = std::string(*value);
-        } else if (!flag.starts_with("-") && command.target.empty()) {
-            command.target = std::string(flag);
         } else {
             return usage_error(fmt::format("bad or incomplete option '{}'", flag));
         }
@@ -245,19 +254,20 @@ int main_shrink(Arguments& args) {
     raftsim::replay::ShrinkCommand command;
     while (!args.done()) {
         const std::string_view flag = args.next();
-        if (flag == "--no-progress" || flag == "--keep-seed") {
-            command.progress = command.progress && flag != "--no-progress";
-            command.seeds_to_try = flag == "--keep-seed" ? 0 : command.seeds_to_try;
-            command.seed_sweep = flag == "--keep-seed" ? 0 : command.seed_sweep;
-            command.seeds_per_change = flag == "--keep-seed" ? 0 : command.seeds_per_change;
+        if (flag == "--no-progress") {
+            command.progress = false;
+            continue;
+        }
+        if (flag == "--keep-seed") {
+            command.keep_seed = true;
             continue;
         }
         const std::optional<std::string_view> value =
             flag.starts_with("--") ? args.value() : std::nullopt;
-        if (flag == "--seed" && value && parse_number(*value)) {
-            command.has_seed = true;
-            command.seed = *parse_number(*value);
-        } else if (flag == "--seeds-to-try" && value && parse_number(*value)) {
+        if (parse_target_option(flag, value, command)) {
+            continue;
+        }
+        if (flag == "--seeds-to-try" && value && parse_number(*value)) {
             command.seeds_to_try = *parse_number(*value);
         } else if (flag == "--seed-sweep" && value && parse_number(*value)) {
             command.seed_sweep = *parse_number(*value);
@@ -265,12 +275,6 @@ int main_shrink(Arguments& args) {
             command.budget_seconds = *parse_budget(*value);
         } else if (flag == "--max-runs" && value && parse_number(*value).value_or(0) > 0) {
             command.max_runs = *parse_number(*value);
-        } else if (flag == "--fuzz-input" && value) {
-            command.fuzz_input = std::string(*value);
-        } else if (flag == "--out" && value) {
-            command.out_dir = std::string(*value);
-        } else if (!flag.starts_with("-") && command.target.empty()) {
-            command.target = std::string(flag);
         } else {
             return usage_error(fmt::format("bad or incomplete option '{}'", flag));
         }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "dedup.hpp"
+#include "escape.hpp"
 
 namespace raftsim::replay {
 
@@ -51,11 +52,6 @@ struct SweepReport {
     [[nodiscard]] std::uint64_t runs() const;
     [[nodiscard]] double wall_seconds() const;
 };
-
-/// `text` escaped for XML 1.0 character data, or for an attribute value
-/// (which also keeps its line breaks and tabs as character references).
-/// Control characters XML 1.0 cannot carry at all become '?'.
-[[nodiscard]] std::string xml_escape(std::string_view text, bool attribute = false);
 
 [[nodiscard]] std::string render_junit(const SweepReport& report);
 [[nodiscard]] std::string render_json(const SweepReport& report);

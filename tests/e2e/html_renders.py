@@ -83,7 +83,7 @@ def check_structure(page):
     lanes = re.findall(r'<g class="lane" data-node="([^"]*)"', page)
     check(lanes == NAMES, f"one lane per node in order, got {lanes}")
     check(page.startswith("<!doctype html>"), "an HTML5 document")
-    check("HtmlDiagram&lt;&amp;&gt;&quot;&#39; seed 1" in page, "the title, escaped")
+    check("HtmlDiagram&lt;&amp;&gt;&quot;&apos; seed 1" in page, "the title, escaped")
     check("HtmlDiagram<" not in page, "no unescaped scenario name")
     check("liveness" in page and "no_leader" in page, "the violation's checker and kind")
     check("no leader was elected within 800 ms" in page, "the violation's detail")
