@@ -1,7 +1,7 @@
 // Failure signatures and groups: one bug hit on many seeds is one group; an
 // assertion is located by its expression and source line, whatever the
 // scenario and the build directory; other failures by checker, kind and row.
-#include "dedup.hpp"
+#include "report/dedup.hpp"
 
 #include <catch2/catch.hpp>
 #include <string>

@@ -2,14 +2,14 @@
 // two crafted traces (so a divergence can be reported at all), renders it
 // with the records before, and on real runs stays quiet for one seed run
 // twice and fires for two different seeds.
-#include "determinism.hpp"
+#include "sweep/determinism.hpp"
 
 #include <catch2/catch.hpp>
 #include <string>
 #include <vector>
 
+#include "input/suite.hpp"
 #include "raftsim/scenarios/interpret.hpp"
-#include "suite.hpp"
 
 namespace raftsim::replay {
 namespace {

@@ -6,11 +6,11 @@
 #include <string>
 #include <vector>
 
-#include "chrome_trace.hpp"
-#include "messages.hpp"
+#include "input/suite.hpp"
 #include "raftsim/scenarios/interpret.hpp"
-#include "suite.hpp"
-#include "timeline.hpp"
+#include "views/chrome_trace.hpp"
+#include "views/messages.hpp"
+#include "views/timeline.hpp"
 
 namespace raftsim::replay {
 namespace {

@@ -4,8 +4,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "progress.hpp"
-#include "sweep_report.hpp"
+#include "report/progress.hpp"
+#include "report/sweep_report.hpp"
 
 namespace raftsim::replay {
 namespace {

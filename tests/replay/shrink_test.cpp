@@ -3,7 +3,7 @@
 // that cause it, keeps failing the same way from its own text, gives the
 // same result every time, stops at its budget with a failing result, and
 // refuses a run that passes.
-#include "shrink.hpp"
+#include "shrink/shrink.hpp"
 
 #include <catch2/catch.hpp>
 #include <set>

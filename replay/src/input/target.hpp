@@ -6,8 +6,8 @@
 #include <optional>
 #include <string>
 
-#include "artifact.hpp"
-#include "suite.hpp"
+#include "artifact/artifact.hpp"
+#include "input/suite.hpp"
 
 namespace raftsim::replay {
 

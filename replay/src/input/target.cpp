@@ -1,5 +1,5 @@
 // Resolving what replay and shrink work on (target.hpp).
-#include "target.hpp"
+#include "input/target.hpp"
 
 #include <fmt/format.h>
 

@@ -1,4 +1,4 @@
-#include "suite.hpp"
+#include "input/suite.hpp"
 
 #include <algorithm>
 #include <filesystem>

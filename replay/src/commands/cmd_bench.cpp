@@ -6,9 +6,9 @@
 
 #include <chrono>
 
-#include "commands.hpp"
+#include "commands/commands.hpp"
+#include "input/suite.hpp"
 #include "raftsim/scenarios/interpret.hpp"
-#include "suite.hpp"
 
 namespace raftsim::replay {
 namespace {

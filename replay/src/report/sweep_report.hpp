@@ -10,8 +10,8 @@
 #include <string_view>
 #include <vector>
 
-#include "dedup.hpp"
-#include "escape.hpp"
+#include "report/dedup.hpp"
+#include "text/escape.hpp"
 
 namespace raftsim::replay {
 

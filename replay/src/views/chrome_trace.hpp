@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "raftsim/sim/trace.hpp"
-#include "timeline.hpp"
+#include "views/timeline.hpp"
 
 namespace raftsim::replay {
 

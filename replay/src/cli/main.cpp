@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "commands.hpp"
+#include "commands/commands.hpp"
 
 namespace {
 

@@ -14,8 +14,8 @@
 #include <optional>
 #include <string>
 
+#include "input/suite.hpp"
 #include "raftsim/scenarios/interpret.hpp"
-#include "suite.hpp"
 
 namespace raftsim::replay {
 

@@ -1,4 +1,4 @@
-#include "determinism.hpp"
+#include "sweep/determinism.hpp"
 
 #include <fmt/format.h>
 

@@ -9,18 +9,18 @@
 #include <cstdio>
 #include <fstream>
 
-#include "artifact.hpp"
-#include "commands.hpp"
-#include "dedup.hpp"
-#include "determinism.hpp"
-#include "progress.hpp"
+#include "artifact/artifact.hpp"
+#include "commands/commands.hpp"
+#include "input/suite.hpp"
 #include "raftsim/core/assert.hpp"
 #include "raftsim/fuzz/cluster_case.hpp"
 #include "raftsim/scenarios/interpret.hpp"
 #include "raftsim/scenarios/write.hpp"
-#include "suite.hpp"
-#include "sweep_report.hpp"
-#include "timeline.hpp"
+#include "report/dedup.hpp"
+#include "report/progress.hpp"
+#include "report/sweep_report.hpp"
+#include "sweep/determinism.hpp"
+#include "views/timeline.hpp"
 
 namespace raftsim::replay {
 namespace {

@@ -1,10 +1,10 @@
-#include "sweep_report.hpp"
+#include "report/sweep_report.hpp"
 
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
 
-#include "artifact.hpp"
+#include "artifact/artifact.hpp"
 #include "raftsim/core/assert.hpp"
 
 namespace raftsim::replay {

@@ -1,4 +1,4 @@
-#include "html.hpp"
+#include "views/html.hpp"
 
 #include <fmt/format.h>
 
@@ -8,10 +8,10 @@
 #include <iterator>
 #include <string_view>
 
-#include "escape.hpp"
-#include "html_assets.hpp"
-#include "messages.hpp"
 #include "raftsim/core/assert.hpp"
+#include "text/escape.hpp"
+#include "views/html_assets.hpp"
+#include "views/messages.hpp"
 
 namespace raftsim::replay {
 namespace {

@@ -1,4 +1,4 @@
-#include "messages.hpp"
+#include "views/messages.hpp"
 
 #include <deque>
 #include <map>

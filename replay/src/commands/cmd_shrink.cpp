@@ -7,14 +7,14 @@
 #include <filesystem>
 #include <fstream>
 
-#include "artifact.hpp"
-#include "commands.hpp"
-#include "dedup.hpp"
+#include "artifact/artifact.hpp"
+#include "commands/commands.hpp"
+#include "input/target.hpp"
 #include "raftsim/core/assert.hpp"
 #include "raftsim/scenarios/parse.hpp"
 #include "raftsim/scenarios/write.hpp"
-#include "shrink.hpp"
-#include "target.hpp"
+#include "report/dedup.hpp"
+#include "shrink/shrink.hpp"
 
 namespace raftsim::replay {
 namespace {

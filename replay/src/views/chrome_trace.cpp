@@ -1,12 +1,12 @@
-#include "chrome_trace.hpp"
+#include "views/chrome_trace.hpp"
 
 #include <fmt/format.h>
 
 #include <map>
 #include <nlohmann/json.hpp>
 
-#include "messages.hpp"
 #include "raftsim/core/assert.hpp"
+#include "views/messages.hpp"
 
 namespace raftsim::replay {
 namespace {

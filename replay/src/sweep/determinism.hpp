@@ -12,7 +12,7 @@
 
 #include "raftsim/scenarios/interpret.hpp"
 #include "raftsim/sim/trace.hpp"
-#include "timeline.hpp"
+#include "views/timeline.hpp"
 
 namespace raftsim::replay {
 

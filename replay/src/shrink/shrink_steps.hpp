@@ -13,7 +13,7 @@
 
 #include "raftsim/core/assert.hpp"
 #include "raftsim/scenarios/spec.hpp"
-#include "shrink.hpp"
+#include "shrink/shrink.hpp"
 
 namespace raftsim::replay::shrinking {
 

@@ -127,4 +127,4 @@ bool delta_debug(std::vector<T>& items, std::size_t min_size,
 
 }  // namespace raftsim::replay
 
-#include "shrink_ddmin.hpp"
+#include "shrink/shrink_ddmin.hpp"

@@ -1,4 +1,4 @@
-#include "artifact.hpp"
+#include "artifact/artifact.hpp"
 
 #include <fmt/format.h>
 
@@ -6,7 +6,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "timeline.hpp"
+#include "views/timeline.hpp"
 
 #ifndef RAFTSIM_BUILD_ID
 #define RAFTSIM_BUILD_ID "unknown"

@@ -11,7 +11,7 @@
 
 #include "raftsim/sim/checkers.hpp"
 #include "raftsim/sim/trace.hpp"
-#include "timeline.hpp"
+#include "views/timeline.hpp"
 
 namespace raftsim::replay {
 

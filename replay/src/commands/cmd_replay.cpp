@@ -7,17 +7,17 @@
 #include <fstream>
 #include <span>
 
-#include "artifact.hpp"
-#include "chrome_trace.hpp"
-#include "commands.hpp"
-#include "dedup.hpp"
-#include "html.hpp"
+#include "artifact/artifact.hpp"
+#include "commands/commands.hpp"
+#include "input/suite.hpp"
+#include "input/target.hpp"
 #include "raftsim/fuzz/cluster_case.hpp"
 #include "raftsim/scenarios/interpret.hpp"
 #include "raftsim/scenarios/write.hpp"
-#include "suite.hpp"
-#include "target.hpp"
-#include "timeline.hpp"
+#include "report/dedup.hpp"
+#include "views/chrome_trace.hpp"
+#include "views/html.hpp"
+#include "views/timeline.hpp"
 
 namespace raftsim::replay {
 namespace {

@@ -1,4 +1,4 @@
-#include "timeline.hpp"
+#include "views/timeline.hpp"
 
 #include <fmt/format.h>
 

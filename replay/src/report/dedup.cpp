@@ -1,4 +1,4 @@
-#include "dedup.hpp"
+#include "report/dedup.hpp"
 
 #include <fmt/format.h>
 

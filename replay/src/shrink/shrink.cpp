@@ -1,4 +1,4 @@
-#include "shrink.hpp"
+#include "shrink/shrink.hpp"
 
 #include <fmt/format.h>
 
@@ -8,7 +8,7 @@
 #include "raftsim/core/assert.hpp"
 #include "raftsim/scenarios/parse.hpp"
 #include "raftsim/scenarios/write.hpp"
-#include "shrink_steps.hpp"
+#include "shrink/shrink_steps.hpp"
 
 namespace raftsim::replay {
 namespace {

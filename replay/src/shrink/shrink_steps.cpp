@@ -1,4 +1,4 @@
-#include "shrink_steps.hpp"
+#include "shrink/shrink_steps.hpp"
 
 #include <fmt/format.h>
 
