@@ -59,6 +59,9 @@ constexpr std::string_view usage_text =
     "      keeping the smallest failure. Writes an artifact to DIR (default\n"
     "      ARTIFACT-DIR-shrunk) whose scenario.json fails on its own with the\n"
     "      seed it names.\n"
+    "  raftsim check SCENARIO...\n"
+    "      Parse and validate scenario files without running them: 'ok FILE'\n"
+    "      per scenario, or the error (file, JSON path, expectation) and exit 2.\n"
     "  raftsim bench [--seeds N]\n"
     "      NoIssueSanity and LeaderPartitions: events/s, seeds/s, peak memory.\n"
     "\n"
@@ -285,6 +288,21 @@ int main_shrink(Arguments& args) {
     return raftsim::replay::shrink_command(command);
 }
 
+int main_check(Arguments& args) {
+    raftsim::replay::CheckCommand command;
+    while (!args.done()) {
+        const std::string_view word = args.next();
+        if (word.starts_with("-")) {
+            return usage_error(fmt::format("bad option '{}'", word));
+        }
+        command.paths.emplace_back(word);
+    }
+    if (command.paths.empty()) {
+        return usage_error("check needs at least one scenario file");
+    }
+    return raftsim::replay::check_command(command);
+}
+
 int main_bench(Arguments& args) {
     raftsim::replay::BenchCommand command;
     while (!args.done()) {
@@ -320,7 +338,8 @@ int main(int argc, char** argv) {
         fmt::print("{}", usage_text);
         return 0;
     }
-    if (command == "replay" || command == "bench" || command == "run" || command == "shrink") {
+    if (command == "replay" || command == "bench" || command == "run" || command == "shrink" ||
+        command == "check") {
         static_cast<void>(args.next());
     }
     if (command == "replay") {
@@ -331,6 +350,9 @@ int main(int argc, char** argv) {
     }
     if (command == "bench") {
         return main_bench(args);
+    }
+    if (command == "check") {
+        return main_check(args);
     }
     return main_run(args);
 }

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "raftsim/core/assert.hpp"
+
 namespace raftsim::replay {
 
 inline constexpr int exit_passed = 0;
@@ -94,6 +96,12 @@ struct ShrinkCommand {
     bool progress = true;
 };
 
+/// raftsim check: scenario files (or directories, built-in names) to parse
+/// and validate without running them.
+struct CheckCommand {
+    std::vector<std::string> paths;
+};
+
 struct BenchCommand {
     std::uint64_t seeds = 5;
 };
@@ -102,5 +110,6 @@ struct BenchCommand {
 [[nodiscard]] int replay_command(const ReplayCommand& command);
 [[nodiscard]] int shrink_command(const ShrinkCommand& command);
 [[nodiscard]] int bench_command(const BenchCommand& command);
+[[nodiscard]] int check_command(const CheckCommand& command);
 
 }  // namespace raftsim::replay
