@@ -32,9 +32,10 @@ SweepReport sample_report() {
     row.seeds = 3;
     row.passed = 2;
     row.wall_seconds = 0.5;
-    row.cases = {CaseReport{.seed = 1, .wall_seconds = 0.1, .failure = std::nullopt},
-                 CaseReport{.seed = 2, .wall_seconds = 0.2, .failure = 0},
-                 CaseReport{.seed = 3, .wall_seconds = 0.2, .failure = std::nullopt}};
+    row.cases = {
+        CaseReport{.seed = 1, .wall_seconds = 0.1, .failure = std::nullopt},
+        CaseReport{.seed = 2, .wall_seconds = 0.2, .failure = 0, .status = CaseStatus::failed},
+        CaseReport{.seed = 3, .wall_seconds = 0.2, .failure = std::nullopt}};
     report.rows.push_back(row);
     return report;
 }
@@ -49,8 +50,8 @@ TEST_CASE("report: XML escaping covers markup, quotes and unrepresentable contro
 TEST_CASE("report: JUnit has a suite per row and a case per run, failures escaped", "[report]") {
     const std::string xml = render_junit(sample_report());
     CHECK(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites "));
-    CHECK(xml.find("<testsuite name=\"A&lt;&amp;&gt;\" tests=\"3\" failures=\"1\"") !=
-          std::string::npos);
+    CHECK(xml.find("<testsuite name=\"A&lt;&amp;&gt;\" tests=\"3\" failures=\"1\" errors=\"0\" "
+                   "skipped=\"0\"") != std::string::npos);
     CHECK(xml.find("<testcase classname=\"A&lt;&amp;&gt;\" name=\"seed 1\" time=\"0.100\"/>") !=
           std::string::npos);
     CHECK(xml.find("<failure message=\"liveness/no_leader\" type=\"liveness\">"
@@ -62,7 +63,7 @@ TEST_CASE("report: JUnit has a suite per row and a case per run, failures escape
 
 TEST_CASE("report: the JSON summary follows docs/ci.md", "[report]") {
     const nlohmann::json summary = nlohmann::json::parse(render_json(sample_report()));
-    CHECK(summary["schema_version"] == 1);
+    CHECK(summary["schema_version"] == 2);
     CHECK(summary["mode"] == "scenarios");
     CHECK(summary["seeds"]["first"] == 1);
     CHECK(summary["shard"]["count"] == 1);
@@ -78,13 +79,61 @@ TEST_CASE("report: the JSON summary follows docs/ci.md", "[report]") {
     CHECK(summary["groups"][0]["first_seed"] == 2);
 }
 
+// The sample, stopped early by an interrupt after one more scenario's first
+// run was aborted by the wall-clock backstop.
+SweepReport stopped_report() {
+    SweepReport report = sample_report();
+    report.stopped_early = true;
+    report.stop_reason = "SIGINT";
+    RowReport row;
+    row.name = "B";
+    row.seeds = 1;
+    row.aborted = 1;
+    row.skipped = 2;
+    row.cases = {CaseReport{.seed = 1, .wall_seconds = 9, .status = CaseStatus::aborted},
+                 CaseReport{.seed = 2, .status = CaseStatus::skipped},
+                 CaseReport{.seed = 3, .status = CaseStatus::skipped}};
+    report.rows.push_back(row);
+    return report;
+}
+
+TEST_CASE("report: JUnit lists aborted runs as errors and unrun seeds as skipped", "[report]") {
+    const std::string xml = render_junit(stopped_report());
+    CHECK(xml.find("<testsuites name=\"raftsim run\" tests=\"6\" failures=\"1\" errors=\"1\" "
+                   "skipped=\"2\"") != std::string::npos);
+    CHECK(xml.find("<testsuite name=\"B\" tests=\"3\" failures=\"0\" errors=\"1\" "
+                   "skipped=\"2\"") != std::string::npos);
+    CHECK(xml.find("<error message=\"aborted: inconclusive\" type=\"aborted\">") !=
+          std::string::npos);
+    CHECK(xml.find("<testcase classname=\"B\" name=\"seed 3\" time=\"0.000\">\n      <skipped "
+                   "message=\"not run: the sweep stopped early (SIGINT)\"/>") != std::string::npos);
+}
+
+TEST_CASE("report: the JSON summary counts aborted and skipped runs apart", "[report]") {
+    const nlohmann::json summary = nlohmann::json::parse(render_json(stopped_report()));
+    CHECK(summary["stopped_early"] == true);
+    CHECK(summary["stop_reason"] == "SIGINT");
+    CHECK(summary["totals"]["runs"] == 4);
+    CHECK(summary["totals"]["passed"] == 2);
+    CHECK(summary["totals"]["failed"] == 1);
+    CHECK(summary["totals"]["aborted"] == 1);
+    CHECK(summary["totals"]["skipped"] == 2);
+    const nlohmann::json& cases = summary["scenarios"][1]["cases"];
+    REQUIRE(cases.size() == 3);
+    CHECK(cases[0]["result"] == "aborted");
+    CHECK(cases[1]["result"] == "skipped");
+    CHECK(!cases[1].contains("wall_seconds"));
+    CHECK(summary["scenarios"][0]["cases"][1]["failure"] == 0);
+}
+
 TEST_CASE("progress: durations and the line's text", "[report]") {
     CHECK(short_duration(0) == "0s");
     CHECK(short_duration(59.4) == "59s");
     CHECK(short_duration(187) == "3m07s");
     CHECK(short_duration(3720) == "1h02m");
-    CHECK(progress_text(0, 10, 0, 0.5, "A") == "0/10 runs, 0 failed, 1s elapsed, ETA ?: A");
-    CHECK(progress_text(5, 20, 1, 10, "B") == "5/20 runs, 1 failed, 10s elapsed, ETA 30s: B");
+    CHECK(progress_text(0, 10, 0, 0.5, std::nullopt, "A") ==
+          "0/10 runs, 0 failed, 1s elapsed, ETA ?: A");
+    CHECK(progress_text(5, 20, 1, 10, 30, "B") == "5/20 runs, 1 failed, 10s elapsed, ETA 30s: B");
 }
 
 }  // namespace

@@ -1,11 +1,15 @@
 #include "artifact/artifact.hpp"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
+#include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "artifact/compress.hpp"
+#include "raftsim/core/assert.hpp"
 #include "views/timeline.hpp"
 
 #ifndef RAFTSIM_BUILD_ID
@@ -17,10 +21,89 @@ namespace {
 
 namespace fs = std::filesystem;
 
-[[nodiscard]] bool write_text(const fs::path& path, const std::string& text) {
-    std::ofstream out(path, std::ios::binary);
-    out << text;
-    return static_cast<bool>(out);
+// Files above this size are compressed even where plain text is the rule.
+constexpr std::size_t compress_above_bytes = 1U << 20U;
+// What an artifact file may decompress to (a trace of the largest run the
+// default limits allow fits).
+constexpr std::size_t max_decompressed_bytes = std::size_t{4} << 30U;
+
+/// Writes an artifact's files into one directory, counting bytes.
+class ArtifactFiles {
+  public:
+    explicit ArtifactFiles(fs::path root) : root_(std::move(root)) {}
+
+    /// `name` under the root, compressed (as name.zst) when `compress`.
+    void write(const fs::path& name, const std::string& text, bool compress) {
+        if (!ok_) {
+            return;
+        }
+        const fs::path path = root_ / (compress ? fs::path(name.string() + ".zst") : name);
+        std::error_code error;
+        fs::create_directories(path.parent_path(), error);
+        const std::string bytes = compress ? zstd_compress(text) : std::string();
+        const std::string& content = compress ? bytes : text;
+        std::ofstream out(path, std::ios::binary);
+        out << content;
+        out.close();
+        ok_ = !error && static_cast<bool>(out);
+        bytes_ += content.size();
+    }
+    /// Plain unless large.
+    void write_text(const fs::path& name, const std::string& text) {
+        write(name, text, text.size() > compress_above_bytes);
+    }
+
+    [[nodiscard]] bool ok() const noexcept { return ok_; }
+    [[nodiscard]] std::uint64_t bytes() const noexcept { return bytes_; }
+
+  private:
+    fs::path root_;
+    bool ok_ = true;
+    std::uint64_t bytes_ = 0;
+};
+
+// Moves the finished temporary directory into place, replacing what was
+// there: the old artifact goes aside first, so `directory` is at every
+// moment either the old artifact or the new one, never half of either.
+[[nodiscard]] std::string move_into_place(const fs::path& temporary, const fs::path& directory) {
+    std::error_code error;
+    const fs::path aside = fs::path(directory.string() + ".old-" + std::to_string(::getpid()));
+    const bool existed = fs::exists(directory, error);
+    if (existed) {
+        fs::rename(directory, aside, error);
+    }
+    if (!error) {
+        fs::rename(temporary, directory, error);
+    }
+    if (error) {
+        fs::remove_all(temporary, error);
+        return fmt::format("cannot move the artifact into {}", directory.string());
+    }
+    if (existed) {
+        fs::remove_all(aside, error);
+    }
+    return "";
+}
+
+// Runs `fill` on a temporary sibling of `directory`, then moves it in place.
+template <typename Fill>
+[[nodiscard]] ArtifactWrite write_directory(const std::string& directory, const Fill& fill) {
+    const fs::path final_path(directory);
+    const fs::path temporary = fs::path(directory + ".tmp-" + std::to_string(::getpid()));
+    std::error_code error;
+    fs::remove_all(temporary, error);
+    fs::create_directories(temporary, error);
+    if (error) {
+        return {.error = fmt::format("cannot create {}: {}", directory, error.message()),
+                .bytes = 0};
+    }
+    ArtifactFiles files(temporary);
+    fill(files);
+    if (!files.ok()) {
+        fs::remove_all(temporary, error);
+        return {.error = fmt::format("cannot write the artifact in {}", directory), .bytes = 0};
+    }
+    return {.error = move_into_place(temporary, final_path), .bytes = files.bytes()};
 }
 
 std::string log_dump(const std::vector<core::Entry>& entries) {
@@ -72,31 +155,139 @@ std::string timeline_tail(const scenarios::RunResult& result, std::size_t count)
     return render_timeline(records, node_names(*result.simulation), first, last);
 }
 
-std::string write_artifact(const std::string& directory, const LoadedScenario& loaded,
-                           std::uint64_t seed, const scenarios::RunResult& result) {
-    std::error_code error;
-    fs::create_directories(fs::path(directory) / "nodes", error);
-    if (error) {
-        return fmt::format("cannot create {}: {}", directory, error.message());
-    }
+ArtifactWrite write_artifact(const std::string& directory, const LoadedScenario& loaded,
+                             std::uint64_t seed, const scenarios::RunResult& result,
+                             const ArtifactExtras& extras) {
+    RAFT_ASSERT(result.simulation != nullptr);
+    RAFT_ASSERT(!directory.empty());
     const sim::Simulation& simulation = *result.simulation;
     const NodeNames names = node_names(simulation);
     const std::vector<sim::TraceRecord>& records = simulation.trace().records();
-    bool ok = write_text(fs::path(directory) / "scenario.json", loaded.text);
-    ok = ok && write_text(fs::path(directory) / "run.json",
-                          manifest_json(loaded, seed, result, directory).dump(2) + "\n");
-    ok = ok && write_text(fs::path(directory) / "trace.jsonl", render_jsonl(records, names));
-    ok = ok && write_text(fs::path(directory) / "timeline.txt", timeline_tail(result, 400));
-    for (core::NodeId id : simulation.ids()) {
-        const sim::Host& host = simulation.host(id);
-        const fs::path node_dir = fs::path(directory) / "nodes" / host.name;
-        fs::create_directories(node_dir, error);
-        ok = ok && !error && write_text(node_dir / "fsm.txt", host.fsm.dump());
-        ok = ok && write_text(node_dir / "log.txt", log_dump(host.storage.durable_entries()));
-        ok = ok && write_text(node_dir / "transport.txt", render_transport_log(records, names, id));
-    }
-    return ok ? std::string() : fmt::format("cannot write the artifact in {}", directory);
+    return write_directory(directory, [&](ArtifactFiles& files) {
+        files.write("scenario.json", loaded.text, false);
+        files.write("run.json", manifest_json(loaded, seed, result, directory).dump(2) + "\n",
+                    false);
+        files.write("trace.jsonl", render_jsonl(records, names), true);
+        files.write_text("timeline.txt", timeline_tail(result, 400));
+        for (core::NodeId id : simulation.ids()) {
+            const sim::Host& host = simulation.host(id);
+            const fs::path node_dir = fs::path("nodes") / host.name;
+            files.write_text(node_dir / "fsm.txt", host.fsm.dump());
+            files.write_text(node_dir / "log.txt", log_dump(host.storage.durable_entries()));
+            files.write(node_dir / "transport.txt", render_transport_log(records, names, id), true);
+        }
+        for (const auto& [name, text] : extras.files) {
+            files.write(name, text, name.ends_with(".jsonl"));
+        }
+    });
 }
+
+ArtifactWrite write_crash_artifact(const std::string& directory, const LoadedScenario& loaded,
+                                   std::uint64_t seed, const std::string& kind,
+                                   const std::string& detail) {
+    RAFT_ASSERT(!directory.empty());
+    RAFT_ASSERT(!kind.empty());
+    const nlohmann::json manifest = {
+        {"scenario", loaded.scenario.name},
+        {"scenario_file", loaded.scenario.source_path},
+        {"seed", seed},
+        {"build", build_id()},
+        {"fingerprint", nullptr},
+        {"replay", fmt::format("raftsim replay {}", directory)},
+        {"violation", {{"checker", "crash"}, {"kind", kind}, {"detail", detail}, {"time_us", 0}}},
+    };
+    return write_directory(directory, [&](ArtifactFiles& files) {
+        files.write("scenario.json", loaded.text, false);
+        files.write("run.json", manifest.dump(2) + "\n", false);
+    });
+}
+
+std::optional<std::string> read_artifact_file(const std::string& directory,
+                                              const std::string& name) {
+    const fs::path path = fs::path(directory) / name;
+    if (std::optional<std::string> plain = read_file(path.string())) {
+        return plain;
+    }
+    const std::optional<std::string> packed = read_file(path.string() + ".zst");
+    if (!packed.has_value()) {
+        return std::nullopt;
+    }
+    return zstd_decompress(*packed, max_decompressed_bytes);
+}
+
+namespace {
+
+// A string field of run.json, or why not.
+[[nodiscard]] std::optional<std::string> text_field(const nlohmann::json& object,
+                                                    std::string_view key, std::string& problem) {
+    const auto it = object.find(key);
+    if (it == object.end() || !it->is_string()) {
+        problem = fmt::format("\"{}\" must be a string", key);
+        return std::nullopt;
+    }
+    return it->get<std::string>();
+}
+
+// The fingerprint: 16 hex digits, or null for a crash artifact.
+[[nodiscard]] bool read_fingerprint(const nlohmann::json& manifest, ArtifactManifest& out,
+                                    std::string& problem) {
+    const auto it = manifest.find("fingerprint");
+    if (it != manifest.end() && it->is_null()) {
+        return true;
+    }
+    std::string hex;
+    if (const std::optional<std::string> text = text_field(manifest, "fingerprint", problem)) {
+        hex = *text;
+    }
+    std::uint64_t value = 0;
+    const auto [end, code] = std::from_chars(hex.data(), hex.data() + hex.size(), value, 16);
+    if (hex.empty() || code != std::errc{} || end != hex.data() + hex.size()) {
+        problem = "\"fingerprint\" must be 16 hex digits (or null)";
+        return false;
+    }
+    out.fingerprint = value;
+    return true;
+}
+
+[[nodiscard]] bool read_manifest(const nlohmann::json& manifest, ArtifactManifest& out,
+                                 std::string& problem) {
+    if (!manifest.is_object()) {
+        problem = "not a JSON object";
+        return false;
+    }
+    const std::optional<std::string> name = text_field(manifest, "scenario", problem);
+    const auto seed = manifest.find("seed");
+    if (!name.has_value()) {
+        return false;
+    }
+    if (seed == manifest.end() || !seed->is_number_unsigned()) {
+        problem = "\"seed\" must be a whole number";
+        return false;
+    }
+    out.scenario_name = *name;
+    out.seed = seed->get<std::uint64_t>();
+    out.build = manifest.contains("build") && manifest["build"].is_string()
+                    ? manifest["build"].get<std::string>()
+                    : "";
+    if (!read_fingerprint(manifest, out, problem)) {
+        return false;
+    }
+    if (const auto violation = manifest.find("violation"); violation != manifest.end()) {
+        const std::optional<std::string> checker =
+            violation->is_object() ? text_field(*violation, "checker", problem) : std::nullopt;
+        const std::optional<std::string> kind =
+            checker.has_value() ? text_field(*violation, "kind", problem) : std::nullopt;
+        if (!kind.has_value()) {
+            problem = "\"violation\" must name its \"checker\" and \"kind\"";
+            return false;
+        }
+        out.checker = *checker;
+        out.kind = *kind;
+    }
+    return true;
+}
+
+}  // namespace
 
 std::optional<ArtifactManifest> read_artifact(const std::string& directory, std::string& error) {
     const std::optional<std::string> run = read_file((fs::path(directory) / "run.json").string());
@@ -107,26 +298,16 @@ std::optional<ArtifactManifest> read_artifact(const std::string& directory, std:
                             directory);
         return std::nullopt;
     }
-    try {
-        const nlohmann::json manifest = nlohmann::json::parse(*run);
-        ArtifactManifest result{
-            .scenario_text = *text,
-            .scenario_name = manifest.at("scenario").get<std::string>(),
-            .seed = manifest.at("seed").get<std::uint64_t>(),
-            .fingerprint = std::stoull(manifest.at("fingerprint").get<std::string>(), nullptr, 16),
-            .checker = manifest.contains("violation")
-                           ? manifest["violation"].at("checker").get<std::string>()
-                           : "",
-            .kind = manifest.contains("violation")
-                        ? manifest["violation"].at("kind").get<std::string>()
-                        : "",
-            .build = manifest.value("build", ""),
-        };
-        return result;
-    } catch (const std::exception& failure) {
-        error = fmt::format("{}/run.json: {}", directory, failure.what());
+    const nlohmann::json manifest = nlohmann::json::parse(*run, nullptr, false);
+    ArtifactManifest result;
+    result.scenario_text = *text;
+    std::string problem = "not valid JSON";
+    if (manifest.is_discarded() || !read_manifest(manifest, result, problem)) {
+        error = fmt::format("{}/run.json: not a raftsim artifact manifest: {}", directory, problem);
         return std::nullopt;
     }
+    RAFT_ASSERT(error.empty());
+    return result;
 }
 
 }  // namespace raftsim::replay

@@ -15,29 +15,96 @@
 #include "raftsim/scenarios/interpret.hpp"
 #include "raftsim/scenarios/write.hpp"
 #include "report/dedup.hpp"
+#include "text/escape.hpp"
 #include "views/chrome_trace.hpp"
 #include "views/html.hpp"
 #include "views/timeline.hpp"
+#include "workers/pool.hpp"
+#include "workers/signals.hpp"
 
 namespace raftsim::replay {
 namespace {
 
+// The first line where the artifact's stored trace (trace.jsonl, or
+// trace.jsonl.zst) and the re-run's part, shown both ways: where another
+// build (or a harness bug) first made a different decision.
+void print_trace_divergence(const std::string& directory, const scenarios::RunResult& result) {
+    const std::optional<std::string> stored = read_artifact_file(directory, "trace.jsonl");
+    if (!stored.has_value()) {
+        fmt::print("  (the artifact keeps no trace to compare with)\n");
+        return;
+    }
+    const std::string rerun =
+        render_jsonl(result.simulation->trace().records(), node_names(*result.simulation));
+    std::size_t line = 1;
+    std::size_t at = 0;
+    while (at < stored->size() && at < rerun.size() && (*stored)[at] == rerun[at]) {
+        line += (*stored)[at] == '\n' ? 1 : 0;
+        at += 1;
+    }
+    const auto line_around = [at](const std::string& text) {
+        const std::size_t start = text.rfind('\n', at == 0 ? 0 : at - 1);
+        const std::size_t first = start == std::string::npos || at == 0 ? 0 : start + 1;
+        const std::size_t end = std::min(text.find('\n', first), text.size());
+        return first >= text.size() ? std::string("(end of trace)")
+                                    : text.substr(first, end - first);
+    };
+    fmt::print("  the traces part at record {}:\n    artifact: {}\n    re-run:   {}\n", line,
+               terminal_safe(line_around(*stored)), terminal_safe(line_around(rerun)));
+}
+
 // Whether the re-run reproduced the artifact: same fingerprint, same breach.
-[[nodiscard]] bool check_reproduction(const ArtifactManifest& manifest,
+[[nodiscard]] bool check_reproduction(const std::string& directory,
+                                      const ArtifactManifest& manifest,
                                       const scenarios::RunResult& result) {
     const bool same_fingerprint = manifest.fingerprint == result.fingerprint;
     const std::string checker =
         result.violation.has_value() ? std::string(sim::to_string(result.violation->checker)) : "";
     const std::string kind = result.violation.has_value() ? result.violation->kind : "";
     const bool same_violation = checker == manifest.checker && kind == manifest.kind;
-    fmt::print("fingerprint: {:016x} {} (artifact {:016x}, built by {}, now {})\n",
-               result.fingerprint, same_fingerprint ? "MATCHES" : "DIFFERS", manifest.fingerprint,
-               manifest.build, build_id());
+    fmt::print("fingerprint: {:016x} {} (artifact {}, built by {}, now {})\n", result.fingerprint,
+               same_fingerprint ? "MATCHES" : "DIFFERS",
+               manifest.fingerprint.has_value() ? fmt::format("{:016x}", *manifest.fingerprint)
+                                                : std::string("none"),
+               terminal_safe(manifest.build), build_id());
+    if (!same_fingerprint) {
+        print_trace_divergence(directory, result);
+    }
     if (!same_violation) {
-        fmt::print("violation DIFFERS: artifact had {}/{}, re-run has {}/{}\n", manifest.checker,
-                   manifest.kind, checker.empty() ? "none" : checker, kind);
+        fmt::print("violation DIFFERS: artifact had {}/{}, re-run has {}/{}\n",
+                   terminal_safe(manifest.checker), terminal_safe(manifest.kind),
+                   checker.empty() ? "none" : checker, kind);
     }
     return same_fingerprint && same_violation;
+}
+
+// An artifact of a run whose worker died (checker "crash") is replayed in a
+// worker too: if the run kills it again the same way, it reproduced.
+[[nodiscard]] int replay_crash(const Target& target) {
+    const ArtifactManifest& manifest = *target.manifest;
+    WorkerPool pool(1, [&target](std::string_view) {
+        const scenarios::RunResult result =
+            scenarios::run_scenario(target.loaded.scenario, {.seed = target.seed});
+        return fmt::format("finished: {}", result.passed ? "passed" : "failed");
+    });
+    if (!pool.submit(1, "run")) {
+        fmt::print(stderr, "raftsim: cannot start a worker process\n");
+        return exit_usage;
+    }
+    std::vector<TaskResult> ended;
+    while (ended.empty()) {
+        ended = pool.wait(std::nullopt);
+    }
+    const TaskResult& result = ended.front();
+    const std::string now = result.end != TaskEnd::died ? result.output
+                            : result.signal != 0        ? std::string(signal_name(result.signal))
+                                                 : fmt::format("exit {}", result.exit_status);
+    const bool reproduced = result.end == TaskEnd::died && now == manifest.kind;
+    fmt::print("scenario {} seed {}: the artifact recorded crash/{}; the re-run {}: {}\n",
+               terminal_safe(target.loaded.scenario.name), target.seed,
+               terminal_safe(manifest.kind), reproduced ? "REPRODUCED it" : "DIFFERS",
+               terminal_safe(now));
+    return reproduced ? exit_failed : exit_not_reproduced;
 }
 
 // Checkers name nodes by id; the timeline by name. After a shrink removed
@@ -118,7 +185,7 @@ namespace {
     }
     if (!command.out_dir.empty()) {
         const std::string error =
-            write_artifact(command.out_dir, target.loaded, target.seed, result);
+            write_artifact(command.out_dir, target.loaded, target.seed, result).error;
         if (!error.empty()) {
             fmt::print(stderr, "raftsim: could not write {}: {}\n", command.out_dir, error);
             return false;
@@ -137,18 +204,23 @@ int replay_command(const ReplayCommand& command) {
     std::optional<Target> target = resolve_target({.target = command.target,
                                                    .has_seed = command.has_seed,
                                                    .seed = command.seed,
-                                                   .fuzz_input = command.fuzz_input});
+                                                   .fuzz_input = command.fuzz_input,
+                                                   .limits = command.limits});
     if (!target.has_value()) {
         return exit_usage;
+    }
+    if (target->manifest.has_value() && target->manifest->checker == "crash") {
+        return replay_crash(*target);
     }
     const scenarios::RunResult result = scenarios::run_scenario(
         target->loaded.scenario, {.seed = target->seed, .keep_trace = true});
     fmt::print("scenario {} seed {}: {} after {:.6f}s simulated, {} trace records\n",
-               target->loaded.scenario.name, target->seed, result.passed ? "passed" : "FAILED",
-               result.simulated_us / 1e6, result.trace_records);
+               terminal_safe(target->loaded.scenario.name), target->seed,
+               result.passed ? "passed" : "FAILED", result.simulated_us / 1e6,
+               result.trace_records);
     bool reproduced = true;
     if (target->manifest.has_value()) {
-        reproduced = check_reproduction(*target->manifest, result);
+        reproduced = check_reproduction(command.target, *target->manifest, result);
     } else {
         fmt::print("fingerprint: {:016x}\n", result.fingerprint);
     }
@@ -159,13 +231,15 @@ int replay_command(const ReplayCommand& command) {
         const sim::Violation& violation = *result.violation;
         fmt::print("\nviolation: {}/{} at {:.6f}s\n  {}\n  ({})\n",
                    sim::to_string(violation.checker), violation.kind, violation.time / 1e6,
-                   violation.detail, id_legend(node_names(*result.simulation)));
+                   terminal_safe(violation.detail), id_legend(node_names(*result.simulation)));
     }
     if (!write_outputs(command, *target, result)) {
         return exit_usage;
     }
     if (!reproduced) {
-        return exit_failed;
+        fmt::print("\nNOT REPRODUCED: the re-run differs from the artifact (exit {})\n",
+                   exit_not_reproduced);
+        return exit_not_reproduced;
     }
     return result.passed ? exit_passed : exit_failed;
 }

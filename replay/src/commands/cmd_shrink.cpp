@@ -92,7 +92,7 @@ using Clock = std::chrono::steady_clock;
     const std::string out_dir =
         command.out_dir.empty() ? default_out_dir(command, target) : command.out_dir;
     loaded.scenario.source_path = out_dir + "/scenario.json";  // where it now lives
-    const std::string error = write_artifact(out_dir, loaded, result.seed, traced);
+    const std::string error = write_artifact(out_dir, loaded, result.seed, traced).error;
     if (!error.empty() || !write_summary(out_dir + "/shrink.txt", summary)) {
         fmt::print(stderr, "raftsim: could not write {}: {}\n", out_dir, error);
         return exit_usage;

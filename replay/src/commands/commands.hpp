@@ -1,19 +1,32 @@
 #pragma once
-// The raftsim subcommands. Each returns the process exit status:
-// 0 every run passed, 1 a check failed, 2 bad input or usage.
+// The raftsim subcommands. Each returns the process exit status; the table
+// of every status is in docs/ci.md ("Exit status").
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "input/limits.hpp"
 #include "raftsim/core/assert.hpp"
 
 namespace raftsim::replay {
 
+/// Every run passed (replay: the run passed, as its artifact recorded).
 inline constexpr int exit_passed = 0;
+/// A check failed: a violation, a limit (`limit/...`), a worker that died
+/// on a signal (`crash/...`); replay: the artifact's failure reproduced.
 inline constexpr int exit_failed = 1;
+/// Bad input or usage; nothing ran (or, for an output, nothing was lost).
 inline constexpr int exit_usage = 2;
+/// replay: the re-run did not reproduce the artifact (another fingerprint
+/// or another violation) -- a different build, or a harness bug.
+inline constexpr int exit_not_reproduced = 3;
+/// The wall-clock backstop (--timeout) aborted a run and nothing failed:
+/// inconclusive, never a pass and never a failure.
+inline constexpr int exit_aborted = 4;
+// An interrupted sweep or shrink exits 128 + the signal (130 for SIGINT,
+// 143 for SIGTERM), after writing what it has (workers/signals.hpp).
 
 struct RunCommand {
     std::vector<std::string> paths;
@@ -41,6 +54,18 @@ struct RunCommand {
     /// Run fuzz::swarm_scenario(seed) for each seed instead of `paths`
     /// (which must then be empty).
     bool swarm = false;
+    /// Worker processes (workers/pool.hpp); the results do not depend on it.
+    std::size_t jobs = 1;
+    LimitOverrides limits;
+    /// Full artifacts for the first this-many failures of each signature
+    /// (by position in the sweep); later ones get a one-line record.
+    std::uint64_t artifacts_per_signature = 3;
+    /// No more full artifacts once those written reach this many bytes.
+    std::uint64_t artifact_budget_bytes = std::uint64_t{1} << 30U;
+    /// The wall-clock backstop: a run still going after this many seconds
+    /// is killed and reported aborted (inconclusive). Off by default; not
+    /// deterministic, so it never decides a pass or a failure.
+    std::optional<double> timeout_seconds;
 };
 
 struct ReplayCommand {
@@ -67,6 +92,7 @@ struct ReplayCommand {
     /// If set, the run is written there as an artifact (scenario.json, the
     /// timeline, run.json with the seed), so it can be kept and replayed.
     std::string out_dir;
+    LimitOverrides limits;
 };
 
 struct ShrinkCommand {
@@ -94,6 +120,9 @@ struct ShrinkCommand {
     bool keep_seed = false;
     /// Draw progress on stderr (one line per accepted reduction).
     bool progress = true;
+    /// Worker processes for candidate runs; the result does not depend on it.
+    std::size_t jobs = 1;
+    LimitOverrides limits;
 };
 
 /// raftsim check: scenario files (or directories, built-in names) to parse
@@ -106,10 +135,22 @@ struct BenchCommand {
     std::uint64_t seeds = 5;
 };
 
+/// raftsim merge: the JSON reports of a sharded sweep's shards, combined.
+struct MergeCommand {
+    std::vector<std::string> inputs;
+    std::string json_path;
+    std::string junit_path;
+};
+
 [[nodiscard]] int run_command(const RunCommand& command);
 [[nodiscard]] int replay_command(const ReplayCommand& command);
 [[nodiscard]] int shrink_command(const ShrinkCommand& command);
 [[nodiscard]] int bench_command(const BenchCommand& command);
 [[nodiscard]] int check_command(const CheckCommand& command);
+[[nodiscard]] int merge_command(const MergeCommand& command);
+
+/// The whole command line: parses argv (CLI11, in cli/cli.cpp) and runs
+/// the subcommand. Usage errors are exit_usage, never CLI11's own codes.
+[[nodiscard]] int cli_main(int argc, char** argv);
 
 }  // namespace raftsim::replay

@@ -1,11 +1,17 @@
 #include "input/suite.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "raftsim/core/assert.hpp"
+#include "raftsim/fuzz/cluster_case.hpp"
 #include "raftsim/scenarios/builtin.hpp"
+#include "raftsim/scenarios/write.hpp"
 
 namespace raftsim::replay {
 namespace {
@@ -43,6 +49,20 @@ namespace fs = std::filesystem;
         .file = name, .path = "$", .message = "no such file, directory or built-in scenario"};
 }
 
+// "swarm:N": seed N's swarm scenario.
+[[nodiscard]] std::optional<scenarios::ScenarioError> add_swarm(LoadResult& result,
+                                                                const std::string& argument) {
+    const std::string_view number = std::string_view(argument).substr(6);
+    std::uint64_t seed = 0;
+    const auto [end, code] = std::from_chars(number.data(), number.data() + number.size(), seed);
+    if (number.empty() || code != std::errc{} || end != number.data() + number.size()) {
+        return scenarios::ScenarioError{
+            .file = argument, .path = "$", .message = "expected swarm:N with N a seed"};
+    }
+    result.scenarios.push_back(swarm_loaded(seed));
+    return std::nullopt;
+}
+
 [[nodiscard]] std::optional<scenarios::ScenarioError> add_path(LoadResult& result,
                                                                const std::string& path) {
     std::error_code error;
@@ -54,6 +74,10 @@ namespace fs = std::filesystem;
             }
         }
         std::sort(files.begin(), files.end());
+        if (files.empty()) {
+            return scenarios::ScenarioError{
+                .file = path, .path = "$", .message = "the directory holds no *.json scenario"};
+        }
         for (const std::string& file : files) {
             if (auto failure = add_path(result, file)) {
                 return failure;
@@ -62,6 +86,9 @@ namespace fs = std::filesystem;
         return std::nullopt;
     }
     if (!fs::exists(path, error)) {
+        if (path.starts_with("swarm:")) {
+            return add_swarm(result, path);
+        }
         return add_builtin(result, path);
     }
     std::optional<std::string> text = read_file(path);
@@ -72,6 +99,17 @@ namespace fs = std::filesystem;
 }
 
 }  // namespace
+
+LoadedScenario swarm_loaded(std::uint64_t seed) {
+    LoadedScenario loaded{.scenario = fuzz::swarm_scenario(seed), .text = ""};
+    RAFT_ASSERT(!loaded.scenario.name.empty());
+    loaded.scenario.source_path = fmt::format("swarm:{}", seed);
+    // An artifact carries its scenario as text, and a swarm scenario has
+    // none until it is written out.
+    loaded.text = scenarios::scenario_to_json(loaded.scenario);
+    RAFT_ASSERT(!loaded.text.empty());
+    return loaded;
+}
 
 std::optional<std::string> read_file(const std::string& path) {
     std::ifstream in(path, std::ios::binary);

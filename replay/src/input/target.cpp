@@ -7,11 +7,28 @@
 #include <filesystem>
 #include <span>
 
+#include "raftsim/core/assert.hpp"
 #include "raftsim/fuzz/cluster_case.hpp"
 #include "raftsim/scenarios/write.hpp"
 
 namespace raftsim::replay {
 namespace {
+
+// "fuzz-" and the input's file name, reduced to what a scenario name may
+// hold (it names directories): other characters become '_', and it is cut
+// to the longest name allowed.
+[[nodiscard]] std::string fuzz_scenario_name(const std::string& path) {
+    constexpr std::size_t max_name_length = 64;
+    std::string name = "fuzz-" + std::filesystem::path(path).filename().string();
+    for (char& c : name) {
+        const bool alnum =
+            (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        c = alnum || c == '_' || c == '.' || c == '-' ? c : '_';
+    }
+    name.resize(std::min(name.size(), max_name_length));
+    RAFT_ASSERT(name.starts_with("fuzz-"));
+    return name;
+}
 
 // A fuzz_cluster input decodes to the scenario and seed the fuzzer ran.
 [[nodiscard]] std::optional<Target> decode_fuzz_input(const std::string& path) {
@@ -22,7 +39,7 @@ namespace {
     }
     fuzz::ClusterCase decoded = fuzz::decode_cluster_case(std::span<const std::uint8_t>(
         reinterpret_cast<const std::uint8_t*>(bytes->data()), bytes->size()));
-    decoded.scenario.name = "fuzz-" + std::filesystem::path(path).filename().string();
+    decoded.scenario.name = fuzz_scenario_name(path);
     decoded.scenario.source_path = path;
     Target target;
     target.loaded.text = scenarios::scenario_to_json(decoded.scenario);
@@ -31,9 +48,7 @@ namespace {
     return target;
 }
 
-}  // namespace
-
-std::optional<Target> resolve_target(const TargetSpec& command) {
+std::optional<Target> load_target(const TargetSpec& command) {
     if (!command.fuzz_input.empty()) {
         return decode_fuzz_input(command.fuzz_input);
     }
@@ -65,6 +80,16 @@ std::optional<Target> resolve_target(const TargetSpec& command) {
     }
     target.loaded = std::move(loaded.scenarios.front());
     target.seed = command.seed;
+    return target;
+}
+
+}  // namespace
+
+std::optional<Target> resolve_target(const TargetSpec& spec) {
+    std::optional<Target> target = load_target(spec);
+    if (target.has_value()) {
+        apply_limit_overrides(target->loaded, spec.limits);
+    }
     return target;
 }
 

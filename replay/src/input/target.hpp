@@ -7,6 +7,7 @@
 #include <string>
 
 #include "artifact/artifact.hpp"
+#include "input/limits.hpp"
 #include "input/suite.hpp"
 
 namespace raftsim::replay {
@@ -18,6 +19,8 @@ struct TargetSpec {
     std::uint64_t seed = 0;
     /// A fuzz_cluster input (a libFuzzer crash file), instead of `target`.
     std::string fuzz_input;
+    /// Command-line limits, applied to the loaded scenario.
+    LimitOverrides limits{};
 };
 
 struct Target {

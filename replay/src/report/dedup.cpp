@@ -7,6 +7,7 @@
 #include <map>
 
 #include "raftsim/core/assert.hpp"
+#include "text/escape.hpp"
 
 namespace raftsim::replay {
 namespace {
@@ -105,8 +106,11 @@ std::string render_groups(const std::vector<FailureGroup>& groups) {
         fmt::format("{} distinct failure{}:\n", groups.size(), groups.size() == 1 ? "" : "s");
     for (const FailureGroup& group : groups) {
         RAFT_ASSERT(group.count >= 1);
-        out += fmt::format("  {:>4}x  {}  (first: {} seed {})  {}\n", group.count, group.signature,
-                           group.first.scenario, group.first.seed, group.first.replay);
+        // Names are checked when scenarios load; signatures quote details
+        // and paths, which may hold anything: escaped for the terminal.
+        out += fmt::format("  {:>4}x  {}  (first: {} seed {})  {}\n", group.count,
+                           terminal_safe(group.signature), terminal_safe(group.first.scenario),
+                           group.first.seed, terminal_safe(group.first.replay));
     }
     return out;
 }

@@ -25,8 +25,11 @@ struct FailureRecord {
     std::string detail{};
     std::uint64_t time_us = 0;
     std::uint64_t fingerprint = 0;
-    /// The artifact directory; empty if none could be written.
+    /// The artifact directory; empty if none was written, and then `note`
+    /// says why (the signature already had its artifacts, the size budget
+    /// was spent, writing failed).
     std::string artifact{};
+    std::string note{};
     /// The one-line command that re-runs the failure.
     std::string replay{};
 };

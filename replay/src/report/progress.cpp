@@ -37,15 +37,13 @@ std::string short_duration(double seconds) {
 }
 
 std::string progress_text(std::uint64_t runs_done, std::uint64_t total_runs, std::uint64_t failures,
-                          double elapsed_seconds, std::string_view scenario) {
+                          double elapsed_seconds, std::optional<double> eta_seconds,
+                          std::string_view scenario) {
     RAFT_ASSERT(runs_done <= total_runs);
     RAFT_ASSERT(elapsed_seconds >= 0);
-    // The remaining runs are assumed to cost what the finished ones did on
-    // average; with none finished there is nothing to go on.
-    const std::string eta = runs_done == 0
-                                ? std::string("?")
-                                : short_duration(elapsed_seconds / static_cast<double>(runs_done) *
-                                                 static_cast<double>(total_runs - runs_done));
+    // The caller estimates per scenario (sweep/engine.cpp); with nothing
+    // finished there is nothing to go on.
+    const std::string eta = eta_seconds.has_value() ? short_duration(*eta_seconds) : "?";
     return fmt::format("{}/{} runs, {} failed, {} elapsed, ETA {}: {}", runs_done, total_runs,
                        failures, short_duration(elapsed_seconds), eta, scenario);
 }
@@ -59,7 +57,8 @@ Progress::~Progress() {
     clear();
 }
 
-void Progress::update(std::uint64_t runs_done, std::uint64_t failures, std::string_view scenario) {
+void Progress::update(std::uint64_t runs_done, std::uint64_t failures, std::string_view scenario,
+                      std::optional<double> eta_seconds) {
     if (!active_) {
         return;
     }
@@ -72,7 +71,8 @@ void Progress::update(std::uint64_t runs_done, std::uint64_t failures, std::stri
     }
     last_draw_ = now;
     const double elapsed = std::chrono::duration<double>(now - start_).count();
-    std::string line = progress_text(runs_done, total_runs_, failures, elapsed, scenario);
+    std::string line =
+        progress_text(runs_done, total_runs_, failures, elapsed, eta_seconds, scenario);
     const std::size_t width = terminal_columns() - 1;
     if (line.size() > width) {
         line.resize(width);

@@ -20,8 +20,10 @@ class Progress {
     Progress(const Progress&) = delete;
     Progress& operator=(const Progress&) = delete;
 
-    /// Before each run: redraws the line if it is due (the first call always is).
-    void update(std::uint64_t runs_done, std::uint64_t failures, std::string_view scenario);
+    /// Redraws the line if it is due (the first call always is). The ETA
+    /// is the caller's estimate of the seconds left (none: "?").
+    void update(std::uint64_t runs_done, std::uint64_t failures, std::string_view scenario,
+                std::optional<double> eta_seconds);
     /// Erases the line; called before anything is printed to stdout, which
     /// is usually the same terminal.
     void clear();
@@ -44,6 +46,7 @@ class Progress {
 /// The progress line's text, without the terminal control characters.
 [[nodiscard]] std::string progress_text(std::uint64_t runs_done, std::uint64_t total_runs,
                                         std::uint64_t failures, double elapsed_seconds,
+                                        std::optional<double> eta_seconds,
                                         std::string_view scenario);
 
 }  // namespace raftsim::replay

@@ -2,48 +2,75 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <nlohmann/json.hpp>
 
-#include "artifact/artifact.hpp"
 #include "raftsim/core/assert.hpp"
 
 namespace raftsim::replay {
 namespace {
+
+using OrderedJson = nlohmann::ordered_json;
+
+constexpr std::array<std::string_view, 4> status_names{"passed", "failed", "aborted", "skipped"};
 
 [[nodiscard]] std::string failure_body(const FailureRecord& failure) {
     std::string body = fmt::format("{}\nat {:.6f}s simulated, fingerprint {:016x}\n",
                                    failure.detail, failure.time_us / 1e6, failure.fingerprint);
     if (!failure.artifact.empty()) {
         body += fmt::format("artifact: {}\n", failure.artifact);
+    } else if (!failure.note.empty()) {
+        body += fmt::format("no artifact: {}\n", failure.note);
     }
     return body + fmt::format("replay: {}\n", failure.replay);
 }
 
+void append_junit_case(std::string& out, const SweepReport& report, const std::string& name,
+                       const CaseReport& run) {
+    out += fmt::format("    <testcase classname=\"{}\" name=\"seed {}\" time=\"{:.3f}\"", name,
+                       run.seed, run.wall_seconds);
+    switch (run.status) {
+        case CaseStatus::passed:
+            out += "/>\n";
+            return;
+        case CaseStatus::skipped:
+            out += fmt::format(
+                ">\n      <skipped message=\"{}\"/>\n    </testcase>\n",
+                xml_escape("not run: the sweep stopped early (" + report.stop_reason + ")", true));
+            return;
+        case CaseStatus::aborted:
+            out +=
+                ">\n      <error message=\"aborted: inconclusive\" type=\"aborted\">the "
+                "wall-clock backstop (--timeout) stopped this run; it neither passed nor "
+                "failed</error>\n    </testcase>\n";
+            return;
+        case CaseStatus::failed:
+            break;
+    }
+    RAFT_ASSERT(run.failure.has_value());
+    RAFT_ASSERT(*run.failure < report.failures.size());
+    const FailureRecord& failure = report.failures[*run.failure];
+    out += fmt::format(">\n      <failure message=\"{}\" type=\"{}\">{}</failure>\n",
+                       xml_escape(failure.checker + "/" + failure.kind, true),
+                       xml_escape(failure.checker, true), xml_escape(failure_body(failure)));
+    out += "    </testcase>\n";
+}
+
 void append_junit_suite(std::string& out, const SweepReport& report, const RowReport& row) {
     const std::string name = xml_escape(row.name, true);
+    const std::uint64_t failed = row.seeds - row.passed - row.aborted;
     out += fmt::format(
-        "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"0\" "
+        "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" "
         "time=\"{:.3f}\">\n",
-        name, row.seeds, row.seeds - row.passed, row.wall_seconds);
+        name, row.seeds + row.skipped, failed, row.aborted, row.skipped, row.wall_seconds);
     for (const CaseReport& run : row.cases) {
-        out += fmt::format("    <testcase classname=\"{}\" name=\"seed {}\" time=\"{:.3f}\"", name,
-                           run.seed, run.wall_seconds);
-        if (!run.failure.has_value()) {
-            out += "/>\n";
-            continue;
-        }
-        RAFT_ASSERT(*run.failure < report.failures.size());
-        const FailureRecord& failure = report.failures[*run.failure];
-        out += fmt::format(">\n      <failure message=\"{}\" type=\"{}\">{}</failure>\n",
-                           xml_escape(failure.checker + "/" + failure.kind, true),
-                           xml_escape(failure.checker, true), xml_escape(failure_body(failure)));
-        out += "    </testcase>\n";
+        append_junit_case(out, report, name, run);
     }
     out += "  </testsuite>\n";
 }
 
-[[nodiscard]] nlohmann::ordered_json failure_json(const FailureRecord& failure) {
-    return {
+[[nodiscard]] OrderedJson failure_json(const FailureRecord& failure) {
+    OrderedJson out = {
         {"scenario", failure.scenario},
         {"row", failure.row},
         {"seed", failure.seed},
@@ -56,22 +83,44 @@ void append_junit_suite(std::string& out, const SweepReport& report, const RowRe
         {"replay", failure.replay},
         {"signature", failure_signature(failure)},
     };
+    if (!failure.note.empty()) {
+        out["note"] = failure.note;
+    }
+    return out;
 }
 
-[[nodiscard]] nlohmann::ordered_json row_json(const RowReport& row) {
+[[nodiscard]] OrderedJson case_json(const CaseReport& run) {
+    OrderedJson out = {{"seed", run.seed}, {"result", to_string(run.status)}};
+    if (run.status != CaseStatus::skipped) {
+        out["wall_seconds"] = run.wall_seconds;
+    }
+    if (run.failure.has_value()) {
+        out["failure"] = *run.failure;
+    }
+    return out;
+}
+
+[[nodiscard]] OrderedJson row_json(const RowReport& row) {
+    OrderedJson cases = OrderedJson::array();
+    for (const CaseReport& run : row.cases) {
+        cases.push_back(case_json(run));
+    }
     return {
         {"name", row.name},
         {"runs", row.seeds},
         {"passed", row.passed},
-        {"failed", row.seeds - row.passed},
+        {"failed", row.seeds - row.passed - row.aborted},
+        {"aborted", row.aborted},
+        {"skipped", row.skipped},
         {"simulated_us", row.simulated_us},
         {"events", row.events},
         {"wall_seconds", row.wall_seconds},
+        {"cases", cases},
     };
 }
 
-[[nodiscard]] nlohmann::ordered_json groups_json(const std::vector<FailureRecord>& failures) {
-    nlohmann::ordered_json groups = nlohmann::ordered_json::array();
+[[nodiscard]] OrderedJson groups_json(const std::vector<FailureRecord>& failures) {
+    OrderedJson groups = OrderedJson::array();
     for (const FailureGroup& group : group_failures(failures)) {
         groups.push_back({
             {"signature", group.signature},
@@ -86,10 +135,39 @@ void append_junit_suite(std::string& out, const SweepReport& report, const RowRe
 
 }  // namespace
 
+std::string_view to_string(CaseStatus status) noexcept {
+    return status_names[static_cast<std::size_t>(status)];
+}
+
+std::optional<CaseStatus> case_status_named(std::string_view name) noexcept {
+    for (std::size_t i = 0; i < status_names.size(); ++i) {
+        if (status_names[i] == name) {
+            return static_cast<CaseStatus>(i);
+        }
+    }
+    return std::nullopt;
+}
+
 std::uint64_t SweepReport::runs() const {
     std::uint64_t total = 0;
     for (const RowReport& row : rows) {
         total += row.seeds;
+    }
+    return total;
+}
+
+std::uint64_t SweepReport::aborted() const {
+    std::uint64_t total = 0;
+    for (const RowReport& row : rows) {
+        total += row.aborted;
+    }
+    return total;
+}
+
+std::uint64_t SweepReport::skipped() const {
+    std::uint64_t total = 0;
+    for (const RowReport& row : rows) {
+        total += row.skipped;
     }
     return total;
 }
@@ -107,9 +185,10 @@ std::string render_junit(const SweepReport& report) {
     RAFT_ASSERT(report.failures.size() <= runs);
     std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
     out += fmt::format(
-        "<testsuites name=\"raftsim run\" tests=\"{}\" failures=\"{}\" errors=\"0\" "
-        "time=\"{:.3f}\">\n",
-        runs, report.failures.size(), report.wall_seconds());
+        "<testsuites name=\"raftsim run\" tests=\"{}\" failures=\"{}\" errors=\"{}\" "
+        "skipped=\"{}\" time=\"{:.3f}\">\n",
+        runs + report.skipped(), report.failures.size(), report.aborted(), report.skipped(),
+        report.wall_seconds());
     for (const RowReport& row : report.rows) {
         append_junit_suite(out, report, row);
     }
@@ -119,31 +198,35 @@ std::string render_junit(const SweepReport& report) {
 
 std::string render_json(const SweepReport& report) {
     RAFT_ASSERT(report.mode == "scenarios" || report.mode == "swarm");
-    nlohmann::ordered_json rows = nlohmann::ordered_json::array();
+    OrderedJson rows = OrderedJson::array();
     std::uint64_t passed = 0;
     for (const RowReport& row : report.rows) {
         rows.push_back(row_json(row));
         passed += row.passed;
     }
-    nlohmann::ordered_json failures = nlohmann::ordered_json::array();
+    OrderedJson failures = OrderedJson::array();
     for (const FailureRecord& failure : report.failures) {
         failures.push_back(failure_json(failure));
     }
     const std::uint64_t runs = report.runs();
-    RAFT_ASSERT(passed <= runs);
-    const nlohmann::ordered_json summary = {
-        {"schema_version", 1},
+    RAFT_ASSERT(passed + report.aborted() <= runs);
+    const OrderedJson summary = {
+        {"schema_version", report_schema_version},
         {"command", report.command_line},
-        {"build", build_id()},
+        {"build", report.build},
+        {"sweep", report.sweep_id},
         {"mode", report.mode},
         {"check_determinism", report.check_determinism},
         {"seeds", {{"first", report.seed_first}, {"last", report.seed_last}}},
         {"shard", {{"index", report.shard_index}, {"count", report.shard_count}}},
         {"stopped_early", report.stopped_early},
+        {"stop_reason", report.stop_reason},
         {"totals",
          {{"runs", runs},
           {"passed", passed},
-          {"failed", runs - passed},
+          {"failed", report.failures.size()},
+          {"aborted", report.aborted()},
+          {"skipped", report.skipped()},
           {"wall_seconds", report.wall_seconds()}}},
         {"scenarios", rows},
         {"failures", failures},

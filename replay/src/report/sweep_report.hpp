@@ -15,19 +15,36 @@
 
 namespace raftsim::replay {
 
+/// How a (scenario, seed) run of the sweep ended.
+enum class CaseStatus : std::uint8_t {
+    passed,
+    failed,
+    /// The wall-clock backstop (--timeout) killed it: inconclusive.
+    aborted,
+    /// Never run: the sweep stopped early (--fail-fast, an interrupt).
+    skipped,
+};
+
+[[nodiscard]] std::string_view to_string(CaseStatus status) noexcept;
+[[nodiscard]] std::optional<CaseStatus> case_status_named(std::string_view name) noexcept;
+
 /// One (scenario, seed) run.
 struct CaseReport {
     std::uint64_t seed = 0;
     double wall_seconds = 0;
     /// Its entry in SweepReport::failures, if it failed.
     std::optional<std::size_t> failure{};
+    CaseStatus status = CaseStatus::passed;
 };
 
 /// A table row: one scenario, or every swarm run.
 struct RowReport {
     std::string name{};
+    /// Runs made (passed, failed or aborted); skipped ones are not runs.
     std::uint64_t seeds = 0;
     std::uint64_t passed = 0;
+    std::uint64_t aborted = 0;
+    std::uint64_t skipped = 0;
     std::uint64_t simulated_us = 0;
     std::uint64_t events = 0;
     double wall_seconds = 0;
@@ -39,21 +56,39 @@ struct SweepReport {
     std::string command_line{};
     /// "scenarios" or "swarm".
     std::string mode{};
+    /// build_id() of the build that ran it.
+    std::string build{};
     bool check_determinism = false;
     std::uint64_t seed_first = 0;
     std::uint64_t seed_last = 0;
     std::uint64_t shard_index = 1;
     std::uint64_t shard_count = 1;
-    /// --fail-fast stopped the sweep at its first failure.
+    /// --fail-fast or an interrupt stopped the sweep; `stop_reason` says
+    /// which ("fail_fast", "SIGINT", "SIGTERM").
     bool stopped_early = false;
+    std::string stop_reason{};
+    /// Identifies the sweep apart from its shard: a hash of the build, the
+    /// scenarios' texts, the seeds, the mode and everything else that
+    /// decides the runs. `raftsim merge` refuses shards that differ in it.
+    std::string sweep_id{};
     std::vector<RowReport> rows{};
     std::vector<FailureRecord> failures{};
 
     [[nodiscard]] std::uint64_t runs() const;
+    [[nodiscard]] std::uint64_t aborted() const;
+    [[nodiscard]] std::uint64_t skipped() const;
     [[nodiscard]] double wall_seconds() const;
 };
 
+/// The report version render_json writes and parse_json_report reads.
+inline constexpr int report_schema_version = 2;
+
 [[nodiscard]] std::string render_junit(const SweepReport& report);
 [[nodiscard]] std::string render_json(const SweepReport& report);
+
+/// Reads a report render_json wrote (for raftsim merge); an error naming
+/// what is wrong otherwise.
+[[nodiscard]] std::optional<SweepReport> parse_json_report(std::string_view text,
+                                                           std::string& error);
 
 }  // namespace raftsim::replay

@@ -1,0 +1,31 @@
+#pragma once
+// Per-run limits given on the command line (--max-events, --max-sim-time,
+// --max-steps, --max-requests). Each replaces the scenario's own value
+// ("limits", docs/scenarios.md). They are written into the scenario itself,
+// so the scenario.json of an artifact carries the limits its run had and
+// replays exactly without the flags.
+
+#include <cstdint>
+#include <optional>
+
+#include "input/suite.hpp"
+
+namespace raftsim::replay {
+
+struct LimitOverrides {
+    std::optional<std::uint64_t> events;
+    std::optional<std::uint64_t> simulated_us;
+    std::optional<std::uint64_t> steps;
+    std::optional<std::uint64_t> requests;
+
+    [[nodiscard]] bool any() const noexcept {
+        return events.has_value() || simulated_us.has_value() || steps.has_value() ||
+               requests.has_value();
+    }
+};
+
+/// Sets the given limits on `loaded` and, if any was given, rewrites its
+/// text (scenario_to_json) to match.
+void apply_limit_overrides(LoadedScenario& loaded, const LimitOverrides& limits);
+
+}  // namespace raftsim::replay

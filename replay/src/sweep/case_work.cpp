@@ -1,0 +1,145 @@
+// A sweep worker's tasks (case_work.hpp).
+#include "sweep/case_work.hpp"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "artifact/artifact.hpp"
+#include "raftsim/core/assert.hpp"
+#include "sweep/determinism.hpp"
+
+namespace raftsim::replay {
+namespace {
+
+using Json = nlohmann::json;
+
+/// A run, or in determinism mode both runs of it.
+struct Runs {
+    scenarios::RunResult first{};
+    std::optional<scenarios::RunResult> second{};
+    std::optional<Divergence> divergence{};
+};
+
+[[nodiscard]] Runs run_case(const LoadedScenario& loaded, std::uint64_t seed,
+                            bool check_determinism, bool keep_trace) {
+    const scenarios::RunOptions options{.seed = seed,
+                                        .keep_trace = keep_trace || check_determinism};
+    Runs runs{.first = scenarios::run_scenario(loaded.scenario, options)};
+    if (check_determinism) {
+        runs.second = scenarios::run_scenario(loaded.scenario, options);
+        runs.divergence = compare_runs(runs.first, *runs.second);
+    }
+    return runs;
+}
+
+[[nodiscard]] Json outcome_json(const Runs& runs) {
+    const scenarios::RunResult& result = runs.first;
+    Json out = {{"passed", result.passed && !runs.divergence.has_value()},
+                {"fingerprint", result.fingerprint},
+                {"events", result.events},
+                {"trace_records", result.trace_records},
+                {"simulated_us", result.simulated_us}};
+    if (runs.divergence.has_value()) {
+        out["diverged"] = true;
+        out["violation"] = {{"checker", "determinism"},
+                            {"kind", runs.divergence->kind},
+                            {"detail", runs.divergence->report},
+                            {"time_us", runs.divergence->time_us}};
+    } else if (result.violation.has_value()) {
+        out["violation"] = {{"checker", std::string(sim::to_string(result.violation->checker))},
+                            {"kind", result.violation->kind},
+                            {"detail", result.violation->detail},
+                            {"time_us", result.violation->time}};
+    }
+    return out;
+}
+
+// Re-runs a failing case keeping its trace and writes its artifact. In
+// determinism mode the artifact is the first run's, with the divergence
+// report and the second run's trace beside it.
+[[nodiscard]] Json write_case_artifact(const LoadedScenario& loaded, std::uint64_t seed,
+                                       bool check_determinism, const std::string& directory) {
+    const Runs runs = run_case(loaded, seed, check_determinism, true);
+    ArtifactExtras extras;
+    if (runs.divergence.has_value()) {
+        const sim::Simulation& second = *runs.second->simulation;
+        extras.files.emplace_back("divergence.txt", runs.divergence->report);
+        extras.files.emplace_back("trace-second-run.jsonl",
+                                  render_jsonl(second.trace().records(), node_names(second)));
+    }
+    const ArtifactWrite written = write_artifact(directory, loaded, seed, runs.first, extras);
+    return {{"error", written.error},
+            {"bytes", written.bytes},
+            {"fingerprint", runs.first.fingerprint}};
+}
+
+}  // namespace
+
+std::string run_task(const CaseRef& ref) {
+    return Json{{"task", "run"}, {"row", ref.row}, {"seed", ref.seed}}.dump();
+}
+
+std::string artifact_task(const CaseRef& ref, const std::string& directory) {
+    RAFT_ASSERT(!directory.empty());
+    return Json{{"task", "artifact"}, {"row", ref.row}, {"seed", ref.seed}, {"dir", directory}}
+        .dump();
+}
+
+std::string do_case_work(const CaseWorkSettings& settings, std::string_view task_text) {
+    RAFT_ASSERT(settings.plan != nullptr);
+    // The parent wrote the task: one that does not parse is a harness bug,
+    // and the exception ends the worker (reported as its death).
+    const Json task = Json::parse(task_text);
+    const std::size_t row = task.at("row").get<std::size_t>();
+    const std::uint64_t seed = task.at("seed").get<std::uint64_t>();
+    RAFT_ASSERT(row < settings.plan->rows().size());
+    const SweepRow& sweep_row = settings.plan->rows()[row];
+    LoadedScenario swarm;
+    const LoadedScenario& loaded =
+        sweep_row.scenario != nullptr ? *sweep_row.scenario : (swarm = swarm_loaded(seed));
+    if (task.at("task") == "artifact") {
+        return write_case_artifact(loaded, seed, settings.check_determinism,
+                                   task.at("dir").get<std::string>())
+            .dump();
+    }
+    RAFT_ASSERT(task.at("task") == "run");
+    return outcome_json(run_case(loaded, seed, settings.check_determinism, false)).dump();
+}
+
+std::optional<CaseOutcome> parse_case_outcome(std::string_view text) {
+    const Json out = Json::parse(text, nullptr, false);
+    if (out.is_discarded() || !out.is_object()) {
+        return std::nullopt;
+    }
+    CaseOutcome outcome{.passed = out.value("passed", false),
+                        .violation = std::nullopt,
+                        .diverged = out.value("diverged", false),
+                        .fingerprint = out.value("fingerprint", std::uint64_t{0}),
+                        .events = out.value("events", std::uint64_t{0}),
+                        .trace_records = out.value("trace_records", std::uint64_t{0}),
+                        .simulated_us = out.value("simulated_us", std::uint64_t{0})};
+    if (out.contains("violation")) {
+        const Json& violation = out["violation"];
+        outcome.violation = CaseViolation{.checker = violation.value("checker", ""),
+                                          .kind = violation.value("kind", ""),
+                                          .detail = violation.value("detail", ""),
+                                          .time_us = violation.value("time_us", std::uint64_t{0})};
+    }
+    if (outcome.passed == outcome.violation.has_value()) {
+        return std::nullopt;
+    }
+    return outcome;
+}
+
+std::optional<ArtifactOutcome> parse_artifact_outcome(std::string_view text) {
+    const Json out = Json::parse(text, nullptr, false);
+    if (out.is_discarded() || !out.is_object()) {
+        return std::nullopt;
+    }
+    return ArtifactOutcome{.error = out.value("error", ""),
+                           .bytes = out.value("bytes", std::uint64_t{0}),
+                           .fingerprint = out.value("fingerprint", std::uint64_t{0})};
+}
+
+}  // namespace raftsim::replay

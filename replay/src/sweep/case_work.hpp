@@ -1,0 +1,63 @@
+#pragma once
+// What a sweep's workers do, and what they send back: a run of one (row,
+// seed) -- twice with --check-determinism -- and the writing of a failure's
+// artifact. Tasks and outcomes cross the worker pipe as JSON text.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "sweep/plan.hpp"
+
+namespace raftsim::replay {
+
+/// The violation of a run, as the parent needs it.
+struct CaseViolation {
+    std::string checker;
+    std::string kind;
+    std::string detail;
+    std::uint64_t time_us = 0;
+};
+
+/// How one (row, seed) run went.
+struct CaseOutcome {
+    bool passed = false;
+    std::optional<CaseViolation> violation;
+    /// With --check-determinism, the two runs disagreed (checker
+    /// "determinism"; `violation` holds the kind, the report and the time).
+    bool diverged = false;
+    std::uint64_t fingerprint = 0;
+    std::uint64_t events = 0;
+    std::uint64_t trace_records = 0;
+    std::uint64_t simulated_us = 0;
+};
+
+/// What writing an artifact gave.
+struct ArtifactOutcome {
+    /// Empty on success.
+    std::string error;
+    /// The artifact's files, in bytes on disk (compressed).
+    std::uint64_t bytes = 0;
+    /// The traced re-run's fingerprint, which must be the first run's.
+    std::uint64_t fingerprint = 0;
+};
+
+/// The task of running `ref`.
+[[nodiscard]] std::string run_task(const CaseRef& ref);
+/// The task of writing the artifact of `ref` into `directory`.
+[[nodiscard]] std::string artifact_task(const CaseRef& ref, const std::string& directory);
+
+/// Settings every task of one sweep shares (fixed before the workers fork).
+struct CaseWorkSettings {
+    const SweepPlan* plan = nullptr;
+    bool check_determinism = false;
+};
+
+/// The worker side: runs a task, returns its outcome as text.
+[[nodiscard]] std::string do_case_work(const CaseWorkSettings& settings, std::string_view task);
+
+[[nodiscard]] std::optional<CaseOutcome> parse_case_outcome(std::string_view text);
+[[nodiscard]] std::optional<ArtifactOutcome> parse_artifact_outcome(std::string_view text);
+
+}  // namespace raftsim::replay

@@ -1,0 +1,555 @@
+// The sweep engine (engine.hpp).
+#include "sweep/engine.hpp"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cstdio>
+#include <deque>
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include "artifact/artifact.hpp"
+#include "raftsim/core/assert.hpp"
+#include "report/progress.hpp"
+#include "sweep/case_work.hpp"
+#include "text/escape.hpp"
+#include "workers/pool.hpp"
+#include "workers/signals.hpp"
+
+namespace raftsim::replay {
+namespace {
+
+using namespace std::chrono_literals;
+
+struct TaskInfo {
+    bool artifact = false;
+    CaseRef ref;
+};
+
+/// What a run's processing left waiting for its artifact task.
+struct PendingFailure {
+    std::uint64_t task = 0;
+    CaseRef ref;
+    FailureRecord failure;
+};
+
+/// Per row: the cost of its finished runs, for the ETA.
+struct RowCost {
+    std::uint64_t finished = 0;
+    double seconds = 0;
+};
+
+void print_header() {
+    fmt::print("{:<24} {:>6} {:>7} {:>7} {:>12} {:>10} {:>12}\n", "scenario", "seeds", "passed",
+               "failed", "sim time", "wall time", "events/s");
+}
+
+void print_row(const RowReport& row) {
+    const double rate = row.wall_seconds > 0 ? row.events / row.wall_seconds : 0;
+    const std::string extra =
+        (row.aborted > 0 ? fmt::format("  {} aborted", row.aborted) : std::string()) +
+        (row.skipped > 0 ? fmt::format("  {} not run", row.skipped) : std::string());
+    fmt::print("{:<24} {:>6} {:>7} {:>7} {:>10.1f} s {:>8.2f} s {:>12.0f}{}\n",
+               terminal_safe(row.name), row.seeds, row.passed, row.seeds - row.passed - row.aborted,
+               row.simulated_us / 1e6, row.wall_seconds, rate, extra);
+    std::fflush(stdout);
+}
+
+class SweepEngine {
+  public:
+    SweepEngine(const SweepPlan& plan, const RunCommand& command, SweepReport report)
+        : plan_(plan),
+          command_(command),
+          settings_{.plan = &plan, .check_determinism = command.check_determinism},
+          pool_(command.jobs,
+                [this](std::string_view task) { return do_case_work(settings_, task); }),
+          progress_(command.progress, plan.shard_runs()),
+          costs_(plan.rows().size()) {
+        outcome_.report = std::move(report);
+        for (const SweepRow& row : plan.rows()) {
+            outcome_.report.rows.push_back(RowReport{.name = row.label});
+        }
+        process_at_ = plan.next(std::nullopt);
+        dispatch_at_ = process_at_;
+        for (std::size_t row = 1; row < plan.rows().size(); ++row) {
+            if (std::optional<CaseRef> first = plan.first_in_row(row, plan.seed_first())) {
+                probes_.push_back(*first);
+            }
+        }
+    }
+
+    SweepOutcome run() {
+        print_header();
+        for (;;) {
+            if (const int signal = interrupt_signal(); signal != 0) {
+                interrupted(signal);
+                break;
+            }
+            process();
+            if (finished() || !dispatch()) {
+                break;
+            }
+            // Not finished: the next run to process, or the artifact the
+            // report waits for, is running (dispatch starts it first).
+            RAFT_ASSERT(pool_.busy() > 0);
+            for (const TaskResult& result : pool_.wait(200ms)) {
+                on_result(result);
+            }
+            enforce_timeout();
+            draw_progress();
+        }
+        progress_.clear();
+        finish_rows();
+        return std::move(outcome_);
+    }
+
+  private:
+    [[nodiscard]] bool finished() const { return done_ && !pending_.has_value(); }
+
+    void stop(std::string reason) {
+        if (outcome_.report.stop_reason.empty()) {
+            outcome_.report.stopped_early = true;
+            outcome_.report.stop_reason = std::move(reason);
+        }
+        stopping_ = true;
+    }
+
+    [[nodiscard]] std::string case_name(const CaseRef& ref) const {
+        const SweepRow& row = plan_.rows()[ref.row];
+        return row.scenario != nullptr ? row.label : fmt::format("swarm-{}", ref.seed);
+    }
+
+    [[nodiscard]] bool submit(std::string task, const TaskInfo& info) {
+        const std::uint64_t id = next_task_++;
+        if (!pool_.submit(id, task)) {
+            outcome_.error = "cannot start a worker process (fork failed)";
+            return false;
+        }
+        tasks_[id] = info;
+        return true;
+    }
+
+    [[nodiscard]] bool started(const CaseRef& ref) const {
+        return !dispatch_at_.has_value() || ref.position < dispatch_at_->position ||
+               started_.contains(ref.position);
+    }
+
+    // The next run to start: the first unprocessed one if it has not
+    // started (so the report always moves), then a row's first run (for
+    // the ETA), then the next in position order.
+    [[nodiscard]] std::optional<CaseRef> next_run(std::size_t window) {
+        const bool behind = process_at_.has_value() && !started(*process_at_);
+        if (!behind && !probes_.empty() && finished_.size() < window) {
+            const CaseRef probe = probes_.front();
+            probes_.pop_front();
+            if (!started(probe)) {
+                started_.insert(probe.position);
+                return probe;
+            }
+        }
+        if (!behind && finished_.size() >= window) {
+            return std::nullopt;
+        }
+        while (dispatch_at_.has_value() && started_.erase(dispatch_at_->position) > 0) {
+            dispatch_at_ = plan_.next(dispatch_at_);
+        }
+        const std::optional<CaseRef> next = dispatch_at_;
+        if (next.has_value()) {
+            dispatch_at_ = plan_.next(dispatch_at_);
+        }
+        return next;
+    }
+
+    // Keeps every worker busy: the artifact the report waits for first,
+    // then runs. False if no worker could be started.
+    [[nodiscard]] bool dispatch() {
+        const std::size_t window = 4 * pool_.jobs() + 64;
+        while (pool_.has_idle()) {
+            if (queued_artifact_.has_value()) {
+                RAFT_ASSERT(pending_.has_value());
+                pending_->task = next_task_;
+                const auto [task, info] = *std::exchange(queued_artifact_, std::nullopt);
+                if (!submit(task, info)) {
+                    return false;
+                }
+                continue;
+            }
+            const std::optional<CaseRef> next = stopping_ ? std::nullopt : next_run(window);
+            if (!next.has_value()) {
+                break;
+            }
+            if (!submit(run_task(*next), TaskInfo{.artifact = false, .ref = *next})) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // SIGINT or SIGTERM: stop at once. The report keeps the runs processed
+    // so far; a failure waiting for its artifact is kept without one.
+    void interrupted(int signal) {
+        outcome_.interrupt = signal;
+        stop(signal_name(signal));
+        pool_.stop_all();
+        if (pending_.has_value()) {
+            PendingFailure pending = std::move(*pending_);
+            pending_.reset();
+            remove_partial_artifact(pending.failure.artifact);
+            pending.failure.artifact.clear();
+            pending.failure.note = "the sweep was interrupted before its artifact was written";
+            record_failure(pending.ref, std::move(pending.failure));
+        }
+    }
+
+    void on_result(const TaskResult& result) {
+        const auto it = tasks_.find(result.id);
+        RAFT_ASSERT(it != tasks_.end());
+        const TaskInfo info = it->second;
+        tasks_.erase(it);
+        if (info.artifact) {
+            // Writing the artifact is part of the row's time.
+            outcome_.report.rows[info.ref.row].wall_seconds += result.wall_seconds;
+            RAFT_ASSERT(pending_.has_value() && pending_->task == result.id);
+            artifact_done(result);
+            return;
+        }
+        finished_.emplace(info.ref.position, std::make_pair(info.ref, result));
+        completed_ += 1;
+        RowCost& cost = costs_[info.ref.row];
+        cost.finished += 1;
+        cost.seconds += result.wall_seconds;
+    }
+
+    // Deals with finished runs in position order, as far as they go.
+    void process() {
+        while (!pending_.has_value() && !done_) {
+            print_finished_rows();
+            if (stopping_ || !process_at_.has_value()) {
+                done_ = true;  // a stopped sweep processes nothing more
+                return;
+            }
+            const auto it = finished_.find(process_at_->position);
+            if (it == finished_.end()) {
+                return;
+            }
+            const auto [ref, result] = std::move(it->second);
+            finished_.erase(it);
+            process_at_ = plan_.next(ref);
+            take_result(ref, result);
+        }
+    }
+
+    // Rows before the next run to process are complete: print them.
+    void print_finished_rows() {
+        const std::size_t complete =
+            process_at_.has_value() && !stopping_ ? process_at_->row : plan_.rows().size();
+        for (; rows_printed_ < complete && !stopping_; ++rows_printed_) {
+            progress_.clear();
+            print_row(outcome_.report.rows[rows_printed_]);
+        }
+    }
+
+    void take_result(const CaseRef& ref, const TaskResult& result);
+    void remove_partial_artifact(const std::string& directory) const;
+    [[nodiscard]] FailureRecord failure_record(const CaseRef& ref, const CaseViolation& violation,
+                                               std::uint64_t fingerprint) const;
+    void on_failure(const CaseRef& ref, FailureRecord failure, bool crashed);
+    [[nodiscard]] std::string artifact_refusal(const FailureRecord& failure) const;
+    void artifact_done(const TaskResult& result);
+    void record_failure(const CaseRef& ref, FailureRecord failure);
+    void enforce_timeout();
+    void draw_progress();
+    void finish_rows();
+    [[nodiscard]] std::string fallback_replay(const CaseRef& ref) const;
+
+    const SweepPlan& plan_;
+    const RunCommand& command_;
+    CaseWorkSettings settings_;
+    WorkerPool pool_;
+    Progress progress_;
+    SweepOutcome outcome_;
+    std::vector<RowCost> costs_;
+    std::map<std::uint64_t, TaskInfo> tasks_;
+    std::uint64_t next_task_ = 1;
+    std::deque<CaseRef> probes_;
+    std::set<std::uint64_t> started_;
+    std::optional<CaseRef> dispatch_at_;
+    std::optional<CaseRef> process_at_;
+    std::map<std::uint64_t, std::pair<CaseRef, TaskResult>> finished_;
+    std::optional<std::pair<std::string, TaskInfo>> queued_artifact_;
+    std::optional<PendingFailure> pending_;
+    std::map<std::string, std::uint64_t> artifacts_by_signature_;
+    std::uint64_t artifact_bytes_ = 0;
+    std::uint64_t completed_ = 0;
+    std::size_t rows_printed_ = 0;
+    bool stopping_ = false;
+    bool done_ = false;
+};
+
+FailureRecord SweepEngine::failure_record(const CaseRef& ref, const CaseViolation& violation,
+                                          std::uint64_t fingerprint) const {
+    return FailureRecord{.scenario = case_name(ref),
+                         .row = plan_.rows()[ref.row].label,
+                         .seed = ref.seed,
+                         .checker = violation.checker,
+                         .kind = violation.kind,
+                         .detail = violation.detail,
+                         .time_us = violation.time_us,
+                         .fingerprint = fingerprint};
+}
+
+// One run's result, in position order: the row's counts, the fingerprint,
+// and a failure's report.
+void SweepEngine::take_result(const CaseRef& ref, const TaskResult& result) {
+    RowReport& row = outcome_.report.rows[ref.row];
+    CaseReport run{.seed = ref.seed, .wall_seconds = result.wall_seconds};
+    const std::string name = case_name(ref);
+    row.seeds += 1;
+    row.wall_seconds += result.wall_seconds;
+    if (result.end == TaskEnd::aborted) {
+        run.status = CaseStatus::aborted;
+        row.aborted += 1;
+        row.cases.push_back(run);
+        outcome_.fingerprint_lines.push_back(fmt::format("{} {} aborted", name, ref.seed));
+        progress_.clear();
+        fmt::print("ABORTED {} seed {}: ran longer than --timeout (wall clock); inconclusive\n",
+                   terminal_safe(name), ref.seed);
+        return;
+    }
+    std::optional<CaseOutcome> outcome;
+    if (result.end == TaskEnd::done) {
+        outcome = parse_case_outcome(result.output);
+        RAFT_ASSERT(outcome.has_value());  // our own worker wrote it
+        row.simulated_us += outcome->simulated_us;
+        row.events += outcome->trace_records;
+        outcome_.fingerprint_lines.push_back(
+            fmt::format("{} {} {:016x}", name, ref.seed, outcome->fingerprint));
+    } else {
+        outcome_.fingerprint_lines.push_back(fmt::format("{} {} crashed", name, ref.seed));
+    }
+    if (outcome.has_value() && outcome->passed) {
+        row.passed += 1;
+        row.cases.push_back(run);
+        return;
+    }
+    run.status = CaseStatus::failed;
+    RAFT_ASSERT(!pending_.has_value());
+    run.failure = outcome_.report.failures.size();
+    row.cases.push_back(run);
+    if (outcome.has_value()) {
+        on_failure(ref, failure_record(ref, *outcome->violation, outcome->fingerprint), false);
+        return;
+    }
+    // The worker died: a crash of the code under test (or of the harness).
+    const std::string signal = result.signal != 0 ? signal_name(result.signal)
+                                                  : fmt::format("exit {}", result.exit_status);
+    const std::string kind = signal == "signal" ? fmt::format("signal {}", result.signal) : signal;
+    on_failure(ref,
+               failure_record(ref,
+                              CaseViolation{.checker = "crash",
+                                            .kind = kind,
+                                            .detail = fmt::format(
+                                                "the worker process died ({}) while running "
+                                                "seed {}: nothing of the run survives but its "
+                                                "scenario and seed",
+                                                kind, ref.seed),
+                                            .time_us = 0},
+                              0),
+               true);
+}
+
+// Why a failure gets no full artifact, or empty if it gets one.
+std::string SweepEngine::artifact_refusal(const FailureRecord& failure) const {
+    const auto kept = artifacts_by_signature_.find(failure_signature(failure));
+    const std::uint64_t count = kept == artifacts_by_signature_.end() ? 0 : kept->second;
+    if (count >= command_.artifacts_per_signature) {
+        return fmt::format("{} already kept for this signature (--artifacts-per-signature {})",
+                           count, command_.artifacts_per_signature);
+    }
+    if (artifact_bytes_ >= command_.artifact_budget_bytes) {
+        return fmt::format("the artifacts written reached --artifact-budget ({} bytes)",
+                           artifact_bytes_);
+    }
+    return "";
+}
+
+std::string SweepEngine::fallback_replay(const CaseRef& ref) const {
+    const SweepRow& row = plan_.rows()[ref.row];
+    if (row.scenario == nullptr) {
+        return fmt::format("raftsim replay swarm:{} --seed {}", ref.seed, ref.seed);
+    }
+    const std::string& source = row.scenario->scenario.source_path;
+    const bool file = !source.empty() && !source.starts_with("builtin:");
+    return fmt::format("raftsim replay {} --seed {}",
+                       shell_quote(file ? source : row.scenario->scenario.name), ref.seed);
+}
+
+void SweepEngine::on_failure(const CaseRef& ref, FailureRecord failure, bool crashed) {
+    progress_.clear();
+    fmt::print("FAIL {} seed {}: {}/{} at {:.6f}s\n  {}\n", terminal_safe(failure.scenario),
+               ref.seed, failure.checker, terminal_safe(failure.kind), failure.time_us / 1e6,
+               terminal_safe(failure.detail));
+    if (command_.fail_fast) {
+        stop("fail_fast");
+        for (const auto& [id, info] : tasks_) {
+            if (!info.artifact) {
+                pool_.abort(id);
+            }
+        }
+    }
+    failure.replay = fallback_replay(ref);
+    failure.note = artifact_refusal(failure);
+    if (!failure.note.empty()) {
+        fmt::print("  no artifact: {}\n  replay:   {}\n", failure.note, failure.replay);
+        record_failure(ref, std::move(failure));
+        return;
+    }
+    const std::string directory = (std::filesystem::path(command_.out_dir) /
+                                   fmt::format("{}-seed{}", failure.scenario, ref.seed))
+                                      .string();
+    artifacts_by_signature_[failure_signature(failure)] += 1;
+    if (crashed) {
+        LoadedScenario swarm;
+        const SweepRow& row = plan_.rows()[ref.row];
+        const LoadedScenario& loaded =
+            row.scenario != nullptr ? *row.scenario : (swarm = swarm_loaded(ref.seed));
+        const ArtifactWrite written =
+            write_crash_artifact(directory, loaded, ref.seed, failure.kind, failure.detail);
+        artifact_bytes_ += written.bytes;
+        failure.artifact = written.error.empty() ? directory : "";
+        failure.note = written.error;
+        record_failure(ref, std::move(failure));
+        return;
+    }
+    pending_ = PendingFailure{.task = 0, .ref = ref, .failure = std::move(failure)};
+    queued_artifact_.emplace(artifact_task(ref, directory), TaskInfo{.artifact = true, .ref = ref});
+    pending_->failure.artifact = directory;
+}
+
+void SweepEngine::artifact_done(const TaskResult& result) {
+    RAFT_ASSERT(pending_.has_value());
+    PendingFailure pending = std::move(*pending_);
+    pending_.reset();
+    FailureRecord& failure = pending.failure;
+    const std::optional<ArtifactOutcome> written =
+        result.end == TaskEnd::done ? parse_artifact_outcome(result.output) : std::nullopt;
+    if (!written.has_value() || !written->error.empty()) {
+        failure.note = written.has_value() ? written->error
+                       : result.end == TaskEnd::aborted
+                           ? std::string("writing it ran longer than --timeout")
+                           : std::string("the worker writing it died");
+        failure.artifact.clear();
+    } else {
+        artifact_bytes_ += written->bytes;
+        if (written->fingerprint != failure.fingerprint) {
+            fmt::print("  NON-DETERMINISM: the re-run's fingerprint {:016x} differs from {:016x}\n",
+                       written->fingerprint, failure.fingerprint);
+        }
+    }
+    record_failure(pending.ref, std::move(failure));
+}
+
+void SweepEngine::record_failure(const CaseRef& ref, FailureRecord failure) {
+    RAFT_ASSERT(!pending_.has_value());
+    static_cast<void>(ref);
+    if (!failure.artifact.empty()) {
+        failure.replay = replay_command_for(failure.artifact);
+        fmt::print("  artifact: {}\n  replay:   {}\n", terminal_safe(failure.artifact),
+                   terminal_safe(failure.replay));
+    } else if (!failure.note.empty() && failure.note.find("already kept") == std::string::npos &&
+               failure.note.find("--artifact-budget") == std::string::npos) {
+        fmt::print("  could not write the artifact: {}\n  replay:   {}\n",
+                   terminal_safe(failure.note), terminal_safe(failure.replay));
+    }
+    std::fflush(stdout);
+    outcome_.report.failures.push_back(std::move(failure));
+}
+
+// The wall-clock backstop: a task past --timeout is killed; its run is
+// aborted, inconclusive (the next wait() reports it).
+void SweepEngine::enforce_timeout() {
+    if (!command_.timeout_seconds.has_value()) {
+        return;
+    }
+    for (const auto& [id, seconds] : pool_.running_seconds()) {
+        if (seconds > *command_.timeout_seconds) {
+            pool_.abort(id);
+        }
+    }
+}
+
+void SweepEngine::draw_progress() {
+    if (!progress_.active()) {
+        return;
+    }
+    // The remaining runs of each row cost what its finished ones did on
+    // average (every row's first run is started early for this); a row
+    // with none finished yet costs the overall average.
+    double total_seconds = 0;
+    std::uint64_t total_finished = 0;
+    for (const RowCost& cost : costs_) {
+        total_seconds += cost.seconds;
+        total_finished += cost.finished;
+    }
+    std::optional<double> eta;
+    if (total_finished > 0) {
+        double remaining = 0;
+        for (std::size_t row = 0; row < costs_.size(); ++row) {
+            const RowCost& cost = costs_[row];
+            const double mean =
+                cost.finished > 0 ? cost.seconds / cost.finished : total_seconds / total_finished;
+            const std::uint64_t runs = plan_.shard_runs_in_row(row);
+            remaining += mean * static_cast<double>(runs - std::min(runs, cost.finished));
+        }
+        eta = remaining / static_cast<double>(pool_.jobs());
+    }
+    const std::string label =
+        process_at_.has_value() ? plan_.rows()[process_at_->row].label : std::string();
+    progress_.update(completed_, outcome_.report.failures.size(), terminal_safe(label), eta);
+}
+
+// Prints the table, and lists the runs a stopped sweep did not make as
+// skipped (so JUnit shows them, and a merge sees them missing).
+void SweepEngine::finish_rows() {
+    for (std::optional<CaseRef> at = process_at_; at.has_value() && outcome_.report.stopped_early;
+         at = plan_.next(at)) {
+        RowReport& row = outcome_.report.rows[at->row];
+        row.skipped += 1;
+        row.cases.push_back(CaseReport{.seed = at->seed,
+                                       .wall_seconds = 0,
+                                       .failure = std::nullopt,
+                                       .status = CaseStatus::skipped});
+    }
+    for (; rows_printed_ < outcome_.report.rows.size(); ++rows_printed_) {
+        const RowReport& row = outcome_.report.rows[rows_printed_];
+        RAFT_ASSERT(row.passed + row.aborted <= row.seeds);
+        print_row(row);
+    }
+}
+
+// A worker killed while writing an artifact leaves its temporary directory
+// (DIR.tmp-PID, artifact.cpp): nothing half-written stays under --out.
+void SweepEngine::remove_partial_artifact(const std::string& directory) const {
+    namespace fs = std::filesystem;
+    const fs::path path(directory);
+    const std::string prefix = path.filename().string() + ".tmp-";
+    std::error_code error;
+    for (const fs::directory_entry& entry : fs::directory_iterator(path.parent_path(), error)) {
+        if (entry.path().filename().string().starts_with(prefix)) {
+            fs::remove_all(entry.path(), error);
+        }
+    }
+}
+
+}  // namespace
+
+SweepOutcome run_sweep(const SweepPlan& plan, const RunCommand& command, SweepReport report) {
+    RAFT_ASSERT(plan.problem().empty());
+    RAFT_ASSERT(command.jobs >= 1);
+    SweepEngine engine(plan, command, std::move(report));
+    return engine.run();
+}
+
+}  // namespace raftsim::replay
