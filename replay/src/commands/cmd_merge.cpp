@@ -1,15 +1,65 @@
-// raftsim merge: combine the JSON reports of a sharded sweep (stub until the
-// report format carries cases).
+// raftsim merge: the JSON (and JUnit) report of a whole sharded sweep from
+// its shards' JSON reports (report/merge.hpp says what is refused).
 #include <fmt/format.h>
 
+#include <cstdio>
+
 #include "commands/commands.hpp"
+#include "input/suite.hpp"
+#include "report/merge.hpp"
+#include "report/output_file.hpp"
+#include "text/escape.hpp"
 
 namespace raftsim::replay {
+namespace {
+
+[[nodiscard]] int refuse(std::string_view message) {
+    fmt::print(stderr, "raftsim merge: {}\n", terminal_safe(message));
+    return exit_usage;
+}
+
+}  // namespace
 
 int merge_command(const MergeCommand& command) {
     RAFT_ASSERT(!command.inputs.empty());
-    fmt::print(stderr, "raftsim merge: not yet\n");
-    return exit_usage;
+    RAFT_ASSERT(!command.json_path.empty());
+    std::vector<ShardReport> shards;
+    for (const std::string& file : command.inputs) {
+        const std::optional<std::string> text = read_file(file);
+        if (!text.has_value()) {
+            return refuse(fmt::format("cannot read {}", file));
+        }
+        std::string error;
+        std::optional<SweepReport> report = parse_json_report(*text, error);
+        if (!report.has_value()) {
+            return refuse(fmt::format("{}: not a raftsim run --json report: {}", file, error));
+        }
+        shards.push_back(ShardReport{.file = file, .report = std::move(*report)});
+    }
+    std::string error;
+    const std::optional<SweepReport> merged = merge_shards(shards, error);
+    if (!merged.has_value()) {
+        return refuse(error);
+    }
+    for (const auto& [path, text] :
+         {std::pair{command.json_path, render_json(*merged)},
+          std::pair{command.junit_path, command.junit_path.empty() ? "" : render_junit(*merged)}}) {
+        if (path.empty()) {
+            continue;
+        }
+        if (const std::string problem = write_file_atomically(path, text); !problem.empty()) {
+            return refuse(problem);
+        }
+    }
+    fmt::print("merged {} shards: {} runs, {} passed, {} failed, {} aborted, {} not run\n",
+               shards.size(), merged->runs(),
+               merged->runs() - merged->failures.size() - merged->aborted(),
+               merged->failures.size(), merged->aborted(), merged->skipped());
+    if (!merged->failures.empty()) {
+        return exit_failed;
+    }
+    // A shard stopped early or a run aborted: the sweep is not complete.
+    return merged->stopped_early || merged->aborted() > 0 ? exit_aborted : exit_passed;
 }
 
 }  // namespace raftsim::replay

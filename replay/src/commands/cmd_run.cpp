@@ -40,8 +40,9 @@ namespace {
     return out;
 }
 
-// FNV-1a over everything that decides the runs of a sweep, apart from
-// which shard this is: two shards of one sweep agree on it.
+// FNV-1a over everything that decides the runs of a sweep, apart from how
+// it is sharded: the shards of one sweep agree on it, and so does the
+// report they merge into with the unsharded sweep's.
 [[nodiscard]] std::string sweep_identity(const RunCommand& command, const SweepPlan& plan) {
     std::uint64_t hash = 0xcbf29ce484222325ULL;
     const auto mix = [&hash](std::string_view text) {
@@ -53,7 +54,7 @@ namespace {
     mix(build_id());
     mix(command.swarm ? "swarm" : "scenarios");
     mix(command.check_determinism ? "twice" : "once");
-    mix(fmt::format("{}..{} /{}", command.seed_first, command.seed_last, command.shard_count));
+    mix(fmt::format("{}..{}", command.seed_first, command.seed_last));
     for (const SweepRow& row : plan.rows()) {
         mix(row.label);
         mix(row.scenario != nullptr ? row.scenario->text : "");

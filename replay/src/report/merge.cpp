@@ -1,0 +1,142 @@
+// Merging shard reports (merge.hpp).
+#include "report/merge.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+
+#include "raftsim/core/assert.hpp"
+
+namespace raftsim::replay {
+namespace {
+
+// What two shards of one sweep must agree on; empty if they do.
+[[nodiscard]] std::string disagreement(const SweepReport& a, const SweepReport& b) {
+    if (a.sweep_id != b.sweep_id) {
+        return "another sweep (its scenarios, seeds or options differ)";
+    }
+    if (a.build != b.build) {
+        return fmt::format("another build ({} against {})", b.build, a.build);
+    }
+    if (a.shard_count != b.shard_count || a.mode != b.mode ||
+        a.check_determinism != b.check_determinism || a.seed_first != b.seed_first ||
+        a.seed_last != b.seed_last) {
+        return "another sweep (its mode, seeds or shard count differ)";
+    }
+    if (a.rows.size() != b.rows.size()) {
+        return "another list of scenarios";
+    }
+    for (std::size_t i = 0; i < a.rows.size(); ++i) {
+        if (a.rows[i].name != b.rows[i].name) {
+            return "another list of scenarios";
+        }
+    }
+    return "";
+}
+
+// Every shard exactly once: 1..N.
+[[nodiscard]] std::string check_indices(const std::vector<ShardReport>& shards) {
+    const std::uint64_t count = shards.front().report.shard_count;
+    std::map<std::uint64_t, std::string> seen;
+    for (const ShardReport& shard : shards) {
+        const std::uint64_t index = shard.report.shard_index;
+        if (index == 0 || index > count) {
+            return fmt::format("{}: shard {}/{} is not a shard of {}", shard.file, index,
+                               shard.report.shard_count, count);
+        }
+        const auto [it, inserted] = seen.emplace(index, shard.file);
+        if (!inserted) {
+            return fmt::format("shard {}/{} given twice: {} and {}", index, count, it->second,
+                               shard.file);
+        }
+    }
+    for (std::uint64_t index = 1; index <= count; ++index) {
+        if (!seen.contains(index)) {
+            return fmt::format("shard {}/{} is missing: {} of {} shard reports given", index, count,
+                               seen.size(), count);
+        }
+    }
+    return "";
+}
+
+// One row from every shard's copy of it; cases in seed order, failures
+// appended to `failures` in that order.
+[[nodiscard]] RowReport merge_row(const std::vector<ShardReport>& shards, std::size_t row,
+                                  std::vector<FailureRecord>& failures) {
+    RowReport merged{.name = shards.front().report.rows[row].name};
+    std::vector<std::pair<CaseReport, const FailureRecord*>> cases;
+    for (const ShardReport& shard : shards) {
+        const RowReport& part = shard.report.rows[row];
+        merged.seeds += part.seeds;
+        merged.passed += part.passed;
+        merged.aborted += part.aborted;
+        merged.skipped += part.skipped;
+        merged.simulated_us += part.simulated_us;
+        merged.events += part.events;
+        merged.wall_seconds += part.wall_seconds;
+        for (const CaseReport& run : part.cases) {
+            cases.emplace_back(
+                run, run.failure.has_value() ? &shard.report.failures[*run.failure] : nullptr);
+        }
+    }
+    std::sort(cases.begin(), cases.end(),
+              [](const auto& a, const auto& b) { return a.first.seed < b.first.seed; });
+    for (auto& [run, failure] : cases) {
+        if (failure != nullptr) {
+            run.failure = failures.size();
+            failures.push_back(*failure);
+        }
+        merged.cases.push_back(run);
+    }
+    RAFT_ASSERT(merged.cases.size() == merged.seeds + merged.skipped);
+    return merged;
+}
+
+// The shard's command without its --shard option.
+[[nodiscard]] std::string unsharded(std::string command) {
+    const std::size_t at = command.find(" --shard ");
+    if (at != std::string::npos) {
+        const std::size_t end = command.find(' ', at + 9);
+        command.erase(at, end == std::string::npos ? std::string::npos : end - at);
+    }
+    return command;
+}
+
+}  // namespace
+
+std::optional<SweepReport> merge_shards(const std::vector<ShardReport>& shards,
+                                        std::string& error) {
+    RAFT_ASSERT(!shards.empty());
+    const SweepReport& first = shards.front().report;
+    for (const ShardReport& shard : shards) {
+        if (const std::string differs = disagreement(first, shard.report); !differs.empty()) {
+            error = fmt::format("{} is from {} than {}", shard.file, differs, shards.front().file);
+            return std::nullopt;
+        }
+    }
+    if (error = check_indices(shards); !error.empty()) {
+        return std::nullopt;
+    }
+    SweepReport merged = first;
+    merged.command_line = unsharded(first.command_line);
+    merged.shard_index = 1;
+    merged.shard_count = 1;
+    merged.rows.clear();
+    merged.failures.clear();
+    merged.stop_reason.clear();
+    for (const ShardReport& shard : shards) {
+        if (shard.report.stopped_early) {
+            merged.stopped_early = true;
+            merged.stop_reason +=
+                fmt::format("{}shard {}: {}", merged.stop_reason.empty() ? "" : "; ",
+                            shard.report.shard_index, shard.report.stop_reason);
+        }
+    }
+    for (std::size_t row = 0; row < first.rows.size(); ++row) {
+        merged.rows.push_back(merge_row(shards, row, merged.failures));
+    }
+    return merged;
+}
+
+}  // namespace raftsim::replay

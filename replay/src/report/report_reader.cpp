@@ -1,0 +1,170 @@
+// Reading a `raftsim run --json` report back (sweep_report.hpp), for
+// `raftsim merge`. Every field is checked: a shard report that does not
+// hold what render_json writes is refused with what is wrong, never
+// half-read.
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "raftsim/core/assert.hpp"
+#include "report/sweep_report.hpp"
+
+namespace raftsim::replay {
+namespace {
+
+using Json = nlohmann::json;
+
+/// A report field that is missing or of the wrong type.
+struct BadField {
+    std::string message;
+};
+
+[[nodiscard]] const Json& field(const Json& object, std::string_view key) {
+    if (!object.is_object() || !object.contains(key)) {
+        throw BadField{fmt::format("missing \"{}\"", key)};
+    }
+    return object[std::string(key)];
+}
+
+[[nodiscard]] std::uint64_t number(const Json& object, std::string_view key) {
+    const Json& value = field(object, key);
+    if (!value.is_number_unsigned()) {
+        throw BadField{fmt::format("\"{}\" must be a whole number", key)};
+    }
+    return value.get<std::uint64_t>();
+}
+
+[[nodiscard]] double seconds(const Json& object, std::string_view key) {
+    const Json& value = field(object, key);
+    if (!value.is_number()) {
+        throw BadField{fmt::format("\"{}\" must be a number", key)};
+    }
+    return value.get<double>();
+}
+
+[[nodiscard]] std::string text(const Json& object, std::string_view key) {
+    const Json& value = field(object, key);
+    if (!value.is_string()) {
+        throw BadField{fmt::format("\"{}\" must be a string", key)};
+    }
+    return value.get<std::string>();
+}
+
+[[nodiscard]] bool flag(const Json& object, std::string_view key) {
+    const Json& value = field(object, key);
+    if (!value.is_boolean()) {
+        throw BadField{fmt::format("\"{}\" must be true or false", key)};
+    }
+    return value.get<bool>();
+}
+
+[[nodiscard]] CaseReport read_case(const Json& value, std::size_t failures) {
+    CaseReport run{.seed = number(value, "seed")};
+    const std::optional<CaseStatus> status = case_status_named(text(value, "result"));
+    if (!status.has_value()) {
+        throw BadField{"a case's \"result\" must be passed, failed, aborted or skipped"};
+    }
+    run.status = *status;
+    if (run.status != CaseStatus::skipped) {
+        run.wall_seconds = seconds(value, "wall_seconds");
+    }
+    if (run.status == CaseStatus::failed) {
+        run.failure = number(value, "failure");
+        if (*run.failure >= failures) {
+            throw BadField{"a case names a failure the report does not hold"};
+        }
+    }
+    return run;
+}
+
+[[nodiscard]] RowReport read_row(const Json& value, std::size_t failures) {
+    RowReport row{.name = text(value, "name"),
+                  .seeds = number(value, "runs"),
+                  .passed = number(value, "passed"),
+                  .aborted = number(value, "aborted"),
+                  .skipped = number(value, "skipped"),
+                  .simulated_us = number(value, "simulated_us"),
+                  .events = number(value, "events"),
+                  .wall_seconds = seconds(value, "wall_seconds")};
+    const Json& cases = field(value, "cases");
+    if (!cases.is_array() || cases.size() != row.seeds + row.skipped) {
+        throw BadField{
+            fmt::format("row \"{}\" must list one case per run and skipped seed", row.name)};
+    }
+    for (const Json& run : cases) {
+        row.cases.push_back(read_case(run, failures));
+    }
+    return row;
+}
+
+[[nodiscard]] FailureRecord read_failure(const Json& value) {
+    const std::string fingerprint = text(value, "fingerprint");
+    FailureRecord failure{.scenario = text(value, "scenario"),
+                          .row = text(value, "row"),
+                          .seed = number(value, "seed"),
+                          .checker = text(value, "checker"),
+                          .kind = text(value, "kind"),
+                          .detail = text(value, "detail"),
+                          .time_us = number(value, "time_us"),
+                          .fingerprint = std::strtoull(fingerprint.c_str(), nullptr, 16),
+                          .artifact = text(value, "artifact"),
+                          .note = value.contains("note") ? text(value, "note") : "",
+                          .replay = text(value, "replay")};
+    if (failure.checker.empty() || failure.row.empty()) {
+        throw BadField{"a failure must name its checker and row"};
+    }
+    return failure;
+}
+
+[[nodiscard]] SweepReport read_report(const Json& summary) {
+    if (number(summary, "schema_version") != report_schema_version) {
+        throw BadField{fmt::format("\"schema_version\" is {}, this build reads {}",
+                                   summary["schema_version"].dump(), report_schema_version)};
+    }
+    SweepReport report{.command_line = text(summary, "command"),
+                       .mode = text(summary, "mode"),
+                       .build = text(summary, "build"),
+                       .check_determinism = flag(summary, "check_determinism"),
+                       .seed_first = number(field(summary, "seeds"), "first"),
+                       .seed_last = number(field(summary, "seeds"), "last"),
+                       .shard_index = number(field(summary, "shard"), "index"),
+                       .shard_count = number(field(summary, "shard"), "count"),
+                       .stopped_early = flag(summary, "stopped_early"),
+                       .stop_reason = text(summary, "stop_reason"),
+                       .sweep_id = text(summary, "sweep")};
+    const Json& failures = field(summary, "failures");
+    const Json& rows = field(summary, "scenarios");
+    if (!failures.is_array() || !rows.is_array()) {
+        throw BadField{"\"failures\" and \"scenarios\" must be arrays"};
+    }
+    for (const Json& failure : failures) {
+        report.failures.push_back(read_failure(failure));
+    }
+    for (const Json& row : rows) {
+        report.rows.push_back(read_row(row, report.failures.size()));
+    }
+    return report;
+}
+
+}  // namespace
+
+std::optional<SweepReport> parse_json_report(std::string_view text, std::string& error) {
+    const Json summary = Json::parse(text, nullptr, false);
+    if (summary.is_discarded()) {
+        error = "not JSON";
+        return std::nullopt;
+    }
+    try {
+        SweepReport report = read_report(summary);
+        RAFT_ASSERT(error.empty());
+        return report;
+    } catch (const BadField& bad) {
+        error = bad.message;
+        return std::nullopt;
+    } catch (const nlohmann::json::exception& bad) {
+        error = bad.what();  // a number out of range for its type
+        return std::nullopt;
+    }
+}
+
+}  // namespace raftsim::replay
