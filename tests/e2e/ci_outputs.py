@@ -33,7 +33,7 @@ def check(condition, what):
 
 
 def run(*args):
-    result = subprocess.run([raftsim, "run", *args], capture_output=True, text=True)
+    result = subprocess.run([raftsim, "run", *args, "--jobs", "1"], capture_output=True, text=True)
     print("$ raftsim run", " ".join(args), "->", result.returncode)
     print(result.stdout[-6000:], result.stderr[-2000:])
     return result

@@ -12,7 +12,7 @@ raftsim = sys.argv[1]
 
 def run_on_terminal(*args):
     controller, terminal = pty.openpty()
-    process = subprocess.Popen([raftsim, "run", "NoIssueSanity", "--seeds", "1..4", *args],
+    process = subprocess.Popen([raftsim, "run", "NoIssueSanity", "--seeds", "1..4", "--jobs", "1", *args],
                                stdout=subprocess.PIPE, stderr=terminal, text=True)
     os.close(terminal)
     seen = b""

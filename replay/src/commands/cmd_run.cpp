@@ -139,7 +139,14 @@ void print_summary(const RunCommand& command, const SweepOutcome& outcome) {
     if (report.aborted() > 0) {
         fmt::print("{} runs aborted by --timeout: inconclusive\n", report.aborted());
     }
-    fmt::print("{}\n", failures == 0 ? "all passed" : fmt::format("{} failed", failures));
+    // The verdict, last: a stopped sweep never reads "all passed".
+    if (failures > 0) {
+        fmt::print("{} failed\n", failures);
+    } else if (report.stopped_early || report.aborted() > 0) {
+        fmt::print("inconclusive: no failure in the {} runs made\n", runs - report.aborted());
+    } else {
+        fmt::print("all passed\n");
+    }
 }
 
 [[nodiscard]] int exit_status(const SweepOutcome& outcome) {

@@ -1,0 +1,80 @@
+#!/usr/bin/env python3
+"""interrupt_reports.py RAFTSIM WORKDIR: Ctrl-C (SIGINT) and a CI timeout's
+SIGTERM stop a long sweep cleanly. For each signal, a sweep is started with
+--junit, --json and --fingerprints pointing at files that already hold an
+earlier report; while it runs, those files must still hold the earlier
+report (nothing is truncated at start); once it has printed some finished
+runs, it gets the signal and must exit 128 + the signal, having written
+partial reports that parse, are marked as stopped early by that signal,
+count the finished runs, and list every unrun seed as skipped."""
+import json
+import pathlib
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+
+raftsim, workdir = sys.argv[1:3]
+work = pathlib.Path(workdir)
+shutil.rmtree(work, ignore_errors=True)
+work.mkdir(parents=True)
+EARLIER = "an earlier report\n"
+
+
+def check(condition, what):
+    if not condition:
+        sys.exit(f"FAILED: {what}")
+
+
+def interrupt(sig):
+    name = signal.Signals(sig).name
+    junit, summary, prints = (work / f"{name}.xml", work / f"{name}.json", work / f"{name}.txt")
+    for path in (junit, summary, prints):
+        path.write_text(EARLIER)
+    # NoIssueSanity is quick, LeaderPartitions slow: the first row is done
+    # (its table line printed) long before the sweep could end.
+    process = subprocess.Popen(
+        [raftsim, "run", "NoIssueSanity", "LeaderPartitions", "--seeds", "1..400", "--jobs", "1",
+         "--junit", str(junit), "--json", str(summary), "--fingerprints", str(prints), "--out",
+         str(work / "failures")], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    seen = ""
+    while "NoIssueSanity" not in seen.split("\n", 1)[-1]:
+        line = process.stdout.readline()
+        check(line, "the sweep printed its first row before ending")
+        seen += line
+        check(time.monotonic() < deadline, "the first row within two minutes")
+    for path in (junit, summary, prints):
+        check(path.read_text() == EARLIER, f"{path.name} is untouched while the sweep runs")
+    process.send_signal(sig)
+    out, err = process.communicate(timeout=60)
+    print(seen + out, err, sep="\n")
+    check(process.returncode == 128 + sig, f"{name}: exit {128 + sig}, got {process.returncode}")
+
+    report = json.loads(summary.read_text())
+    check(report["stopped_early"] is True and report["stop_reason"] == name, "stopped by it")
+    totals = report["totals"]
+    check(totals["runs"] >= 400, f"the finished runs are kept: {totals}")
+    check(totals["runs"] + totals["skipped"] == 800, "every seed is a run or skipped")
+    check(totals["failed"] == 0 and totals["passed"] == totals["runs"], "counts add up")
+    rows = {row["name"]: row for row in report["scenarios"]}
+    check(rows["NoIssueSanity"]["runs"] == 400, "the first scenario finished")
+    check(all(case["result"] == "skipped" for case in rows["LeaderPartitions"]["cases"]
+              if case["seed"] > rows["LeaderPartitions"]["runs"]), "later seeds skipped")
+
+    root = ET.parse(junit).getroot()
+    cases = list(root.iter("testcase"))
+    check(len(cases) == 800, "JUnit lists every seed")
+    skipped = [case for case in cases if case.find("skipped") is not None]
+    check(len(skipped) == totals["skipped"] == int(root.get("skipped")), "JUnit's skipped count")
+    check(f"({name})" in skipped[0].find("skipped").get("message"), "the skip names the signal")
+    lines = prints.read_text().splitlines()
+    check(len(lines) == totals["runs"], "a fingerprint line per finished run")
+    check(lines[0].startswith("NoIssueSanity 1 "), "fingerprints in sweep order")
+
+
+interrupt(signal.SIGINT)
+interrupt(signal.SIGTERM)
+print("ok")
