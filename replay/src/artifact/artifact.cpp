@@ -290,9 +290,8 @@ namespace {
 }  // namespace
 
 std::optional<ArtifactManifest> read_artifact(const std::string& directory, std::string& error) {
-    const std::optional<std::string> run = read_file((fs::path(directory) / "run.json").string());
-    const std::optional<std::string> text =
-        read_file((fs::path(directory) / "scenario.json").string());
+    const std::optional<std::string> run = read_artifact_file(directory, "run.json");
+    const std::optional<std::string> text = read_artifact_file(directory, "scenario.json");
     if (!run.has_value() || !text.has_value()) {
         error = fmt::format("{}: not an artifact directory (run.json and scenario.json needed)",
                             directory);
