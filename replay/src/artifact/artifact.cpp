@@ -182,6 +182,17 @@ ArtifactWrite write_artifact(const std::string& directory, const LoadedScenario&
     });
 }
 
+ArtifactWrite adopt_artifact(const std::string& written, const std::string& directory) {
+    RAFT_ASSERT(!written.empty());
+    RAFT_ASSERT(written != directory);
+    std::uint64_t bytes = 0;
+    std::error_code error;
+    for (const fs::directory_entry& entry : fs::recursive_directory_iterator(written, error)) {
+        bytes += entry.is_regular_file(error) ? entry.file_size(error) : 0;
+    }
+    return {.error = move_into_place(written, directory), .bytes = bytes};
+}
+
 ArtifactWrite write_crash_artifact(const std::string& directory, const LoadedScenario& loaded,
                                    std::uint64_t seed, const std::string& kind,
                                    const std::string& detail) {

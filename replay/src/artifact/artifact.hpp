@@ -50,6 +50,12 @@ struct ArtifactWrite {
                                            const scenarios::RunResult& result,
                                            const ArtifactExtras& extras = {});
 
+/// Moves a complete artifact written elsewhere (a worker's pending
+/// divergence artifact) into `directory`, replacing one already there;
+/// `bytes` is the size of its files.
+[[nodiscard]] ArtifactWrite adopt_artifact(const std::string& written,
+                                           const std::string& directory);
+
 /// The artifact of a run whose worker process died (a crash in the system
 /// under test): its scenario and a run.json naming the failure, with no
 /// trace and no fingerprint -- the run never finished.

@@ -55,12 +55,11 @@ struct Runs {
     return out;
 }
 
-// Re-runs a failing case keeping its trace and writes its artifact. In
-// determinism mode the artifact is the first run's, with the divergence
-// report and the second run's trace beside it.
-[[nodiscard]] Json write_case_artifact(const LoadedScenario& loaded, std::uint64_t seed,
-                                       bool check_determinism, const std::string& directory) {
-    const Runs runs = run_case(loaded, seed, check_determinism, true);
+// Writes the artifact of `runs` (made keeping their traces). After a
+// divergence it is the first run's, with the divergence report and the
+// second run's trace beside it.
+[[nodiscard]] ArtifactWrite write_runs_artifact(const LoadedScenario& loaded, std::uint64_t seed,
+                                                const Runs& runs, const std::string& directory) {
     ArtifactExtras extras;
     if (runs.divergence.has_value()) {
         const sim::Simulation& second = *runs.second->simulation;
@@ -68,16 +67,39 @@ struct Runs {
         extras.files.emplace_back("trace-second-run.jsonl",
                                   render_jsonl(second.trace().records(), node_names(second)));
     }
-    const ArtifactWrite written = write_artifact(directory, loaded, seed, runs.first, extras);
+    return write_artifact(directory, loaded, seed, runs.first, extras);
+}
+
+// Re-runs a failing case keeping its trace and writes its artifact.
+[[nodiscard]] Json write_case_artifact(const LoadedScenario& loaded, std::uint64_t seed,
+                                       bool check_determinism, const std::string& directory) {
+    const Runs runs = run_case(loaded, seed, check_determinism, true);
+    const ArtifactWrite written = write_runs_artifact(loaded, seed, runs, directory);
     return {{"error", written.error},
             {"bytes", written.bytes},
             {"fingerprint", runs.first.fingerprint}};
 }
 
+// A run (twice in determinism mode); a divergence's artifact is written at
+// once, while both traces are at hand (CaseOutcome::pending_artifact).
+[[nodiscard]] Json run_and_report(const CaseWorkSettings& settings, const LoadedScenario& loaded,
+                                  std::uint64_t seed, std::uint64_t position) {
+    const Runs runs = run_case(loaded, seed, settings.check_determinism, false);
+    Json out = outcome_json(runs);
+    if (runs.divergence.has_value()) {
+        const std::string directory =
+            fmt::format("{}/.divergence-{}.pending", settings.out_dir, position);
+        const ArtifactWrite written = write_runs_artifact(loaded, seed, runs, directory);
+        out["pending_artifact"] = written.error.empty() ? directory : "";
+    }
+    return out;
+}
+
 }  // namespace
 
 std::string run_task(const CaseRef& ref) {
-    return Json{{"task", "run"}, {"row", ref.row}, {"seed", ref.seed}}.dump();
+    return Json{{"task", "run"}, {"row", ref.row}, {"seed", ref.seed}, {"position", ref.position}}
+        .dump();
 }
 
 std::string artifact_task(const CaseRef& ref, const std::string& directory) {
@@ -104,7 +126,7 @@ std::string do_case_work(const CaseWorkSettings& settings, std::string_view task
             .dump();
     }
     RAFT_ASSERT(task.at("task") == "run");
-    return outcome_json(run_case(loaded, seed, settings.check_determinism, false)).dump();
+    return run_and_report(settings, loaded, seed, task.at("position").get<std::uint64_t>()).dump();
 }
 
 std::optional<CaseOutcome> parse_case_outcome(std::string_view text) {
@@ -115,6 +137,7 @@ std::optional<CaseOutcome> parse_case_outcome(std::string_view text) {
     CaseOutcome outcome{.passed = out.value("passed", false),
                         .violation = std::nullopt,
                         .diverged = out.value("diverged", false),
+                        .pending_artifact = out.value("pending_artifact", ""),
                         .fingerprint = out.value("fingerprint", std::uint64_t{0}),
                         .events = out.value("events", std::uint64_t{0}),
                         .trace_records = out.value("trace_records", std::uint64_t{0}),

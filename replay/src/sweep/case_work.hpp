@@ -27,6 +27,10 @@ struct CaseOutcome {
     /// With --check-determinism, the two runs disagreed (checker
     /// "determinism"; `violation` holds the kind, the report and the time).
     bool diverged = false;
+    /// A divergence's artifact, written by the worker at once from the two
+    /// runs that disagreed (a re-run might well agree): a directory under
+    /// --out that the parent renames into place or removes.
+    std::string pending_artifact;
     std::uint64_t fingerprint = 0;
     std::uint64_t events = 0;
     std::uint64_t trace_records = 0;
@@ -43,7 +47,7 @@ struct ArtifactOutcome {
     std::uint64_t fingerprint = 0;
 };
 
-/// The task of running `ref`.
+/// The task of running `ref` (position `ref.position`).
 [[nodiscard]] std::string run_task(const CaseRef& ref);
 /// The task of writing the artifact of `ref` into `directory`.
 [[nodiscard]] std::string artifact_task(const CaseRef& ref, const std::string& directory);
@@ -52,6 +56,8 @@ struct ArtifactOutcome {
 struct CaseWorkSettings {
     const SweepPlan* plan = nullptr;
     bool check_determinism = false;
+    /// Where a divergence's pending artifact goes (CaseOutcome).
+    std::string out_dir;
 };
 
 /// The worker side: runs a task, returns its outcome as text.

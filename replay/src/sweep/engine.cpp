@@ -62,7 +62,9 @@ class SweepEngine {
     SweepEngine(const SweepPlan& plan, const RunCommand& command, SweepReport report)
         : plan_(plan),
           command_(command),
-          settings_{.plan = &plan, .check_determinism = command.check_determinism},
+          settings_{.plan = &plan,
+                    .check_determinism = command.check_determinism,
+                    .out_dir = command.out_dir},
           pool_(command.jobs,
                 [this](std::string_view task) { return do_case_work(settings_, task); }),
           progress_(command.progress, plan.shard_runs()),
@@ -102,6 +104,7 @@ class SweepEngine {
         }
         progress_.clear();
         finish_rows();
+        remove_unused_pending();
         return std::move(outcome_);
     }
 
@@ -253,9 +256,11 @@ class SweepEngine {
 
     void take_result(const CaseRef& ref, const TaskResult& result);
     void remove_partial_artifact(const std::string& directory) const;
+    void remove_unused_pending() const;
     [[nodiscard]] FailureRecord failure_record(const CaseRef& ref, const CaseViolation& violation,
                                                std::uint64_t fingerprint) const;
-    void on_failure(const CaseRef& ref, FailureRecord failure, bool crashed);
+    void on_failure(const CaseRef& ref, FailureRecord failure, bool crashed,
+                    const std::string& pending);
     [[nodiscard]] std::string artifact_refusal(const FailureRecord& failure) const;
     void artifact_done(const TaskResult& result);
     void record_failure(const CaseRef& ref, FailureRecord failure);
@@ -339,7 +344,8 @@ void SweepEngine::take_result(const CaseRef& ref, const TaskResult& result) {
     run.failure = outcome_.report.failures.size();
     row.cases.push_back(run);
     if (outcome.has_value()) {
-        on_failure(ref, failure_record(ref, *outcome->violation, outcome->fingerprint), false);
+        on_failure(ref, failure_record(ref, *outcome->violation, outcome->fingerprint), false,
+                   outcome->pending_artifact);
         return;
     }
     // The worker died: a crash of the code under test (or of the harness).
@@ -357,7 +363,7 @@ void SweepEngine::take_result(const CaseRef& ref, const TaskResult& result) {
                                                 kind, ref.seed),
                                             .time_us = 0},
                               0),
-               true);
+               true, "");
 }
 
 // Why a failure gets no full artifact, or empty if it gets one.
@@ -386,7 +392,8 @@ std::string SweepEngine::fallback_replay(const CaseRef& ref) const {
                        shell_quote(file ? source : row.scenario->scenario.name), ref.seed);
 }
 
-void SweepEngine::on_failure(const CaseRef& ref, FailureRecord failure, bool crashed) {
+void SweepEngine::on_failure(const CaseRef& ref, FailureRecord failure, bool crashed,
+                             const std::string& pending) {
     progress_.clear();
     fmt::print("FAIL {} seed {}: {}/{} at {:.6f}s\n  {}\n", terminal_safe(failure.scenario),
                ref.seed, failure.checker, terminal_safe(failure.kind), failure.time_us / 1e6,
@@ -402,6 +409,10 @@ void SweepEngine::on_failure(const CaseRef& ref, FailureRecord failure, bool cra
     failure.replay = fallback_replay(ref);
     failure.note = artifact_refusal(failure);
     if (!failure.note.empty()) {
+        if (!pending.empty()) {
+            std::error_code error;
+            std::filesystem::remove_all(pending, error);
+        }
         fmt::print("  no artifact: {}\n  replay:   {}\n", failure.note, failure.replay);
         record_failure(ref, std::move(failure));
         return;
@@ -420,6 +431,15 @@ void SweepEngine::on_failure(const CaseRef& ref, FailureRecord failure, bool cra
         artifact_bytes_ += written.bytes;
         failure.artifact = written.error.empty() ? directory : "";
         failure.note = written.error;
+        record_failure(ref, std::move(failure));
+        return;
+    }
+    if (!pending.empty()) {
+        // A divergence: the worker wrote the artifact from the two runs.
+        const ArtifactWrite moved = adopt_artifact(pending, directory);
+        artifact_bytes_ += moved.bytes;
+        failure.artifact = moved.error.empty() ? directory : "";
+        failure.note = moved.error;
         record_failure(ref, std::move(failure));
         return;
     }
@@ -526,6 +546,19 @@ void SweepEngine::finish_rows() {
         const RowReport& row = outcome_.report.rows[rows_printed_];
         RAFT_ASSERT(row.passed + row.aborted <= row.seeds);
         print_row(row);
+    }
+}
+
+// Divergence artifacts of runs never processed (after --fail-fast or an
+// interrupt) are not wanted: nothing pending stays under --out.
+void SweepEngine::remove_unused_pending() const {
+    namespace fs = std::filesystem;
+    std::error_code error;
+    for (const fs::directory_entry& entry : fs::directory_iterator(command_.out_dir, error)) {
+        const std::string name = entry.path().filename().string();
+        if (name.starts_with(".divergence-") && name.find(".pending") != std::string::npos) {
+            fs::remove_all(entry.path(), error);
+        }
     }
 }
 
