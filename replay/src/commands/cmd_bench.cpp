@@ -9,6 +9,7 @@
 #include "commands/commands.hpp"
 #include "input/suite.hpp"
 #include "raftsim/scenarios/interpret.hpp"
+#include "text/escape.hpp"
 
 namespace raftsim::replay {
 namespace {
@@ -24,7 +25,7 @@ namespace {
 int bench_command(const BenchCommand& command) {
     LoadResult loaded = load_scenarios({"NoIssueSanity", "LeaderPartitions"});
     if (loaded.error.has_value()) {
-        fmt::print(stderr, "raftsim: {}\n", loaded.error->to_string());
+        fmt::print(stderr, "raftsim: {}\n", terminal_safe(loaded.error->to_string()));
         return exit_usage;
     }
     fmt::print("{:<20} {:>6} {:>10} {:>12} {:>12} {:>12} {:>10} {:>12}\n", "workload", "seeds",

@@ -6,6 +6,7 @@
 
 #include "commands/commands.hpp"
 #include "input/suite.hpp"
+#include "text/escape.hpp"
 
 namespace raftsim::replay {
 
@@ -15,13 +16,14 @@ int check_command(const CheckCommand& command) {
     for (const std::string& path : command.paths) {
         const LoadResult loaded = load_scenarios({path});
         if (loaded.error.has_value()) {
-            fmt::print(stderr, "raftsim: {}\n", loaded.error->to_string());
+            fmt::print(stderr, "raftsim: {}\n", terminal_safe(loaded.error->to_string()));
             status = exit_usage;
             continue;
         }
         RAFT_ASSERT(!loaded.scenarios.empty());
         for (const LoadedScenario& scenario : loaded.scenarios) {
-            fmt::print("ok {} ({})\n", scenario.scenario.source_path, scenario.scenario.name);
+            fmt::print("ok {} ({})\n", terminal_safe(scenario.scenario.source_path),
+                       terminal_safe(scenario.scenario.name));
         }
     }
     return status;

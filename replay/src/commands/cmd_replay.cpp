@@ -147,7 +147,7 @@ void print_trace_divergence(const std::string& directory, const scenarios::RunRe
     out << text;
     out.close();
     if (!out) {
-        fmt::print(stderr, "raftsim: cannot write {}\n", path);
+        fmt::print(stderr, "raftsim: cannot write {}\n", terminal_safe(path));
     }
     return static_cast<bool>(out);
 }
@@ -179,21 +179,23 @@ void print_trace_divergence(const std::string& directory, const scenarios::RunRe
                                      .last = window.last})) &&
              ok;
         if (ok) {
-            fmt::print("\nhtml: {} (records {}..{} of {})\n", command.html_out, window.first,
-                       window.last, records.size());
+            fmt::print("\nhtml: {} (records {}..{} of {})\n", terminal_safe(command.html_out),
+                       window.first, window.last, records.size());
         }
     }
     if (!command.out_dir.empty()) {
         const std::string error =
             write_artifact(command.out_dir, target.loaded, target.seed, result).error;
         if (!error.empty()) {
-            fmt::print(stderr, "raftsim: could not write {}: {}\n", command.out_dir, error);
+            fmt::print(stderr, "raftsim: could not write {}: {}\n", terminal_safe(command.out_dir),
+                       terminal_safe(error));
             return false;
         }
         fmt::print(
             "\nartifact: {}\n  scenario: {}/scenario.json (run it with --seed {})\n"
             "  replay:   raftsim replay {}\n",
-            command.out_dir, command.out_dir, target.seed, command.out_dir);
+            terminal_safe(command.out_dir), terminal_safe(command.out_dir), target.seed,
+            terminal_safe(command.out_dir));
     }
     return ok;
 }

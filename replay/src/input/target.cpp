@@ -10,6 +10,7 @@
 #include "raftsim/core/assert.hpp"
 #include "raftsim/fuzz/cluster_case.hpp"
 #include "raftsim/scenarios/write.hpp"
+#include "text/escape.hpp"
 
 namespace raftsim::replay {
 namespace {
@@ -34,7 +35,7 @@ namespace {
 [[nodiscard]] std::optional<Target> decode_fuzz_input(const std::string& path) {
     const std::optional<std::string> bytes = read_file(path);
     if (!bytes.has_value()) {
-        fmt::print(stderr, "raftsim: {}: cannot read file\n", path);
+        fmt::print(stderr, "raftsim: {}: cannot read file\n", terminal_safe(path));
         return std::nullopt;
     }
     fuzz::ClusterCase decoded = fuzz::decode_cluster_case(std::span<const std::uint8_t>(
@@ -57,13 +58,13 @@ std::optional<Target> load_target(const TargetSpec& command) {
     if (!command.has_seed) {
         target.manifest = read_artifact(command.target, error);
         if (!target.manifest.has_value()) {
-            fmt::print(stderr, "raftsim: {}\n", error);
+            fmt::print(stderr, "raftsim: {}\n", terminal_safe(error));
             return std::nullopt;
         }
         scenarios::ParseResult parsed = scenarios::parse_scenario(
             target.manifest->scenario_text, command.target + "/scenario.json");
         if (parsed.error.has_value()) {
-            fmt::print(stderr, "raftsim: {}\n", parsed.error->to_string());
+            fmt::print(stderr, "raftsim: {}\n", terminal_safe(parsed.error->to_string()));
             return std::nullopt;
         }
         target.loaded = {.scenario = std::move(*parsed.scenario),
@@ -73,9 +74,10 @@ std::optional<Target> load_target(const TargetSpec& command) {
     }
     LoadResult loaded = load_scenarios({command.target});
     if (loaded.error.has_value() || loaded.scenarios.size() != 1) {
-        fmt::print(stderr, "raftsim: {}\n",
-                   loaded.error.has_value() ? loaded.error->to_string()
-                                            : command.target + ": expected one scenario");
+        fmt::print(
+            stderr, "raftsim: {}\n",
+            terminal_safe(loaded.error.has_value() ? loaded.error->to_string()
+                                                   : command.target + ": expected one scenario"));
         return std::nullopt;
     }
     target.loaded = std::move(loaded.scenarios.front());

@@ -413,7 +413,8 @@ void SweepEngine::on_failure(const CaseRef& ref, FailureRecord failure, bool cra
             std::error_code error;
             std::filesystem::remove_all(pending, error);
         }
-        fmt::print("  no artifact: {}\n  replay:   {}\n", failure.note, failure.replay);
+        fmt::print("  no artifact: {}\n  replay:   {}\n", failure.note,
+                   terminal_safe(failure.replay));
         record_failure(ref, std::move(failure));
         return;
     }
