@@ -34,6 +34,11 @@ std::uint32_t Simulation::submit_batch(std::uint32_t count) {
     Host& host = mutable_host(leader_id);
     std::uint32_t accepted = 0;
     for (std::uint32_t i = 0; i < count; ++i) {
+        // The history keeps every request: its size is the run's memory.
+        if (history_.size() >= options_.limits.requests) {
+            fail_limit(LimitKind::requests);
+            break;
+        }
         ClientRequest request{.id = history_.size() + 1,
                               .node = leader_id,
                               .submitted_us = now_,

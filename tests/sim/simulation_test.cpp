@@ -171,6 +171,167 @@ TEST_CASE("simulation: max_events halts the run after that many events, with no 
     CHECK_FALSE(unlimited.halted());
 }
 
+// ---------------------------------------------------------------- run limits
+
+/// A short run using every limited quantity: three counted steps, each
+/// applying five commands (a request each) and running a second.
+void limited_workload(Simulation& sim) {
+    for (int round = 0; round < 3; ++round) {
+        if (!sim.count_step()) {
+            return;
+        }
+        static_cast<void>(sim.apply_n(5, sim.now() + long_wait));
+        sim.run_for(us_per_second);
+    }
+}
+
+/// How much of `kind`'s quantity the run used.
+std::uint64_t used(const Simulation& sim, LimitKind kind) {
+    switch (kind) {
+        case LimitKind::events:
+            return sim.events();
+        case LimitKind::simulated_time:
+            return sim.now();
+        case LimitKind::steps:
+            return sim.steps();
+        case LimitKind::requests:
+            return sim.history().size();
+    }
+    return 0;
+}
+
+SimOptions limited_to(LimitKind kind, std::uint64_t value) {
+    SimOptions result = options(3);
+    switch (kind) {
+        case LimitKind::events:
+            result.limits.events = value;
+            break;
+        case LimitKind::simulated_time:
+            result.limits.simulated_time_us = value;
+            break;
+        case LimitKind::steps:
+            result.limits.steps = value;
+            break;
+        case LimitKind::requests:
+            result.limits.requests = value;
+            break;
+    }
+    return result;
+}
+
+TEST_CASE("simulation: a run at exactly a limit passes and one below it fails with its kind",
+          "[simulation][limits]") {
+    const LimitKind kind = GENERATE(LimitKind::events, LimitKind::simulated_time, LimitKind::steps,
+                                    LimitKind::requests);
+    INFO(to_string(kind));
+    Simulation unlimited(options(3));
+    limited_workload(unlimited);
+    REQUIRE_FALSE(unlimited.failed());
+    const std::uint64_t usage = used(unlimited, kind);
+    REQUIRE(usage > 1);
+
+    Simulation at_limit(limited_to(kind, usage));
+    limited_workload(at_limit);
+    CHECK_FALSE(at_limit.failed());
+    // A limit that is not reached changes nothing in the run.
+    CHECK(at_limit.trace().fingerprint() == unlimited.trace().fingerprint());
+
+    Simulation below(limited_to(kind, usage - 1));
+    limited_workload(below);
+    REQUIRE(below.violation().has_value());
+    CHECK(below.violation()->checker == Checker::limit);
+    CHECK(below.violation()->kind == to_string(kind));
+    CHECK_FALSE(below.halted());
+    // The run stopped at the limit, not past it.
+    CHECK(used(below, kind) == usage - 1);
+    CHECK(below.violation()->time == below.now());
+    CHECK(below.violation()->node == 0);
+}
+
+TEST_CASE("simulation: a limit violation names the limit, its value and how to raise it",
+          "[simulation][limits]") {
+    struct Case {
+        LimitKind kind;
+        std::uint64_t value;
+        std::string detail;
+    };
+    const Case c = GENERATE(values<Case>({
+        {LimitKind::events, 100,
+         "the run reached its limit of 100 simulator events (raise limits.events in the "
+         "scenario, or --max-events)"},
+        {LimitKind::simulated_time, 90 * us_per_second,
+         "the run reached its limit of 90s of simulated time (raise limits.simulated_time in "
+         "the scenario, or --max-sim-time)"},
+        {LimitKind::steps, 2,
+         "the run reached its limit of 2 scenario steps (raise limits.steps in the scenario, "
+         "or --max-steps)"},
+        {LimitKind::requests, 7,
+         "the run reached its limit of 7 client requests (raise limits.requests in the "
+         "scenario, or --max-requests)"},
+    }));
+    Simulation sim(limited_to(c.kind, c.value));
+    for (int i = 0; i < 3 && !sim.failed(); ++i) {
+        static_cast<void>(sim.count_step());
+    }
+    static_cast<void>(sim.apply_n(10, sim.now() + long_wait));
+    sim.run_for(100 * us_per_second);
+    REQUIRE(sim.violation().has_value());
+    CHECK(sim.violation()->checker == Checker::limit);
+    CHECK(sim.violation()->kind == to_string(c.kind));
+    CHECK(sim.violation()->detail == c.detail);
+}
+
+TEST_CASE("simulation: a sleep or wait past the time limit stops at the limit",
+          "[simulation][limits]") {
+    SimOptions limited = options(3);
+    limited.limits.simulated_time_us = 30 * us_per_second;
+    SECTION("a sleep") {
+        Simulation sim(limited);
+        sim.run_for(3'600 * us_per_second);
+        REQUIRE(sim.violation().has_value());
+        CHECK(sim.violation()->kind == "simulated_time");
+        CHECK(sim.now() == 30 * us_per_second);
+    }
+    SECTION("a wait that cannot succeed") {
+        Simulation sim(limited);
+        CHECK_FALSE(sim.run_until([] { return false; }, 3'600 * us_per_second));
+        REQUIRE(sim.violation().has_value());
+        CHECK(sim.violation()->kind == "simulated_time");
+        CHECK(sim.now() == 30 * us_per_second);
+    }
+    SECTION("a wait that succeeds before the limit is no failure") {
+        Simulation sim(limited);
+        CHECK(sim.run_until([&sim] { return sim.leader() != 0; }, 3'600 * us_per_second));
+        CHECK_FALSE(sim.failed());
+        CHECK(sim.now() < 30 * us_per_second);
+    }
+    SECTION("a sleep ending exactly at the limit is no failure") {
+        Simulation sim(limited);
+        sim.run_for(30 * us_per_second);
+        CHECK_FALSE(sim.failed());
+        CHECK(sim.now() == 30 * us_per_second);
+    }
+}
+
+TEST_CASE("simulation: max_events below the events limit halts without a limit violation",
+          "[simulation][limits]") {
+    SimOptions both = options(3);
+    both.max_events = 40;
+    both.limits.events = 41;
+    Simulation halted(both);
+    halted.run_for(10 * us_per_second);
+    CHECK(halted.halted());
+    CHECK_FALSE(halted.violation().has_value());
+    // At the same count the limit wins: the run without max_events would
+    // fail there too, and a halted run must behave as that run up to it.
+    both.limits.events = 40;
+    Simulation limited(both);
+    limited.run_for(10 * us_per_second);
+    CHECK_FALSE(limited.halted());
+    REQUIRE(limited.violation().has_value());
+    CHECK(limited.violation()->kind == "events");
+}
+
 TEST_CASE("simulation: apply_n commits every command and verify passes", "[simulation]") {
     for (std::size_t count : {3U, 5U}) {
         DYNAMIC_SECTION(count << " nodes") {
