@@ -26,6 +26,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -52,6 +53,13 @@ constexpr std::size_t max_message_faults = 65'536;
 /// the simulator's "now + delay" far from overflowing.
 constexpr TimeUs max_fault_delay_us = 3'600 * sim::us_per_second;
 constexpr std::uint64_t u32_max = std::numeric_limits<std::uint32_t>::max();
+/// The largest "limits" a file may ask for: ten times the defaults. A file
+/// may raise a limit, but not so far that it stops bounding the run's time
+/// and memory (a failing run is re-run keeping a trace record per event).
+/// Simulated time is a duration, so it is at most 1000h like any other.
+constexpr std::uint64_t max_limit_events = 10 * LimitsSpec::default_events;
+constexpr std::uint64_t max_limit_steps = 10 * LimitsSpec::default_steps;
+constexpr std::uint64_t max_limit_requests = 10 * LimitsSpec::default_requests;
 
 struct Failure {
     std::string path;
@@ -362,6 +370,16 @@ std::int64_t get_int(const Json& value, const std::string& path, std::int64_t mi
     return number;
 }
 
+std::uint64_t get_u64(const Json& value, const std::string& path, std::uint64_t min,
+                      std::uint64_t max) {
+    const bool in_range = value.is_number_unsigned() && value.get<std::uint64_t>() >= min &&
+                          value.get<std::uint64_t>() <= max;
+    if (!in_range) {
+        fail_expected(path, fmt::format("an integer in [{}, {}]", min, max), value);
+    }
+    return value.get<std::uint64_t>();
+}
+
 std::uint32_t get_u32(const Json& value, const std::string& path, std::uint32_t min,
                       std::uint64_t max = u32_max) {
     std::string expected = fmt::format("an integer in [{}, {}]", min, max);
@@ -663,6 +681,30 @@ ChecksSpec parse_checks(const Json& value) {
     return checks;
 }
 
+/// Each limit is optional; an omitted one keeps its default.
+LimitsSpec parse_limits(const Json& value) {
+    const std::string path = "limits";
+    check_fields(value, path, {"events", "simulated_time", "steps", "requests"});
+    LimitsSpec limits;
+    const std::array<std::tuple<std::string_view, std::uint64_t*, std::uint64_t>, 3> counts{{
+        {"events", &limits.events, max_limit_events},
+        {"steps", &limits.steps, max_limit_steps},
+        {"requests", &limits.requests, max_limit_requests},
+    }};
+    for (const auto& [key, target, max] : counts) {
+        if (const Json* field = find_field(value, key)) {
+            *target = get_u64(*field, member_path(path, key), 1, max);
+        }
+    }
+    if (const Json* time = find_field(value, "simulated_time")) {
+        limits.simulated_time_us =
+            get_positive_duration(*time, member_path(path, "simulated_time"));
+    }
+    RAFT_ASSERT(limits.events >= 1);
+    RAFT_ASSERT(limits.simulated_time_us >= 1);
+    return limits;
+}
+
 // ---------------------------------------------------------------- message faults
 
 /// {"message": N, "drop": true}, {"message": N, "duplicate": true} or
@@ -921,7 +963,7 @@ Scenario Parser::parse(const Json& root) {
     }
     check_fields(root, "$",
                  {"name", "description", "cluster", "raft", "network", "workload", "checks",
-                  "steps", "message_faults"});
+                  "steps", "message_faults", "limits"});
     Scenario scenario;
     scenario.name = get_nonempty_string(required_field(root, "$", "name"), "name");
     if (const Json* description = find_field(root, "description")) {
@@ -943,6 +985,9 @@ Scenario Parser::parse(const Json& root) {
     scenario.steps = parse_steps(required_field(root, "$", "steps"), "steps", 1);
     if (const Json* faults = find_field(root, "message_faults")) {
         scenario.message_faults = parse_message_faults(*faults);
+    }
+    if (const Json* limits = find_field(root, "limits")) {
+        scenario.limits = parse_limits(*limits);
     }
     check_groups();
     return scenario;

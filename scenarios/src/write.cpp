@@ -668,6 +668,16 @@ Node scenario_node(const Scenario& scenario) {
     root.add("checks", object_node()
                            .add("verify", bool_node(scenario.checks.verify))
                            .add("settle", duration_node(scenario.checks.settle_us)));
+    // Only when one differs, so the text of every file within the defaults
+    // stays as it was before limits existed; then all four, as for checks.
+    if (scenario.limits != LimitsSpec{}) {
+        root.add("limits",
+                 object_node()
+                     .add("events", number_node(scenario.limits.events))
+                     .add("simulated_time", duration_node(scenario.limits.simulated_time_us))
+                     .add("steps", number_node(scenario.limits.steps))
+                     .add("requests", number_node(scenario.limits.requests)));
+    }
     return root;
 }
 

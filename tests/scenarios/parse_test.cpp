@@ -250,6 +250,10 @@ TEST_CASE("parse: omitted sections and fields take their documented defaults", "
     CHECK(s.checks.verify);
     CHECK(s.checks.settle_us == 60 * second);
     CHECK(s.steps.empty());
+    CHECK(s.limits.events == scenarios::LimitsSpec::default_events);
+    CHECK(s.limits.simulated_time_us == scenarios::LimitsSpec::default_simulated_time_us);
+    CHECK(s.limits.steps == scenarios::LimitsSpec::default_steps);
+    CHECK(s.limits.requests == scenarios::LimitsSpec::default_requests);
 }
 
 TEST_CASE("parse: \"voters\" with a name prefix numbers the nodes from 0", "[parse]") {
@@ -506,6 +510,67 @@ const std::vector<ErrorCase> impossible_values = {
 
 TEST_CASE("parse: rejects impossible values saying what is possible", "[parse]") {
     check_error(GENERATE(from_range(impossible_values)));
+}
+
+// ---------------------------------------------------------------- limits
+
+TEST_CASE("parse: limits set the run's bounds; an omitted one keeps its default",
+          "[parse][limits]") {
+    using scenarios::LimitsSpec;
+    struct Case {
+        std::string limits;
+        LimitsSpec expected;
+    };
+    const Case c = GENERATE(values<Case>({
+        {"{}", LimitsSpec{}},
+        {R"({"events": 5})", LimitsSpec{.events = 5}},
+        {R"({"simulated_time": "90m"})", LimitsSpec{.simulated_time_us = 90 * 60 * second}},
+        {R"({"steps": 1})", LimitsSpec{.steps = 1}},
+        {R"({"requests": 70})", LimitsSpec{.requests = 70}},
+        {R"({"events": 40000000, "simulated_time": "1000h", "steps": 1000000,
+             "requests": 7000000})",
+         LimitsSpec{.events = 40'000'000,
+                    .simulated_time_us = 1000ULL * 3600 * second,
+                    .steps = 1'000'000,
+                    .requests = 7'000'000}},
+        {R"({"simulated_time": "1us", "requests": 1, "steps": 2, "events": 3})",
+         LimitsSpec{.events = 3, .simulated_time_us = 1, .steps = 2, .requests = 1}},
+    }));
+    CAPTURE(c.limits);
+    const Scenario s = parsed(parse(with_field(R"("limits": )" + c.limits)));
+    CHECK(s.limits == c.expected);
+}
+
+TEST_CASE("parse: rejects limits below 1 or above ten times the default", "[parse][limits]") {
+    const ErrorCase c = GENERATE(values<ErrorCase>({
+        {with_field(R"("limits": 5)"), "limits", "expected an object, got 5"},
+        {with_field(R"("limits": {"event": 5})"), "limits.event",
+         "unknown field 'event'; expected one of: events, simulated_time, steps, requests"},
+        {with_field(R"("limits": {"events": 0})"), "limits.events",
+         "expected an integer in [1, 40000000], got 0"},
+        {with_field(R"("limits": {"events": 40000001})"), "limits.events",
+         "expected an integer in [1, 40000000], got 40000001"},
+        {with_field(R"("limits": {"events": -1})"), "limits.events", "got -1"},
+        {with_field(R"("limits": {"events": 1.5})"), "limits.events", "got 1.5"},
+        {with_field(R"("limits": {"events": "5"})"), "limits.events", R"(got "5")"},
+        {with_field(R"("limits": {"steps": 0})"), "limits.steps",
+         "expected an integer in [1, 1000000], got 0"},
+        {with_field(R"("limits": {"steps": 1000001})"), "limits.steps",
+         "expected an integer in [1, 1000000], got 1000001"},
+        {with_field(R"("limits": {"requests": 0})"), "limits.requests",
+         "expected an integer in [1, 7000000], got 0"},
+        {with_field(R"("limits": {"requests": 18446744073709551615})"), "limits.requests",
+         "expected an integer in [1, 7000000]"},
+        {with_field(R"("limits": {"simulated_time": "0s"})"), "limits.simulated_time",
+         "expected a duration above zero"},
+        {with_field(R"("limits": {"simulated_time": "1001h"})"), "limits.simulated_time",
+         "expected a duration of at most 1000h"},
+        {with_field(R"("limits": {"simulated_time": 60})"), "limits.simulated_time",
+         "expected a duration string"},
+        {with_field(R"("limits": {"steps": 5, "steps": 6})"), "limits.steps",
+         "duplicate field 'steps'"},
+    }));
+    check_error(c);
 }
 
 TEST_CASE("parse: message_faults aim a drop, a duplicate or a delay at the N-th message",

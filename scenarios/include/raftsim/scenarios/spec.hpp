@@ -147,6 +147,29 @@ struct ChecksSpec {
     TimeUs settle_us = 60 * sim::us_per_second;
 };
 
+/// JSON "limits": bounds on one run (sim::RunLimits). A run that reaches
+/// one fails with a `limit` violation of that kind; every field defaults to
+/// the simulator's default, and the parser refuses values outside
+/// [1, the maximum] (docs/scenarios.md).
+struct LimitsSpec {
+    static constexpr std::uint64_t default_events = sim::default_limit_events;
+    static constexpr TimeUs default_simulated_time_us = sim::default_limit_simulated_time_us;
+    static constexpr std::uint64_t default_steps = sim::default_limit_steps;
+    static constexpr std::uint64_t default_requests = sim::default_limit_requests;
+
+    /// Simulator events processed.
+    std::uint64_t events = default_events;
+    /// JSON "simulated_time": how far simulated time may go.
+    TimeUs simulated_time_us = default_simulated_time_us;
+    /// Steps executed: each leaf step, each repeat iteration, each
+    /// membership_churn round.
+    std::uint64_t steps = default_steps;
+    /// Client requests submitted (apply and the workload).
+    std::uint64_t requests = default_requests;
+
+    friend bool operator==(const LimitsSpec&, const LimitsSpec&) = default;
+};
+
 struct Scenario {
     std::string name;
     std::string description;
@@ -163,6 +186,7 @@ struct Scenario {
     /// The fuzzer's schedules use them; message numbers are unique.
     std::vector<sim::MessageFault> message_faults;
     ChecksSpec checks;
+    LimitsSpec limits;
 };
 
 }  // namespace raftsim::scenarios
