@@ -45,8 +45,18 @@ constexpr std::uint32_t max_nodes = 64;
 constexpr std::size_t max_name_length = 64;
 constexpr int max_step_depth = 16;
 constexpr std::uint32_t max_repeat = 1'000'000;
+// The counts a step may ask for, each far above what the files in the tree
+// use (the built-in suite, tests/golden, tests/e2e, fuzz/findings and the
+// fuzz corpora): at most apply 10000, a batch of 20, 20 churn changes, 15
+// branches and 208 steps in a file. The steps bound equals the default
+// steps limit, so the flat list of steps any run within it executed fits in
+// a file (raftsim shrink writes such lists).
+constexpr std::uint32_t max_apply = 1'000'000;
+constexpr std::uint32_t max_batch = 10'000;
+constexpr std::uint32_t max_churn_changes = 10'000;
+constexpr std::size_t max_branches = 1'024;
+constexpr std::size_t max_steps_in_file = LimitsSpec::default_steps;
 constexpr std::int64_t max_drift_ppm = 999'999;
-constexpr std::size_t max_file_bytes = 16U << 20U;
 constexpr std::size_t max_quoted_chars = 40;
 constexpr std::size_t max_message_faults = 65'536;
 /// A message held back longer is lost in all but name, and the bound keeps
@@ -654,7 +664,7 @@ WorkloadSpec parse_workload(const Json* value, const std::string& scenario_name)
         workload.source = get_nonempty_string(*source, "workload.source");
     }
     if (const Json* batch = find_field(*value, "batch")) {
-        workload.batch = get_u32(*batch, "workload.batch", 1);
+        workload.batch = get_u32(*batch, "workload.batch", 1, max_batch);
     }
     if (const Json* think = find_field(*value, "think")) {
         workload.think_us = get_positive_duration(*think, "workload.think");
@@ -904,6 +914,47 @@ void fill_deadline(Step& step, const Json& object, TimeUs default_us) {
     step.optional = optional_bool(object, step.json_path, "optional");
 }
 
+/// Counts the steps of a steps array and of every nested one, failing at
+/// the first beyond max_steps_in_file, before any Step is built: a 16 MiB
+/// file of tiny steps must not become a vector of a million Steps. Only the
+/// shape is looked at; everything else is left to the parse that follows,
+/// which refuses what is malformed or nested too deep.
+void count_steps(const Json& value, const std::string& path, int depth, std::size_t& count) {
+    if (!value.is_array() || depth > max_step_depth) {
+        return;
+    }
+    for (std::size_t i = 0; i < value.size(); ++i) {
+        count += 1;
+        if (count > max_steps_in_file) {
+            fail(index_path(path, i),
+                 fmt::format("more than {} steps in the file (nested ones count)",
+                             max_steps_in_file));
+        }
+        const Json& step = value[i];
+        if (!step.is_object()) {
+            continue;
+        }
+        const std::string step_path = index_path(path, i);
+        if (const Json* repeat = find_field(step, "repeat"); repeat != nullptr) {
+            if (const Json* nested = find_field(step, "steps")) {
+                count_steps(*nested, member_path(member_path(step_path, "repeat"), "steps"),
+                            depth + 1, count);
+            }
+        }
+        const Json* branches = find_field(step, "one_of");
+        for (std::size_t b = 0; branches != nullptr && branches->is_array() &&
+                                b < std::min(branches->size(), max_branches);
+             ++b) {
+            const Json& branch = (*branches)[b];
+            if (const Json* nested = branch.is_object() ? find_field(branch, "steps") : nullptr) {
+                count_steps(*nested,
+                            member_path(index_path(member_path(step_path, "one_of"), b), "steps"),
+                            depth + 1, count);
+            }
+        }
+    }
+}
+
 class Parser {
   public:
     [[nodiscard]] Scenario parse(const Json& root);
@@ -982,7 +1033,10 @@ Scenario Parser::parse(const Json& root) {
     if (const Json* checks = find_field(root, "checks")) {
         scenario.checks = parse_checks(*checks);
     }
-    scenario.steps = parse_steps(required_field(root, "$", "steps"), "steps", 1);
+    const Json& steps = required_field(root, "$", "steps");
+    std::size_t step_count = 0;
+    count_steps(steps, "steps", 0, step_count);
+    scenario.steps = parse_steps(steps, "steps", 0);
     if (const Json* faults = find_field(root, "message_faults")) {
         scenario.message_faults = parse_message_faults(*faults);
     }
@@ -993,6 +1047,8 @@ Scenario Parser::parse(const Json& root) {
     return scenario;
 }
 
+/// `depth` counts the repeat and one_of levels above: the top-level steps
+/// are at 0, and at most max_step_depth levels may nest below them.
 std::vector<Step> Parser::parse_steps(const Json& value, const std::string& path, int depth) {
     if (depth > max_step_depth) {
         fail(path,
@@ -1038,13 +1094,13 @@ bool Parser::fill_flow(Step& step, const Json& object, const Json& argument,
             step.optional = optional_bool(object, step.json_path, "optional");
             return true;
         case Kind::apply:
-            step.count = get_u32(argument, path, 1);
+            step.count = get_u32(argument, path, 1, max_apply);
             return true;
         case Kind::start_workload:
             check_fields(argument, path, {"batch", "think"});
             step.count = default_batch_;
             if (const Json* batch = find_field(argument, "batch")) {
-                step.count = get_u32(*batch, member_path(path, "batch"), 1);
+                step.count = get_u32(*batch, member_path(path, "batch"), 1, max_batch);
             }
             step.duration_us = default_think_us_;
             if (const Json* think = find_field(argument, "think")) {
@@ -1139,8 +1195,8 @@ bool Parser::fill_membership(Step& step, const Json& object, const Json& argumen
             return true;
         case Kind::membership_churn:
             check_fields(argument, path, {"changes", "interval"});
-            step.count =
-                get_u32(required_field(argument, path, "changes"), member_path(path, "changes"), 1);
+            step.count = get_u32(required_field(argument, path, "changes"),
+                                 member_path(path, "changes"), 1, max_churn_changes);
             step.duration_us = get_duration(required_field(argument, path, "interval"),
                                             member_path(path, "interval"));
             step.optional = optional_bool(object, step.json_path, "optional");
@@ -1230,8 +1286,11 @@ void Parser::fill_slow_votes(Step& step, const Json& argument, const std::string
 }
 
 std::vector<Branch> Parser::parse_branches(const Json& value, const std::string& path, int depth) {
-    if (!value.is_array() || value.empty()) {
-        fail_expected(path, "a non-empty array of branches like [{\"weight\": 1, \"steps\": []}]",
+    if (!value.is_array() || value.empty() || value.size() > max_branches) {
+        fail_expected(path,
+                      fmt::format("an array of 1 to {} branches like [{{\"weight\": 1, \"steps\": "
+                                  "[]}}]",
+                                  max_branches),
                       value);
     }
     std::vector<Branch> branches;
@@ -1393,29 +1452,47 @@ void Parser::parse_count_range(const Json& value, const std::string& path,
 // ---------------------------------------------------------------- JSON text
 
 /// nlohmann keeps the last of two equal keys without a word, which would let
-/// {"sleep": "1s", "sleep": "1h"} or a second "steps" slip through. This
-/// parser callback tracks where the parser is and rejects a repeated key.
+/// {"sleep": "1s", "sleep": "1h"} or a second "steps" slip through. This SAX
+/// handler tracks where the parser is and rejects a repeated key. It runs as
+/// a pass of its own, building nothing: nlohmann's callback parser, which
+/// could do this while building the document, rescans a container's values
+/// each time one of its objects ends, so a file of n steps took O(n^2).
 class DuplicateKeyCheck {
   public:
-    bool operator()(int /*depth*/, Json::parse_event_t event, Json& parsed) {
-        switch (event) {
-            case Json::parse_event_t::object_start:
-            case Json::parse_event_t::array_start:
-                frames_.push_back(Frame{.is_object = event == Json::parse_event_t::object_start});
-                break;
-            case Json::parse_event_t::key:
-                add_key(parsed.get<std::string>());
-                break;
-            case Json::parse_event_t::object_end:
-            case Json::parse_event_t::array_end:
-                frames_.pop_back();
-                finish_value();
-                break;
-            case Json::parse_event_t::value:
-                finish_value();
-                break;
-        }
+    bool null() { return finish_value(); }
+    bool boolean(bool /*value*/) { return finish_value(); }
+    bool number_integer(Json::number_integer_t /*value*/) { return finish_value(); }
+    bool number_unsigned(Json::number_unsigned_t /*value*/) { return finish_value(); }
+    bool number_float(Json::number_float_t /*value*/, const std::string& /*text*/) {
+        return finish_value();
+    }
+    bool string(std::string& /*value*/) { return finish_value(); }
+    bool binary(Json::binary_t& /*value*/) { return finish_value(); }
+    bool start_object(std::size_t /*elements*/) {
+        frames_.push_back(Frame{.is_object = true});
         return true;
+    }
+    bool start_array(std::size_t /*elements*/) {
+        frames_.push_back(Frame{.is_object = false});
+        return true;
+    }
+    bool key(std::string& key) {
+        RAFT_ASSERT(!frames_.empty());
+        RAFT_ASSERT(frames_.back().is_object);
+        Frame& frame = frames_.back();
+        if (!frame.keys.insert(key).second) {
+            fail(member_path(path(), key), fmt::format("duplicate field '{}'", clip(key)));
+        }
+        frame.key = key;
+        return true;
+    }
+    bool end_object() { return end_container(); }
+    bool end_array() { return end_container(); }
+    /// Malformed text ends this pass quietly; the parse that builds the
+    /// document meets the same error and reports it.
+    bool parse_error(std::size_t /*position*/, const std::string& /*token*/,
+                     const nlohmann::detail::exception& /*error*/) {
+        return false;
     }
 
   private:
@@ -1426,19 +1503,18 @@ class DuplicateKeyCheck {
         std::size_t index = 0;
     };
 
-    void add_key(const std::string& key) {
-        Frame& frame = frames_.back();
-        if (!frame.keys.insert(key).second) {
-            fail(member_path(path(), key), fmt::format("duplicate field '{}'", clip(key)));
-        }
-        frame.key = key;
+    bool end_container() {
+        RAFT_ASSERT(!frames_.empty());
+        frames_.pop_back();
+        return finish_value();
     }
 
     /// A value of the innermost container is complete: arrays count elements.
-    void finish_value() {
+    bool finish_value() {
         if (!frames_.empty() && !frames_.back().is_object) {
             frames_.back().index += 1;
         }
+        return true;
     }
 
     /// The path of the innermost open container.
@@ -1477,10 +1553,10 @@ std::string printable(std::string_view text) {
 Json parse_json(std::string_view text) {
     DuplicateKeyCheck check;
     try {
-        return Json::parse(text.begin(), text.end(),
-                           [&check](int depth, Json::parse_event_t event, Json& parsed) {
-                               return check(depth, event, parsed);
-                           });
+        // First the keys (a duplicate is reported before any later syntax
+        // error, as one pass would), then the document.
+        static_cast<void>(Json::sax_parse(text.begin(), text.end(), &check));
+        return Json::parse(text.begin(), text.end());
     } catch (const Json::out_of_range& error) {
         // A number beyond a double's range ("1e400") is nlohmann's
         // out_of_range.406, not a parse_error, but it is malformed input all
@@ -1507,7 +1583,11 @@ std::string malformed_message(const Json::parse_error& error) {
     return out + printable(what);
 }
 
-/// Reads at most max_file_bytes (+1 to notice a larger file).
+std::string too_large_message() {
+    return fmt::format("the scenario is larger than {} bytes (16 MiB)", max_scenario_file_bytes);
+}
+
+/// Reads at most max_scenario_file_bytes (+1 to notice a larger file).
 bool read_text(const std::string& file, std::string& text, std::string& problem) {
     std::error_code code;
     if (std::filesystem::is_directory(file, code)) {
@@ -1519,15 +1599,15 @@ bool read_text(const std::string& file, std::string& text, std::string& problem)
         problem = fmt::format("cannot open the scenario: {}", std::strerror(errno));
         return false;
     }
-    text.resize(max_file_bytes + 1);
+    text.resize(max_scenario_file_bytes + 1);
     in.read(text.data(), static_cast<std::streamsize>(text.size()));
     if (in.bad()) {
         problem = fmt::format("cannot read the scenario: {}", std::strerror(errno));
         return false;
     }
     text.resize(static_cast<std::size_t>(in.gcount()));
-    if (text.size() > max_file_bytes) {
-        problem = fmt::format("the scenario is larger than {} bytes", max_file_bytes);
+    if (text.size() > max_scenario_file_bytes) {
+        problem = too_large_message();
         return false;
     }
     return true;
@@ -1541,6 +1621,10 @@ std::string ScenarioError::to_string() const {
 
 ParseResult parse_scenario(std::string_view text, const std::string& file) {
     ParseResult result;
+    if (text.size() > max_scenario_file_bytes) {
+        result.error = ScenarioError{.file = file, .path = "$", .message = too_large_message()};
+        return result;
+    }
     try {
         const Json root = parse_json(text);
         Parser parser;

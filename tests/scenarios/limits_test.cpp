@@ -32,7 +32,8 @@ Scenario parsed(const std::string& text) {
 std::string crafted(std::string_view limits) {
     return fmt::format(R"({{"name": "crafted", "cluster": {{"voters": 3}},
         "steps": [{{"wait_for_leader": "10s"}},
-                  {{"repeat": 3, "steps": [{{"apply": 20}}, {{"sleep": "1s"}}, {{"heal_all": {{}}}}]}},
+                  {{"repeat": 3, "steps": [{{"apply": 20}}, {{"sleep": "1s"}},
+                                           {{"heal_all": {{}}}}]}},
                   {{"one_of": [{{"steps": [{{"sleep": "1s"}}]}}]}},
                   {{"membership_churn": {{"changes": 2, "interval": "1s"}}}}],
         "limits": {}}})",

@@ -356,7 +356,8 @@ TEST_CASE("parse: rejects a value of the wrong type saying what was expected and
          "expected true or false, got \"yes\""},
         {R"({"name": "t", "cluster": {"voters": "3"}, "steps": []})", "cluster.voters",
          "expected an integer in [1, 64], got \"3\""},
-        {with_steps(R"({"apply": 2.5})"), "steps[0].apply", "expected a positive integer, got 2.5"},
+        {with_steps(R"({"apply": 2.5})"), "steps[0].apply",
+         "expected an integer in [1, 1000000], got 2.5"},
         {R"({"name": "t", "cluster": {"voters": 3}, "steps": {}})", "steps",
          "expected an array of steps, got an empty object"},
         {with_steps("5"), "steps[0]", "expected a step object like {\"sleep\": \"1s\"}, got 5"},
@@ -426,7 +427,7 @@ const std::vector<ErrorCase> impossible_values = {
     {with_field(R"("network": {"queue_capacity": 0})"), "network.queue_capacity",
      "expected a positive integer, got 0"},
     {with_field(R"("workload": {"batch": 0})"), "workload.batch",
-     "expected a positive integer, got 0"},
+     "expected an integer in [1, 10000], got 0"},
     {with_field(R"("workload": {"source": ""})"), "workload.source", "expected a non-empty string"},
     {with_steps(R"({"clock_drift": {"nodes": "a", "ppm": 1000000}})"), "steps[0].clock_drift.ppm",
      "expected an integer in [-999999, 999999], got 1000000"},
@@ -437,7 +438,9 @@ const std::vector<ErrorCase> impossible_values = {
     {with_steps(R"({"repeat": 0, "steps": []})"), "steps[0].repeat",
      "expected an integer in [1, 1000000], got 0"},
     {with_steps(R"({"repeat": 2})"), "steps[0]", "missing required field 'steps'"},
-    {with_steps(R"({"one_of": []})"), "steps[0].one_of", "expected a non-empty array of branches"},
+    {with_steps(R"({"one_of": []})"), "steps[0].one_of",
+     "expected an array of 1 to 1024 branches like [{\"weight\": 1, \"steps\": []}], got an "
+     "empty array"},
     {with_steps(R"({"one_of": [{"weight": 0, "steps": []}]})"), "steps[0].one_of[0].weight",
      "expected a positive integer, got 0"},
     {with_steps(R"({"one_of": [{"weight": 4294967295, "steps": []}, {"steps": []}]})"),
@@ -455,7 +458,7 @@ const std::vector<ErrorCase> impossible_values = {
     {with_steps(R"({"cut": {"from": "a"}})"), "steps[0].cut", "missing required field 'to'"},
     {with_steps(R"({"restart": []})"), "steps[0].restart",
      "expected a node selector or an array of 1 to 64 node selectors, got an empty array"},
-    {with_steps(R"({"apply": 0})"), "steps[0].apply", "expected a positive integer, got 0"},
+    {with_steps(R"({"apply": 0})"), "steps[0].apply", "expected an integer in [1, 1000000], got 0"},
     {with_steps(R"({"partition": "a", "as": ""})"), "steps[0].as",
      "expected a non-empty string, got \"\""},
     // Numbered names follow the rules of listed names (at most 64 characters).
@@ -1051,9 +1054,9 @@ const std::vector<ErrorCase> membership_errors = {
     {with_steps(R"({"membership_churn": 5})"), "steps[0].membership_churn",
      "expected an object, got 5"},
     {with_steps(R"({"membership_churn": {"changes": 0, "interval": "1s"}})"),
-     "steps[0].membership_churn.changes", "expected a positive integer, got 0"},
+     "steps[0].membership_churn.changes", "expected an integer in [1, 10000], got 0"},
     {with_steps(R"({"membership_churn": {"changes": "3", "interval": "1s"}})"),
-     "steps[0].membership_churn.changes", "expected a positive integer, got \"3\""},
+     "steps[0].membership_churn.changes", "expected an integer in [1, 10000], got \"3\""},
     {with_steps(R"({"membership_churn": {"interval": "1s"}})"), "steps[0].membership_churn",
      "missing required field 'changes'"},
     {with_steps(R"({"membership_churn": {"changes": 3}})"), "steps[0].membership_churn",
@@ -1194,7 +1197,7 @@ TEST_CASE("parse: errors inside nested steps name the nested path", "[parse][nes
         {with_steps(R"({"sleep": "1s"}, {"repeat": 2, "steps": [{"sleep": 5}]})"),
          "steps[1].repeat.steps[0].sleep", "expected a duration string"},
         {with_steps(R"({"one_of": [{"steps": []}, {"steps": [{"apply": -1}]}]})"),
-         "steps[0].one_of[1].steps[0].apply", "expected a positive integer, got -1"},
+         "steps[0].one_of[1].steps[0].apply", "expected an integer in [1, 1000000], got -1"},
         {with_steps(R"({"repeat": 2, "steps": {}})"), "steps[0].repeat.steps",
          "expected an array of steps"},
         {with_steps(R"({"one_of": [{"weight": 1}]})"), "steps[0].one_of[0]",
@@ -1213,18 +1216,116 @@ std::string nested_repeats(int levels) {
     return with_steps(steps);
 }
 
-TEST_CASE("parse: steps nest at most 16 levels deep", "[parse][nesting]") {
-    const Scenario s = parsed(parse(nested_repeats(15)));
+TEST_CASE("parse: steps nest 16 levels deep, not 17", "[parse][nesting]") {
+    const Scenario s = parsed(parse(nested_repeats(16)));
     const Step* step = &s.steps[0];
-    for (int i = 0; i < 15; ++i) {
+    for (int i = 0; i < 16; ++i) {
         REQUIRE(step->steps.size() == 1);
         step = &step->steps[0];
     }
     CHECK(step->kind == Kind::sleep);
-    const ParseResult deep = parse(nested_repeats(16));
+    const ParseResult deep = parse(nested_repeats(17));
     REQUIRE(deep.error);
     CHECK_THAT(deep.error->path, Catch::EndsWith("repeat.steps"));
+    CHECK(std::count(deep.error->path.begin(), deep.error->path.end(), '.') == 2 * 17);
     CHECK(deep.error->message == "steps nested more than 16 levels deep (repeat, one_of)");
+    // one_of branches are levels too.
+    std::string branches = R"({"sleep": "1s"})";
+    for (int i = 0; i < 17; ++i) {
+        branches = R"({"one_of": [{"steps": [)" + branches + "]}]}";
+    }
+    const ParseResult deep_branches = parse(with_steps(branches));
+    REQUIRE(deep_branches.error);
+    CHECK(deep_branches.error->message == deep.error->message);
+}
+
+// ---------------------------------------------------------------- size bounds
+
+TEST_CASE("parse: counts a step may ask for are bounded, the bound itself accepted",
+          "[parse][bounds]") {
+    struct Case {
+        std::string text;
+        std::string path;
+        std::string expected;
+    };
+    std::string branches = R"({"steps": []})";
+    for (int i = 1; i < 1024; ++i) {
+        branches += R"(, {"steps": []})";
+    }
+    const Case c = GENERATE_COPY(values<Case>({
+        {with_steps(R"({"apply": %})"), "steps[0].apply", "an integer in [1, 1000000]"},
+        {with_steps(R"({"start_workload": {"batch": %}})"), "steps[0].start_workload.batch",
+         "an integer in [1, 10000]"},
+        {with_field(R"("workload": {"batch": %})"), "workload.batch", "an integer in [1, 10000]"},
+        {with_steps(R"({"membership_churn": {"changes": %, "interval": "1s"}})"),
+         "steps[0].membership_churn.changes", "an integer in [1, 10000]"},
+        {with_steps(R"({"repeat": %, "steps": []})"), "steps[0].repeat",
+         "an integer in [1, 1000000]"},
+        {with_steps(R"({"one_of": [)" + branches + R"(%]})"), "steps[0].one_of",
+         "an array of 1 to 1024 branches"},
+    }));
+    CAPTURE(c.path);
+    // The bound ("%" gone, or the count itself) parses; one more does not.
+    const std::string bound = c.expected.substr(c.expected.find(", ") + 2,
+                                                c.expected.find(']') - c.expected.find(", ") - 2);
+    const bool is_list = c.expected.find("branches") != std::string::npos;
+    std::string at_bound = c.text;
+    std::string above = c.text;
+    at_bound.replace(at_bound.find('%'), 1, is_list ? "" : bound);
+    above.replace(above.find('%'), 1,
+                  is_list ? R"(, {"steps": []})" : std::to_string(std::stoull(bound) + 1));
+    CHECK_FALSE(parse(at_bound).error);
+    const ParseResult refused = parse(above);
+    REQUIRE(refused.error);
+    CHECK(refused.error->path == c.path);
+    CHECK_THAT(refused.error->message, Catch::StartsWith("expected " + c.expected));
+}
+
+/// `count` copies of `step`, comma-separated.
+std::string repeated(std::string_view step, std::size_t count) {
+    std::string out;
+    out.reserve(count * (step.size() + 2));
+    for (std::size_t i = 0; i < count; ++i) {
+        out += i == 0 ? "" : ", ";
+        out += step;
+    }
+    return out;
+}
+
+TEST_CASE("parse: a file holds at most 100000 steps, nested ones counted", "[parse][bounds]") {
+    const std::string_view tiny = R"({"heal_all": {}})";
+    CHECK(parsed(parse(with_steps(repeated(tiny, 100'000)))).steps.size() == 100'000);
+    const ParseResult flat = parse(with_steps(repeated(tiny, 100'001)));
+    REQUIRE(flat.error);
+    CHECK(flat.error->path == "steps[100000]");
+    CHECK(flat.error->message == "more than 100000 steps in the file (nested ones count)");
+    // Nested steps count where they sit: the repeat is step 1, its body
+    // 2..99999, the one_of step 100000, its branch's first step one more.
+    const std::string nested =
+        with_steps(R"({"repeat": 1, "steps": [)" + repeated(tiny, 99'998) +
+                   R"(]}, {"one_of": [{"steps": [)" + repeated(tiny, 2) + "]}]}");
+    const ParseResult over = parse(nested);
+    REQUIRE(over.error);
+    CHECK(over.error->path == "steps[1].one_of[0].steps[0]");
+    // The count runs before any step is parsed: a bad step beyond the bound
+    // is not what is reported.
+    const ParseResult first = parse(with_steps(repeated(tiny, 100'001) + R"(, {"sleep": 5})"));
+    REQUIRE(first.error);
+    CHECK(first.error->path == "steps[100000]");
+}
+
+TEST_CASE("parse: a text above 16 MiB is refused before it is parsed", "[parse][bounds]") {
+    CHECK(scenarios::max_scenario_file_bytes == 16U * 1024 * 1024);
+    std::string text = with_steps("");
+    text.insert(text.size() - 2,
+                std::string(scenarios::max_scenario_file_bytes - text.size(), ' '));
+    REQUIRE(text.size() == scenarios::max_scenario_file_bytes);
+    CHECK_FALSE(parse(text).error);
+    text.insert(text.size() - 2, " ");
+    const ParseResult refused = parse(text);
+    REQUIRE(refused.error);
+    CHECK(refused.error->path == "$");
+    CHECK(refused.error->message == "the scenario is larger than 16777216 bytes (16 MiB)");
 }
 
 // ---------------------------------------------------------------- raft

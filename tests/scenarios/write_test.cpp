@@ -426,7 +426,7 @@ TEST_CASE("write: a hand-built scenario with every selector kind and message fau
 
 TEST_CASE("write: one_of and repeat nest to the parser's limit", "[write]") {
     std::string steps = R"({"sleep": "1s"})";
-    for (int i = 0; i < 15; ++i) {
+    for (int i = 0; i < 16; ++i) {
         steps = i % 2 == 0 ? R"({"repeat": 1000000, "steps": [)" + steps + R"(, {"apply": 1}]})"
                            : R"({"one_of": [{"weight": 4294967294, "steps": [)" + steps +
                                  R"(]}, {"steps": []}]})";
