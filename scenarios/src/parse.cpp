@@ -1013,9 +1013,12 @@ Scenario Parser::parse(const Json& root) {
                       root);
     }
     check_fields(root, "$",
-                 {"name", "description", "cluster", "raft", "network", "workload", "checks",
-                  "steps", "message_faults", "limits"});
+                 {"$schema", "name", "description", "cluster", "raft", "network", "workload",
+                  "checks", "steps", "message_faults", "limits"});
     Scenario scenario;
+    if (const Json* schema = find_field(root, "$schema")) {
+        scenario.schema = get_string(*schema, member_path("$", "$schema"));
+    }
     scenario.name = get_nonempty_string(required_field(root, "$", "name"), "name");
     if (const Json* description = find_field(root, "description")) {
         scenario.description = get_string(*description, "description");

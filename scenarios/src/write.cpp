@@ -647,6 +647,10 @@ Node scenario_node(const Scenario& scenario) {
     RAFT_ASSERT(!scenario.name.empty());
     Node root = object_node();
     root.one_per_line = true;
+    // First, where editors look for it.
+    if (!scenario.schema.empty()) {
+        root.add("$schema", string_node(scenario.schema));
+    }
     root.add("name", string_node(scenario.name));
     if (!scenario.description.empty()) {
         root.add("description", string_node(scenario.description));

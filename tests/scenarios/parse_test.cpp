@@ -294,8 +294,8 @@ TEST_CASE("parse: malformed JSON is reported at \"$\" with its line and column",
 TEST_CASE("parse: rejects an unknown field naming it and the allowed ones", "[parse]") {
     const ErrorCase c = GENERATE(values<ErrorCase>({
         {with_field(R"("stepz": [])"), "stepz",
-         "unknown field 'stepz'; expected one of: name, description, cluster, raft, network, "
-         "workload, checks, steps"},
+         "unknown field 'stepz'; expected one of: $schema, name, description, cluster, raft, "
+         "network, workload, checks, steps, message_faults, limits"},
         {R"({"name": "t", "cluster": {"voters": 3, "tik": "1ms"}, "steps": []})", "cluster.tik",
          "unknown field 'tik'; expected one of: voters, name_prefix, names, tick, disk_sync"},
         {with_field(R"("raft": {"election": "1s"})"), "raft.election",
@@ -333,7 +333,7 @@ TEST_CASE("parse: rejects an unknown field naming it and the allowed ones", "[pa
         // A key that cannot follow a '.' is quoted in the path; an empty key
         // used to give an empty path.
         {with_field(R"("": 1)"), R"($[""])",
-         "unknown field ''; expected one of: name, description, cluster"},
+         "unknown field ''; expected one of: $schema, name, description, cluster"},
         {R"({"name": "t", "cluster": {"voters": 1, "a.b": 2}, "steps": []})", R"(cluster["a.b"])",
          "unknown field 'a.b'"},
         {with_steps(R"({"sleep": "1s", "x \"y": 1})"), R"(steps[0]["x \"y"])",
@@ -513,6 +513,21 @@ const std::vector<ErrorCase> impossible_values = {
 
 TEST_CASE("parse: rejects impossible values saying what is possible", "[parse]") {
     check_error(GENERATE(from_range(impossible_values)));
+}
+
+// ---------------------------------------------------------------- $schema
+
+TEST_CASE("parse: an optional \"$schema\" string is kept for the writer", "[parse][schema]") {
+    const Scenario s = parsed(parse(with_field(R"("$schema": "https://example.org/s.json")")));
+    CHECK(s.schema == "https://example.org/s.json");
+    CHECK(parsed(parse(with_steps(""))).schema.empty());
+    const ErrorCase c = GENERATE(values<ErrorCase>({
+        {with_field(R"("$schema": 5)"), R"($["$schema"])", "expected a string, got 5"},
+        {with_field(R"("$schema": "a", "$schema": "b")"), R"($["$schema"])",
+         "duplicate field '$schema'"},
+        {with_field(R"("$schemas": "a")"), R"($["$schemas"])", "unknown field '$schemas'"},
+    }));
+    check_error(c);
 }
 
 // ---------------------------------------------------------------- limits

@@ -138,8 +138,8 @@ bool same_raft(const core::DurationConfig& a, const core::DurationConfig& b) {
 /// "" if `a` and `b` say the same (source_path aside; json_path too unless
 /// `paths`), else where they differ.
 std::string scenario_difference(const Scenario& a, const Scenario& b, bool paths = true) {
-    if (a.name != b.name || a.description != b.description) {
-        return "name/description";
+    if (a.schema != b.schema || a.name != b.name || a.description != b.description) {
+        return "schema/name/description";
     }
     if (a.cluster.names != b.cluster.names || a.cluster.tick_us != b.cluster.tick_us ||
         a.cluster.disk_sync_us != b.cluster.disk_sync_us) {
@@ -472,6 +472,21 @@ TEST_CASE("write: limits are written only when one differs from its default, the
     CHECK_THAT(round_trip(all),
                Catch::Contains(R"("limits": {"events": 7, "simulated_time": "1500us", "steps": 9, )"
                                R"("requests": 11})"));
+}
+
+TEST_CASE("write: \"$schema\" is written first, and only when set", "[write][schema]") {
+    const Scenario with_schema = parsed(
+        R"({"name": "s", "cluster": {"voters": 1}, "steps": [],
+            "$schema": "../schema/scenario.schema.json"})",
+        "s.json");
+    CHECK(with_schema.schema == "../schema/scenario.schema.json");
+    const std::string text = round_trip(with_schema);
+    CHECK_THAT(text,
+               Catch::StartsWith(
+                   "{\n  \"$schema\": \"../schema/scenario.schema.json\",\n  \"name\": \"s\","));
+    Scenario without = with_schema;
+    without.schema.clear();
+    CHECK_THAT(round_trip(without), !Catch::Contains("$schema"));
 }
 
 // ---------------------------------------------------------------- mutations

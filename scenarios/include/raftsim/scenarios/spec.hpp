@@ -171,6 +171,10 @@ struct LimitsSpec {
 };
 
 struct Scenario {
+    /// JSON "$schema": where an editor finds the JSON Schema of the format
+    /// (scenarios/schema/scenario.schema.json). raftsim does not read it;
+    /// the writer puts it first when it is not empty.
+    std::string schema;
     std::string name;
     std::string description;
     /// The file it was read from (for errors and artifacts).
