@@ -467,6 +467,10 @@ bool is_reserved_name(std::string_view name) {
     return name == "leader" || name == "followers" || name == "all";
 }
 
+/// Scenario and node names become file and directory names (an artifact is
+/// OUT/NAME-seedN, each node's files are under nodes/NAME) and words on
+/// command lines: so only [A-Za-z0-9_.-], and no leading '.' (".", "..",
+/// hidden files) or '-' (read as a flag).
 void check_name_text(const std::string& name, const std::string& path, const Json& value) {
     bool valid = !name.empty() && name.size() <= max_name_length;
     for (char c : name) {
@@ -474,8 +478,12 @@ void check_name_text(const std::string& name, const std::string& path, const Jso
             (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
         valid = valid && (alnum || c == '_' || c == '.' || c == '-');
     }
+    valid = valid && name.front() != '.' && name.front() != '-';
     if (!valid) {
-        fail_expected(path, "a name of 1 to 64 characters from [A-Za-z0-9_.-]", value);
+        fail_expected(path,
+                      "a name of 1 to 64 characters from [A-Za-z0-9_.-], not starting with '.' "
+                      "or '-'",
+                      value);
     }
 }
 
@@ -1019,7 +1027,9 @@ Scenario Parser::parse(const Json& root) {
     if (const Json* schema = find_field(root, "$schema")) {
         scenario.schema = get_string(*schema, member_path("$", "$schema"));
     }
-    scenario.name = get_nonempty_string(required_field(root, "$", "name"), "name");
+    const Json& name = required_field(root, "$", "name");
+    scenario.name = get_string(name, "name");
+    check_name_text(scenario.name, "name", name);
     if (const Json* description = find_field(root, "description")) {
         scenario.description = get_string(*description, "description");
     }

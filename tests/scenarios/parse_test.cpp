@@ -392,7 +392,8 @@ const std::vector<ErrorCase> impossible_values = {
     {R"({"name": "t", "cluster": {"names": ["a", "b", "a"]}, "steps": []})", "cluster.names[2]",
      "duplicate node name 'a' (also at cluster.names[0])"},
     {R"({"name": "t", "cluster": {"names": ["a", "b c"]}, "steps": []})", "cluster.names[1]",
-     "expected a name of 1 to 64 characters from [A-Za-z0-9_.-], got \"b c\""},
+     "expected a name of 1 to 64 characters from [A-Za-z0-9_.-], not starting with '.' or '-', "
+     "got \"b c\""},
     {R"({"name": "t", "cluster": {"names": ["a", ""]}, "steps": []})", "cluster.names[1]",
      "expected a name of 1 to 64 characters"},
     {R"({"name": "t", "cluster": {"names": ["leader"]}, "steps": []})", "cluster.names[0]",
@@ -410,7 +411,8 @@ const std::vector<ErrorCase> impossible_values = {
     {R"({"name": "t", "cluster": {"voters": 2, "tick": "0ms"}, "steps": []})", "cluster.tick",
      "the tick must be longer than 0us"},
     {R"({"name": "", "cluster": {"voters": 2}, "steps": []})", "name",
-     "expected a non-empty string, got \"\""},
+     "expected a name of 1 to 64 characters from [A-Za-z0-9_.-], not starting with '.' or '-', "
+     "got \"\""},
     {R"({"cluster": {"voters": 2}, "steps": []})", "$", "missing required field 'name'"},
     {R"({"name": "t", "steps": []})", "$", "missing required field 'cluster'"},
     {R"({"name": "t", "cluster": {"voters": 2}})", "$", "missing required field 'steps'"},
@@ -610,6 +612,73 @@ TEST_CASE("parse: message_faults aim a drop, a duplicate or a delay at the N-th 
                            {.message = 2, .kind = Fault::Kind::delay, .delay_us = 3'600 * second}});
     CHECK(parsed(parse(with_field(R"("message_faults": [])"))).message_faults.empty());
     CHECK(parsed(parse(with_steps(""))).message_faults.empty());
+}
+
+// ---------------------------------------------------------------- names
+
+/// A scenario whose name, cluster node or created node (per `where`) is the
+/// JSON string `name` (already quoted and escaped).
+std::string named(std::string_view where, std::string_view name) {
+    const std::string quoted(name);
+    if (where == "name") {
+        return R"({"name": )" + quoted + R"(, "cluster": {"voters": 1}, "steps": []})";
+    }
+    if (where == "cluster.names[1]") {
+        return R"({"name": "t", "cluster": {"names": ["a", )" + quoted + R"(]}, "steps": []})";
+    }
+    return with_steps(R"({"create_node": )" + quoted + "}");
+}
+
+TEST_CASE("parse: scenario and node names are safe as file names and command-line words",
+          "[parse][names]") {
+    const std::string where = GENERATE("name", "cluster.names[1]", "steps[0].create_node");
+    CAPTURE(where);
+    struct Case {
+        std::string json;
+        bool accepted;
+    };
+    const Case c = GENERATE(values<Case>({
+        {R"("../../x")", false},
+        {R"("a/b")", false},
+        {R"("a\nb")", false},
+        {R"("\u001b[31m")", false},
+        {R"("a\\b")", false},
+        {R"("a b")", false},
+        {"\"" + std::string(65, 'x') + "\"", false},
+        {R"("")", false},
+        {R"(".")", false},
+        {R"("..")", false},
+        {R"(".hidden")", false},
+        {R"("-x")", false},
+        {R"("--help")", false},
+        {R"("a.b-c_1")", true},
+        {R"("x.")", true},
+        {R"("x-")", true},
+        {R"("_x")", true},
+        {R"("9")", true},
+        {"\"" + std::string(64, 'x') + "\"", true},
+    }));
+    CAPTURE(c.json);
+    const ParseResult result = parse(named(where, c.json));
+    if (c.accepted) {
+        CHECK_FALSE(result.error);
+        return;
+    }
+    REQUIRE(result.error);
+    CHECK(result.error->path == where);
+    CHECK_THAT(result.error->message,
+               Catch::StartsWith("expected a name of 1 to 64 characters from [A-Za-z0-9_.-], not "
+                                 "starting with '.' or '-', got "));
+}
+
+TEST_CASE("parse: a name prefix that would make unsafe node names is refused", "[parse][names]") {
+    const std::string prefix = GENERATE(".", "..", ".x", "-", "-x", "a/b");
+    CAPTURE(prefix);
+    const ParseResult result = parse(R"({"name": "t", "cluster": {"voters": 2, "name_prefix": ")" +
+                                     prefix + R"("}, "steps": []})");
+    REQUIRE(result.error);
+    CHECK(result.error->path == "cluster.name_prefix");
+    CHECK_THAT(result.error->message, Catch::StartsWith("expected a name of 1 to 64 characters"));
 }
 
 TEST_CASE("parse: numbered node names may be 64 characters, not more", "[parse]") {
@@ -1128,7 +1197,8 @@ const std::vector<ErrorCase> membership_errors = {
     {with_steps(R"({"create_node": "all"})"), "steps[0].create_node",
      "'all' is a selector keyword"},
     {with_steps(R"({"create_node": "d e"})"), "steps[0].create_node",
-     "expected a name of 1 to 64 characters from [A-Za-z0-9_.-], got \"d e\""},
+     "expected a name of 1 to 64 characters from [A-Za-z0-9_.-], not starting with '.' or '-', "
+     "got \"d e\""},
     {with_steps(R"({"create_node": ""})"), "steps[0].create_node",
      "expected a name of 1 to 64 characters"},
     // A created node is unknown before its create_node in the file.

@@ -389,7 +389,9 @@ std::vector<Step> hand_built_steps() {
 
 Scenario hand_built() {
     Scenario s;
-    s.name = "hand \"built\" \u00e9";
+    s.name = "hand-built";
+    // Free text is escaped; names are plain (the parser allows no quotes).
+    s.description = "hand \"built\" \u00e9";
     s.cluster.names = {"a", "b", "c"};
     s.cluster.tick_us = 5 * ms;
     s.cluster.disk_sync_us = 1'500;

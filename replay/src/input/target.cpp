@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <span>
@@ -13,6 +14,20 @@
 namespace raftsim::replay {
 namespace {
 
+// "fuzz-" and the input's file name, made a valid scenario name (it names
+// the artifact's directory and is parsed again on replay): characters
+// outside [A-Za-z0-9_.-] become '_', and it is cut at 64.
+[[nodiscard]] std::string fuzz_scenario_name(const std::string& path) {
+    std::string name = "fuzz-" + std::filesystem::path(path).filename().string();
+    for (char& c : name) {
+        const bool alnum =
+            (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        c = alnum || c == '_' || c == '.' || c == '-' ? c : '_';
+    }
+    name.resize(std::min<std::size_t>(name.size(), 64));
+    return name;
+}
+
 // A fuzz_cluster input decodes to the scenario and seed the fuzzer ran.
 [[nodiscard]] std::optional<Target> decode_fuzz_input(const std::string& path) {
     const std::optional<std::string> bytes = read_file(path);
@@ -22,7 +37,7 @@ namespace {
     }
     fuzz::ClusterCase decoded = fuzz::decode_cluster_case(std::span<const std::uint8_t>(
         reinterpret_cast<const std::uint8_t*>(bytes->data()), bytes->size()));
-    decoded.scenario.name = "fuzz-" + std::filesystem::path(path).filename().string();
+    decoded.scenario.name = fuzz_scenario_name(path);
     decoded.scenario.source_path = path;
     Target target;
     target.loaded.text = scenarios::scenario_to_json(decoded.scenario);
