@@ -1602,9 +1602,15 @@ std::string too_large_message() {
 
 /// Reads at most max_scenario_file_bytes (+1 to notice a larger file).
 bool read_text(const std::string& file, std::string& text, std::string& problem) {
+    // Opening a FIFO would wait for a writer, a device may never end.
     std::error_code code;
-    if (std::filesystem::is_directory(file, code)) {
+    const std::filesystem::file_status status = std::filesystem::status(file, code);
+    if (std::filesystem::is_directory(status)) {
         problem = "cannot read the scenario: it is a directory";
+        return false;
+    }
+    if (!code && !std::filesystem::is_regular_file(status)) {
+        problem = "cannot read the scenario: it is not a regular file";
         return false;
     }
     std::ifstream in(file, std::ios::binary);

@@ -1501,6 +1501,11 @@ TEST_CASE("parse: load_scenario reports an unreadable file at \"$\"", "[parse][f
     REQUIRE(directory.error);
     CHECK(directory.error->path == "$");
     CHECK_THAT(directory.error->message, Catch::Contains("directory"));
+    // A device is never opened (reading /dev/zero would not end before the
+    // size bound, a terminal would wait).
+    const ParseResult device = scenarios::load_scenario("/dev/zero");
+    REQUIRE(device.error);
+    CHECK(device.error->message == "cannot read the scenario: it is not a regular file");
 }
 
 TEST_CASE("parse: every built-in scenario file parses", "[parse][builtin]") {

@@ -99,14 +99,18 @@ std::string write_artifact(const std::string& directory, const LoadedScenario& l
 }
 
 std::optional<ArtifactManifest> read_artifact(const std::string& directory, std::string& error) {
-    const std::optional<std::string> run = read_file((fs::path(directory) / "run.json").string());
-    const std::optional<std::string> text =
-        read_file((fs::path(directory) / "scenario.json").string());
-    if (!run.has_value() || !text.has_value()) {
-        error = fmt::format("{}: not an artifact directory (run.json and scenario.json needed)",
-                            directory);
+    const FileText run_file = read_file((fs::path(directory) / "run.json").string());
+    const FileText text_file = read_file((fs::path(directory) / "scenario.json").string());
+    if (!run_file.text.has_value() || !text_file.text.has_value()) {
+        const bool run_missing = !run_file.text.has_value();
+        error =
+            fmt::format("{}: not an artifact directory (run.json and scenario.json needed): {}: {}",
+                        directory, run_missing ? "run.json" : "scenario.json",
+                        run_missing ? run_file.problem : text_file.problem);
         return std::nullopt;
     }
+    const std::optional<std::string>& run = run_file.text;
+    const std::optional<std::string>& text = text_file.text;
     try {
         const nlohmann::json manifest = nlohmann::json::parse(*run);
         ArtifactManifest result{

@@ -23,10 +23,23 @@ struct LoadResult {
 };
 
 /// With no arguments: the built-in suite. Otherwise each argument is a
-/// file, a directory (its *.json, sorted) or a built-in scenario's name.
+/// file, a directory (its *.json regular files, sorted, at most 10000) or a
+/// built-in scenario's name.
 [[nodiscard]] LoadResult load_scenarios(const std::vector<std::string>& arguments);
 
-/// Reads a whole file; nullopt if it cannot be read.
-[[nodiscard]] std::optional<std::string> read_file(const std::string& path);
+/// A file's bytes, or why they cannot be had.
+struct FileText {
+    std::optional<std::string> text;
+    /// Without text: the reason, to print after the path ("it is a FIFO (a
+    /// pipe), not a regular file", "No such file or directory").
+    std::string problem;
+};
+
+/// Reads a whole regular file of at most scenarios::max_scenario_file_bytes
+/// (16 MiB), the bound for scenario and artifact files alike. A FIFO, a
+/// socket or a device (/dev/zero, /dev/stdin) is refused before it is
+/// opened, a larger file before it is read, and one that grows past the
+/// bound while being read once it does.
+[[nodiscard]] FileText read_file(const std::string& path);
 
 }  // namespace raftsim::replay
