@@ -4,6 +4,8 @@
 // loss) with a measurable effect; and how it reports violations.
 #include "raftsim/sim/simulation.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <map>
@@ -683,6 +685,37 @@ TEST_CASE("simulation: a liveness failure is reported by violation()", "[simulat
         REQUIRE(sim.failed());
         CHECK(sim.violation()->checker == Checker::liveness);
         CHECK(sim.violation()->kind == "logs_did_not_settle");
+        // Nobody committed the bootstrap configuration: every member is behind.
+        CHECK(sim.violation()->detail ==
+              "the members' logs were not all up, committed, applied and equal within 10000 ms "
+              "of simulated time: highest last index of a live member 1; behind: n1 (up, last "
+              "index 1, commit 0, applied 0); n2 (up, last index 1, commit 0, applied 0); n3 "
+              "(up, last index 1, commit 0, applied 0)");
+    }
+    SECTION("verify names a crashed member and one that is cut off") {
+        // Five nodes, so the other three still commit.
+        Simulation sim(options(5));
+        CHECK(sim.apply_n(5, long_wait) == 5);
+        const NodeId leader = sim.leader();
+        const NodeId crashed = leader % 5 + 1;
+        const NodeId cut_off = crashed % 5 + 1;
+        REQUIRE(sim.wait_until_up_to_date(sim.now() + long_wait));
+        sim.crash(crashed, false);
+        static_cast<void>(sim.partition_off({cut_off}));
+        CHECK(sim.apply_n(3, sim.now() + long_wait) == 3);
+        sim.verify(sim.now() + 5 * us_per_second);
+        REQUIRE(sim.violation().has_value());
+        CHECK(sim.violation()->kind == "logs_did_not_settle");
+        const std::string& detail = sim.violation()->detail;
+        CAPTURE(detail);
+        const core::Index highest = sim.host(leader).node->log().last_index();
+        CHECK_THAT(detail, Catch::Contains(fmt::format(
+                               "highest last index of a live member {}; behind: ", highest)));
+        CHECK_THAT(detail, Catch::Contains(sim.name_of(crashed) + " (crashed, durable last index " +
+                                           std::to_string(highest - 3) + ")"));
+        CHECK_THAT(detail, Catch::Contains(sim.name_of(cut_off) + " (up, last index " +
+                                           std::to_string(highest - 3)));
+        CHECK_THAT(detail, !Catch::Contains(sim.name_of(leader) + " ("));
     }
     SECTION("a wait that cannot succeed returns false at its deadline") {
         Simulation sim(options(3));

@@ -316,6 +316,8 @@ class Simulation {
     void on_resolved(const ClientRequest& request);
     [[nodiscard]] bool up_to_date() const;
     [[nodiscard]] bool settled() const;
+    /// Why not settled(): the members behind, and where they are.
+    [[nodiscard]] std::string unsettled_members() const;
     void record(const TraceRecord& record);
     [[nodiscard]] std::uint64_t node_mask(const std::vector<core::NodeId>& nodes) const;
 
