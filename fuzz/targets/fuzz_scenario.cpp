@@ -6,8 +6,9 @@
 // standalone corpus driver) report it as a crash with the input saved.
 //
 // Scenarios are never run here: a file may legally ask for a repeat of a
-// million, sixteen levels deep, which is cheap to parse and write and
-// effectively endless to simulate. fuzz_cluster is the target that runs.
+// million, sixteen levels deep, which is cheap to parse and write but runs
+// until a run limit (millions of events) stops it. fuzz_cluster is the
+// target that runs.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>

@@ -41,6 +41,14 @@ class Interpreter {
             if (sim_.failed()) {
                 return;
             }
+            // A repeat counts by its iterations, a one_of by its branch's
+            // steps: a loop that makes no events and takes no time (a
+            // repeat of heal_all) is still bounded by limits.steps.
+            const bool composite =
+                step.kind == Step::Kind::repeat || step.kind == Step::Kind::one_of;
+            if (!composite && !sim_.count_step()) {
+                return;
+            }
             sim_.mark_step(step_number_);
             step_number_ += 1;
             choices_.clear();
@@ -169,6 +177,9 @@ void Interpreter::run_step(const Step& step) {
             return;
         case Step::Kind::repeat:
             for (std::uint32_t i = 0; i < step.count && !sim_.failed(); ++i) {
+                if (!sim_.count_step()) {
+                    return;
+                }
                 run_steps(step.steps);
             }
             return;
@@ -223,6 +234,9 @@ void Interpreter::run_membership_step(const Step& step) {
             return;
         case Step::Kind::membership_churn:
             for (std::uint32_t i = 0; i < step.count && !sim_.failed(); ++i) {
+                if (!sim_.count_step()) {
+                    return;
+                }
                 churn_once(step);
                 sim_.run_for(step.duration_us);
             }
@@ -543,6 +557,10 @@ sim::SimOptions sim_options(const Scenario& scenario, const RunOptions& options)
         .keep_trace = options.keep_trace,
         .apply_source = scenario.workload.source.empty() ? scenario.name : scenario.workload.source,
         .max_events = options.max_events,
+        .limits = {.events = scenario.limits.events,
+                   .simulated_time_us = scenario.limits.simulated_time_us,
+                   .steps = scenario.limits.steps,
+                   .requests = scenario.limits.requests},
     };
 }
 
@@ -559,6 +577,7 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
     result.events = simulation.events();
     result.trace_records = simulation.trace().count();
     result.simulated_us = simulation.now();
+    result.steps = simulation.steps();
     result.applies_succeeded = simulation.successes();
     return result;
 }

@@ -26,6 +26,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -44,14 +45,28 @@ constexpr std::uint32_t max_nodes = 64;
 constexpr std::size_t max_name_length = 64;
 constexpr int max_step_depth = 16;
 constexpr std::uint32_t max_repeat = 1'000'000;
+// The counts a step may ask for, each far above what the files in the tree
+// use (the built-in suite, tests/golden, tests/e2e, fuzz/findings and the
+// fuzz corpora): at most apply 10000, a batch of 20, 20 churn changes, 15
+// branches and 208 steps in a file. The steps bound equals the default
+// steps limit, so the flat list of steps any run within it executed fits in
+// a file (raftsim shrink writes such lists).
+constexpr std::uint32_t max_apply = 1'000'000;
+constexpr std::uint32_t max_batch = 10'000;
+constexpr std::uint32_t max_churn_changes = 10'000;
+constexpr std::size_t max_branches = 1'024;
+constexpr std::size_t max_steps_in_file = LimitsSpec::default_steps;
 constexpr std::int64_t max_drift_ppm = 999'999;
-constexpr std::size_t max_file_bytes = 16U << 20U;
 constexpr std::size_t max_quoted_chars = 40;
 constexpr std::size_t max_message_faults = 65'536;
 /// A message held back longer is lost in all but name, and the bound keeps
 /// the simulator's "now + delay" far from overflowing.
 constexpr TimeUs max_fault_delay_us = 3'600 * sim::us_per_second;
 constexpr std::uint64_t u32_max = std::numeric_limits<std::uint32_t>::max();
+/// The largest "limits" a file may ask for (spec.hpp says why).
+constexpr std::uint64_t max_limit_events = LimitsSpec::max_events;
+constexpr std::uint64_t max_limit_steps = LimitsSpec::max_steps;
+constexpr std::uint64_t max_limit_requests = LimitsSpec::max_requests;
 
 struct Failure {
     std::string path;
@@ -362,6 +377,16 @@ std::int64_t get_int(const Json& value, const std::string& path, std::int64_t mi
     return number;
 }
 
+std::uint64_t get_u64(const Json& value, const std::string& path, std::uint64_t min,
+                      std::uint64_t max) {
+    const bool in_range = value.is_number_unsigned() && value.get<std::uint64_t>() >= min &&
+                          value.get<std::uint64_t>() <= max;
+    if (!in_range) {
+        fail_expected(path, fmt::format("an integer in [{}, {}]", min, max), value);
+    }
+    return value.get<std::uint64_t>();
+}
+
 std::uint32_t get_u32(const Json& value, const std::string& path, std::uint32_t min,
                       std::uint64_t max = u32_max) {
     std::string expected = fmt::format("an integer in [{}, {}]", min, max);
@@ -439,6 +464,10 @@ bool is_reserved_name(std::string_view name) {
     return name == "leader" || name == "followers" || name == "all";
 }
 
+/// Scenario and node names become file and directory names (an artifact is
+/// OUT/NAME-seedN, each node's files are under nodes/NAME) and words on
+/// command lines: so only [A-Za-z0-9_.-], and no leading '.' (".", "..",
+/// hidden files) or '-' (read as a flag).
 void check_name_text(const std::string& name, const std::string& path, const Json& value) {
     bool valid = !name.empty() && name.size() <= max_name_length;
     for (char c : name) {
@@ -446,8 +475,12 @@ void check_name_text(const std::string& name, const std::string& path, const Jso
             (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
         valid = valid && (alnum || c == '_' || c == '.' || c == '-');
     }
+    valid = valid && name.front() != '.' && name.front() != '-';
     if (!valid) {
-        fail_expected(path, "a name of 1 to 64 characters from [A-Za-z0-9_.-]", value);
+        fail_expected(path,
+                      "a name of 1 to 64 characters from [A-Za-z0-9_.-], not starting with '.' "
+                      "or '-'",
+                      value);
     }
 }
 
@@ -636,7 +669,7 @@ WorkloadSpec parse_workload(const Json* value, const std::string& scenario_name)
         workload.source = get_nonempty_string(*source, "workload.source");
     }
     if (const Json* batch = find_field(*value, "batch")) {
-        workload.batch = get_u32(*batch, "workload.batch", 1);
+        workload.batch = get_u32(*batch, "workload.batch", 1, max_batch);
     }
     if (const Json* think = find_field(*value, "think")) {
         workload.think_us = get_positive_duration(*think, "workload.think");
@@ -661,6 +694,30 @@ ChecksSpec parse_checks(const Json& value) {
         checks.settle_us = get_duration(*settle, "checks.settle");
     }
     return checks;
+}
+
+/// Each limit is optional; an omitted one keeps its default.
+LimitsSpec parse_limits(const Json& value) {
+    const std::string path = "limits";
+    check_fields(value, path, {"events", "simulated_time", "steps", "requests"});
+    LimitsSpec limits;
+    const std::array<std::tuple<std::string_view, std::uint64_t*, std::uint64_t>, 3> counts{{
+        {"events", &limits.events, max_limit_events},
+        {"steps", &limits.steps, max_limit_steps},
+        {"requests", &limits.requests, max_limit_requests},
+    }};
+    for (const auto& [key, target, max] : counts) {
+        if (const Json* field = find_field(value, key)) {
+            *target = get_u64(*field, member_path(path, key), 1, max);
+        }
+    }
+    if (const Json* time = find_field(value, "simulated_time")) {
+        limits.simulated_time_us =
+            get_positive_duration(*time, member_path(path, "simulated_time"));
+    }
+    RAFT_ASSERT(limits.events >= 1);
+    RAFT_ASSERT(limits.simulated_time_us >= 1);
+    return limits;
 }
 
 // ---------------------------------------------------------------- message faults
@@ -862,6 +919,47 @@ void fill_deadline(Step& step, const Json& object, TimeUs default_us) {
     step.optional = optional_bool(object, step.json_path, "optional");
 }
 
+/// Counts the steps of a steps array and of every nested one, failing at
+/// the first beyond max_steps_in_file, before any Step is built: a 16 MiB
+/// file of tiny steps must not become a vector of a million Steps. Only the
+/// shape is looked at; everything else is left to the parse that follows,
+/// which refuses what is malformed or nested too deep.
+void count_steps(const Json& value, const std::string& path, int depth, std::size_t& count) {
+    if (!value.is_array() || depth > max_step_depth) {
+        return;
+    }
+    for (std::size_t i = 0; i < value.size(); ++i) {
+        count += 1;
+        if (count > max_steps_in_file) {
+            fail(index_path(path, i),
+                 fmt::format("more than {} steps in the file (nested ones count)",
+                             max_steps_in_file));
+        }
+        const Json& step = value[i];
+        if (!step.is_object()) {
+            continue;
+        }
+        const std::string step_path = index_path(path, i);
+        if (const Json* repeat = find_field(step, "repeat"); repeat != nullptr) {
+            if (const Json* nested = find_field(step, "steps")) {
+                count_steps(*nested, member_path(member_path(step_path, "repeat"), "steps"),
+                            depth + 1, count);
+            }
+        }
+        const Json* branches = find_field(step, "one_of");
+        for (std::size_t b = 0; branches != nullptr && branches->is_array() &&
+                                b < std::min(branches->size(), max_branches);
+             ++b) {
+            const Json& branch = (*branches)[b];
+            if (const Json* nested = branch.is_object() ? find_field(branch, "steps") : nullptr) {
+                count_steps(*nested,
+                            member_path(index_path(member_path(step_path, "one_of"), b), "steps"),
+                            depth + 1, count);
+            }
+        }
+    }
+}
+
 class Parser {
   public:
     [[nodiscard]] Scenario parse(const Json& root);
@@ -920,10 +1018,15 @@ Scenario Parser::parse(const Json& root) {
                       root);
     }
     check_fields(root, "$",
-                 {"name", "description", "cluster", "raft", "network", "workload", "checks",
-                  "steps", "message_faults"});
+                 {"$schema", "name", "description", "cluster", "raft", "network", "workload",
+                  "checks", "steps", "message_faults", "limits"});
     Scenario scenario;
-    scenario.name = get_nonempty_string(required_field(root, "$", "name"), "name");
+    if (const Json* schema = find_field(root, "$schema")) {
+        scenario.schema = get_string(*schema, member_path("$", "$schema"));
+    }
+    const Json& name = required_field(root, "$", "name");
+    scenario.name = get_string(name, "name");
+    check_name_text(scenario.name, "name", name);
     if (const Json* description = find_field(root, "description")) {
         scenario.description = get_string(*description, "description");
     }
@@ -940,14 +1043,22 @@ Scenario Parser::parse(const Json& root) {
     if (const Json* checks = find_field(root, "checks")) {
         scenario.checks = parse_checks(*checks);
     }
-    scenario.steps = parse_steps(required_field(root, "$", "steps"), "steps", 1);
+    const Json& steps = required_field(root, "$", "steps");
+    std::size_t step_count = 0;
+    count_steps(steps, "steps", 0, step_count);
+    scenario.steps = parse_steps(steps, "steps", 0);
     if (const Json* faults = find_field(root, "message_faults")) {
         scenario.message_faults = parse_message_faults(*faults);
+    }
+    if (const Json* limits = find_field(root, "limits")) {
+        scenario.limits = parse_limits(*limits);
     }
     check_groups();
     return scenario;
 }
 
+/// `depth` counts the repeat and one_of levels above: the top-level steps
+/// are at 0, and at most max_step_depth levels may nest below them.
 std::vector<Step> Parser::parse_steps(const Json& value, const std::string& path, int depth) {
     if (depth > max_step_depth) {
         fail(path,
@@ -993,13 +1104,13 @@ bool Parser::fill_flow(Step& step, const Json& object, const Json& argument,
             step.optional = optional_bool(object, step.json_path, "optional");
             return true;
         case Kind::apply:
-            step.count = get_u32(argument, path, 1);
+            step.count = get_u32(argument, path, 1, max_apply);
             return true;
         case Kind::start_workload:
             check_fields(argument, path, {"batch", "think"});
             step.count = default_batch_;
             if (const Json* batch = find_field(argument, "batch")) {
-                step.count = get_u32(*batch, member_path(path, "batch"), 1);
+                step.count = get_u32(*batch, member_path(path, "batch"), 1, max_batch);
             }
             step.duration_us = default_think_us_;
             if (const Json* think = find_field(argument, "think")) {
@@ -1094,8 +1205,8 @@ bool Parser::fill_membership(Step& step, const Json& object, const Json& argumen
             return true;
         case Kind::membership_churn:
             check_fields(argument, path, {"changes", "interval"});
-            step.count =
-                get_u32(required_field(argument, path, "changes"), member_path(path, "changes"), 1);
+            step.count = get_u32(required_field(argument, path, "changes"),
+                                 member_path(path, "changes"), 1, max_churn_changes);
             step.duration_us = get_duration(required_field(argument, path, "interval"),
                                             member_path(path, "interval"));
             step.optional = optional_bool(object, step.json_path, "optional");
@@ -1185,8 +1296,11 @@ void Parser::fill_slow_votes(Step& step, const Json& argument, const std::string
 }
 
 std::vector<Branch> Parser::parse_branches(const Json& value, const std::string& path, int depth) {
-    if (!value.is_array() || value.empty()) {
-        fail_expected(path, "a non-empty array of branches like [{\"weight\": 1, \"steps\": []}]",
+    if (!value.is_array() || value.empty() || value.size() > max_branches) {
+        fail_expected(path,
+                      fmt::format("an array of 1 to {} branches like [{{\"weight\": 1, \"steps\": "
+                                  "[]}}]",
+                                  max_branches),
                       value);
     }
     std::vector<Branch> branches;
@@ -1348,29 +1462,47 @@ void Parser::parse_count_range(const Json& value, const std::string& path,
 // ---------------------------------------------------------------- JSON text
 
 /// nlohmann keeps the last of two equal keys without a word, which would let
-/// {"sleep": "1s", "sleep": "1h"} or a second "steps" slip through. This
-/// parser callback tracks where the parser is and rejects a repeated key.
+/// {"sleep": "1s", "sleep": "1h"} or a second "steps" slip through. This SAX
+/// handler tracks where the parser is and rejects a repeated key. It runs as
+/// a pass of its own, building nothing: nlohmann's callback parser, which
+/// could do this while building the document, rescans a container's values
+/// each time one of its objects ends, so a file of n steps took O(n^2).
 class DuplicateKeyCheck {
   public:
-    bool operator()(int /*depth*/, Json::parse_event_t event, Json& parsed) {
-        switch (event) {
-            case Json::parse_event_t::object_start:
-            case Json::parse_event_t::array_start:
-                frames_.push_back(Frame{.is_object = event == Json::parse_event_t::object_start});
-                break;
-            case Json::parse_event_t::key:
-                add_key(parsed.get<std::string>());
-                break;
-            case Json::parse_event_t::object_end:
-            case Json::parse_event_t::array_end:
-                frames_.pop_back();
-                finish_value();
-                break;
-            case Json::parse_event_t::value:
-                finish_value();
-                break;
-        }
+    bool null() { return finish_value(); }
+    bool boolean(bool /*value*/) { return finish_value(); }
+    bool number_integer(Json::number_integer_t /*value*/) { return finish_value(); }
+    bool number_unsigned(Json::number_unsigned_t /*value*/) { return finish_value(); }
+    bool number_float(Json::number_float_t /*value*/, const std::string& /*text*/) {
+        return finish_value();
+    }
+    bool string(std::string& /*value*/) { return finish_value(); }
+    bool binary(Json::binary_t& /*value*/) { return finish_value(); }
+    bool start_object(std::size_t /*elements*/) {
+        frames_.push_back(Frame{.is_object = true});
         return true;
+    }
+    bool start_array(std::size_t /*elements*/) {
+        frames_.push_back(Frame{.is_object = false});
+        return true;
+    }
+    bool key(std::string& key) {
+        RAFT_ASSERT(!frames_.empty());
+        RAFT_ASSERT(frames_.back().is_object);
+        Frame& frame = frames_.back();
+        if (!frame.keys.insert(key).second) {
+            fail(member_path(path(), key), fmt::format("duplicate field '{}'", clip(key)));
+        }
+        frame.key = key;
+        return true;
+    }
+    bool end_object() { return end_container(); }
+    bool end_array() { return end_container(); }
+    /// Malformed text ends this pass quietly; the parse that builds the
+    /// document meets the same error and reports it.
+    bool parse_error(std::size_t /*position*/, const std::string& /*token*/,
+                     const nlohmann::detail::exception& /*error*/) {
+        return false;
     }
 
   private:
@@ -1381,19 +1513,18 @@ class DuplicateKeyCheck {
         std::size_t index = 0;
     };
 
-    void add_key(const std::string& key) {
-        Frame& frame = frames_.back();
-        if (!frame.keys.insert(key).second) {
-            fail(member_path(path(), key), fmt::format("duplicate field '{}'", clip(key)));
-        }
-        frame.key = key;
+    bool end_container() {
+        RAFT_ASSERT(!frames_.empty());
+        frames_.pop_back();
+        return finish_value();
     }
 
     /// A value of the innermost container is complete: arrays count elements.
-    void finish_value() {
+    bool finish_value() {
         if (!frames_.empty() && !frames_.back().is_object) {
             frames_.back().index += 1;
         }
+        return true;
     }
 
     /// The path of the innermost open container.
@@ -1432,10 +1563,10 @@ std::string printable(std::string_view text) {
 Json parse_json(std::string_view text) {
     DuplicateKeyCheck check;
     try {
-        return Json::parse(text.begin(), text.end(),
-                           [&check](int depth, Json::parse_event_t event, Json& parsed) {
-                               return check(depth, event, parsed);
-                           });
+        // First the keys (a duplicate is reported before any later syntax
+        // error, as one pass would), then the document.
+        static_cast<void>(Json::sax_parse(text.begin(), text.end(), &check));
+        return Json::parse(text.begin(), text.end());
     } catch (const Json::out_of_range& error) {
         // A number beyond a double's range ("1e400") is nlohmann's
         // out_of_range.406, not a parse_error, but it is malformed input all
@@ -1462,11 +1593,21 @@ std::string malformed_message(const Json::parse_error& error) {
     return out + printable(what);
 }
 
-/// Reads at most max_file_bytes (+1 to notice a larger file).
+std::string too_large_message() {
+    return fmt::format("the scenario is larger than {} bytes (16 MiB)", max_scenario_file_bytes);
+}
+
+/// Reads at most max_scenario_file_bytes (+1 to notice a larger file).
 bool read_text(const std::string& file, std::string& text, std::string& problem) {
+    // Opening a FIFO would wait for a writer, a device may never end.
     std::error_code code;
-    if (std::filesystem::is_directory(file, code)) {
+    const std::filesystem::file_status status = std::filesystem::status(file, code);
+    if (std::filesystem::is_directory(status)) {
         problem = "cannot read the scenario: it is a directory";
+        return false;
+    }
+    if (!code && !std::filesystem::is_regular_file(status)) {
+        problem = "cannot read the scenario: it is not a regular file";
         return false;
     }
     std::ifstream in(file, std::ios::binary);
@@ -1474,15 +1615,15 @@ bool read_text(const std::string& file, std::string& text, std::string& problem)
         problem = fmt::format("cannot open the scenario: {}", std::strerror(errno));
         return false;
     }
-    text.resize(max_file_bytes + 1);
+    text.resize(max_scenario_file_bytes + 1);
     in.read(text.data(), static_cast<std::streamsize>(text.size()));
     if (in.bad()) {
         problem = fmt::format("cannot read the scenario: {}", std::strerror(errno));
         return false;
     }
     text.resize(static_cast<std::size_t>(in.gcount()));
-    if (text.size() > max_file_bytes) {
-        problem = fmt::format("the scenario is larger than {} bytes", max_file_bytes);
+    if (text.size() > max_scenario_file_bytes) {
+        problem = too_large_message();
         return false;
     }
     return true;
@@ -1496,6 +1637,10 @@ std::string ScenarioError::to_string() const {
 
 ParseResult parse_scenario(std::string_view text, const std::string& file) {
     ParseResult result;
+    if (text.size() > max_scenario_file_bytes) {
+        result.error = ScenarioError{.file = file, .path = "$", .message = too_large_message()};
+        return result;
+    }
     try {
         const Json root = parse_json(text);
         Parser parser;

@@ -647,6 +647,10 @@ Node scenario_node(const Scenario& scenario) {
     RAFT_ASSERT(!scenario.name.empty());
     Node root = object_node();
     root.one_per_line = true;
+    // First, where editors look for it.
+    if (!scenario.schema.empty()) {
+        root.add("$schema", string_node(scenario.schema));
+    }
     root.add("name", string_node(scenario.name));
     if (!scenario.description.empty()) {
         root.add("description", string_node(scenario.description));
@@ -668,6 +672,16 @@ Node scenario_node(const Scenario& scenario) {
     root.add("checks", object_node()
                            .add("verify", bool_node(scenario.checks.verify))
                            .add("settle", duration_node(scenario.checks.settle_us)));
+    // Only when one differs, so the text of every file within the defaults
+    // stays as it was before limits existed; then all four, as for checks.
+    if (scenario.limits != LimitsSpec{}) {
+        root.add("limits",
+                 object_node()
+                     .add("events", number_node(scenario.limits.events))
+                     .add("simulated_time", duration_node(scenario.limits.simulated_time_us))
+                     .add("steps", number_node(scenario.limits.steps))
+                     .add("requests", number_node(scenario.limits.requests)));
+    }
     return root;
 }
 

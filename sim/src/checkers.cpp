@@ -43,6 +43,8 @@ std::string_view to_string(Checker checker) noexcept {
             return "leadership_transfer";
         case Checker::snapshot:
             return "snapshot";
+        case Checker::limit:
+            return "limit";
     }
     return "?";
 }

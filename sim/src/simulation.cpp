@@ -61,6 +61,10 @@ Simulation::Simulation(SimOptions options)
     RAFT_ASSERT(!options_.names.empty());
     RAFT_ASSERT(options_.tick_us > 0);
     RAFT_ASSERT(core::validate(options_.raft) == core::ConfigError::ok);
+    RAFT_ASSERT(options_.limits.events >= 1);
+    RAFT_ASSERT(options_.limits.simulated_time_us >= 1);
+    RAFT_ASSERT(options_.limits.steps >= 1);
+    RAFT_ASSERT(options_.limits.requests >= 1);
     previous_assert_handler_ = core::set_assert_handler(&throw_assertion);
     network_.set_default_link(options_.link);
     network_.set_message_faults(options_.message_faults);
@@ -169,12 +173,23 @@ bool Simulation::reached_event_limit() {
     return halted_;
 }
 
+// The run limit goes first: a run halted at max_events behaves as the run
+// without it up to that point, which may include failing at its limit.
+bool Simulation::may_run_event() {
+    if (events_ >= options_.limits.events) {
+        fail_limit(LimitKind::events);
+        return false;
+    }
+    return !reached_event_limit();
+}
+
 void Simulation::run_for(TimeUs duration) {
     // Scenario durations are capped far below this (1000h each).
     RAFT_ASSERT(duration <= std::numeric_limits<TimeUs>::max() - now_);
     const TimeUs deadline = now_ + duration;
-    while (!failed() && !queue_.empty() && queue_.next_time() <= deadline) {
-        if (reached_event_limit()) {
+    const TimeUs stop = within_time_limit(deadline);
+    while (!failed() && !queue_.empty() && queue_.next_time() <= stop) {
+        if (!may_run_event()) {
             return;
         }
         const Event event = queue_.pop();
@@ -182,21 +197,32 @@ void Simulation::run_for(TimeUs duration) {
         events_ += 1;
         guarded_process(event);
     }
-    if (!failed()) {
-        now_ = deadline;
+    if (failed()) {
+        return;
+    }
+    RAFT_ASSERT(now_ <= stop);
+    now_ = stop;
+    if (stop < deadline) {
+        fail_limit(LimitKind::simulated_time);
     }
 }
 
 bool Simulation::run_until(const std::function<bool()>& done, TimeUs deadline) {
+    const TimeUs stop = within_time_limit(deadline);
     while (!failed()) {
         if (done()) {
             return true;
         }
-        if (queue_.empty() || queue_.next_time() > deadline) {
-            now_ = std::max(now_, deadline);
-            return done();
+        if (queue_.empty() || queue_.next_time() > stop) {
+            now_ = std::max(now_, stop);
+            const bool reached = done();
+            // Waiting on would take time past the limit.
+            if (!reached && stop < deadline) {
+                fail_limit(LimitKind::simulated_time);
+            }
+            return reached;
         }
-        if (reached_event_limit()) {
+        if (!may_run_event()) {
             return false;
         }
         const Event event = queue_.pop();

@@ -34,6 +34,11 @@ std::uint32_t Simulation::submit_batch(std::uint32_t count) {
     Host& host = mutable_host(leader_id);
     std::uint32_t accepted = 0;
     for (std::uint32_t i = 0; i < count; ++i) {
+        // The history keeps every request: its size is the run's memory.
+        if (history_.size() >= options_.limits.requests) {
+            fail_limit(LimitKind::requests);
+            break;
+        }
         ClientRequest request{.id = history_.size() + 1,
                               .node = leader_id,
                               .submitted_us = now_,
@@ -208,14 +213,56 @@ bool Simulation::settled() const {
     });
 }
 
+// Names each member that keeps the logs from settling, against the highest
+// last index of the members that are up: a crashed one with its durable last
+// index (its state machine is gone), a live one with its last, commit and
+// applied indexes, and whether a disk sync holds it.
+std::string Simulation::unsettled_members() const {
+    const std::vector<core::NodeId> ids = members();
+    if (ids.empty()) {
+        return "there are no members";
+    }
+    core::Index highest = 0;
+    for (core::NodeId id : ids) {
+        highest = host(id).is_up() ? std::max(highest, host(id).node->log().last_index()) : highest;
+    }
+    std::string behind;
+    for (core::NodeId id : ids) {
+        const Host& member = host(id);
+        std::string state;
+        if (!member.is_up()) {
+            const core::Index durable =
+                member.storage.log_base_index() + member.storage.durable_entries().size();
+            state = fmt::format("crashed, durable last index {}", durable);
+        } else {
+            const core::Node& node = *member.node;
+            const core::Index last = node.log().last_index();
+            const bool idle = !member.syncing && last == highest && node.commit_index() == last &&
+                              node.applied_index() == last;
+            state = idle ? ""
+                         : fmt::format("up, last index {}, commit {}, applied {}{}", last,
+                                       node.commit_index(), node.applied_index(),
+                                       member.syncing ? ", syncing" : "");
+        }
+        if (!state.empty()) {
+            behind += fmt::format("{}{} ({})", behind.empty() ? "" : "; ", member.name, state);
+        }
+    }
+    RAFT_ASSERT(!behind.empty());  // settled() would have held
+    return fmt::format("highest last index of a live member {}; behind: {}", highest, behind);
+}
+
 void Simulation::verify(TimeUs deadline) {
     if (failed()) {
         return;
     }
+    const TimeUs start = now_;
     if (!run_until([this] { return settled(); }, deadline)) {
         if (!failed()) {
             fail(Checker::liveness, "logs_did_not_settle",
-                 "members' logs were not all committed, applied and equal by the deadline");
+                 fmt::format("the members' logs were not all up, committed, applied and equal "
+                             "within {} ms of simulated time: {}",
+                             (now_ - start) / us_per_ms, unsettled_members()));
         }
         return;
     }

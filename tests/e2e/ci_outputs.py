@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """ci_outputs.py RAFTSIM FAILING_SCENARIO WORKDIR: `raftsim run` as a CI job
-runs it. FAILING_SCENARIO fails on every seed (and has a name full of XML
-and shell metacharacters); it is swept next to NoIssueSanity, which passes.
+runs it. FAILING_SCENARIO fails on every seed; it is swept next to
+NoIssueSanity, which passes, and its artifacts go to a directory whose name
+is full of XML and shell metacharacters (a scenario name cannot have any).
 Checks that:
   - the JUnit XML parses (xml.etree) into a suite per scenario and a case
     per run, with a <failure> per failing run;
@@ -61,6 +62,8 @@ def check_junit(path):
         check(failure.get("type") == "liveness", "failure type")
         check("artifact: " in failure.text and "replay: raftsim replay " in failure.text,
               "the failure names its artifact and replay command")
+        check(f"artifact: {OUT}/{NAME}-seed" in failure.text,
+              "the artifact path, metacharacters and all, survives the XML")
     check(all(case.find("failure") is None for case in passing.findall("testcase")),
           "passing runs have no <failure>")
 
@@ -112,8 +115,11 @@ def check_shards():
 
 
 junit, summary = work / "junit.xml", work / "summary.json"
+# The artifact paths land in the JUnit text (escaped) and in replay commands
+# (shell-quoted), so this name tests both.
+OUT = work / "fail<&>'\"ures"
 result = run(failing_scenario, "NoIssueSanity", "--seeds", "1..3", "--junit", str(junit),
-             "--json", str(summary), "--out", str(work / "failures"))
+             "--json", str(summary), "--out", str(OUT))
 check(result.returncode == 1, "a failing sweep exits 1")
 check("\r" not in result.stderr and "runs," not in result.stderr,
       "no progress line when stderr is not a terminal")

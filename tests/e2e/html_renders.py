@@ -3,7 +3,8 @@
 readable space-time diagram.
 
 Replays a small crafted scenario (every kind of fault, then a liveness
-failure; its name is full of HTML metacharacters) with --html, and checks:
+failure; its file name is full of HTML and shell metacharacters, which the
+page's replay command must carry escaped) with --html, and checks:
   - the page's structure: a lane per node, the violation, arrows, drops,
     fault markers, escaped text, nothing fetched from the network, a sane
     size, and the same bytes on a second run;
@@ -33,9 +34,11 @@ shutil.rmtree(work, ignore_errors=True)
 work.mkdir(parents=True)
 
 WIDTH, HEIGHT = 1600, 900
+# A scenario name is plain ([A-Za-z0-9_.-]); the file's name need not be.
+SCENARIO_FILE = work / "scenario<&>\"'.json"
 NAMES = ["alpha", "beta", "gamma"]
 SCENARIO = {
-    "name": "HtmlDiagram<&>\"'",
+    "name": "HtmlDiagram",
     "description": "Every kind of fault on three nodes, then all three cut apart: no leader.",
     "cluster": {"names": NAMES},
     "raft": {"heartbeat_timeout": "500ms", "election_timeout": "500ms",
@@ -69,7 +72,7 @@ def check(condition, what):
 
 
 def replay(html):
-    args = [raftsim, "replay", str(work / "scenario.json"), "--seed", "1", "--html", str(html)]
+    args = [raftsim, "replay", str(SCENARIO_FILE), "--seed", "1", "--html", str(html)]
     result = subprocess.run(args, capture_output=True, text=True, timeout=120)
     print("$", " ".join(args), "->", result.returncode)
     print(result.stdout[-1500:], result.stderr[-1500:])
@@ -83,8 +86,10 @@ def check_structure(page):
     lanes = re.findall(r'<g class="lane" data-node="([^"]*)"', page)
     check(lanes == NAMES, f"one lane per node in order, got {lanes}")
     check(page.startswith("<!doctype html>"), "an HTML5 document")
-    check("HtmlDiagram&lt;&amp;&gt;&quot;&apos; seed 1" in page, "the title, escaped")
-    check("HtmlDiagram<" not in page, "no unescaped scenario name")
+    check("HtmlDiagram seed 1" in page, "the title")
+    check("scenario&lt;&amp;&gt;&quot;&apos;\\&apos;&apos;.json" in page,
+          "the replay command's file name, shell-quoted and escaped")
+    check("scenario<" not in page, "no unescaped file name")
     check("liveness" in page and "no_leader" in page, "the violation's checker and kind")
     check("no leader was elected within 800 ms" in page, "the violation's detail")
     check('<g class="vio">' in page, "the violation line")
@@ -198,7 +203,7 @@ def check_screenshot(path):
 
 
 def main():
-    (work / "scenario.json").write_text(json.dumps(SCENARIO, indent=2))
+    SCENARIO_FILE.write_text(json.dumps(SCENARIO, indent=2))
     html = work / "diagram.html"
     first = replay(html)
     check(replay(work / "again.html") == first, "the same run gives the same HTML bytes")
@@ -219,7 +224,7 @@ def main():
 def check_shrunk(binary):
     """The diagram of the shrunk failure renders as well."""
     shrunk = work / "shrunk"
-    args = [raftsim, "shrink", str(work / "scenario.json"), "--seed", "1", "--out", str(shrunk),
+    args = [raftsim, "shrink", str(SCENARIO_FILE), "--seed", "1", "--out", str(shrunk),
             "--no-progress", "--budget", "60s"]
     result = subprocess.run(args, capture_output=True, text=True, timeout=300)
     print("$", " ".join(args), "->", result.returncode)

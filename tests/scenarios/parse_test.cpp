@@ -250,6 +250,10 @@ TEST_CASE("parse: omitted sections and fields take their documented defaults", "
     CHECK(s.checks.verify);
     CHECK(s.checks.settle_us == 60 * second);
     CHECK(s.steps.empty());
+    CHECK(s.limits.events == scenarios::LimitsSpec::default_events);
+    CHECK(s.limits.simulated_time_us == scenarios::LimitsSpec::default_simulated_time_us);
+    CHECK(s.limits.steps == scenarios::LimitsSpec::default_steps);
+    CHECK(s.limits.requests == scenarios::LimitsSpec::default_requests);
 }
 
 TEST_CASE("parse: \"voters\" with a name prefix numbers the nodes from 0", "[parse]") {
@@ -290,8 +294,8 @@ TEST_CASE("parse: malformed JSON is reported at \"$\" with its line and column",
 TEST_CASE("parse: rejects an unknown field naming it and the allowed ones", "[parse]") {
     const ErrorCase c = GENERATE(values<ErrorCase>({
         {with_field(R"("stepz": [])"), "stepz",
-         "unknown field 'stepz'; expected one of: name, description, cluster, raft, network, "
-         "workload, checks, steps"},
+         "unknown field 'stepz'; expected one of: $schema, name, description, cluster, raft, "
+         "network, workload, checks, steps, message_faults, limits"},
         {R"({"name": "t", "cluster": {"voters": 3, "tik": "1ms"}, "steps": []})", "cluster.tik",
          "unknown field 'tik'; expected one of: voters, name_prefix, names, tick, disk_sync"},
         {with_field(R"("raft": {"election": "1s"})"), "raft.election",
@@ -329,7 +333,7 @@ TEST_CASE("parse: rejects an unknown field naming it and the allowed ones", "[pa
         // A key that cannot follow a '.' is quoted in the path; an empty key
         // used to give an empty path.
         {with_field(R"("": 1)"), R"($[""])",
-         "unknown field ''; expected one of: name, description, cluster"},
+         "unknown field ''; expected one of: $schema, name, description, cluster"},
         {R"({"name": "t", "cluster": {"voters": 1, "a.b": 2}, "steps": []})", R"(cluster["a.b"])",
          "unknown field 'a.b'"},
         {with_steps(R"({"sleep": "1s", "x \"y": 1})"), R"(steps[0]["x \"y"])",
@@ -352,7 +356,8 @@ TEST_CASE("parse: rejects a value of the wrong type saying what was expected and
          "expected true or false, got \"yes\""},
         {R"({"name": "t", "cluster": {"voters": "3"}, "steps": []})", "cluster.voters",
          "expected an integer in [1, 64], got \"3\""},
-        {with_steps(R"({"apply": 2.5})"), "steps[0].apply", "expected a positive integer, got 2.5"},
+        {with_steps(R"({"apply": 2.5})"), "steps[0].apply",
+         "expected an integer in [1, 1000000], got 2.5"},
         {R"({"name": "t", "cluster": {"voters": 3}, "steps": {}})", "steps",
          "expected an array of steps, got an empty object"},
         {with_steps("5"), "steps[0]", "expected a step object like {\"sleep\": \"1s\"}, got 5"},
@@ -387,7 +392,8 @@ const std::vector<ErrorCase> impossible_values = {
     {R"({"name": "t", "cluster": {"names": ["a", "b", "a"]}, "steps": []})", "cluster.names[2]",
      "duplicate node name 'a' (also at cluster.names[0])"},
     {R"({"name": "t", "cluster": {"names": ["a", "b c"]}, "steps": []})", "cluster.names[1]",
-     "expected a name of 1 to 64 characters from [A-Za-z0-9_.-], got \"b c\""},
+     "expected a name of 1 to 64 characters from [A-Za-z0-9_.-], not starting with '.' or '-', "
+     "got \"b c\""},
     {R"({"name": "t", "cluster": {"names": ["a", ""]}, "steps": []})", "cluster.names[1]",
      "expected a name of 1 to 64 characters"},
     {R"({"name": "t", "cluster": {"names": ["leader"]}, "steps": []})", "cluster.names[0]",
@@ -405,7 +411,8 @@ const std::vector<ErrorCase> impossible_values = {
     {R"({"name": "t", "cluster": {"voters": 2, "tick": "0ms"}, "steps": []})", "cluster.tick",
      "the tick must be longer than 0us"},
     {R"({"name": "", "cluster": {"voters": 2}, "steps": []})", "name",
-     "expected a non-empty string, got \"\""},
+     "expected a name of 1 to 64 characters from [A-Za-z0-9_.-], not starting with '.' or '-', "
+     "got \"\""},
     {R"({"cluster": {"voters": 2}, "steps": []})", "$", "missing required field 'name'"},
     {R"({"name": "t", "steps": []})", "$", "missing required field 'cluster'"},
     {R"({"name": "t", "cluster": {"voters": 2}})", "$", "missing required field 'steps'"},
@@ -422,7 +429,7 @@ const std::vector<ErrorCase> impossible_values = {
     {with_field(R"("network": {"queue_capacity": 0})"), "network.queue_capacity",
      "expected a positive integer, got 0"},
     {with_field(R"("workload": {"batch": 0})"), "workload.batch",
-     "expected a positive integer, got 0"},
+     "expected an integer in [1, 10000], got 0"},
     {with_field(R"("workload": {"source": ""})"), "workload.source", "expected a non-empty string"},
     {with_steps(R"({"clock_drift": {"nodes": "a", "ppm": 1000000}})"), "steps[0].clock_drift.ppm",
      "expected an integer in [-999999, 999999], got 1000000"},
@@ -433,7 +440,9 @@ const std::vector<ErrorCase> impossible_values = {
     {with_steps(R"({"repeat": 0, "steps": []})"), "steps[0].repeat",
      "expected an integer in [1, 1000000], got 0"},
     {with_steps(R"({"repeat": 2})"), "steps[0]", "missing required field 'steps'"},
-    {with_steps(R"({"one_of": []})"), "steps[0].one_of", "expected a non-empty array of branches"},
+    {with_steps(R"({"one_of": []})"), "steps[0].one_of",
+     "expected an array of 1 to 1024 branches like [{\"weight\": 1, \"steps\": []}], got an "
+     "empty array"},
     {with_steps(R"({"one_of": [{"weight": 0, "steps": []}]})"), "steps[0].one_of[0].weight",
      "expected a positive integer, got 0"},
     {with_steps(R"({"one_of": [{"weight": 4294967295, "steps": []}, {"steps": []}]})"),
@@ -451,7 +460,7 @@ const std::vector<ErrorCase> impossible_values = {
     {with_steps(R"({"cut": {"from": "a"}})"), "steps[0].cut", "missing required field 'to'"},
     {with_steps(R"({"restart": []})"), "steps[0].restart",
      "expected a node selector or an array of 1 to 64 node selectors, got an empty array"},
-    {with_steps(R"({"apply": 0})"), "steps[0].apply", "expected a positive integer, got 0"},
+    {with_steps(R"({"apply": 0})"), "steps[0].apply", "expected an integer in [1, 1000000], got 0"},
     {with_steps(R"({"partition": "a", "as": ""})"), "steps[0].as",
      "expected a non-empty string, got \"\""},
     // Numbered names follow the rules of listed names (at most 64 characters).
@@ -508,6 +517,82 @@ TEST_CASE("parse: rejects impossible values saying what is possible", "[parse]")
     check_error(GENERATE(from_range(impossible_values)));
 }
 
+// ---------------------------------------------------------------- $schema
+
+TEST_CASE("parse: an optional \"$schema\" string is kept for the writer", "[parse][schema]") {
+    const Scenario s = parsed(parse(with_field(R"("$schema": "https://example.org/s.json")")));
+    CHECK(s.schema == "https://example.org/s.json");
+    CHECK(parsed(parse(with_steps(""))).schema.empty());
+    const ErrorCase c = GENERATE(values<ErrorCase>({
+        {with_field(R"("$schema": 5)"), R"($["$schema"])", "expected a string, got 5"},
+        {with_field(R"("$schema": "a", "$schema": "b")"), R"($["$schema"])",
+         "duplicate field '$schema'"},
+        {with_field(R"("$schemas": "a")"), R"($["$schemas"])", "unknown field '$schemas'"},
+    }));
+    check_error(c);
+}
+
+// ---------------------------------------------------------------- limits
+
+TEST_CASE("parse: limits set the run's bounds; an omitted one keeps its default",
+          "[parse][limits]") {
+    using scenarios::LimitsSpec;
+    struct Case {
+        std::string limits;
+        LimitsSpec expected;
+    };
+    const Case c = GENERATE(values<Case>({
+        {"{}", LimitsSpec{}},
+        {R"({"events": 5})", LimitsSpec{.events = 5}},
+        {R"({"simulated_time": "90m"})", LimitsSpec{.simulated_time_us = 90 * 60 * second}},
+        {R"({"steps": 1})", LimitsSpec{.steps = 1}},
+        {R"({"requests": 70})", LimitsSpec{.requests = 70}},
+        {R"({"events": 40000000, "simulated_time": "1000h", "steps": 1000000,
+             "requests": 7000000})",
+         LimitsSpec{.events = 40'000'000,
+                    .simulated_time_us = 1000ULL * 3600 * second,
+                    .steps = 1'000'000,
+                    .requests = 7'000'000}},
+        {R"({"simulated_time": "1us", "requests": 1, "steps": 2, "events": 3})",
+         LimitsSpec{.events = 3, .simulated_time_us = 1, .steps = 2, .requests = 1}},
+    }));
+    CAPTURE(c.limits);
+    const Scenario s = parsed(parse(with_field(R"("limits": )" + c.limits)));
+    CHECK(s.limits == c.expected);
+}
+
+TEST_CASE("parse: rejects limits below 1 or above ten times the default", "[parse][limits]") {
+    const ErrorCase c = GENERATE(values<ErrorCase>({
+        {with_field(R"("limits": 5)"), "limits", "expected an object, got 5"},
+        {with_field(R"("limits": {"event": 5})"), "limits.event",
+         "unknown field 'event'; expected one of: events, simulated_time, steps, requests"},
+        {with_field(R"("limits": {"events": 0})"), "limits.events",
+         "expected an integer in [1, 40000000], got 0"},
+        {with_field(R"("limits": {"events": 40000001})"), "limits.events",
+         "expected an integer in [1, 40000000], got 40000001"},
+        {with_field(R"("limits": {"events": -1})"), "limits.events", "got -1"},
+        {with_field(R"("limits": {"events": 1.5})"), "limits.events", "got 1.5"},
+        {with_field(R"("limits": {"events": "5"})"), "limits.events", R"(got "5")"},
+        {with_field(R"("limits": {"steps": 0})"), "limits.steps",
+         "expected an integer in [1, 1000000], got 0"},
+        {with_field(R"("limits": {"steps": 1000001})"), "limits.steps",
+         "expected an integer in [1, 1000000], got 1000001"},
+        {with_field(R"("limits": {"requests": 0})"), "limits.requests",
+         "expected an integer in [1, 7000000], got 0"},
+        {with_field(R"("limits": {"requests": 18446744073709551615})"), "limits.requests",
+         "expected an integer in [1, 7000000]"},
+        {with_field(R"("limits": {"simulated_time": "0s"})"), "limits.simulated_time",
+         "expected a duration above zero"},
+        {with_field(R"("limits": {"simulated_time": "1001h"})"), "limits.simulated_time",
+         "expected a duration of at most 1000h"},
+        {with_field(R"("limits": {"simulated_time": 60})"), "limits.simulated_time",
+         "expected a duration string"},
+        {with_field(R"("limits": {"steps": 5, "steps": 6})"), "limits.steps",
+         "duplicate field 'steps'"},
+    }));
+    check_error(c);
+}
+
 TEST_CASE("parse: message_faults aim a drop, a duplicate or a delay at the N-th message",
           "[parse]") {
     const Scenario s = parsed(parse(with_field(R"("message_faults": [
@@ -527,6 +612,73 @@ TEST_CASE("parse: message_faults aim a drop, a duplicate or a delay at the N-th 
                            {.message = 2, .kind = Fault::Kind::delay, .delay_us = 3'600 * second}});
     CHECK(parsed(parse(with_field(R"("message_faults": [])"))).message_faults.empty());
     CHECK(parsed(parse(with_steps(""))).message_faults.empty());
+}
+
+// ---------------------------------------------------------------- names
+
+/// A scenario whose name, cluster node or created node (per `where`) is the
+/// JSON string `name` (already quoted and escaped).
+std::string named(std::string_view where, std::string_view name) {
+    const std::string quoted(name);
+    if (where == "name") {
+        return R"({"name": )" + quoted + R"(, "cluster": {"voters": 1}, "steps": []})";
+    }
+    if (where == "cluster.names[1]") {
+        return R"({"name": "t", "cluster": {"names": ["a", )" + quoted + R"(]}, "steps": []})";
+    }
+    return with_steps(R"({"create_node": )" + quoted + "}");
+}
+
+TEST_CASE("parse: scenario and node names are safe as file names and command-line words",
+          "[parse][names]") {
+    const std::string where = GENERATE("name", "cluster.names[1]", "steps[0].create_node");
+    CAPTURE(where);
+    struct Case {
+        std::string json;
+        bool accepted;
+    };
+    const Case c = GENERATE(values<Case>({
+        {R"("../../x")", false},
+        {R"("a/b")", false},
+        {R"("a\nb")", false},
+        {R"("\u001b[31m")", false},
+        {R"("a\\b")", false},
+        {R"("a b")", false},
+        {"\"" + std::string(65, 'x') + "\"", false},
+        {R"("")", false},
+        {R"(".")", false},
+        {R"("..")", false},
+        {R"(".hidden")", false},
+        {R"("-x")", false},
+        {R"("--help")", false},
+        {R"("a.b-c_1")", true},
+        {R"("x.")", true},
+        {R"("x-")", true},
+        {R"("_x")", true},
+        {R"("9")", true},
+        {"\"" + std::string(64, 'x') + "\"", true},
+    }));
+    CAPTURE(c.json);
+    const ParseResult result = parse(named(where, c.json));
+    if (c.accepted) {
+        CHECK_FALSE(result.error);
+        return;
+    }
+    REQUIRE(result.error);
+    CHECK(result.error->path == where);
+    CHECK_THAT(result.error->message,
+               Catch::StartsWith("expected a name of 1 to 64 characters from [A-Za-z0-9_.-], not "
+                                 "starting with '.' or '-', got "));
+}
+
+TEST_CASE("parse: a name prefix that would make unsafe node names is refused", "[parse][names]") {
+    const std::string prefix = GENERATE(".", "..", ".x", "-", "-x", "a/b");
+    CAPTURE(prefix);
+    const ParseResult result = parse(R"({"name": "t", "cluster": {"voters": 2, "name_prefix": ")" +
+                                     prefix + R"("}, "steps": []})");
+    REQUIRE(result.error);
+    CHECK(result.error->path == "cluster.name_prefix");
+    CHECK_THAT(result.error->message, Catch::StartsWith("expected a name of 1 to 64 characters"));
 }
 
 TEST_CASE("parse: numbered node names may be 64 characters, not more", "[parse]") {
@@ -986,9 +1138,9 @@ const std::vector<ErrorCase> membership_errors = {
     {with_steps(R"({"membership_churn": 5})"), "steps[0].membership_churn",
      "expected an object, got 5"},
     {with_steps(R"({"membership_churn": {"changes": 0, "interval": "1s"}})"),
-     "steps[0].membership_churn.changes", "expected a positive integer, got 0"},
+     "steps[0].membership_churn.changes", "expected an integer in [1, 10000], got 0"},
     {with_steps(R"({"membership_churn": {"changes": "3", "interval": "1s"}})"),
-     "steps[0].membership_churn.changes", "expected a positive integer, got \"3\""},
+     "steps[0].membership_churn.changes", "expected an integer in [1, 10000], got \"3\""},
     {with_steps(R"({"membership_churn": {"interval": "1s"}})"), "steps[0].membership_churn",
      "missing required field 'changes'"},
     {with_steps(R"({"membership_churn": {"changes": 3}})"), "steps[0].membership_churn",
@@ -1045,7 +1197,8 @@ const std::vector<ErrorCase> membership_errors = {
     {with_steps(R"({"create_node": "all"})"), "steps[0].create_node",
      "'all' is a selector keyword"},
     {with_steps(R"({"create_node": "d e"})"), "steps[0].create_node",
-     "expected a name of 1 to 64 characters from [A-Za-z0-9_.-], got \"d e\""},
+     "expected a name of 1 to 64 characters from [A-Za-z0-9_.-], not starting with '.' or '-', "
+     "got \"d e\""},
     {with_steps(R"({"create_node": ""})"), "steps[0].create_node",
      "expected a name of 1 to 64 characters"},
     // A created node is unknown before its create_node in the file.
@@ -1129,7 +1282,7 @@ TEST_CASE("parse: errors inside nested steps name the nested path", "[parse][nes
         {with_steps(R"({"sleep": "1s"}, {"repeat": 2, "steps": [{"sleep": 5}]})"),
          "steps[1].repeat.steps[0].sleep", "expected a duration string"},
         {with_steps(R"({"one_of": [{"steps": []}, {"steps": [{"apply": -1}]}]})"),
-         "steps[0].one_of[1].steps[0].apply", "expected a positive integer, got -1"},
+         "steps[0].one_of[1].steps[0].apply", "expected an integer in [1, 1000000], got -1"},
         {with_steps(R"({"repeat": 2, "steps": {}})"), "steps[0].repeat.steps",
          "expected an array of steps"},
         {with_steps(R"({"one_of": [{"weight": 1}]})"), "steps[0].one_of[0]",
@@ -1148,18 +1301,116 @@ std::string nested_repeats(int levels) {
     return with_steps(steps);
 }
 
-TEST_CASE("parse: steps nest at most 16 levels deep", "[parse][nesting]") {
-    const Scenario s = parsed(parse(nested_repeats(15)));
+TEST_CASE("parse: steps nest 16 levels deep, not 17", "[parse][nesting]") {
+    const Scenario s = parsed(parse(nested_repeats(16)));
     const Step* step = &s.steps[0];
-    for (int i = 0; i < 15; ++i) {
+    for (int i = 0; i < 16; ++i) {
         REQUIRE(step->steps.size() == 1);
         step = &step->steps[0];
     }
     CHECK(step->kind == Kind::sleep);
-    const ParseResult deep = parse(nested_repeats(16));
+    const ParseResult deep = parse(nested_repeats(17));
     REQUIRE(deep.error);
     CHECK_THAT(deep.error->path, Catch::EndsWith("repeat.steps"));
+    CHECK(std::count(deep.error->path.begin(), deep.error->path.end(), '.') == 2 * 17);
     CHECK(deep.error->message == "steps nested more than 16 levels deep (repeat, one_of)");
+    // one_of branches are levels too.
+    std::string branches = R"({"sleep": "1s"})";
+    for (int i = 0; i < 17; ++i) {
+        branches = R"({"one_of": [{"steps": [)" + branches + "]}]}";
+    }
+    const ParseResult deep_branches = parse(with_steps(branches));
+    REQUIRE(deep_branches.error);
+    CHECK(deep_branches.error->message == deep.error->message);
+}
+
+// ---------------------------------------------------------------- size bounds
+
+TEST_CASE("parse: counts a step may ask for are bounded, the bound itself accepted",
+          "[parse][bounds]") {
+    struct Case {
+        std::string text;
+        std::string path;
+        std::string expected;
+    };
+    std::string branches = R"({"steps": []})";
+    for (int i = 1; i < 1024; ++i) {
+        branches += R"(, {"steps": []})";
+    }
+    const Case c = GENERATE_COPY(values<Case>({
+        {with_steps(R"({"apply": %})"), "steps[0].apply", "an integer in [1, 1000000]"},
+        {with_steps(R"({"start_workload": {"batch": %}})"), "steps[0].start_workload.batch",
+         "an integer in [1, 10000]"},
+        {with_field(R"("workload": {"batch": %})"), "workload.batch", "an integer in [1, 10000]"},
+        {with_steps(R"({"membership_churn": {"changes": %, "interval": "1s"}})"),
+         "steps[0].membership_churn.changes", "an integer in [1, 10000]"},
+        {with_steps(R"({"repeat": %, "steps": []})"), "steps[0].repeat",
+         "an integer in [1, 1000000]"},
+        {with_steps(R"({"one_of": [)" + branches + R"(%]})"), "steps[0].one_of",
+         "an array of 1 to 1024 branches"},
+    }));
+    CAPTURE(c.path);
+    // The bound ("%" gone, or the count itself) parses; one more does not.
+    const std::string bound = c.expected.substr(c.expected.find(", ") + 2,
+                                                c.expected.find(']') - c.expected.find(", ") - 2);
+    const bool is_list = c.expected.find("branches") != std::string::npos;
+    std::string at_bound = c.text;
+    std::string above = c.text;
+    at_bound.replace(at_bound.find('%'), 1, is_list ? "" : bound);
+    above.replace(above.find('%'), 1,
+                  is_list ? R"(, {"steps": []})" : std::to_string(std::stoull(bound) + 1));
+    CHECK_FALSE(parse(at_bound).error);
+    const ParseResult refused = parse(above);
+    REQUIRE(refused.error);
+    CHECK(refused.error->path == c.path);
+    CHECK_THAT(refused.error->message, Catch::StartsWith("expected " + c.expected));
+}
+
+/// `count` copies of `step`, comma-separated.
+std::string repeated(std::string_view step, std::size_t count) {
+    std::string out;
+    out.reserve(count * (step.size() + 2));
+    for (std::size_t i = 0; i < count; ++i) {
+        out += i == 0 ? "" : ", ";
+        out += step;
+    }
+    return out;
+}
+
+TEST_CASE("parse: a file holds at most 100000 steps, nested ones counted", "[parse][bounds]") {
+    const std::string_view tiny = R"({"heal_all": {}})";
+    CHECK(parsed(parse(with_steps(repeated(tiny, 100'000)))).steps.size() == 100'000);
+    const ParseResult flat = parse(with_steps(repeated(tiny, 100'001)));
+    REQUIRE(flat.error);
+    CHECK(flat.error->path == "steps[100000]");
+    CHECK(flat.error->message == "more than 100000 steps in the file (nested ones count)");
+    // Nested steps count where they sit: the repeat is step 1, its body
+    // 2..99999, the one_of step 100000, its branch's first step one more.
+    const std::string nested =
+        with_steps(R"({"repeat": 1, "steps": [)" + repeated(tiny, 99'998) +
+                   R"(]}, {"one_of": [{"steps": [)" + repeated(tiny, 2) + "]}]}");
+    const ParseResult over = parse(nested);
+    REQUIRE(over.error);
+    CHECK(over.error->path == "steps[1].one_of[0].steps[0]");
+    // The count runs before any step is parsed: a bad step beyond the bound
+    // is not what is reported.
+    const ParseResult first = parse(with_steps(repeated(tiny, 100'001) + R"(, {"sleep": 5})"));
+    REQUIRE(first.error);
+    CHECK(first.error->path == "steps[100000]");
+}
+
+TEST_CASE("parse: a text above 16 MiB is refused before it is parsed", "[parse][bounds]") {
+    CHECK(scenarios::max_scenario_file_bytes == 16U * 1024 * 1024);
+    std::string text = with_steps("");
+    text.insert(text.size() - 2,
+                std::string(scenarios::max_scenario_file_bytes - text.size(), ' '));
+    REQUIRE(text.size() == scenarios::max_scenario_file_bytes);
+    CHECK_FALSE(parse(text).error);
+    text.insert(text.size() - 2, " ");
+    const ParseResult refused = parse(text);
+    REQUIRE(refused.error);
+    CHECK(refused.error->path == "$");
+    CHECK(refused.error->message == "the scenario is larger than 16777216 bytes (16 MiB)");
 }
 
 // ---------------------------------------------------------------- raft
@@ -1250,6 +1501,11 @@ TEST_CASE("parse: load_scenario reports an unreadable file at \"$\"", "[parse][f
     REQUIRE(directory.error);
     CHECK(directory.error->path == "$");
     CHECK_THAT(directory.error->message, Catch::Contains("directory"));
+    // A device is never opened (reading /dev/zero would not end before the
+    // size bound, a terminal would wait).
+    const ParseResult device = scenarios::load_scenario("/dev/zero");
+    REQUIRE(device.error);
+    CHECK(device.error->message == "cannot read the scenario: it is not a regular file");
 }
 
 TEST_CASE("parse: every built-in scenario file parses", "[parse][builtin]") {

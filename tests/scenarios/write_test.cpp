@@ -45,8 +45,9 @@ Scenario parsed(std::string_view text, const std::string& file) {
 
 // ---------------------------------------------------------------- equality
 
-// spec.hpp's structs have no operator== (nothing else needs one); these name
-// the first field that differs, so a failure says what the writer lost.
+// Most of spec.hpp's structs have no operator== (nothing else needs one);
+// these name the first field that differs, so a failure says what the
+// writer lost.
 
 std::string selector_difference(const NodeSelector& a, const NodeSelector& b,
                                 const std::string& where) {
@@ -137,8 +138,8 @@ bool same_raft(const core::DurationConfig& a, const core::DurationConfig& b) {
 /// "" if `a` and `b` say the same (source_path aside; json_path too unless
 /// `paths`), else where they differ.
 std::string scenario_difference(const Scenario& a, const Scenario& b, bool paths = true) {
-    if (a.name != b.name || a.description != b.description) {
-        return "name/description";
+    if (a.schema != b.schema || a.name != b.name || a.description != b.description) {
+        return "schema/name/description";
     }
     if (a.cluster.names != b.cluster.names || a.cluster.tick_us != b.cluster.tick_us ||
         a.cluster.disk_sync_us != b.cluster.disk_sync_us) {
@@ -151,6 +152,7 @@ std::string scenario_difference(const Scenario& a, const Scenario& b, bool paths
         return "network";
     }
     if (a.workload.source != b.workload.source || a.workload.batch != b.workload.batch ||
+        a.workload.think_us != b.workload.think_us ||
         a.workload.continuous != b.workload.continuous) {
         return "workload";
     }
@@ -159,6 +161,9 @@ std::string scenario_difference(const Scenario& a, const Scenario& b, bool paths
     }
     if (a.checks.verify != b.checks.verify || a.checks.settle_us != b.checks.settle_us) {
         return "checks";
+    }
+    if (a.limits != b.limits) {
+        return "limits";
     }
     return steps_difference(a.steps, b.steps, "steps", paths);
 }
@@ -187,6 +192,9 @@ TEST_CASE("write: every built-in scenario round-trips to identical text", "[writ
         const std::string second = scenarios::scenario_to_json(reparsed);
         CHECK(second == first);
         CHECK(scenarios::scenario_to_json(parsed(second, "second.json")) == first);
+        // Within the default limits nothing is written for them, so the
+        // text is what it was before limits existed.
+        CHECK_THAT(first, !Catch::Contains("limits"));
     }
 }
 
@@ -381,7 +389,9 @@ std::vector<Step> hand_built_steps() {
 
 Scenario hand_built() {
     Scenario s;
-    s.name = "hand \"built\" \u00e9";
+    s.name = "hand-built";
+    // Free text is escaped; names are plain (the parser allows no quotes).
+    s.description = "hand \"built\" \u00e9";
     s.cluster.names = {"a", "b", "c"};
     s.cluster.tick_us = 5 * ms;
     s.cluster.disk_sync_us = 1'500;
@@ -418,7 +428,7 @@ TEST_CASE("write: a hand-built scenario with every selector kind and message fau
 
 TEST_CASE("write: one_of and repeat nest to the parser's limit", "[write]") {
     std::string steps = R"({"sleep": "1s"})";
-    for (int i = 0; i < 15; ++i) {
+    for (int i = 0; i < 16; ++i) {
         steps = i % 2 == 0 ? R"({"repeat": 1000000, "steps": [)" + steps + R"(, {"apply": 1}]})"
                            : R"({"one_of": [{"weight": 4294967294, "steps": [)" + steps +
                                  R"(]}, {"steps": []}]})";
@@ -443,6 +453,42 @@ TEST_CASE("write: membership steps keep their defaults explicit", "[write][membe
     CHECK_THAT(text, Catch::Contains(R"({"add_voter": "x_0", "within": "1m"})"));
     CHECK_THAT(text, Catch::Contains(R"({"create_node": "y", "as": "voter", "within": "1m"})"));
     CHECK_THAT(text, Catch::Contains(R"({"transfer_leadership": "any", "within": "10s"})"));
+}
+
+TEST_CASE("write: limits are written only when one differs from its default, then all four",
+          "[write][limits]") {
+    const std::string base = R"({"name": "l", "cluster": {"voters": 1}, "steps": [])";
+    const Scenario defaults = parsed(base + "}", "l.json");
+    CHECK_THAT(round_trip(defaults), !Catch::Contains("limits"));
+    const Scenario spelled_out =
+        parsed(base + R"(, "limits": {"events": 4000000, "steps": 100000}})", "l.json");
+    CHECK_THAT(round_trip(spelled_out), !Catch::Contains("limits"));
+
+    const Scenario one = parsed(base + R"(, "limits": {"simulated_time": "90m"}})", "l.json");
+    const std::string text = round_trip(one);
+    CHECK_THAT(text,
+               Catch::EndsWith("  \"limits\": {\"events\": 4000000, \"simulated_time\": \"90m\", "
+                               "\"steps\": 100000, \"requests\": 700000}\n}\n"));
+    Scenario all = defaults;
+    all.limits = {.events = 7, .simulated_time_us = 1500, .steps = 9, .requests = 11};
+    CHECK_THAT(round_trip(all),
+               Catch::Contains(R"("limits": {"events": 7, "simulated_time": "1500us", "steps": 9, )"
+                               R"("requests": 11})"));
+}
+
+TEST_CASE("write: \"$schema\" is written first, and only when set", "[write][schema]") {
+    const Scenario with_schema = parsed(
+        R"({"name": "s", "cluster": {"voters": 1}, "steps": [],
+            "$schema": "../schema/scenario.schema.json"})",
+        "s.json");
+    CHECK(with_schema.schema == "../schema/scenario.schema.json");
+    const std::string text = round_trip(with_schema);
+    CHECK_THAT(text,
+               Catch::StartsWith(
+                   "{\n  \"$schema\": \"../schema/scenario.schema.json\",\n  \"name\": \"s\","));
+    Scenario without = with_schema;
+    without.schema.clear();
+    CHECK_THAT(round_trip(without), !Catch::Contains("$schema"));
 }
 
 // ---------------------------------------------------------------- mutations

@@ -131,11 +131,12 @@ TEST_CASE("checkers: every checker has a distinct name", "[checkers]") {
     }
     CHECK(names.size() == checker_count);
     // The count covers every enumerator, the last one included.
-    CHECK(checker_count == 17);
-    CHECK(static_cast<std::uint8_t>(Checker::snapshot) + 1 == checker_count);
+    CHECK(checker_count == 18);
+    CHECK(static_cast<std::uint8_t>(Checker::limit) + 1 == checker_count);
     CHECK(to_string(static_cast<Checker>(checker_count)) == "?");
-    for (const Checker checker : {Checker::membership, Checker::commit_quorum,
-                                  Checker::leadership_transfer, Checker::snapshot}) {
+    for (const Checker checker :
+         {Checker::membership, Checker::commit_quorum, Checker::leadership_transfer,
+          Checker::snapshot, Checker::limit}) {
         CHECK(names.count(std::string(to_string(checker))) == 1);
     }
 }

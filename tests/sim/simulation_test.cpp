@@ -4,6 +4,8 @@
 // loss) with a measurable effect; and how it reports violations.
 #include "raftsim/sim/simulation.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <map>
@@ -169,6 +171,167 @@ TEST_CASE("simulation: max_events halts the run after that many events, with no 
     unlimited.run_for(10 * us_per_second);
     CHECK(unlimited.events() > 40);
     CHECK_FALSE(unlimited.halted());
+}
+
+// ---------------------------------------------------------------- run limits
+
+/// A short run using every limited quantity: three counted steps, each
+/// applying five commands (a request each) and running a second.
+void limited_workload(Simulation& sim) {
+    for (int round = 0; round < 3; ++round) {
+        if (!sim.count_step()) {
+            return;
+        }
+        static_cast<void>(sim.apply_n(5, sim.now() + long_wait));
+        sim.run_for(us_per_second);
+    }
+}
+
+/// How much of `kind`'s quantity the run used.
+std::uint64_t used(const Simulation& sim, LimitKind kind) {
+    switch (kind) {
+        case LimitKind::events:
+            return sim.events();
+        case LimitKind::simulated_time:
+            return sim.now();
+        case LimitKind::steps:
+            return sim.steps();
+        case LimitKind::requests:
+            return sim.history().size();
+    }
+    return 0;
+}
+
+SimOptions limited_to(LimitKind kind, std::uint64_t value) {
+    SimOptions result = options(3);
+    switch (kind) {
+        case LimitKind::events:
+            result.limits.events = value;
+            break;
+        case LimitKind::simulated_time:
+            result.limits.simulated_time_us = value;
+            break;
+        case LimitKind::steps:
+            result.limits.steps = value;
+            break;
+        case LimitKind::requests:
+            result.limits.requests = value;
+            break;
+    }
+    return result;
+}
+
+TEST_CASE("simulation: a run at exactly a limit passes and one below it fails with its kind",
+          "[simulation][limits]") {
+    const LimitKind kind = GENERATE(LimitKind::events, LimitKind::simulated_time, LimitKind::steps,
+                                    LimitKind::requests);
+    INFO(to_string(kind));
+    Simulation unlimited(options(3));
+    limited_workload(unlimited);
+    REQUIRE_FALSE(unlimited.failed());
+    const std::uint64_t usage = used(unlimited, kind);
+    REQUIRE(usage > 1);
+
+    Simulation at_limit(limited_to(kind, usage));
+    limited_workload(at_limit);
+    CHECK_FALSE(at_limit.failed());
+    // A limit that is not reached changes nothing in the run.
+    CHECK(at_limit.trace().fingerprint() == unlimited.trace().fingerprint());
+
+    Simulation below(limited_to(kind, usage - 1));
+    limited_workload(below);
+    REQUIRE(below.violation().has_value());
+    CHECK(below.violation()->checker == Checker::limit);
+    CHECK(below.violation()->kind == to_string(kind));
+    CHECK_FALSE(below.halted());
+    // The run stopped at the limit, not past it.
+    CHECK(used(below, kind) == usage - 1);
+    CHECK(below.violation()->time == below.now());
+    CHECK(below.violation()->node == 0);
+}
+
+TEST_CASE("simulation: a limit violation names the limit, its value and how to raise it",
+          "[simulation][limits]") {
+    struct Case {
+        LimitKind kind;
+        std::uint64_t value;
+        std::string detail;
+    };
+    const Case c = GENERATE(values<Case>({
+        {LimitKind::events, 100,
+         "the run reached its limit of 100 simulator events (raise limits.events in the "
+         "scenario, or --max-events)"},
+        {LimitKind::simulated_time, 90 * us_per_second,
+         "the run reached its limit of 90s of simulated time (raise limits.simulated_time in "
+         "the scenario, or --max-sim-time)"},
+        {LimitKind::steps, 2,
+         "the run reached its limit of 2 scenario steps (raise limits.steps in the scenario, "
+         "or --max-steps)"},
+        {LimitKind::requests, 7,
+         "the run reached its limit of 7 client requests (raise limits.requests in the "
+         "scenario, or --max-requests)"},
+    }));
+    Simulation sim(limited_to(c.kind, c.value));
+    for (int i = 0; i < 3 && !sim.failed(); ++i) {
+        static_cast<void>(sim.count_step());
+    }
+    static_cast<void>(sim.apply_n(10, sim.now() + long_wait));
+    sim.run_for(100 * us_per_second);
+    REQUIRE(sim.violation().has_value());
+    CHECK(sim.violation()->checker == Checker::limit);
+    CHECK(sim.violation()->kind == to_string(c.kind));
+    CHECK(sim.violation()->detail == c.detail);
+}
+
+TEST_CASE("simulation: a sleep or wait past the time limit stops at the limit",
+          "[simulation][limits]") {
+    SimOptions limited = options(3);
+    limited.limits.simulated_time_us = 30 * us_per_second;
+    SECTION("a sleep") {
+        Simulation sim(limited);
+        sim.run_for(3'600 * us_per_second);
+        REQUIRE(sim.violation().has_value());
+        CHECK(sim.violation()->kind == "simulated_time");
+        CHECK(sim.now() == 30 * us_per_second);
+    }
+    SECTION("a wait that cannot succeed") {
+        Simulation sim(limited);
+        CHECK_FALSE(sim.run_until([] { return false; }, 3'600 * us_per_second));
+        REQUIRE(sim.violation().has_value());
+        CHECK(sim.violation()->kind == "simulated_time");
+        CHECK(sim.now() == 30 * us_per_second);
+    }
+    SECTION("a wait that succeeds before the limit is no failure") {
+        Simulation sim(limited);
+        CHECK(sim.run_until([&sim] { return sim.leader() != 0; }, 3'600 * us_per_second));
+        CHECK_FALSE(sim.failed());
+        CHECK(sim.now() < 30 * us_per_second);
+    }
+    SECTION("a sleep ending exactly at the limit is no failure") {
+        Simulation sim(limited);
+        sim.run_for(30 * us_per_second);
+        CHECK_FALSE(sim.failed());
+        CHECK(sim.now() == 30 * us_per_second);
+    }
+}
+
+TEST_CASE("simulation: max_events below the events limit halts without a limit violation",
+          "[simulation][limits]") {
+    SimOptions both = options(3);
+    both.max_events = 40;
+    both.limits.events = 41;
+    Simulation halted(both);
+    halted.run_for(10 * us_per_second);
+    CHECK(halted.halted());
+    CHECK_FALSE(halted.violation().has_value());
+    // At the same count the limit wins: the run without max_events would
+    // fail there too, and a halted run must behave as that run up to it.
+    both.limits.events = 40;
+    Simulation limited(both);
+    limited.run_for(10 * us_per_second);
+    CHECK_FALSE(limited.halted());
+    REQUIRE(limited.violation().has_value());
+    CHECK(limited.violation()->kind == "events");
 }
 
 TEST_CASE("simulation: apply_n commits every command and verify passes", "[simulation]") {
@@ -522,6 +685,37 @@ TEST_CASE("simulation: a liveness failure is reported by violation()", "[simulat
         REQUIRE(sim.failed());
         CHECK(sim.violation()->checker == Checker::liveness);
         CHECK(sim.violation()->kind == "logs_did_not_settle");
+        // Nobody committed the bootstrap configuration: every member is behind.
+        CHECK(sim.violation()->detail ==
+              "the members' logs were not all up, committed, applied and equal within 10000 ms "
+              "of simulated time: highest last index of a live member 1; behind: n1 (up, last "
+              "index 1, commit 0, applied 0); n2 (up, last index 1, commit 0, applied 0); n3 "
+              "(up, last index 1, commit 0, applied 0)");
+    }
+    SECTION("verify names a crashed member and one that is cut off") {
+        // Five nodes, so the other three still commit.
+        Simulation sim(options(5));
+        CHECK(sim.apply_n(5, long_wait) == 5);
+        const NodeId leader = sim.leader();
+        const NodeId crashed = leader % 5 + 1;
+        const NodeId cut_off = crashed % 5 + 1;
+        REQUIRE(sim.wait_until_up_to_date(sim.now() + long_wait));
+        sim.crash(crashed, false);
+        static_cast<void>(sim.partition_off({cut_off}));
+        CHECK(sim.apply_n(3, sim.now() + long_wait) == 3);
+        sim.verify(sim.now() + 5 * us_per_second);
+        REQUIRE(sim.violation().has_value());
+        CHECK(sim.violation()->kind == "logs_did_not_settle");
+        const std::string& detail = sim.violation()->detail;
+        CAPTURE(detail);
+        const core::Index highest = sim.host(leader).node->log().last_index();
+        CHECK_THAT(detail, Catch::Contains(fmt::format(
+                               "highest last index of a live member {}; behind: ", highest)));
+        CHECK_THAT(detail, Catch::Contains(sim.name_of(crashed) + " (crashed, durable last index " +
+                                           std::to_string(highest - 3) + ")"));
+        CHECK_THAT(detail, Catch::Contains(sim.name_of(cut_off) + " (up, last index " +
+                                           std::to_string(highest - 3)));
+        CHECK_THAT(detail, !Catch::Contains(sim.name_of(leader) + " ("));
     }
     SECTION("a wait that cannot succeed returns false at its deadline") {
         Simulation sim(options(3));

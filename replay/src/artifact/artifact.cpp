@@ -24,8 +24,9 @@ namespace fs = std::filesystem;
 // Files above this size are compressed even where plain text is the rule.
 constexpr std::size_t compress_above_bytes = 1U << 20U;
 // What an artifact file may decompress to (a trace of the largest run the
-// default limits allow fits).
+// default limits allow fits), and its compressed size.
 constexpr std::size_t max_decompressed_bytes = std::size_t{4} << 30U;
+constexpr std::size_t max_compressed_bytes = std::size_t{1} << 30U;
 
 /// Writes an artifact's files into one directory, counting bytes.
 class ArtifactFiles {
@@ -213,17 +214,22 @@ ArtifactWrite write_crash_artifact(const std::string& directory, const LoadedSce
     });
 }
 
-std::optional<std::string> read_artifact_file(const std::string& directory,
-                                              const std::string& name) {
+FileText read_artifact_file(const std::string& directory, const std::string& name) {
     const fs::path path = fs::path(directory) / name;
-    if (std::optional<std::string> plain = read_file(path.string())) {
+    FileText plain = read_file(path.string());
+    std::error_code error;
+    if (plain.text.has_value() || !fs::exists(path.string() + ".zst", error)) {
         return plain;
     }
-    const std::optional<std::string> packed = read_file(path.string() + ".zst");
-    if (!packed.has_value()) {
-        return std::nullopt;
+    // A compressed trace of a long run can pass the 16 MiB of a plain file.
+    const FileText packed = read_file(path.string() + ".zst", max_compressed_bytes);
+    if (!packed.text.has_value()) {
+        return packed;
     }
-    return zstd_decompress(*packed, max_decompressed_bytes);
+    std::optional<std::string> text = zstd_decompress(*packed.text, max_decompressed_bytes);
+    return text.has_value()
+               ? FileText{.text = std::move(text), .problem = ""}
+               : FileText{.text = std::nullopt, .problem = "not a zstd frame, or too large"};
 }
 
 namespace {
@@ -301,16 +307,18 @@ namespace {
 }  // namespace
 
 std::optional<ArtifactManifest> read_artifact(const std::string& directory, std::string& error) {
-    const std::optional<std::string> run = read_artifact_file(directory, "run.json");
-    const std::optional<std::string> text = read_artifact_file(directory, "scenario.json");
-    if (!run.has_value() || !text.has_value()) {
-        error = fmt::format("{}: not an artifact directory (run.json and scenario.json needed)",
-                            directory);
+    const FileText run = read_artifact_file(directory, "run.json");
+    const FileText text = read_artifact_file(directory, "scenario.json");
+    if (!run.text.has_value() || !text.text.has_value()) {
+        const bool run_missing = !run.text.has_value();
+        error = fmt::format(
+            "{}: not an artifact directory (run.json and scenario.json needed): {}: {}", directory,
+            run_missing ? "run.json" : "scenario.json", run_missing ? run.problem : text.problem);
         return std::nullopt;
     }
-    const nlohmann::json manifest = nlohmann::json::parse(*run, nullptr, false);
+    const nlohmann::json manifest = nlohmann::json::parse(*run.text, nullptr, false);
     ArtifactManifest result;
-    result.scenario_text = *text;
+    result.scenario_text = *text.text;
     std::string problem = "not valid JSON";
     if (manifest.is_discarded() || !read_manifest(manifest, result, problem)) {
         error = fmt::format("{}/run.json: not a raftsim artifact manifest: {}", directory, problem);

@@ -80,10 +80,9 @@ struct ArtifactManifest {
 [[nodiscard]] std::optional<ArtifactManifest> read_artifact(const std::string& directory,
                                                             std::string& error);
 
-/// An artifact file's text: `name`, or `name`.zst decompressed. nullopt if
-/// neither can be read.
-[[nodiscard]] std::optional<std::string> read_artifact_file(const std::string& directory,
-                                                            const std::string& name);
+/// An artifact file's text: `name`, or `name`.zst decompressed; without
+/// text, why neither can be read.
+[[nodiscard]] FileText read_artifact_file(const std::string& directory, const std::string& name);
 
 /// The timeline around the end of a run: the `count` records before the
 /// violation (or the end).

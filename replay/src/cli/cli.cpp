@@ -240,20 +240,25 @@ void define_limits(CLI::App& app, LimitTexts& texts) {
                    "per-run limit on client requests (limits.requests)");
 }
 
+// Each within what a scenario file may say (scenarios::LimitsSpec), since
+// the limits are written into the artifact's scenario.json.
 [[nodiscard]] LimitOverrides read_limits(const LimitTexts& texts) {
-    constexpr std::uint64_t most = ~std::uint64_t{0};
+    using Spec = scenarios::LimitsSpec;
     LimitOverrides limits;
     if (!texts.events.empty()) {
-        limits.events = read_number(texts.events, "--max-events", 1, most);
+        limits.events = read_number(texts.events, "--max-events", 1, Spec::max_events);
     }
     if (!texts.simulated_time.empty()) {
         limits.simulated_us = read_duration_us(texts.simulated_time, "--max-sim-time");
+        if (*limits.simulated_us > Spec::max_simulated_time_us) {
+            throw UsageError{"--max-sim-time is at most 1000h"};
+        }
     }
     if (!texts.steps.empty()) {
-        limits.steps = read_number(texts.steps, "--max-steps", 1, most);
+        limits.steps = read_number(texts.steps, "--max-steps", 1, Spec::max_steps);
     }
     if (!texts.requests.empty()) {
-        limits.requests = read_number(texts.requests, "--max-requests", 1, most);
+        limits.requests = read_number(texts.requests, "--max-requests", 1, Spec::max_requests);
     }
     return limits;
 }

@@ -25,10 +25,13 @@ int merge_command(const MergeCommand& command) {
     RAFT_ASSERT(!command.json_path.empty());
     std::vector<ShardReport> shards;
     for (const std::string& file : command.inputs) {
-        const std::optional<std::string> text = read_file(file);
-        if (!text.has_value()) {
-            return refuse(fmt::format("cannot read {}", file));
+        // A report lists every run: a big sweep's is far above 16 MiB.
+        constexpr std::size_t max_report_bytes = std::size_t{4} << 30U;
+        const FileText read = read_file(file, max_report_bytes);
+        if (!read.text.has_value()) {
+            return refuse(fmt::format("cannot read {}: {}", file, read.problem));
         }
+        const std::optional<std::string>& text = read.text;
         std::string error;
         std::optional<SweepReport> report = parse_json_report(*text, error);
         if (!report.has_value()) {

@@ -29,7 +29,7 @@ namespace {
 // trace.jsonl.zst) and the re-run's part, shown both ways: where another
 // build (or a harness bug) first made a different decision.
 void print_trace_divergence(const std::string& directory, const scenarios::RunResult& result) {
-    const std::optional<std::string> stored = read_artifact_file(directory, "trace.jsonl");
+    const std::optional<std::string> stored = read_artifact_file(directory, "trace.jsonl").text;
     if (!stored.has_value()) {
         fmt::print("  (the artifact keeps no trace to compare with)\n");
         return;

@@ -59,6 +59,10 @@ namespace {
         mix(row.label);
         mix(row.scenario != nullptr ? row.scenario->text : "");
     }
+    // A scenario's text carries its limits; swarm scenarios get them here.
+    const LimitOverrides& limits = command.limits;
+    mix(fmt::format("{} {} {} {}", limits.events.value_or(0), limits.simulated_us.value_or(0),
+                    limits.steps.value_or(0), limits.requests.value_or(0)));
     return fmt::format("{:016x}", hash);
 }
 
@@ -177,6 +181,9 @@ int run_command(const RunCommand& command) {
         }
         if (loaded.scenarios.empty()) {
             return refuse("no scenario selected: nothing to run");
+        }
+        for (LoadedScenario& scenario : loaded.scenarios) {
+            apply_limit_overrides(scenario, command.limits);
         }
     }
     std::vector<SweepRow> rows;

@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <string>
+#include <string_view>
 
 #include "artifact/artifact.hpp"
 #include "commands/commands.hpp"
@@ -60,7 +62,10 @@ using Clock = std::chrono::steady_clock;
 [[nodiscard]] LoadedScenario renamed(const ShrinkResult& result, const Target& target) {
     scenarios::Scenario scenario = result.scenario;
     RAFT_ASSERT(!scenario.workload.source.empty());
-    scenario.name = target.loaded.scenario.name + "-shrunk";
+    // Names are at most 64 characters (docs/scenarios.md): a long one is cut
+    // to make room for the suffix.
+    constexpr std::string_view suffix = "-shrunk";
+    scenario.name = target.loaded.scenario.name.substr(0, 64 - suffix.size()) + std::string(suffix);
     scenario.description = fmt::format(
         "Shrunk by raftsim shrink from {} seed {} ({} steps, {} faults, {} events before; "
         "{} steps, {} faults, {} events after). Run it with --seed {}.",

@@ -1,12 +1,15 @@
 #include "input/suite.hpp"
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "raftsim/core/assert.hpp"
 #include "raftsim/fuzz/cluster_case.hpp"
@@ -17,6 +20,63 @@ namespace raftsim::replay {
 namespace {
 
 namespace fs = std::filesystem;
+
+/// A directory argument loads at most this many scenario files: beyond it
+/// the argument is more likely a mistake than a suite.
+constexpr std::size_t max_directory_files = 10'000;
+
+[[nodiscard]] std::string too_large(std::size_t max_bytes) {
+    return max_bytes == scenarios::max_scenario_file_bytes
+               ? fmt::format("it is larger than {} bytes (16 MiB)", max_bytes)
+               : fmt::format("it is larger than {} bytes", max_bytes);
+}
+
+/// Why a path that is not a regular file is refused: reading a FIFO or a
+/// terminal waits for a writer, /dev/zero never ends.
+[[nodiscard]] std::string not_regular(fs::file_type type) {
+    switch (type) {
+        case fs::file_type::directory:
+            return "it is a directory, not a regular file";
+        case fs::file_type::fifo:
+            return "it is a FIFO (a pipe), not a regular file";
+        case fs::file_type::socket:
+            return "it is a socket, not a regular file";
+        case fs::file_type::character:
+            return "it is a character device, not a regular file";
+        case fs::file_type::block:
+            return "it is a block device, not a regular file";
+        default:
+            return "it is not a regular file";
+    }
+}
+
+/// Reads an open file of at most `max_bytes`, in chunks: a file
+/// that grows while it is read is refused once it passes the bound.
+[[nodiscard]] FileText read_open_file(int descriptor, std::size_t max_bytes) {
+    RAFT_ASSERT(descriptor >= 0);
+    struct stat info {};
+    // The path was a regular file when looked at; check what was opened.
+    if (::fstat(descriptor, &info) != 0 || !S_ISREG(info.st_mode)) {
+        return FileText{.text = std::nullopt, .problem = "it is not a regular file"};
+    }
+    std::string text;
+    std::string chunk(std::size_t{1} << 16U, '\0');
+    while (text.size() <= max_bytes) {
+        const ssize_t got = ::read(descriptor, chunk.data(), chunk.size());
+        if (got < 0 && errno == EINTR) {
+            continue;
+        }
+        if (got < 0) {
+            return FileText{.text = std::nullopt, .problem = std::strerror(errno)};
+        }
+        if (got == 0) {
+            RAFT_ASSERT(text.size() <= max_bytes);
+            return FileText{.text = std::move(text), .problem = ""};
+        }
+        text.append(chunk.data(), static_cast<std::size_t>(got));
+    }
+    return FileText{.text = std::nullopt, .problem = too_large(max_bytes)};
+}
 
 [[nodiscard]] std::optional<scenarios::ScenarioError> add(LoadResult& result, std::string text,
                                                           const std::string& file) {
@@ -69,9 +129,19 @@ namespace fs = std::filesystem;
     if (fs::is_directory(path, error)) {
         std::vector<std::string> files;
         for (const fs::directory_entry& entry : fs::directory_iterator(path, error)) {
-            if (entry.path().extension() == ".json") {
-                files.push_back(entry.path().string());
+            // Only regular files count: a FIFO or a device named x.json is skipped.
+            std::error_code type_error;
+            if (entry.path().extension() != ".json" || !entry.is_regular_file(type_error)) {
+                continue;
             }
+            if (files.size() == max_directory_files) {
+                return scenarios::ScenarioError{
+                    .file = path,
+                    .path = "$",
+                    .message = fmt::format("the directory holds more than {} .json files",
+                                           max_directory_files)};
+            }
+            files.push_back(entry.path().string());
         }
         std::sort(files.begin(), files.end());
         if (files.empty()) {
@@ -91,11 +161,12 @@ namespace fs = std::filesystem;
         }
         return add_builtin(result, path);
     }
-    std::optional<std::string> text = read_file(path);
-    if (!text.has_value()) {
-        return scenarios::ScenarioError{.file = path, .path = "$", .message = "cannot read file"};
+    FileText file = read_file(path);
+    if (!file.text.has_value()) {
+        return scenarios::ScenarioError{
+            .file = path, .path = "$", .message = "cannot read the scenario: " + file.problem};
     }
-    return add(result, std::move(*text), path);
+    return add(result, std::move(*file.text), path);
 }
 
 }  // namespace
@@ -111,14 +182,30 @@ LoadedScenario swarm_loaded(std::uint64_t seed) {
     return loaded;
 }
 
-std::optional<std::string> read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        return std::nullopt;
+// The path is looked at before it is opened, so a FIFO, a socket or a device
+// is refused unopened; it is opened without blocking, in case it was swapped
+// for a FIFO in between, and what was opened is checked again.
+FileText read_file(const std::string& path, std::size_t max_bytes) {
+    std::error_code error;
+    const fs::file_status status = fs::status(path, error);
+    if (error) {
+        return FileText{.text = std::nullopt, .problem = error.message()};
     }
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    return buffer.str();
+    if (!fs::is_regular_file(status)) {
+        return FileText{.text = std::nullopt, .problem = not_regular(status.type())};
+    }
+    const std::uintmax_t size = fs::file_size(path, error);
+    if (!error && size > max_bytes) {
+        return FileText{.text = std::nullopt, .problem = too_large(max_bytes)};
+    }
+    const int descriptor = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (descriptor < 0) {
+        return FileText{.text = std::nullopt, .problem = std::strerror(errno)};
+    }
+    FileText file = read_open_file(descriptor, max_bytes);
+    ::close(descriptor);
+    RAFT_ASSERT(file.text.has_value() != !file.problem.empty());
+    return file;
 }
 
 LoadResult load_scenarios(const std::vector<std::string>& arguments) {

@@ -23,17 +23,31 @@ struct LoadResult {
 };
 
 /// With no arguments: the built-in suite. Otherwise each argument is a
-/// file, a directory (its *.json, sorted), a built-in scenario's name, or
-/// "swarm:N" (the swarm scenario of seed N, as `raftsim run --swarm` runs
-/// it). A directory without scenario files is an error: a sweep of nothing
-/// must not pass.
+/// file, a directory (its *.json regular files, sorted, at most 10000), a
+/// built-in scenario's name, or "swarm:N" (the swarm scenario of seed N, as
+/// `raftsim run --swarm` runs it). A directory without scenario files is an
+/// error: a sweep of nothing must not pass.
 [[nodiscard]] LoadResult load_scenarios(const std::vector<std::string>& arguments);
 
 /// The swarm scenario generated for `seed` (fuzz::swarm_scenario), with
 /// its text written out, as an artifact needs.
 [[nodiscard]] LoadedScenario swarm_loaded(std::uint64_t seed);
 
-/// Reads a whole file; nullopt if it cannot be read.
-[[nodiscard]] std::optional<std::string> read_file(const std::string& path);
+/// A file's bytes, or why they cannot be had.
+struct FileText {
+    std::optional<std::string> text;
+    /// Without text: the reason, to print after the path ("it is a FIFO (a
+    /// pipe), not a regular file", "No such file or directory").
+    std::string problem;
+};
+
+/// Reads a whole regular file of at most `max_bytes` -- by default
+/// scenarios::max_scenario_file_bytes (16 MiB), the bound for scenario and
+/// artifact files alike; sweep reports and compressed traces of long runs
+/// get larger bounds. A FIFO, a socket or a device (/dev/zero, /dev/stdin)
+/// is refused before it is opened, a larger file before it is read, and one
+/// that grows past the bound while being read once it does.
+[[nodiscard]] FileText read_file(const std::string& path,
+                                 std::size_t max_bytes = scenarios::max_scenario_file_bytes);
 
 }  // namespace raftsim::replay

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <span>
@@ -33,11 +34,13 @@ namespace {
 
 // A fuzz_cluster input decodes to the scenario and seed the fuzzer ran.
 [[nodiscard]] std::optional<Target> decode_fuzz_input(const std::string& path) {
-    const std::optional<std::string> bytes = read_file(path);
-    if (!bytes.has_value()) {
-        fmt::print(stderr, "raftsim: {}: cannot read file\n", terminal_safe(path));
+    const FileText file = read_file(path);
+    if (!file.text.has_value()) {
+        fmt::print(stderr, "raftsim: {}: cannot read the fuzz input: {}\n", terminal_safe(path),
+                   file.problem);
         return std::nullopt;
     }
+    const std::string* bytes = &*file.text;
     fuzz::ClusterCase decoded = fuzz::decode_cluster_case(std::span<const std::uint8_t>(
         reinterpret_cast<const std::uint8_t*>(bytes->data()), bytes->size()));
     decoded.scenario.name = fuzz_scenario_name(path);

@@ -97,6 +97,18 @@ struct Runs {
 
 }  // namespace
 
+const LoadedScenario& case_scenario(const CaseWorkSettings& settings, const CaseRef& ref,
+                                    LoadedScenario& swarm) {
+    RAFT_ASSERT(ref.row < settings.plan->rows().size());
+    const SweepRow& row = settings.plan->rows()[ref.row];
+    if (row.scenario != nullptr) {
+        return *row.scenario;
+    }
+    swarm = swarm_loaded(ref.seed);
+    apply_limit_overrides(swarm, settings.limits);
+    return swarm;
+}
+
 std::string run_task(const CaseRef& ref) {
     return Json{{"task", "run"}, {"row", ref.row}, {"seed", ref.seed}, {"position", ref.position}}
         .dump();
@@ -116,10 +128,9 @@ std::string do_case_work(const CaseWorkSettings& settings, std::string_view task
     const std::size_t row = task.at("row").get<std::size_t>();
     const std::uint64_t seed = task.at("seed").get<std::uint64_t>();
     RAFT_ASSERT(row < settings.plan->rows().size());
-    const SweepRow& sweep_row = settings.plan->rows()[row];
     LoadedScenario swarm;
     const LoadedScenario& loaded =
-        sweep_row.scenario != nullptr ? *sweep_row.scenario : (swarm = swarm_loaded(seed));
+        case_scenario(settings, CaseRef{.position = 0, .row = row, .seed = seed}, swarm);
     if (task.at("task") == "artifact") {
         return write_case_artifact(loaded, seed, settings.check_determinism,
                                    task.at("dir").get<std::string>())

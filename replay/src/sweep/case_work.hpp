@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "input/limits.hpp"
 #include "sweep/plan.hpp"
 
 namespace raftsim::replay {
@@ -58,7 +59,14 @@ struct CaseWorkSettings {
     bool check_determinism = false;
     /// Where a divergence's pending artifact goes (CaseOutcome).
     std::string out_dir;
+    /// Command-line limits, for swarm scenarios (generated in the worker).
+    LimitOverrides limits;
 };
+
+/// The scenario of `ref`: its row's, or the seed's swarm scenario with the
+/// command-line limits applied (into `swarm`, which must outlive the use).
+[[nodiscard]] const LoadedScenario& case_scenario(const CaseWorkSettings& settings,
+                                                  const CaseRef& ref, LoadedScenario& swarm);
 
 /// The worker side: runs a task, returns its outcome as text.
 [[nodiscard]] std::string do_case_work(const CaseWorkSettings& settings, std::string_view task);

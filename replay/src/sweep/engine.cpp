@@ -64,7 +64,8 @@ class SweepEngine {
           command_(command),
           settings_{.plan = &plan,
                     .check_determinism = command.check_determinism,
-                    .out_dir = command.out_dir},
+                    .out_dir = command.out_dir,
+                    .limits = command.limits},
           pool_(command.jobs,
                 [this](std::string_view task) { return do_case_work(settings_, task); }),
           progress_(command.progress, plan.shard_runs()),
@@ -424,9 +425,7 @@ void SweepEngine::on_failure(const CaseRef& ref, FailureRecord failure, bool cra
     artifacts_by_signature_[failure_signature(failure)] += 1;
     if (crashed) {
         LoadedScenario swarm;
-        const SweepRow& row = plan_.rows()[ref.row];
-        const LoadedScenario& loaded =
-            row.scenario != nullptr ? *row.scenario : (swarm = swarm_loaded(ref.seed));
+        const LoadedScenario& loaded = case_scenario(settings_, ref, swarm);
         const ArtifactWrite written =
             write_crash_artifact(directory, loaded, ref.seed, failure.kind, failure.detail);
         artifact_bytes_ += written.bytes;

@@ -33,6 +33,8 @@ struct RunResult {
     std::uint64_t events = 0;
     std::uint64_t trace_records = 0;
     TimeUs simulated_us = 0;
+    /// Steps executed, as counted against Scenario::limits.steps.
+    std::uint64_t steps = 0;
     std::uint64_t applies_succeeded = 0;
     /// With RunOptions::record_steps: the steps that ran, in order, as one
     /// flat list -- each repeat iteration and chosen one_of branch spelled

@@ -6,6 +6,7 @@
 //   {"random": K}), got 42
 // Nothing is run from a scenario that failed to parse.
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +14,11 @@
 #include "raftsim/scenarios/spec.hpp"
 
 namespace raftsim::scenarios {
+
+/// The largest scenario text the parser takes: 16 MiB. load_scenario reads
+/// no more than this from a file, and raftsim reads scenario and artifact
+/// files with the same bound.
+inline constexpr std::size_t max_scenario_file_bytes = std::size_t{16} << 20U;
 
 struct ScenarioError {
     std::string file;
@@ -32,7 +38,8 @@ struct ParseResult {
 };
 
 /// Parses and validates scenario JSON text. `file` is used in errors and
-/// stored as Scenario::source_path.
+/// stored as Scenario::source_path. A text above max_scenario_file_bytes
+/// is refused unread.
 [[nodiscard]] ParseResult parse_scenario(std::string_view text, const std::string& file);
 
 /// Reads and parses a file; an unreadable file is an error with path "$".

@@ -147,7 +147,43 @@ struct ChecksSpec {
     TimeUs settle_us = 60 * sim::us_per_second;
 };
 
+/// JSON "limits": bounds on one run (sim::RunLimits). A run that reaches
+/// one fails with a `limit` violation of that kind; every field defaults to
+/// the simulator's default, and the parser refuses values outside
+/// [1, the maximum] (docs/scenarios.md).
+struct LimitsSpec {
+    static constexpr std::uint64_t default_events = sim::default_limit_events;
+    static constexpr TimeUs default_simulated_time_us = sim::default_limit_simulated_time_us;
+    static constexpr std::uint64_t default_steps = sim::default_limit_steps;
+    static constexpr std::uint64_t default_requests = sim::default_limit_requests;
+    /// The largest limits a scenario (or the command line) may ask for: ten
+    /// times the defaults. A limit may be raised, but not so far that it
+    /// stops bounding the run's time and memory (a failing run is re-run
+    /// keeping a trace record per event). Simulated time is a duration, so
+    /// it is at most 1000h like any other.
+    static constexpr std::uint64_t max_events = 10 * default_events;
+    static constexpr std::uint64_t max_steps = 10 * default_steps;
+    static constexpr std::uint64_t max_requests = 10 * default_requests;
+    static constexpr TimeUs max_simulated_time_us = 1000ULL * 3600 * sim::us_per_second;
+
+    /// Simulator events processed.
+    std::uint64_t events = default_events;
+    /// JSON "simulated_time": how far simulated time may go.
+    TimeUs simulated_time_us = default_simulated_time_us;
+    /// Steps executed: each leaf step, each repeat iteration, each
+    /// membership_churn round.
+    std::uint64_t steps = default_steps;
+    /// Client requests submitted (apply and the workload).
+    std::uint64_t requests = default_requests;
+
+    friend bool operator==(const LimitsSpec&, const LimitsSpec&) = default;
+};
+
 struct Scenario {
+    /// JSON "$schema": where an editor finds the JSON Schema of the format
+    /// (scenarios/schema/scenario.schema.json). raftsim does not read it;
+    /// the writer puts it first when it is not empty.
+    std::string schema;
     std::string name;
     std::string description;
     /// The file it was read from (for errors and artifacts).
@@ -163,6 +199,7 @@ struct Scenario {
     /// The fuzzer's schedules use them; message numbers are unique.
     std::vector<sim::MessageFault> message_faults;
     ChecksSpec checks;
+    LimitsSpec limits;
 };
 
 }  // namespace raftsim::scenarios

@@ -41,9 +41,10 @@ enum class Checker : std::uint8_t {
     commit_quorum,         // a leader commits only what a majority of its voters acknowledged
     leadership_transfer,   // a transfer reported completed made its target leader
     snapshot,              // snapshots hold committed state and never roll a node back
+    limit,                 // not a Raft property: the run stayed within its bounds (RunLimits)
 };
 
-inline constexpr std::uint8_t checker_count = 17;
+inline constexpr std::uint8_t checker_count = 18;
 
 [[nodiscard]] std::string_view to_string(Checker checker) noexcept;
 

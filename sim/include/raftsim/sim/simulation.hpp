@@ -8,6 +8,7 @@
 // With disk_sync_us > 0 a write takes that long to become durable; a crash
 // in between keeps it or loses it (crash(node, lose_unsynced)).
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -28,6 +29,40 @@
 #include "raftsim/sim/trace.hpp"
 
 namespace raftsim::sim {
+
+// Per-run bounds, the defaults of RunLimits and of a scenario's "limits",
+// each at least 10x the most any run of the built-in suite (seeds 1..20) or
+// the swarm sweep (seeds 1..300) used: 312,372 events (MembershipChurn seed
+// 13), 377 s of simulated time (VoteCrash seed 11), 6,507 steps (VoteCrash
+// seed 1), 67,845 requests (PreVotePartitions seed 14). The events limit
+// also bounds a failing run's trace, which is re-run keeping every record;
+// the requests limit bounds the client history, the logs and state machines
+// (docs/invariants.md has the memory measured at each limit).
+inline constexpr std::uint64_t default_limit_events = 4'000'000;
+inline constexpr TimeUs default_limit_simulated_time_us = 2 * 3'600 * us_per_second;
+inline constexpr std::uint64_t default_limit_steps = 100'000;
+inline constexpr std::uint64_t default_limit_requests = 700'000;
+
+/// Bounds on one run, so every input finishes: reaching one is a
+/// Checker::limit violation of that LimitKind, not a Raft failure, and
+/// like any violation it replays exactly (docs/invariants.md).
+struct RunLimits {
+    /// Simulator events processed; the run fails when one more is due.
+    std::uint64_t events = default_limit_events;
+    /// Simulated time may reach this but not pass it, also not by the
+    /// jump of a long sleep or wait.
+    TimeUs simulated_time_us = default_limit_simulated_time_us;
+    /// Scenario steps executed (count_step): every leaf step, every repeat
+    /// iteration, every membership_churn round.
+    std::uint64_t steps = default_limit_steps;
+    /// Client requests submitted (history()), the run's memory stand-in.
+    std::uint64_t requests = default_limit_requests;
+};
+
+/// Which RunLimits bound a run reached; its name is the violation's kind.
+enum class LimitKind : std::uint8_t { events, simulated_time, steps, requests };
+
+[[nodiscard]] std::string_view to_string(LimitKind kind) noexcept;
 
 struct SimOptions {
     /// The bootstrap voters, given ids 1..n in this order.
@@ -50,7 +85,10 @@ struct SimOptions {
     /// Stop after this many events (0: no limit), with no violation: the
     /// run is then halted(). raftsim shrink uses it so a candidate that has
     /// not failed by the best failure's event count costs no more than that.
+    /// Unlike limits.events, reaching it is not a failure.
     std::uint64_t max_events = 0;
+    /// Reaching one of these fails the run (Checker::limit).
+    RunLimits limits{};
 };
 
 /// A workload's pause between a resolved batch and the next, by default.
@@ -122,12 +160,17 @@ class Simulation {
     Simulation(const Simulation&) = delete;
     Simulation& operator=(const Simulation&) = delete;
 
-    // Running. Every call stops early once a checker has failed or the
-    // event limit (SimOptions::max_events) is reached.
+    // Running. Every call stops early once a checker has failed, a run
+    // limit was reached (SimOptions::limits, which fails the run) or
+    // SimOptions::max_events halted it.
     [[nodiscard]] TimeUs now() const noexcept { return now_; }
-    /// Runs every event up to now + duration; time is then exactly that.
+    /// Runs every event up to now + duration; time is then exactly that,
+    /// unless that is past RunLimits::simulated_time_us: the run then
+    /// fails at the limit.
     void run_for(TimeUs duration);
-    /// Runs until `done()` or `deadline` (absolute); returns done().
+    /// Runs until `done()` or `deadline` (absolute); returns done(). A
+    /// deadline past RunLimits::simulated_time_us fails the run at the
+    /// limit if `done()` has not come true by then.
     bool run_until(const std::function<bool()>& done, TimeUs deadline);
     /// The run is over early: a checker failed, or it was halted.
     [[nodiscard]] bool failed() const noexcept { return checkers_.failed() || halted_; }
@@ -210,6 +253,12 @@ class Simulation {
     [[nodiscard]] const Checkers& checkers() const noexcept { return checkers_; }
     /// Marks the start of scenario step `number` in the trace.
     void mark_step(std::uint64_t number);
+    /// Counts one scenario step (a leaf step, a repeat iteration, a
+    /// membership_churn round) against RunLimits::steps: false, and the run
+    /// fails, if the limit was already reached. Writes no trace record.
+    [[nodiscard]] bool count_step();
+    /// Scenario steps counted so far.
+    [[nodiscard]] std::uint64_t steps() const noexcept { return steps_; }
     /// Runs a scenario step's calls (faults, proposals, restarts): a failed
     /// assertion inside becomes a core_assert violation, as within events.
     void run_step(const std::function<void()>& work) { guarded(0, work); }
@@ -221,8 +270,19 @@ class Simulation {
     void schedule_tick(Host& host, TimeUs delay_us);
     void process(const Event& event);
     void guarded_process(const Event& event);
+    /// Whether the next event may run: false once RunLimits::events is
+    /// reached (which fails the run) or SimOptions::max_events (which
+    /// halts it).
+    [[nodiscard]] bool may_run_event();
     /// Sets halted_ once events_ reaches SimOptions::max_events.
     [[nodiscard]] bool reached_event_limit();
+    /// Fails the run for reaching `kind`'s limit, naming it and how to
+    /// raise it.
+    void fail_limit(LimitKind kind);
+    /// The deadline clipped to RunLimits::simulated_time_us.
+    [[nodiscard]] TimeUs within_time_limit(TimeUs deadline) const noexcept {
+        return std::min(deadline, options_.limits.simulated_time_us);
+    }
     /// Runs `work` for `node`; a failed assertion inside becomes a
     /// core_assert violation instead of escaping the simulator.
     void guarded(core::NodeId node, const std::function<void()>& work);
@@ -256,12 +316,15 @@ class Simulation {
     void on_resolved(const ClientRequest& request);
     [[nodiscard]] bool up_to_date() const;
     [[nodiscard]] bool settled() const;
+    /// Why not settled(): the members behind, and where they are.
+    [[nodiscard]] std::string unsettled_members() const;
     void record(const TraceRecord& record);
     [[nodiscard]] std::uint64_t node_mask(const std::vector<core::NodeId>& nodes) const;
 
     SimOptions options_;
     TimeUs now_ = 0;
     std::uint64_t events_ = 0;
+    std::uint64_t steps_ = 0;
     bool halted_ = false;
     EventQueue queue_;
     Network network_;
