@@ -30,9 +30,10 @@ def scenario(name="Hostile", steps=None, **extra):
     return json.dumps(document)
 
 
-def nested(depth):
+def nested(levels):
+    """A sleep under `levels` nested repeats."""
     steps = [{"sleep": "1ms"}]
-    for _ in range(depth - 1):
+    for _ in range(levels):
         steps = [{"repeat": 1, "steps": steps}]
     return scenario(steps=steps)
 
@@ -43,6 +44,13 @@ def failing_artifact(cwd):
     subprocess.run([raftsim, "run", "fail.json", "--seed", "1", "--jobs", "1", "--out", "made"],
                    cwd=cwd, capture_output=True)
     return cwd / "made" / "Hostile-seed1"
+
+
+def limited_artifact(cwd):
+    """The artifact of a run stopped by --max-events, made in `cwd`/made."""
+    (cwd / "s.json").write_text(scenario())
+    subprocess.run([raftsim, "run", "s.json", "--seed", "1", "--jobs", "1", "--max-events", "20",
+                    "--out", "made"], cwd=cwd, capture_output=True)
 
 
 def corrupt(edit):
@@ -70,6 +78,16 @@ def big_file(cwd):
 
 def fifo(cwd):
     os.mkfifo(cwd / "pipe.json")
+
+
+def socket_file(cwd):
+    import socket
+    listener = socket.socket(socket.AF_UNIX)
+    listener.bind(str(cwd / "socket.json"))
+    SOCKETS.append(listener)  # kept open while the row runs
+
+
+SOCKETS = []
 
 
 def two_of_one_name(cwd):
@@ -117,7 +135,7 @@ ROWS = [
     ("a file over 16 MiB", big_file, RUN + ["big.json"], 2, r"larger than 16777216 bytes"),
     ("/dev/zero as a scenario", files(), RUN + ["/dev/zero"], 2, r"not a regular file"),
     ("a FIFO as a scenario", fifo, RUN + ["pipe.json"], 2, r"not a regular file"),
-    ("/dev/stdin as a scenario", files(), RUN + ["/dev/stdin"], 2, r"not a regular file"),
+    ("a socket as a scenario", socket_file, RUN + ["socket.json"], 2, r"not a regular file"),
     ("a directory without scenarios", empty_dir, RUN + ["empty"], 2, r"holds no \*\.json"),
     ("an empty file", files(s__json=""), RUN + ["s.json"], 2, r"s\.json: \$: "),
     ("bytes that are not UTF-8", files(s__json='{"name": "\xff"}'), RUN + ["s.json"], 2,
@@ -129,8 +147,8 @@ ROWS = [
     ("membership_churn of 2^32-1 changes", files(s__json=scenario(
         steps=[{"membership_churn": {"count": 4294967295, "every": "1s"}}])),
      RUN + ["s.json"], 2, r"steps\[0\]\.membership_churn"),
-    ("steps nested 17 deep", files(s__json=nested(17)), RUN + ["s.json"], 2, r"16 levels"),
-    ("steps nested 16 deep run", files(s__json=nested(16)), RUN + ["s.json", "--seed", "1"], 0,
+    ("repeats nested 17 deep", files(s__json=nested(17)), RUN + ["s.json"], 2, r"16 levels"),
+    ("repeats nested 16 deep run", files(s__json=nested(16)), RUN + ["s.json", "--seed", "1"], 0,
      r"all passed"),
     # Runs without end: deterministic limits fail them as limit/KIND.
     ("repeat 1000000 x sleep 1h", files(s__json=scenario(
@@ -139,10 +157,12 @@ ROWS = [
     ("repeats of steps that take no time", files(s__json=scenario(steps=[
         {"repeat": 1000000, "steps": [{"repeat": 1000000, "steps": [{"heal_all": {}}]}]}])),
      RUN + ["s.json", "--seed", "1"], 1, r"limit/steps"),
-    ("limits.events in the scenario", files(s__json=scenario(limits={"events": 1000})),
+    ("limits.events in the scenario", files(s__json=scenario(limits={"events": 20})),
      RUN + ["s.json", "--seed", "1"], 1, r"limit/events"),
     ("--max-events on the command line", files(s__json=scenario()),
-     RUN + ["s.json", "--seed", "1", "--max-events", "1000"], 1, r"limit/events"),
+     RUN + ["s.json", "--seed", "1", "--max-events", "20"], 1, r"limit/events"),
+    ("a limit's artifact replays without the flag", limited_artifact,
+     ["replay", "made/Hostile-seed1"], 1, r"MATCHES(.|\n)*violation: limit/events"),
     ("limits.requests against a big apply", files(s__json=scenario(
         steps=[{"wait_for_leader": "10s"}, {"apply": 1000}], limits={"requests": 100})),
      RUN + ["s.json", "--seed", "1"], 1, r"limit/requests"),
@@ -168,7 +188,7 @@ ROWS = [
      r"at most 10000000 -- split it with --shard"),
     ("--shard 0/3", files(), RUN + ["--shard", "0/3"], 2, r"1 <= I <= N"),
     ("--shard 4/3", files(), RUN + ["--shard", "4/3"], 2, r"1 <= I <= N"),
-    ("--jobs 0", files(), RUN + ["--jobs", "0"], 2, r"--jobs needs a whole number from 1"),
+    ("--jobs 0", files(), ["run", "--jobs", "0"], 2, r"--jobs needs a whole number from 1"),
     ("a misspelt option", files(), RUN + ["--seeeds", "1..3"], 2, r"did you mean '--seeds'"),
     ("another command's option", files(), RUN + ["--html", "x.html"], 2,
      r"an option of 'raftsim replay'"),
