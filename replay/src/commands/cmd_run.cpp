@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <filesystem>
 
 #include "artifact/artifact.hpp"
 #include "commands/commands.hpp"
@@ -199,11 +200,18 @@ int run_command(const RunCommand& command) {
     if (const std::string problem = plan.problem(); !problem.empty()) {
         return refuse(problem);
     }
+    std::error_code error;
+    const bool out_existed = std::filesystem::exists(command.out_dir, error);
     if (const std::string problem = check_outputs(command); !problem.empty()) {
         return refuse(problem);
     }
     install_interrupt_handlers();
     const SweepOutcome outcome = run_sweep(plan, command, new_report(command, plan));
+    if (!out_existed) {
+        // Made only to check it could be: a sweep without artifacts leaves
+        // no empty directory behind.
+        std::filesystem::remove(command.out_dir, error);  // only if empty
+    }
     if (!outcome.error.empty()) {
         return refuse(outcome.error);
     }
