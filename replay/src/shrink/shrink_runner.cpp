@@ -1,0 +1,150 @@
+// Running a shrink's candidates (shrink_runner.hpp).
+#include "shrink/shrink_runner.hpp"
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+
+#include "raftsim/core/assert.hpp"
+#include "raftsim/scenarios/interpret.hpp"
+#include "raftsim/scenarios/parse.hpp"
+#include "workers/pool.hpp"
+
+namespace raftsim::replay {
+namespace {
+
+using Json = nlohmann::json;
+using namespace std::chrono_literals;
+
+[[nodiscard]] Json outcome_json(const CandidateOutcome& outcome) {
+    return Json{{"checker", outcome.checker},
+                {"kind", outcome.kind},
+                {"detail", outcome.detail},
+                {"failed_step_path", outcome.failed_step_path},
+                {"events", outcome.events},
+                {"trace_records", outcome.trace_records},
+                {"simulated_us", outcome.simulated_us}};
+}
+
+}  // namespace
+
+CandidateOutcome run_candidate(const scenarios::Scenario& scenario, std::uint64_t seed,
+                               std::uint64_t max_events) {
+    RAFT_ASSERT(max_events > 0);
+    const scenarios::RunResult result = scenarios::run_scenario(
+        scenario, {.seed = seed, .keep_trace = false, .max_events = max_events});
+    CandidateOutcome outcome{.failed_step_path = result.failed_step_path,
+                             .events = result.events,
+                             .trace_records = result.trace_records,
+                             .simulated_us = result.simulated_us};
+    if (result.violation.has_value()) {
+        outcome.checker = std::string(sim::to_string(result.violation->checker));
+        outcome.kind = result.violation->kind;
+        outcome.detail = result.violation->detail;
+    }
+    RAFT_ASSERT(!outcome.checker.empty() || outcome.failed_step_path.empty());
+    return outcome;
+}
+
+std::string encode_candidate_task(const CandidateTask& task) {
+    RAFT_ASSERT(task.text != nullptr);
+    return Json{{"text", *task.text}, {"seed", task.seed}, {"max_events", task.max_events}}.dump();
+}
+
+std::string run_candidate_task(std::string_view task) {
+    const Json json = Json::parse(task);
+    scenarios::ParseResult parsed =
+        scenarios::parse_scenario(json.at("text").get<std::string>(), "candidate");
+    // The parent parsed the same text before sending it.
+    RAFT_ASSERT(!parsed.error.has_value());
+    return outcome_json(run_candidate(*parsed.scenario, json.at("seed").get<std::uint64_t>(),
+                                      json.at("max_events").get<std::uint64_t>()))
+        .dump();
+}
+
+std::optional<CandidateOutcome> decode_candidate_outcome(std::string_view text) {
+    const Json json = Json::parse(text, nullptr, false);
+    if (json.is_discarded() || !json.is_object()) {
+        return std::nullopt;
+    }
+    try {
+        return CandidateOutcome{.checker = json.at("checker").get<std::string>(),
+                                .kind = json.at("kind").get<std::string>(),
+                                .detail = json.at("detail").get<std::string>(),
+                                .failed_step_path = json.at("failed_step_path").get<std::string>(),
+                                .events = json.at("events").get<std::uint64_t>(),
+                                .trace_records = json.at("trace_records").get<std::uint64_t>(),
+                                .simulated_us = json.at("simulated_us").get<std::uint64_t>()};
+    } catch (const Json::exception&) {
+        return std::nullopt;
+    }
+}
+
+CandidateRunner::CandidateRunner(std::size_t jobs, std::function<bool()> stop)
+    : stop_(std::move(stop)) {
+    if (jobs > 0) {
+        pool_ = std::make_unique<WorkerPool>(jobs, run_candidate_task);
+    }
+}
+
+CandidateRunner::~CandidateRunner() = default;
+
+std::size_t CandidateRunner::capacity() const noexcept {
+    return pool_ != nullptr ? pool_->jobs() : 1;
+}
+
+std::size_t CandidateRunner::busy() const noexcept {
+    return ready_.size() + (pool_ != nullptr ? pool_->busy() : 0);
+}
+
+void CandidateRunner::submit(std::uint64_t id, const CandidateTask& task) {
+    RAFT_ASSERT(has_idle());
+    RAFT_ASSERT(task.scenario != nullptr);
+    // No worker could be started (fork failed): the run happens here, which
+    // gives the same outcome unless it crashes.
+    if (pool_ == nullptr || !pool_->submit(id, encode_candidate_task(task))) {
+        ready_.emplace_back(id, run_candidate(*task.scenario, task.seed, task.max_events));
+    }
+}
+
+std::vector<std::pair<std::uint64_t, CandidateOutcome>> CandidateRunner::wait() {
+    RAFT_ASSERT(busy() > 0);
+    std::vector<std::pair<std::uint64_t, CandidateOutcome>> ended = std::move(ready_);
+    ready_.clear();
+    while (ended.empty()) {
+        if (stop_ && stop_()) {
+            drop_all();
+            return {};
+        }
+        RAFT_ASSERT(pool_ != nullptr && pool_->busy() > 0);
+        for (TaskResult& result : pool_->wait(200ms)) {
+            std::optional<CandidateOutcome> outcome = result.end == TaskEnd::done
+                                                          ? decode_candidate_outcome(result.output)
+                                                          : std::nullopt;
+            // A worker that died, or answered nonsense, ran no run the
+            // search can use: it is reported as dead.
+            if (!outcome.has_value()) {
+                outcome = CandidateOutcome{.died = result.signal != 0 ? result.signal : -1};
+            }
+            ended.emplace_back(result.id, std::move(*outcome));
+        }
+    }
+    return ended;
+}
+
+void CandidateRunner::drop_all() {
+    ready_.clear();
+    if (pool_ == nullptr) {
+        return;
+    }
+    for (const auto& [id, seconds] : pool_->running_seconds()) {
+        pool_->abort(id);
+    }
+    // abort() leaves each task's end for the next wait(), which returns at
+    // once with them.
+    while (pool_->busy() > 0) {
+        static_cast<void>(pool_->wait(0ms));
+    }
+    RAFT_ASSERT(busy() == 0);
+}
+
+}  // namespace raftsim::replay
