@@ -267,6 +267,9 @@ struct RunTexts {
     Text artifact_budget;
     Text timeout;
     LimitTexts limits;
+    /// --no-progress binds here: CLI11 writes a flag's variable when it
+    /// parses, long after define_run has returned.
+    bool no_progress = false;
 };
 
 CLI::Option* flag(CLI::App& app, const std::string& name, bool& value, const std::string& help) {
@@ -287,8 +290,7 @@ void define_run(CLI::App& app, RunCommand& command, RunTexts& texts) {
                    "write SCENARIO SEED FINGERPRINT per run, to compare builds");
     app.add_option("--junit", command.junit_path, "write JUnit XML (one test case per run)");
     app.add_option("--json", command.json_path, "write the JSON summary (docs/ci.md)");
-    bool no_progress = false;
-    flag(app, "--no-progress", no_progress, "never draw the progress line")
+    flag(app, "--no-progress", texts.no_progress, "never draw the progress line")
         ->each([&command](const std::string&) { command.progress = false; });
     flag(app, "--check-determinism", command.check_determinism,
          "run each seed twice and compare the traces record by record");
@@ -412,6 +414,8 @@ struct ShrinkTexts {
     Text seed_sweep;
     Text seeds_to_try;
     Text jobs;
+    /// As RunTexts::no_progress: it must outlive define_shrink.
+    bool no_progress = false;
 };
 
 void define_shrink(CLI::App& app, ShrinkCommand& command, ShrinkTexts& texts) {
@@ -426,8 +430,7 @@ void define_shrink(CLI::App& app, ShrinkCommand& command, ShrinkTexts& texts) {
     flag(app, "--keep-seed", command.keep_seed, "never try another seed")
         ->excludes(sweep)
         ->excludes(tries);
-    bool no_progress = false;
-    flag(app, "--no-progress", no_progress, "no progress lines on stderr")
+    flag(app, "--no-progress", texts.no_progress, "no progress lines on stderr")
         ->each([&command](const std::string&) { command.progress = false; });
     app.add_option("--jobs,-j", texts.jobs, "worker processes (default: the machine's cores)");
 }
