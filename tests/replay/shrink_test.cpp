@@ -185,6 +185,20 @@ TEST_CASE("shrink: the caller's stop ends the search with a failing result", "[s
     CHECK(stopped->stop == ShrinkStop::stopped);
     CHECK(stopped->runs == 2);
     CHECK(goal_on(stopped->text, stopped->seed).kind == "no_leader");
+
+    // With workers the stop is also asked while waiting for them; the
+    // search ends there just the same, whichever call says it.
+    for (const int calls : {3, 6, 12, 40}) {
+        int worker_asked = 0;
+        ShrinkOptions parallel = options_with(1000, 2);
+        parallel.seeds_per_change = 16;
+        parallel.stop = [&worker_asked, calls] { return ++worker_asked > calls; };
+        const std::optional<ShrinkResult> ended = shrink(noisy, 3, parallel);
+        REQUIRE(ended.has_value());
+        INFO("stop after " << calls << " calls");
+        CHECK(ended->stop == ShrinkStop::stopped);
+        CHECK(goal_on(ended->text, ended->seed).kind == "no_leader");
+    }
 }
 
 TEST_CASE("shrink: a run that passes is refused", "[shrink]") {
@@ -467,17 +481,22 @@ TEST_CASE("shrink runner: a worker that dies on a candidate reports how, and the
     // Text the worker cannot parse: its assertion kills it.
     const std::string broken = "{\"not\": \"a scenario\"}";
     CandidateRunner runner(1, {});
-    runner.submit(7, {.scenario = &scenario, .text = &broken, .seed = 3, .max_events = 100});
+    const std::uint64_t first =
+        runner.submit({.scenario = &scenario, .text = &broken, .seed = 3, .max_events = 100});
     const auto died = runner.wait();
-    REQUIRE(died.size() == 1);
-    CHECK(died.front().first == 7);
-    CHECK(died.front().second.died != 0);
-    runner.submit(8, {.scenario = &scenario, .text = &text, .seed = 3, .max_events = 1000000});
+    REQUIRE(died.has_value());
+    REQUIRE(died->size() == 1);
+    CHECK(died->front().first == first);
+    CHECK(died->front().second.died != 0);
+    const std::uint64_t second =
+        runner.submit({.scenario = &scenario, .text = &text, .seed = 3, .max_events = 1000000});
+    CHECK(second != first);
     const auto ran = runner.wait();
-    REQUIRE(ran.size() == 1);
-    CHECK(ran.front().second.died == 0);
-    CHECK(ran.front().second.kind == "no_leader");
-    CHECK(ran.front().second.events ==
+    REQUIRE(ran.has_value());
+    REQUIRE(ran->size() == 1);
+    CHECK(ran->front().second.died == 0);
+    CHECK(ran->front().second.kind == "no_leader");
+    CHECK(ran->front().second.events ==
           run_candidate(scenario, 3, 1000000).events);  // the same run in this process
 }
 

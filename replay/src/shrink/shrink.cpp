@@ -119,6 +119,8 @@ class Shrinker {
         std::size_t pending = 0;
         /// The entry may_run() has allowed (it is asked once per entry).
         std::optional<std::size_t> allowed{};
+        /// The entry each running task is, and the outcomes in by entry.
+        std::map<std::uint64_t, std::size_t> tasks{};
         std::map<std::size_t, CandidateOutcome> outcomes{};
         std::map<std::size_t, Prepared> prepared{};
     };
@@ -137,8 +139,17 @@ class Shrinker {
         std::optional<std::size_t> kept;
         while (!judge_ready(ahead, kept)) {
             submit_ahead(ahead);
-            for (auto& [index, outcome] : runner_.wait()) {
-                ahead.outcomes.emplace(index, std::move(outcome));
+            std::optional<std::vector<std::pair<std::uint64_t, CandidateOutcome>>> ended =
+                runner_.wait();
+            if (!ended.has_value()) {
+                stop_ = ShrinkStop::stopped;  // the caller's stop, asked while waiting
+                break;
+            }
+            for (auto& [id, outcome] : *ended) {
+                const auto task = ahead.tasks.find(id);
+                RAFT_ASSERT(task != ahead.tasks.end());
+                ahead.outcomes.emplace(task->second, std::move(outcome));
+                ahead.tasks.erase(task);
             }
         }
         unused_runs_ += ahead.pending;
@@ -202,11 +213,12 @@ class Shrinker {
                     break;
                 }
                 // It could not be kept past the best's count: stop it there.
-                runner_.submit(ahead.submit_at,
-                               {.scenario = &*candidate.parsed,
-                                .text = &candidate.text,
-                                .seed = entry.seed,
-                                .max_events = std::max<std::uint64_t>(1, best_size_.events)});
+                const std::uint64_t id =
+                    runner_.submit({.scenario = &*candidate.parsed,
+                                    .text = &candidate.text,
+                                    .seed = entry.seed,
+                                    .max_events = std::max<std::uint64_t>(1, best_size_.events)});
+                ahead.tasks.emplace(id, ahead.submit_at);
                 ahead.pending += 1;
             }
             ahead.submit_at += 1;

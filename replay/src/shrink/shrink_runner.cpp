@@ -51,12 +51,22 @@ std::string encode_candidate_task(const CandidateTask& task) {
 }
 
 std::string run_candidate_task(std::string_view task) {
+    // A worker often gets the same scenario on seed after seed (a seed
+    // sweep, a change tried on many seeds): it keeps the last one parsed.
+    // This lives only in worker processes, one task at a time.
+    static std::string last_text;
+    static std::optional<scenarios::Scenario> last_parsed;
     const Json json = Json::parse(task);
-    scenarios::ParseResult parsed =
-        scenarios::parse_scenario(json.at("text").get<std::string>(), "candidate");
-    // The parent parsed the same text before sending it.
-    RAFT_ASSERT(!parsed.error.has_value());
-    return outcome_json(run_candidate(*parsed.scenario, json.at("seed").get<std::uint64_t>(),
+    std::string text = json.at("text").get<std::string>();
+    if (!last_parsed.has_value() || text != last_text) {
+        scenarios::ParseResult parsed = scenarios::parse_scenario(text, "candidate");
+        // The parent parsed the same text before sending it.
+        RAFT_ASSERT(!parsed.error.has_value());
+        last_parsed = std::move(*parsed.scenario);
+        last_text = std::move(text);
+    }
+    RAFT_ASSERT(last_parsed.has_value());
+    return outcome_json(run_candidate(*last_parsed, json.at("seed").get<std::uint64_t>(),
                                       json.at("max_events").get<std::uint64_t>()))
         .dump();
 }
@@ -96,27 +106,36 @@ std::size_t CandidateRunner::busy() const noexcept {
     return ready_.size() + (pool_ != nullptr ? pool_->busy() : 0);
 }
 
-void CandidateRunner::submit(std::uint64_t id, const CandidateTask& task) {
+std::uint64_t CandidateRunner::submit(const CandidateTask& task) {
     RAFT_ASSERT(has_idle());
     RAFT_ASSERT(task.scenario != nullptr);
+    const std::uint64_t id = next_id_++;
     // No worker could be started (fork failed): the run happens here, which
     // gives the same outcome unless it crashes.
     if (pool_ == nullptr || !pool_->submit(id, encode_candidate_task(task))) {
         ready_.emplace_back(id, run_candidate(*task.scenario, task.seed, task.max_events));
     }
+    return id;
 }
 
-std::vector<std::pair<std::uint64_t, CandidateOutcome>> CandidateRunner::wait() {
+std::optional<std::vector<std::pair<std::uint64_t, CandidateOutcome>>> CandidateRunner::wait() {
     RAFT_ASSERT(busy() > 0);
     std::vector<std::pair<std::uint64_t, CandidateOutcome>> ended = std::move(ready_);
     ready_.clear();
-    while (ended.empty()) {
+    bool freed = false;  // a dropped task ended: its worker may take work
+    while (ended.empty() && !freed) {
         if (stop_ && stop_()) {
             drop_all();
-            return {};
+            return std::nullopt;
         }
         RAFT_ASSERT(pool_ != nullptr && pool_->busy() > 0);
         for (TaskResult& result : pool_->wait(200ms)) {
+            if (dropped_.erase(result.id) > 0) {
+                freed = true;
+                continue;
+            }
+            constexpr double weight = 0.1;
+            mean_task_seconds_ += weight * (result.wall_seconds - mean_task_seconds_);
             std::optional<CandidateOutcome> outcome = result.end == TaskEnd::done
                                                           ? decode_candidate_outcome(result.output)
                                                           : std::nullopt;
@@ -136,15 +155,15 @@ void CandidateRunner::drop_all() {
     if (pool_ == nullptr) {
         return;
     }
+    // Past this a run is likely to go on long enough to pay for a new worker.
+    constexpr double long_task_seconds = 0.005;
     for (const auto& [id, seconds] : pool_->running_seconds()) {
-        pool_->abort(id);
+        dropped_.insert(id);
+        if (mean_task_seconds_ > long_task_seconds) {
+            pool_->abort(id);  // its end comes with the next wait()
+        }
     }
-    // abort() leaves each task's end for the next wait(), which returns at
-    // once with them.
-    while (pool_->busy() > 0) {
-        static_cast<void>(pool_->wait(0ms));
-    }
-    RAFT_ASSERT(busy() == 0);
+    RAFT_ASSERT(dropped_.size() <= pool_->busy());
 }
 
 }  // namespace raftsim::replay

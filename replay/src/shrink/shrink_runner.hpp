@@ -12,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -68,26 +69,37 @@ class CandidateRunner {
 
     /// How many candidates run at once (1 in this process).
     [[nodiscard]] std::size_t capacity() const noexcept;
-    /// Tasks submitted whose outcome wait() has not returned yet.
+    /// Tasks running or with an outcome not yet returned, dropped ones
+    /// still running included (they hold a worker).
     [[nodiscard]] std::size_t busy() const noexcept;
     [[nodiscard]] bool has_idle() const noexcept { return busy() < capacity(); }
 
-    /// Starts the task (in this process: runs it). Requires has_idle().
-    void submit(std::uint64_t id, const CandidateTask& task);
+    /// Starts the task (in this process: runs it) and returns its id.
+    /// Requires has_idle().
+    [[nodiscard]] std::uint64_t submit(const CandidateTask& task);
 
-    /// The outcomes of at least one task (requires busy() > 0); empty if
-    /// `stop` turned true first, and then every task has been dropped.
-    [[nodiscard]] std::vector<std::pair<std::uint64_t, CandidateOutcome>> wait();
+    /// Waits for tasks to end and returns their outcomes by id: at least
+    /// one, or none when only dropped tasks ended (a worker is free again).
+    /// nullopt if `stop` turned true first; every task is dropped then.
+    /// Requires busy() > 0.
+    [[nodiscard]] std::optional<std::vector<std::pair<std::uint64_t, CandidateOutcome>>> wait();
 
-    /// Kills what runs and forgets every outcome not yet returned.
+    /// Forgets every task not yet returned. Short runs are left to end
+    /// (their outcomes are thrown away), long ones killed: starting a new
+    /// worker costs about a millisecond, waiting for a long run its length.
     void drop_all();
 
   private:
     std::function<bool()> stop_;
     std::unique_ptr<WorkerPool> pool_;
+    std::uint64_t next_id_ = 0;
     /// In this process (or when no worker could be started): outcomes
     /// ready for the next wait().
     std::vector<std::pair<std::uint64_t, CandidateOutcome>> ready_;
+    /// Dropped tasks still in a worker: their outcomes are thrown away.
+    std::set<std::uint64_t> dropped_;
+    /// A running mean of how long a task takes in a worker.
+    double mean_task_seconds_ = 0;
 };
 
 }  // namespace raftsim::replay
