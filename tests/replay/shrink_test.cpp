@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <csignal>
 #include <set>
 #include <string>
 #include <vector>
@@ -481,8 +482,16 @@ TEST_CASE("shrink runner: a worker that dies on a candidate reports how, and the
     // Text the worker cannot parse: its assertion kills it.
     const std::string broken = "{\"not\": \"a scenario\"}";
     CandidateRunner runner(1, {});
+    // The worker is forked by the first submit. Without Catch2's SIGABRT
+    // handler it dies of the plain signal, instead of printing a Catch2
+    // failure report of its own from the child process.
+    struct sigaction catch2_handler {};
+    struct sigaction plain {};
+    plain.sa_handler = SIG_DFL;
+    sigaction(SIGABRT, &plain, &catch2_handler);
     const std::uint64_t first =
         runner.submit({.scenario = &scenario, .text = &broken, .seed = 3, .max_events = 100});
+    sigaction(SIGABRT, &catch2_handler, nullptr);
     const auto died = runner.wait();
     REQUIRE(died.has_value());
     REQUIRE(died->size() == 1);

@@ -1,9 +1,11 @@
+// The shrink search (shrink.hpp): which candidates to try, in which order,
+// and which to keep. Every candidate goes through first_kept, which is where
+// the search's order is kept while workers run candidates ahead of it.
 #include "shrink/shrink.hpp"
 
 #include <fmt/format.h>
 
 #include <map>
-#include <set>
 #include <utility>
 
 #include "raftsim/core/assert.hpp"
@@ -407,6 +409,7 @@ class Shrinker {
         }
         return first_kept(list);
     }
+
     // Delta debugging over every step list, outermost first.
     bool shrink_lists() {
         bool progress = false;
