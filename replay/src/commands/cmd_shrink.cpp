@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <vector>
 
 #include "artifact/artifact.hpp"
 #include "commands/commands.hpp"
@@ -127,6 +128,19 @@ using Clock = std::chrono::steady_clock;
     return same_step && same_failure(recorded, start.goal);
 }
 
+// The directories prepare_output_directory would make for `directory`,
+// deepest first.
+[[nodiscard]] std::vector<std::filesystem::path> missing_directories(const std::string& directory) {
+    std::vector<std::filesystem::path> missing;
+    std::error_code error;
+    for (std::filesystem::path path = std::filesystem::path(directory).lexically_normal();
+         !path.empty() && !std::filesystem::exists(path, error) && missing.size() < 64;
+         path = path.parent_path()) {
+        missing.push_back(path);
+    }
+    return missing;
+}
+
 // The run to shrink, once: an exit status if there is nothing to shrink.
 [[nodiscard]] std::optional<int> refuse_start(const Target& target, const ShrinkStart& start) {
     if (start.goal.checker.empty()) {
@@ -214,16 +228,17 @@ int shrink_command(const ShrinkCommand& command) {
     // Before any run: a shrink that cannot write its result is wasted.
     const std::string out_dir =
         command.out_dir.empty() ? default_out_dir(command, *target) : command.out_dir;
-    std::error_code ignored;
-    const bool existed = std::filesystem::exists(out_dir, ignored);
+    const std::vector<std::filesystem::path> made = missing_directories(out_dir);
     if (const std::string error = prepare_output_directory(out_dir); !error.empty()) {
         fmt::print(stderr, "raftsim: --out: {}\n", error);
         return exit_usage;
     }
     const ShrinkStart start = start_shrink(target->loaded.scenario, target->seed);
     if (const std::optional<int> refused = refuse_start(*target, start)) {
-        if (!existed) {
-            std::filesystem::remove(out_dir, ignored);  // only if still empty
+        // Nothing to write: the directories made for it go again.
+        std::error_code ignored;
+        for (const std::filesystem::path& directory : made) {
+            std::filesystem::remove(directory, ignored);  // only if still empty
         }
         return *refused;
     }
