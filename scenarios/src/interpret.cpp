@@ -25,6 +25,8 @@ class Interpreter {
     Interpreter(const Scenario& scenario, sim::Simulation& simulation, std::vector<Step>* executed)
         : scenario_(scenario), sim_(simulation), executed_(executed) {}
 
+    [[nodiscard]] const std::string& failed_step_path() const { return failed_step_path_; }
+
     void run() {
         if (scenario_.workload.continuous) {
             sim_.start_workload(scenario_.workload.batch, scenario_.workload.think_us);
@@ -70,6 +72,8 @@ class Interpreter {
     void run_step(const Step& step);
     void run_fault_step(const Step& step);
     void run_wait(const Step& step);
+    // A step's deadline passed: a liveness failure tied to that step.
+    void fail_step(const Step& step, std::string_view kind, std::string detail);
     void run_one_of(const Step& step);
     void run_membership_step(const Step& step);
     void change(const Step& step, core::ChangeKind kind, NodeId id);
@@ -87,6 +91,8 @@ class Interpreter {
     std::map<std::string, std::vector<NodeId>> group_nodes_;
     std::uint64_t step_number_ = 0;
     std::vector<Step>* executed_ = nullptr;
+    /// RunResult::failed_step_path.
+    std::string failed_step_path_;
     /// What the current step's random selectors picked, in the order they
     /// were resolved, as fixed selectors (names, or a leader_plus count).
     std::vector<std::vector<NodeSelector>> choices_;
@@ -269,7 +275,7 @@ void Interpreter::change(const Step& step, core::ChangeKind kind, NodeId id) {
     if (report.outcome == sim::ChangeOutcome::committed || step.optional || sim_.failed()) {
         return;
     }
-    sim_.fail(sim::Checker::liveness, "membership_change_failed",
+    fail_step(step, "membership_change_failed",
               fmt::format("{}: {} {} {} after {} attempts (last refusal: {})", step.json_path,
                           core::to_string(kind), sim_.name_of(id), sim::to_string(report.outcome),
                           report.attempts, core::to_string(report.last_error)));
@@ -291,7 +297,7 @@ void Interpreter::run_transfer(const Step& step) {
     if (completed || step.optional || sim_.failed()) {
         return;
     }
-    sim_.fail(sim::Checker::liveness, "transfer_failed",
+    fail_step(step, "transfer_failed",
               fmt::format("{}: leadership transfer {}", step.json_path,
                           report.error != core::TransferError::none
                               ? fmt::format("refused: {}", core::to_string(report.error))
@@ -418,10 +424,18 @@ void Interpreter::run_wait(const Step& step) {
     if (reached || step.optional || sim_.failed()) {
         return;
     }
-    sim_.fail(sim::Checker::liveness, leader ? "no_leader" : "not_up_to_date",
+    fail_step(step, leader ? "no_leader" : "not_up_to_date",
               fmt::format("{}: {} within {} ms of simulated time", step.json_path,
                           leader ? "no leader was elected" : "the members did not catch up",
                           step.duration_us / sim::us_per_ms));
+}
+
+void Interpreter::fail_step(const Step& step, std::string_view kind, std::string detail) {
+    RAFT_ASSERT(!sim_.failed());
+    // Structured, so raftsim shrink need not read the path out of the detail.
+    failed_step_path_ = step.json_path;
+    sim_.fail(sim::Checker::liveness, kind, std::move(detail));
+    RAFT_ASSERT(sim_.failed());
 }
 
 void Interpreter::run_one_of(const Step& step) {
@@ -568,9 +582,11 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
     RunResult result;
     result.simulation = std::make_unique<sim::Simulation>(sim_options(scenario, options));
     sim::Simulation& simulation = *result.simulation;
-    Interpreter(scenario, simulation, options.record_steps ? &result.executed_steps : nullptr)
-        .run();
+    Interpreter interpreter(scenario, simulation,
+                            options.record_steps ? &result.executed_steps : nullptr);
+    interpreter.run();
     result.violation = simulation.violation();
+    result.failed_step_path = interpreter.failed_step_path();
     result.passed = !result.violation.has_value();
     result.halted = simulation.halted();
     result.fingerprint = simulation.trace().fingerprint();

@@ -1,11 +1,16 @@
 // The shrinker: delta debugging on plain lists (table-driven), then whole
 // scenarios -- a noisy run that fails a liveness check shrinks to the steps
 // that cause it, keeps failing the same way from its own text, gives the
-// same result every time, stops at its budget with a failing result, and
-// refuses a run that passes.
+// same result every time and with any number of workers, stops at its
+// budget with a failing result, and refuses a run that passes. What "the
+// same failure" is: a deadline failure keeps its step (by identity, through
+// the JSON round trip and the spelled-out run), an assertion its expression
+// and place.
 #include "shrink/shrink.hpp"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <csignal>
 #include <set>
 #include <string>
 #include <vector>
@@ -13,6 +18,8 @@
 #include "raftsim/scenarios/interpret.hpp"
 #include "raftsim/scenarios/parse.hpp"
 #include "raftsim/scenarios/write.hpp"
+#include "shrink/shrink_runner.hpp"
+#include "shrink/shrink_steps.hpp"
 
 namespace raftsim::replay {
 namespace {
@@ -109,19 +116,24 @@ constexpr const char* noisy_no_leader = R"({
     return std::move(*result.scenario);
 }
 
-[[nodiscard]] ShrinkOptions liveness_options(std::uint64_t max_runs) {
+[[nodiscard]] ShrinkOptions options_with(std::uint64_t max_runs, std::size_t jobs = 0) {
     ShrinkOptions options;
-    options.seed = 3;
-    options.goal = {.checker = "liveness", .kind = "no_leader"};
     options.max_runs = max_runs;
+    options.jobs = jobs;
     return options;
+}
+
+// How `text` fails on `seed`, as a goal (its steps numbered as a shrink
+// numbers them).
+[[nodiscard]] ShrinkGoal goal_on(const std::string& text, std::uint64_t seed) {
+    return start_shrink(parsed(text), seed).goal;
 }
 
 TEST_CASE("shrink: a noisy liveness failure shrinks to the crashes that cause it", "[shrink]") {
     const scenarios::Scenario noisy = parsed(noisy_no_leader);
-    const std::optional<ShrinkResult> result = shrink(noisy, liveness_options(1000));
+    const std::optional<ShrinkResult> result = shrink(noisy, 3, options_with(1000));
     REQUIRE(result.has_value());
-    CHECK_FALSE(result->stopped_early);
+    CHECK(result->stop == ShrinkStop::done);
     CHECK(result->before.steps == 14);  // a repeat's body counts
     CHECK(result->after.steps <= 3);
     CHECK(result->after.events * 10 <= result->before.events);
@@ -132,45 +144,69 @@ TEST_CASE("shrink: a noisy liveness failure shrinks to the crashes that cause it
     CHECK(result->text.find("apply") == std::string::npos);
     CHECK(result->text.find("partition") == std::string::npos);
 
-    // The text it hands back fails the same way on its own.
-    const scenarios::RunResult rerun = scenarios::run_scenario(parsed(result->text), {.seed = 3});
-    CHECK(goal_of(rerun).checker == "liveness");
-    CHECK(goal_of(rerun).kind == "no_leader");
-    CHECK(rerun.events == result->after.events);
+    // The text it hands back fails the same way on its own, at the step
+    // the goal names.
+    const ShrinkGoal rerun = goal_on(result->text, 3);
+    CHECK(rerun.checker == "liveness");
+    CHECK(rerun.kind == "no_leader");
+    CHECK(rerun.step_path == result->goal.step_path);
+    CHECK(start_shrink(parsed(result->text), 3).size.events == result->after.events);
 }
 
 TEST_CASE("shrink: the same input gives the same result", "[shrink]") {
     const scenarios::Scenario noisy = parsed(noisy_no_leader);
-    const std::optional<ShrinkResult> first = shrink(noisy, liveness_options(1000));
-    const std::optional<ShrinkResult> second = shrink(noisy, liveness_options(1000));
+    const std::optional<ShrinkResult> first = shrink(noisy, 3, options_with(1000));
+    const std::optional<ShrinkResult> second = shrink(noisy, 3, options_with(1000));
     REQUIRE(first.has_value());
     REQUIRE(second.has_value());
     CHECK(first->text == second->text);
     CHECK(first->runs == second->runs);
 }
 
-TEST_CASE("shrink: a spent budget stops the search with a failing result", "[shrink]") {
+TEST_CASE("shrink: --max-runs bounds the candidate runs exactly and says it stopped the search",
+          "[shrink]") {
     const scenarios::Scenario noisy = parsed(noisy_no_leader);
-    const std::optional<ShrinkResult> result = shrink(noisy, liveness_options(3));
-    REQUIRE(result.has_value());
-    CHECK(result->stopped_early);
-    CHECK(result->runs <= 4);  // the first run and three candidates
-    const scenarios::RunResult rerun = scenarios::run_scenario(parsed(result->text), {.seed = 3});
-    CHECK(goal_of(rerun).kind == "no_leader");
-
-    int asked = 0;
-    ShrinkOptions stopping = liveness_options(1000);
-    stopping.stop = [&asked] { return ++asked > 2; };
-    const std::optional<ShrinkResult> stopped = shrink(noisy, stopping);
-    REQUIRE(stopped.has_value());
-    CHECK(stopped->stopped_early);
+    for (const std::uint64_t max_runs : {1, 2, 3, 10}) {
+        const std::optional<ShrinkResult> result = shrink(noisy, 3, options_with(max_runs));
+        REQUIRE(result.has_value());
+        INFO("max_runs " << max_runs);
+        CHECK(result->stop == ShrinkStop::max_runs);
+        CHECK(result->runs == max_runs);
+        CHECK(goal_on(result->text, result->seed).kind == "no_leader");
+    }
 }
 
-TEST_CASE("shrink: a run that does not fail that way is refused", "[shrink]") {
+TEST_CASE("shrink: the caller's stop ends the search with a failing result", "[shrink]") {
     const scenarios::Scenario noisy = parsed(noisy_no_leader);
-    ShrinkOptions options = liveness_options(100);
-    options.goal.kind = "some_other_kind";
-    CHECK_FALSE(shrink(noisy, options).has_value());
+    int asked = 0;
+    ShrinkOptions stopping = options_with(1000);
+    stopping.stop = [&asked] { return ++asked > 2; };
+    const std::optional<ShrinkResult> stopped = shrink(noisy, 3, stopping);
+    REQUIRE(stopped.has_value());
+    CHECK(stopped->stop == ShrinkStop::stopped);
+    CHECK(stopped->runs == 2);
+    CHECK(goal_on(stopped->text, stopped->seed).kind == "no_leader");
+
+    // With workers the stop is also asked while waiting for them; the
+    // search ends there just the same, whichever call says it.
+    for (const int calls : {3, 6, 12, 40}) {
+        int worker_asked = 0;
+        ShrinkOptions parallel = options_with(1000, 2);
+        parallel.seeds_per_change = 16;
+        parallel.stop = [&worker_asked, calls] { return ++worker_asked > calls; };
+        const std::optional<ShrinkResult> ended = shrink(noisy, 3, parallel);
+        REQUIRE(ended.has_value());
+        INFO("stop after " << calls << " calls");
+        CHECK(ended->stop == ShrinkStop::stopped);
+        CHECK(goal_on(ended->text, ended->seed).kind == "no_leader");
+    }
+}
+
+TEST_CASE("shrink: a run that passes is refused", "[shrink]") {
+    scenarios::Scenario quiet = parsed(noisy_no_leader);
+    quiet.steps.resize(3);              // before any crash
+    quiet.workload.continuous = false;  // so the logs settle at the end
+    CHECK_FALSE(shrink(quiet, 3, options_with(100)).has_value());
 }
 
 }  // namespace
@@ -254,6 +290,248 @@ TEST_CASE("interpret: recorded steps spell out loops and choices and replay the 
     CHECK(same_records(without_steps(original), without_steps(replayed)));
     // Without recording, nothing is collected.
     CHECK(scenarios::run_scenario(looped, {.seed = 5}).executed_steps.empty());
+}
+
+}  // namespace
+}  // namespace raftsim::replay
+
+namespace raftsim::replay {
+namespace {
+
+using scenarios::Step;
+
+// Two waits for a leader, each after crashing a majority. The first fails;
+// without the first crash (and the sleep after it) the run gets past it
+// and fails at the second instead -- sooner, with fewer events.
+constexpr const char* two_waits = R"({
+  "name": "TwoWaits",
+  "cluster": {"names": ["n1", "n2", "n3", "n4", "n5"]},
+  "steps": [
+    {"wait_for_leader": "10s"},
+    {"crash": ["n3", "n4", "n5"]},
+    {"sleep": "2s"},
+    {"wait_for_leader": "60s"},
+    {"crash": ["n1", "n2", "n3"]},
+    {"sleep": "2s"},
+    {"wait_for_leader": "3s"}
+  ]
+})";
+
+// `scenario` written and parsed back, its step identities carried over,
+// as the shrinker does with every candidate.
+[[nodiscard]] scenarios::Scenario round_trip(const scenarios::Scenario& scenario) {
+    scenarios::Scenario back = parsed(scenarios::scenario_to_json(scenario));
+    shrinking::carry_step_ids(scenario.steps, back.steps);
+    return back;
+}
+
+void collect_ids(const std::vector<Step>& steps, std::vector<std::uint64_t>& ids) {
+    for (const Step& step : steps) {
+        ids.push_back(step.id);
+        collect_ids(step.steps, ids);
+        for (const scenarios::Branch& branch : step.branches) {
+            collect_ids(branch.steps, ids);
+        }
+    }
+}
+
+[[nodiscard]] std::vector<std::uint64_t> ids_of(const scenarios::Scenario& scenario) {
+    std::vector<std::uint64_t> ids;
+    collect_ids(scenario.steps, ids);
+    return ids;
+}
+
+TEST_CASE("shrink goal: a no_leader failure moved to another wait step is not the same failure",
+          "[shrink]") {
+    const ShrinkStart start = start_shrink(parsed(two_waits), 1);
+    REQUIRE(start.goal.kind == "no_leader");
+    REQUIRE(start.goal.place == FailurePlace::step);
+    CHECK(start.goal.step_path == "steps[3]");
+
+    // The first crash and the sleep after it removed, identities kept.
+    scenarios::Scenario candidate = start.scenario;
+    candidate.steps.erase(candidate.steps.begin() + 1, candidate.steps.begin() + 3);
+    const scenarios::Scenario written = round_trip(candidate);
+    const scenarios::RunResult moved_run = scenarios::run_scenario(written, {.seed = 1});
+    const ShrinkGoal moved = goal_of(written, moved_run);
+    CHECK(moved.step_path == "steps[4]");
+    // The old rule -- same checker and kind, no more events -- kept it.
+    CHECK(moved.checker == start.goal.checker);
+    CHECK(moved.kind == start.goal.kind);
+    CHECK(moved_run.events <= start.size.events);
+    CHECK_FALSE(same_failure(start.goal, moved));
+    // The same removal seen from the other side: the wait that failed
+    // first is still there, under another path, and is not the one that
+    // failed now.
+    const Step* first_wait = shrinking::find_step(written.steps, "steps[1]");
+    REQUIRE(first_wait != nullptr);
+    CHECK(first_wait->id == start.goal.step_id);
+}
+
+TEST_CASE("shrink: a liveness failure stays at its own wait step", "[shrink]") {
+    const std::optional<ShrinkResult> result = shrink(parsed(two_waits), 1, options_with(2000));
+    REQUIRE(result.has_value());
+    // The crash that made the first wait fail stays; the second crash and
+    // wait, which the old rule could have kept instead, are gone.
+    CHECK(result->text.find(R"({"crash": ["n3", "n4", "n5"]})") != std::string::npos);
+    CHECK(result->text.find(R"({"crash": ["n1", "n2", "n3"]})") == std::string::npos);
+    const ShrinkGoal rerun = goal_on(result->text, result->seed);
+    CHECK(rerun.step_path == result->goal.step_path);
+}
+
+TEST_CASE("shrink goal: a core assertion is the same failure only with its expression and place",
+          "[shrink]") {
+    const auto goal_for = [](const std::string& detail) {
+        scenarios::RunResult result;
+        result.violation = sim::Violation{
+            .checker = sim::Checker::core_assert, .kind = "core_invariant", .detail = detail};
+        return goal_of(parsed(two_waits), result);
+    };
+    const ShrinkGoal goal =
+        goal_for("assertion failed on node 2: term >= last_term (core/src/log.cpp:88)");
+    REQUIRE(goal.assertion.has_value());
+    CHECK(goal.place == FailurePlace::anywhere);
+    struct Case {
+        const char* detail;
+        bool same;
+    };
+    const std::vector<Case> cases = {
+        {"assertion failed on node 2: term >= last_term (core/src/log.cpp:88)", true},
+        {"assertion failed on node 5: term >= last_term (core/src/log.cpp:88)", true},
+        {"assertion failed on node 2: index <= last_index (core/src/log.cpp:88)", false},
+        {"assertion failed on node 2: term >= last_term (core/src/log.cpp:91)", false},
+        {"assertion failed on node 2: term >= last_term (core/src/node.cpp:88)", false},
+        {"something else broke", false},
+    };
+    for (const Case& c : cases) {
+        INFO(c.detail);
+        CHECK(same_failure(goal, goal_for(c.detail)) == c.same);
+    }
+}
+
+TEST_CASE("shrink: step identities survive the JSON round trip", "[shrink]") {
+    const ShrinkStart start = start_shrink(parsed(random_loop), 5);
+    const std::vector<std::uint64_t> ids = ids_of(start.scenario);
+    // Every step, nested ones and one_of branches included, has its own.
+    REQUIRE(ids.size() == 10);
+    CHECK(std::set<std::uint64_t>(ids.begin(), ids.end()).size() == ids.size());
+    CHECK(std::find(ids.begin(), ids.end(), 0) == ids.end());
+    CHECK(ids_of(round_trip(start.scenario)) == ids);
+}
+
+// A leader crashed per iteration: the fourth wait finds two of five nodes.
+constexpr const char* leader_crashes = R"({
+  "name": "LeaderCrashes",
+  "cluster": {"names": ["n1", "n2", "n3", "n4", "n5"]},
+  "steps": [{"repeat": 5, "steps": [{"wait_for_leader": "10s"}, {"crash": "leader"}]}]
+})";
+
+TEST_CASE("shrink: spelling out pins a deadline failure to the iteration that failed", "[shrink]") {
+    const ShrinkStart start = start_shrink(parsed(leader_crashes), 1);
+    REQUIRE(start.goal.step_path == "steps[0].repeat.steps[0]");
+    // Two runs: the one that records the steps, and the spelled-out list.
+    const ShrinkResult result = shrink(start, options_with(2));
+    REQUIRE(result.accepted == 1);
+    CHECK(result.runs == 2);
+    // Seven steps ran: four waits and three crashes, the last wait failing.
+    REQUIRE(result.scenario.steps.size() == 7);
+    CHECK(result.goal.step_path == "steps[6]");
+    CHECK(result.goal.step_id == result.scenario.steps.back().id);
+    CHECK(result.goal.step_id != start.goal.step_id);
+    const std::vector<std::uint64_t> ids = ids_of(result.scenario);
+    CHECK(std::set<std::uint64_t>(ids.begin(), ids.end()).size() == ids.size());
+    // The identities survive the round trip, and an earlier iteration's
+    // wait is another step.
+    const scenarios::Scenario written = round_trip(result.scenario);
+    CHECK(same_failure(result.goal,
+                       goal_of(written, scenarios::run_scenario(written, {.seed = result.seed}))));
+    ShrinkGoal earlier = result.goal;
+    earlier.step_id = written.steps[4].id;
+    CHECK_FALSE(same_failure(result.goal, earlier));
+}
+
+TEST_CASE("shrink: worker processes give the same result as one process", "[shrink]") {
+    const scenarios::Scenario noisy = parsed(noisy_no_leader);
+    const auto shrunk = [&](std::size_t jobs) {
+        ShrinkOptions options = options_with(400, jobs);
+        options.seeds_to_try = 3;
+        options.seeds_per_change = 12;
+        options.seed_sweep = 60;
+        const std::optional<ShrinkResult> result = shrink(noisy, 3, options);
+        REQUIRE(result.has_value());
+        return *result;
+    };
+    const ShrinkResult alone = shrunk(0);
+    for (const std::size_t jobs : {1, 2, 3}) {
+        INFO("jobs " << jobs);
+        const ShrinkResult parallel = shrunk(jobs);
+        CHECK(parallel.text == alone.text);
+        CHECK(parallel.seed == alone.seed);
+        CHECK(parallel.runs == alone.runs);
+        CHECK(parallel.accepted == alone.accepted);
+        CHECK(parallel.invalid == alone.invalid);
+        CHECK(parallel.stop == alone.stop);
+        CHECK(parallel.after.events == alone.after.events);
+    }
+}
+
+TEST_CASE("shrink runner: a worker that dies on a candidate reports how, and the next one runs",
+          "[shrink]") {
+    const scenarios::Scenario scenario = parsed(noisy_no_leader);
+    const std::string text = scenarios::scenario_to_json(scenario);
+    // Text the worker cannot parse: its assertion kills it.
+    const std::string broken = "{\"not\": \"a scenario\"}";
+    CandidateRunner runner(1, {});
+    // The worker is forked by the first submit. Without Catch2's SIGABRT
+    // handler it dies of the plain signal, instead of printing a Catch2
+    // failure report of its own from the child process.
+    struct sigaction catch2_handler {};
+    struct sigaction plain {};
+    plain.sa_handler = SIG_DFL;
+    sigaction(SIGABRT, &plain, &catch2_handler);
+    const std::uint64_t first =
+        runner.submit({.scenario = &scenario, .text = &broken, .seed = 3, .max_events = 100});
+    sigaction(SIGABRT, &catch2_handler, nullptr);
+    const auto died = runner.wait();
+    REQUIRE(died.has_value());
+    REQUIRE(died->size() == 1);
+    CHECK(died->front().first == first);
+    CHECK(died->front().second.died != 0);
+    const std::uint64_t second =
+        runner.submit({.scenario = &scenario, .text = &text, .seed = 3, .max_events = 1000000});
+    CHECK(second != first);
+    const auto ran = runner.wait();
+    REQUIRE(ran.has_value());
+    REQUIRE(ran->size() == 1);
+    CHECK(ran->front().second.died == 0);
+    CHECK(ran->front().second.kind == "no_leader");
+    CHECK(ran->front().second.events ==
+          run_candidate(scenario, 3, 1000000).events);  // the same run in this process
+}
+
+TEST_CASE("delta_debug_first: trying a granularity at once gives the one-by-one answer",
+          "[shrink]") {
+    for (const int size : {1, 8, 17, 40}) {
+        Items one_by_one = iota(size);
+        Items at_once = iota(size);
+        int calls = 0;
+        const auto fails = fails_while_contains({0, size / 2, size - 1}, calls);
+        delta_debug<int>(one_by_one, 0, {}, fails);
+        // Asks about every candidate of a granularity before answering.
+        delta_debug_first<int>(
+            at_once, 0, {},
+            [&fails](std::size_t count, const std::function<Items(std::size_t)>& make) {
+                std::vector<bool> failing;
+                for (std::size_t i = 0; i < count; ++i) {
+                    failing.push_back(fails(make(i)));
+                }
+                const auto first = std::find(failing.begin(), failing.end(), true);
+                return first == failing.end() ? std::nullopt
+                                              : std::optional<std::size_t>(first - failing.begin());
+            });
+        INFO("size " << size);
+        CHECK(at_once == one_by_one);
+    }
 }
 
 }  // namespace

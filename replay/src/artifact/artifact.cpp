@@ -300,6 +300,9 @@ namespace {
         }
         out.checker = *checker;
         out.kind = *kind;
+        const auto detail = violation->find("detail");
+        out.detail = detail != violation->end() && detail->is_string() ? detail->get<std::string>()
+                                                                       : std::string();
     }
     return true;
 }

@@ -72,6 +72,8 @@ struct ArtifactManifest {
     std::optional<std::uint64_t> fingerprint;
     std::string checker;
     std::string kind;
+    /// The violation's detail ("" if run.json has none).
+    std::string detail;
     std::string build;
 };
 

@@ -437,7 +437,9 @@ void define_shrink(CLI::App& app, ShrinkCommand& command, ShrinkTexts& texts) {
         ->excludes(tries);
     flag(app, "--no-progress", texts.no_progress, "no progress lines on stderr")
         ->each([&command](const std::string&) { command.progress = false; });
-    app.add_option("--jobs,-j", texts.jobs, "worker processes (default: the machine's cores)");
+    app.add_option("--jobs,-j", texts.jobs,
+                   "worker processes for candidate runs (default: the machine's cores; the "
+                   "result is the same with any number)");
 }
 
 void finish_shrink(ShrinkCommand& command, const ShrinkTexts& texts) {

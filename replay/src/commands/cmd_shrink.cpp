@@ -8,6 +8,7 @@
 #include <fstream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "artifact/artifact.hpp"
 #include "commands/commands.hpp"
@@ -16,7 +17,10 @@
 #include "raftsim/scenarios/parse.hpp"
 #include "raftsim/scenarios/write.hpp"
 #include "report/dedup.hpp"
+#include "report/output_file.hpp"
 #include "shrink/shrink.hpp"
+#include "shrink/shrink_steps.hpp"
+#include "workers/signals.hpp"
 
 namespace raftsim::replay {
 namespace {
@@ -75,6 +79,8 @@ using Clock = std::chrono::steady_clock;
     std::string text = scenarios::scenario_to_json(scenario);
     scenarios::ParseResult parsed = scenarios::parse_scenario(text, "shrunk");
     RAFT_ASSERT(!parsed.error.has_value());
+    // The same steps: the goal's step identity applies to them too.
+    shrinking::carry_step_ids(result.scenario.steps, parsed.scenario->steps);
     return LoadedScenario{.scenario = std::move(*parsed.scenario), .text = std::move(text)};
 }
 
@@ -85,17 +91,14 @@ using Clock = std::chrono::steady_clock;
 }
 
 // Writes the shrunk run as an artifact (and shrink.txt beside it), after
-// checking once more that its own text fails the same way.
-[[nodiscard]] int write_result(const ShrinkCommand& command, const Target& target,
-                               const ShrinkGoal& goal, const ShrinkResult& result,
-                               const std::string& summary) {
+// checking once more (the final check) that its own text fails the same way.
+[[nodiscard]] int write_result(const std::string& out_dir, const Target& target,
+                               const ShrinkResult& result, const std::string& summary) {
     LoadedScenario loaded = renamed(result, target);
     const scenarios::RunResult traced =
         scenarios::run_scenario(loaded.scenario, {.seed = result.seed, .keep_trace = true});
-    RAFT_ASSERT(goal_of(traced).checker == goal.checker);
-    RAFT_ASSERT(goal_of(traced).kind == goal.kind);
-    const std::string out_dir =
-        command.out_dir.empty() ? default_out_dir(command, target) : command.out_dir;
+    RAFT_ASSERT(same_failure(result.goal, goal_of(loaded.scenario, traced)));
+    RAFT_ASSERT(traced.events == result.after.events);
     loaded.scenario.source_path = out_dir + "/scenario.json";  // where it now lives
     const std::string error = write_artifact(out_dir, loaded, result.seed, traced).error;
     if (!error.empty() || !write_summary(out_dir + "/shrink.txt", summary)) {
@@ -112,69 +115,171 @@ using Clock = std::chrono::steady_clock;
     return exit_passed;
 }
 
+// Whether the re-run fails as the artifact recorded: the same checker and
+// kind; for an assertion the same assertion; for a step's deadline the same
+// detail, which names the step (its path in this very scenario.json).
+[[nodiscard]] bool matches_record(const ArtifactManifest& manifest, const ShrinkStart& start) {
+    if (manifest.checker != start.goal.checker || manifest.kind != start.goal.kind) {
+        return false;
+    }
+    if (manifest.detail.empty()) {
+        return true;  // run.json without a detail: nothing more to compare
+    }
+    ShrinkGoal recorded = start.goal;
+    recorded.assertion =
+        recorded.checker == "core_assert" ? parse_assert_detail(manifest.detail) : std::nullopt;
+    const bool same_step =
+        start.goal.place != FailurePlace::step || manifest.detail == start.detail;
+    return same_step && same_failure(recorded, start.goal);
+}
+
+// The directories prepare_output_directory would make for `directory`,
+// deepest first.
+[[nodiscard]] std::vector<std::filesystem::path> missing_directories(const std::string& directory) {
+    std::vector<std::filesystem::path> missing;
+    std::error_code error;
+    for (std::filesystem::path path = std::filesystem::path(directory).lexically_normal();
+         !path.empty() && !std::filesystem::exists(path, error) && missing.size() < 64;
+         path = path.parent_path()) {
+        missing.push_back(path);
+    }
+    return missing;
+}
+
+// The run to shrink, once: an exit status if there is nothing to shrink.
+[[nodiscard]] std::optional<int> refuse_start(const Target& target, const ShrinkStart& start) {
+    if (start.goal.checker.empty()) {
+        fmt::print(stderr, "raftsim: {} seed {} passes: there is no failure to shrink\n",
+                   target.loaded.scenario.name, target.seed);
+        return exit_usage;
+    }
+    if (target.manifest.has_value() && !matches_record(*target.manifest, start)) {
+        fmt::print(stderr,
+                   "raftsim: the artifact recorded {}/{} ({}) but the re-run fails with {} ({})\n",
+                   target.manifest->checker, target.manifest->kind, target.manifest->detail,
+                   describe_goal(start.goal), start.detail);
+        return exit_failed;
+    }
+    return std::nullopt;
+}
+
+[[nodiscard]] std::string seconds_text(double seconds) {
+    return fmt::format("{:g}s", seconds);
+}
+
+// Why the search ended, as the summary says it.
+[[nodiscard]] std::string stop_text(const ShrinkCommand& command, const ShrinkResult& result,
+                                    const std::string& stopped_by) {
+    switch (result.stop) {
+        case ShrinkStop::done:
+            return "done: no single change left keeps the failure";
+        case ShrinkStop::max_runs:
+            return fmt::format("STOPPED by --max-runs {} (smaller may exist)", command.max_runs);
+        case ShrinkStop::stopped:
+            break;
+    }
+    RAFT_ASSERT(!stopped_by.empty());
+    return fmt::format("STOPPED by {} (smaller may exist)", stopped_by);
+}
+
+[[nodiscard]] std::string summary_text(const ShrinkCommand& command, const Target& target,
+                                       const ShrinkStart& start, const ShrinkResult& result,
+                                       const std::string& stopped_by, double seconds) {
+    // Runs the workers made ahead of the search that it did not need: they
+    // cost time, but count nowhere else (the result is that of one worker).
+    const std::string unused =
+        result.unused_runs > 0
+            ? fmt::format("; runs made ahead by workers and not needed: {}", result.unused_runs)
+            : std::string();
+    return fmt::format(
+        "shrink of {} seed {}: {}\n"
+        "  {} candidate run{} ({} kept, {} not expressible, {} crashed), plus 2 runs: the start "
+        "and the final check\n"
+        "  --jobs {}, {:.1f} s{}\n"
+        "  {}\n"
+        "  seed {} -> {}; the shrunk run fails with {}\n{}",
+        target.loaded.scenario.name, target.seed, describe_goal(start.goal), result.runs,
+        result.runs == 1 ? "" : "s", result.accepted, result.invalid, result.crashes, command.jobs,
+        seconds, unused, stop_text(command, result, stopped_by), target.seed, result.seed,
+        describe_goal(result.goal), size_table(result.before, result.after));
+}
+
+void print_progress(const ShrinkProgress& step, double seconds) {
+    if (step.died != 0) {
+        fmt::print(stderr,
+                   "  {:>7.1f}s run {:>5}: the worker died ({}) on this candidate, which is not "
+                   "the same failure  ({})\n",
+                   seconds, step.runs, step.died > 0 ? signal_name(step.died) : "exit",
+                   step.change);
+        return;
+    }
+    fmt::print(stderr,
+               "  {:>7.1f}s run {:>5}: {:>4} steps {:>4} faults {:>2} nodes {:>10} events  ({})\n",
+               seconds, step.runs, step.size.steps, step.size.faults, step.size.nodes,
+               step.size.events, step.change);
+}
+
 }  // namespace
 
 int shrink_command(const ShrinkCommand& command) {
+    install_interrupt_handlers();
     const std::optional<Target> target = resolve_target({.target = command.target,
                                                          .has_seed = command.has_seed,
                                                          .seed = command.seed,
-                                                         .fuzz_input = command.fuzz_input});
+                                                         .fuzz_input = command.fuzz_input,
+                                                         .limits = command.limits});
     if (!target.has_value()) {
         return exit_usage;
     }
-    const scenarios::RunResult first =
-        scenarios::run_scenario(target->loaded.scenario, {.seed = target->seed});
-    const ShrinkGoal goal = goal_of(first);
-    if (goal.checker.empty()) {
-        fmt::print(stderr, "raftsim: {} seed {} passes: there is no failure to shrink\n",
-                   target->loaded.scenario.name, target->seed);
+    // Before any run: a shrink that cannot write its result is wasted.
+    const std::string out_dir =
+        command.out_dir.empty() ? default_out_dir(command, *target) : command.out_dir;
+    const std::vector<std::filesystem::path> made = missing_directories(out_dir);
+    if (const std::string error = prepare_output_directory(out_dir); !error.empty()) {
+        fmt::print(stderr, "raftsim: --out: {}\n", error);
         return exit_usage;
     }
-    if (target->manifest.has_value() &&
-        (target->manifest->checker != goal.checker || target->manifest->kind != goal.kind)) {
-        fmt::print(stderr, "raftsim: the artifact recorded {}/{} but the re-run fails with {}/{}\n",
-                   target->manifest->checker, target->manifest->kind, goal.checker, goal.kind);
-        return exit_failed;
+    const ShrinkStart start = start_shrink(target->loaded.scenario, target->seed);
+    if (const std::optional<int> refused = refuse_start(*target, start)) {
+        // Nothing to write: the directories made for it go again.
+        std::error_code ignored;
+        for (const std::filesystem::path& directory : made) {
+            std::filesystem::remove(directory, ignored);  // only if still empty
+        }
+        return *refused;
     }
-    fmt::print("shrinking {} seed {}: {}/{}\n", target->loaded.scenario.name, target->seed,
-               goal.checker, goal.kind);
+    fmt::print("shrinking {} seed {}: {}\n", target->loaded.scenario.name, target->seed,
+               describe_goal(start.goal));
     std::fflush(stdout);
-    const Clock::time_point start = Clock::now();
-    const auto elapsed = [start] {
-        return std::chrono::duration<double>(Clock::now() - start).count();
+    const Clock::time_point began = Clock::now();
+    const auto elapsed = [began] {
+        return std::chrono::duration<double>(Clock::now() - began).count();
     };
+    std::string stopped_by;  // what said stop first: a signal or --budget
     ShrinkOptions options;
-    options.seed = target->seed;
-    options.goal = goal;
     options.max_runs = command.max_runs;
     options.seeds_to_try = command.keep_seed ? 0 : command.seeds_to_try;
-    options.seed_sweep = command.keep_seed ? 0 : command.seed_sweep;
     options.seeds_per_change = command.keep_seed ? 0 : command.seeds_per_change;
-    options.stop = [&] { return elapsed() >= command.budget_seconds; };
+    options.seed_sweep = command.keep_seed ? 0 : command.seed_sweep;
+    options.jobs = command.jobs;
+    options.stop = [&] {
+        if (stopped_by.empty() && interrupt_signal() != 0) {
+            stopped_by = signal_name(interrupt_signal());
+        } else if (stopped_by.empty() && elapsed() >= command.budget_seconds) {
+            stopped_by = "--budget " + seconds_text(command.budget_seconds);
+        }
+        return !stopped_by.empty();
+    };
     if (command.progress) {
-        options.on_progress = [&](const ShrinkProgress& step) {
-            fmt::print(
-                stderr,
-                "  {:>7.1f}s run {:>5}: {:>4} steps {:>4} faults {:>2} nodes {:>10} events  ({})\n",
-                elapsed(), step.runs, step.size.steps, step.size.faults, step.size.nodes,
-                step.size.events, step.change);
-        };
+        options.on_progress = [&](const ShrinkProgress& step) { print_progress(step, elapsed()); };
     }
-    const std::optional<ShrinkResult> result = shrink(target->loaded.scenario, options);
-    if (!result.has_value()) {
-        fmt::print(stderr, "raftsim: the scenario's JSON form does not fail the same way\n");
-        return exit_failed;
-    }
-    const std::string summary = fmt::format(
-        "shrink of {} seed {} ({}/{}): {} runs ({} kept, {} not expressible), {:.1f} s, {}\n"
-        "  seed {} -> {}\n{}",
-        target->loaded.scenario.name, target->seed, goal.checker, goal.kind, result->runs,
-        result->accepted, result->invalid, elapsed(),
-        result->stopped_early ? "STOPPED by the budget (smaller may exist)"
-                              : "done: no single change left keeps the failure",
-        target->seed, result->seed, size_table(result->before, result->after));
+    const ShrinkResult result = shrink(start, options);
+    const std::string summary =
+        summary_text(command, *target, start, result, stopped_by, elapsed());
     fmt::print("\n{}", summary);
-    return write_result(command, *target, goal, *result, summary);
+    const int status = write_result(out_dir, *target, result, summary);
+    const int signal = interrupt_signal();
+    return status == exit_passed && signal != 0 ? interrupted_exit_status(signal) : status;
 }
 
 }  // namespace raftsim::replay

@@ -1,13 +1,17 @@
+// The shrink search (shrink.hpp): which candidates to try, in which order,
+// and which to keep. Every candidate goes through first_kept, which is where
+// the search's order is kept while workers run candidates ahead of it.
 #include "shrink/shrink.hpp"
 
 #include <fmt/format.h>
 
-#include <set>
+#include <map>
 #include <utility>
 
 #include "raftsim/core/assert.hpp"
 #include "raftsim/scenarios/parse.hpp"
 #include "raftsim/scenarios/write.hpp"
+#include "shrink/shrink_runner.hpp"
 #include "shrink/shrink_steps.hpp"
 
 namespace raftsim::replay {
@@ -16,20 +20,55 @@ namespace {
 // The search below is built from the pieces in shrink_steps.hpp.
 using namespace shrinking;
 
+// Candidates to try in order, where the first kept one wins: entry i runs
+// scenario entries[i].key (made on demand by `build`; keys never decrease
+// along the list, so only a few are alive at once) on entries[i].seed.
+// Every such list is known before any of it runs, so its runs can go to
+// several workers at once (Shrinker::first_kept).
+struct CandidateList {
+    struct Entry {
+        std::size_t key = 0;
+        std::uint64_t seed = 0;
+    };
+    std::vector<Entry> entries{};
+    std::function<Scenario(std::size_t key)> build{};
+    /// What entry i changes, for the progress line.
+    std::function<std::string(std::size_t index)> change{};
+};
+
+// A candidate as written and parsed back: what would run.
+struct Prepared {
+    std::string text{};
+    /// nullopt: the scenario format cannot say it (never run).
+    std::optional<Scenario> parsed{};
+    /// Counted in ShrinkResult::invalid (once, however many seeds).
+    bool counted = false;
+};
+
+[[nodiscard]] RunSize measure_run(const Scenario& scenario, std::uint64_t events,
+                                  std::uint64_t trace_records, sim::TimeUs simulated_us);
+
 class Shrinker {
   public:
-    Shrinker(const ShrinkOptions& options, Scenario start, std::string text, RunSize size)
+    Shrinker(const ShrinkOptions& options, const ShrinkStart& start)
         : options_(options),
-          best_(std::move(start)),
-          best_text_(std::move(text)),
-          best_size_(size) {}
+          runner_(options.jobs, options.stop),
+          goal_(start.goal),
+          seed_(start.seed),
+          best_(start.scenario),
+          best_text_(start.text),
+          best_size_(start.size),
+          next_id_(max_step_id(start.scenario.steps) + 1) {
+        RAFT_ASSERT(!goal_.checker.empty());
+        RAFT_ASSERT(next_id_ > 1 || start.scenario.steps.empty());
+    }
 
     void run() {
         resample();
         try_seeds();
         spell_out();
         bool progress = true;
-        while (progress && !stopped_) {
+        while (progress && !stopped()) {
             progress = false;
             // Changes to the whole run first: each one they keep makes
             // every later candidate cheaper to run.
@@ -48,70 +87,237 @@ class Shrinker {
                             .seed = seed_,
                             .before = before,
                             .after = best_size_,
+                            .goal = goal_,
                             .runs = runs_,
                             .accepted = accepted_,
                             .invalid = invalid_,
-                            .stopped_early = stopped_};
+                            .crashes = crashes_,
+                            .unused_runs = unused_runs_,
+                            .stop = stop_};
     }
 
   private:
-    // Runs a candidate; keeps it if it fails the same way with no more
-    // events than the best so far.
-    bool try_candidate(const Scenario& candidate, const std::string& change) {
-        return try_candidate(candidate, seed_, change);
+    [[nodiscard]] bool stopped() const { return stop_ != ShrinkStop::done; }
+
+    // Whether another candidate may run; if not, the search is over and
+    // says why.
+    [[nodiscard]] bool may_run() {
+        if (!stopped() && runs_ >= options_.max_runs) {
+            stop_ = ShrinkStop::max_runs;
+        }
+        if (!stopped() && options_.stop && options_.stop()) {
+            stop_ = ShrinkStop::stopped;
+        }
+        return !stopped();
     }
 
-    bool try_candidate(const Scenario& candidate, std::uint64_t seed, const std::string& change) {
-        if (stopped_ || runs_ >= options_.max_runs || (options_.stop && options_.stop())) {
-            stopped_ = true;
+    // What first_kept knows about the list it works through.
+    struct Lookahead {
+        const CandidateList& list;
+        /// The next entry to judge, and the next to hand to a worker.
+        std::size_t judge_at = 0;
+        std::size_t submit_at = 0;
+        /// Runs handed out and not judged yet.
+        std::size_t pending = 0;
+        /// The entry may_run() has allowed (it is asked once per entry).
+        std::optional<std::size_t> allowed{};
+        /// The entry each running task is, and the outcomes in by entry.
+        std::map<std::uint64_t, std::size_t> tasks{};
+        std::map<std::size_t, CandidateOutcome> outcomes{};
+        std::map<std::size_t, Prepared> prepared{};
+    };
+
+    // Tries the entries of `list` from `from` on, in order, and keeps the
+    // first that fails the same way: its index, or nullopt. With several
+    // workers the entries after the one being judged run ahead, each with
+    // the event limit of the best at the time. Judging stays in order and
+    // against the current best, and a run cut off at a larger limit gets
+    // the verdict it would have had at a smaller one (it is the same run up
+    // to the cut), so the answer and the runs counted are those of trying
+    // the entries one by one. Runs made ahead of a kept entry are dropped
+    // (unused_runs).
+    std::optional<std::size_t> first_kept(const CandidateList& list, std::size_t from = 0) {
+        Lookahead ahead{.list = list, .judge_at = from, .submit_at = from};
+        std::optional<std::size_t> kept;
+        while (!judge_ready(ahead, kept)) {
+            submit_ahead(ahead);
+            std::optional<std::vector<std::pair<std::uint64_t, CandidateOutcome>>> ended =
+                runner_.wait();
+            if (!ended.has_value()) {
+                stop_ = ShrinkStop::stopped;  // the caller's stop, asked while waiting
+                break;
+            }
+            for (auto& [id, outcome] : *ended) {
+                const auto task = ahead.tasks.find(id);
+                RAFT_ASSERT(task != ahead.tasks.end());
+                ahead.outcomes.emplace(task->second, std::move(outcome));
+                ahead.tasks.erase(task);
+            }
+        }
+        unused_runs_ += ahead.pending;
+        runner_.drop_all();
+        RAFT_ASSERT(!kept.has_value() || *kept < list.entries.size());
+        return kept;
+    }
+
+    [[nodiscard]] bool runnable(const Prepared& candidate, std::uint64_t seed) const {
+        return candidate.parsed.has_value() && (candidate.text != best_text_ || seed != seed_);
+    }
+
+    // Judges entries in order as far as their outcomes are in. True when
+    // the list is settled (`kept` then names the winner, if any); false
+    // when the next entry's outcome is still to come.
+    bool judge_ready(Lookahead& ahead, std::optional<std::size_t>& kept) {
+        const std::vector<CandidateList::Entry>& entries = ahead.list.entries;
+        for (; ahead.judge_at < entries.size(); ++ahead.judge_at) {
+            const CandidateList::Entry& entry = entries[ahead.judge_at];
+            // Scenarios before this one are done with.
+            ahead.prepared.erase(ahead.prepared.begin(), ahead.prepared.lower_bound(entry.key));
+            Prepared& candidate = prepare(ahead, entry.key);
+            if (!candidate.parsed.has_value() && !std::exchange(candidate.counted, true)) {
+                invalid_ += 1;
+            }
+            if (!runnable(candidate, entry.seed)) {
+                continue;
+            }
+            if (ahead.allowed != ahead.judge_at && !may_run()) {
+                return true;
+            }
+            ahead.allowed = ahead.judge_at;
+            const auto it = ahead.outcomes.find(ahead.judge_at);
+            if (it == ahead.outcomes.end()) {
+                return false;
+            }
+            runs_ += 1;
+            ahead.pending -= 1;
+            if (judge(candidate, entry.seed, it->second, ahead)) {
+                kept = ahead.judge_at;
+                return true;
+            }
+            ahead.outcomes.erase(it);
+        }
+        return true;
+    }
+
+    // Hands the next entries to idle workers: never more than a few
+    // entries past the one being judged, nor runs past the budget (they
+    // could never count).
+    void submit_ahead(Lookahead& ahead) {
+        const std::vector<CandidateList::Entry>& entries = ahead.list.entries;
+        const std::size_t window = 4 * runner_.capacity();
+        ahead.submit_at = std::max(ahead.submit_at, ahead.judge_at);
+        while (runner_.has_idle() && ahead.submit_at < entries.size() &&
+               ahead.submit_at < ahead.judge_at + window) {
+            const CandidateList::Entry& entry = entries[ahead.submit_at];
+            const Prepared& candidate = prepare(ahead, entry.key);
+            if (runnable(candidate, entry.seed)) {
+                if (runs_ + ahead.pending >= options_.max_runs) {
+                    break;
+                }
+                // It could not be kept past the best's count: stop it there.
+                const std::uint64_t id =
+                    runner_.submit({.scenario = &*candidate.parsed,
+                                    .text = &candidate.text,
+                                    .seed = entry.seed,
+                                    .max_events = std::max<std::uint64_t>(1, best_size_.events)});
+                ahead.tasks.emplace(id, ahead.submit_at);
+                ahead.pending += 1;
+            }
+            ahead.submit_at += 1;
+        }
+        // The entry being judged is running, or was just handed out.
+        RAFT_ASSERT(runner_.busy() > 0);
+    }
+
+    // The candidate with key `key`, written and parsed back, with the step
+    // identities the parser cannot know.
+    Prepared& prepare(Lookahead& ahead, std::size_t key) {
+        const auto found = ahead.prepared.find(key);
+        if (found != ahead.prepared.end()) {
+            return found->second;
+        }
+        const Scenario candidate = ahead.list.build(key);
+        Prepared prepared{.text = scenarios::scenario_to_json(candidate)};
+        scenarios::ParseResult parsed = scenarios::parse_scenario(prepared.text, best_.source_path);
+        if (!parsed.error.has_value()) {
+            carry_step_ids(candidate.steps, parsed.scenario->steps);
+            prepared.parsed = std::move(*parsed.scenario);
+        }
+        return ahead.prepared.emplace(key, std::move(prepared)).first->second;
+    }
+
+    // Keeps the candidate if it failed the same way with no more events
+    // than the best so far (strictly fewer for a tuning change).
+    bool judge(const Prepared& candidate, std::uint64_t seed, const CandidateOutcome& outcome,
+               const Lookahead& ahead) {
+        RAFT_ASSERT(candidate.parsed.has_value());
+        if (outcome.died != 0) {
+            crashes_ += 1;
+            report({.runs = runs_,
+                    .change = ahead.list.change(ahead.judge_at),
+                    .size = best_size_,
+                    .died = outcome.died});
             return false;
         }
-        std::string text = scenarios::scenario_to_json(candidate);
-        if (text == best_text_ && seed == seed_) {
+        const Scenario& parsed = *candidate.parsed;
+        const ShrinkGoal goal = goal_of(parsed, outcome.checker, outcome.kind, outcome.detail,
+                                        outcome.failed_step_path);
+        if (goal.checker.empty() || !same_failure(goal_, goal)) {
             return false;
         }
-        scenarios::ParseResult parsed = scenarios::parse_scenario(text, best_.source_path);
-        if (parsed.error.has_value()) {
-            invalid_ += 1;
-            return false;
-        }
-        runs_ += 1;
-        const scenarios::RunResult result = scenarios::run_scenario(
-            *parsed.scenario, {.seed = seed,
-                               .keep_trace = false,
-                               .record_steps = false,
-                               // It could not be kept past this many:
-                               // stop it there.
-                               .max_events = std::max<std::uint64_t>(1, best_size_.events)});
-        const ShrinkGoal goal = goal_of(result);
-        if (goal.checker != options_.goal.checker || goal.kind != options_.goal.kind) {
-            return false;
-        }
-        const RunSize size = measure(*parsed.scenario, result);
+        const RunSize size =
+            measure_run(parsed, outcome.events, outcome.trace_records, outcome.simulated_us);
         // A tuning change (faster timings, paced workloads) is no simpler
         // in itself: it must pay for itself in events.
         if (size.events > best_size_.events || (tuning_ && size.events == best_size_.events)) {
             return false;
         }
-        best_ = std::move(*parsed.scenario);
-        best_text_ = std::move(text);
+        const std::string change = ahead.list.change(ahead.judge_at);
+        best_ = parsed;
+        best_text_ = candidate.text;
         seed_ = seed;
         best_size_ = size;
+        goal_.step_path = goal.step_path;
         accepted_ += 1;
-        if (options_.on_progress) {
-            options_.on_progress({.runs = runs_, .change = change, .size = size});
-        }
+        report({.runs = runs_, .change = change, .size = size});
         return true;
     }
 
+    void report(const ShrinkProgress& progress) const {
+        if (options_.on_progress) {
+            options_.on_progress(progress);
+        }
+    }
+
+    // One candidate, on the current seed or another.
+    bool try_candidate(const Scenario& candidate, const std::string& change) {
+        return try_candidate(candidate, seed_, change);
+    }
+
+    bool try_candidate(const Scenario& candidate, std::uint64_t seed, const std::string& change) {
+        const CandidateList list{.entries = {{.key = 0, .seed = seed}},
+                                 .build = [&candidate](std::size_t) { return candidate; },
+                                 .change = [&change](std::size_t) { return change; }};
+        return first_kept(list).has_value();
+    }
+
     // The same scenario on the next seeds: a seed on which the violation
-    // comes sooner is a smaller run (ShrinkOptions::seeds_to_try).
+    // comes sooner is a smaller run (ShrinkOptions::seeds_to_try). The
+    // scenario stays the same when one is kept, so the rest are still due.
     bool try_seeds() {
+        const Scenario scenario = best_;
+        CandidateList list{.build = [&scenario](std::size_t) { return scenario; }};
+        for (std::uint64_t k = 1; k <= options_.seeds_to_try; ++k) {
+            list.entries.push_back({.key = 0, .seed = seed_ + k});
+        }
+        list.change = [&list](std::size_t i) {
+            return fmt::format("seed {}", list.entries[i].seed);
+        };
         bool progress = false;
-        const std::uint64_t start = seed_;
-        for (std::uint64_t k = 1; k <= options_.seeds_to_try && !stopped_; ++k) {
-            const std::uint64_t seed = start + k;
-            progress = try_candidate(best_, seed, fmt::format("seed {}", seed)) || progress;
+        std::size_t from = 0;
+        while (const std::optional<std::size_t> kept = first_kept(list, from)) {
+            progress = true;
+            from = *kept + 1;
         }
         return progress;
     }
@@ -124,46 +330,92 @@ class Shrinker {
     // kept.
     void resample() {
         const std::uint64_t per_scale = options_.seed_sweep / 5;
-        for (std::uint32_t divisor = 32; divisor >= 2 && !stopped_; divisor /= 2) {
+        std::vector<std::pair<std::uint32_t, Scenario>> scaled;
+        for (std::uint32_t divisor = 32; divisor >= 2; divisor /= 2) {
             Scenario candidate = best_;
-            if (!scale_down(candidate.steps, divisor)) {
-                continue;
-            }
-            for (std::uint64_t seed = 1; seed <= per_scale && !stopped_; ++seed) {
-                if (try_candidate(candidate, seed,
-                                  fmt::format("repeats and sleeps / {}, seed {}", divisor, seed))) {
-                    return;
-                }
+            if (scale_down(candidate.steps, divisor)) {
+                scaled.emplace_back(divisor, std::move(candidate));
             }
         }
+        CandidateList list{.build = [&scaled](std::size_t key) { return scaled[key].second; }};
+        for (std::size_t key = 0; key < scaled.size(); ++key) {
+            for (std::uint64_t seed = 1; seed <= per_scale; ++seed) {
+                list.entries.push_back({.key = key, .seed = seed});
+            }
+        }
+        list.change = [&](std::size_t i) {
+            const CandidateList::Entry& entry = list.entries[i];
+            return fmt::format("repeats and sleeps / {}, seed {}", scaled[entry.key].first,
+                               entry.seed);
+        };
+        static_cast<void>(first_kept(list));
     }
 
     // The steps as they ran, as one flat list (RunResult::executed_steps):
     // repeats unrolled, one_of choices and random picks fixed. Without it,
     // removing an early iteration of a random loop would change every
-    // choice after it, and the failure with them.
+    // choice after it, and the failure with them. Each step as it ran gets
+    // an identity of its own, and a failure at a step's deadline is pinned
+    // to the one that failed -- the last to run: one iteration of a loop,
+    // where before any iteration of it would do.
     void spell_out() {
+        if (!may_run()) {
+            return;
+        }
+        runs_ += 1;  // the recording run is one of the search's runs
         const scenarios::RunResult ran = scenarios::run_scenario(
             best_, {.seed = seed_, .keep_trace = false, .record_steps = true});
-        runs_ += 1;
+        RAFT_ASSERT(same_failure(goal_, goal_of(best_, ran)));
         if (ran.executed_steps.empty()) {
             return;
         }
         Scenario candidate = best_;
         candidate.steps = ran.executed_steps;
-        static_cast<void>(try_candidate(
-            candidate, fmt::format("{} steps as they ran: repeats unrolled, choices fixed",
-                                   ran.executed_steps.size())));
+        const bool at_step = goal_.place == FailurePlace::step;
+        // The step whose deadline failed ran last.
+        RAFT_ASSERT(!at_step || candidate.steps.back().id == goal_.step_id);
+        number_steps(candidate.steps, next_id_);
+        ShrinkGoal target = goal_;
+        target.step_id = at_step ? candidate.steps.back().id : 0;
+        const ShrinkGoal before = std::exchange(goal_, target);
+        if (!try_candidate(candidate,
+                           fmt::format("{} steps as they ran: repeats unrolled, choices fixed",
+                                       ran.executed_steps.size()))) {
+            goal_ = before;
+        }
     }
 
-    [[nodiscard]] bool liveness() const { return options_.goal.checker == "liveness"; }
+    [[nodiscard]] bool liveness() const { return goal_.checker == "liveness"; }
+
+    // The first of `count` candidate lists (made by `make`) that, put in
+    // place of the list at `path`, fails the same way.
+    std::optional<std::size_t> first_list_kept(const ListPath& path, std::size_t count,
+                                               const std::function<StepList(std::size_t)>& make) {
+        const std::size_t size = list_at(best_, path).size();
+        const std::string name = list_name(path);
+        CandidateList list{.build =
+                               [&](std::size_t key) {
+                                   Scenario candidate = best_;
+                                   list_at(candidate, path) = make(key);
+                                   return candidate;
+                               },
+                           .change =
+                               [&](std::size_t i) {
+                                   return fmt::format("{} of {} steps left in {}", make(i).size(),
+                                                      size, name);
+                               }};
+        for (std::size_t i = 0; i < count; ++i) {
+            list.entries.push_back({.key = i, .seed = seed_});
+        }
+        return first_kept(list);
+    }
 
     // Delta debugging over every step list, outermost first.
     bool shrink_lists() {
         bool progress = false;
         std::vector<ListPath> paths;
         collect_lists(best_.steps, {}, paths);
-        for (std::size_t i = 0; i < paths.size() && !stopped_; ++i) {
+        for (std::size_t i = 0; i < paths.size() && !stopped(); ++i) {
             const ListPath path = paths[i];
             StepList items = list_at(best_, path);
             FaultSummary faults;
@@ -172,13 +424,11 @@ class Shrinker {
                 const bool recovery = is_recovery_step(step) && may_undo(step, faults);
                 return liveness() && (recovery || is_wait_step(step));
             };
-            const bool removed = delta_debug<Step>(items, 1, keep, [&](const StepList& remaining) {
-                Scenario candidate = best_;
-                list_at(candidate, path) = remaining;
-                return try_candidate(candidate,
-                                     fmt::format("{} of {} steps left in {}", remaining.size(),
-                                                 list_at(best_, path).size(), list_name(path)));
-            });
+            const bool removed = delta_debug_first<Step>(
+                items, 1, keep,
+                [&](std::size_t count, const std::function<StepList(std::size_t)>& make) {
+                    return first_list_kept(path, count, make);
+                });
             if (removed) {
                 progress = true;
                 paths.clear();  // indexes below this list may have moved
@@ -198,13 +448,26 @@ class Shrinker {
 
     bool shrink_message_faults() {
         using Fault = sim::MessageFault;
-        return delta_debug<Fault>(
-            best_.message_faults, 0, {}, [&](const std::vector<Fault>& remaining) {
-                Scenario candidate = best_;
-                candidate.message_faults = remaining;
-                return try_candidate(candidate,
-                                     fmt::format("{} of {} message faults left", remaining.size(),
-                                                 best_.message_faults.size()));
+        using Faults = std::vector<Fault>;
+        const std::size_t size = best_.message_faults.size();
+        return delta_debug_first<Fault>(
+            best_.message_faults, 0, {},
+            [&](std::size_t count, const std::function<Faults(std::size_t)>& make) {
+                CandidateList list{.build =
+                                       [&](std::size_t key) {
+                                           Scenario candidate = best_;
+                                           candidate.message_faults = make(key);
+                                           return candidate;
+                                       },
+                                   .change =
+                                       [&](std::size_t i) {
+                                           return fmt::format("{} of {} message faults left",
+                                                              make(i).size(), size);
+                                       }};
+                for (std::size_t i = 0; i < count; ++i) {
+                    list.entries.push_back({.key = i, .seed = seed_});
+                }
+                return first_kept(list);
             });
     }
 
@@ -217,7 +480,7 @@ class Shrinker {
             return false;
         }
         bool progress = false;
-        for (std::size_t i = best_.cluster.names.size(); i > 0 && !stopped_; --i) {
+        for (std::size_t i = best_.cluster.names.size(); i > 0 && !stopped(); --i) {
             if (best_.cluster.names.size() <= 1 || i > best_.cluster.names.size()) {
                 continue;
             }
@@ -237,7 +500,7 @@ class Shrinker {
     // fails; stops at the first candidate that does not.
     bool repeat_edit(const ListPath& path, std::size_t index, const StepEdit& edit) {
         bool progress = false;
-        while (!stopped_) {
+        while (!stopped()) {
             Scenario candidate = best_;
             StepList& list = list_at(candidate, path);
             RAFT_ASSERT(index < list.size());
@@ -289,25 +552,32 @@ class Shrinker {
                                          scenarios::duration_text(edited[index].duration_us)));
     }
 
-    // A one_of becomes the steps of one of its branches.
+    // A one_of becomes the steps of one of its branches (the first of them
+    // that keeps the failure).
     bool flatten_choice(const ListPath& path, std::size_t index) {
         const Step& step = list_at(best_, path)[index];
         if (step.kind != Kind::one_of) {
             return false;
         }
+        const std::string where = step.json_path;
+        CandidateList list{.build =
+                               [&](std::size_t b) {
+                                   Scenario candidate = best_;
+                                   StepList& steps = list_at(candidate, path);
+                                   const StepList branch = steps[index].branches[b].steps;
+                                   steps.erase(steps.begin() + static_cast<std::ptrdiff_t>(index));
+                                   steps.insert(steps.begin() + static_cast<std::ptrdiff_t>(index),
+                                                branch.begin(), branch.end());
+                                   return candidate;
+                               },
+                           .change =
+                               [&where](std::size_t b) {
+                                   return fmt::format("{} replaced by branch {}", where, b);
+                               }};
         for (std::size_t b = 0; b < step.branches.size(); ++b) {
-            Scenario candidate = best_;
-            StepList& list = list_at(candidate, path);
-            StepList branch = list[index].branches[b].steps;
-            const std::string where = list[index].json_path;
-            list.erase(list.begin() + static_cast<std::ptrdiff_t>(index));
-            list.insert(list.begin() + static_cast<std::ptrdiff_t>(index), branch.begin(),
-                        branch.end());
-            if (try_candidate(candidate, fmt::format("{} replaced by branch {}", where, b))) {
-                return true;
-            }
+            list.entries.push_back({.key = b, .seed = seed_});
         }
-        return false;
+        return first_kept(list).has_value();
     }
 
     // Simpler values, step by step: shorter sleeps, smaller counts, one
@@ -316,8 +586,8 @@ class Shrinker {
         bool progress = false;
         std::vector<ListPath> paths;
         collect_lists(best_.steps, {}, paths);
-        for (std::size_t p = 0; p < paths.size() && !stopped_; ++p) {
-            for (std::size_t i = 0; i < list_at(best_, paths[p]).size() && !stopped_; ++i) {
+        for (std::size_t p = 0; p < paths.size() && !stopped(); ++p) {
+            for (std::size_t i = 0; i < list_at(best_, paths[p]).size() && !stopped(); ++i) {
                 // Removing or splicing moves the steps after i: look again.
                 bool changed = flatten_choice(paths[p], i) || remove_fault_pair(paths[p], i) ||
                                merge_sleeps(paths[p], i);
@@ -362,21 +632,19 @@ class Shrinker {
     }
 
     bool try_on_seeds(const Scenario& candidate, const std::string& change, std::uint64_t seeds) {
-        if (try_candidate(candidate, change)) {
-            return true;
-        }
-        const std::string text = scenarios::scenario_to_json(candidate);
-        if (scenarios::parse_scenario(text, best_.source_path).error.has_value()) {
-            return false;  // not expressible on any seed (counted once already)
-        }
-        const std::uint64_t current = seed_;
-        for (std::uint64_t seed = 1; seed <= seeds && !stopped_; ++seed) {
-            if (seed != current &&
-                try_candidate(candidate, seed, fmt::format("{}, seed {}", change, seed))) {
-                return true;
+        CandidateList list{.entries = {{.key = 0, .seed = seed_}},
+                           .build = [&candidate](std::size_t) { return candidate; }};
+        for (std::uint64_t seed = 1; seed <= seeds; ++seed) {
+            if (seed != seed_) {
+                list.entries.push_back({.key = 0, .seed = seed});
             }
         }
-        return false;
+        // A candidate the format cannot say is counted once, and run on
+        // no seed.
+        list.change = [&](std::size_t i) {
+            return i == 0 ? change : fmt::format("{}, seed {}", change, list.entries[i].seed);
+        };
+        return first_kept(list).has_value();
     }
 
     // Scenario-wide settings: no random loss, duplication or reordering,
@@ -403,7 +671,7 @@ class Shrinker {
             progress;
         // The scenario's workload settings matter only to a continuous
         // workload (start_workload steps carry their own).
-        while (!stopped_ && best_.workload.continuous &&
+        while (!stopped() && best_.workload.continuous &&
                try_tuning(
                    [](Scenario& s) {
                        s.workload.batch /= 2;
@@ -412,7 +680,7 @@ class Shrinker {
                    "workload batch halved")) {
             progress = true;
         }
-        while (!stopped_ && best_.workload.continuous &&
+        while (!stopped() && best_.workload.continuous &&
                try_tuning(
                    [](Scenario& s) {
                        s.workload.think_us *= 2;
@@ -452,58 +720,64 @@ class Shrinker {
     // The parser refuses timings that stop being whole ticks or valid.
     bool shrink_timings() {
         bool progress = false;
-        while (!stopped_ && try_tuning(
-                                [](Scenario& s) {
-                                    const core::DurationConfig before = s.raft;
-                                    scale_timings(s.raft, s.cluster.tick_us, 2);
-                                    return s.raft.election_timeout_us < before.election_timeout_us;
-                                },
-                                "Raft timeouts halved")) {
+        while (!stopped() && try_tuning(
+                                 [](Scenario& s) {
+                                     const core::DurationConfig before = s.raft;
+                                     scale_timings(s.raft, s.cluster.tick_us, 2);
+                                     return s.raft.election_timeout_us < before.election_timeout_us;
+                                 },
+                                 "Raft timeouts halved")) {
             progress = true;
         }
-        while (!stopped_ && try_tuning(
-                                [](Scenario& s) {
-                                    s.cluster.tick_us *= 2;
-                                    scale_timings(s.raft, s.cluster.tick_us, 1);
-                                    return s.cluster.tick_us <= s.raft.leader_lease_us / 4;
-                                },
-                                "ticks twice as long")) {
+        while (!stopped() && try_tuning(
+                                 [](Scenario& s) {
+                                     s.cluster.tick_us *= 2;
+                                     scale_timings(s.raft, s.cluster.tick_us, 1);
+                                     return s.cluster.tick_us <= s.raft.leader_lease_us / 4;
+                                 },
+                                 "ticks twice as long")) {
             progress = true;
         }
         // Snapshots after fewer entries, keeping fewer behind: a snapshot
         // bug then needs fewer applies before it shows.
-        while (!stopped_ && try_tuning(
-                                [](Scenario& s) {
-                                    s.raft.snapshot_threshold_entries /= 2;
-                                    s.raft.trailing_log_entries /= 2;
-                                    return s.raft.snapshot_threshold_entries >= 4;
-                                },
-                                "snapshot threshold and trailing logs halved")) {
+        while (!stopped() && try_tuning(
+                                 [](Scenario& s) {
+                                     s.raft.snapshot_threshold_entries /= 2;
+                                     s.raft.trailing_log_entries /= 2;
+                                     return s.raft.snapshot_threshold_entries >= 4;
+                                 },
+                                 "snapshot threshold and trailing logs halved")) {
             progress = true;
         }
         return progress;
     }
 
     const ShrinkOptions& options_;
-    std::uint64_t seed_ = options_.seed;
+    CandidateRunner runner_;
+    /// The failure kept; spell_out re-targets it at the step as it ran.
+    ShrinkGoal goal_;
+    std::uint64_t seed_ = 0;
     Scenario best_;
     std::string best_text_;
     RunSize best_size_;
+    /// The next fresh step identity.
+    std::uint64_t next_id_ = 1;
     std::uint64_t runs_ = 0;
     std::uint64_t accepted_ = 0;
     std::uint64_t invalid_ = 0;
-    bool stopped_ = false;
+    std::uint64_t crashes_ = 0;
+    std::uint64_t unused_runs_ = 0;
+    ShrinkStop stop_ = ShrinkStop::done;
     /// Set while a tuning change runs: it must cut events, not only keep them.
     bool tuning_ = false;
 };
 
-}  // namespace
-
-RunSize measure(const Scenario& scenario, const scenarios::RunResult& result) {
+RunSize measure_run(const Scenario& scenario, std::uint64_t events, std::uint64_t trace_records,
+                    sim::TimeUs simulated_us) {
     RunSize size{.nodes = scenario.cluster.names.size(),
-                 .events = result.events,
-                 .trace_records = result.trace_records,
-                 .simulated_us = result.simulated_us};
+                 .events = events,
+                 .trace_records = trace_records,
+                 .simulated_us = simulated_us};
     count_steps(scenario.steps, size);
     size.faults += scenario.message_faults.size();
     size.faults += lossy(scenario.network.drop) ? 1 : 0;
@@ -513,33 +787,48 @@ RunSize measure(const Scenario& scenario, const scenarios::RunResult& result) {
     return size;
 }
 
-ShrinkGoal goal_of(const scenarios::RunResult& result) {
-    if (!result.violation.has_value()) {
-        return {};
-    }
-    return {.checker = std::string(sim::to_string(result.violation->checker)),
-            .kind = result.violation->kind};
+}  // namespace
+
+RunSize measure(const Scenario& scenario, const scenarios::RunResult& result) {
+    return measure_run(scenario, result.events, result.trace_records, result.simulated_us);
 }
 
-std::optional<ShrinkResult> shrink(const Scenario& scenario, const ShrinkOptions& options) {
-    RAFT_ASSERT(!options.goal.checker.empty());
+ShrinkStart start_shrink(const Scenario& scenario, std::uint64_t seed) {
+    Scenario numbered = scenario;
+    std::uint64_t next_id = 1;
+    number_steps(numbered.steps, next_id);
     // The start goes through the same text round trip as every candidate.
-    std::string text = scenarios::scenario_to_json(scenario);
+    std::string text = scenarios::scenario_to_json(numbered);
     scenarios::ParseResult parsed = scenarios::parse_scenario(text, scenario.source_path);
     RAFT_ASSERT(!parsed.error.has_value());
+    carry_step_ids(numbered.steps, parsed.scenario->steps);
     const scenarios::RunResult first =
-        scenarios::run_scenario(*parsed.scenario, {.seed = options.seed, .keep_trace = false});
-    const ShrinkGoal goal = goal_of(first);
-    if (goal.checker != options.goal.checker || goal.kind != options.goal.kind) {
+        scenarios::run_scenario(*parsed.scenario, {.seed = seed, .keep_trace = false});
+    ShrinkStart start{
+        .scenario = std::move(*parsed.scenario), .text = std::move(text), .seed = seed};
+    start.goal = goal_of(start.scenario, first);
+    start.detail = first.violation.has_value() ? first.violation->detail : std::string();
+    start.size = measure(start.scenario, first);
+    return start;
+}
+
+ShrinkResult shrink(const ShrinkStart& start, const ShrinkOptions& options) {
+    RAFT_ASSERT(!start.goal.checker.empty());
+    Shrinker shrinker(options, start);
+    shrinker.run();
+    ShrinkResult result = shrinker.result(start.size);
+    RAFT_ASSERT(result.after.events <= result.before.events);
+    RAFT_ASSERT(result.runs <= options.max_runs);
+    return result;
+}
+
+std::optional<ShrinkResult> shrink(const Scenario& scenario, std::uint64_t seed,
+                                   const ShrinkOptions& options) {
+    const ShrinkStart start = start_shrink(scenario, seed);
+    if (start.goal.checker.empty()) {
         return std::nullopt;
     }
-    const RunSize before = measure(*parsed.scenario, first);
-    Shrinker shrinker(options, std::move(*parsed.scenario), std::move(text), before);
-    shrinker.run();
-    ShrinkResult result = shrinker.result(before);
-    RAFT_ASSERT(result.after.events <= result.before.events);
-    result.runs += 1;  // the first run
-    return result;
+    return shrink(start, options);
 }
 
 }  // namespace raftsim::replay

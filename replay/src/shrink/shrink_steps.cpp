@@ -8,6 +8,62 @@
 
 namespace raftsim::replay::shrinking {
 
+void number_steps(StepList& steps, std::uint64_t& next_id) {
+    for (Step& step : steps) {
+        RAFT_ASSERT(next_id > 0);
+        step.id = next_id++;
+        number_steps(step.steps, next_id);
+        for (scenarios::Branch& branch : step.branches) {
+            number_steps(branch.steps, next_id);
+        }
+    }
+}
+
+std::uint64_t max_step_id(const StepList& steps) {
+    std::uint64_t most = 0;
+    for (const Step& step : steps) {
+        most = std::max({most, step.id, max_step_id(step.steps)});
+        for (const scenarios::Branch& branch : step.branches) {
+            most = std::max(most, max_step_id(branch.steps));
+        }
+    }
+    return most;
+}
+
+void carry_step_ids(const StepList& from, StepList& to) {
+    RAFT_ASSERT(from.size() == to.size());
+    for (std::size_t i = 0; i < from.size(); ++i) {
+        RAFT_ASSERT(from[i].kind == to[i].kind);
+        RAFT_ASSERT(from[i].branches.size() == to[i].branches.size());
+        to[i].id = from[i].id;
+        carry_step_ids(from[i].steps, to[i].steps);
+        for (std::size_t b = 0; b < from[i].branches.size(); ++b) {
+            carry_step_ids(from[i].branches[b].steps, to[i].branches[b].steps);
+        }
+    }
+}
+
+const Step* find_step(const StepList& steps, std::string_view path) {
+    for (const Step& step : steps) {
+        if (step.json_path == path) {
+            return &step;
+        }
+        // A nested step's path starts with its parent's.
+        if (!path.starts_with(step.json_path)) {
+            continue;
+        }
+        if (const Step* found = find_step(step.steps, path)) {
+            return found;
+        }
+        for (const scenarios::Branch& branch : step.branches) {
+            if (const Step* found = find_step(branch.steps, path)) {
+                return found;
+            }
+        }
+    }
+    return nullptr;
+}
+
 [[nodiscard]] bool is_fault_step(Kind kind) {
     switch (kind) {
         case Kind::partition:

@@ -8,6 +8,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -46,6 +47,24 @@ template <typename S>
     }
     return *list;
 }
+
+// Step identities (Step::id). The starting scenario's steps are numbered
+// once; every edit that copies a step keeps its id, and the parsed copy of a
+// written candidate gets them back (carry_step_ids). The spelled-out list
+// numbers its steps afresh: a repeat's iterations are then different steps.
+
+// Gives every step, nested ones included, the next id.
+void number_steps(StepList& steps, std::uint64_t& next_id);
+
+// The largest id in `steps` (0 if none).
+[[nodiscard]] std::uint64_t max_step_id(const StepList& steps);
+
+// Copies the ids of `from` onto `to`, which has the same shape (`to` is
+// `from` written as JSON and parsed back).
+void carry_step_ids(const StepList& from, StepList& to);
+
+// The step whose json_path is `path`, or nullptr.
+[[nodiscard]] const Step* find_step(const StepList& steps, std::string_view path);
 
 [[nodiscard]] bool is_fault_step(Kind kind);
 

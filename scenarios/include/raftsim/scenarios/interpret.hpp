@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <string>
 
 #include "raftsim/scenarios/spec.hpp"
 #include "raftsim/sim/simulation.hpp"
@@ -28,6 +29,10 @@ struct RunResult {
     /// then means only that nothing failed so far.
     bool halted = false;
     std::optional<sim::Violation> violation;
+    /// When a step's deadline raised the violation (liveness: no_leader,
+    /// not_up_to_date, membership_change_failed, transfer_failed): that
+    /// step's json_path. Empty for any other violation, and for a pass.
+    std::string failed_step_path;
     std::uint64_t fingerprint = 0;
     /// Simulator events processed, and structured trace records written.
     std::uint64_t events = 0;

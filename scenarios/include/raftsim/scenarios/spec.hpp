@@ -118,6 +118,10 @@ struct Step {
     std::string suffrage = "voter";
     /// transfer_leadership: true when no target is named (most up to date).
     bool any_target = false;
+    /// An identity raftsim shrink gives each step (0: none), so a failure
+    /// stays tied to its step while removals renumber every json_path. The
+    /// parser, the writer and the interpreter ignore it.
+    std::uint64_t id = 0;
 };
 
 struct ClusterSpec {

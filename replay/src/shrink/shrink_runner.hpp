@@ -1,0 +1,105 @@
+#pragma once
+// Where a shrink's candidate runs happen: in this process, one at a time,
+// or in worker processes (workers/pool.hpp), several at a time.
+//
+// The search (shrink.cpp) decides which candidates to run and judges their
+// outcomes in its own order; the runner only runs them. A candidate's run
+// is a function of its text, seed and event limit, so which worker ran it,
+// and when, changes nothing. A worker that dies on a candidate (a crash of
+// the code under test) ends that one candidate: its outcome says `died`.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "raftsim/scenarios/spec.hpp"
+
+namespace raftsim::replay {
+
+class WorkerPool;
+
+/// One candidate run: the scenario (parsed, for this process; as text, for
+/// a worker, which parses it again), the seed and the event limit.
+struct CandidateTask {
+    const scenarios::Scenario* scenario = nullptr;
+    const std::string* text = nullptr;
+    std::uint64_t seed = 0;
+    std::uint64_t max_events = 0;
+};
+
+/// What the search needs of a candidate's run.
+struct CandidateOutcome {
+    /// Non-zero: the worker died on it -- of this signal, or -1 if it
+    /// exited -- and nothing below is known.
+    int died = 0;
+    /// The violation; an empty checker if the run passed or was halted.
+    std::string checker{};
+    std::string kind{};
+    std::string detail{};
+    /// RunResult::failed_step_path.
+    std::string failed_step_path{};
+    std::uint64_t events = 0;
+    std::uint64_t trace_records = 0;
+    std::uint64_t simulated_us = 0;
+};
+
+/// Runs a candidate here and now.
+[[nodiscard]] CandidateOutcome run_candidate(const scenarios::Scenario& scenario,
+                                             std::uint64_t seed, std::uint64_t max_events);
+
+/// The worker's side of a task: text in, outcome out (as JSON text).
+[[nodiscard]] std::string encode_candidate_task(const CandidateTask& task);
+[[nodiscard]] std::string run_candidate_task(std::string_view task);
+[[nodiscard]] std::optional<CandidateOutcome> decode_candidate_outcome(std::string_view text);
+
+class CandidateRunner {
+  public:
+    /// `jobs` worker processes, or with 0 none: runs happen in this process.
+    /// `stop` is asked while waiting for workers; true drops every task.
+    CandidateRunner(std::size_t jobs, std::function<bool()> stop);
+    ~CandidateRunner();
+    CandidateRunner(const CandidateRunner&) = delete;
+    CandidateRunner& operator=(const CandidateRunner&) = delete;
+
+    /// How many candidates run at once (1 in this process).
+    [[nodiscard]] std::size_t capacity() const noexcept;
+    /// Tasks running or with an outcome not yet returned, dropped ones
+    /// still running included (they hold a worker).
+    [[nodiscard]] std::size_t busy() const noexcept;
+    [[nodiscard]] bool has_idle() const noexcept { return busy() < capacity(); }
+
+    /// Starts the task (in this process: runs it) and returns its id.
+    /// Requires has_idle().
+    [[nodiscard]] std::uint64_t submit(const CandidateTask& task);
+
+    /// Waits for tasks to end and returns their outcomes by id: at least
+    /// one, or none when only dropped tasks ended (a worker is free again).
+    /// nullopt if `stop` turned true first; every task is dropped then.
+    /// Requires busy() > 0.
+    [[nodiscard]] std::optional<std::vector<std::pair<std::uint64_t, CandidateOutcome>>> wait();
+
+    /// Forgets every task not yet returned. Short runs are left to end
+    /// (their outcomes are thrown away), long ones killed: starting a new
+    /// worker costs about a millisecond, waiting for a long run its length.
+    void drop_all();
+
+  private:
+    std::function<bool()> stop_;
+    std::unique_ptr<WorkerPool> pool_;
+    std::uint64_t next_id_ = 0;
+    /// In this process (or when no worker could be started): outcomes
+    /// ready for the next wait().
+    std::vector<std::pair<std::uint64_t, CandidateOutcome>> ready_;
+    /// Dropped tasks still in a worker: their outcomes are thrown away.
+    std::set<std::uint64_t> dropped_;
+    /// A running mean of how long a task takes in a worker.
+    double mean_task_seconds_ = 0;
+};
+
+}  // namespace raftsim::replay
