@@ -284,7 +284,12 @@ std::map<std::uint64_t, double> WorkerPool::running_seconds() const {
 void WorkerPool::stop_all() {
     for (Worker& worker : workers_) {
         if (worker.pid > 0) {
-            ::kill(worker.pid, SIGKILL);
+            // A busy worker is killed; an idle one sees its task pipe close
+            // (reap closes it first) and exits on its own, as a profiler
+            // or a sanitizer's leak check expects a process to end.
+            if (worker.task.has_value()) {
+                ::kill(worker.pid, SIGKILL);
+            }
             TaskResult ignored;
             reap(worker, ignored);
         }
