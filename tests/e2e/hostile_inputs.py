@@ -208,6 +208,13 @@ ROWS = [
      r"not an artifact directory"),
     ("replay --fuzz-input /dev/zero", files(), ["replay", "--fuzz-input", "/dev/zero"], 2,
      r"not a regular file"),
+    ("shrink --out is a file", out_is_file, ["shrink", str(HERE / "no_leader_in_time.json"),
+                                              "--seed", "1", "--jobs", "1", "--out", "out"], 2,
+     r"cannot use out as the output directory"),
+    ("shrink --max-runs 0", files(), ["shrink", "NoIssueSanity", "--seed", "1", "--max-runs",
+                                      "0"], 2, r"--max-runs needs a whole number from 1"),
+    ("shrink of a run that passes", files(), ["shrink", "NoIssueSanity", "--seed", "1", "--jobs",
+                                              "1", "--out", "out"], 2, r"there is no failure"),
     ("check with nothing to check", files(), ["check"], 2, r"scenarios is required"),
     ("bench --seeds 0", files(), ["bench", "--seeds", "0"], 2, r"--seeds needs a whole number"),
     # Corrupt artifacts and reports.
