@@ -6,6 +6,7 @@
 #include <charconv>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <nlohmann/json.hpp>
 
 #include "artifact/compress.hpp"
@@ -52,6 +53,26 @@ class ArtifactFiles {
     /// Plain unless large.
     void write_text(const fs::path& name, const std::string& text) {
         write(name, text, text.size() > compress_above_bytes);
+    }
+    /// `name`.zst, compressed as it is rendered: `render(first, last)` gives
+    /// the text of records [first, last), asked for a slice at a time, so
+    /// a trace of millions of records is never held as one string.
+    void write_rendered(const fs::path& name, std::size_t records,
+                        const std::function<std::string(std::size_t, std::size_t)>& render) {
+        constexpr std::size_t slice = 1U << 16U;
+        if (!ok_) {
+            return;
+        }
+        const fs::path path = root_ / fs::path(name.string() + ".zst");
+        std::error_code error;
+        fs::create_directories(path.parent_path(), error);
+        std::ofstream out(path, std::ios::binary);
+        ZstdWriter writer(out);
+        for (std::size_t first = 0; first < records; first += slice) {
+            writer.write(render(first, std::min(records, first + slice)));
+        }
+        ok_ = !error && writer.finish();
+        bytes_ += writer.bytes();
     }
 
     [[nodiscard]] bool ok() const noexcept { return ok_; }
@@ -168,14 +189,19 @@ ArtifactWrite write_artifact(const std::string& directory, const LoadedScenario&
         files.write("scenario.json", loaded.text, false);
         files.write("run.json", manifest_json(loaded, seed, result, directory).dump(2) + "\n",
                     false);
-        files.write("trace.jsonl", render_jsonl(records, names), true);
+        files.write_rendered("trace.jsonl", records.size(), [&](std::size_t a, std::size_t b) {
+            return render_jsonl(records, names, a, b);
+        });
         files.write_text("timeline.txt", timeline_tail(result, 400));
         for (core::NodeId id : simulation.ids()) {
             const sim::Host& host = simulation.host(id);
             const fs::path node_dir = fs::path("nodes") / host.name;
             files.write_text(node_dir / "fsm.txt", host.fsm.dump());
             files.write_text(node_dir / "log.txt", log_dump(host.storage.durable_entries()));
-            files.write(node_dir / "transport.txt", render_transport_log(records, names, id), true);
+            files.write_rendered(node_dir / "transport.txt", records.size(),
+                                 [&](std::size_t a, std::size_t b) {
+                                     return render_transport_log(records, names, id, a, b);
+                                 });
         }
         for (const auto& [name, text] : extras.files) {
             files.write(name, text, name.ends_with(".jsonl"));

@@ -39,6 +39,47 @@ std::optional<std::string> zstd_decompress(std::string_view data, std::size_t ma
     return out;
 }
 
+ZstdWriter::ZstdWriter(std::ostream& out)
+    : out_(out), context_(ZSTD_createCCtx()), buffer_(ZSTD_CStreamOutSize(), '\0') {
+    RAFT_ASSERT(context_ != nullptr);
+    ZSTD_CCtx_setParameter(static_cast<ZSTD_CCtx*>(context_), ZSTD_c_compressionLevel, level);
+}
+
+ZstdWriter::~ZstdWriter() {
+    ZSTD_freeCCtx(static_cast<ZSTD_CCtx*>(context_));
+}
+
+// Feeds `chunk` (and with `end`, the frame's end) through the compressor,
+// writing out whatever it produces.
+void ZstdWriter::drain(std::string_view chunk, bool end) {
+    ZSTD_inBuffer input{chunk.data(), chunk.size(), 0};
+    for (;;) {
+        ZSTD_outBuffer output{buffer_.data(), buffer_.size(), 0};
+        const std::size_t left = ZSTD_compressStream2(static_cast<ZSTD_CCtx*>(context_), &output,
+                                                      &input, end ? ZSTD_e_end : ZSTD_e_continue);
+        RAFT_ASSERT(ZSTD_isError(left) == 0);  // in-memory streaming cannot fail
+        out_.write(buffer_.data(), static_cast<std::streamsize>(output.pos));
+        bytes_ += output.pos;
+        const bool consumed = input.pos == input.size;
+        if (end ? left == 0 : consumed) {
+            return;
+        }
+    }
+}
+
+void ZstdWriter::write(std::string_view chunk) {
+    RAFT_ASSERT(!finished_);
+    drain(chunk, false);
+}
+
+bool ZstdWriter::finish() {
+    RAFT_ASSERT(!finished_);
+    drain({}, true);
+    finished_ = true;
+    out_.flush();
+    return static_cast<bool>(out_);
+}
+
 bool is_zstd(std::string_view data) noexcept {
     // 0xFD2FB528, little endian.
     return data.size() >= 4 && static_cast<unsigned char>(data[0]) == 0x28 &&

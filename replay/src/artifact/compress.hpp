@@ -5,7 +5,9 @@
 // artifacts replay alike (`zstdcat FILE.zst` reads one by hand).
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <string_view>
 
@@ -19,6 +21,32 @@ namespace raftsim::replay {
 /// decompress to more than `max_bytes`.
 [[nodiscard]] std::optional<std::string> zstd_decompress(std::string_view data,
                                                          std::size_t max_bytes);
+
+/// One zstd frame written to `out` as its content arrives in chunks, so a
+/// large text (a trace of millions of records) is never held whole. For
+/// the same chunks it writes the same bytes.
+class ZstdWriter {
+  public:
+    explicit ZstdWriter(std::ostream& out);
+    ~ZstdWriter();
+    ZstdWriter(const ZstdWriter&) = delete;
+    ZstdWriter& operator=(const ZstdWriter&) = delete;
+
+    void write(std::string_view chunk);
+    /// Ends the frame. False if the stream failed.
+    [[nodiscard]] bool finish();
+    /// Compressed bytes written so far.
+    [[nodiscard]] std::uint64_t bytes() const noexcept { return bytes_; }
+
+  private:
+    void drain(std::string_view chunk, bool end);
+
+    std::ostream& out_;
+    void* context_ = nullptr;  // ZSTD_CCtx, kept out of this header
+    std::string buffer_;
+    std::uint64_t bytes_ = 0;
+    bool finished_ = false;
+};
 
 /// Whether `data` starts with the zstd frame magic number.
 [[nodiscard]] bool is_zstd(std::string_view data) noexcept;

@@ -300,9 +300,12 @@ std::string render_window(const std::vector<TraceRecord>& records, const NodeNam
     return out;
 }
 
-std::string render_jsonl(const std::vector<TraceRecord>& records, const NodeNames& names) {
+std::string render_jsonl(const std::vector<TraceRecord>& records, const NodeNames& names,
+                         std::size_t first, std::size_t last) {
     std::string out;
-    for (const TraceRecord& record : records) {
+    last = std::min(last, records.size());
+    for (std::size_t i = first; i < last; ++i) {
+        const TraceRecord& record = records[i];
         out += fmt::format(R"({{"time_us":{},"kind":"{}","sub":{},"node":"{}","peer":"{}",)"
                            R"("term":{},"a":{},"b":{},"c":{},"text":"{}"}})",
                            record.time, sim::to_string(record.kind), record.sub,
@@ -314,9 +317,11 @@ std::string render_jsonl(const std::vector<TraceRecord>& records, const NodeName
 }
 
 std::string render_transport_log(const std::vector<TraceRecord>& records, const NodeNames& names,
-                                 core::NodeId node) {
+                                 core::NodeId node, std::size_t first, std::size_t last) {
     std::string out;
-    for (const TraceRecord& record : records) {
+    last = std::min(last, records.size());
+    for (std::size_t i = first; i < last; ++i) {
+        const TraceRecord& record = records[i];
         const bool message = record.kind == TraceKind::send || record.kind == TraceKind::deliver ||
                              record.kind == TraceKind::drop;
         if (message && record.node == node) {

@@ -74,13 +74,17 @@ inline constexpr std::size_t html_record_limit = 3000;
 [[nodiscard]] std::string render_window(const std::vector<sim::TraceRecord>& records,
                                         const NodeNames& names, const TimelineWindow& window);
 
-/// One JSON object per record, newline-terminated.
+/// One JSON object per record, newline-terminated; of records [first,
+/// last) (all by default), so a long trace can be rendered a slice at a time.
 [[nodiscard]] std::string render_jsonl(const std::vector<sim::TraceRecord>& records,
-                                       const NodeNames& names);
+                                       const NodeNames& names, std::size_t first = 0,
+                                       std::size_t last = ~std::size_t{0});
 
 /// The messages a node sent and received, one per line (hashicorp fuzzy's
-/// per-node transport log).
+/// per-node transport log); of records [first, last), as render_jsonl.
 [[nodiscard]] std::string render_transport_log(const std::vector<sim::TraceRecord>& records,
-                                               const NodeNames& names, core::NodeId node);
+                                               const NodeNames& names, core::NodeId node,
+                                               std::size_t first = 0,
+                                               std::size_t last = ~std::size_t{0});
 
 }  // namespace raftsim::replay
