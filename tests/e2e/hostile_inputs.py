@@ -150,6 +150,13 @@ ROWS = [
     ("repeats nested 17 deep", files(s__json=nested(17)), RUN + ["s.json"], 2, r"16 levels"),
     ("repeats nested 16 deep run", files(s__json=nested(16)), RUN + ["s.json", "--seed", "1"], 0,
      r"all passed"),
+    ("--artifact-budget 1 keeps one artifact, then lines", files(s__json=scenario(
+        steps=[{"wait_for_leader": "10ms"}])), RUN + ["s.json", "--seeds", "1..3",
+                                                      "--artifact-budget", "1"], 1,
+     r"artifact: out/Hostile-seed1(.|\n)*no artifact: the artifacts written reached "
+     r"--artifact-budget"),
+    ("--artifact-budget that is not a size", files(), RUN + ["--artifact-budget", "lots"], 2,
+     r"--artifact-budget needs a size"),
     # Runs without end: deterministic limits fail them as limit/KIND.
     ("repeat 1000000 x sleep 1h", files(s__json=scenario(
         steps=[{"repeat": 1000000, "steps": [{"sleep": "1h"}]}])),
