@@ -45,10 +45,11 @@ constexpr std::uint32_t max_nodes = 64;
 constexpr std::size_t max_name_length = 64;
 constexpr int max_step_depth = 16;
 constexpr std::uint32_t max_repeat = 1'000'000;
-// The counts a step may ask for, each far above what the files in the tree
-// use (the built-in suite, tests/golden, tests/e2e, fuzz/findings and the
-// fuzz corpora): at most apply 10000, a batch of 20, 20 churn changes, 15
-// branches and 208 steps in a file. The steps bound equals the default
+// The counts a step may ask for, each far above what the scenarios in the
+// tree use (the built-in suite, tests/golden, tests/e2e and fuzz/findings):
+// at most apply 10000, a batch of 20, 2 churn changes, 15 branches and 208
+// steps in a file; only the fuzz corpora and tests/scenarios, whose inputs
+// sit at the bounds on purpose, reach them. The steps bound equals the default
 // steps limit, so the flat list of steps any run within it executed fits in
 // a file (raftsim shrink writes such lists).
 constexpr std::uint32_t max_apply = 1'000'000;
