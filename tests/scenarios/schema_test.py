@@ -72,7 +72,34 @@ def validator_class():
     sys.exit(1)
 
 
-Draft202012Validator = validator_class()
+def remembering_valid_one_of(cls):
+    """`cls` with a oneOf that remembers, per schema and oneOf, the instances
+    it found valid, and does not validate them again: the files at the
+    100,000-step bound hold 100,000 equal steps, and each is otherwise checked
+    against every branch of the step's oneOf (a minute a file). Only "valid"
+    is remembered, and only for an equal instance (same JSON, keys sorted)
+    under the same schema object, so every verdict is the one jsonschema
+    gives; refusals are re-validated, their errors never shared."""
+    from jsonschema import validators
+    one_of = cls.VALIDATORS["oneOf"]
+    valid = {}
+
+    def remembering(validator, subschemas, instance, schema):
+        key = json.dumps(instance, sort_keys=True)
+        # The entry holds both objects, so their ids stay theirs.
+        entry = valid.setdefault((id(validator.schema), id(subschemas)),
+                                 (validator.schema, subschemas, set()))
+        if key in entry[2]:
+            return
+        errors = list(one_of(validator, subschemas, instance, schema))
+        if not errors:
+            entry[2].add(key)
+        yield from errors
+
+    return validators.extend(cls, validators={"oneOf": remembering})
+
+
+Draft202012Validator = remembering_valid_one_of(validator_class())
 from jsonschema.exceptions import best_match  # noqa: E402 (after the interpreter check)
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent.parent
