@@ -13,7 +13,7 @@
 namespace raftsim::replay {
 namespace {
 
-[[nodiscard]] int refuse(std::string_view message) {
+[[nodiscard]] int refuse_merge(std::string_view message) {
     fmt::print(stderr, "raftsim merge: {}\n", terminal_safe(message));
     return exit_usage;
 }
@@ -29,20 +29,21 @@ int merge_command(const MergeCommand& command) {
         constexpr std::size_t max_report_bytes = std::size_t{4} << 30U;
         const FileText read = read_file(file, max_report_bytes);
         if (!read.text.has_value()) {
-            return refuse(fmt::format("cannot read {}: {}", file, read.problem));
+            return refuse_merge(fmt::format("cannot read {}: {}", file, read.problem));
         }
         const std::optional<std::string>& text = read.text;
         std::string error;
         std::optional<SweepReport> report = parse_json_report(*text, error);
         if (!report.has_value()) {
-            return refuse(fmt::format("{}: not a raftsim run --json report: {}", file, error));
+            return refuse_merge(
+                fmt::format("{}: not a raftsim run --json report: {}", file, error));
         }
         shards.push_back(ShardReport{.file = file, .report = std::move(*report)});
     }
     std::string error;
     const std::optional<SweepReport> merged = merge_shards(shards, error);
     if (!merged.has_value()) {
-        return refuse(error);
+        return refuse_merge(error);
     }
     for (const auto& [path, text] :
          {std::pair{command.json_path, render_json(*merged)},
@@ -51,7 +52,7 @@ int merge_command(const MergeCommand& command) {
             continue;
         }
         if (const std::string problem = write_file_atomically(path, text); !problem.empty()) {
-            return refuse(problem);
+            return refuse_merge(problem);
         }
     }
     fmt::print("merged {} shards: {} runs, {} passed, {} failed, {} aborted, {} not run\n",
