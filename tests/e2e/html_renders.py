@@ -225,7 +225,7 @@ def check_shrunk(binary):
     """The diagram of the shrunk failure renders as well."""
     shrunk = work / "shrunk"
     args = [raftsim, "shrink", str(SCENARIO_FILE), "--seed", "1", "--out", str(shrunk),
-            "--no-progress", "--budget", "60s"]
+            "--no-progress", "--budget", "60s", "--jobs", "1"]
     result = subprocess.run(args, capture_output=True, text=True, timeout=300)
     print("$", " ".join(args), "->", result.returncode)
     print(result.stdout[-2000:], result.stderr[-1000:])

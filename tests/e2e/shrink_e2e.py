@@ -25,7 +25,8 @@ def fail(message):
 
 def shrink_into(raftsim, scenario, out):
     shutil.rmtree(out, ignore_errors=True)
-    shrunk = run(raftsim, "shrink", scenario, "--seed", "1", "--out", str(out), "--no-progress")
+    shrunk = run(raftsim, "shrink", scenario, "--seed", "1", "--out", str(out), "--no-progress",
+                 "--jobs", "1")
     if shrunk.returncode != 0:
         fail(f"shrink exited {shrunk.returncode}")
     return shrunk.stdout
