@@ -387,27 +387,36 @@ class Shrinker {
 
     [[nodiscard]] bool liveness() const { return goal_.checker == "liveness"; }
 
+    // The first of `count` candidates on the current seed, candidate i
+    // being the best so far changed by edit(candidate, i), that fails the
+    // same way.
+    std::optional<std::size_t> first_edit_kept(
+        std::size_t count, const std::function<void(Scenario&, std::size_t)>& edit,
+        const std::function<std::string(std::size_t)>& change) {
+        CandidateList list{.build =
+                               [&](std::size_t key) {
+                                   Scenario candidate = best_;
+                                   edit(candidate, key);
+                                   return candidate;
+                               },
+                           .change = change};
+        for (std::size_t i = 0; i < count; ++i) {
+            list.entries.push_back({.key = i, .seed = seed_});
+        }
+        return first_kept(list);
+    }
+
     // The first of `count` candidate lists (made by `make`) that, put in
     // place of the list at `path`, fails the same way.
     std::optional<std::size_t> first_list_kept(const ListPath& path, std::size_t count,
                                                const std::function<StepList(std::size_t)>& make) {
         const std::size_t size = list_at(best_, path).size();
         const std::string name = list_name(path);
-        CandidateList list{.build =
-                               [&](std::size_t key) {
-                                   Scenario candidate = best_;
-                                   list_at(candidate, path) = make(key);
-                                   return candidate;
-                               },
-                           .change =
-                               [&](std::size_t i) {
-                                   return fmt::format("{} of {} steps left in {}", make(i).size(),
-                                                      size, name);
-                               }};
-        for (std::size_t i = 0; i < count; ++i) {
-            list.entries.push_back({.key = i, .seed = seed_});
-        }
-        return first_kept(list);
+        return first_edit_kept(
+            count, [&](Scenario& candidate, std::size_t i) { list_at(candidate, path) = make(i); },
+            [&](std::size_t i) {
+                return fmt::format("{} of {} steps left in {}", make(i).size(), size, name);
+            });
     }
 
     // Delta debugging over every step list, outermost first.
@@ -453,21 +462,12 @@ class Shrinker {
         return delta_debug_first<Fault>(
             best_.message_faults, 0, {},
             [&](std::size_t count, const std::function<Faults(std::size_t)>& make) {
-                CandidateList list{.build =
-                                       [&](std::size_t key) {
-                                           Scenario candidate = best_;
-                                           candidate.message_faults = make(key);
-                                           return candidate;
-                                       },
-                                   .change =
-                                       [&](std::size_t i) {
-                                           return fmt::format("{} of {} message faults left",
-                                                              make(i).size(), size);
-                                       }};
-                for (std::size_t i = 0; i < count; ++i) {
-                    list.entries.push_back({.key = i, .seed = seed_});
-                }
-                return first_kept(list);
+                return first_edit_kept(
+                    count,
+                    [&](Scenario& candidate, std::size_t i) { candidate.message_faults = make(i); },
+                    [&](std::size_t i) {
+                        return fmt::format("{} of {} message faults left", make(i).size(), size);
+                    });
             });
     }
 
@@ -560,24 +560,18 @@ class Shrinker {
             return false;
         }
         const std::string where = step.json_path;
-        CandidateList list{.build =
-                               [&](std::size_t b) {
-                                   Scenario candidate = best_;
-                                   StepList& steps = list_at(candidate, path);
-                                   const StepList branch = steps[index].branches[b].steps;
-                                   steps.erase(steps.begin() + static_cast<std::ptrdiff_t>(index));
-                                   steps.insert(steps.begin() + static_cast<std::ptrdiff_t>(index),
-                                                branch.begin(), branch.end());
-                                   return candidate;
-                               },
-                           .change =
+        const auto splice = [&](Scenario& candidate, std::size_t b) {
+            StepList& steps = list_at(candidate, path);
+            const StepList branch = steps[index].branches[b].steps;
+            steps.erase(steps.begin() + static_cast<std::ptrdiff_t>(index));
+            steps.insert(steps.begin() + static_cast<std::ptrdiff_t>(index), branch.begin(),
+                         branch.end());
+        };
+        return first_edit_kept(step.branches.size(), splice,
                                [&where](std::size_t b) {
                                    return fmt::format("{} replaced by branch {}", where, b);
-                               }};
-        for (std::size_t b = 0; b < step.branches.size(); ++b) {
-            list.entries.push_back({.key = b, .seed = seed_});
-        }
-        return first_kept(list).has_value();
+                               })
+            .has_value();
     }
 
     // Simpler values, step by step: shorter sleeps, smaller counts, one
