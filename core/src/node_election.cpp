@@ -45,7 +45,7 @@ RejectReason Node::step_by_type(const Message& message) {
         case MessageType::install_snapshot_response:
             return step_install_snapshot_response(message);
     }
-    RAFT_ASSERT(false);  // validate_message refused unknown types
+    RAFT_UNREACHABLE("validate_message refused unknown types");
     return RejectReason::unknown_message_type;
 }
 

@@ -167,7 +167,7 @@ RejectReason validate_message(const Message& message, NodeId self) {
         case MessageType::timeout_now:
             return RejectReason::none;
     }
-    RAFT_ASSERT(false);  // validate_envelope rejected unknown types
+    RAFT_UNREACHABLE("validate_envelope rejected unknown types");
     return RejectReason::unknown_message_type;
 }
 

@@ -260,7 +260,7 @@ Op Decoder::decode_op() {
         }
         pick -= weight;
     }
-    RAFT_ASSERT(false);  // the weights sum to total
+    RAFT_UNREACHABLE("the weights sum to total");
     return Op::sleep;
 }
 
@@ -427,7 +427,7 @@ void Decoder::decode_condition_step(Op op, Step& step) {
             step.drift_ppm = static_cast<std::int32_t>(reader_.below(201)) * 1000 - 100'000;
             return;
         default:
-            RAFT_ASSERT(false);  // decode_fault_step routes only these ops here
+            RAFT_UNREACHABLE("decode_fault_step routes only these ops here");
     }
 }
 
@@ -481,7 +481,7 @@ void Decoder::decode_cluster_step(Op op, Step& step) {
             }
             return;
         default:
-            RAFT_ASSERT(false);  // decode_op_step routes only these ops here
+            RAFT_UNREACHABLE("decode_op_step routes only these ops here");
     }
 }
 

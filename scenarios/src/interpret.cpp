@@ -248,7 +248,7 @@ void Interpreter::run_membership_step(const Step& step) {
             }
             return;
         default:
-            RAFT_ASSERT(false);  // run_step dispatches only these kinds here
+            RAFT_UNREACHABLE("run_step dispatches only these kinds here");
     }
 }
 
@@ -412,7 +412,7 @@ void Interpreter::run_fault_step(const Step& step) {
             }
             return;
         default:
-            RAFT_ASSERT(false);  // run_step handles every other kind
+            RAFT_UNREACHABLE("run_step handles every other kind");
     }
 }
 
@@ -452,7 +452,7 @@ void Interpreter::run_one_of(const Step& step) {
         }
         pick -= branch.weight;
     }
-    RAFT_ASSERT(false);  // pick < total
+    RAFT_UNREACHABLE("pick < total");
 }
 
 void Interpreter::apply_network(const NetworkSpec& network) {
@@ -575,6 +575,7 @@ sim::SimOptions sim_options(const Scenario& scenario, const RunOptions& options)
                    .simulated_time_us = scenario.limits.simulated_time_us,
                    .steps = scenario.limits.steps,
                    .requests = scenario.limits.requests},
+        .black_box = scenario.checks.black_box,
     };
 }
 
@@ -595,6 +596,7 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
     result.simulated_us = simulation.now();
     result.steps = simulation.steps();
     result.applies_succeeded = simulation.successes();
+    result.ignored_asserts = simulation.ignored_asserts();
     return result;
 }
 

@@ -687,12 +687,15 @@ ChecksSpec parse_checks(const Json& value) {
     if (!value.is_object()) {
         fail_expected("checks", "\"all\" or {\"verify\": true, \"settle\": \"60s\"}", value);
     }
-    check_fields(value, "checks", {"verify", "settle"});
+    check_fields(value, "checks", {"verify", "settle", "black_box"});
     if (const Json* verify = find_field(value, "verify")) {
         checks.verify = get_bool(*verify, "checks.verify");
     }
     if (const Json* settle = find_field(value, "settle")) {
         checks.settle_us = get_duration(*settle, "checks.settle");
+    }
+    if (const Json* black_box = find_field(value, "black_box")) {
+        checks.black_box = get_bool(*black_box, "checks.black_box");
     }
     return checks;
 }

@@ -305,7 +305,7 @@ Node selector_node(const NodeSelector& selector) {
         case SelectorKind::group:
             return node.add("group", string_node(selector.name));
     }
-    RAFT_ASSERT(false);  // every kind returned above
+    RAFT_UNREACHABLE("every kind returned above");
     return node;
 }
 
@@ -416,7 +416,7 @@ Node message_fault_node(const sim::MessageFault& fault) {
             RAFT_ASSERT(fault.delay_us > 0);
             return node.add("delay", duration_node(fault.delay_us));
     }
-    RAFT_ASSERT(false);  // every kind returned above
+    RAFT_UNREACHABLE("every kind returned above");
     return node;
 }
 
@@ -669,9 +669,14 @@ Node scenario_node(const Scenario& scenario) {
         }
         root.add("message_faults", std::move(faults));
     }
-    root.add("checks", object_node()
-                           .add("verify", bool_node(scenario.checks.verify))
-                           .add("settle", duration_node(scenario.checks.settle_us)));
+    Node checks = object_node()
+                      .add("verify", bool_node(scenario.checks.verify))
+                      .add("settle", duration_node(scenario.checks.settle_us));
+    // Only when set, so every other file's text stays as it was.
+    if (scenario.checks.black_box) {
+        checks.add("black_box", bool_node(true));
+    }
+    root.add("checks", std::move(checks));
     // Only when one differs, so the text of every file within the defaults
     // stays as it was before limits existed; then all four, as for checks.
     if (scenario.limits != LimitsSpec{}) {

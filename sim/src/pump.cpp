@@ -126,7 +126,7 @@ void Pump::stabilize() {
             return;
         }
     }
-    RAFT_ASSERT(false);  // a cluster that never goes quiet: a livelock
+    RAFT_UNREACHABLE("a cluster that never goes quiet: a livelock");
 }
 
 void Pump::tick(core::NodeId id) {

@@ -271,6 +271,10 @@ TEST_CASE("parse: \"checks\": \"all\" verifies with the default settle time", "[
     const Scenario settle = parsed(parse(with_field(R"("checks": {"settle": "5s"})")));
     CHECK(settle.checks.verify);
     CHECK(settle.checks.settle_us == 5 * second);
+    CHECK_FALSE(settle.checks.black_box);
+    const Scenario black = parsed(parse(with_field(R"("checks": {"black_box": true})")));
+    CHECK(black.checks.black_box);
+    CHECK(black.checks.verify);
 }
 
 TEST_CASE("parse: malformed JSON is reported at \"$\" with its line and column", "[parse]") {

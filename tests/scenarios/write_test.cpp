@@ -159,7 +159,8 @@ std::string scenario_difference(const Scenario& a, const Scenario& b, bool paths
     if (a.message_faults != b.message_faults) {
         return "message_faults";
     }
-    if (a.checks.verify != b.checks.verify || a.checks.settle_us != b.checks.settle_us) {
+    if (a.checks.verify != b.checks.verify || a.checks.settle_us != b.checks.settle_us ||
+        a.checks.black_box != b.checks.black_box) {
         return "checks";
     }
     if (a.limits != b.limits) {
@@ -412,7 +413,7 @@ Scenario hand_built() {
          .delay_us = 0},
         {.message = 5, .kind = sim::MessageFault::Kind::delay, .delay_us = 30 * ms},
     };
-    s.checks = {.verify = false, .settle_us = 0};
+    s.checks = {.verify = false, .settle_us = 0, .black_box = true};
     return s;
 }
 

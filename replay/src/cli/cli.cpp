@@ -227,9 +227,18 @@ struct LimitTexts {
     Text simulated_time;
     Text steps;
     Text requests;
+    /// Bound at parse time, like RunTexts::no_progress.
+    bool black_box = false;
 };
 
+CLI::Option* flag(CLI::App& app, const std::string& name, bool& value, const std::string& help) {
+    return app.add_flag(name, value, help)->disable_flag_override();
+}
+
 void define_limits(CLI::App& app, LimitTexts& texts) {
+    flag(app, "--black-box", texts.black_box,
+         "the core's own assertions are counted and let pass: only the checkers can fail a "
+         "run (checks.black_box)");
     app.add_option("--max-events", texts.events,
                    "per-run limit on simulator events (replaces the scenario's limits.events)");
     app.add_option("--max-sim-time", texts.simulated_time,
@@ -245,6 +254,7 @@ void define_limits(CLI::App& app, LimitTexts& texts) {
 [[nodiscard]] LimitOverrides read_limits(const LimitTexts& texts) {
     using Spec = scenarios::LimitsSpec;
     LimitOverrides limits;
+    limits.black_box = texts.black_box;
     if (!texts.events.empty()) {
         limits.events = read_number(texts.events, "--max-events", 1, Spec::max_events);
     }
@@ -276,10 +286,6 @@ struct RunTexts {
     /// parses, long after define_run has returned.
     bool no_progress = false;
 };
-
-CLI::Option* flag(CLI::App& app, const std::string& name, bool& value, const std::string& help) {
-    return app.add_flag(name, value, help)->disable_flag_override();
-}
 
 void define_run(CLI::App& app, RunCommand& command, RunTexts& texts) {
     CLI::Option* paths = app.add_option("scenarios", command.paths,

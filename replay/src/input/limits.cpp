@@ -15,6 +15,7 @@ void apply_limit_overrides(LoadedScenario& loaded, const LimitOverrides& limits)
     spec.simulated_time_us = limits.simulated_us.value_or(spec.simulated_time_us);
     spec.steps = limits.steps.value_or(spec.steps);
     spec.requests = limits.requests.value_or(spec.requests);
+    loaded.scenario.checks.black_box = loaded.scenario.checks.black_box || limits.black_box;
     // The CLI keeps each value within what a file may say (spec.hpp), so
     // the rewritten text parses back to the same limits.
     RAFT_ASSERT(spec.events <= scenarios::LimitsSpec::max_events);

@@ -41,6 +41,8 @@ struct RunResult {
     /// Steps executed, as counted against Scenario::limits.steps.
     std::uint64_t steps = 0;
     std::uint64_t applies_succeeded = 0;
+    /// Black-box mode: the core assertions that failed and were let pass.
+    sim::IgnoredAsserts ignored_asserts{};
     /// With RunOptions::record_steps: the steps that ran, in order, as one
     /// flat list -- each repeat iteration and chosen one_of branch spelled
     /// out, random node picks and counts fixed to what was drawn. Run as a

@@ -149,6 +149,10 @@ struct ChecksSpec {
     bool verify = true;
     /// How long the final check waits for logs to settle.
     TimeUs settle_us = 60 * sim::us_per_second;
+    /// JSON "black_box": the core's own assertions are counted and let
+    /// pass, so only the checkers can fail the run (sim::SimOptions::
+    /// black_box; `raftsim run --black-box` sets it).
+    bool black_box = false;
 };
 
 /// JSON "limits": bounds on one run (sim::RunLimits). A run that reaches

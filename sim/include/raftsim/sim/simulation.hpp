@@ -89,6 +89,17 @@ struct SimOptions {
     std::uint64_t max_events = 0;
     /// Reaching one of these fails the run (Checker::limit).
     RunLimits limits{};
+    /// Black-box mode: the core's failed RAFT_ASSERTs are counted and the
+    /// run goes on, so only the checkers can fail it (the simulator's own
+    /// assertions still stop it). docs/invariants.md.
+    bool black_box = false;
+};
+
+/// Core assertions black-box mode let pass in one run.
+struct IgnoredAsserts {
+    std::uint64_t count = 0;
+    /// The first one: "EXPR (FILE:LINE)".
+    std::string first;
 };
 
 /// A workload's pause between a resolved batch and the next, by default.
@@ -179,6 +190,8 @@ class Simulation {
     [[nodiscard]] const std::optional<Violation>& violation() const noexcept {
         return checkers_.violation();
     }
+    /// Black-box mode: the core assertions that failed and were let pass.
+    [[nodiscard]] const IgnoredAsserts& ignored_asserts() const noexcept;
     /// Records a violation found outside the online checkers (a scenario's
     /// liveness deadline, the final checks).
     void fail(Checker checker, std::string_view kind, std::string detail);
@@ -369,6 +382,7 @@ class Simulation {
     bool in_event_ = false;
     /// The assertion handler to restore when this simulation ends.
     core::AssertHandler previous_assert_handler_ = nullptr;
+    core::AssertRecorder previous_assert_recorder_ = nullptr;
 };
 
 }  // namespace raftsim::sim
