@@ -45,6 +45,55 @@ std::string_view to_string(Checker checker) noexcept {
             return "snapshot";
         case Checker::limit:
             return "limit";
+        case Checker::durability:
+            return "durability";
+        case Checker::node_progress:
+            return "node_progress";
+        case Checker::claims:
+            return "claims";
+    }
+    return "?";
+}
+
+// docs/invariants.md says why each is what it is.
+CheckerLabel label_of(Checker checker) noexcept {
+    switch (checker) {
+        case Checker::election_safety:
+        case Checker::transport:
+        case Checker::leader_append_only:
+        case Checker::log_matching:
+        case Checker::leader_completeness:
+        case Checker::state_machine_safety:
+        case Checker::fsm_apply_order:
+        case Checker::client_apply:
+        case Checker::liveness:
+        case Checker::convergence:
+        case Checker::commit_quorum:
+        case Checker::leadership_transfer:
+        case Checker::snapshot:
+        case Checker::durability:
+        case Checker::node_progress:
+        case Checker::claims:
+            return CheckerLabel::universal;
+        case Checker::leader_lease:
+        case Checker::replication_progress:
+        case Checker::membership:
+            return CheckerLabel::semantics;
+        case Checker::core_assert:
+        case Checker::limit:
+            return CheckerLabel::harness;
+    }
+    return CheckerLabel::harness;
+}
+
+std::string_view to_string(CheckerLabel label) noexcept {
+    switch (label) {
+        case CheckerLabel::universal:
+            return "universal";
+        case CheckerLabel::semantics:
+            return "semantics";
+        case CheckerLabel::harness:
+            return "harness";
     }
     return "?";
 }
@@ -90,7 +139,32 @@ void Checkers::violate(Checker checker, std::string_view kind, std::string detai
 void Checkers::on_send(const core::Message& message, TimeUs now) {
     const bool acknowledgement = message.type == core::MessageType::append_entries_response ||
                                  message.type == core::MessageType::install_snapshot_response;
+    if (message.type == core::MessageType::request_vote ||
+        message.type == core::MessageType::request_pre_vote) {
+        check_vote_request(message, now);
+        return;
+    }
+    if (message.type == core::MessageType::request_vote_response && message.granted) {
+        check_vote_grant(message, now);
+        return;
+    }
+    if (message.type == core::MessageType::request_pre_vote_response && message.granted) {
+        std::vector<core::NodeId>& voters = pre_votes_granted_[{message.to, message.term}];
+        if (std::find(voters.begin(), voters.end(), message.from) == voters.end()) {
+            voters.push_back(message.from);
+        }
+        return;
+    }
+    if (message.type == core::MessageType::install_snapshot) {
+        replicator_of_term_.emplace(message.term, message.from);
+        return;
+    }
+    if (message.type == core::MessageType::timeout_now) {
+        timeout_now_sent_.emplace(message.to, message.term);
+        return;
+    }
     if (acknowledgement && message.success) {
+        check_acknowledgement(message, now);
         MatchSeen& acknowledged = acknowledged_[message.from];
         if (acknowledged.term != message.term) {
             acknowledged = MatchSeen{.term = message.term, .match_index = 0};
@@ -110,6 +184,8 @@ void Checkers::on_send(const core::Message& message, TimeUs now) {
                 now, message.from);
         return;
     }
+    check_append_claims(message, now);
+    replicator_of_term_.emplace(message.term, message.from);
     const auto [it, inserted] = append_sender_of_term_.emplace(message.term, message.from);
     if (!inserted && it->second != message.from) {
         violate(Checker::transport, "two_append_senders_in_term",
@@ -121,6 +197,7 @@ void Checkers::on_send(const core::Message& message, TimeUs now) {
 
 void Checkers::on_role_change(core::NodeId node, const core::RoleChange& change, TimeUs now) {
     role_of_[node] = change.to;
+    check_vote_quorum(node, change, now);
     if (change.to != core::Role::leader) {
         return;
     }
@@ -165,7 +242,7 @@ void Checkers::on_log_write(core::NodeId node, core::Term term,
     // AppendEntries must not, §5.3); only a later leader may.
     const MatchSeen& acknowledged = acknowledged_[node];
     if (overwrites && acknowledged.term == term && first <= acknowledged.match_index) {
-        violate(Checker::replication_progress, "acknowledged_entry_truncated",
+        violate(Checker::durability, "acknowledged_entry_truncated",
                 fmt::format("node {} rewrote its log from index {} in term {}, after "
                             "acknowledging index {} to that term's leader",
                             node, first, term, acknowledged.match_index),
@@ -195,6 +272,12 @@ void Checkers::on_log_write(core::NodeId node, core::Term term,
                 now, node);
         return;
     }
+    check_entry_terms(node, term, entries, now);
+    if (overwrites) {
+        check_committed_kept(node, first, entries, now);
+    }
+    DurableView& view = durable_[node];
+    view.unsynced_from = view.unsynced_from == 0 ? first : std::min(view.unsynced_from, first);
     log.terms.resize(first - 1);
     log.chains.resize(first - 1);
     while (!log.configurations.empty() && log.configurations.back().index >= first) {
@@ -203,6 +286,34 @@ void Checkers::on_log_write(core::NodeId node, core::Term term,
     for (const core::Entry& entry : entries) {
         append_mirror(log, entry);
         check_log_matching(node, entry.index, now);
+    }
+}
+
+// A log's terms never fall (each entry comes from the leader of its term,
+// whose log holds the earlier ones, §5.3), and a node holds no entry of a
+// term it has not reached: it adopts a leader's term before taking its
+// entries (Figure 2, "Rules for Servers").
+void Checkers::check_entry_terms(core::NodeId node, core::Term term,
+                                 const std::vector<core::Entry>& entries, TimeUs now) {
+    const LogMirror& log = logs_[node];
+    const core::Index first = entries.front().index;
+    core::Term previous = first >= 2 && first - 1 <= log.last_index() ? log.terms[first - 2] : 0;
+    for (const core::Entry& entry : entries) {
+        if (entry.term < previous) {
+            violate(Checker::log_matching, "log_terms_decrease",
+                    fmt::format("node {} wrote index {} of term {} after an entry of term {}", node,
+                                entry.index, entry.term, previous),
+                    now, node);
+            return;
+        }
+        if (term != 0 && entry.term > term) {
+            violate(Checker::log_matching, "entry_of_future_term",
+                    fmt::format("node {} in term {} wrote index {} of term {}", node, term,
+                                entry.index, entry.term),
+                    now, node);
+            return;
+        }
+        previous = entry.term;
     }
 }
 
@@ -245,7 +356,8 @@ void Checkers::check_log_matching(core::NodeId node, core::Index index, TimeUs n
 }
 
 void Checkers::on_log_reset(core::NodeId node, const std::optional<core::Snapshot>& snapshot,
-                            core::Index base_index, const std::vector<core::Entry>& entries) {
+                            core::Index base_index, const std::vector<core::Entry>& entries,
+                            const std::optional<core::HardState>& hard_state, TimeUs now) {
     LogMirror& log = logs_[node];
     log.terms.clear();
     log.chains.clear();
@@ -260,6 +372,11 @@ void Checkers::on_log_reset(core::NodeId node, const std::optional<core::Snapsho
     }
     log.commit_index = snapshot.has_value() ? snapshot->index : 0;
     role_of_[node] = core::Role::follower;
+    durable_[node].applied = log.commit_index;
+    durable_[node].commit_reported = false;
+    if (hard_state.has_value()) {
+        check_restart(node, *hard_state, now);
+    }
 }
 
 // A node's log below its base is a committed prefix: mirror it from what
@@ -306,9 +423,14 @@ void Checkers::on_snapshot(core::NodeId node, const core::Snapshot& snapshot, bo
                 now, node);
         return;
     }
+    if (restore) {
+        durable_[node].applied = snapshot.index;
+    }
     if (!discard_all) {
         return;
     }
+    check_snapshot_keeps_suffix(node, snapshot, now);
+    durable_[node].unsynced_from = 1;
     log.terms.clear();
     log.chains.clear();
     log.configurations.clear();
@@ -321,6 +443,7 @@ void Checkers::on_snapshot(core::NodeId node, const core::Snapshot& snapshot, bo
 // §5.4.3 State Machine Safety: a server never applies a different entry at
 // an index where another server applied one.
 void Checkers::on_apply(core::NodeId node, const core::Entry& entry, TimeUs now) {
+    check_apply_progress(node, entry, now);
     const LogMirror& log = logs_[node];
     if (entry.index > log.last_index() || log.terms[entry.index - 1] != entry.term) {
         violate(Checker::state_machine_safety, "applied_entry_not_in_log",
@@ -506,6 +629,24 @@ void Checkers::on_leader_ready(core::NodeId leader, core::Term term, TimeUs now)
                         "index {} does not hold it as a voter",
                         leader, term, latest.index),
             now, leader);
+}
+
+// hashicorp: the configuration in effect is the latest one in the log (or
+// the snapshot), committed or not (thesis §4.1). A semantics check: another
+// implementation may say otherwise.
+void Checkers::on_configuration(core::NodeId node, const core::Configuration& configuration,
+                                TimeUs now) {
+    const LogMirror& log = logs_[node];
+    if (log.configurations.empty() ||
+        log.configurations.back().configuration.servers == configuration.servers) {
+        return;
+    }
+    violate(Checker::membership, "configuration_in_effect_differs",
+            fmt::format("node {} uses a configuration of {} servers, not the latest one in its "
+                        "log (index {}, {} servers)",
+                        node, configuration.servers.size(), log.configurations.back().index,
+                        log.configurations.back().configuration.servers.size()),
+            now, node);
 }
 
 void Checkers::on_transfer_result(core::NodeId node, const core::TransferResult& result,

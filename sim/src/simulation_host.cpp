@@ -197,6 +197,9 @@ void Simulation::observe_ready(Host& host, const core::Ready& ready) {
                            .a = static_cast<std::uint64_t>(change.from)});
         checkers_.on_role_change(host.id, change, now_);
     }
+    if (ready.hard_state.has_value()) {
+        checkers_.on_hard_state(host.id, *ready.hard_state, now_);
+    }
     if (ready.hard_state.has_value() || !ready.entries.empty()) {
         const core::HardState& hard = host.node->hard_state();
         record(TraceRecord{.time = now_,
@@ -206,7 +209,7 @@ void Simulation::observe_ready(Host& host, const core::Ready& ready) {
                            .a = hard.voted_for,
                            .b = ready.entries.empty() ? 0 : ready.entries.front().index,
                            .c = ready.entries.size()});
-        checkers_.on_log_write(host.id, host.node->term(), ready.entries, now_);
+        checkers_.on_log_write(host.id, checkers_.term_of(host.id), ready.entries, now_);
     }
     if (host.node->role() != core::Role::leader) {
         return;
@@ -222,7 +225,10 @@ void Simulation::observe_ready(Host& host, const core::Ready& ready) {
 // Step 2-4 of the Ready contract, once the write is durable.
 void Simulation::complete_ready(Host& host, core::Ready& ready) {
     host.storage.sync();
+    checkers_.on_sync(host.id);
     const core::Index commit_before = checkers_.mirror(host.id).commit_index;
+    // The commit index as of this Ready: what its messages and applies rest on.
+    checkers_.on_commit_index(host.id, host.node->commit_index(), now_);
     for (core::Message& message : ready.messages) {
         send(std::move(message));
     }
@@ -234,7 +240,7 @@ void Simulation::complete_ready(Host& host, core::Ready& ready) {
     on_request_results(host, ready.request_results);
     on_transfer_results(host, ready.transfer_results);
     host.node->advance(std::move(ready));
-    checkers_.on_commit_index(host.id, host.node->commit_index());
+    checkers_.on_configuration(host.id, host.node->configuration(), now_);
     observe_progress(host);
     observe_leader(host, commit_before);
     maybe_auto_snapshot(host);
@@ -336,6 +342,7 @@ void Simulation::crash(core::NodeId id, bool lose_unsynced) {
     } else {
         host.storage.sync();  // the OS got the writes to disk after all
     }
+    checkers_.on_crash(id, lose_unsynced);
     host.node.reset();
     host.syncing = false;
     host.held = core::Ready{};
@@ -356,7 +363,8 @@ void Simulation::restart(core::NodeId id) {
     }
     host.incarnation += 1;
     core::DurableState durable = host.storage.durable_state();
-    checkers_.on_log_reset(id, durable.snapshot, durable.log_base_index, durable.entries);
+    checkers_.on_log_reset(id, durable.snapshot, durable.log_base_index, durable.entries,
+                           durable.hard_state, now_);
     // Volatile: the state machine restarts from the snapshot (hashicorp
     // restores it at startup) and re-applies the log after it.
     host.fsm = HashChainFsm{};

@@ -10,82 +10,12 @@
 #include <string>
 #include <vector>
 
+#include "history_cases.hpp"
 #include "raftsim/sim/fsm.hpp"
 #include "raftsim/sim/simulation.hpp"
 
 namespace raftsim::sim {
 namespace {
-
-using core::Entry;
-using core::Index;
-using core::Message;
-using core::MessageType;
-using core::NodeId;
-using core::Role;
-using core::RoleChange;
-using core::Term;
-
-Entry command(Term term, Index index, std::uint8_t byte) {
-    return Entry{.term = term, .index = index, .type = core::EntryType::command, .data = {byte}};
-}
-
-Entry noop(Term term, Index index) {
-    return Entry{.term = term, .index = index, .type = core::EntryType::noop};
-}
-
-RoleChange to_leader(Term term) {
-    return RoleChange{.from = Role::candidate, .to = Role::leader, .term = term};
-}
-
-RoleChange to_follower(Term term) {
-    return RoleChange{.from = Role::leader, .to = Role::follower, .term = term};
-}
-
-Message append(NodeId from, NodeId to, Term term, NodeId leader) {
-    return Message{.type = MessageType::append_entries,
-                   .from = from,
-                   .to = to,
-                   .term = term,
-                   .leader_id = leader};
-}
-
-void require_violation(const Checkers& checkers, Checker checker, const std::string& kind) {
-    REQUIRE(checkers.failed());
-    REQUIRE(checkers.violation().has_value());
-    CHECK(checkers.violation()->checker == checker);
-    CHECK(checkers.violation()->kind == kind);
-    CHECK_FALSE(checkers.violation()->detail.empty());
-}
-
-void require_clean(const Checkers& checkers) {
-    INFO((checkers.violation() ? checkers.violation()->kind : std::string("none")));
-    REQUIRE_FALSE(checkers.failed());
-    REQUIRE_FALSE(checkers.violation().has_value());
-}
-
-/// One crafted history, bad or good, with what it must (or must not) raise.
-struct HistoryCase {
-    std::string name;
-    std::function<void(Checkers&)> bad;
-    std::function<void(Checkers&)> good;
-    Checker checker = Checker::election_safety;
-    std::string kind;
-};
-
-void run_cases(const std::vector<HistoryCase>& cases) {
-    for (const HistoryCase& history : cases) {
-        DYNAMIC_SECTION(history.name << ": bad history fires") {
-            Checkers checkers;
-            history.bad(checkers);
-            require_violation(checkers, history.checker, history.kind);
-        }
-        DYNAMIC_SECTION(history.name << ": good history stays quiet") {
-            Checkers checkers;
-            history.good(checkers);
-            require_clean(checkers);
-        }
-    }
-}
 
 /// A member's final log and state machine, for verify_log / verify_fsm.
 struct Member {
@@ -131,8 +61,8 @@ TEST_CASE("checkers: every checker has a distinct name", "[checkers]") {
     }
     CHECK(names.size() == checker_count);
     // The count covers every enumerator, the last one included.
-    CHECK(checker_count == 18);
-    CHECK(static_cast<std::uint8_t>(Checker::limit) + 1 == checker_count);
+    CHECK(checker_count == 21);
+    CHECK(static_cast<std::uint8_t>(Checker::claims) + 1 == checker_count);
     CHECK(to_string(static_cast<Checker>(checker_count)) == "?");
     for (const Checker checker :
          {Checker::membership, Checker::commit_quorum, Checker::leadership_transfer,
@@ -773,11 +703,13 @@ TEST_CASE("checkers: replication progress fires when a follower truncates what i
     Checkers checkers;
     checkers.on_log_write(
         2, 2, {acked_entry(1, 1), acked_entry(2, 2), acked_entry(2, 3), acked_entry(2, 4)}, 10);
+    checkers.on_sync(2);
+    checkers.on_send(append(1, 2, 2, 1), 15);
     checkers.on_send(ack(2, 2, 3), 20);
     checkers.on_log_write(2, c.write_term, {acked_entry(c.write_term, c.truncate_from)}, 30);
     CHECK(checkers.failed() == c.fires);
     if (c.fires) {
-        CHECK(checkers.violation()->checker == Checker::replication_progress);
+        CHECK(checkers.violation()->checker == Checker::durability);
         CHECK(checkers.violation()->kind == "acknowledged_entry_truncated");
     }
 }
@@ -814,10 +746,43 @@ Entry configuration_entry(Term term, Index index, core::Configuration configurat
 
 /// Node 1 leads term 2: its log holds the bootstrap configuration at index
 /// 1 (term 1) and its no-op at index 2.
+/// Each of `voters` durably votes for `candidate` in `term` and says so.
+void grant_votes(Checkers& c, NodeId candidate, std::initializer_list<NodeId> voters, Term term) {
+    for (const NodeId voter : voters) {
+        c.on_hard_state(voter, core::HardState{.term = term, .voted_for = candidate}, 30);
+        c.on_sync(voter);
+        c.on_send(Message{.type = MessageType::request_vote_response,
+                          .from = voter,
+                          .to = candidate,
+                          .term = term,
+                          .granted = true},
+                  30);
+    }
+}
+
 void leader_of_term_2(Checkers& c, const core::Configuration& bootstrap) {
     c.on_log_write(1, 1, {configuration_entry(1, 1, bootstrap)}, 10);
+    // Every other node votes for node 1 (the election_safety vote count) and
+    // holds the leader's log through index 2 (the claims checker verifies
+    // every acknowledgement against it).
+    for (NodeId node = 2; node <= 9; ++node) {
+        c.on_hard_state(node, core::HardState{.term = 2, .voted_for = 1}, 15);
+        c.on_log_write(node, 2, {configuration_entry(1, 1, bootstrap), noop(2, 2)}, 15);
+        c.on_sync(node);
+        c.on_send(Message{.type = MessageType::request_vote_response,
+                          .from = node,
+                          .to = 1,
+                          .term = 2,
+                          .granted = true},
+                  15);
+    }
     c.on_role_change(1, to_leader(2), 20);
     c.on_log_write(1, 2, {noop(2, 2)}, 30);
+    // Node 1 replicates in term 2, and did in term 1 (the bootstrap's): the
+    // only node a success reply of those terms may go to.
+    for (const Term term : {Term{1}, Term{2}}) {
+        c.on_send(append(1, 2, term, 1), 30);
+    }
 }
 
 /// The leader appends `configuration` at `index` with `commit_index`.
@@ -910,6 +875,7 @@ TEST_CASE(
              [&](Checkers& c) {
                  leader_of_term_2(c, three);
                  c.on_role_change(1, to_follower(3), 32);
+                 grant_votes(c, 1, {2, 3}, 4);
                  c.on_role_change(1, to_leader(4), 34);
                  c.on_log_write(1, 4, {noop(4, 3)}, 36);
                  c.on_commit_index(1, 2);
@@ -920,6 +886,7 @@ TEST_CASE(
              [&](Checkers& c) {
                  leader_of_term_2(c, three);
                  c.on_role_change(1, to_follower(3), 32);
+                 grant_votes(c, 1, {2, 3}, 4);
                  c.on_role_change(1, to_leader(4), 34);
                  c.on_log_write(1, 4, {noop(4, 3)}, 36);
                  c.on_commit_index(1, 3);
@@ -1031,6 +998,11 @@ TEST_CASE(
         DYNAMIC_SECTION(row.name) {
             Checkers checkers;
             leader_of_term_2(checkers, row.configuration);
+            // Node 3 and the leader hold more than the leader commits.
+            for (const NodeId node : {NodeId{1}, NodeId{3}}) {
+                checkers.on_log_write(node, 2, {noop(2, 3), noop(2, 4), noop(2, 5)}, 35);
+                checkers.on_sync(node);
+            }
             for (const Message& message : row.sent) {
                 checkers.on_send(message, 40);
             }
@@ -1053,6 +1025,8 @@ TEST_CASE("checkers: commit quorum counts the voters of the leader's latest conf
         leader_of_term_2(c, voters_of({1, 2, 3}));
         leader_appends(c, 3, voters_of({1, 2, 3, 4}), 2);
         for (const NodeId from : acknowledging) {
+            c.on_log_write(from, 2, {configuration_entry(2, 3, voters_of({1, 2, 3, 4}))}, 45);
+            c.on_sync(from);
             c.on_send(ack(from, 2, 3), 50);
         }
         c.on_leader_commit(1, 2, 3, 60);
@@ -1211,8 +1185,9 @@ TEST_CASE("checkers: snapshot fires when installing a snapshot rolls a node back
              },
          .good =
              [&](Checkers& c) {
+                 // Through its last entry: no suffix to keep (durability).
                  follower_committed(c, 1);
-                 c.on_snapshot(2, snapshot_at(2, 1), true, true, 40);
+                 c.on_snapshot(2, snapshot_at(3, 2), true, true, 40);
              },
          .checker = Checker::snapshot,
          .kind = "snapshot_rolled_back"},

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,11 +43,29 @@ enum class Checker : std::uint8_t {
     leadership_transfer,   // a transfer reported completed made its target leader
     snapshot,              // snapshots hold committed state and never roll a node back
     limit,                 // not a Raft property: the run stayed within its bounds (RunLimits)
+    durability,            // votes and acknowledged entries survive: Figure 2's stable storage
+    node_progress,         // a node's commit index and applied prefix never move back (Fig. 2)
+    claims,                // what a node says in a message matches what its log holds
 };
 
-inline constexpr std::uint8_t checker_count = 18;
+inline constexpr std::uint8_t checker_count = 21;
 
 [[nodiscard]] std::string_view to_string(Checker checker) noexcept;
+
+/// What kind of rule a checker enforces (docs/invariants.md).
+enum class CheckerLabel : std::uint8_t {
+    /// A Raft safety or liveness property every correct implementation keeps.
+    universal,
+    /// A rule of hashicorp/raft's design (or of our core's API) that another
+    /// correct implementation may not share.
+    semantics,
+    /// Not a property of the system under test: the harness's own bounds,
+    /// or the core's internal assertions.
+    harness,
+};
+
+[[nodiscard]] CheckerLabel label_of(Checker checker) noexcept;
+[[nodiscard]] std::string_view to_string(CheckerLabel label) noexcept;
 
 struct Violation {
     Checker checker = Checker::election_safety;
@@ -107,17 +126,28 @@ class Checkers {
     void on_log_write(core::NodeId node, const std::vector<core::Entry>& entries, TimeUs now) {
         on_log_write(node, 0, entries, now);
     }
-    /// The node's commit index after a handled Ready.
-    void on_commit_index(core::NodeId node, core::Index commit_index) {
-        logs_[node].commit_index = commit_index;
-    }
+    /// The node's commit index as of a Ready, reported before that Ready's
+    /// messages are sent and its committed entries applied.
+    void on_commit_index(core::NodeId node, core::Index commit_index, TimeUs now = 0);
+    /// The node handed its hard state (term, vote) to storage (not yet synced).
+    void on_hard_state(core::NodeId node, const core::HardState& hard_state, TimeUs now);
+    /// Everything the node handed to storage so far is durable (fsync returned).
+    void on_sync(core::NodeId node);
+    /// The node crashed; with `lose_unsynced` its unsynced writes are gone.
+    void on_crash(core::NodeId node, bool lose_unsynced);
     /// The node's log was rebuilt from durable state (restart): its snapshot
-    /// (if any) and the entries after `base_index`.
+    /// (if any) and the entries after `base_index`. With `hard_state`, the
+    /// restart audit checks that nothing synced was lost.
     void on_log_reset(core::NodeId node, const std::optional<core::Snapshot>& snapshot,
-                      core::Index base_index, const std::vector<core::Entry>& entries);
+                      core::Index base_index, const std::vector<core::Entry>& entries,
+                      const std::optional<core::HardState>& hard_state = std::nullopt,
+                      TimeUs now = 0);
     void on_log_reset(core::NodeId node, const std::vector<core::Entry>& entries) {
         on_log_reset(node, std::nullopt, 0, entries);
     }
+    /// The configuration the node says is in effect (an optional observation:
+    /// hashicorp's semantics, the latest configuration entry it holds).
+    void on_configuration(core::NodeId node, const core::Configuration& configuration, TimeUs now);
     /// The node stored `snapshot`; `restore` when it replaced its state
     /// machine (an InstallSnapshot), `discard_all` when its log went too.
     void on_snapshot(core::NodeId node, const core::Snapshot& snapshot, bool restore,
@@ -157,6 +187,8 @@ class Checkers {
     [[nodiscard]] bool failed() const noexcept { return violation_.has_value(); }
 
     [[nodiscard]] const LogMirror& mirror(core::NodeId node) { return logs_[node]; }
+    /// The term of the node's latest hard-state write (on_hard_state).
+    [[nodiscard]] core::Term term_of(core::NodeId node) { return durable_[node].issued.term; }
     [[nodiscard]] core::Index committed_index_max() const noexcept { return committed_.size(); }
 
   private:
@@ -172,8 +204,39 @@ class Checkers {
         core::NodeId node = 0;
     };
 
+    /// Per node: what it handed to storage and what is durable.
+    struct DurableView {
+        core::HardState issued{};
+        core::HardState durable{};
+        /// The lowest log index written since the last sync (none: 0).
+        core::Index unsynced_from = 0;
+        /// At the last crash: the log prefix that was durable, for the
+        /// restart audit (index 0: nothing to check).
+        core::Index synced_through = 0;
+        std::uint64_t synced_chain = 0;
+        /// The last index applied in this incarnation (or restored from a
+        /// snapshot).
+        core::Index applied = 0;
+        /// Whether the node reported a commit index in this incarnation: the
+        /// apply-order audits start then (a host reports one with every
+        /// Ready; crafted histories about other rules may not).
+        bool commit_reported = false;
+    };
+
     void violate(Checker checker, std::string_view kind, std::string detail, TimeUs now,
                  core::NodeId node);
+    void check_acknowledgement(const core::Message& message, TimeUs now);
+    void check_entry_terms(core::NodeId node, core::Term term,
+                           const std::vector<core::Entry>& entries, TimeUs now);
+    void check_vote_grant(const core::Message& message, TimeUs now);
+    void check_vote_request(const core::Message& message, TimeUs now);
+    void check_append_claims(const core::Message& message, TimeUs now);
+    void check_vote_quorum(core::NodeId node, const core::RoleChange& change, TimeUs now);
+    void check_committed_kept(core::NodeId node, core::Index first,
+                              const std::vector<core::Entry>& entries, TimeUs now);
+    void check_restart(core::NodeId node, const core::HardState& hard_state, TimeUs now);
+    void check_snapshot_keeps_suffix(core::NodeId node, const core::Snapshot& snapshot, TimeUs now);
+    void check_apply_progress(core::NodeId node, const core::Entry& entry, TimeUs now);
     void check_log_matching(core::NodeId node, core::Index index, TimeUs now);
     void check_client_success(core::Index index, std::uint64_t data_hash, TimeUs now);
     void append_mirror(LogMirror& log, const core::Entry& entry);
@@ -182,6 +245,16 @@ class Checkers {
     void fill_committed_prefix(core::NodeId node, LogMirror& log, core::Index through, TimeUs now);
 
     std::optional<Violation> violation_;
+    std::map<core::NodeId, DurableView> durable_;
+    /// Granted votes (and pre-votes) sent, per (candidate, term): the voters.
+    std::map<std::pair<core::NodeId, core::Term>, std::vector<core::NodeId>> votes_granted_;
+    std::map<std::pair<core::NodeId, core::Term>, std::vector<core::NodeId>> pre_votes_granted_;
+    /// Per term: the node that sent AppendEntries or InstallSnapshot in it
+    /// (transport makes sure there is one), the only one a success reply
+    /// of that term may go to.
+    std::map<core::Term, core::NodeId> replicator_of_term_;
+    /// TimeoutNow sent, per (target, term): the target may skip pre-vote.
+    std::set<std::pair<core::NodeId, core::Term>> timeout_now_sent_;
     std::map<core::Term, core::NodeId> leader_of_term_;
     std::map<core::Term, core::NodeId> append_sender_of_term_;
     std::map<core::NodeId, core::Role> role_of_;

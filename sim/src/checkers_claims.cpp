@@ -1,0 +1,179 @@
+// Claims, cross-checked (Checker::claims): what a node says in a message is
+// verified against what it durably holds, so no checker has to believe it.
+// Also the vote count behind each election (Checker::election_safety), from
+// the grants voters actually sent.
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "raftsim/core/assert.hpp"
+#include "raftsim/sim/checkers.hpp"
+
+namespace raftsim::sim {
+
+// Figure 2: a success reply says the follower's log matches the leader's
+// through match_index, and Figure 2's "respond only after updating stable
+// storage" says those entries are durable. The commit-quorum check counts
+// these replies, so each one is verified here against the follower's log.
+void Checkers::check_acknowledgement(const core::Message& message, TimeUs now) {
+    const core::NodeId follower = message.from;
+    const core::Index match = message.match_index;
+    const LogMirror& log = logs_[follower];
+    // A node answers success only to the leader of its term, which must have
+    // sent it AppendEntries or InstallSnapshot in that term (§5.1, §5.3).
+    const auto replicator = replicator_of_term_.find(message.term);
+    if (replicator == replicator_of_term_.end() || replicator->second != message.to) {
+        violate(Checker::claims, "acknowledged_to_non_leader",
+                fmt::format("node {} acknowledged index {} to node {} in term {}, but {} "
+                            "replicated in that term",
+                            follower, match, message.to, message.term,
+                            replicator == replicator_of_term_.end()
+                                ? std::string("nobody")
+                                : fmt::format("node {}", replicator->second)),
+                now, follower);
+        return;
+    }
+    if (match > log.last_index()) {
+        violate(Checker::claims, "acknowledged_more_than_held",
+                fmt::format("node {} acknowledged index {} in term {} but its log ends at {}",
+                            follower, match, message.term, log.last_index()),
+                now, follower);
+        return;
+    }
+    const core::Index unsynced_from = durable_[follower].unsynced_from;
+    if (match >= 1 && unsynced_from != 0 && unsynced_from <= match) {
+        violate(Checker::durability, "acknowledged_before_durable",
+                fmt::format("node {} acknowledged index {} in term {} before its write from index "
+                            "{} was synced",
+                            follower, match, message.term, unsynced_from),
+                now, follower);
+        return;
+    }
+    // Against the leader's own log, while it still leads that term (it never
+    // rewrites its log in its term, §5.3, so what it sent is still there).
+    const core::NodeId leader = message.to;
+    const auto led = leader_of_term_.find(message.term);
+    const bool leads = led != leader_of_term_.end() && led->second == leader &&
+                       role_of_[leader] == core::Role::leader &&
+                       durable_[leader].issued.term == message.term;
+    const LogMirror& theirs = logs_[leader];
+    if (!leads || match == 0 || match > theirs.last_index()) {
+        return;
+    }
+    if (log.chain_at(match) != theirs.chain_at(match)) {
+        violate(Checker::claims, "acknowledged_entry_differs",
+                fmt::format("node {} acknowledged index {} to leader {} of term {}, but their "
+                            "logs differ at or before it",
+                            follower, match, leader, message.term),
+                now, follower);
+    }
+}
+
+// A granted vote is a promise that survives a crash: the voter's durable
+// votedFor names the candidate in that term before the reply leaves (Fig. 2).
+void Checkers::check_vote_grant(const core::Message& message, TimeUs now) {
+    const core::HardState& durable = durable_[message.from].durable;
+    if (durable.term != message.term || durable.voted_for != message.to) {
+        violate(
+            Checker::durability, "vote_granted_not_durable",
+            fmt::format("node {} granted its vote to node {} in term {} but its durable vote "
+                        "is for node {} in term {}",
+                        message.from, message.to, message.term, durable.voted_for, durable.term),
+            now, message.from);
+        return;
+    }
+    std::vector<core::NodeId>& voters = votes_granted_[{message.to, message.term}];
+    if (std::find(voters.begin(), voters.end(), message.from) == voters.end()) {
+        voters.push_back(message.from);
+    }
+}
+
+// §5.4.1: voters judge "at least as up-to-date" from the candidate's last log
+// index and term; a candidate that misstates them gets votes it should not.
+void Checkers::check_vote_request(const core::Message& message, TimeUs now) {
+    const LogMirror& log = logs_[message.from];
+    const core::Term last_term = log.last_index() == 0 ? 0 : log.terms.back();
+    if (message.candidate_last_log_index == log.last_index() &&
+        message.candidate_last_log_term == last_term) {
+        return;
+    }
+    violate(
+        Checker::claims, "vote_request_misstates_log",
+        fmt::format("node {} asked for a {}vote in term {} claiming last log index {} term "
+                    "{}, but its log ends at index {} term {}",
+                    message.from, message.type == core::MessageType::request_pre_vote ? "pre-" : "",
+                    message.term, message.candidate_last_log_index, message.candidate_last_log_term,
+                    log.last_index(), last_term),
+        now, message.from);
+}
+
+// §5.3: AppendEntries carries the entry preceding the new ones and the new
+// ones themselves, all from the leader's log; and a leader only tells
+// followers of commits it made.
+void Checkers::check_append_claims(const core::Message& message, TimeUs now) {
+    const LogMirror& log = logs_[message.from];
+    const core::Index prev = message.prev_log_index;
+    const core::Index last = prev + message.entries.size();
+    bool holds = prev <= log.last_index() && last <= log.last_index() &&
+                 (prev == 0 || log.terms[prev - 1] == message.prev_log_term);
+    for (std::size_t i = 0; holds && i < message.entries.size(); ++i) {
+        const core::Entry& entry = message.entries[i];
+        holds = entry.index == prev + i + 1 && log.terms[entry.index - 1] == entry.term;
+    }
+    if (!holds) {
+        violate(Checker::claims, "append_entries_misstates_log",
+                fmt::format("leader {} sent AppendEntries in term {} with prev {} term {} and {} "
+                            "entries that its log (last index {}) does not hold",
+                            message.from, message.term, prev, message.prev_log_term,
+                            message.entries.size(), log.last_index()),
+                now, message.from);
+        return;
+    }
+    if (message.leader_commit > log.commit_index) {
+        violate(Checker::claims, "append_entries_overstates_commit",
+                fmt::format("leader {} sent leader_commit {} in term {} but its commit index is {}",
+                            message.from, message.leader_commit, message.term, log.commit_index),
+                now, message.from);
+    }
+}
+
+// §5.2: a candidate becomes leader with the votes of a majority of the
+// voters (of the latest configuration it holds, thesis §4.1), each voter
+// granting one candidate per term; thesis §9.6: a pre-candidate becomes a
+// candidate with a majority of pre-votes -- unless a leader handing over
+// sent it TimeoutNow (thesis §3.10: it campaigns at once). Counted from
+// grants sent.
+void Checkers::check_vote_quorum(core::NodeId node, const core::RoleChange& change, TimeUs now) {
+    const bool elected = change.to == core::Role::leader;
+    const bool pre_voted =
+        change.from == core::Role::pre_candidate && change.to == core::Role::candidate;
+    const LogMirror& log = logs_[node];
+    if ((!elected && !pre_voted) || log.configurations.empty()) {
+        return;
+    }
+    if (pre_voted && timeout_now_sent_.contains({node, change.term - 1})) {
+        return;
+    }
+    const core::Configuration& configuration = log.configurations.back().configuration;
+    const auto& tally = elected ? votes_granted_ : pre_votes_granted_;
+    const auto it = tally.find({node, change.term});
+    std::size_t granted = configuration.is_voter(node) ? 1 : 0;
+    if (it != tally.end()) {
+        for (const core::NodeId voter : it->second) {
+            granted += voter != node && configuration.is_voter(voter) ? 1 : 0;
+        }
+    }
+    if (granted >= configuration.quorum_size()) {
+        return;
+    }
+    violate(elected ? Checker::election_safety : Checker::claims,
+            elected ? "leader_without_vote_quorum" : "candidate_without_pre_vote_quorum",
+            fmt::format("node {} became {} of term {} with {} of {} voters' {}votes (a majority "
+                        "is {})",
+                        node, core::to_string(change.to), change.term, granted,
+                        configuration.voter_count(), elected ? "" : "pre-",
+                        configuration.quorum_size()),
+            now, node);
+}
+
+}  // namespace raftsim::sim

@@ -1,0 +1,200 @@
+// Durable-state audits (Checker::durability) and a node's own progress
+// (Checker::node_progress): universal rules, checked from the observation
+// stream alone -- hard-state and log writes as issued, syncs, crashes,
+// restarts, messages sent and entries applied (docs/architecture.md).
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "raftsim/core/assert.hpp"
+#include "raftsim/sim/checkers.hpp"
+
+namespace raftsim::sim {
+
+// Figure 2: currentTerm and votedFor live on stable storage; currentTerm only
+// grows, and a server votes for at most one candidate in a term (§5.2) --
+// so votedFor, once set in a term, never changes or clears within it.
+void Checkers::on_hard_state(core::NodeId node, const core::HardState& hard_state, TimeUs now) {
+    DurableView& view = durable_[node];
+    const core::HardState before = view.issued;
+    view.issued = hard_state;
+    if (hard_state.term < before.term) {
+        violate(
+            Checker::durability, "term_decreased",
+            fmt::format("node {} wrote term {} after term {}", node, hard_state.term, before.term),
+            now, node);
+        return;
+    }
+    const bool same_term = hard_state.term == before.term;
+    if (same_term && before.voted_for != core::node_none &&
+        hard_state.voted_for != before.voted_for) {
+        violate(Checker::durability, "vote_changed_in_term",
+                fmt::format("node {} wrote vote {} in term {} after voting for node {} in it", node,
+                            hard_state.voted_for == core::node_none
+                                ? std::string("none")
+                                : fmt::format("for node {}", hard_state.voted_for),
+                            hard_state.term, before.voted_for),
+                now, node);
+    }
+}
+
+void Checkers::on_sync(core::NodeId node) {
+    DurableView& view = durable_[node];
+    view.durable = view.issued;
+    view.unsynced_from = 0;
+}
+
+void Checkers::on_crash(core::NodeId node, bool lose_unsynced) {
+    DurableView& view = durable_[node];
+    const LogMirror& log = logs_[node];
+    if (!lose_unsynced) {
+        on_sync(node);
+    }
+    // What the restart must find again: the log up to the first unsynced
+    // write, and the hard state last synced.
+    const core::Index through = view.unsynced_from == 0
+                                    ? log.last_index()
+                                    : std::min(log.last_index(), view.unsynced_from - 1);
+    view.synced_through = through;
+    view.synced_chain = through == 0 ? 0 : log.chain_at(through);
+    view.issued = view.durable;
+    view.unsynced_from = 0;
+}
+
+// A restart reads back everything that was synced: the hard state (so a vote
+// survives, Figure 2) and the log prefix (so an acknowledged entry does).
+// Called once the mirror holds the log read back.
+void Checkers::check_restart(core::NodeId node, const core::HardState& hard_state, TimeUs now) {
+    DurableView& view = durable_[node];
+    const core::HardState synced = view.durable;
+    const core::Index through = view.synced_through;
+    view.issued = hard_state;
+    view.durable = hard_state;
+    view.synced_through = 0;
+    const bool vote_lost =
+        hard_state.term == synced.term && hard_state.voted_for != synced.voted_for;
+    if (hard_state.term < synced.term || vote_lost) {
+        violate(
+            Checker::durability, "synced_hard_state_lost",
+            fmt::format("node {} restarted with term {} vote {} but term {} vote {} had been "
+                        "synced",
+                        node, hard_state.term, hard_state.voted_for, synced.term, synced.voted_for),
+            now, node);
+        return;
+    }
+    const LogMirror& log = logs_[node];
+    if (through == 0) {
+        return;
+    }
+    if (log.last_index() < through || log.chain_at(through) != view.synced_chain) {
+        violate(Checker::durability, "synced_entries_lost",
+                fmt::format("node {} restarted with last index {} but its log through index {} "
+                            "had been synced",
+                            node, log.last_index(), through),
+                now, node);
+        return;
+    }
+    if (log.configurations.empty()) {
+        violate(Checker::durability, "configuration_lost",
+                fmt::format("node {} restarted with a log through index {} but no configuration",
+                            node, log.last_index()),
+                now, node);
+    }
+}
+
+// An entry known to be committed (some node applied it) leaves a node's log
+// only by compaction into a snapshot: no write may replace it (§5.4: every
+// later leader holds it, so no legitimate AppendEntries conflicts with it).
+void Checkers::check_committed_kept(core::NodeId node, core::Index first,
+                                    const std::vector<core::Entry>& entries, TimeUs now) {
+    const LogMirror& log = logs_[node];
+    const core::Index removed_last = std::min(log.last_index(), committed_index_max());
+    for (core::Index index = first; index <= removed_last; ++index) {
+        const std::optional<Committed>& committed = committed_[index - 1];
+        if (!committed.has_value() || log.chain_at(index) != committed->chain) {
+            continue;  // not known committed, or the node never held it
+        }
+        const std::size_t offset = index - first;
+        const bool rewritten_same = offset < entries.size() &&
+                                    entries[offset].term == committed->term &&
+                                    hash_bytes(entries[offset].data) == committed->data_hash;
+        if (rewritten_same) {
+            continue;
+        }
+        violate(Checker::durability, "committed_entry_removed",
+                fmt::format("node {} rewrote its log from index {}, removing index {} (term {}), "
+                            "which node {} had applied",
+                            node, first, index, committed->term, committed->node),
+                now, node);
+        return;
+    }
+}
+
+// Figure 13 step 6: if the log holds an entry with the snapshot's last index
+// and term, the entries after it are kept; only a conflicting log is
+// discarded. Dropping a matching suffix loses entries this node may have
+// acknowledged -- and that a leader counted towards a commit.
+void Checkers::check_snapshot_keeps_suffix(core::NodeId node, const core::Snapshot& snapshot,
+                                           TimeUs now) {
+    const LogMirror& log = logs_[node];
+    const bool holds_last = snapshot.index >= 1 && snapshot.index <= log.last_index() &&
+                            log.terms[snapshot.index - 1] == snapshot.term;
+    if (!holds_last || log.last_index() == snapshot.index) {
+        return;
+    }
+    violate(Checker::durability, "matching_suffix_discarded",
+            fmt::format("node {} installed a snapshot through index {} term {} and discarded "
+                        "its log after it (last index {}), although its entry at {} matched",
+                        node, snapshot.index, snapshot.term, log.last_index(), snapshot.index),
+            now, node);
+}
+
+// Within one incarnation a node's commit index never moves back, and never
+// passes its own log (Figure 2: commitIndex increases monotonically; a
+// follower sets it to min(leaderCommit, index of last new entry)).
+void Checkers::on_commit_index(core::NodeId node, core::Index commit_index, TimeUs now) {
+    LogMirror& log = logs_[node];
+    if (commit_index < log.commit_index) {
+        violate(Checker::node_progress, "commit_index_decreased",
+                fmt::format("node {} lowered its commit index from {} to {}", node,
+                            log.commit_index, commit_index),
+                now, node);
+        return;
+    }
+    if (commit_index > log.last_index()) {
+        violate(Checker::node_progress, "commit_beyond_log",
+                fmt::format("node {} reported commit index {} past its last index {}", node,
+                            commit_index, log.last_index()),
+                now, node);
+        return;
+    }
+    log.commit_index = commit_index;
+    durable_[node].commit_reported = true;
+}
+
+// Figure 2: lastApplied follows commitIndex one entry at a time; the state
+// machine sees every committed entry once, in order, and nothing uncommitted.
+void Checkers::check_apply_progress(core::NodeId node, const core::Entry& entry, TimeUs now) {
+    DurableView& view = durable_[node];
+    const LogMirror& log = logs_[node];
+    if (!view.commit_reported) {
+        view.applied = entry.index;
+        return;
+    }
+    if (entry.index != view.applied + 1) {
+        violate(
+            Checker::node_progress, "applied_out_of_order",
+            fmt::format("node {} applied index {} after index {}", node, entry.index, view.applied),
+            now, node);
+        return;
+    }
+    view.applied = entry.index;
+    if (entry.index > log.commit_index) {
+        violate(Checker::node_progress, "applied_beyond_commit",
+                fmt::format("node {} applied index {} past its commit index {}", node, entry.index,
+                            log.commit_index),
+                now, node);
+    }
+}
+
+}  // namespace raftsim::sim

@@ -1,0 +1,513 @@
+// The durable-state audits (durability), a node's own progress
+// (node_progress), cross-checked claims (claims), the vote count behind an
+// election and the configuration in effect, fed crafted histories: each kind
+// fires on a bad history and stays quiet on the matching good one.
+#include <catch2/catch.hpp>
+
+#include "history_cases.hpp"
+#include "raftsim/sim/checkers.hpp"
+
+namespace raftsim::sim {
+namespace {
+
+using core::HardState;
+
+Entry configuration_entry(Term term, Index index, std::size_t voters) {
+    return Entry{.term = term,
+                 .index = index,
+                 .type = core::EntryType::configuration,
+                 .configuration = core::Configuration::voters(voters)};
+}
+
+/// Node `node` holds a three-voter configuration at index 1, then commands
+/// of `term` through `last`, all synced.
+void write_log(Checkers& checkers, NodeId node, Term term, Index last) {
+    std::vector<Entry> entries{configuration_entry(1, 1, 3)};
+    for (Index index = 2; index <= last; ++index) {
+        entries.push_back(command(term, index, static_cast<std::uint8_t>(index)));
+    }
+    checkers.on_log_write(node, term, entries, 1);
+    checkers.on_sync(node);
+}
+
+Message vote_granted(NodeId from, NodeId to, Term term) {
+    return Message{.type = MessageType::request_vote_response,
+                   .from = from,
+                   .to = to,
+                   .term = term,
+                   .granted = true};
+}
+
+Message ack_of(NodeId from, NodeId to, Term term, Index match) {
+    return Message{.type = MessageType::append_entries_response,
+                   .from = from,
+                   .to = to,
+                   .term = term,
+                   .success = true,
+                   .match_index = match};
+}
+
+Message vote_request(NodeId from, Term term, Index last_index, Term last_term) {
+    return Message{.type = MessageType::request_vote,
+                   .from = from,
+                   .to = 2,
+                   .term = term,
+                   .candidate_last_log_index = last_index,
+                   .candidate_last_log_term = last_term};
+}
+
+/// `voter` durably votes for `candidate` in `term` and says so.
+void grant(Checkers& checkers, NodeId voter, NodeId candidate, Term term) {
+    checkers.on_hard_state(voter, HardState{.term = term, .voted_for = candidate}, 5);
+    checkers.on_sync(voter);
+    checkers.on_send(vote_granted(voter, candidate, term), 6);
+}
+
+/// Node 1 applies indexes 1..through of its log (so they are known committed).
+void commit_on_node1(Checkers& checkers, Term term, Index through) {
+    write_log(checkers, 1, term, 3);
+    checkers.on_commit_index(1, through, 2);
+    checkers.on_apply(1, configuration_entry(1, 1, 3), 2);
+    for (Index index = 2; index <= through; ++index) {
+        checkers.on_apply(1, command(term, index, static_cast<std::uint8_t>(index)), 2);
+    }
+}
+
+std::vector<HistoryCase> vote_cases() {
+    return {
+        {"a vote changed within its term",
+         [](Checkers& c) {
+             c.on_hard_state(2, HardState{.term = 2, .voted_for = 3}, 1);
+             c.on_hard_state(2, HardState{.term = 2, .voted_for = 4}, 2);
+         },
+         [](Checkers& c) {
+             c.on_hard_state(2, HardState{.term = 2, .voted_for = 3}, 1);
+             c.on_hard_state(2, HardState{.term = 3, .voted_for = 4}, 2);
+         },
+         Checker::durability, "vote_changed_in_term"},
+        {"a vote cleared within its term",
+         [](Checkers& c) {
+             c.on_hard_state(2, HardState{.term = 2, .voted_for = 3}, 1);
+             c.on_hard_state(2, HardState{.term = 2, .voted_for = 0}, 2);
+         },
+         [](Checkers& c) {
+             c.on_hard_state(2, HardState{.term = 2, .voted_for = 0}, 1);
+             c.on_hard_state(2, HardState{.term = 2, .voted_for = 3}, 2);
+         },
+         Checker::durability, "vote_changed_in_term"},
+        {"a vote re-cast in its term after a restart",
+         [](Checkers& c) {
+             grant(c, 2, 3, 5);
+             c.on_crash(2, true);
+             c.on_log_reset(2, std::nullopt, 0, {}, HardState{.term = 5, .voted_for = 3}, 7);
+             c.on_hard_state(2, HardState{.term = 5, .voted_for = 1}, 8);
+         },
+         [](Checkers& c) {
+             grant(c, 2, 3, 5);
+             c.on_crash(2, true);
+             c.on_log_reset(2, std::nullopt, 0, {}, HardState{.term = 5, .voted_for = 3}, 7);
+             c.on_hard_state(2, HardState{.term = 6, .voted_for = 1}, 8);
+         },
+         Checker::durability, "vote_changed_in_term"},
+        {"the term went back",
+         [](Checkers& c) {
+             c.on_hard_state(2, HardState{.term = 3}, 1);
+             c.on_hard_state(2, HardState{.term = 2}, 2);
+         },
+         [](Checkers& c) {
+             c.on_hard_state(2, HardState{.term = 3}, 1);
+             c.on_hard_state(2, HardState{.term = 3, .voted_for = 2}, 2);
+         },
+         Checker::durability, "term_decreased"},
+        {"a vote granted before it was synced",
+         [](Checkers& c) {
+             c.on_hard_state(2, HardState{.term = 5, .voted_for = 1}, 1);
+             c.on_send(vote_granted(2, 1, 5), 2);
+         },
+         [](Checkers& c) { grant(c, 2, 1, 5); }, Checker::durability, "vote_granted_not_durable"},
+    };
+}
+
+std::vector<HistoryCase> storage_cases() {
+    return {
+        {"a restart lost a synced vote",
+         [](Checkers& c) {
+             grant(c, 2, 1, 5);
+             c.on_crash(2, true);
+             c.on_log_reset(2, std::nullopt, 0, {}, HardState{.term = 5, .voted_for = 0}, 7);
+         },
+         [](Checkers& c) {
+             // Only the unsynced vote is lost: it was never promised.
+             c.on_hard_state(2, HardState{.term = 4}, 1);
+             c.on_sync(2);
+             c.on_hard_state(2, HardState{.term = 5, .voted_for = 1}, 2);
+             c.on_crash(2, true);
+             c.on_log_reset(2, std::nullopt, 0, {}, HardState{.term = 4}, 7);
+         },
+         Checker::durability, "synced_hard_state_lost"},
+        {"a restart lost synced entries",
+         [](Checkers& c) {
+             write_log(c, 2, 1, 3);
+             c.on_crash(2, true);
+             c.on_log_reset(2, std::nullopt, 0, {configuration_entry(1, 1, 3), command(1, 2, 2)},
+                            HardState{}, 7);
+         },
+         [](Checkers& c) {
+             write_log(c, 2, 1, 2);
+             c.on_log_write(2, 1, {command(1, 3, 3)}, 2);  // never synced
+             c.on_crash(2, true);
+             c.on_log_reset(2, std::nullopt, 0, {configuration_entry(1, 1, 3), command(1, 2, 2)},
+                            HardState{}, 7);
+         },
+         Checker::durability, "synced_entries_lost"},
+        {"a restart found a log without a configuration",
+         [](Checkers& c) {
+             c.on_log_write(2, 1, {command(1, 1, 1)}, 1);
+             c.on_sync(2);
+             c.on_crash(2, true);
+             c.on_log_reset(2, std::nullopt, 0, {command(1, 1, 1)}, HardState{}, 7);
+         },
+         [](Checkers& c) {
+             write_log(c, 2, 1, 2);
+             c.on_crash(2, false);
+             c.on_log_reset(2, std::nullopt, 0, {configuration_entry(1, 1, 3), command(1, 2, 2)},
+                            HardState{}, 7);
+         },
+         Checker::durability, "configuration_lost"},
+    };
+}
+
+std::vector<HistoryCase> removal_cases() {
+    return {
+        {"an acknowledgement before the entries were synced",
+         [](Checkers& c) {
+             c.on_log_write(2, 1, {configuration_entry(1, 1, 3), command(1, 2, 2)}, 1);
+             c.on_send(append(1, 2, 1, 1), 2);
+             c.on_send(ack_of(2, 1, 1, 2), 2);
+         },
+         [](Checkers& c) {
+             c.on_log_write(2, 1, {configuration_entry(1, 1, 3), command(1, 2, 2)}, 1);
+             c.on_sync(2);
+             c.on_send(append(1, 2, 1, 1), 2);
+             c.on_send(ack_of(2, 1, 1, 2), 2);
+         },
+         Checker::durability, "acknowledged_before_durable"},
+        {"a committed entry removed by a later write",
+         [](Checkers& c) {
+             commit_on_node1(c, 1, 2);
+             write_log(c, 2, 1, 3);
+             c.on_log_write(2, 2, {command(2, 2, 9)}, 3);
+         },
+         [](Checkers& c) {
+             commit_on_node1(c, 1, 2);
+             write_log(c, 2, 1, 3);
+             c.on_log_write(2, 2, {command(2, 3, 9)}, 3);
+         },
+         Checker::durability, "committed_entry_removed"},
+        {"a snapshot install discarded a matching suffix",
+         [](Checkers& c) {
+             commit_on_node1(c, 1, 2);
+             write_log(c, 2, 1, 3);
+             c.on_snapshot(2, core::Snapshot{.index = 2, .term = 1}, true, true, 3);
+         },
+         [](Checkers& c) {
+             commit_on_node1(c, 1, 2);
+             c.on_log_write(2, 1, {configuration_entry(1, 1, 3)}, 1);
+             c.on_snapshot(2, core::Snapshot{.index = 2, .term = 1}, true, true, 3);
+         },
+         Checker::durability, "matching_suffix_discarded"},
+    };
+}
+
+std::vector<HistoryCase> progress_cases() {
+    return {
+        {"the commit index moved back",
+         [](Checkers& c) {
+             write_log(c, 2, 1, 3);
+             c.on_commit_index(2, 3, 1);
+             c.on_commit_index(2, 2, 2);
+         },
+         [](Checkers& c) {
+             write_log(c, 2, 1, 3);
+             c.on_commit_index(2, 2, 1);
+             c.on_commit_index(2, 3, 2);
+         },
+         Checker::node_progress, "commit_index_decreased"},
+        {"the commit index passed the log",
+         [](Checkers& c) {
+             write_log(c, 2, 1, 3);
+             c.on_commit_index(2, 4, 1);
+         },
+         [](Checkers& c) {
+             write_log(c, 2, 1, 3);
+             c.on_commit_index(2, 3, 1);
+         },
+         Checker::node_progress, "commit_beyond_log"},
+        {"an index applied out of order",
+         [](Checkers& c) {
+             write_log(c, 2, 1, 3);
+             c.on_commit_index(2, 3, 1);
+             c.on_apply(2, configuration_entry(1, 1, 3), 2);
+             c.on_apply(2, command(1, 3, 3), 2);
+         },
+         [](Checkers& c) {
+             write_log(c, 2, 1, 3);
+             c.on_commit_index(2, 3, 1);
+             c.on_apply(2, configuration_entry(1, 1, 3), 2);
+             c.on_apply(2, command(1, 2, 2), 2);
+         },
+         Checker::node_progress, "applied_out_of_order"},
+        {"an index applied before it committed",
+         [](Checkers& c) {
+             write_log(c, 2, 1, 3);
+             c.on_commit_index(2, 1, 1);
+             c.on_apply(2, configuration_entry(1, 1, 3), 2);
+             c.on_apply(2, command(1, 2, 2), 2);
+         },
+         [](Checkers& c) {
+             write_log(c, 2, 1, 3);
+             c.on_commit_index(2, 2, 1);
+             c.on_apply(2, configuration_entry(1, 1, 3), 2);
+             c.on_apply(2, command(1, 2, 2), 2);
+         },
+         Checker::node_progress, "applied_beyond_commit"},
+    };
+}
+
+/// Node 1 leads term 2 with a log through index 3 (term-1 entries).
+void leader_of_term_2(Checkers& c) {
+    write_log(c, 1, 1, 3);
+    c.on_hard_state(1, HardState{.term = 2, .voted_for = 1}, 1);
+    c.on_sync(1);
+    grant(c, 2, 1, 2);
+    c.on_role_change(1, to_leader(2), 7);
+}
+
+std::vector<HistoryCase> claims_cases() {
+    return {
+        {"an acknowledgement of more than the log holds",
+         [](Checkers& c) {
+             write_log(c, 2, 1, 2);
+             c.on_send(append(1, 2, 1, 1), 2);
+             c.on_send(ack_of(2, 1, 1, 3), 2);
+         },
+         [](Checkers& c) {
+             write_log(c, 2, 1, 3);
+             c.on_send(append(1, 2, 1, 1), 2);
+             c.on_send(ack_of(2, 1, 1, 3), 2);
+         },
+         Checker::claims, "acknowledged_more_than_held"},
+        {"an acknowledgement of entries that differ from the leader's",
+         [](Checkers& c) {
+             leader_of_term_2(c);
+             c.on_log_write(2, 2, {configuration_entry(1, 1, 3), command(2, 2, 7)}, 8);
+             c.on_sync(2);
+             c.on_send(append(1, 2, 2, 1), 9);
+             c.on_send(ack_of(2, 1, 2, 2), 9);
+         },
+         [](Checkers& c) {
+             leader_of_term_2(c);
+             c.on_log_write(2, 2, {configuration_entry(1, 1, 3), command(1, 2, 2)}, 8);
+             c.on_sync(2);
+             c.on_send(append(1, 2, 2, 1), 9);
+             c.on_send(ack_of(2, 1, 2, 2), 9);
+         },
+         Checker::claims, "acknowledged_entry_differs"},
+        {"a vote request misstating the candidate's log",
+         [](Checkers& c) {
+             write_log(c, 1, 1, 2);
+             c.on_send(vote_request(1, 2, 3, 1), 2);
+         },
+         [](Checkers& c) {
+             write_log(c, 1, 1, 2);
+             c.on_send(vote_request(1, 2, 2, 1), 2);
+         },
+         Checker::claims, "vote_request_misstates_log"},
+    };
+}
+
+std::vector<HistoryCase> append_claims_cases() {
+    return {
+        {"an AppendEntries misstating the leader's log",
+         [](Checkers& c) {
+             write_log(c, 1, 1, 2);
+             Message message = append(1, 2, 2, 1);
+             message.prev_log_index = 2;
+             message.prev_log_term = 2;
+             c.on_send(message, 2);
+         },
+         [](Checkers& c) {
+             write_log(c, 1, 1, 2);
+             Message message = append(1, 2, 2, 1);
+             message.prev_log_index = 2;
+             message.prev_log_term = 1;
+             c.on_send(message, 2);
+         },
+         Checker::claims, "append_entries_misstates_log"},
+        {"an AppendEntries claiming a commit the leader did not make",
+         [](Checkers& c) {
+             write_log(c, 1, 1, 3);
+             c.on_commit_index(1, 1, 1);
+             Message message = append(1, 2, 2, 1);
+             message.leader_commit = 2;
+             c.on_send(message, 2);
+         },
+         [](Checkers& c) {
+             write_log(c, 1, 1, 3);
+             c.on_commit_index(1, 2, 1);
+             Message message = append(1, 2, 2, 1);
+             message.leader_commit = 2;
+             c.on_send(message, 2);
+         },
+         Checker::claims, "append_entries_overstates_commit"},
+        {"a candidate without a majority of pre-votes",
+         [](Checkers& c) {
+             write_log(c, 1, 1, 2);
+             c.on_role_change(
+                 1, RoleChange{.from = Role::pre_candidate, .to = Role::candidate, .term = 2}, 2);
+         },
+         [](Checkers& c) {
+             write_log(c, 1, 1, 2);
+             c.on_send(Message{.type = MessageType::request_pre_vote_response,
+                               .from = 3,
+                               .to = 1,
+                               .term = 2,
+                               .granted = true},
+                       1);
+             c.on_role_change(
+                 1, RoleChange{.from = Role::pre_candidate, .to = Role::candidate, .term = 2}, 2);
+         },
+         Checker::claims, "candidate_without_pre_vote_quorum"},
+        {"a pre-candidate campaigning on TimeoutNow skips the pre-vote count",
+         [](Checkers& c) {
+             write_log(c, 1, 1, 2);
+             c.on_send(Message{.type = MessageType::timeout_now, .from = 2, .to = 1, .term = 0}, 1);
+             c.on_role_change(
+                 1, RoleChange{.from = Role::pre_candidate, .to = Role::candidate, .term = 2}, 2);
+         },
+         [](Checkers& c) {
+             write_log(c, 1, 1, 2);
+             c.on_send(Message{.type = MessageType::timeout_now, .from = 2, .to = 1, .term = 1}, 1);
+             c.on_role_change(
+                 1, RoleChange{.from = Role::pre_candidate, .to = Role::candidate, .term = 2}, 2);
+         },
+         Checker::claims, "candidate_without_pre_vote_quorum"},
+    };
+}
+
+std::vector<HistoryCase> log_shape_cases() {
+    return {
+        {"an acknowledgement to a node that did not replicate in its term",
+         [](Checkers& c) {
+             write_log(c, 2, 1, 2);
+             c.on_send(append(3, 2, 1, 3), 1);
+             c.on_send(ack_of(2, 1, 1, 2), 2);
+         },
+         [](Checkers& c) {
+             write_log(c, 2, 1, 2);
+             c.on_send(append(1, 2, 1, 1), 1);
+             c.on_send(ack_of(2, 1, 1, 2), 2);
+         },
+         Checker::claims, "acknowledged_to_non_leader"},
+        {"a log whose terms fall",
+         [](Checkers& c) {
+             write_log(c, 2, 3, 3);
+             c.on_log_write(2, 3, {command(2, 4, 4)}, 2);
+         },
+         [](Checkers& c) {
+             write_log(c, 2, 3, 3);
+             c.on_log_write(2, 3, {command(3, 4, 4)}, 2);
+         },
+         Checker::log_matching, "log_terms_decrease"},
+        {"an entry of a term the node has not reached",
+         [](Checkers& c) { c.on_log_write(2, 2, {configuration_entry(3, 1, 3)}, 1); },
+         [](Checkers& c) { c.on_log_write(2, 3, {configuration_entry(3, 1, 3)}, 1); },
+         Checker::log_matching, "entry_of_future_term"},
+    };
+}
+
+std::vector<HistoryCase> election_cases() {
+    return {
+        {"a leader without a majority of votes",
+         [](Checkers& c) {
+             write_log(c, 1, 1, 2);
+             grant(c, 1, 1, 2);
+             c.on_role_change(1, to_leader(2), 7);
+         },
+         [](Checkers& c) {
+             write_log(c, 1, 1, 2);
+             grant(c, 3, 1, 2);
+             c.on_role_change(1, to_leader(2), 7);
+         },
+         Checker::election_safety, "leader_without_vote_quorum"},
+        {"a voter's repeated grant counted once",
+         [](Checkers& c) {
+             // Five voters: a duplicated grant makes two of five, not three.
+             c.on_log_write(1, 1, {configuration_entry(1, 1, 5)}, 1);
+             grant(c, 2, 1, 3);
+             c.on_send(vote_granted(2, 1, 3), 6);
+             c.on_role_change(1, to_leader(3), 7);
+         },
+         [](Checkers& c) {
+             c.on_log_write(1, 1, {configuration_entry(1, 1, 5)}, 1);
+             grant(c, 2, 1, 3);
+             grant(c, 4, 1, 3);
+             c.on_role_change(1, to_leader(3), 7);
+         },
+         Checker::election_safety, "leader_without_vote_quorum"},
+    };
+}
+
+}  // namespace
+
+TEST_CASE("durability: votes, syncs and restarts keep what Figure 2 says is stable",
+          "[checkers][audits]") {
+    run_cases(vote_cases());
+    run_cases(storage_cases());
+    run_cases(removal_cases());
+}
+
+TEST_CASE("node_progress: a node's commit index and applied prefix never move back",
+          "[checkers][audits]") {
+    run_cases(progress_cases());
+}
+
+TEST_CASE("claims: what a node says in a message matches its log", "[checkers][audits]") {
+    run_cases(claims_cases());
+    run_cases(append_claims_cases());
+}
+
+TEST_CASE("log shape: replies go to the term's leader; terms never fall nor run ahead",
+          "[checkers][audits]") {
+    run_cases(log_shape_cases());
+}
+
+TEST_CASE("election_safety: a leader has a majority of its configuration's votes",
+          "[checkers][audits]") {
+    run_cases(election_cases());
+}
+
+TEST_CASE("membership: the configuration in effect is the latest one in the log",
+          "[checkers][audits]") {
+    Checkers checkers;
+    write_log(checkers, 2, 1, 2);
+    checkers.on_configuration(2, core::Configuration::voters(3), 3);
+    require_clean(checkers);
+    checkers.on_configuration(2, core::Configuration::voters(5), 4);
+    require_violation(checkers, Checker::membership, "configuration_in_effect_differs");
+}
+
+TEST_CASE("checkers: every checker is labelled universal, semantics or harness", "[checkers]") {
+    std::size_t semantics = 0;
+    for (std::uint8_t i = 0; i < checker_count; ++i) {
+        const CheckerLabel label = label_of(static_cast<Checker>(i));
+        CHECK(to_string(label) != "?");
+        semantics += label == CheckerLabel::semantics ? 1 : 0;
+    }
+    CHECK(label_of(Checker::durability) == CheckerLabel::universal);
+    CHECK(label_of(Checker::membership) == CheckerLabel::semantics);
+    CHECK(label_of(Checker::core_assert) == CheckerLabel::harness);
+    CHECK(semantics == 3);
+}
+
+}  // namespace raftsim::sim
