@@ -3,13 +3,25 @@
 
 Each tests/mutations/*.patch is a small known-bad change to core/. For each,
 in a scratch copy of the tree (the working tree is never touched): apply the
-patch, rebuild raftsim (only the touched file recompiles), run the default
-sweep (`raftsim run`, built-in suite, seeds 1..20) with --fail-fast, and
-require it to fail. A mutation the sweep does not catch is a hole in the
-harness, and this script exits 1.
+patch, rebuild raftsim (only the touched file recompiles) and run the default
+sweep -- `raftsim run` (the built-in suite, seeds 1..20), then, if that
+passed, `raftsim run --swarm --seeds 1..2000` -- with --fail-fast on one
+worker, and require it to fail. The wall time to the first failure is the
+mutant's time-to-detect. Each mutant runs twice: white-box (the core's
+assertions stop the run) and black-box (`--black-box`: they are let pass,
+and only a checker's violation counts; a limit, a crash or an assertion the
+recorder cannot let pass is a miss). A mutation either mode does not catch
+is a hole in the harness, and this script exits 1. It ends with the median
+time-to-detect per mode, for every mutant and for the held-out ones
+(tests/mutations/held_out.txt: written before the sweep was ordered for
+speed) apart.
 
-usage: tools/mutation_test.py [--seeds A..B] [--check-applies]
+usage: tools/mutation_test.py [--seeds A..B] [--swarm-seeds A..B] [--modes white,black]
+                              [--check-applies] [--all-signatures] [--json FILE]
                               [--shrink [--shrink-budget 120s]] [PATCH...]
+
+--all-signatures also runs the suite sweep without --fail-fast and lists
+every failure signature the mutant produces (the nightly job's view).
 
 --shrink also runs `raftsim shrink` on each mutant's first failure, with the
 mutant's build, and requires the shrunk run to need at least 10x fewer
@@ -20,9 +32,11 @@ fast test, so a refactor of core/ that breaks a mutant's context shows up in
 `meson test`, not at the end of CI).
 """
 import argparse
+import json
 import pathlib
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -85,23 +99,88 @@ def shrink_failure(scratch, output, budget):
     return factor, line
 
 
-def try_mutation(scratch, patch, seeds, shrink_budget=None):
+# A catch in black-box mode must come from a checker: not the core's own
+# assertions (let pass in that mode, but a mutant may still trip one that
+# the recorder cannot let pass), not a run limit (a hang), not a worker that
+# died (a crash).
+NOT_A_CATCH = {"core_assert", "limit", "crash"}
+
+
+def sweep_stage(scratch, out, extra):
+    """One `raftsim run --fail-fast --jobs 1`; returns (status, first failure, seconds, report)."""
+    # Beside --out: raftsim removes an --out it made and left empty.
+    out.parent.mkdir(parents=True, exist_ok=True)
+    report_path = out.parent / f"{out.name}.json"
+    start = time.monotonic()
+    swept = run(["./build/replay/raftsim", "run", "--fail-fast", "--jobs", "1", "--no-progress",
+                 "--json", str(report_path), "--out", str(out)] + extra, scratch)
+    seconds = time.monotonic() - start
+    report = {}
+    if report_path.exists():
+        report = json.loads(report_path.read_text())
+    return swept.returncode, first_failure(swept.stdout), seconds, report, swept.stdout
+
+
+def default_sweep(scratch, out, args, black_box):
+    """The default sweep (the built-in suite, then swarm): stops at the first
+    failure. Returns a dict: status, failure, checker, seconds, stdout."""
+    mode = ["--black-box"] if black_box else []
+    total = 0.0
+    stages = [["--seeds", args.seeds]]
+    if args.swarm_seeds:
+        stages.append(["--swarm", "--seeds", args.swarm_seeds])
+    result = {}
+    for index, stage in enumerate(stages):
+        status, failure, seconds, report, stdout = sweep_stage(
+            scratch, out / f"stage{index + 1}", stage + mode)
+        total += seconds
+        failures = report.get("failures", [])
+        checker = failures[0]["checker"] if failures else ""
+        result = {"status": status, "failure": failure, "checker": checker, "seconds": total,
+                  "stdout": stdout, "signature": failures[0]["signature"] if failures else ""}
+        if status != 0:
+            break
+    caught = result["status"] == 1 and bool(result["failure"])
+    if black_box and result["checker"] in NOT_A_CATCH:
+        caught = False
+    result["caught"] = caught
+    return result
+
+
+def all_signatures(scratch, out, args):
+    """Every failure signature the suite sweep finds (no --fail-fast)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    report_path = out.parent / f"{out.name}.json"
+    run(["./build/replay/raftsim", "run", "--seeds", args.seeds, "--no-progress",
+         "--artifacts-per-signature", "0", "--json", str(report_path), "--out", str(out)],
+        scratch)
+    if not report_path.exists():
+        return []
+    report = json.loads(report_path.read_text())
+    return [f"{g['signature']} x{g['count']}" for g in report.get("groups", [])]
+
+
+def try_mutation(scratch, patch, args):
     applied = run(["git", "apply", str(patch)], scratch)
     if applied.returncode != 0:
         sys.exit(f"{patch.name} does not apply: {applied.stderr}")
-    shrunk = None
+    results = {"name": patch.stem}
     try:
         if not build(scratch):
-            return -1, "(the mutant does not build)", 0.0, shrunk
-        start = time.monotonic()
-        swept = run(["./build/replay/raftsim", "run", "--seeds", seeds, "--fail-fast",
-                     "--out", str(scratch / "out" / patch.stem)], scratch)
-        seconds = time.monotonic() - start
-        if shrink_budget and swept.returncode == 1:
-            shrunk = shrink_failure(scratch, swept.stdout, shrink_budget)
+            results["build_failed"] = True
+            return results
+        for mode in args.modes:
+            out = scratch / "out" / patch.stem / mode
+            results[mode] = default_sweep(scratch, out, args, mode == "black")
+        white = results.get("white")
+        if args.shrink and white and white["status"] == 1:
+            results["shrunk"] = shrink_failure(scratch, white["stdout"], args.shrink_budget)
+        if args.all_signatures:
+            results["signatures"] = all_signatures(scratch, scratch / "out" / patch.stem / "all",
+                                                   args)
     finally:
         run(["git", "apply", "-R", str(patch)], scratch)
-    return swept.returncode, first_failure(swept.stdout), seconds, shrunk
+    return results
 
 
 def check_applies(patches):
@@ -117,19 +196,87 @@ def check_applies(patches):
     return 1 if stale else 0
 
 
+def median(values):
+    return statistics.median(values) if values else float("nan")
+
+
+def held_out_names():
+    listing = ROOT / "tests" / "mutations" / "held_out.txt"
+    if not listing.exists():
+        return set()
+    return {line.split("#")[0].strip() for line in listing.read_text().splitlines()} - {""}
+
+
+def describe(result):
+    if result is None:
+        return "-"
+    verdict = "caught" if result["caught"] else "MISSED"
+    failure = result["failure"] or f"(exit {result['status']})"
+    return f"{verdict} {result['seconds']:6.2f}s {failure}"
+
+
+def print_result(results, modes):
+    name = results["name"]
+    if results.get("build_failed"):
+        print(f"{name:<40} MISSED (the mutant does not build)", flush=True)
+        return
+    for index, mode in enumerate(modes):
+        label = name if index == 0 else ""
+        print(f"{label:<40} {mode:<6} {describe(results.get(mode))}", flush=True)
+    if "shrunk" in results:
+        factor, line = results["shrunk"]
+        verdict = "shrunk" if factor >= MIN_SHRINK_FACTOR else "TOO BIG"
+        print(f"{'':<40} {verdict:<6} {line}", flush=True)
+    for signature in results.get("signatures", []):
+        print(f"{'':<40} {'sig':<6} {signature}", flush=True)
+
+
+def survivors_of(results, modes):
+    if results.get("build_failed"):
+        return [results["name"]]
+    missed = [f"{results['name']} ({mode})" for mode in modes if not results[mode]["caught"]]
+    if "shrunk" in results and results["shrunk"][0] < MIN_SHRINK_FACTOR:
+        missed.append(f"{results['name']} (shrink)")
+    return missed
+
+
+def print_medians(all_results, modes):
+    held_out = held_out_names()
+    for mode in modes:
+        for group, keep in (("all", lambda name: True),
+                            ("held out", lambda name: name in held_out),
+                            ("others", lambda name: name not in held_out)):
+            times = [r[mode]["seconds"] for r in all_results
+                     if mode in r and r[mode]["caught"] and keep(r["name"])]
+            count = sum(1 for r in all_results if keep(r["name"]))
+            if count:
+                print(f"time-to-detect, {mode}-box, {group}: median {median(times):.2f} s "
+                      f"over {len(times)} caught of {count}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", default="1..20")
+    parser.add_argument("--swarm-seeds", default="1..2000",
+                        help="the default sweep's second stage ('' to skip)")
+    parser.add_argument("--modes", default="white,black",
+                        help="white (core assertions on), black (--black-box) or both")
     parser.add_argument("--check-applies", action="store_true")
     parser.add_argument("--shrink", action="store_true")
     parser.add_argument("--shrink-budget", default="120s")
+    parser.add_argument("--all-signatures", action="store_true")
+    parser.add_argument("--json", help="write every result here")
     parser.add_argument("patches", nargs="*")
     args = parser.parse_args()
+    args.modes = [mode for mode in args.modes.split(",") if mode]
+    if not set(args.modes) <= {"white", "black"} or not args.modes:
+        parser.error("--modes takes white, black or white,black")
     patches = [pathlib.Path(p).resolve() for p in args.patches] or sorted(
         (ROOT / "tests" / "mutations").glob("*.patch"))
     if args.check_applies:
         return check_applies(patches)
     survivors = []
+    all_results = []
     with tempfile.TemporaryDirectory(prefix="raftsim-mutants-") as directory:
         scratch = pathlib.Path(directory)
         copy_tree(scratch)
@@ -140,28 +287,25 @@ def main():
             sys.exit("the unmutated tree does not build")
         # The unmutated core must pass the same sweep, or a "catch" could be
         # a false alarm of the harness rather than the mutant's doing.
-        baseline = run(["./build/replay/raftsim", "run", "--seeds", args.seeds, "--fail-fast",
-                        "--out", str(scratch / "out" / "baseline")], scratch)
-        if baseline.returncode != 0:
-            sys.exit(f"the unmutated core fails the sweep:\n{baseline.stdout[-3000:]}")
-        print(f"{'baseline (no mutation)':<36} {'passes':<8}", flush=True)
-        print(f"{'mutation':<36} {'result':<8} {'seconds':>8}  first failure")
+        baseline = default_sweep(scratch, scratch / "out" / "baseline", args, False)
+        if baseline["status"] != 0:
+            sys.exit(f"the unmutated core fails the sweep:\n{baseline['stdout'][-3000:]}")
+        print(f"{'baseline (no mutation)':<40} passes in {baseline['seconds']:.1f} s", flush=True)
+        print(f"{'mutation':<40} {'mode':<6} result, time-to-detect, first failure")
         for patch in patches:
-            status, failure, seconds, shrunk = try_mutation(
-                scratch, patch, args.seeds, args.shrink_budget if args.shrink else None)
-            caught = status == 1 and failure
-            print(f"{patch.stem:<36} {'caught' if caught else 'MISSED':<8} {seconds:>8.2f}  "
-                  f"{failure or f'(exit {status})'}", flush=True)
-            if not caught:
-                survivors.append(patch.stem)
-            elif shrunk is not None:
-                factor, line = shrunk
-                enough = factor >= MIN_SHRINK_FACTOR
-                print(f"{'':<36} {'shrunk' if enough else 'TOO BIG':<8} {'':>8}  {line}",
-                      flush=True)
-                if not enough:
-                    survivors.append(f"{patch.stem} (shrink)")
-    print(f"{len(patches) - len(survivors)} passed, {len(survivors)} failed")
+            results = try_mutation(scratch, patch, args)
+            print_result(results, args.modes)
+            survivors += survivors_of(results, args.modes)
+            results.pop("stdout", None)
+            for mode in args.modes:
+                if mode in results:
+                    results[mode].pop("stdout", None)
+            all_results.append(results)
+    print_medians(all_results, args.modes)
+    if args.json:
+        pathlib.Path(args.json).write_text(json.dumps(all_results, indent=1) + "\n")
+    print(f"{len(patches) - len({s.split(' ')[0] for s in survivors})} passed, "
+          f"{len(survivors)} failed" + (f": {', '.join(survivors)}" if survivors else ""))
     return 1 if survivors else 0
 
 
