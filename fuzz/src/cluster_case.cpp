@@ -15,9 +15,10 @@
 // picked as "the leader" when the step runs, never drawn at random, so the
 // bytes (and not the scenario stream) decide who is hit and libFuzzer's
 // coverage feedback can steer it. After the ops a fixed epilogue heals
-// everything, restarts every node, waits for a leader and for the members
-// to catch up, and runs VerifyLog / VerifyFSM: a schedule that leaves the
-// cluster unable to recover is a liveness failure like any other.
+// everything, holds a calm period (with any minority still down), restarts
+// every node, waits for a leader and for the members to catch up, and runs
+// VerifyLog / VerifyFSM: a schedule that leaves the cluster unable to
+// recover is a liveness failure like any other.
 #include "raftsim/fuzz/cluster_case.hpp"
 
 #include <fmt/format.h>
@@ -44,6 +45,8 @@ constexpr sim::TimeUs tick_us = 10 * us_per_ms;
 // The epilogue's deadlines: generous next to the longest election timeout
 // the header can choose (20 ticks, so at most 0.4 s per round).
 constexpr sim::TimeUs recovery_deadline_us = 30 * sim::us_per_second;
+// The epilogue's calm period: its probes take a few election timeouts.
+constexpr sim::TimeUs calm_us = 2 * sim::us_per_second;
 
 enum class Op : std::uint8_t {
     sleep,
@@ -517,6 +520,9 @@ void Decoder::add_epilogue() {
     Step drift = make_step(Step::Kind::clock_drift);
     drift.nodes = {all};
     push(drift);
+    // Liveness with a minority possibly still down, and a transfer that
+    // must end (docs/scenarios.md, "calm"); then everyone comes back.
+    push(make_step(Step::Kind::calm, calm_us));
     Step restart = make_step(Step::Kind::restart);
     restart.nodes = {all};
     push(restart);

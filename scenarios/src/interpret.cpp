@@ -72,6 +72,7 @@ class Interpreter {
     void run_step(const Step& step);
     void run_fault_step(const Step& step);
     void run_wait(const Step& step);
+    void run_calm(const Step& step);
     // A step's deadline passed: a liveness failure tied to that step.
     void fail_step(const Step& step, std::string_view kind, std::string detail);
     void run_one_of(const Step& step);
@@ -169,6 +170,9 @@ void Interpreter::run_step(const Step& step) {
         case Step::Kind::wait_for_leader:
         case Step::Kind::wait_until_up_to_date:
             run_wait(step);
+            return;
+        case Step::Kind::calm:
+            run_calm(step);
             return;
         case Step::Kind::apply:
             static_cast<void>(sim_.apply_n(step.count, sim_.now() + apply_deadline_us));
@@ -428,6 +432,14 @@ void Interpreter::run_wait(const Step& step) {
               fmt::format("{}: {} within {} ms of simulated time", step.json_path,
                           leader ? "no leader was elected" : "the members did not catch up",
                           step.duration_us / sim::us_per_ms));
+}
+
+void Interpreter::run_calm(const Step& step) {
+    const sim::CalmOutcome outcome = sim_.run_calm(step.duration_us);
+    if (outcome.ok || sim_.failed()) {
+        return;
+    }
+    fail_step(step, outcome.kind, fmt::format("{}: {}", step.json_path, outcome.detail));
 }
 
 void Interpreter::fail_step(const Step& step, std::string_view kind, std::string detail) {

@@ -811,7 +811,7 @@ struct Action {
     std::array<std::string_view, 3> modifiers;
 };
 
-constexpr std::array<Action, 27> actions{{
+constexpr std::array<Action, 28> actions{{
     {"sleep", Kind::sleep, {}},
     {"wait_for_leader", Kind::wait_for_leader, {"optional"}},
     {"partition", Kind::partition, {"as"}},
@@ -839,6 +839,7 @@ constexpr std::array<Action, 27> actions{{
     {"transfer_leadership", Kind::transfer_leadership, {"within", "optional"}},
     {"snapshot", Kind::snapshot, {}},
     {"membership_churn", Kind::membership_churn, {"optional"}},
+    {"calm", Kind::calm, {}},
 }};
 
 constexpr std::array<std::string_view, 5> modifiers{"optional", "as", "lose_unsynced", "steps",
@@ -1100,6 +1101,7 @@ bool Parser::fill_flow(Step& step, const Json& object, const Json& argument,
                        const std::string& path, int depth) {
     switch (step.kind) {
         case Kind::sleep:
+        case Kind::calm:
             step.duration_us = get_duration(argument, path);
             return true;
         case Kind::wait_for_leader:

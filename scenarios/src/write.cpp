@@ -427,7 +427,7 @@ struct ActionKey {
     std::string_view key;
 };
 
-constexpr std::array<ActionKey, 27> action_keys{{
+constexpr std::array<ActionKey, 28> action_keys{{
     {Kind::sleep, "sleep"},
     {Kind::wait_for_leader, "wait_for_leader"},
     {Kind::partition, "partition"},
@@ -455,6 +455,7 @@ constexpr std::array<ActionKey, 27> action_keys{{
     {Kind::transfer_leadership, "transfer_leadership"},
     {Kind::snapshot, "snapshot"},
     {Kind::membership_churn, "membership_churn"},
+    {Kind::calm, "calm"},
 }};
 
 std::string_view action_key(Kind kind) {
@@ -497,6 +498,7 @@ Node link_node(const Step& step) {
 Node simple_argument(const Step& step) {
     switch (step.kind) {
         case Kind::sleep:
+        case Kind::calm:
         case Kind::wait_for_leader:
         case Kind::wait_until_up_to_date:
             return duration_node(step.duration_us);

@@ -423,6 +423,9 @@ void Checkers::on_snapshot(core::NodeId node, const core::Snapshot& snapshot, bo
                 now, node);
         return;
     }
+    if (!discard_all) {
+        check_snapshot_configuration(node, snapshot, now);
+    }
     if (restore) {
         durable_[node].applied = snapshot.index;
     }

@@ -149,6 +149,31 @@ void Checkers::check_snapshot_keeps_suffix(core::NodeId node, const core::Snapsh
             now, node);
 }
 
+// §7 / Figure 12: a snapshot carries the latest configuration as of its
+// last included index -- not a later, possibly uncommitted one, which a
+// restart from the snapshot would then take as committed. Checked against
+// the node's own log when it still holds the prefix (a snapshot it took).
+void Checkers::check_snapshot_configuration(core::NodeId node, const core::Snapshot& snapshot,
+                                            TimeUs now) {
+    const LogMirror& log = logs_[node];
+    const LogMirror::ConfigurationAt* latest = nullptr;
+    for (const LogMirror::ConfigurationAt& at : log.configurations) {
+        latest = at.index <= snapshot.index ? &at : latest;
+    }
+    if (latest == nullptr || snapshot.index > log.last_index()) {
+        return;  // the log no longer shows it: nothing to compare with
+    }
+    if (latest->index == snapshot.configuration_index &&
+        latest->configuration.servers == snapshot.configuration.servers) {
+        return;
+    }
+    violate(Checker::snapshot, "snapshot_configuration_not_latest",
+            fmt::format("node {} took a snapshot through index {} with the configuration of index "
+                        "{}, but the latest at or below it is at index {}",
+                        node, snapshot.index, snapshot.configuration_index, latest->index),
+            now, node);
+}
+
 // Within one incarnation a node's commit index never moves back, and never
 // passes its own log (Figure 2: commitIndex increases monotonically; a
 // follower sets it to min(leaderCommit, index of last new entry)).

@@ -93,6 +93,7 @@ Simulation::Simulation(SimOptions options)
     network_.set_default_link(options_.link);
     network_.set_message_faults(options_.message_faults);
     const core::Configuration configuration = core::Configuration::voters(options_.names.size());
+    members_configuration_ = configuration;
     hosts_.resize(options_.names.size());
     for (std::size_t i = 0; i < hosts_.size(); ++i) {
         Host& host = hosts_[i];

@@ -196,6 +196,7 @@ void Simulation::observe_ready(Host& host, const core::Ready& ready) {
                            .term = change.term,
                            .a = static_cast<std::uint64_t>(change.from)});
         checkers_.on_role_change(host.id, change, now_);
+        leaders_elected_ += change.to == core::Role::leader ? 1 : 0;
     }
     if (ready.hard_state.has_value()) {
         checkers_.on_hard_state(host.id, *ready.hard_state, now_);

@@ -259,6 +259,7 @@ void Simulation::update_members(const core::Node& leader) {
     }
     members_configuration_index_ = index;
     const core::Configuration& configuration = leader.committed_configuration();
+    members_configuration_ = configuration;
     for (Host& host : hosts_) {
         const bool member = configuration.contains(host.id);
         if (member == host.member) {

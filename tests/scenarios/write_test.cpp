@@ -385,6 +385,8 @@ std::vector<Step> hand_built_steps() {
     churn.count = 3;
     churn.duration_us = 0;
     churn.optional = true;
+    Step& calm = add(Kind::calm);
+    calm.duration_us = 20 * second;
     return steps;
 }
 

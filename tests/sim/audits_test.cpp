@@ -204,6 +204,28 @@ std::vector<HistoryCase> removal_cases() {
              c.on_log_write(2, 2, {command(2, 3, 9)}, 3);
          },
          Checker::durability, "committed_entry_removed"},
+        {"a snapshot carrying a configuration past its index",
+         [](Checkers& c) {
+             commit_on_node1(c, 1, 3);
+             c.on_log_write(1, 1, {configuration_entry(1, 4, 5)}, 3);
+             c.on_snapshot(1,
+                           core::Snapshot{.index = 3,
+                                          .term = 1,
+                                          .configuration = core::Configuration::voters(5),
+                                          .configuration_index = 4},
+                           false, false, 4);
+         },
+         [](Checkers& c) {
+             commit_on_node1(c, 1, 3);
+             c.on_log_write(1, 1, {configuration_entry(1, 4, 5)}, 3);
+             c.on_snapshot(1,
+                           core::Snapshot{.index = 3,
+                                          .term = 1,
+                                          .configuration = core::Configuration::voters(3),
+                                          .configuration_index = 1},
+                           false, false, 4);
+         },
+         Checker::snapshot, "snapshot_configuration_not_latest"},
         {"a snapshot install discarded a matching suffix",
          [](Checkers& c) {
              commit_on_node1(c, 1, 2);

@@ -781,8 +781,7 @@ TEST_CASE("simulation: a second simulation's end leaves the first one's assert h
 
 // Black-box mode: a failed core assertion is counted and the code goes on; a
 // host (simulator) assertion still stops the run as a core_assert.
-TEST_CASE("simulation: black-box mode lets core assertions pass and counts them",
-          "[simulation]") {
+TEST_CASE("simulation: black-box mode lets core assertions pass and counts them", "[simulation]") {
     SimOptions black = options(3);
     black.black_box = true;
     Simulation simulation(black);

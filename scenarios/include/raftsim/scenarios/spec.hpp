@@ -91,6 +91,10 @@ struct Step {
                               // (`any_target`); waits for the outcome
         snapshot,             // `nodes` snapshot their state machine now
         membership_churn,     // `count` random changes, `duration_us` apart
+        // Liveness beyond a deadline: heal every fault, keep a quorum up,
+        // and hold the cluster to a leader, committed proposals, a finished
+        // transfer and no extra election (sim::Simulation::run_calm).
+        calm,  // for `duration_us` (or as long as the probes need)
     };
     Kind kind = Kind::sleep;
     /// Where the step came from in its file ("steps[3].repeat.steps[1]").

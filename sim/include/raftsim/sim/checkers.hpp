@@ -237,6 +237,8 @@ class Checkers {
     void check_restart(core::NodeId node, const core::HardState& hard_state, TimeUs now);
     void check_snapshot_keeps_suffix(core::NodeId node, const core::Snapshot& snapshot, TimeUs now);
     void check_apply_progress(core::NodeId node, const core::Entry& entry, TimeUs now);
+    void check_snapshot_configuration(core::NodeId node, const core::Snapshot& snapshot,
+                                      TimeUs now);
     void check_log_matching(core::NodeId node, core::Index index, TimeUs now);
     void check_client_success(core::Index index, std::uint64_t data_hash, TimeUs now);
     void append_mirror(LogMirror& log, const core::Entry& entry);

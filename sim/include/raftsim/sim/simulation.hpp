@@ -157,6 +157,24 @@ struct TransferReport {
     std::optional<core::TransferResult> result{};
 };
 
+/// How a calm period went (Simulation::run_calm).
+struct CalmOutcome {
+    bool ok = true;
+    /// calm_no_leader, calm_election_storm, calm_proposals_failed,
+    /// calm_transfer_failed or calm_extra_elections.
+    std::string kind;
+    std::string detail;
+};
+
+/// A calm period's deadlines, derived from the configured timeouts.
+struct CalmBounds {
+    /// From the start (or a transfer) to a leader every up member follows;
+    /// also the bound for proposals to commit and a transfer to end.
+    TimeUs leader_us = 0;
+    /// Commands proposed by each proposal probe.
+    std::uint32_t proposals = 3;
+};
+
 enum class SlowVoteMode : std::uint8_t {
     /// RequestVote to a slow node is delayed (hashicorp SlowSendVote).
     send,
@@ -254,6 +272,18 @@ class Simulation {
     /// Members: the servers of the latest committed configuration seen.
     [[nodiscard]] bool is_member(core::NodeId id) const { return host(id).member; }
     [[nodiscard]] std::vector<core::NodeId> members() const;
+
+    /// A calm period (docs/scenarios.md, "calm"): heals the network, brings
+    /// a quorum of the member voters up (a minority may stay down), then
+    /// holds the cluster to liveness within CalmBounds: a leader; proposals
+    /// commit; a transfer ends (and completes, to an up target); and no
+    /// leader is elected in the period but the transfer's. Runs `duration`
+    /// in all, or longer if the probes need it. A running workload pauses
+    /// meanwhile (quiet means no overload) and resumes after.
+    [[nodiscard]] CalmOutcome run_calm(TimeUs duration);
+    [[nodiscard]] CalmBounds calm_bounds() const;
+    /// Leaders elected so far (role changes to leader observed).
+    [[nodiscard]] std::uint64_t leaders_elected() const noexcept { return leaders_elected_; }
 
     /// End of run (hashicorp VerifyLog + VerifyFSM over the members): waits
     /// up to `deadline` for logs to settle, then compares them.
@@ -371,6 +401,9 @@ class Simulation {
     core::RequestId next_change_id_ = 1;
     /// The committed configuration the members were last taken from.
     core::Index members_configuration_index_ = 0;
+    /// The latest committed configuration seen (update_members).
+    core::Configuration members_configuration_{};
+    std::uint64_t leaders_elected_ = 0;
     /// The transfer being waited for (transfer_leadership).
     core::NodeId transfer_leader_ = 0;
     std::optional<core::TransferResult> transfer_result_{};
@@ -383,6 +416,14 @@ class Simulation {
     /// The assertion handler to restore when this simulation ends.
     core::AssertHandler previous_assert_handler_ = nullptr;
     core::AssertRecorder previous_assert_recorder_ = nullptr;
+
+    // Calm periods (simulation_calm.cpp).
+    [[nodiscard]] CalmOutcome run_calm_probes(TimeUs duration);
+    void calm_heal();
+    [[nodiscard]] bool calm_quorums_up() const;
+    [[nodiscard]] bool stable_leader() const;
+    [[nodiscard]] CalmOutcome calm_proposals(const CalmBounds& bounds, std::string_view when);
+    [[nodiscard]] CalmOutcome calm_transfer(const CalmBounds& bounds, std::uint64_t& allowed);
 };
 
 }  // namespace raftsim::sim
