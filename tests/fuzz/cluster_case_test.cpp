@@ -49,6 +49,10 @@ TEST_CASE("fuzz decode: the empty input is a valid run of one node", "[fuzz]") {
     REQUIRE(result.passed);
 }
 
+// heal_all, clear_slow_votes, network, clock_drift, calm, restart,
+// wait_for_leader, stop_workload, wait_until_up_to_date.
+constexpr std::size_t epilogue_steps = 9;
+
 TEST_CASE("fuzz decode: random inputs decode to runs that round-trip through JSON", "[fuzz]") {
     std::size_t with_faults = 0;
     std::set<std::size_t> cluster_sizes;
@@ -56,7 +60,7 @@ TEST_CASE("fuzz decode: random inputs decode to runs that round-trip through JSO
         const std::vector<std::uint8_t> bytes = random_bytes(seed, 8 + seed * 3);
         const ClusterCase decoded = decode_cluster_case(bytes);
         INFO("input seed " << seed);
-        REQUIRE(decoded.scenario.steps.size() <= fuzz_limits.max_steps + 8);
+        REQUIRE(decoded.scenario.steps.size() <= fuzz_limits.max_steps + epilogue_steps);
         with_faults += decoded.scenario.message_faults.empty() ? 0 : 1;
         cluster_sizes.insert(decoded.scenario.cluster.names.size());
         require_json_round_trip(decoded.scenario, decoded.seed);
@@ -81,7 +85,7 @@ TEST_CASE("fuzz decode: limits bound the steps and message faults", "[fuzz]") {
     limits.max_message_faults = 2;
     const ClusterCase decoded = decode_cluster_case(random_bytes(5, 4000), limits);
     // Three decoded steps plus the fixed epilogue.
-    REQUIRE(decoded.scenario.steps.size() == 3 + 8);
+    REQUIRE(decoded.scenario.steps.size() == 3 + epilogue_steps);
     REQUIRE(decoded.scenario.message_faults.size() <= 2);
 }
 
@@ -90,7 +94,7 @@ TEST_CASE("fuzz decode: an op mask with only sleeps leaves every fault out", "[f
     limits.enabled_ops = 0;
     const ClusterCase decoded = decode_cluster_case(random_bytes(6, 400), limits);
     REQUIRE(decoded.scenario.message_faults.empty());
-    const std::size_t body = decoded.scenario.steps.size() - 8;
+    const std::size_t body = decoded.scenario.steps.size() - epilogue_steps;
     for (std::size_t i = 0; i < body; ++i) {
         REQUIRE(decoded.scenario.steps[i].kind == scenarios::Step::Kind::sleep);
     }

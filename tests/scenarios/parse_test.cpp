@@ -720,7 +720,7 @@ TEST_CASE("parse: a step has exactly one action", "[parse]") {
          "restore, slow_votes, clear_slow_votes, network, crash, restart, clock_drift, apply, "
          "start_workload, stop_workload, wait_until_up_to_date, repeat, one_of, add_voter, "
          "add_nonvoter, demote_voter, remove_server, create_node, transfer_leadership, snapshot, "
-         "membership_churn), found none"},
+         "membership_churn, calm), found none"},
         {with_steps(R"({"sleep": "1s"}, {"optional": true})"), "steps[1]", "found none"},
         {with_steps(R"({"sleep": "1s", "apply": 3})"), "steps[0]",
          "a step has exactly one action, found 'apply' and 'sleep'"},

@@ -60,10 +60,18 @@ namespace {
     return "";
 }
 
-// One row from every shard's copy of it; cases in seed order, failures
-// appended to `failures` in that order.
+/// A merged case whose run failed: where it sits, and the shard's record.
+struct PendingFailure {
+    std::uint64_t seed = 0;
+    std::size_t row = 0;
+    std::size_t case_index = 0;
+    const FailureRecord* failure = nullptr;
+};
+
+// One row from every shard's copy of it, cases in seed order; its failing
+// cases go to `pending`, to be numbered in position order across rows.
 [[nodiscard]] RowReport merge_row(const std::vector<ShardReport>& shards, std::size_t row,
-                                  std::vector<FailureRecord>& failures) {
+                                  std::vector<PendingFailure>& pending) {
     RowReport merged{.name = shards.front().report.rows[row].name};
     std::vector<std::pair<CaseReport, const FailureRecord*>> cases;
     for (const ShardReport& shard : shards) {
@@ -84,13 +92,27 @@ namespace {
               [](const auto& a, const auto& b) { return a.first.seed < b.first.seed; });
     for (auto& [run, failure] : cases) {
         if (failure != nullptr) {
-            run.failure = failures.size();
-            failures.push_back(*failure);
+            pending.push_back(PendingFailure{.seed = run.seed,
+                                             .row = row,
+                                             .case_index = merged.cases.size(),
+                                             .failure = failure});
         }
         merged.cases.push_back(run);
     }
     RAFT_ASSERT(merged.cases.size() == merged.seeds + merged.skipped);
     return merged;
+}
+
+// Failures are numbered in position order (plan.hpp: seed by seed, rows in
+// order for each seed), as an unsharded sweep numbers them.
+void number_failures(SweepReport& merged, std::vector<PendingFailure>& pending) {
+    std::sort(pending.begin(), pending.end(), [](const auto& a, const auto& b) {
+        return a.seed != b.seed ? a.seed < b.seed : a.row < b.row;
+    });
+    for (const PendingFailure& at : pending) {
+        merged.rows[at.row].cases[at.case_index].failure = merged.failures.size();
+        merged.failures.push_back(*at.failure);
+    }
 }
 
 // The shard's command without its --shard option.
@@ -133,9 +155,11 @@ std::optional<SweepReport> merge_shards(const std::vector<ShardReport>& shards,
                             shard.report.shard_index, shard.report.stop_reason);
         }
     }
+    std::vector<PendingFailure> pending;
     for (std::size_t row = 0; row < first.rows.size(); ++row) {
-        merged.rows.push_back(merge_row(shards, row, merged.failures));
+        merged.rows.push_back(merge_row(shards, row, pending));
     }
+    number_failures(merged, pending);
     return merged;
 }
 

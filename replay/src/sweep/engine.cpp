@@ -245,11 +245,17 @@ class SweepEngine {
         }
     }
 
-    // Rows before the next run to process are complete: print them.
+    // Rows whose last run is before the next run to process are complete:
+    // print them, in row order (runs go seed by seed, so most rows finish
+    // in the sweep's last seed).
     void print_finished_rows() {
-        const std::size_t complete =
-            process_at_.has_value() && !stopping_ ? process_at_->row : plan_.rows().size();
-        for (; rows_printed_ < complete && !stopping_; ++rows_printed_) {
+        const auto complete = [this](std::size_t row) {
+            const std::optional<CaseRef> last = plan_.last_in_row(row);
+            return !process_at_.has_value() || !last.has_value() ||
+                   last->position < process_at_->position;
+        };
+        for (; rows_printed_ < plan_.rows().size() && complete(rows_printed_) && !stopping_;
+             ++rows_printed_) {
             progress_.clear();
             print_row(outcome_.report.rows[rows_printed_]);
         }

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <map>
+#include <numeric>
 
 #include "raftsim/core/assert.hpp"
 
@@ -47,38 +48,56 @@ std::string SweepPlan::problem() const {
     return "";
 }
 
+std::uint64_t SweepPlan::position_of(std::size_t row, std::uint64_t seed) const noexcept {
+    RAFT_ASSERT(row < rows_.size());
+    RAFT_ASSERT(seed >= seed_first_);
+    return (seed - seed_first_) * rows_.size() + row;
+}
+
+// A run is in shard I of N when (seed offset + row) is I-1 modulo N: each
+// shard gets every row's seeds on a stride of N, staggered by row, so the
+// shards stay even whatever the number of rows (with positions taken modulo
+// N, N dividing the row count would hand each shard whole scenarios).
+bool SweepPlan::in_shard(std::size_t row, std::uint64_t seed) const noexcept {
+    return ((seed - seed_first_) % shard_count_ + row % shard_count_) % shard_count_ ==
+           shard_index_ - 1;
+}
+
 std::optional<CaseRef> SweepPlan::first_in_row(std::size_t row, std::uint64_t seed) const {
     if (row >= rows_.size() || seed > seed_last_) {
         return std::nullopt;
     }
     RAFT_ASSERT(seed >= seed_first_);
-    const std::uint64_t position = row * seeds_per_row() + (seed - seed_first_);
-    const std::uint64_t wanted = shard_index_ - 1;
-    const std::uint64_t offset = (wanted + shard_count_ - position % shard_count_) % shard_count_;
-    if (seed_last_ - seed < offset) {
-        return std::nullopt;
-    }
-    const CaseRef ref{.position = position + offset, .row = row, .seed = seed + offset};
-    RAFT_ASSERT(ref.position % shard_count_ == wanted);
-    return ref;
-}
-
-std::optional<CaseRef> SweepPlan::next(const std::optional<CaseRef>& at) const {
-    std::size_t row = 0;
-    if (at.has_value()) {
-        if (seed_last_ - at->seed >= shard_count_) {
-            return CaseRef{.position = at->position + shard_count_,
-                           .row = at->row,
-                           .seed = at->seed + shard_count_};
-        }
-        row = at->row + 1;
-    }
-    for (; row < rows_.size(); ++row) {
-        if (std::optional<CaseRef> first = first_in_row(row, seed_first_)) {
-            return first;
+    for (std::uint64_t tried = 0; tried < shard_count_ && seed_last_ - seed >= tried; ++tried) {
+        if (in_shard(row, seed + tried)) {
+            return CaseRef{
+                .position = position_of(row, seed + tried), .row = row, .seed = seed + tried};
         }
     }
     return std::nullopt;
+}
+
+std::optional<CaseRef> SweepPlan::next(const std::optional<CaseRef>& at) const {
+    // Positions run seed by seed, every row for a seed before the next.
+    const std::uint64_t runs = seeds_per_row() * rows_.size();
+    std::uint64_t position = at.has_value() ? at->position + 1 : 0;
+    for (; position < runs; ++position) {
+        const auto row = static_cast<std::size_t>(position % rows_.size());
+        const std::uint64_t seed = seed_first_ + position / rows_.size();
+        if (in_shard(row, seed)) {
+            return CaseRef{.position = position, .row = row, .seed = seed};
+        }
+    }
+    return std::nullopt;
+}
+
+std::optional<CaseRef> SweepPlan::last_in_row(std::size_t row) const {
+    const std::optional<CaseRef> first = first_in_row(row, seed_first_);
+    if (!first.has_value()) {
+        return std::nullopt;
+    }
+    const std::uint64_t seed = first->seed + (shard_runs_in_row(row) - 1) * shard_count_;
+    return CaseRef{.position = position_of(row, seed), .row = row, .seed = seed};
 }
 
 std::uint64_t SweepPlan::shard_runs_in_row(std::size_t row) const noexcept {

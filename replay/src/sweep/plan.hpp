@@ -2,11 +2,14 @@
 // The plan of a `raftsim run` sweep: its rows (scenarios, or the swarm), its
 // seeds and its shard, and the order of its runs.
 //
-// Every (row, seed) pair has a position: rows in the order given, seeds
-// ascending within each. --shard I/N keeps the positions whose remainder
-// modulo N is I-1. Positions are what make a sweep's outputs independent of
-// how it ran: reports, fingerprints, artifact choices and --fail-fast are
-// all decided in position order, whichever worker finished first.
+// Every (row, seed) pair has a position: seed by seed, and for each seed
+// every row in the order given -- so a sweep meets every scenario on its
+// first seed within a second, instead of one scenario's seeds before the
+// next one's (time-to-detect, docs/ci.md). --shard I/N keeps the runs whose
+// seed offset plus row index is I-1 modulo N: every row's seeds on a stride
+// of N, staggered by row, so shards stay even. Positions are what make a sweep's outputs
+// independent of how it ran: reports, fingerprints, artifact choices and --fail-fast are all
+// decided in position order, whichever worker finished first.
 
 #include <cstdint>
 #include <optional>
@@ -56,11 +59,15 @@ class SweepPlan {
 
     /// This shard's first run in `row` at or after `seed`, if any.
     [[nodiscard]] std::optional<CaseRef> first_in_row(std::size_t row, std::uint64_t seed) const;
+    /// This shard's last run in `row`, if any.
+    [[nodiscard]] std::optional<CaseRef> last_in_row(std::size_t row) const;
     /// This shard's run after `at`, in position order; nullopt at the end.
     [[nodiscard]] std::optional<CaseRef> next(const std::optional<CaseRef>& at) const;
 
   private:
     [[nodiscard]] std::uint64_t seeds_per_row() const noexcept;
+    [[nodiscard]] std::uint64_t position_of(std::size_t row, std::uint64_t seed) const noexcept;
+    [[nodiscard]] bool in_shard(std::size_t row, std::uint64_t seed) const noexcept;
 
     std::vector<SweepRow> rows_;
     std::uint64_t seed_first_ = 1;
