@@ -392,6 +392,15 @@ void Decoder::decode_fault_step(Op op, Step& step) {
             step.kind = Step::Kind::crash;
             step.nodes = {pick_node()};
             step.lose_unsynced = reader_.chance(192);
+            // Half the crashes wait for the worst moment (issue 14 §5): right
+            // after a vote or an acknowledgement leaves, a write is issued
+            // but not yet synced, or a commit is learned.
+            if (reader_.chance(128)) {
+                constexpr std::array<std::string_view, 5> moments = {
+                    "persist", "commit", "request_vote_response", "append_entries_response",
+                    "install_snapshot_response"};
+                step.crash_after = moments[reader_.range(0, moments.size() - 1)];
+            }
             return;
         case Op::restart:
             step.kind = Step::Kind::restart;

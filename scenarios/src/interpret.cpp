@@ -14,6 +14,13 @@
 namespace raftsim::scenarios {
 namespace {
 
+sim::CrashTrigger crash_trigger(const Step& step) {
+    const std::optional<sim::CrashTrigger> trigger =
+        crash_trigger_named(step.crash_after, step.lose_unsynced);
+    RAFT_ASSERT(trigger.has_value());  // the parser checked the name
+    return *trigger;
+}
+
 using core::NodeId;
 
 // An apply step waits at most this long for a leader and for its outcomes
@@ -402,7 +409,11 @@ void Interpreter::run_fault_step(const Step& step) {
             return;
         case Step::Kind::crash:
             for (NodeId id : resolve(step.nodes)) {
-                sim_.crash(id, step.lose_unsynced);
+                if (step.crash_after.empty()) {
+                    sim_.crash(id, step.lose_unsynced);
+                } else {
+                    sim_.arm_crash(id, crash_trigger(step));
+                }
             }
             return;
         case Step::Kind::restart:

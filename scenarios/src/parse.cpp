@@ -361,6 +361,23 @@ bool optional_bool(const Json& object, const std::string& path, std::string_view
     return value != nullptr && get_bool(*value, member_path(path, key));
 }
 
+/// A crash step's "after" modifier (absent: crash now).
+std::string parse_crash_after(const Json& object, const std::string& path) {
+    const Json* value = find_field(object, "after");
+    if (value == nullptr) {
+        return "";
+    }
+    const std::string at = member_path(path, "after");
+    const std::string expected =
+        "\"persist\", \"commit\" or a message type (request_vote_response, "
+        "append_entries_response, ...)";
+    if (!value->is_string() ||
+        !crash_trigger_named(value->get_ref<const std::string&>(), false).has_value()) {
+        fail_expected(at, expected, *value);
+    }
+    return value->get<std::string>();
+}
+
 std::int64_t get_int(const Json& value, const std::string& path, std::int64_t min,
                      std::int64_t max) {
     const std::string expected = fmt::format("an integer in [{}, {}]", min, max);
@@ -822,7 +839,7 @@ constexpr std::array<Action, 28> actions{{
     {"slow_votes", Kind::slow_votes, {}},
     {"clear_slow_votes", Kind::clear_slow_votes, {}},
     {"network", Kind::network, {}},
-    {"crash", Kind::crash, {"lose_unsynced"}},
+    {"crash", Kind::crash, {"lose_unsynced", "after"}},
     {"restart", Kind::restart, {}},
     {"clock_drift", Kind::clock_drift, {}},
     {"apply", Kind::apply, {}},
@@ -842,8 +859,8 @@ constexpr std::array<Action, 28> actions{{
     {"calm", Kind::calm, {}},
 }};
 
-constexpr std::array<std::string_view, 5> modifiers{"optional", "as", "lose_unsynced", "steps",
-                                                    "within"};
+constexpr std::array<std::string_view, 6> modifiers{"optional", "as",     "lose_unsynced",
+                                                    "steps",    "within", "after"};
 
 /// How long a membership change / a leadership transfer may take when the
 /// step has no "within".
@@ -1172,6 +1189,7 @@ void Parser::fill_fault(Step& step, const Json& object, const Json& argument,
         case Kind::crash:
             step.nodes = parse_nodeset(argument, path);
             step.lose_unsynced = optional_bool(object, step.json_path, "lose_unsynced");
+            step.crash_after = parse_crash_after(object, step.json_path);
             return;
         case Kind::restart:
             step.nodes = parse_nodeset(argument, path);

@@ -188,6 +188,7 @@ void Simulation::guarded(core::NodeId node, const std::function<void()>& work) {
 void Simulation::guarded_process(const Event& event) {
     in_event_ = true;
     guarded(event.node, [this, &event] { process(event); });
+    crash_triggered();
     in_event_ = false;
     if (checkers_.failed()) {
         const Violation& violation = *checkers_.violation();

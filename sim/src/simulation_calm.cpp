@@ -55,7 +55,7 @@ bool Simulation::calm_quorums_up() const {
 }
 
 // Heals every network fault (latency stays: it is not a fault; scripted
-// message faults go too) and restarts down nodes, in id order, until a
+// message faults and armed crash triggers go too) and restarts down nodes, in id order, until a
 // majority of every configuration in play is up; the others stay down, so a
 // calm period may run with a minority down. Only while every up node uses
 // the members' configuration, though: hashicorp's voters refuse candidates
@@ -66,6 +66,9 @@ void Simulation::calm_heal() {
     heal_all();
     clear_slow_votes();
     network_.set_message_faults({});
+    for (Host& other : hosts_) {
+        other.crash_trigger.reset();  // an armed crash is a fault too
+    }
     LinkConfig link = network_.default_link();
     link.drop = Ratio{};
     link.duplicate = Ratio{};

@@ -174,6 +174,9 @@ void Simulation::handle_ready(Host& host) {
         const bool writes = ready.hard_state.has_value() || !ready.entries.empty() ||
                             ready.snapshot.has_value() || ready.compaction.has_value();
         host.storage.write(ready);  // takes the entries: they were observed above
+        if (writes) {
+            fire_crash_trigger(host, CrashTrigger::Kind::persist);
+        }
         if (writes && options_.disk_sync_us > 0) {
             host.syncing = true;
             host.held = std::move(ready);
@@ -237,6 +240,9 @@ void Simulation::complete_ready(Host& host, core::Ready& ready) {
         RAFT_ASSERT(ready.snapshot.has_value());
         restore_snapshot(host, *ready.snapshot);
     }
+    if (host.node->commit_index() > commit_before) {
+        fire_crash_trigger(host, CrashTrigger::Kind::commit);
+    }
     apply_committed(host, ready.committed_entries);
     on_request_results(host, ready.request_results);
     on_transfer_results(host, ready.transfer_results);
@@ -266,6 +272,7 @@ void Simulation::on_transfer_results(Host& host, const std::vector<core::Transfe
 
 void Simulation::send(core::Message message) {
     checkers_.on_send(message, now_);
+    fire_crash_trigger(mutable_host(message.from), CrashTrigger::Kind::send, message.type);
     const SendPlan plan = network_.plan_send(message, now_);
     const MessageFields fields = message_fields(message);
     TraceRecord record_base{.time = now_,
@@ -345,6 +352,7 @@ void Simulation::crash(core::NodeId id, bool lose_unsynced) {
     }
     checkers_.on_crash(id, lose_unsynced);
     host.node.reset();
+    host.crash_trigger.reset();
     host.syncing = false;
     host.held = core::Ready{};
     host.inbox.clear();
@@ -355,6 +363,33 @@ void Simulation::crash(core::NodeId id, bool lose_unsynced) {
     if (change_.has_value() && change_->leader == id) {
         change_->resolved = true;  // its outcome is unknown; change_membership looks again
     }
+}
+
+void Simulation::arm_crash(core::NodeId id, const CrashTrigger& trigger) {
+    Host& host = mutable_host(id);
+    if (host.is_up()) {
+        host.crash_trigger = trigger;
+    }
+}
+
+void Simulation::fire_crash_trigger(Host& host, CrashTrigger::Kind kind, core::MessageType type) {
+    if (!host.crash_trigger.has_value() || host.crash_trigger->kind != kind) {
+        return;
+    }
+    if (kind == CrashTrigger::Kind::send && host.crash_trigger->message_type != type) {
+        return;
+    }
+    crashes_due_.emplace_back(host.id, host.crash_trigger->lose_unsynced);
+    host.crash_trigger.reset();
+}
+
+// Crashes whose trigger fired during the event (or step) just done: after
+// it, so the host is never torn down inside its own Ready loop.
+void Simulation::crash_triggered() {
+    for (const auto& [id, lose_unsynced] : crashes_due_) {
+        crash(id, lose_unsynced);
+    }
+    crashes_due_.clear();
 }
 
 void Simulation::restart(core::NodeId id) {

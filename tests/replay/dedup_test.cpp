@@ -78,23 +78,37 @@ TEST_CASE("dedup: other failures are grouped by checker, kind and row", "[dedup]
           "core_assert/host_invariant in A");
 }
 
-TEST_CASE("dedup: groups count failures, most first, then by signature", "[dedup]") {
+TEST_CASE("dedup: groups list safety first, then liveness, then limits; by count within",
+          "[dedup]") {
     const std::vector<FailureRecord> failures = {
         failure("B", 7, "liveness", "no_leader"),  failure("A", 5, "convergence", "log"),
         failure("B", 3, "liveness", "no_leader"),  failure("C", 2, "election_safety", "two"),
         failure("B", 11, "liveness", "no_leader"), failure("A", 1, "convergence", "log"),
+        failure("D", 1, "limit", "events"),        failure("D", 2, "limit", "events"),
+        failure("D", 3, "limit", "events"),        failure("D", 4, "limit", "events"),
     };
     const std::vector<FailureGroup> groups = group_failures(failures);
-    REQUIRE(groups.size() == 3);
-    CHECK(groups[0].signature == "liveness/no_leader in B");
-    CHECK(groups[0].count == 3);
-    CHECK(groups[0].first.seed == 3);
-    CHECK(groups[1].signature == "convergence/log in A");
-    CHECK(groups[1].count == 2);
-    CHECK(groups[1].first.seed == 1);
-    CHECK(groups[2].signature == "election_safety/two in C");
-    CHECK(groups[2].count == 1);
+    REQUIRE(groups.size() == 4);
+    // The rarest, but a safety violation: it leads.
+    CHECK(groups[0].signature == "election_safety/two in C");
+    CHECK(groups[0].count == 1);
+    CHECK(groups[1].signature == "liveness/no_leader in B");
+    CHECK(groups[1].count == 3);
+    CHECK(groups[1].first.seed == 3);
+    CHECK(groups[2].signature == "convergence/log in A");
+    CHECK(groups[2].count == 2);
+    CHECK(groups[2].first.seed == 1);
+    CHECK(groups[3].signature == "limit/events in D");
     CHECK(group_failures({}).empty());
+}
+
+TEST_CASE("dedup: severity ranks safety, then liveness, then the harness's own", "[dedup]") {
+    CHECK(severity_rank("durability") == 0);
+    CHECK(severity_rank("core_assert") == 0);
+    CHECK(severity_rank("liveness") == 1);
+    CHECK(severity_rank("convergence") == 1);
+    CHECK(severity_rank("limit") == 2);
+    CHECK(severity_rank("crash") == 2);
 }
 
 TEST_CASE("dedup: among equal seeds the first reported failure represents the group", "[dedup]") {

@@ -273,6 +273,14 @@ TEST_CASE("parse: \"checks\": \"all\" verifies with the default settle time", "[
     CHECK(settle.checks.settle_us == 5 * second);
     CHECK_FALSE(settle.checks.black_box);
     const Scenario black = parsed(parse(with_field(R"("checks": {"black_box": true})")));
+    const Scenario armed = parsed(parse(with_steps(
+        R"({"crash": "leader", "after": "request_vote_response", "lose_unsynced": true})")));
+    REQUIRE(armed.steps.size() == 1);
+    CHECK(armed.steps[0].crash_after == "request_vote_response");
+    CHECK(armed.steps[0].lose_unsynced);
+    const ParseResult bogus = parse(with_steps(R"({"crash": "leader", "after": "lunch"})"));
+    REQUIRE(bogus.error.has_value());
+    CHECK_THAT(bogus.error->to_string(), Catch::Contains("steps[0].after: expected \"persist\""));
     CHECK(black.checks.black_box);
     CHECK(black.checks.verify);
 }

@@ -87,8 +87,9 @@ std::string step_difference(const Step& a, const Step& b, const std::string& whe
         a.duration_us == b.duration_us && a.group == b.group && a.slow_mode == b.slow_mode &&
         a.delay_min_us == b.delay_min_us && a.delay_max_us == b.delay_max_us &&
         same_network(a.network, b.network) && a.lose_unsynced == b.lose_unsynced &&
-        a.drift_ppm == b.drift_ppm && a.count == b.count && a.optional == b.optional &&
-        a.name == b.name && a.suffrage == b.suffrage && a.any_target == b.any_target;
+        a.crash_after == b.crash_after && a.drift_ppm == b.drift_ppm && a.count == b.count &&
+        a.optional == b.optional && a.name == b.name && a.suffrage == b.suffrage &&
+        a.any_target == b.any_target;
     if (!scalars_equal) {
         return where;
     }
@@ -358,6 +359,9 @@ std::vector<Step> hand_built_steps() {
     crash.nodes = {selector(SelectorKind::group, "minority group"),
                    selector(SelectorKind::followers), selector(SelectorKind::all)};
     crash.lose_unsynced = true;
+    Step& armed = add(Kind::crash);
+    armed.nodes = {selector(SelectorKind::leader)};
+    armed.crash_after = "append_entries_response";
     Step& cut = add(Kind::cut);
     cut.from = selector(SelectorKind::follower, "", 1, 1);
     cut.to = selector(SelectorKind::random, "", 1, 2);

@@ -71,6 +71,13 @@ std::string failure_signature(const FailureRecord& failure) {
     return fmt::format("{}/{} in {}", failure.checker, failure.kind, failure.row);
 }
 
+int severity_rank(std::string_view checker) {
+    if (checker == "liveness" || checker == "convergence") {
+        return 1;
+    }
+    return checker == "limit" || checker == "crash" ? 2 : 0;
+}
+
 std::vector<FailureGroup> group_failures(const std::vector<FailureRecord>& failures) {
     std::map<std::string, FailureGroup> by_signature;
     for (const FailureRecord& failure : failures) {
@@ -88,11 +95,16 @@ std::vector<FailureGroup> group_failures(const std::vector<FailureRecord>& failu
     for (auto& [signature, group] : by_signature) {
         groups.push_back(std::move(group));
     }
-    // The map left them in signature order; a stable sort by count keeps it
-    // among equal counts.
-    std::stable_sort(
-        groups.begin(), groups.end(),
-        [](const FailureGroup& a, const FailureGroup& b) { return a.count > b.count; });
+    // Safety first, then liveness, then the harness's own (a limit, a dead
+    // worker): a safety violation is the finding however rare it was. Then
+    // by count; the map left them in signature order, which a stable sort
+    // keeps among equals.
+    std::stable_sort(groups.begin(), groups.end(),
+                     [](const FailureGroup& a, const FailureGroup& b) {
+                         const int rank_a = severity_rank(a.first.checker);
+                         const int rank_b = severity_rank(b.first.checker);
+                         return rank_a != rank_b ? rank_a < rank_b : a.count > b.count;
+                     });
     RAFT_ASSERT(groups.size() <= failures.size());
     RAFT_ASSERT(groups.empty() == failures.empty());
     return groups;

@@ -59,8 +59,14 @@ struct FailureGroup {
     FailureRecord first;
 };
 
-/// Groups failures by signature, most frequent first, then by signature.
+/// Groups failures by signature: safety before liveness before the harness's
+/// own (severity_rank), then most frequent first, then by signature.
 [[nodiscard]] std::vector<FailureGroup> group_failures(const std::vector<FailureRecord>& failures);
+
+/// 0 for a safety checker (and the core's assertions), 1 for liveness and
+/// convergence, 2 for the harness's own failures (limit, crash): the order
+/// groups are listed in.
+[[nodiscard]] int severity_rank(std::string_view checker);
 
 /// "N distinct failures:" and one line per group: count, signature, first
 /// seed and its replay command. Empty when there are no groups.

@@ -18,7 +18,8 @@ namespace raftsim::fuzz {
 
 /// What a stored fuzz_cluster input (and a swarm seed) means: bumped when the
 /// decoder or swarm's draws change what bytes decode to (docs/fuzzing.md,
-/// "Decoder versions"). 2: the epilogue's calm period (issue 14).
+/// "Decoder versions"). 2: the epilogue's calm period and crash triggers
+/// (issue 14).
 inline constexpr std::uint32_t decoder_version = 2;
 
 struct ClusterCase {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "raftsim/core/config.hpp"
@@ -13,6 +14,25 @@
 #include "raftsim/sim/time.hpp"
 
 namespace raftsim::scenarios {
+
+/// A crash step's "after": "persist", "commit" or a message type's name, as
+/// the simulator's trigger; nullopt for any other text.
+[[nodiscard]] inline std::optional<sim::CrashTrigger> crash_trigger_named(std::string_view after,
+                                                                          bool lose_unsynced) {
+    using Kind = sim::CrashTrigger::Kind;
+    if (after == "persist" || after == "commit") {
+        return sim::CrashTrigger{.kind = after == "persist" ? Kind::persist : Kind::commit,
+                                 .lose_unsynced = lose_unsynced};
+    }
+    for (std::uint8_t i = 0; i < core::message_type_count; ++i) {
+        const auto type = static_cast<core::MessageType>(i);
+        if (core::to_string(type) == after) {
+            return sim::CrashTrigger{
+                .kind = Kind::send, .message_type = type, .lose_unsynced = lose_unsynced};
+        }
+    }
+    return std::nullopt;
+}
 
 using sim::TimeUs;
 
@@ -109,6 +129,10 @@ struct Step {
     TimeUs delay_max_us = 0;
     NetworkSpec network;
     bool lose_unsynced = false;
+    /// crash: "" crashes now; "persist", "commit" or a message type's name
+    /// ("request_vote_response", ...) arms a crash right after the node
+    /// next does that (sim::CrashTrigger).
+    std::string crash_after;
     std::int32_t drift_ppm = 0;
     std::uint32_t count = 0;
     std::vector<Step> steps;

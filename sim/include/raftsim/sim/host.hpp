@@ -14,6 +14,24 @@
 
 namespace raftsim::sim {
 
+/// A crash tied to what a node does, not to a time (issue 14 §5): the node
+/// crashes right after the event that fires it.
+struct CrashTrigger {
+    enum class Kind : std::uint8_t {
+        /// It sent a message of `message_type` (the rest of that Ready's
+        /// messages go too).
+        send,
+        /// It issued a write to storage: with a disk sync delay the crash
+        /// comes before the sync completes, so `lose_unsynced` loses it.
+        persist,
+        /// It learned of a higher commit index (before applying it).
+        commit,
+    };
+    Kind kind = Kind::send;
+    core::MessageType message_type = core::MessageType::request_vote_response;
+    bool lose_unsynced = false;
+};
+
 struct Host {
     core::NodeId id = 0;
     std::string name;
@@ -39,6 +57,8 @@ struct Host {
     /// last time a message from it was delivered here.
     core::Term lease_term = 0;
     std::map<core::NodeId, std::uint64_t> heard_from_us;
+    /// Armed by Simulation::arm_crash; fires once.
+    std::optional<CrashTrigger> crash_trigger;
 
     [[nodiscard]] bool is_up() const noexcept { return node.has_value(); }
 };

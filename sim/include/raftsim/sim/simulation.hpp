@@ -239,6 +239,9 @@ class Simulation {
                         TimeUs delay_min_us, TimeUs delay_max_us);
     void clear_slow_votes();
     void crash(core::NodeId id, bool lose_unsynced);
+    /// Crash `id` right after the event `trigger` names (once; a crash for
+    /// another reason disarms it).
+    void arm_crash(core::NodeId id, const CrashTrigger& trigger);
     void restart(core::NodeId id);
     void set_clock_drift(core::NodeId id, std::int32_t drift_ppm);
 
@@ -304,7 +307,10 @@ class Simulation {
     [[nodiscard]] std::uint64_t steps() const noexcept { return steps_; }
     /// Runs a scenario step's calls (faults, proposals, restarts): a failed
     /// assertion inside becomes a core_assert violation, as within events.
-    void run_step(const std::function<void()>& work) { guarded(0, work); }
+    void run_step(const std::function<void()>& work) {
+        guarded(0, work);
+        crash_triggered();
+    }
 
   private:
     Host& mutable_host(core::NodeId id);
@@ -419,6 +425,11 @@ class Simulation {
 
     // Calm periods (simulation_calm.cpp).
     [[nodiscard]] CalmOutcome run_calm_probes(TimeUs duration);
+    /// A trigger matched: the crash happens once the current event is done.
+    void fire_crash_trigger(Host& host, CrashTrigger::Kind kind, core::MessageType type = {});
+    void crash_triggered();
+    /// Nodes whose trigger fired, with lose_unsynced, in firing order.
+    std::vector<std::pair<core::NodeId, bool>> crashes_due_;
     void calm_heal();
     [[nodiscard]] bool calm_quorums_up() const;
     [[nodiscard]] bool stable_leader() const;
