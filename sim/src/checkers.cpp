@@ -149,6 +149,15 @@ void Checkers::on_send(const core::Message& message, TimeUs now) {
         return;
     }
     if (message.type == core::MessageType::request_pre_vote_response && message.granted) {
+        // Thesis §9.6: a server grants a pre-vote only if it has not heard
+        // from a leader within an election timeout; a leader hears itself.
+        if (role_of_[message.from] == core::Role::leader) {
+            violate(Checker::leader_lease, "leader_granted_pre_vote",
+                    fmt::format("leader {} granted node {} a pre-vote for term {}", message.from,
+                                message.to, message.term),
+                    now, message.from);
+            return;
+        }
         std::vector<core::NodeId>& voters = pre_votes_granted_[{message.to, message.term}];
         if (std::find(voters.begin(), voters.end(), message.from) == voters.end()) {
             voters.push_back(message.from);

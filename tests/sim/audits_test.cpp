@@ -382,6 +382,11 @@ std::vector<HistoryCase> append_claims_cases() {
              c.on_send(message, 2);
          },
          Checker::claims, "append_entries_overstates_commit"},
+    };
+}
+
+std::vector<HistoryCase> pre_vote_cases() {
+    return {
         {"a candidate without a majority of pre-votes",
          [](Checkers& c) {
              write_log(c, 1, 1, 2);
@@ -400,6 +405,27 @@ std::vector<HistoryCase> append_claims_cases() {
                  1, RoleChange{.from = Role::pre_candidate, .to = Role::candidate, .term = 2}, 2);
          },
          Checker::claims, "candidate_without_pre_vote_quorum"},
+        {"a leader granting a pre-vote",
+         [](Checkers& c) {
+             c.on_role_change(2, to_leader(2), 1);
+             c.on_send(Message{.type = MessageType::request_pre_vote_response,
+                               .from = 2,
+                               .to = 1,
+                               .term = 3,
+                               .granted = true},
+                       2);
+         },
+         [](Checkers& c) {
+             c.on_role_change(2, to_leader(2), 1);
+             c.on_role_change(2, to_follower(2), 1);
+             c.on_send(Message{.type = MessageType::request_pre_vote_response,
+                               .from = 2,
+                               .to = 1,
+                               .term = 3,
+                               .granted = true},
+                       2);
+         },
+         Checker::leader_lease, "leader_granted_pre_vote"},
         {"a pre-candidate campaigning on TimeoutNow skips the pre-vote count",
          [](Checkers& c) {
              write_log(c, 1, 1, 2);
@@ -497,6 +523,7 @@ TEST_CASE("node_progress: a node's commit index and applied prefix never move ba
 TEST_CASE("claims: what a node says in a message matches its log", "[checkers][audits]") {
     run_cases(claims_cases());
     run_cases(append_claims_cases());
+    run_cases(pre_vote_cases());
 }
 
 TEST_CASE("log shape: replies go to the term's leader; terms never fall nor run ahead",
