@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <string>
+#include <vector>
 
 #include "raftsim/core/assert.hpp"
 #include "raftsim/core/quorum.hpp"
@@ -129,20 +131,14 @@ CalmOutcome Simulation::calm_proposals(const CalmBounds& bounds, std::string_vie
             run_for(std::min<TimeUs>(deadline - std::min(deadline, now_), options_.tick_us));
         }
     }
-    if (committed >= bounds.proposals || failed()) {
+    if (failed()) {
         return CalmOutcome{};
     }
-    std::string outcomes;
+    std::vector<ClientOutcome> outcomes;
     for (core::RequestId id = first; id <= history_.size(); ++id) {
-        outcomes +=
-            fmt::format("{}{}", outcomes.empty() ? "" : ", ", to_string(history_[id - 1].outcome));
+        outcomes.push_back(history_[id - 1].outcome);
     }
-    return CalmOutcome{
-        .ok = false,
-        .kind = "calm_proposals_failed",
-        .detail = fmt::format("{} of {} commands proposed {} committed within {} ms ({})",
-                              committed, bounds.proposals, when, bounds.leader_us / us_per_ms,
-                              outcomes.empty() ? "none proposed" : outcomes)};
+    return calm::judge_proposals(committed, bounds.proposals, outcomes, bounds.leader_us, when);
 }
 
 // Hands leadership to a member voter that is down, if there is one (the
@@ -186,19 +182,15 @@ CalmOutcome Simulation::calm_transfer(const CalmBounds& bounds, std::uint64_t& a
                       run_until([this, target] { return stable_leader() && leader() == target; },
                                 now_ + bounds.leader_us));
     allowed += target_leads ? 1 : 0;
-    if (report.result.has_value() && (target_leads || !target_up || !roomy)) {
-        return CalmOutcome{};
+    calm::TransferTally tally{
+        .target_name = target == 0 ? std::string("the leader's pick") : name_of(target),
+        .target_up = target_up,
+        .roomy = roomy,
+        .target_leads = target_leads};
+    if (report.result.has_value()) {
+        tally.outcome = report.result->outcome;
     }
-    return CalmOutcome{.ok = false,
-                       .kind = "calm_transfer_failed",
-                       .detail = fmt::format(
-                           "a leadership transfer to {} ({}) {} within {} ms, and it did not lead",
-                           target == 0 ? std::string("the leader's pick") : name_of(target),
-                           target_up ? "up" : "down",
-                           report.result.has_value()
-                               ? fmt::format("ended {}", core::to_string(report.result->outcome))
-                               : std::string("had no outcome"),
-                           bounds.leader_us / us_per_ms)};
+    return calm::judge_transfer(tally, bounds.leader_us);
 }
 
 CalmOutcome Simulation::run_calm(TimeUs duration) {
@@ -250,14 +242,9 @@ CalmOutcome Simulation::run_calm_probes(TimeUs duration) {
     for (const Host& other : hosts_) {
         up_members += other.member && other.is_up() ? 1 : 0;
     }
-    const std::uint64_t settling_allowed = 2 + (options_.raft.pre_vote ? 0 : up_members);
-    const std::uint64_t settling = leaders_elected_ - elections_at_start;
-    if (outcome.ok && !failed() && settling > settling_allowed) {
-        outcome = CalmOutcome{.ok = false,
-                              .kind = "calm_election_storm",
-                              .detail = fmt::format("{} leaders elected before the cluster settled "
-                                                    "in a calm period ({} allowed)",
-                                                    settling, settling_allowed)};
+    if (outcome.ok && !failed()) {
+        outcome = calm::judge_settling(leaders_elected_ - elections_at_start,
+                                       options_.raft.pre_vote, up_members);
     }
     const std::uint64_t elections_before = leaders_elected_;
     std::uint64_t allowed = 0;
@@ -276,15 +263,80 @@ CalmOutcome Simulation::run_calm_probes(TimeUs duration) {
     if (now_ < end) {
         run_for(end - now_);
     }
-    const std::uint64_t elected = leaders_elected_ - elections_before;
-    if (elected > allowed && !failed()) {
-        return CalmOutcome{.ok = false,
-                           .kind = "calm_extra_elections",
-                           .detail = fmt::format("{} leaders elected in a calm period with a "
-                                                 "stable leader ({} allowed: the transfer's)",
-                                                 elected, allowed)};
+    if (failed()) {
+        return CalmOutcome{};
     }
-    return CalmOutcome{};
+    return calm::judge_stable_period(leaders_elected_ - elections_before, allowed);
 }
+
+namespace calm {
+
+std::uint64_t settling_elections_allowed(bool pre_vote, std::size_t up_members) {
+    return 2 + (pre_vote ? 0 : up_members);
+}
+
+CalmOutcome judge_settling(std::uint64_t elected, bool pre_vote, std::size_t up_members) {
+    const std::uint64_t allowed = settling_elections_allowed(pre_vote, up_members);
+    if (elected <= allowed) {
+        return CalmOutcome{};
+    }
+    RAFT_ASSERT(elected > 2);
+    return CalmOutcome{.ok = false,
+                       .kind = "calm_election_storm",
+                       .detail = fmt::format("{} leaders elected before the cluster settled in a "
+                                             "calm period ({} allowed)",
+                                             elected, allowed)};
+}
+
+CalmOutcome judge_proposals(std::uint64_t committed, std::uint32_t proposed,
+                            const std::vector<ClientOutcome>& outcomes, TimeUs bound_us,
+                            std::string_view when) {
+    RAFT_ASSERT(proposed > 0);
+    if (committed >= proposed) {
+        return CalmOutcome{};
+    }
+    std::string listed;
+    for (const ClientOutcome outcome : outcomes) {
+        listed += fmt::format("{}{}", listed.empty() ? "" : ", ", to_string(outcome));
+    }
+    return CalmOutcome{
+        .ok = false,
+        .kind = "calm_proposals_failed",
+        .detail = fmt::format("{} of {} commands proposed {} committed within {} ms ({})",
+                              committed, proposed, when, bound_us / us_per_ms,
+                              listed.empty() ? "none proposed" : listed)};
+}
+
+CalmOutcome judge_transfer(const TransferTally& tally, TimeUs bound_us) {
+    // A transfer to a down target must merely end; where votes cannot beat
+    // the timeout (!roomy) one that fails is the network's doing.
+    if (tally.outcome.has_value() && (tally.target_leads || !tally.target_up || !tally.roomy)) {
+        return CalmOutcome{};
+    }
+    RAFT_ASSERT(bound_us > 0);
+    return CalmOutcome{
+        .ok = false,
+        .kind = "calm_transfer_failed",
+        .detail = fmt::format(
+            "a leadership transfer to {} ({}) {} within {} ms, and it did not lead",
+            tally.target_name, tally.target_up ? "up" : "down",
+            tally.outcome.has_value() ? fmt::format("ended {}", core::to_string(*tally.outcome))
+                                      : std::string("had no outcome"),
+            bound_us / us_per_ms)};
+}
+
+CalmOutcome judge_stable_period(std::uint64_t elected, std::uint64_t allowed) {
+    if (elected <= allowed) {
+        return CalmOutcome{};
+    }
+    RAFT_ASSERT(elected > 0);
+    return CalmOutcome{.ok = false,
+                       .kind = "calm_extra_elections",
+                       .detail = fmt::format("{} leaders elected in a calm period with a stable "
+                                             "leader ({} allowed: the transfer's)",
+                                             elected, allowed)};
+}
+
+}  // namespace calm
 
 }  // namespace raftsim::sim

@@ -1,7 +1,13 @@
 // Calm periods (Simulation::run_calm): a healthy cluster passes one with a
 // minority down and keeps it down; a cluster that cannot elect fails it;
-// the bounds follow the configured timeouts.
+// the bounds follow the configured timeouts; and each verdict fires on a
+// crafted bad tally and stays quiet on a good one (a correct core never
+// storms or loses proposals in a calm period, so a run cannot show those).
+#include <fmt/format.h>
+
 #include <catch2/catch.hpp>
+#include <optional>
+#include <string>
 
 #include "helpers.hpp"
 #include "raftsim/sim/simulation.hpp"
@@ -75,6 +81,98 @@ TEST_CASE("calm: the bounds follow the election timeout, latency, disk and drift
     Simulation drifting(base);
     drifting.set_clock_drift(1, 500'000);  // half again as slow
     CHECK(drifting.calm_bounds().leader_us == 40 * 2 * (timeout_us + timeout_us / 2));
+}
+
+TEST_CASE("calm: more elections than settling allows is an election storm", "[calm]") {
+    struct Case {
+        std::uint64_t elected;
+        bool pre_vote;
+        std::size_t up_members;
+        bool storm;
+    };
+    const Case cases[] = {
+        {0, true, 3, false}, {2, true, 5, false},  {3, true, 5, true},  {5, false, 3, false},
+        {6, false, 3, true}, {7, false, 5, false}, {8, false, 5, true}, {40, true, 1, true},
+    };
+    for (const Case& c : cases) {
+        CAPTURE(c.elected, c.pre_vote, c.up_members);
+        const CalmOutcome outcome = calm::judge_settling(c.elected, c.pre_vote, c.up_members);
+        CHECK(outcome.ok == !c.storm);
+        if (c.storm) {
+            CHECK(outcome.kind == "calm_election_storm");
+            CHECK_THAT(outcome.detail,
+                       Catch::Contains(fmt::format("{} leaders elected before the cluster settled",
+                                                   c.elected)));
+        }
+    }
+    CHECK(calm::settling_elections_allowed(true, 5) == 2);
+    CHECK(calm::settling_elections_allowed(false, 5) == 7);
+}
+
+TEST_CASE("calm: proposals that do not all commit fail, naming each outcome", "[calm]") {
+    const TimeUs bound_us = 4 * us_per_second;
+    CHECK(calm::judge_proposals(3, 3, {}, bound_us, "with a stable leader").ok);
+    CHECK(calm::judge_proposals(4, 3, {}, bound_us, "with a stable leader").ok);
+    const CalmOutcome lost =
+        calm::judge_proposals(1, 3, {ClientOutcome::success, ClientOutcome::leadership_lost},
+                              bound_us, "after a leadership transfer");
+    CHECK_FALSE(lost.ok);
+    CHECK(lost.kind == "calm_proposals_failed");
+    CHECK_THAT(lost.detail, Catch::Contains("1 of 3 commands proposed after a leadership "
+                                            "transfer committed within 4000 ms"));
+    CHECK_THAT(lost.detail,
+               Catch::Contains(std::string(to_string(ClientOutcome::leadership_lost))));
+    const CalmOutcome none = calm::judge_proposals(0, 3, {}, bound_us, "with a stable leader");
+    CHECK_FALSE(none.ok);
+    CHECK_THAT(none.detail, Catch::Contains("none proposed"));
+}
+
+TEST_CASE("calm: a transfer fails only when an up target could have led and did not", "[calm]") {
+    using core::TransferOutcome;
+    struct Case {
+        std::optional<TransferOutcome> outcome;
+        bool target_up;
+        bool roomy;
+        bool target_leads;
+        bool fails;
+    };
+    const Case cases[] = {
+        {TransferOutcome::completed, true, true, true, false},
+        {TransferOutcome::timed_out, true, true, true, false},    // won after hashicorp gave up
+        {TransferOutcome::timed_out, false, true, false, false},  // a down target: it must end
+        {TransferOutcome::timed_out, true, false, false, false},  // votes slower than the timeout
+        {TransferOutcome::timed_out, true, true, false, true},
+        {std::nullopt, false, true, false, true},  // never ended at all
+        {std::nullopt, true, false, false, true},
+    };
+    for (const Case& c : cases) {
+        CAPTURE(c.outcome.has_value(), c.target_up, c.roomy, c.target_leads);
+        const calm::TransferTally tally{.outcome = c.outcome,
+                                        .target_name = "n2",
+                                        .target_up = c.target_up,
+                                        .roomy = c.roomy,
+                                        .target_leads = c.target_leads};
+        const CalmOutcome outcome = calm::judge_transfer(tally, 4 * us_per_second);
+        CHECK(outcome.ok == !c.fails);
+        if (c.fails) {
+            CHECK(outcome.kind == "calm_transfer_failed");
+            CHECK_THAT(outcome.detail, Catch::Contains("a leadership transfer to n2"));
+            CHECK_THAT(outcome.detail, Catch::Contains(c.outcome.has_value() ? "ended timed_out"
+                                                                             : "had no outcome"));
+        }
+    }
+}
+
+TEST_CASE("calm: an election after the cluster settled, beyond the transfer's, is extra",
+          "[calm]") {
+    CHECK(calm::judge_stable_period(0, 0).ok);
+    CHECK(calm::judge_stable_period(1, 1).ok);
+    const CalmOutcome extra = calm::judge_stable_period(2, 1);
+    CHECK_FALSE(extra.ok);
+    CHECK(extra.kind == "calm_extra_elections");
+    CHECK_THAT(extra.detail, Catch::Contains("2 leaders elected in a calm period with a stable "
+                                             "leader (1 allowed"));
+    CHECK_FALSE(calm::judge_stable_period(1, 0).ok);
 }
 
 }  // namespace

@@ -175,6 +175,46 @@ struct CalmBounds {
     std::uint32_t proposals = 3;
 };
 
+/// A calm period's verdicts, apart from the simulation that tallies their
+/// inputs, so each can be fed a crafted bad tally in a test
+/// (tests/sim/calm_test.cpp) -- a correct core never produces most of them.
+namespace calm {
+
+/// Leaders elected between the faults healing and a stable leader: two, plus
+/// one per up member without pre-vote (each may disrupt once on rejoining
+/// with a higher term, thesis §9.6). More is calm_election_storm.
+[[nodiscard]] std::uint64_t settling_elections_allowed(bool pre_vote, std::size_t up_members);
+[[nodiscard]] CalmOutcome judge_settling(std::uint64_t elected, bool pre_vote,
+                                         std::size_t up_members);
+
+/// calm_proposals_failed unless all `proposed` commands committed; `outcomes`
+/// are the requests' results, for the report.
+[[nodiscard]] CalmOutcome judge_proposals(std::uint64_t committed, std::uint32_t proposed,
+                                          const std::vector<ClientOutcome>& outcomes,
+                                          TimeUs bound_us, std::string_view when);
+
+/// What became of the calm period's leadership transfer.
+struct TransferTally {
+    /// Whether the transfer reported an outcome before the bound.
+    std::optional<core::TransferOutcome> outcome{};
+    /// The target (0: the leader's pick), and whether it was up.
+    std::string target_name;
+    bool target_up = true;
+    /// The network and disk leave an election well inside the timeout.
+    bool roomy = true;
+    /// The target went on to lead, with every up member following it.
+    bool target_leads = false;
+};
+/// calm_transfer_failed: a transfer with no outcome, or one to an up target
+/// that did not end with the target leading while an election had room.
+[[nodiscard]] CalmOutcome judge_transfer(const TransferTally& tally, TimeUs bound_us);
+
+/// calm_extra_elections: leaders elected after the cluster settled beyond
+/// the ones the transfer accounts for.
+[[nodiscard]] CalmOutcome judge_stable_period(std::uint64_t elected, std::uint64_t allowed);
+
+}  // namespace calm
+
 enum class SlowVoteMode : std::uint8_t {
     /// RequestVote to a slow node is delayed (hashicorp SlowSendVote).
     send,
