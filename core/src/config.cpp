@@ -143,9 +143,20 @@ ConfigResult to_ticks(const DurationConfig& durations, std::uint64_t tick_us) {
     config.trailing_log_entries = durations.trailing_log_entries;
     config.pre_vote = durations.pre_vote;
     config.check_quorum = durations.check_quorum;
+    config.vote_rule = durations.vote_rule;
     config.protocol_version = durations.protocol_version;
     result.error = validate(config);
     return result;
+}
+
+std::string_view to_string(VoteRule rule) noexcept {
+    switch (rule) {
+        case VoteRule::hashicorp:
+            return "hashicorp";
+        case VoteRule::thesis:
+            return "thesis";
+    }
+    return "unknown";
 }
 
 }  // namespace raftsim::core

@@ -107,7 +107,14 @@ bool Node::maybe_step_term(const Message& message) {
 }
 
 bool Node::known_candidate(NodeId candidate) const {
+    if (config_.vote_rule == VoteRule::thesis) {
+        return true;  // §4.1: votes do not consult the configuration
+    }
     return configuration_.empty() || configuration_.contains(candidate);
+}
+
+bool Node::may_vote_for(NodeId candidate) const {
+    return config_.vote_rule == VoteRule::thesis || configuration_.is_voter(candidate);
 }
 
 bool Node::vote_blocked_by_sticky_leader(const Message& message) const {
@@ -142,8 +149,9 @@ void Node::step_request_vote(const Message& message) {
     RAFT_ASSERT(message.term == hard_state_.term);
     RAFT_ASSERT(!pre_vote);
     // hashicorp: a server that is not a voter in our configuration cannot
-    // become leader with our help (removed servers must not disrupt).
-    const bool candidate_is_voter = configuration_.is_voter(message.from);
+    // become leader with our help (removed servers must not disrupt); the
+    // thesis rule (§4.1) votes regardless (Config::vote_rule).
+    const bool candidate_is_voter = may_vote_for(message.from);
     const bool fresh_vote = hard_state_.voted_for == node_none;
     const bool log_ok =
         log_.is_up_to_date(message.candidate_last_log_index, message.candidate_last_log_term);
@@ -170,7 +178,7 @@ void Node::step_request_pre_vote(const Message& message) {
                      .granted = false};
     if (vote_blocked_by_sticky_leader(message)) {
         stats_.votes_rejected_sticky_leader += 1;
-    } else if (message.term > hard_state_.term && configuration_.is_voter(message.from) &&
+    } else if (message.term > hard_state_.term && may_vote_for(message.from) &&
                log_.is_up_to_date(message.candidate_last_log_index,
                                   message.candidate_last_log_term)) {
         // Answer in the asked-for term so the pre-candidate can tell this

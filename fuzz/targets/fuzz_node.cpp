@@ -364,6 +364,7 @@ core::Config decode_config(ByteReader& in, Flags& flags) {
         (bits & 4U) != 0 ? core::protocol_version_min : core::protocol_version_max;
     flags.auto_ready = (bits & 8U) == 0;
     flags.auto_snapshot = (bits & 16U) != 0;
+    config.vote_rule = (bits & 32U) != 0 ? core::VoteRule::thesis : core::VoteRule::hashicorp;
     NODE_CHECK(core::validate(config) == core::ConfigError::ok);
     return config;
 }

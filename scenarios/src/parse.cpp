@@ -579,12 +579,21 @@ ClusterSpec parse_cluster(const Json& value) {
     return cluster;
 }
 
+core::VoteRule parse_vote_rule(const Json& value, const std::string& path) {
+    for (const core::VoteRule rule : {core::VoteRule::hashicorp, core::VoteRule::thesis}) {
+        if (value.is_string() && value.get_ref<const std::string&>() == core::to_string(rule)) {
+            return rule;
+        }
+    }
+    fail_expected(path, "\"hashicorp\" or \"thesis\"", value);
+}
+
 void parse_raft_fields(const Json& value, core::DurationConfig& raft) {
     const std::string path = "raft";
     check_fields(value, path,
                  {"heartbeat_timeout", "election_timeout", "commit_timeout", "leader_lease",
                   "max_append_entries", "max_inflight_appends", "max_uncommitted_entries",
-                  "snapshot_threshold", "trailing_logs", "pre_vote", "check_quorum"});
+                  "snapshot_threshold", "trailing_logs", "pre_vote", "check_quorum", "vote_rule"});
     const std::array<std::pair<std::string_view, std::uint64_t*>, 4> durations{{
         {"heartbeat_timeout", &raft.heartbeat_timeout_us},
         {"election_timeout", &raft.election_timeout_us},
@@ -624,6 +633,9 @@ void parse_raft_fields(const Json& value, core::DurationConfig& raft) {
         if (const Json* field = find_field(value, key)) {
             *target = get_bool(*field, member_path(path, key));
         }
+    }
+    if (const Json* field = find_field(value, "vote_rule")) {
+        raft.vote_rule = parse_vote_rule(*field, member_path(path, "vote_rule"));
     }
 }
 

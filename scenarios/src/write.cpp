@@ -389,6 +389,11 @@ Node raft_node(const core::DurationConfig& raft) {
     node.add("trailing_logs", number_node(raft.trailing_log_entries));
     node.add("pre_vote", bool_node(raft.pre_vote));
     node.add("check_quorum", bool_node(raft.check_quorum));
+    // Written only when not the default, so artifacts of runs that never
+    // chose a rule read as before.
+    if (raft.vote_rule != core::VoteRule::hashicorp) {
+        node.add("vote_rule", string_node(core::to_string(raft.vote_rule)));
+    }
     return node;
 }
 

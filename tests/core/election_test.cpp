@@ -885,6 +885,38 @@ TEST_CASE(
 }
 
 TEST_CASE(
+    "voter: under the thesis vote rule grants a vote to a server outside its voters when "
+    "term and log allow (thesis §4.1)",
+    "[election]") {
+    const NodeId candidate = GENERATE(NodeId{3}, NodeId{9});  // nonvoter, unknown
+    const MessageType type = GENERATE(MessageType::request_vote, MessageType::request_pre_vote);
+    CAPTURE(candidate, type);
+    core::Config config = test_config();
+    config.vote_rule = core::VoteRule::thesis;
+    core::Node node = bootstrap_clean(1, two_voters_one_nonvoter(), config);
+    Message request = request_vote(candidate, 1, 2, 5, 1);
+    request.type = type;
+    REQUIRE(node.step(request) == RejectReason::none);
+    const core::Ready ready = drain(node);
+    const Message response =
+        only(ready, type == MessageType::request_vote ? MessageType::request_vote_response
+                                                      : MessageType::request_pre_vote_response);
+    CHECK(response.granted);
+    // A vote is recorded; a pre-vote changes nothing (§9.6).
+    CHECK(node.voted_for() == (type == MessageType::request_vote ? candidate : core::node_none));
+    // The rule does not relax the log check (§5.4.1) or stickiness (§4.2.3).
+    core::Node behind = bootstrap_clean(1, two_voters_one_nonvoter(), config);
+    request.candidate_last_log_index = 0;
+    request.candidate_last_log_term = 0;
+    REQUIRE(behind.step(request) == RejectReason::none);
+    CHECK_FALSE(only(drain(behind), response.type).granted);
+    core::Node sticky = bootstrap_clean(1, two_voters_one_nonvoter(), config);
+    follow(sticky, 2, 1);
+    REQUIRE(sticky.step(request_vote(candidate, 1, 2, 5, 1)) == RejectReason::none);
+    CHECK_FALSE(only(drain(sticky), MessageType::request_vote_response).granted);
+}
+
+TEST_CASE(
     "voter: a higher-term RequestVote from a nonvoter moves its term but is refused "
     "(hashicorp requestVote, PR #526)",
     "[election]") {

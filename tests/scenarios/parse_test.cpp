@@ -78,7 +78,7 @@ const char* const full_scenario = R"({
   "raft": {"heartbeat_timeout": "500ms", "election_timeout": "750ms", "commit_timeout": "25ms",
            "leader_lease": "250ms", "max_append_entries": 32, "max_inflight_appends": 8,
            "max_uncommitted_entries": 1000, "snapshot_threshold": 200, "trailing_logs": 0,
-           "pre_vote": true, "check_quorum": false},
+           "pre_vote": true, "check_quorum": false, "vote_rule": "thesis"},
   "network": {"latency": ["2ms", "7ms"], "drop": [1, 100], "duplicate": 0, "reorder": [1, 10],
               "reorder_delay_max": "20ms", "queue_capacity": 128},
   "workload": {"source": "Full", "batch": 7, "continuous": true},
@@ -126,6 +126,7 @@ TEST_CASE("parse: a full scenario fills every section", "[parse]") {
     CHECK(s.raft.trailing_log_entries == 0);
     CHECK(s.raft.pre_vote);
     CHECK_FALSE(s.raft.check_quorum);
+    CHECK(s.raft.vote_rule == core::VoteRule::thesis);
     CHECK(s.network.latency_min_us == 2 * ms);
     CHECK(s.network.latency_max_us == 7 * ms);
     CHECK(s.network.drop == sim::Ratio{.numerator = 1, .denominator = 100});
@@ -237,6 +238,7 @@ TEST_CASE("parse: omitted sections and fields take their documented defaults", "
     CHECK(s.raft.trailing_log_entries == 10240);
     CHECK(s.raft.pre_vote == hashicorp.pre_vote);
     CHECK(s.raft.check_quorum == hashicorp.check_quorum);
+    CHECK(s.raft.vote_rule == core::VoteRule::hashicorp);
     CHECK_FALSE(s.network.latency_min_us);
     CHECK_FALSE(s.network.latency_max_us);
     CHECK_FALSE(s.network.drop);
@@ -366,6 +368,10 @@ TEST_CASE("parse: rejects a value of the wrong type saying what was expected and
          "expected a duration string like \"10s\", got 42"},
         {with_field(R"("raft": {"pre_vote": "yes"})"), "raft.pre_vote",
          "expected true or false, got \"yes\""},
+        {with_field(R"("raft": {"vote_rule": "raft"})"), "raft.vote_rule",
+         "expected \"hashicorp\" or \"thesis\", got \"raft\""},
+        {with_field(R"("raft": {"vote_rule": true})"), "raft.vote_rule",
+         "expected \"hashicorp\" or \"thesis\", got true"},
         {R"({"name": "t", "cluster": {"voters": "3"}, "steps": []})", "cluster.voters",
          "expected an integer in [1, 64], got \"3\""},
         {with_steps(R"({"apply": 2.5})"), "steps[0].apply",
@@ -1236,7 +1242,8 @@ const std::vector<ErrorCase> membership_errors = {
     {with_field(R"("raft": {"trailing_log": 1})"), "raft.trailing_log",
      "unknown field 'trailing_log'; expected one of: heartbeat_timeout, election_timeout, "
      "commit_timeout, leader_lease, max_append_entries, max_inflight_appends, "
-     "max_uncommitted_entries, snapshot_threshold, trailing_logs, pre_vote, check_quorum"},
+     "max_uncommitted_entries, snapshot_threshold, trailing_logs, pre_vote, check_quorum, "
+     "vote_rule"},
 };
 
 TEST_CASE("parse: rejects malformed membership, transfer and snapshot steps",

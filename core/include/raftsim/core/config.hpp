@@ -34,6 +34,19 @@ inline constexpr std::uint8_t config_error_count =
 
 [[nodiscard]] std::string_view to_string(ConfigError error) noexcept;
 
+/// Which candidates a server may vote for, beyond term and log (§5.2, §5.4.1).
+enum class VoteRule : std::uint8_t {
+    /// hashicorp/raft (since hashicorp/raft#526): only a voter of our latest
+    /// configuration, so a removed or not yet promoted server cannot win.
+    hashicorp,
+    /// Raft thesis §4.1: servers vote without consulting their configuration,
+    /// because "this vote may occasionally be needed to keep the cluster
+    /// available"; disruption is held off by leader stickiness (§4.2.3).
+    thesis,
+};
+
+[[nodiscard]] std::string_view to_string(VoteRule rule) noexcept;
+
 /// Timing and limits of one node, in ticks of the caller's choosing.
 ///
 /// Semantics follow hashicorp/raft's Config:
@@ -72,6 +85,7 @@ struct Config {
     /// Leader lease / check-quorum (hashicorp's checkLeaderLease). On by default
     /// because hashicorp's leader always does it.
     bool check_quorum = true;
+    VoteRule vote_rule = VoteRule::hashicorp;
     std::uint32_t protocol_version = protocol_version_max;
 };
 
@@ -91,6 +105,7 @@ struct DurationConfig {
     std::uint32_t trailing_log_entries = 10240;
     bool pre_vote = false;
     bool check_quorum = true;
+    VoteRule vote_rule = VoteRule::hashicorp;
     std::uint32_t protocol_version = protocol_version_max;
 };
 

@@ -261,6 +261,8 @@ class Node {
     void step_timeout_now(const Message& message);
     [[nodiscard]] bool vote_blocked_by_sticky_leader(const Message& message) const;
     [[nodiscard]] bool known_candidate(NodeId candidate) const;
+    /// Whether our vote rule lets `candidate` have our vote (Config::vote_rule).
+    [[nodiscard]] bool may_vote_for(NodeId candidate) const;
     [[nodiscard]] Index conflict_hint(Index prev_log_index) const;
     [[nodiscard]] RejectReason maybe_append_entries(const Message& message);
     void send_append_response(NodeId to, bool success, Index match_index, Index rejected_prev);
