@@ -628,6 +628,7 @@ void Checkers::on_leader_commit(core::NodeId leader, core::Term term, core::Inde
 // hashicorp / thesis §4.2.2: a leader that is not a voter of its committed
 // configuration steps down once that configuration commits.
 void Checkers::on_leader_ready(core::NodeId leader, core::Term term, TimeUs now) {
+    check_self_vote(leader, term, "leads", now);
     const LogMirror& log = logs_[leader];
     if (log.configurations.empty()) {
         return;

@@ -232,6 +232,7 @@ class Checkers {
     void check_vote_request(const core::Message& message, TimeUs now);
     void check_append_claims(const core::Message& message, TimeUs now);
     void check_vote_quorum(core::NodeId node, const core::RoleChange& change, TimeUs now);
+    void check_self_vote(core::NodeId node, core::Term term, std::string_view act, TimeUs now);
     void check_committed_kept(core::NodeId node, core::Index first,
                               const std::vector<core::Entry>& entries, TimeUs now);
     void check_restart(core::NodeId node, const core::HardState& hard_state, TimeUs now);
