@@ -307,11 +307,22 @@ void Checkers::check_entry_terms(core::NodeId node, core::Term term,
     const LogMirror& log = logs_[node];
     const core::Index first = entries.front().index;
     core::Term previous = first >= 2 && first - 1 <= log.last_index() ? log.terms[first - 2] : 0;
+    // Figure 2, Rules for Servers (Leaders): a leader's own entries are new
+    // ones of its current term (§5.3); it copies none from an older term,
+    // whose replicas it may never count towards a commit (§5.4.2, Figure 8).
+    const bool leader = term != 0 && role_of_[node] == core::Role::leader;
     for (const core::Entry& entry : entries) {
         if (entry.term < previous) {
             violate(Checker::log_matching, "log_terms_decrease",
                     fmt::format("node {} wrote index {} of term {} after an entry of term {}", node,
                                 entry.index, entry.term, previous),
+                    now, node);
+            return;
+        }
+        if (leader && entry.term != term) {
+            violate(Checker::leader_append_only, "leader_entry_of_other_term",
+                    fmt::format("leader {} of term {} wrote index {} of term {}", node, term,
+                                entry.index, entry.term),
                     now, node);
             return;
         }

@@ -479,6 +479,16 @@ std::vector<HistoryCase> log_shape_cases() {
              c.on_log_write(2, 3, {command(3, 4, 4)}, 2);
          },
          Checker::log_matching, "log_terms_decrease"},
+        {"a leader writing an entry of another term",
+         [](Checkers& c) {
+             elect_node1(c, 2);
+             c.on_log_write(1, 2, {command(1, 3, 3)}, 8);
+         },
+         [](Checkers& c) {
+             elect_node1(c, 2);
+             c.on_log_write(1, 2, {command(2, 3, 3)}, 8);
+         },
+         Checker::leader_append_only, "leader_entry_of_other_term"},
         {"an entry of a term the node has not reached",
          [](Checkers& c) { c.on_log_write(2, 2, {configuration_entry(3, 1, 3)}, 1); },
          [](Checkers& c) { c.on_log_write(2, 3, {configuration_entry(3, 1, 3)}, 1); },
