@@ -134,9 +134,26 @@ void Checkers::violate(Checker checker, std::string_view kind, std::string detai
                    .node = node});
 }
 
+// Every message goes to another server and carries the sender's term, which
+// is never 0 (Figure 2: every RPC carries currentTerm; our core asserts this
+// in Node::send, and a receiver's gate refuses such a message unseen).
+bool Checkers::check_envelope(const core::Message& message, TimeUs now) {
+    if (message.to != message.from && message.to != core::node_none && message.term != 0) {
+        return true;
+    }
+    violate(Checker::transport, "malformed_envelope",
+            fmt::format("node {} sent a {} to node {} in term {}", message.from,
+                        core::to_string(message.type), message.to, message.term),
+            now, message.from);
+    return false;
+}
+
 // hashicorp fuzzy/verifier.go: every AppendEntries names its sender as the
 // leader, and only one node sends AppendEntries in any term.
 void Checkers::on_send(const core::Message& message, TimeUs now) {
+    if (!check_envelope(message, now)) {
+        return;
+    }
     const bool acknowledgement = message.type == core::MessageType::append_entries_response ||
                                  message.type == core::MessageType::install_snapshot_response;
     if (message.type == core::MessageType::request_vote ||

@@ -441,7 +441,7 @@ std::vector<HistoryCase> pre_vote_cases() {
         {"a pre-candidate campaigning on TimeoutNow skips the pre-vote count",
          [](Checkers& c) {
              write_log(c, 1, 1, 2);
-             c.on_send(Message{.type = MessageType::timeout_now, .from = 2, .to = 1, .term = 0}, 1);
+             c.on_send(Message{.type = MessageType::timeout_now, .from = 2, .to = 1, .term = 3}, 1);
              c.on_role_change(
                  1, RoleChange{.from = Role::pre_candidate, .to = Role::candidate, .term = 2}, 2);
          },
@@ -493,6 +493,20 @@ std::vector<HistoryCase> log_shape_cases() {
          [](Checkers& c) { c.on_log_write(2, 2, {configuration_entry(3, 1, 3)}, 1); },
          [](Checkers& c) { c.on_log_write(2, 3, {configuration_entry(3, 1, 3)}, 1); },
          Checker::log_matching, "entry_of_future_term"},
+    };
+}
+
+std::vector<HistoryCase> envelope_cases() {
+    const auto sends = [](Message message) {
+        return [message](Checkers& c) { c.on_send(message, 1); };
+    };
+    return {
+        {"a message to the sender itself", sends(append(1, 1, 1, 1)), sends(append(1, 2, 1, 1)),
+         Checker::transport, "malformed_envelope"},
+        {"a message to nobody", sends(ack_of(2, core::node_none, 1, 0)), sends(append(1, 2, 1, 1)),
+         Checker::transport, "malformed_envelope"},
+        {"a message of term 0", sends(append(1, 2, 0, 1)), sends(append(1, 2, 1, 1)),
+         Checker::transport, "malformed_envelope"},
     };
 }
 
@@ -574,6 +588,11 @@ TEST_CASE("claims: what a node says in a message matches its log", "[checkers][a
 TEST_CASE("log shape: replies go to the term's leader; terms never fall nor run ahead",
           "[checkers][audits]") {
     run_cases(log_shape_cases());
+}
+
+TEST_CASE("transport: every message goes to another server and carries a term",
+          "[checkers][audits]") {
+    run_cases(envelope_cases());
 }
 
 TEST_CASE("election_safety: a leader voted for itself and has a majority of votes",

@@ -225,6 +225,7 @@ class Checkers {
 
     void violate(Checker checker, std::string_view kind, std::string detail, TimeUs now,
                  core::NodeId node);
+    [[nodiscard]] bool check_envelope(const core::Message& message, TimeUs now);
     void check_acknowledgement(const core::Message& message, TimeUs now);
     void check_entry_terms(core::NodeId node, core::Term term,
                            const std::vector<core::Entry>& entries, TimeUs now);
