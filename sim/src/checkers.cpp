@@ -134,9 +134,26 @@ void Checkers::violate(Checker checker, std::string_view kind, std::string detai
                    .node = node});
 }
 
+// Every message goes to another server and carries the sender's term, which
+// is never 0 (Figure 2: every RPC carries currentTerm; our core asserts this
+// in Node::send, and a receiver's gate refuses such a message unseen).
+bool Checkers::check_envelope(const core::Message& message, TimeUs now) {
+    if (message.to != message.from && message.to != core::node_none && message.term != 0) {
+        return true;
+    }
+    violate(Checker::transport, "malformed_envelope",
+            fmt::format("node {} sent a {} to node {} in term {}", message.from,
+                        core::to_string(message.type), message.to, message.term),
+            now, message.from);
+    return false;
+}
+
 // hashicorp fuzzy/verifier.go: every AppendEntries names its sender as the
 // leader, and only one node sends AppendEntries in any term.
 void Checkers::on_send(const core::Message& message, TimeUs now) {
+    if (!check_envelope(message, now)) {
+        return;
+    }
     const bool acknowledgement = message.type == core::MessageType::append_entries_response ||
                                  message.type == core::MessageType::install_snapshot_response;
     if (message.type == core::MessageType::request_vote ||
@@ -307,11 +324,22 @@ void Checkers::check_entry_terms(core::NodeId node, core::Term term,
     const LogMirror& log = logs_[node];
     const core::Index first = entries.front().index;
     core::Term previous = first >= 2 && first - 1 <= log.last_index() ? log.terms[first - 2] : 0;
+    // Figure 2, Rules for Servers (Leaders): a leader's own entries are new
+    // ones of its current term (§5.3); it copies none from an older term,
+    // whose replicas it may never count towards a commit (§5.4.2, Figure 8).
+    const bool leader = term != 0 && role_of_[node] == core::Role::leader;
     for (const core::Entry& entry : entries) {
         if (entry.term < previous) {
             violate(Checker::log_matching, "log_terms_decrease",
                     fmt::format("node {} wrote index {} of term {} after an entry of term {}", node,
                                 entry.index, entry.term, previous),
+                    now, node);
+            return;
+        }
+        if (leader && entry.term != term) {
+            violate(Checker::leader_append_only, "leader_entry_of_other_term",
+                    fmt::format("leader {} of term {} wrote index {} of term {}", node, term,
+                                entry.index, entry.term),
                     now, node);
             return;
         }
@@ -628,6 +656,7 @@ void Checkers::on_leader_commit(core::NodeId leader, core::Term term, core::Inde
 // hashicorp / thesis §4.2.2: a leader that is not a voter of its committed
 // configuration steps down once that configuration commits.
 void Checkers::on_leader_ready(core::NodeId leader, core::Term term, TimeUs now) {
+    check_self_vote(leader, term, "leads", now);
     const LogMirror& log = logs_[leader];
     if (log.configurations.empty()) {
         return;

@@ -90,7 +90,11 @@ void Checkers::check_vote_grant(const core::Message& message, TimeUs now) {
 
 // §5.4.1: voters judge "at least as up-to-date" from the candidate's last log
 // index and term; a candidate that misstates them gets votes it should not.
+// A candidate (not a pre-candidate) must also have voted for itself.
 void Checkers::check_vote_request(const core::Message& message, TimeUs now) {
+    if (message.type == core::MessageType::request_vote) {
+        check_self_vote(message.from, message.term, "asked for votes", now);
+    }
     const LogMirror& log = logs_[message.from];
     const core::Term last_term = log.last_index() == 0 ? 0 : log.terms.back();
     if (message.candidate_last_log_index == log.last_index() &&
@@ -135,6 +139,23 @@ void Checkers::check_append_claims(const core::Message& message, TimeUs now) {
                             message.from, message.leader_commit, message.term, log.commit_index),
                 now, message.from);
     }
+}
+
+// Figure 2, Rules for Servers (Candidates): on conversion to candidate a
+// server increments its term and votes for itself (§5.2). The vote count
+// below takes that vote for granted, so it is verified against the hard
+// state the node handed to storage: when it asks for votes, and after each
+// Ready in which it leads.
+void Checkers::check_self_vote(core::NodeId node, core::Term term, std::string_view act,
+                               TimeUs now) {
+    const core::HardState& issued = durable_[node].issued;
+    if (issued.term == term && issued.voted_for == node) {
+        return;
+    }
+    violate(Checker::election_safety, "self_vote_missing",
+            fmt::format("node {} {} in term {} but its latest hard state is term {} vote {}", node,
+                        act, term, issued.term, issued.voted_for),
+            now, node);
 }
 
 // §5.2: a candidate becomes leader with the votes of a majority of the

@@ -73,6 +73,16 @@ void commit_on_node1(Checkers& checkers, Term term, Index through) {
     }
 }
 
+/// Node 1, holding the log of write_log(1, 2), votes for `vote` (itself
+/// unless told) in `term` and becomes leader with node 2's vote.
+void elect_node1(Checkers& checkers, Term term, NodeId vote = 1) {
+    write_log(checkers, 1, 1, 2);
+    checkers.on_hard_state(1, HardState{.term = term, .voted_for = vote}, 3);
+    checkers.on_sync(1);
+    grant(checkers, 2, 1, term);
+    checkers.on_role_change(1, to_leader(term), 7);
+}
+
 std::vector<HistoryCase> vote_cases() {
     return {
         {"a vote changed within its term",
@@ -338,10 +348,12 @@ std::vector<HistoryCase> claims_cases() {
         {"a vote request misstating the candidate's log",
          [](Checkers& c) {
              write_log(c, 1, 1, 2);
+             c.on_hard_state(1, HardState{.term = 2, .voted_for = 1}, 2);
              c.on_send(vote_request(1, 2, 3, 1), 2);
          },
          [](Checkers& c) {
              write_log(c, 1, 1, 2);
+             c.on_hard_state(1, HardState{.term = 2, .voted_for = 1}, 2);
              c.on_send(vote_request(1, 2, 2, 1), 2);
          },
          Checker::claims, "vote_request_misstates_log"},
@@ -429,7 +441,7 @@ std::vector<HistoryCase> pre_vote_cases() {
         {"a pre-candidate campaigning on TimeoutNow skips the pre-vote count",
          [](Checkers& c) {
              write_log(c, 1, 1, 2);
-             c.on_send(Message{.type = MessageType::timeout_now, .from = 2, .to = 1, .term = 0}, 1);
+             c.on_send(Message{.type = MessageType::timeout_now, .from = 2, .to = 1, .term = 3}, 1);
              c.on_role_change(
                  1, RoleChange{.from = Role::pre_candidate, .to = Role::candidate, .term = 2}, 2);
          },
@@ -467,6 +479,16 @@ std::vector<HistoryCase> log_shape_cases() {
              c.on_log_write(2, 3, {command(3, 4, 4)}, 2);
          },
          Checker::log_matching, "log_terms_decrease"},
+        {"a leader writing an entry of another term",
+         [](Checkers& c) {
+             elect_node1(c, 2);
+             c.on_log_write(1, 2, {command(1, 3, 3)}, 8);
+         },
+         [](Checkers& c) {
+             elect_node1(c, 2);
+             c.on_log_write(1, 2, {command(2, 3, 3)}, 8);
+         },
+         Checker::leader_append_only, "leader_entry_of_other_term"},
         {"an entry of a term the node has not reached",
          [](Checkers& c) { c.on_log_write(2, 2, {configuration_entry(3, 1, 3)}, 1); },
          [](Checkers& c) { c.on_log_write(2, 3, {configuration_entry(3, 1, 3)}, 1); },
@@ -474,12 +496,49 @@ std::vector<HistoryCase> log_shape_cases() {
     };
 }
 
+std::vector<HistoryCase> envelope_cases() {
+    const auto sends = [](Message message) {
+        return [message](Checkers& c) { c.on_send(message, 1); };
+    };
+    return {
+        {"a message to the sender itself", sends(append(1, 1, 1, 1)), sends(append(1, 2, 1, 1)),
+         Checker::transport, "malformed_envelope"},
+        {"a message to nobody", sends(ack_of(2, core::node_none, 1, 0)), sends(append(1, 2, 1, 1)),
+         Checker::transport, "malformed_envelope"},
+        {"a message of term 0", sends(append(1, 2, 0, 1)), sends(append(1, 2, 1, 1)),
+         Checker::transport, "malformed_envelope"},
+    };
+}
+
 std::vector<HistoryCase> election_cases() {
     return {
-        {"a leader without a majority of votes",
+        {"a candidate asking for votes without voting for itself",
          [](Checkers& c) {
              write_log(c, 1, 1, 2);
-             grant(c, 1, 1, 2);
+             c.on_hard_state(1, HardState{.term = 2, .voted_for = core::node_none}, 2);
+             c.on_send(vote_request(1, 2, 2, 1), 3);
+         },
+         [](Checkers& c) {
+             write_log(c, 1, 1, 2);
+             c.on_hard_state(1, HardState{.term = 2, .voted_for = 1}, 2);
+             c.on_send(vote_request(1, 2, 2, 1), 3);
+         },
+         Checker::election_safety, "self_vote_missing"},
+        {"a leader whose vote in its term is for another node",
+         [](Checkers& c) {
+             elect_node1(c, 2, 3);
+             c.on_leader_ready(1, 2, 9);
+         },
+         [](Checkers& c) {
+             elect_node1(c, 2);
+             c.on_leader_ready(1, 2, 9);
+         },
+         Checker::election_safety, "self_vote_missing"},
+        {"a leader without a majority of votes",
+         [](Checkers& c) {
+             // Its own vote only: one of three.
+             write_log(c, 1, 1, 2);
+             c.on_hard_state(1, HardState{.term = 2, .voted_for = 1}, 5);
              c.on_role_change(1, to_leader(2), 7);
          },
          [](Checkers& c) {
@@ -531,7 +590,12 @@ TEST_CASE("log shape: replies go to the term's leader; terms never fall nor run 
     run_cases(log_shape_cases());
 }
 
-TEST_CASE("election_safety: a leader has a majority of its configuration's votes",
+TEST_CASE("transport: every message goes to another server and carries a term",
+          "[checkers][audits]") {
+    run_cases(envelope_cases());
+}
+
+TEST_CASE("election_safety: a leader voted for itself and has a majority of votes",
           "[checkers][audits]") {
     run_cases(election_cases());
 }

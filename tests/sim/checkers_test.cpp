@@ -123,6 +123,7 @@ TEST_CASE("checkers: transport fires on a foreign leader id and on two senders i
                  c.on_send(append(1, 2, 3, 1), 10);
                  c.on_send(append(2, 3, 4, 2), 20);
                  // Other message types may be sent by anyone in any term.
+                 c.on_hard_state(3, core::HardState{.term = 4, .voted_for = 3}, 30);
                  c.on_send(
                      Message{.type = MessageType::request_vote, .from = 3, .to = 1, .term = 4}, 30);
                  c.on_send(Message{.type = MessageType::append_entries_response,
@@ -776,6 +777,7 @@ void leader_of_term_2(Checkers& c, const core::Configuration& bootstrap) {
                           .granted = true},
                   15);
     }
+    c.on_hard_state(1, core::HardState{.term = 2, .voted_for = 1}, 20);
     c.on_role_change(1, to_leader(2), 20);
     c.on_log_write(1, 2, {noop(2, 2)}, 30);
     // Node 1 replicates in term 2, and did in term 1 (the bootstrap's): the

@@ -225,6 +225,7 @@ class Checkers {
 
     void violate(Checker checker, std::string_view kind, std::string detail, TimeUs now,
                  core::NodeId node);
+    [[nodiscard]] bool check_envelope(const core::Message& message, TimeUs now);
     void check_acknowledgement(const core::Message& message, TimeUs now);
     void check_entry_terms(core::NodeId node, core::Term term,
                            const std::vector<core::Entry>& entries, TimeUs now);
@@ -232,6 +233,7 @@ class Checkers {
     void check_vote_request(const core::Message& message, TimeUs now);
     void check_append_claims(const core::Message& message, TimeUs now);
     void check_vote_quorum(core::NodeId node, const core::RoleChange& change, TimeUs now);
+    void check_self_vote(core::NodeId node, core::Term term, std::string_view act, TimeUs now);
     void check_committed_kept(core::NodeId node, core::Index first,
                               const std::vector<core::Entry>& entries, TimeUs now);
     void check_restart(core::NodeId node, const core::HardState& hard_state, TimeUs now);
