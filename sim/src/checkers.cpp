@@ -623,11 +623,22 @@ void Checkers::on_leader_configuration(core::NodeId leader, core::Term term, cor
 
 // §5.3/§4.1: an entry is committed once a majority of the voters of the
 // leader's latest configuration hold it. Counted from what followers
-// actually acknowledged in this term, not from the leader's own view.
+// actually acknowledged in this term, not from the leader's own view. And
+// §5.4.2 (Figure 8): a leader commits by counting replicas only an entry of
+// its own term; earlier entries commit with it, never by themselves.
 void Checkers::on_leader_commit(core::NodeId leader, core::Term term, core::Index commit_index,
                                 TimeUs now) {
     const LogMirror& log = logs_[leader];
     if (log.configurations.empty() || commit_index == 0) {
+        return;
+    }
+    RAFT_ASSERT(term > 0);
+    if (commit_index <= log.last_index() && log.terms[commit_index - 1] != term) {
+        violate(Checker::commit_quorum, "commit_of_earlier_term_entry",
+                fmt::format("leader {} of term {} raised its commit index to {}, an entry of "
+                            "term {} (§5.4.2: only an entry of its own term commits by counting)",
+                            leader, term, commit_index, log.terms[commit_index - 1]),
+                now, leader);
         return;
     }
     const core::Configuration& configuration = log.configurations.back().configuration;

@@ -1020,6 +1020,24 @@ TEST_CASE(
     }
 }
 
+TEST_CASE("checkers: a leader commits by counting only an entry of its own term (Figure 8)",
+          "[checkers]") {
+    // Node 2 acknowledges the whole log; the leader's commit index rises to
+    // the bootstrap entry of term 1 (bad) or to its own no-op (good).
+    const auto history = [](Checkers& c, core::Index commit_index) {
+        leader_of_term_2(c, voters_of({1, 2, 3}));
+        c.on_send(ack(2, 2, 2), 40);
+        c.on_leader_commit(1, 2, commit_index, 50);
+    };
+    run_cases({
+        {.name = "commit index raised to an entry of term 1",
+         .bad = [&](Checkers& c) { history(c, 1); },
+         .good = [&](Checkers& c) { history(c, 2); },
+         .checker = Checker::commit_quorum,
+         .kind = "commit_of_earlier_term_entry"},
+    });
+}
+
 TEST_CASE("checkers: commit quorum counts the voters of the leader's latest configuration",
           "[checkers]") {
     // After adding node 4 (uncommitted), a commit needs 3 of 4 voters.
