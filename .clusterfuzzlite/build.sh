@@ -33,8 +33,11 @@ rm -f "$work/libraftsim.a"
 ar rcs "$work/libraftsim.a" "$work"/obj/*.o
 
 for target in fuzz_cluster fuzz_node fuzz_scenario; do
+    # RAFTSIM_LIBFUZZER: fuzz_cluster's protocol counters go in the section
+    # libFuzzer reads as extra coverage (docs/fuzzing.md, "Protocol coverage").
     # shellcheck disable=SC2086 # CXXFLAGS and LIB_FUZZING_ENGINE are flag lists
-    $CXX $CXXFLAGS "${flags[@]}" "$root/fuzz/targets/$target.cpp" "$work/libraftsim.a" \
+    $CXX $CXXFLAGS "${flags[@]}" -DRAFTSIM_LIBFUZZER=1 "$root/fuzz/targets/$target.cpp" \
+        "$work/libraftsim.a" \
         $LIB_FUZZING_ENGINE -o "$OUT/$target"
     cp "$root/fuzz/dict/$target.dict" "$OUT/$target.dict"
     rm -f "$OUT/${target}_seed_corpus.zip"

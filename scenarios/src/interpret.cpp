@@ -606,6 +606,7 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
     RunResult result;
     result.simulation = std::make_unique<sim::Simulation>(sim_options(scenario, options));
     sim::Simulation& simulation = *result.simulation;
+    simulation.set_observer(options.observer);
     Interpreter interpreter(scenario, simulation,
                             options.record_steps ? &result.executed_steps : nullptr);
     interpreter.run();

@@ -74,6 +74,9 @@ void Simulation::observe_progress(const Host& host) {
     for (const Host& peer : hosts_) {
         if (const core::Progress* progress = host.node->progress(peer.id)) {
             checkers_.on_progress(host.id, host.node->term(), peer.id, progress->match_index, now_);
+            if (observer_ != nullptr) {
+                observer_->on_progress(host.id, peer.id, progress->match_index);
+            }
         } else {
             // Out of the configuration: if it comes back, the leader starts
             // its progress afresh (Figure 2's matchIndex starts at 0).
@@ -199,10 +202,16 @@ void Simulation::observe_ready(Host& host, const core::Ready& ready) {
                            .term = change.term,
                            .a = static_cast<std::uint64_t>(change.from)});
         checkers_.on_role_change(host.id, change, now_);
+        if (observer_ != nullptr) {
+            observer_->on_role_change(host.id, change);
+        }
         leaders_elected_ += change.to == core::Role::leader ? 1 : 0;
     }
     if (ready.hard_state.has_value()) {
         checkers_.on_hard_state(host.id, *ready.hard_state, now_);
+        if (observer_ != nullptr) {
+            observer_->on_hard_state(host.id, *ready.hard_state);
+        }
     }
     if (ready.hard_state.has_value() || !ready.entries.empty()) {
         const core::HardState& hard = host.node->hard_state();
@@ -214,6 +223,9 @@ void Simulation::observe_ready(Host& host, const core::Ready& ready) {
                            .b = ready.entries.empty() ? 0 : ready.entries.front().index,
                            .c = ready.entries.size()});
         checkers_.on_log_write(host.id, checkers_.term_of(host.id), ready.entries, now_);
+        if (observer_ != nullptr && !ready.entries.empty()) {
+            observer_->on_log_write(host.id, ready.entries);
+        }
     }
     if (host.node->role() != core::Role::leader) {
         return;
@@ -233,6 +245,9 @@ void Simulation::complete_ready(Host& host, core::Ready& ready) {
     const core::Index commit_before = checkers_.mirror(host.id).commit_index;
     // The commit index as of this Ready: what its messages and applies rest on.
     checkers_.on_commit_index(host.id, host.node->commit_index(), now_);
+    if (observer_ != nullptr) {
+        observer_->on_commit_index(host.id, host.node->commit_index());
+    }
     for (core::Message& message : ready.messages) {
         send(std::move(message));
     }
@@ -248,6 +263,9 @@ void Simulation::complete_ready(Host& host, core::Ready& ready) {
     on_transfer_results(host, ready.transfer_results);
     host.node->advance(std::move(ready));
     checkers_.on_configuration(host.id, host.node->configuration(), now_);
+    if (observer_ != nullptr) {
+        observer_->on_configuration(host.id, host.node->configuration());
+    }
     observe_progress(host);
     observe_leader(host, commit_before);
     maybe_auto_snapshot(host);
@@ -272,6 +290,9 @@ void Simulation::on_transfer_results(Host& host, const std::vector<core::Transfe
 
 void Simulation::send(core::Message message) {
     checkers_.on_send(message, now_);
+    if (observer_ != nullptr) {
+        observer_->on_send(message);
+    }
     fire_crash_trigger(mutable_host(message.from), CrashTrigger::Kind::send, message.type);
     const SendPlan plan = network_.plan_send(message, now_);
     const MessageFields fields = message_fields(message);
@@ -323,6 +344,9 @@ void Simulation::apply_committed(Host& host, const std::vector<core::Entry>& ent
     std::uint64_t commands = 0;
     for (const core::Entry& entry : entries) {
         checkers_.on_apply(host.id, entry, now_);
+        if (observer_ != nullptr) {
+            observer_->on_apply(host.id, entry);
+        }
         if (entry.type != core::EntryType::command) {
             continue;  // hashicorp hands only commands to FSM.Apply
         }
@@ -351,6 +375,9 @@ void Simulation::crash(core::NodeId id, bool lose_unsynced) {
         host.storage.sync();  // the OS got the writes to disk after all
     }
     checkers_.on_crash(id, lose_unsynced);
+    if (observer_ != nullptr) {
+        observer_->on_crash(id);
+    }
     host.node.reset();
     host.crash_trigger.reset();
     host.syncing = false;
@@ -401,6 +428,9 @@ void Simulation::restart(core::NodeId id) {
     core::DurableState durable = host.storage.durable_state();
     checkers_.on_log_reset(id, durable.snapshot, durable.log_base_index, durable.entries,
                            durable.hard_state, now_);
+    if (observer_ != nullptr) {
+        observer_->on_restart(id, durable.snapshot, durable.entries);
+    }
     // Volatile: the state machine restarts from the snapshot (hashicorp
     // restores it at startup) and re-applies the log after it.
     host.fsm = HashChainFsm{};

@@ -234,6 +234,9 @@ void Simulation::observe_snapshot(Host& host, const core::Ready& ready) {
                        .a = snapshot.index,
                        .b = snapshot.term});
     checkers_.on_snapshot(host.id, snapshot, ready.restore_snapshot, discard, now_);
+    if (observer_ != nullptr) {
+        observer_->on_snapshot(host.id, snapshot, ready.restore_snapshot, discard);
+    }
 }
 
 // After a leader's Ready: its commit must rest on a quorum of its voters,

@@ -21,6 +21,9 @@ struct RunOptions {
     /// Stop the run after this many simulator events (0: no limit); see
     /// SimOptions::max_events and RunResult::halted.
     std::uint64_t max_events = 0;
+    /// Also hands the observation stream to this (fuzz_cluster's protocol
+    /// coverage). Only reads: the run is the same with or without it.
+    sim::Observer* observer = nullptr;
 };
 
 struct RunResult {

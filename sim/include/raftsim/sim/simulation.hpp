@@ -25,6 +25,7 @@
 #include "raftsim/sim/event_queue.hpp"
 #include "raftsim/sim/host.hpp"
 #include "raftsim/sim/network.hpp"
+#include "raftsim/sim/observer.hpp"
 #include "raftsim/sim/time.hpp"
 #include "raftsim/sim/trace.hpp"
 
@@ -337,6 +338,10 @@ class Simulation {
     [[nodiscard]] std::uint64_t events() const noexcept { return events_; }
     [[nodiscard]] core::Prng& scenario_prng() noexcept { return scenario_prng_; }
     [[nodiscard]] const Checkers& checkers() const noexcept { return checkers_; }
+    /// Hands the observation stream to `observer` as well as the checkers
+    /// (nullptr: to nobody else). Set it before the run starts; it must
+    /// outlive the run.
+    void set_observer(Observer* observer) noexcept { observer_ = observer; }
     /// Marks the start of scenario step `number` in the trace.
     void mark_step(std::uint64_t number);
     /// Counts one scenario step (a leaf step, a repeat iteration, a
@@ -424,6 +429,7 @@ class Simulation {
     std::vector<core::Message> slab_;
     std::vector<std::uint32_t> free_slots_;
     Checkers checkers_;
+    Observer* observer_ = nullptr;
     Trace trace_;
 
     ApplySource apply_source_;
