@@ -84,8 +84,38 @@ void Checkers::check_vote_grant(const core::Message& message, TimeUs now) {
     }
     std::vector<core::NodeId>& voters = votes_granted_[{message.to, message.term}];
     if (std::find(voters.begin(), voters.end(), message.from) == voters.end()) {
+        // Only the first grant: a repeated one answers a duplicate request
+        // with the vote already cast, and the voter's log may have grown.
+        check_voter_log(message, now);
         voters.push_back(message.from);
     }
+}
+
+// §5.4.1: a voter denies its vote if its own log is more up-to-date than the
+// candidate's: a later last term, or the same last term and a longer log.
+// Judged against what the candidate's request claimed (verified against its
+// log by check_vote_request) and the voter's log as it had written it.
+void Checkers::check_voter_log(const core::Message& grant, TimeUs now) {
+    RAFT_ASSERT(grant.type == core::MessageType::request_vote_response);
+    RAFT_ASSERT(grant.granted);
+    const auto claim = vote_claims_.find({grant.to, grant.term});
+    if (claim == vote_claims_.end()) {
+        return;  // no request seen (a forged grant is transport's to judge)
+    }
+    const auto [candidate_index, candidate_term] = claim->second;
+    const LogMirror& log = logs_[grant.from];
+    const core::Term voter_term = log.last_index() == 0 ? 0 : log.terms.back();
+    const bool voter_ahead = voter_term > candidate_term ||
+                             (voter_term == candidate_term && log.last_index() > candidate_index);
+    if (!voter_ahead) {
+        return;
+    }
+    violate(Checker::election_safety, "vote_for_less_up_to_date_log",
+            fmt::format("node {} granted its vote in term {} to node {}, whose log ends at index "
+                        "{} term {}, but its own log ends at index {} term {} (§5.4.1)",
+                        grant.from, grant.term, grant.to, candidate_index, candidate_term,
+                        log.last_index(), voter_term),
+            now, grant.from);
 }
 
 // §5.4.1: voters judge "at least as up-to-date" from the candidate's last log
@@ -99,6 +129,10 @@ void Checkers::check_vote_request(const core::Message& message, TimeUs now) {
     const core::Term last_term = log.last_index() == 0 ? 0 : log.terms.back();
     if (message.candidate_last_log_index == log.last_index() &&
         message.candidate_last_log_term == last_term) {
+        if (message.type == core::MessageType::request_vote) {
+            vote_claims_[{message.from, message.term}] = {message.candidate_last_log_index,
+                                                          message.candidate_last_log_term};
+        }
         return;
     }
     violate(

@@ -345,6 +345,28 @@ std::vector<HistoryCase> claims_cases() {
              c.on_send(ack_of(2, 1, 2, 2), 9);
          },
          Checker::claims, "acknowledged_entry_differs"},
+        {"a vote granted to a candidate whose log is less up to date (§5.4.1)",
+         [](Checkers& c) {
+             // Candidate 1 ends at index 2 term 1; voter 2 at index 3 term 1.
+             write_log(c, 1, 1, 2);
+             write_log(c, 2, 1, 3);
+             c.on_hard_state(1, HardState{.term = 2, .voted_for = 1}, 2);
+             c.on_send(vote_request(1, 2, 2, 1), 2);
+             grant(c, 2, 1, 2);
+         },
+         [](Checkers& c) {
+             // The same voter, with a log no longer than the candidate's.
+             write_log(c, 1, 1, 2);
+             write_log(c, 2, 1, 2);
+             c.on_hard_state(1, HardState{.term = 2, .voted_for = 1}, 2);
+             c.on_send(vote_request(1, 2, 2, 1), 2);
+             grant(c, 2, 1, 2);
+             // Its log grows (the candidate won and replicated); a repeated
+             // grant to a duplicate request is the same vote, not a new one.
+             write_log(c, 2, 1, 4);
+             c.on_send(vote_granted(2, 1, 2), 8);
+         },
+         Checker::election_safety, "vote_for_less_up_to_date_log"},
         {"a vote request misstating the candidate's log",
          [](Checkers& c) {
              write_log(c, 1, 1, 2);

@@ -231,6 +231,7 @@ class Checkers {
                            const std::vector<core::Entry>& entries, TimeUs now);
     void check_vote_grant(const core::Message& message, TimeUs now);
     void check_vote_request(const core::Message& message, TimeUs now);
+    void check_voter_log(const core::Message& grant, TimeUs now);
     void check_append_claims(const core::Message& message, TimeUs now);
     void check_vote_quorum(core::NodeId node, const core::RoleChange& change, TimeUs now);
     void check_self_vote(core::NodeId node, core::Term term, std::string_view act, TimeUs now);
@@ -253,6 +254,10 @@ class Checkers {
     /// Granted votes (and pre-votes) sent, per (candidate, term): the voters.
     std::map<std::pair<core::NodeId, core::Term>, std::vector<core::NodeId>> votes_granted_;
     std::map<std::pair<core::NodeId, core::Term>, std::vector<core::NodeId>> pre_votes_granted_;
+    /// The (last log index, last log term) each candidate's latest
+    /// RequestVote of a term claimed, per (candidate, term); `claims` has
+    /// checked it against the candidate's log.
+    std::map<std::pair<core::NodeId, core::Term>, std::pair<core::Index, core::Term>> vote_claims_;
     /// Per term: the node that sent AppendEntries or InstallSnapshot in it
     /// (transport makes sure there is one), the only one a success reply
     /// of that term may go to.
