@@ -73,6 +73,9 @@ void Simulation::calm_heal() {
     link.drop = Ratio{};
     link.duplicate = Ratio{};
     link.reorder = Ratio{};
+    // Late copies already on their way still arrive: old messages are what
+    // a Raft node must shrug off, calm or not.
+    link.stale_replay = Ratio{};
     set_link(link);
     const bool agreed = std::all_of(hosts_.begin(), hosts_.end(), [this](const Host& other) {
         return !other.is_up() ||

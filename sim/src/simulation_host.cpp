@@ -292,12 +292,18 @@ void Simulation::send(core::Message message) {
     }
     record(record_base);
     for (std::size_t copy = 0; copy < plan.delays_us.size(); ++copy) {
-        if (copy > 0) {
+        // The last copy takes the message itself; a duplicate gets a copy.
+        const bool last = copy + 1 == plan.delays_us.size();
+        if (copy > 0 && last && plan.replayed) {
+            // Says when the late copy is due, so a reader (and the arrow
+            // matcher) can tell it from a copy of a later, equal message.
+            record_base.kind = TraceKind::replay;
+            record_base.c = plan.delays_us[copy];
+            record(record_base);
+        } else if (copy > 0) {
             record_base.kind = TraceKind::duplicate;
             record(record_base);
         }
-        // The last copy takes the message itself; a duplicate gets a copy.
-        const bool last = copy + 1 == plan.delays_us.size();
         std::uint32_t slot = 0;
         if (free_slots_.empty()) {
             slot = static_cast<std::uint32_t>(slab_.size());

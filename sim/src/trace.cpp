@@ -97,6 +97,8 @@ std::string_view to_string(TraceKind kind) noexcept {
             return "snapshot";
         case TraceKind::node_created:
             return "node_created";
+        case TraceKind::replay:
+            return "replay";
     }
     return "?";
 }
