@@ -86,7 +86,12 @@ void Simulation::on_deliver(const Event& event) {
     const auto slot = static_cast<std::uint32_t>(event.payload);
     const core::Message& message = slab_[slot];
     DropReason reason = DropReason::filter;
-    const FilterVerdict verdict = network_.check_delivery(message, reason);
+    FilterVerdict verdict = network_.check_delivery(message, reason);
+    const std::uint64_t late_copy_calm = late_copy_calm_[slot];
+    if (late_copy_calm != 0 && late_copy_calm <= calms_) {
+        verdict = FilterVerdict{.drop = true, .extra_delay_us = 0};
+        reason = DropReason::calm;
+    }
     if (!verdict.drop && verdict.extra_delay_us > 0) {
         // Held back by a before-delivery filter: still in the network.
         queue_.push(now_ + verdict.extra_delay_us, EventKind::deliver, event.node, slot);
@@ -308,6 +313,7 @@ void Simulation::send(core::Message message) {
         if (free_slots_.empty()) {
             slot = static_cast<std::uint32_t>(slab_.size());
             slab_.emplace_back();
+            late_copy_calm_.push_back(0);
         } else {
             slot = free_slots_.back();
             free_slots_.pop_back();
@@ -317,6 +323,8 @@ void Simulation::send(core::Message message) {
         } else {
             slab_[slot] = message;
         }
+        late_copy_calm_[slot] = last && plan.replayed ? calms_ + 1 : 0;
+        RAFT_ASSERT(late_copy_calm_.size() == slab_.size());
         queue_.push(now_ + plan.delays_us[copy], EventKind::deliver,
                     static_cast<std::uint32_t>(slab_[slot].to), slot);
     }

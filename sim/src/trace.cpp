@@ -119,6 +119,8 @@ std::string_view to_string(DropReason reason) noexcept {
             return "node_down";
         case DropReason::scripted:
             return "scripted";
+        case DropReason::calm:
+            return "calm";
     }
     return "?";
 }

@@ -76,6 +76,8 @@ enum class DropReason : std::uint8_t {
     node_down,
     /// A MessageFault of kind drop named this message.
     scripted,
+    /// A stale replay's late copy still in flight when a calm period began.
+    calm,
 };
 
 [[nodiscard]] std::string_view to_string(DropReason reason) noexcept;
