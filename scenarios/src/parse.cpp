@@ -674,9 +674,14 @@ NetworkSpec parse_network(const Json& value, const std::string& path) {
     if (const Json* delay = find_field(value, "stale_replay_delay")) {
         const std::string delay_path = member_path(path, "stale_replay_delay");
         const auto [min, max] = get_duration_range(*delay, delay_path);
-        if (min == 0 || max > max_fault_delay_us) {
-            fail(delay_path,
-                 fmt::format("expected delays above 0us and at most 1h, got {}", describe(*delay)));
+        // Each bound is a message fault's delay, named by its own path.
+        for (std::size_t i = 0; i < 2; ++i) {
+            const TimeUs bound = i == 0 ? min : max;
+            if (bound == 0 || bound > max_fault_delay_us) {
+                fail(index_path(delay_path, i),
+                     fmt::format("expected a delay above 0us and at most 1h, got {}",
+                                 describe((*delay)[i])));
+            }
         }
         network.stale_replay_delay_min_us = min;
         network.stale_replay_delay_max_us = max;

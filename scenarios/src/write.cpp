@@ -329,11 +329,10 @@ Node network_node(const NetworkSpec& network) {
         node.add("latency", pair_node(duration_node(*network.latency_min_us),
                                       duration_node(*network.latency_max_us)));
     }
-    const std::array<std::pair<std::string_view, const std::optional<sim::Ratio>*>, 4> ratios{{
+    const std::array<std::pair<std::string_view, const std::optional<sim::Ratio>*>, 3> ratios{{
         {"drop", &network.drop},
         {"duplicate", &network.duplicate},
         {"reorder", &network.reorder},
-        {"stale_replay", &network.stale_replay},
     }};
     for (const auto& [key, ratio] : ratios) {
         if (ratio->has_value()) {
@@ -342,6 +341,9 @@ Node network_node(const NetworkSpec& network) {
     }
     if (network.reorder_delay_max_us) {
         node.add("reorder_delay_max", duration_node(*network.reorder_delay_max_us));
+    }
+    if (network.stale_replay.has_value()) {
+        node.add("stale_replay", ratio_node(*network.stale_replay));
     }
     RAFT_ASSERT(network.stale_replay_delay_min_us.has_value() ==
                 network.stale_replay_delay_max_us.has_value());

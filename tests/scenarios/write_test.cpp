@@ -440,9 +440,9 @@ TEST_CASE("write: a hand-built scenario with every selector kind and message fau
     CHECK_THAT(text, Catch::Contains(R"("drop": [0, 5], "reorder": 0)"));
     CHECK_THAT(text, Catch::Contains(R"({"transfer_leadership": "d", "within": "5s"})"));
     CHECK_THAT(text, Catch::Contains(R"({"message": 6, "replay": "5s"})"));
-    CHECK_THAT(text,
-               Catch::Contains(R"("stale_replay": [1, 50], "stale_replay_delay": ["1us", "1h"])"));
-    CHECK_THAT(text, Catch::Contains(R"("queue_capacity": 7, "stale_replay": 0)"));
+    CHECK_THAT(text, Catch::Contains(R"("stale_replay": [1, 50],)"));
+    CHECK_THAT(text, Catch::Contains(R"("stale_replay_delay": ["1us", "1h"])"));
+    CHECK_THAT(text, Catch::Contains(R"("stale_replay": 0, "queue_capacity": 7)"));
 }
 
 TEST_CASE("write: one_of and repeat nest to the parser's limit", "[write]") {
