@@ -204,6 +204,23 @@ std::vector<HistoryCase> removal_cases() {
              c.on_log_write(2, 2, {command(2, 3, 9)}, 3);
          },
          Checker::durability, "committed_entry_removed"},
+        {"a committed entry removed by a write of a term at or after its appliers'",
+         // Node 1 applies in term 3. A leader of term 2 (deposed, yet not
+         // told) may lack the entry and overwrite a follower still behind in
+         // term: legal Raft (swarm seed 10141). One of term 3 may not.
+         [](Checkers& c) {
+             c.on_hard_state(1, HardState{.term = 3, .voted_for = 1}, 1);
+             commit_on_node1(c, 1, 2);
+             write_log(c, 2, 1, 3);
+             c.on_log_write(2, 3, {command(3, 2, 9)}, 3);
+         },
+         [](Checkers& c) {
+             c.on_hard_state(1, HardState{.term = 3, .voted_for = 1}, 1);
+             commit_on_node1(c, 1, 2);
+             write_log(c, 2, 1, 3);
+             c.on_log_write(2, 2, {command(2, 2, 9)}, 3);
+         },
+         Checker::durability, "committed_entry_removed"},
         {"a snapshot carrying a configuration past its index",
          [](Checkers& c) {
              commit_on_node1(c, 1, 3);
