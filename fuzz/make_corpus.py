@@ -55,7 +55,9 @@ SEEDS = {
     "snapshot": header(12, 3) + SLEEP * 2 + op("snapshot", 0b111) + SLEEP + op("crash", 4, 10) +
     SLEEP + op("restart", 10) + SLEEP,
     "message_faults": header(13, 3) + op("message_fault", 0, 10) + op("message_fault", 150, 3) +
-    op("message_fault", 250, 2, 20) + SLEEP * 3,
+    op("message_fault", 200, 2, 20) + op("message_fault", 250, 2, 20) + SLEEP * 3,
+    # The network choice's bits 3 and 4 turn stale replays on (2 in 100 here).
+    "stale_replays": header(17, 3, network=0x38) + SLEEP * 3,
     "pre_vote_partition": header(14, 5, pre_vote=True) + SLEEP + op("partition", 0, 2) +
     SLEEP * 2 + op("heal", 1, 0) + SLEEP,
     "workload_toggle": header(15, 3, workload=False) + op("workload", 0, 3) + SLEEP * 2 +

@@ -3,7 +3,8 @@
 //
 //   header   21 bytes at fixed offsets: seed (4), voters, flags, disk sync,
 //            batch, heartbeat, election, lease, commit, sizes, trailing
-//            logs, network (7: choice, latency x2, drop, duplicate,
+//            logs, network (7: choice (its top bits: stale replays),
+//            latency x2, drop, duplicate,
 //            reorder, reorder delay)
 //   ops      one op byte each (chosen by op_weights), then its arguments,
 //            until the input or CaseLimits::max_steps runs out; message
@@ -243,6 +244,14 @@ void Decoder::decode_network(scenarios::NetworkSpec& network) {
     network.duplicate = sim::Ratio{(choice & 2U) != 0 ? duplicate : 0, 100};
     network.reorder = sim::Ratio{(choice & 4U) != 0 ? reorder : 0, 100};
     network.reorder_delay_max_us = reader_.range(1, 30) * us_per_ms;
+    // Stale replays (decoder version 3) take the choice's spare bits, so no
+    // byte moves: on for a quarter of the choices, 1..8 in 100 messages
+    // coming again one to sixteen election timeouts later.
+    const bool stale = (choice & 0x18U) == 0x18U;
+    network.stale_replay = sim::Ratio{stale ? 1U + (choice >> 5U) : 0U, 100};
+    network.stale_replay_delay_min_us = election_ticks_ * tick_us;
+    network.stale_replay_delay_max_us = 16 * election_ticks_ * tick_us;
+    RAFT_ASSERT(*network.stale_replay_delay_min_us > 0);
 }
 
 [[nodiscard]] bool enabled(const CaseLimits& limits, std::size_t op) {
@@ -510,9 +519,16 @@ void Decoder::decode_message_fault() {
         fault.kind = sim::MessageFault::Kind::drop;
     } else if (kind < 176) {
         fault.kind = sim::MessageFault::Kind::duplicate;
-    } else {
+    } else if (kind < 224) {
         fault.kind = sim::MessageFault::Kind::delay;
         fault.delay_us = reader_.range(1, 4 * election_ticks_) * tick_us;
+    } else {
+        // A very late duplicate (version 3). It reads the same bytes as a
+        // delay, so the rest of the input decodes as it did; its copy comes
+        // from just over one to 65 election timeouts after the message,
+        // long after the exchange it belonged to is over.
+        fault.kind = sim::MessageFault::Kind::replay;
+        fault.delay_us = (election_ticks_ + 16 * reader_.range(1, 4 * election_ticks_)) * tick_us;
     }
     case_.scenario.message_faults.push_back(fault);
 }
@@ -525,6 +541,7 @@ void Decoder::add_epilogue() {
     calm.network.drop = sim::Ratio{0, 1};
     calm.network.duplicate = sim::Ratio{0, 1};
     calm.network.reorder = sim::Ratio{0, 1};
+    calm.network.stale_replay = sim::Ratio{0, 1};
     push(calm);
     Step drift = make_step(Step::Kind::clock_drift);
     drift.nodes = {all};

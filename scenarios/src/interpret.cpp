@@ -486,6 +486,11 @@ void Interpreter::apply_network(const NetworkSpec& network) {
     link.duplicate = network.duplicate.value_or(link.duplicate);
     link.reorder = network.reorder.value_or(link.reorder);
     link.reorder_delay_max_us = network.reorder_delay_max_us.value_or(link.reorder_delay_max_us);
+    link.stale_replay = network.stale_replay.value_or(link.stale_replay);
+    link.stale_replay_delay_min_us =
+        network.stale_replay_delay_min_us.value_or(link.stale_replay_delay_min_us);
+    link.stale_replay_delay_max_us =
+        network.stale_replay_delay_max_us.value_or(link.stale_replay_delay_max_us);
     link.queue_capacity = network.queue_capacity.value_or(link.queue_capacity);
     sim_.set_link(link);
 }
@@ -582,6 +587,11 @@ sim::SimOptions sim_options(const Scenario& scenario, const RunOptions& options)
     link.reorder = scenario.network.reorder.value_or(link.reorder);
     link.reorder_delay_max_us =
         scenario.network.reorder_delay_max_us.value_or(link.reorder_delay_max_us);
+    link.stale_replay = scenario.network.stale_replay.value_or(link.stale_replay);
+    link.stale_replay_delay_min_us =
+        scenario.network.stale_replay_delay_min_us.value_or(link.stale_replay_delay_min_us);
+    link.stale_replay_delay_max_us =
+        scenario.network.stale_replay_delay_max_us.value_or(link.stale_replay_delay_max_us);
     link.queue_capacity = scenario.network.queue_capacity.value_or(link.queue_capacity);
     return sim::SimOptions{
         .names = scenario.cluster.names,

@@ -660,19 +660,20 @@ core::DurationConfig parse_raft(const Json* value, TimeUs tick_us) {
 }
 
 NetworkSpec parse_network(const Json& value, const std::string& path) {
-    check_fields(
-        value, path,
-        {"latency", "drop", "duplicate", "reorder", "reorder_delay_max", "queue_capacity"});
+    check_fields(value, path,
+                 {"latency", "drop", "duplicate", "reorder", "reorder_delay_max", "stale_replay",
+                  "stale_replay_delay", "queue_capacity"});
     NetworkSpec network;
     if (const Json* latency = find_field(value, "latency")) {
         const auto [min, max] = get_duration_range(*latency, member_path(path, "latency"));
         network.latency_min_us = min;
         network.latency_max_us = max;
     }
-    const std::array<std::pair<std::string_view, std::optional<sim::Ratio>*>, 3> ratios{{
+    const std::array<std::pair<std::string_view, std::optional<sim::Ratio>*>, 4> ratios{{
         {"drop", &network.drop},
         {"duplicate", &network.duplicate},
         {"reorder", &network.reorder},
+        {"stale_replay", &network.stale_replay},
     }};
     for (const auto& [key, target] : ratios) {
         if (const Json* field = find_field(value, key)) {
@@ -681,6 +682,21 @@ NetworkSpec parse_network(const Json& value, const std::string& path) {
     }
     if (const Json* delay = find_field(value, "reorder_delay_max")) {
         network.reorder_delay_max_us = get_duration(*delay, member_path(path, "reorder_delay_max"));
+    }
+    if (const Json* delay = find_field(value, "stale_replay_delay")) {
+        const std::string delay_path = member_path(path, "stale_replay_delay");
+        const auto [min, max] = get_duration_range(*delay, delay_path);
+        // Each bound is a message fault's delay, named by its own path.
+        for (std::size_t i = 0; i < 2; ++i) {
+            const TimeUs bound = i == 0 ? min : max;
+            if (bound == 0 || bound > max_fault_delay_us) {
+                fail(index_path(delay_path, i),
+                     fmt::format("expected a delay above 0us and at most 1h, got {}",
+                                 describe((*delay)[i])));
+            }
+        }
+        network.stale_replay_delay_min_us = min;
+        network.stale_replay_delay_max_us = max;
     }
     if (const Json* capacity = find_field(value, "queue_capacity")) {
         network.queue_capacity = get_u32(*capacity, member_path(path, "queue_capacity"), 1);
@@ -755,35 +771,37 @@ LimitsSpec parse_limits(const Json& value) {
 
 // ---------------------------------------------------------------- message faults
 
-/// {"message": N, "drop": true}, {"message": N, "duplicate": true} or
-/// {"message": N, "delay": D}: exactly one fault, so a file never leaves
-/// unsaid which one a message gets.
+/// {"message": N, "drop": true}, {"message": N, "duplicate": true},
+/// {"message": N, "delay": D} or {"message": N, "replay": D}: exactly one
+/// fault, so a file never leaves unsaid which one a message gets.
 sim::MessageFault parse_message_fault(const Json& value, const std::string& path) {
-    check_fields(value, path, {"message", "drop", "duplicate", "delay"});
+    check_fields(value, path, {"message", "drop", "duplicate", "delay", "replay"});
     const Json& message = required_field(value, path, "message");
     if (!message.is_number_unsigned() || message.get<std::uint64_t>() == 0) {
         fail_expected(member_path(path, "message"),
                       "a message number >= 1 (the 1st message sent in the run is 1)", message);
     }
     std::vector<std::string_view> given;
-    for (std::string_view key : {"drop", "duplicate", "delay"}) {
+    for (std::string_view key : {"drop", "duplicate", "delay", "replay"}) {
         if (find_field(value, key) != nullptr) {
             given.push_back(key);
         }
     }
     if (given.size() != 1) {
         fail(path, given.empty()
-                       ? std::string("a message fault has exactly one of drop, duplicate or "
-                                     "delay, found none")
-                       : fmt::format("a message fault has exactly one of drop, duplicate or "
-                                     "delay, found '{}' and '{}'",
+                       ? std::string("a message fault has exactly one of drop, duplicate, "
+                                     "delay or replay, found none")
+                       : fmt::format("a message fault has exactly one of drop, duplicate, "
+                                     "delay or replay, found '{}' and '{}'",
                                      given[0], given[1]));
     }
     sim::MessageFault fault{.message = message.get<std::uint64_t>()};
     const Json& argument = value.at(std::string(given[0]));
     const std::string argument_path = member_path(path, given[0]);
-    if (given[0] == "delay") {
-        fault.kind = sim::MessageFault::Kind::delay;
+    if (given[0] == "delay" || given[0] == "replay") {
+        // A replay's duration is how long after the message its copy comes.
+        fault.kind =
+            given[0] == "delay" ? sim::MessageFault::Kind::delay : sim::MessageFault::Kind::replay;
         fault.delay_us = get_duration(argument, argument_path);
         if (fault.delay_us == 0 || fault.delay_us > max_fault_delay_us) {
             fail(argument_path, fmt::format("expected a delay above 0us and at most 1h, got {}",
@@ -798,6 +816,7 @@ sim::MessageFault parse_message_fault(const Json& value, const std::string& path
     }
     RAFT_ASSERT(fault.message >= 1);
     RAFT_ASSERT(fault.kind != sim::MessageFault::Kind::delay || fault.delay_us > 0);
+    RAFT_ASSERT(fault.kind != sim::MessageFault::Kind::replay || fault.delay_us > 0);
     return fault;
 }
 

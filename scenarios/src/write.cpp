@@ -342,6 +342,16 @@ Node network_node(const NetworkSpec& network) {
     if (network.reorder_delay_max_us) {
         node.add("reorder_delay_max", duration_node(*network.reorder_delay_max_us));
     }
+    if (network.stale_replay.has_value()) {
+        node.add("stale_replay", ratio_node(*network.stale_replay));
+    }
+    RAFT_ASSERT(network.stale_replay_delay_min_us.has_value() ==
+                network.stale_replay_delay_max_us.has_value());
+    if (network.stale_replay_delay_min_us && network.stale_replay_delay_max_us) {
+        node.add("stale_replay_delay",
+                 pair_node(duration_node(*network.stale_replay_delay_min_us),
+                           duration_node(*network.stale_replay_delay_max_us)));
+    }
     if (network.queue_capacity) {
         node.add("queue_capacity", number_node(*network.queue_capacity));
     }
@@ -351,7 +361,8 @@ Node network_node(const NetworkSpec& network) {
 [[nodiscard]] bool network_is_empty(const NetworkSpec& network) {
     return !network.latency_min_us && !network.latency_max_us && !network.drop &&
            !network.duplicate && !network.reorder && !network.reorder_delay_max_us &&
-           !network.queue_capacity;
+           !network.stale_replay && !network.stale_replay_delay_min_us &&
+           !network.stale_replay_delay_max_us && !network.queue_capacity;
 }
 
 // ---------------------------------------------------------------- sections
@@ -420,6 +431,9 @@ Node message_fault_node(const sim::MessageFault& fault) {
         case sim::MessageFault::Kind::delay:
             RAFT_ASSERT(fault.delay_us > 0);
             return node.add("delay", duration_node(fault.delay_us));
+        case sim::MessageFault::Kind::replay:
+            RAFT_ASSERT(fault.delay_us > 0);
+            return node.add("replay", duration_node(fault.delay_us));
     }
     RAFT_UNREACHABLE("every kind returned above");
     return node;

@@ -300,7 +300,7 @@ void Checkers::on_log_write(core::NodeId node, core::Term term,
     }
     check_entry_terms(node, term, entries, now);
     if (overwrites) {
-        check_committed_kept(node, first, entries, now);
+        check_committed_kept(node, term, first, entries, now);
     }
     DurableView& view = durable_[node];
     view.unsynced_from = view.unsynced_from == 0 ? first : std::min(view.unsynced_from, first);
@@ -497,7 +497,9 @@ void Checkers::on_apply(core::NodeId node, const core::Entry& entry, TimeUs now)
         committed_.resize(entry.index);
     }
     std::optional<Committed>& committed = committed_[entry.index - 1];
+    const core::Term applied_term = durable_[node].issued.term;
     if (committed.has_value()) {
+        committed->applied_term = std::min(committed->applied_term, applied_term);
         if (committed->chain != chain) {
             violate(Checker::state_machine_safety, "different_entries_applied_at_index",
                     fmt::format("node {} applied index {} (term {}) but node {} applied a "
@@ -508,7 +510,11 @@ void Checkers::on_apply(core::NodeId node, const core::Entry& entry, TimeUs now)
         return;
     }
     const std::uint64_t data_hash = hash_bytes(entry.data);
-    committed = Committed{.chain = chain, .data_hash = data_hash, .term = entry.term, .node = node};
+    committed = Committed{.chain = chain,
+                          .data_hash = data_hash,
+                          .term = entry.term,
+                          .node = node,
+                          .applied_term = applied_term};
     const auto expected = expected_data_hash_.find(entry.index);
     if (expected != expected_data_hash_.end()) {
         const std::uint64_t want = expected->second;

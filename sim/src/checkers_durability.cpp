@@ -103,9 +103,14 @@ void Checkers::check_restart(core::NodeId node, const core::HardState& hard_stat
 }
 
 // An entry known to be committed (some node applied it) leaves a node's log
-// only by compaction into a snapshot: no write may replace it (§5.4: every
-// later leader holds it, so no legitimate AppendEntries conflicts with it).
-void Checkers::check_committed_kept(core::NodeId node, core::Index first,
+// only by compaction into a snapshot: no write in a term at or after the one
+// it committed in may replace it (§5.4: every leader of those terms holds
+// it, so none of their AppendEntries conflicts with it). A deposed leader of
+// an earlier term may still overwrite a follower further behind in term --
+// legal Raft (swarm seed 10141, decoder version 3) -- so a write in a term
+// below every applier's term is let be; the commit term is not observable,
+// and the lowest applier's term bounds it from above.
+void Checkers::check_committed_kept(core::NodeId node, core::Term term, core::Index first,
                                     const std::vector<core::Entry>& entries, TimeUs now) {
     const LogMirror& log = logs_[node];
     const core::Index removed_last = std::min(log.last_index(), committed_index_max());
@@ -113,6 +118,9 @@ void Checkers::check_committed_kept(core::NodeId node, core::Index first,
         const std::optional<Committed>& committed = committed_[index - 1];
         if (!committed.has_value() || log.chain_at(index) != committed->chain) {
             continue;  // not known committed, or the node never held it
+        }
+        if (term < committed->applied_term) {
+            continue;  // a leader of an earlier term, which may lack it
         }
         const std::size_t offset = index - first;
         const bool rewritten_same = offset < entries.size() &&

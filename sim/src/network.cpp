@@ -8,7 +8,8 @@ namespace raftsim::sim {
 
 bool LinkConfig::is_valid() const noexcept {
     return latency_min_us <= latency_max_us && drop.is_valid() && duplicate.is_valid() &&
-           reorder.is_valid() && queue_capacity > 0;
+           reorder.is_valid() && stale_replay.is_valid() && stale_replay_delay_min_us > 0 &&
+           stale_replay_delay_min_us <= stale_replay_delay_max_us && queue_capacity > 0;
 }
 
 void Network::set_link(core::NodeId from, core::NodeId to, const LinkConfig& link) {
@@ -90,6 +91,24 @@ TimeUs Network::draw_delay(const LinkConfig& link, core::NodeId from, core::Node
     return arrival - now;
 }
 
+// How long after the message its stale replay arrives; 0 for none. The rate
+// is drawn only when it is on, so a link without stale replays draws what it
+// drew before they existed (the built-in suite's runs stay what they were).
+TimeUs Network::draw_replay_delay(const LinkConfig& link, const MessageFault* scripted) {
+    TimeUs delay_us = 0;
+    if (!link.stale_replay.is_zero() &&
+        prng_.chance(link.stale_replay.numerator, link.stale_replay.denominator)) {
+        delay_us =
+            prng_.range_inclusive(link.stale_replay_delay_min_us, link.stale_replay_delay_max_us);
+        RAFT_ASSERT(delay_us > 0);
+    }
+    if (scripted != nullptr && scripted->kind == MessageFault::Kind::replay) {
+        RAFT_ASSERT(scripted->delay_us > 0);
+        delay_us = scripted->delay_us;  // the script says exactly when
+    }
+    return delay_us;
+}
+
 FilterVerdict Network::run_filters(FilterStage stage, const core::Message& message) {
     FilterVerdict total;
     for (const NamedFilter& named : filters_) {
@@ -111,6 +130,8 @@ std::string_view to_string(MessageFault::Kind kind) noexcept {
             return "duplicate";
         case MessageFault::Kind::delay:
             return "delay";
+        case MessageFault::Kind::replay:
+            return "replay";
     }
     return "?";
 }
@@ -183,14 +204,23 @@ SendPlan Network::plan_send(const core::Message& message, TimeUs now) {
     if (scripted != nullptr && scripted->kind == MessageFault::Kind::delay) {
         verdict.extra_delay_us += scripted->delay_us;
     }
-    const std::uint32_t copies = duplicated ? 2 : 1;
+    const TimeUs replay_delay_us = draw_replay_delay(config, scripted);
+    const std::uint32_t timely = duplicated ? 2 : 1;
+    const std::uint32_t copies = timely + (replay_delay_us > 0 ? 1 : 0);
     if (in_flight + copies > config.queue_capacity) {
         return drop(DropReason::queue_full);
     }
-    for (std::uint32_t copy = 0; copy < copies; ++copy) {
+    for (std::uint32_t copy = 0; copy < timely; ++copy) {
         plan.delays_us.push_back(draw_delay(config, message.from, message.to, now) +
                                  verdict.extra_delay_us);
     }
+    if (replay_delay_us > 0) {
+        // Counted from the message's own arrival, and outside the link's
+        // FIFO order like a delay: later messages overtake the late copy.
+        plan.delays_us.push_back(plan.delays_us.front() + replay_delay_us);
+        plan.replayed = true;
+    }
+    RAFT_ASSERT(plan.delays_us.size() == copies);
     in_flight += copies;
     RAFT_ASSERT(in_flight <= config.queue_capacity);
     return plan;

@@ -89,7 +89,12 @@ void Simulation::on_deliver(const Event& event) {
     const auto slot = static_cast<std::uint32_t>(event.payload);
     const core::Message& message = slab_[slot];
     DropReason reason = DropReason::filter;
-    const FilterVerdict verdict = network_.check_delivery(message, reason);
+    FilterVerdict verdict = network_.check_delivery(message, reason);
+    const std::uint64_t late_copy_calm = late_copy_calm_[slot];
+    if (late_copy_calm != 0 && late_copy_calm <= calms_) {
+        verdict = FilterVerdict{.drop = true, .extra_delay_us = 0};
+        reason = DropReason::calm;
+    }
     if (!verdict.drop && verdict.extra_delay_us > 0) {
         // Held back by a before-delivery filter: still in the network.
         queue_.push(now_ + verdict.extra_delay_us, EventKind::deliver, event.node, slot);
@@ -313,16 +318,23 @@ void Simulation::send(core::Message message) {
     }
     record(record_base);
     for (std::size_t copy = 0; copy < plan.delays_us.size(); ++copy) {
-        if (copy > 0) {
+        // The last copy takes the message itself; a duplicate gets a copy.
+        const bool last = copy + 1 == plan.delays_us.size();
+        if (copy > 0 && last && plan.replayed) {
+            // Says when the late copy is due, so a reader (and the arrow
+            // matcher) can tell it from a copy of a later, equal message.
+            record_base.kind = TraceKind::replay;
+            record_base.c = plan.delays_us[copy];
+            record(record_base);
+        } else if (copy > 0) {
             record_base.kind = TraceKind::duplicate;
             record(record_base);
         }
-        // The last copy takes the message itself; a duplicate gets a copy.
-        const bool last = copy + 1 == plan.delays_us.size();
         std::uint32_t slot = 0;
         if (free_slots_.empty()) {
             slot = static_cast<std::uint32_t>(slab_.size());
             slab_.emplace_back();
+            late_copy_calm_.push_back(0);
         } else {
             slot = free_slots_.back();
             free_slots_.pop_back();
@@ -332,6 +344,8 @@ void Simulation::send(core::Message message) {
         } else {
             slab_[slot] = message;
         }
+        late_copy_calm_[slot] = last && plan.replayed ? calms_ + 1 : 0;
+        RAFT_ASSERT(late_copy_calm_.size() == slab_.size());
         queue_.push(now_ + plan.delays_us[copy], EventKind::deliver,
                     static_cast<std::uint32_t>(slab_[slot].to), slot);
     }

@@ -97,6 +97,8 @@ std::string_view to_string(TraceKind kind) noexcept {
             return "snapshot";
         case TraceKind::node_created:
             return "node_created";
+        case TraceKind::replay:
+            return "replay";
     }
     return "?";
 }
@@ -117,6 +119,8 @@ std::string_view to_string(DropReason reason) noexcept {
             return "node_down";
         case DropReason::scripted:
             return "scripted";
+        case DropReason::calm:
+            return "calm";
     }
     return "?";
 }

@@ -100,6 +100,44 @@ TEST_CASE("fuzz decode: an op mask with only sleeps leaves every fault out", "[f
     }
 }
 
+TEST_CASE("fuzz decode: version 3 draws stale replays, as faults and as link rates", "[fuzz]") {
+    // Method: decode many random inputs; replays must appear both as message
+    // faults (late by more than an election timeout) and as the header's
+    // link rate, in the bounds the decoder documents, and the epilogue's
+    // calm network turns the rate off.
+    REQUIRE(decoder_version == 3);
+    std::size_t replay_faults = 0;
+    std::size_t replay_links = 0;
+    for (std::uint64_t seed = 1; seed <= 200; ++seed) {
+        const ClusterCase decoded = decode_cluster_case(random_bytes(seed, 600));
+        const scenarios::Scenario& scenario = decoded.scenario;
+        const sim::TimeUs election_us = scenario.raft.election_timeout_us;
+        for (const sim::MessageFault& fault : scenario.message_faults) {
+            if (fault.kind == sim::MessageFault::Kind::replay) {
+                replay_faults += 1;
+                REQUIRE(fault.delay_us > election_us);
+                REQUIRE(fault.delay_us <= 65 * election_us);
+            }
+        }
+        const sim::Ratio rate = scenario.network.stale_replay.value_or(sim::Ratio{});
+        if (!rate.is_zero()) {
+            replay_links += 1;
+            REQUIRE(rate.numerator <= 8);
+            REQUIRE(rate.denominator == 100);
+            REQUIRE(scenario.network.stale_replay_delay_min_us == election_us);
+            REQUIRE(scenario.network.stale_replay_delay_max_us == 16 * election_us);
+        }
+        const scenarios::Step& calm = scenario.steps[scenario.steps.size() - epilogue_steps + 2];
+        REQUIRE(calm.kind == scenarios::Step::Kind::network);
+        REQUIRE(calm.network.stale_replay.has_value());
+        REQUIRE(calm.network.stale_replay->is_zero());
+    }
+    CHECK(replay_faults > 20);
+    // A quarter of the network choices turn the rate on.
+    CHECK(replay_links > 30);
+    CHECK(replay_links < 70);
+}
+
 TEST_CASE("swarm: seeds differ in which fault kinds are on, and say so", "[fuzz]") {
     std::set<std::string> mixes;
     for (std::uint64_t seed = 1; seed <= 20; ++seed) {

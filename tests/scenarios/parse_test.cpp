@@ -506,10 +506,11 @@ const std::vector<ErrorCase> impossible_values = {
     {with_field(R"("message_faults": [{"message": 18446744073709551616, "drop": true}])"),
      "message_faults[0].message", "expected a message number >= 1"},
     {with_field(R"("message_faults": [{"message": 1}])"), "message_faults[0]",
-     "a message fault has exactly one of drop, duplicate or delay, found none"},
+     "a message fault has exactly one of drop, duplicate, delay or replay, found none"},
     {with_field(R"("message_faults": [{"message": 1, "delay": "1ms", "drop": true}])"),
      "message_faults[0]",
-     "a message fault has exactly one of drop, duplicate or delay, found 'drop' and 'delay'"},
+     "a message fault has exactly one of drop, duplicate, delay or replay, found 'drop' and "
+     "'delay'"},
     {with_field(R"("message_faults": [{"message": 1, "drop": false}])"), "message_faults[0].drop",
      "expected true, got false"},
     {with_field(R"("message_faults": [{"message": 1, "duplicate": 1}])"),
@@ -518,10 +519,30 @@ const std::vector<ErrorCase> impossible_values = {
      "expected a delay above 0us and at most 1h, got \"0ms\""},
     {with_field(R"("message_faults": [{"message": 1, "delay": "3600000001us"}])"),
      "message_faults[0].delay", "expected a delay above 0us and at most 1h"},
+    {with_field(R"("message_faults": [{"message": 1, "replay": "0s"}])"),
+     "message_faults[0].replay", "expected a delay above 0us and at most 1h, got \"0s\""},
+    {with_field(R"("message_faults": [{"message": 1, "replay": "61m"}])"),
+     "message_faults[0].replay", "expected a delay above 0us and at most 1h, got \"61m\""},
+    {with_field(R"("message_faults": [{"message": 1, "replay": true}])"),
+     "message_faults[0].replay", "expected a duration string like \"10s\", got true"},
+    {with_field(R"("message_faults": [{"message": 1, "replay": "1s", "delay": "1s"}])"),
+     "message_faults[0]",
+     "a message fault has exactly one of drop, duplicate, delay or replay, found 'delay' and "
+     "'replay'"},
+    {with_field(R"("network": {"stale_replay": [2, 1]})"), "network.stale_replay",
+     "numerator 2 is above denominator 1"},
+    {with_field(R"("network": {"stale_replay_delay": "5s"})"), "network.stale_replay_delay",
+     "expected [min, max] durations like [\"1ms\", \"5ms\"], got \"5s\""},
+    {with_field(R"("network": {"stale_replay_delay": ["0s", "5s"]})"),
+     "network.stale_replay_delay[0]", "expected a delay above 0us and at most 1h, got \"0s\""},
+    {with_field(R"("network": {"stale_replay_delay": ["1s", "2h"]})"),
+     "network.stale_replay_delay[1]", "expected a delay above 0us and at most 1h, got \"2h\""},
+    {with_field(R"("network": {"stale_replay_delay": ["5s", "1s"]})"), "network.stale_replay_delay",
+     "the minimum 5s is above the maximum 1s"},
     {with_field(R"("message_faults": [{"message": 1, "delay": 30}])"), "message_faults[0].delay",
      "expected a duration string like \"10s\", got 30"},
     {with_field(R"("message_faults": [{"message": 1, "dropp": true}])"), "message_faults[0].dropp",
-     "unknown field 'dropp'; expected one of: message, drop, duplicate, delay"},
+     "unknown field 'dropp'; expected one of: message, drop, duplicate, delay, replay"},
     {with_field(R"("message_faults": [{"message": 1, "drop": true}, {"message": 2, "drop": true},
                    {"message": 3, "delay": "1ms"}, {"message": 2, "duplicate": true}])"),
      "message_faults[3].message",
@@ -630,6 +651,28 @@ TEST_CASE("parse: message_faults aim a drop, a duplicate or a delay at the N-th 
                            {.message = 2, .kind = Fault::Kind::delay, .delay_us = 3'600 * second}});
     CHECK(parsed(parse(with_field(R"("message_faults": [])"))).message_faults.empty());
     CHECK(parsed(parse(with_steps(""))).message_faults.empty());
+}
+
+TEST_CASE("parse: a replay fault and the stale replay link rate carry their delays", "[parse]") {
+    const Scenario s = parsed(parse(with_field(
+        R"("message_faults": [{"message": 4, "replay": "5s"}, {"message": 9, "replay": "1h"}],
+           "network": {"stale_replay": [1, 20], "stale_replay_delay": ["1s", "10s"]})")));
+    using Fault = sim::MessageFault;
+    CHECK(s.message_faults ==
+          std::vector<Fault>{
+              {.message = 4, .kind = Fault::Kind::replay, .delay_us = 5 * second},
+              {.message = 9, .kind = Fault::Kind::replay, .delay_us = 3'600 * second}});
+    CHECK(s.network.stale_replay == sim::Ratio{.numerator = 1, .denominator = 20});
+    CHECK(s.network.stale_replay_delay_min_us == 1 * second);
+    CHECK(s.network.stale_replay_delay_max_us == 10 * second);
+    // Omitted, they keep the simulator's defaults: off, 1 s to 10 s.
+    const Scenario plain = parsed(parse(with_steps("")));
+    CHECK_FALSE(plain.network.stale_replay);
+    CHECK_FALSE(plain.network.stale_replay_delay_min_us);
+    const sim::LinkConfig link;
+    CHECK(link.stale_replay.is_zero());
+    CHECK(link.stale_replay_delay_min_us == 1 * second);
+    CHECK(link.stale_replay_delay_max_us == 10 * second);
 }
 
 // ---------------------------------------------------------------- names

@@ -195,7 +195,8 @@ DURATIONS = [
     "1ms\n", "\n1ms", "1Ms", "1H", "1.", ".1s", "1..5s", "1.5.5s", "+1s", "-0s", "1e3ms", "0x10s",
     "\u0661s", "1\u00b5s", "",
 ]
-# Message fault delays: above zero, at most 1h.
+# Message fault delays and replays, and stale replay delays: above zero, at
+# most 1h.
 DELAYS = ["1us", "1h", "1.0h", "60m", "3600s", "3600000ms", "3600000000us", "3600000001us",
           "3600000.001ms", "3600.000001s", "60.0000001m", "59.9999999m", "0.99999999h",
           "1.00000001h", "0.00000005m", "0h", "0.0us", "2h"]
@@ -448,6 +449,10 @@ def generated_cases(folder):
     for i, value in enumerate(DELAYS):
         faults = [{"message": 1, "delay": value}]
         write(f"delay-{i:02}.json", {**base, "message_faults": faults}, value)
+        faults = [{"message": 1, "replay": value}]
+        write(f"replay-{i:02}.json", {**base, "message_faults": faults}, value)
+        network = {"stale_replay": [1, 10], "stale_replay_delay": [value, value]}
+        write(f"stale-replay-delay-{i:02}.json", {**base, "network": network}, value)
     for i, value in enumerate(NAMES):
         write(f"scenario-name-{i:02}.json", {**base, "name": value}, value)
         write(f"node-name-{i:02}.json", {**base, "cluster": {"names": [value, "zz"]}}, value)

@@ -75,7 +75,10 @@ std::string selectors_difference(const std::vector<NodeSelector>& a,
 bool same_network(const NetworkSpec& a, const NetworkSpec& b) {
     return a.latency_min_us == b.latency_min_us && a.latency_max_us == b.latency_max_us &&
            a.drop == b.drop && a.duplicate == b.duplicate && a.reorder == b.reorder &&
-           a.reorder_delay_max_us == b.reorder_delay_max_us && a.queue_capacity == b.queue_capacity;
+           a.reorder_delay_max_us == b.reorder_delay_max_us && a.stale_replay == b.stale_replay &&
+           a.stale_replay_delay_min_us == b.stale_replay_delay_min_us &&
+           a.stale_replay_delay_max_us == b.stale_replay_delay_max_us &&
+           a.queue_capacity == b.queue_capacity;
 }
 
 std::string steps_difference(const std::vector<Step>& a, const std::vector<Step>& b,
@@ -374,6 +377,7 @@ std::vector<Step> hand_built_steps() {
     network.network.drop = sim::Ratio{.numerator = 0, .denominator = 5};
     network.network.reorder = sim::Ratio{};
     network.network.queue_capacity = 7;
+    network.network.stale_replay = sim::Ratio{};
     Step& drift = add(Kind::clock_drift);
     drift.nodes = {selector(SelectorKind::all)};
     drift.drift_ppm = -999'999;
@@ -410,6 +414,9 @@ Scenario hand_built() {
     s.network.latency_max_us = 3 * ms;
     s.network.duplicate = sim::Ratio{.numerator = 2, .denominator = 4};
     s.network.reorder_delay_max_us = 1;
+    s.network.stale_replay = sim::Ratio{.numerator = 1, .denominator = 50};
+    s.network.stale_replay_delay_min_us = 1;
+    s.network.stale_replay_delay_max_us = 3'600 * second;
     s.workload = {.source = "src", .batch = 1, .continuous = true};
     s.steps = hand_built_steps();
     s.message_faults = {
@@ -418,6 +425,7 @@ Scenario hand_built() {
          .kind = sim::MessageFault::Kind::duplicate,
          .delay_us = 0},
         {.message = 5, .kind = sim::MessageFault::Kind::delay, .delay_us = 30 * ms},
+        {.message = 6, .kind = sim::MessageFault::Kind::replay, .delay_us = 5 * second},
     };
     s.checks = {.verify = false, .settle_us = 0, .black_box = true};
     return s;
@@ -431,6 +439,10 @@ TEST_CASE("write: a hand-built scenario with every selector kind and message fau
     CHECK_THAT(text, Catch::Contains(R"({"leader_plus": {"random": [0, 3]}})"));
     CHECK_THAT(text, Catch::Contains(R"("drop": [0, 5], "reorder": 0)"));
     CHECK_THAT(text, Catch::Contains(R"({"transfer_leadership": "d", "within": "5s"})"));
+    CHECK_THAT(text, Catch::Contains(R"({"message": 6, "replay": "5s"})"));
+    CHECK_THAT(text, Catch::Contains(R"("stale_replay": [1, 50],)"));
+    CHECK_THAT(text, Catch::Contains(R"("stale_replay_delay": ["1us", "1h"])"));
+    CHECK_THAT(text, Catch::Contains(R"("stale_replay": 0, "queue_capacity": 7)"));
 }
 
 TEST_CASE("write: one_of and repeat nest to the parser's limit", "[write]") {

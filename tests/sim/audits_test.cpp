@@ -187,6 +187,30 @@ std::vector<HistoryCase> storage_cases() {
     };
 }
 
+// Removal of a committed entry by a deposed leader of an earlier term is
+// legal; by a write of the term the entry was applied in, it is not.
+std::vector<HistoryCase> removal_by_term_cases() {
+    return {
+        {"a committed entry removed by a write of a term at or after its appliers'",
+         // Node 1 applies in term 3. A leader of term 2 (deposed, yet not
+         // told) may lack the entry and overwrite a follower still behind in
+         // term: legal Raft (swarm seed 10141). One of term 3 may not.
+         [](Checkers& c) {
+             c.on_hard_state(1, HardState{.term = 3, .voted_for = 1}, 1);
+             commit_on_node1(c, 1, 2);
+             write_log(c, 2, 1, 3);
+             c.on_log_write(2, 3, {command(3, 2, 9)}, 3);
+         },
+         [](Checkers& c) {
+             c.on_hard_state(1, HardState{.term = 3, .voted_for = 1}, 1);
+             commit_on_node1(c, 1, 2);
+             write_log(c, 2, 1, 3);
+             c.on_log_write(2, 2, {command(2, 2, 9)}, 3);
+         },
+         Checker::durability, "committed_entry_removed"},
+    };
+}
+
 std::vector<HistoryCase> removal_cases() {
     return {
         {"an acknowledgement before the entries were synced",
@@ -594,6 +618,7 @@ TEST_CASE("durability: votes, syncs and restarts keep what Figure 2 says is stab
     run_cases(vote_cases());
     run_cases(storage_cases());
     run_cases(removal_cases());
+    run_cases(removal_by_term_cases());
 }
 
 TEST_CASE("node_progress: a node's commit index and applied prefix never move back",

@@ -659,6 +659,9 @@ class Shrinker {
         progress =
             try_setting([&](Scenario& s) { return clear(s.network.reorder); }, "no reordering") ||
             progress;
+        progress = try_setting([&](Scenario& s) { return clear(s.network.stale_replay); },
+                               "no stale replays") ||
+                   progress;
         progress =
             try_setting([](Scenario& s) { return std::exchange(s.workload.continuous, false); },
                         "no continuous workload") ||
@@ -777,7 +780,8 @@ RunSize measure_run(const Scenario& scenario, std::uint64_t events, std::uint64_
     size.faults += lossy(scenario.network.drop) ? 1 : 0;
     size.faults += lossy(scenario.network.duplicate) ? 1 : 0;
     size.faults += lossy(scenario.network.reorder) ? 1 : 0;
-    RAFT_ASSERT(size.faults <= size.steps + scenario.message_faults.size() + 3);
+    size.faults += lossy(scenario.network.stale_replay) ? 1 : 0;
+    RAFT_ASSERT(size.faults <= size.steps + scenario.message_faults.size() + 4);
     return size;
 }
 

@@ -621,10 +621,10 @@ bool draw_arrow(Chart& chart, const MessageArrow& arrow) {
     }
     const bool heartbeat = sent.sub == 0 && sent.b == 0;
     fmt::format_to(std::back_inserter(chart.svg),
-                   "<line class=\"m m{}{}{}{}\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\">"
+                   "<line class=\"m m{}{}{}{}{}\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\">"
                    "<title>{}</title></line>",
                    std::min<std::size_t>(sent.sub, message_colours.size() - 1),
-                   heartbeat ? " hb" : "", arrow.duplicate ? " dup" : "",
+                   heartbeat ? " hb" : "", arrow.duplicate ? " dup" : "", arrow.replay ? " rp" : "",
                    arrow.ended.has_value() ? "" : " fly", x1, y1, x2, y2,
                    arrow_title(chart, arrow));
     RAFT_ASSERT(x2 >= x1);

@@ -48,6 +48,7 @@ inline constexpr std::string_view style = R"css(
     .m:hover, .dr:hover line { stroke-width: 3; }
     .hb { stroke-width: .8; opacity: .75; }
     .dup { stroke-dasharray: 1 3; }
+    .rp { stroke-dasharray: 8 3 1 3; }
     .fly { stroke: #8a96a3; stroke-dasharray: 2 3; marker-end: none; }
     .dr line { stroke: #dc2626; stroke-width: 1.3; stroke-dasharray: 4 3; }
     .dr path, .crash path { stroke: #dc2626; stroke-width: 2; fill: none; }
@@ -114,6 +115,8 @@ inline constexpr std::string_view legend = R"html(<div class="legend">
 <path d="M21,3L27,9M21,9L27,3"/></g></svg>dropped</span>
 <span><svg width="30" height="12"><line class="m m0 dup" x1="1" y1="6" x2="29" y2="6"/></svg
 >duplicate</span>
+<span><svg width="30" height="12"><line class="m m0 rp" x1="1" y1="6" x2="29" y2="6"/></svg
+>stale replay</span>
 <span><svg width="16" height="12"><g class="k crash"><path d="M3,1L13,11M3,11L13,1"/></g></svg
 >crash</span>
 <span><svg width="16" height="12"><g class="k restart"><circle cx="8" cy="6" r="4"/></g></svg

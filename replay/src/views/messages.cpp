@@ -1,5 +1,6 @@
 #include "views/messages.hpp"
 
+#include <algorithm>
 #include <deque>
 #include <map>
 #include <tuple>
@@ -34,10 +35,13 @@ class Matcher {
         const TraceRecord& record = records_[index];
         switch (record.kind) {
             case TraceKind::send:
-                open(index, false);
+                open(index, false, false);
                 return;
             case TraceKind::duplicate:
-                open(index, true);
+                open(index, true, false);
+                return;
+            case TraceKind::replay:
+                open(index, false, true);
                 return;
             case TraceKind::deliver:
                 close(recipient_key(record), index, false);
@@ -53,7 +57,7 @@ class Matcher {
     [[nodiscard]] std::vector<MessageArrow> take() { return std::move(arrows_); }
 
   private:
-    void open(std::size_t index, bool duplicate) {
+    void open(std::size_t index, bool duplicate, bool replay) {
         const TraceRecord& record = records_[index];
         pending_[sender_key(record)].push_back(arrows_.size());
         arrows_.push_back(MessageArrow{.sent = index,
@@ -61,17 +65,27 @@ class Matcher {
                                        .from = record.node,
                                        .to = record.peer,
                                        .dropped = false,
-                                       .duplicate = duplicate});
+                                       .duplicate = duplicate,
+                                       .replay = replay});
     }
 
     // Pairs with the oldest pending send; false if there is none.
     bool close(const LinkKey& key, std::size_t index, bool dropped) {
         const auto it = pending_.find(key);
-        if (it == pending_.end() || it->second.empty()) {
+        if (it == pending_.end()) {
             return false;
         }
-        MessageArrow& arrow = arrows_[it->second.front()];
-        it->second.pop_front();
+        std::deque<std::size_t>& pending = it->second;
+        const sim::TimeUs time = records_[index].time;
+        const auto due = std::find_if(pending.begin(), pending.end(), [&](std::size_t arrow) {
+            const TraceRecord& sent = records_[arrows_[arrow].sent];
+            return !arrows_[arrow].replay || sent.time + sent.c <= time;
+        });
+        if (due == pending.end()) {
+            return false;
+        }
+        MessageArrow& arrow = arrows_[*due];
+        pending.erase(due);
         RAFT_ASSERT(!arrow.ended.has_value());
         RAFT_ASSERT(arrow.sent < index);
         arrow.ended = index;
@@ -94,7 +108,8 @@ class Matcher {
                                        .from = record.node,
                                        .to = record.peer,
                                        .dropped = true,
-                                       .duplicate = false});
+                                       .duplicate = false,
+                                       .replay = false});
     }
 
     const std::vector<TraceRecord>& records_;

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "raftsim/core/assert.hpp"
+#include "views/messages.hpp"
 
 namespace raftsim::replay {
 namespace {
@@ -95,6 +96,10 @@ std::string describe(const TraceRecord& record, const NodeNames& names) {
                                message_details(record));
         case TraceKind::duplicate:
             return fmt::format("dup     {} -> {}", message_type(record), peer);
+        case TraceKind::replay:
+            return fmt::format("REPLAY  {} -> {} t{}: a stale copy arrives again {}.{:06}s later",
+                               message_type(record), peer, record.term, record.c / 1'000'000,
+                               record.c % 1'000'000);
         case TraceKind::drop:
             return fmt::format("DROP    {} -> {} t{} ({})", message_type(record), peer, record.term,
                                sim::to_string(static_cast<sim::DropReason>(record.c)));
@@ -320,15 +325,30 @@ std::string render_transport_log(const std::vector<TraceRecord>& records, const 
                                  core::NodeId node, std::size_t first, std::size_t last) {
     std::string out;
     last = std::min(last, records.size());
+    // The arrivals of stale replays' late copies, to say so at the receiver.
+    std::map<std::size_t, std::size_t> replayed;
+    for (const MessageArrow& arrow : match_messages(records, last)) {
+        if (arrow.replay && arrow.ended.has_value()) {
+            replayed.emplace(*arrow.ended, arrow.sent);
+        }
+    }
     for (std::size_t i = first; i < last; ++i) {
         const TraceRecord& record = records[i];
         const bool message = record.kind == TraceKind::send || record.kind == TraceKind::deliver ||
-                             record.kind == TraceKind::drop;
-        if (message && record.node == node) {
-            out += fmt::format("{}.{:06}s {}\n", record.time / 1'000'000, record.time % 1'000'000,
-                               describe(record, names));
+                             record.kind == TraceKind::drop || record.kind == TraceKind::replay;
+        if (!message || record.node != node) {
+            continue;
         }
+        out += fmt::format("{}.{:06}s {}", record.time / 1'000'000, record.time % 1'000'000,
+                           describe(record, names));
+        if (const auto it = replayed.find(i); it != replayed.end()) {
+            const sim::TimeUs sent = records[it->second].time;
+            out += fmt::format(" (stale replay of the copy sent at {}.{:06}s)", sent / 1'000'000,
+                               sent % 1'000'000);
+        }
+        out += '\n';
     }
+    RAFT_ASSERT(replayed.size() <= last);
     return out;
 }
 

@@ -19,8 +19,8 @@ namespace raftsim::fuzz {
 /// What a stored fuzz_cluster input (and a swarm seed) means: bumped when the
 /// decoder or swarm's draws change what bytes decode to (docs/fuzzing.md,
 /// "Decoder versions"). 2: the epilogue's calm period and crash triggers
-/// (issue 14).
-inline constexpr std::uint32_t decoder_version = 2;
+/// (issue 14). 3: stale replays, as message faults and as link rates.
+inline constexpr std::uint32_t decoder_version = 3;
 
 struct ClusterCase {
     scenarios::Scenario scenario;

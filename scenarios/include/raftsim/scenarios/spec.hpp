@@ -67,6 +67,10 @@ struct NetworkSpec {
     std::optional<sim::Ratio> duplicate;
     std::optional<sim::Ratio> reorder;
     std::optional<TimeUs> reorder_delay_max_us;
+    std::optional<sim::Ratio> stale_replay;
+    /// Set together: JSON "stale_replay_delay": [min, max].
+    std::optional<TimeUs> stale_replay_delay_min_us;
+    std::optional<TimeUs> stale_replay_delay_max_us;
     std::optional<std::uint32_t> queue_capacity;
 };
 
@@ -230,7 +234,8 @@ struct Scenario {
     WorkloadSpec workload;
     std::vector<Step> steps;
     /// JSON "message_faults": [{"message": N, "drop": true} |
-    /// {"message": N, "duplicate": true} | {"message": N, "delay": "30ms"}],
+    /// {"message": N, "duplicate": true} | {"message": N, "delay": "30ms"} |
+    /// {"message": N, "replay": "5s"}],
     /// faults aimed at the N-th message sent in the run (sim::MessageFault).
     /// The fuzzer's schedules use them; message numbers are unique.
     std::vector<sim::MessageFault> message_faults;

@@ -202,6 +202,9 @@ class Checkers {
         std::uint64_t data_hash = 0;
         core::Term term = 0;
         core::NodeId node = 0;
+        /// The lowest term a node was in when it applied the entry: at or
+        /// above the term the entry committed in.
+        core::Term applied_term = 0;
     };
 
     /// Per node: what it handed to storage and what is durable.
@@ -235,7 +238,7 @@ class Checkers {
     void check_append_claims(const core::Message& message, TimeUs now);
     void check_vote_quorum(core::NodeId node, const core::RoleChange& change, TimeUs now);
     void check_self_vote(core::NodeId node, core::Term term, std::string_view act, TimeUs now);
-    void check_committed_kept(core::NodeId node, core::Index first,
+    void check_committed_kept(core::NodeId node, core::Term term, core::Index first,
                               const std::vector<core::Entry>& entries, TimeUs now);
     void check_restart(core::NodeId node, const core::HardState& hard_state, TimeUs now);
     void check_snapshot_keeps_suffix(core::NodeId node, const core::Snapshot& snapshot, TimeUs now);

@@ -35,6 +35,13 @@ struct LinkConfig {
     /// back an extra [0, reorder_delay_max_us], so later messages overtake it.
     Ratio reorder{};
     TimeUs reorder_delay_max_us = 50 * us_per_ms;
+    /// With this probability a message is also delivered a second time, a
+    /// stale replay: a copy (same sender, term, everything) arrives again
+    /// [stale_replay_delay_min_us, stale_replay_delay_max_us] after the
+    /// message itself, out of FIFO order (MessageFault::Kind::replay).
+    Ratio stale_replay{};
+    TimeUs stale_replay_delay_min_us = 1 * us_per_second;
+    TimeUs stale_replay_delay_max_us = 10 * us_per_second;
     /// Messages in flight on this link at once; more are dropped.
     std::uint32_t queue_capacity = 4096;
 
@@ -58,12 +65,22 @@ struct FilterVerdict {
 /// A fault aimed at one message: the `message`-th message sent in the run
 /// (1-based, counting every send, including those a partition drops). The
 /// fuzzer and scenarios use it to say exactly which message is lost,
-/// duplicated or held back, where link rates only say how often.
+/// duplicated, held back or replayed late, where link rates only say how
+/// often.
+///
+/// A replay delivers the message as usual and a copy of it `delay_us` after
+/// that (a very late duplicate, as a retransmitting or reconnecting
+/// transport can produce). The copy is an ordinary message in flight: it is
+/// dropped if the link is partitioned or cut, or the receiver is down, when
+/// it arrives, and it reaches whatever incarnation of the receiver is up
+/// then, whatever the sender did since, because a Raft node must tolerate
+/// any old message at any time.
 struct MessageFault {
-    enum class Kind : std::uint8_t { drop, duplicate, delay };
+    enum class Kind : std::uint8_t { drop, duplicate, delay, replay };
     std::uint64_t message = 0;
     Kind kind = Kind::drop;
     /// For delay: how long the message is held back (it leaves FIFO order).
+    /// For replay: how long after the message its late copy arrives.
     TimeUs delay_us = 0;
     friend bool operator==(const MessageFault&, const MessageFault&) = default;
 };
@@ -73,12 +90,13 @@ struct MessageFault {
 /// A filter may draw randomness only from the network stream it is given.
 using MessageFilter = std::function<FilterVerdict(const core::Message&, core::Prng&)>;
 
-/// The delivery delays of one sent message: one, or two when duplicated.
+/// The delivery delays of one sent message: one, plus one when duplicated,
+/// plus one (the last) when replayed late.
 /// Fixed capacity, because a plan is made for every message sent and a heap
 /// allocation each time was a sixth of a fuzz run's allocations.
 class CopyDelays {
   public:
-    static constexpr std::size_t capacity = 2;
+    static constexpr std::size_t capacity = 3;
 
     void push_back(TimeUs delay_us) {
         RAFT_ASSERT(size_ < capacity);
@@ -101,11 +119,14 @@ class CopyDelays {
 };
 
 /// What happens to one sent message: dropped (with why), or delivered after
-/// each of `delays_us` (two entries when duplicated).
+/// each of `delays_us` (one more when duplicated, and one more, the last,
+/// when replayed late).
 struct SendPlan {
     bool dropped = false;
     DropReason drop_reason = DropReason::random_loss;
     CopyDelays delays_us;
+    /// The last of `delays_us` is a stale replay's late copy.
+    bool replayed = false;
 };
 
 class Network {
@@ -150,6 +171,7 @@ class Network {
     [[nodiscard]] TimeUs draw_delay(const LinkConfig& link, core::NodeId from, core::NodeId to,
                                     TimeUs now);
     [[nodiscard]] FilterVerdict run_filters(FilterStage stage, const core::Message& message);
+    [[nodiscard]] TimeUs draw_replay_delay(const LinkConfig& link, const MessageFault* scripted);
 
     struct NamedFilter {
         FilterStage stage = FilterStage::before_send;

@@ -428,6 +428,12 @@ class Simulation {
     /// In-flight messages, by slot; freed slots are reused.
     std::vector<core::Message> slab_;
     std::vector<std::uint32_t> free_slots_;
+    /// By slot, like slab_: 0 for a timely copy; for a stale replay's late
+    /// copy, 1 + calms_ when it was sent, so a calm period begun since can
+    /// drop it (it would be a fault inside the calm).
+    std::vector<std::uint64_t> late_copy_calm_;
+    /// Calm periods begun so far.
+    std::uint64_t calms_ = 0;
     Checkers checkers_;
     Observer* observer_ = nullptr;
     Trace trace_;

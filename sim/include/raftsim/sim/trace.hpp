@@ -44,9 +44,12 @@ enum class TraceKind : std::uint8_t {
     transfer,
     snapshot,      // node a=index b=term sub=0 taken / 1 installed (state machine reset)
     node_created,  // node
+    // node=from peer=to sub=message type a,b=fields c=delay of the late copy
+    // (a stale replay: the copy arrives c us after the send)
+    replay,
 };
 
-inline constexpr std::uint8_t trace_kind_count = 26;
+inline constexpr std::uint8_t trace_kind_count = 27;
 
 /// What a `membership` record says happened to a change request.
 enum class MembershipEvent : std::uint8_t {
@@ -73,6 +76,8 @@ enum class DropReason : std::uint8_t {
     node_down,
     /// A MessageFault of kind drop named this message.
     scripted,
+    /// A stale replay's late copy still in flight when a calm period began.
+    calm,
 };
 
 [[nodiscard]] std::string_view to_string(DropReason reason) noexcept;
