@@ -2,6 +2,7 @@
 // Message handling is in node_election.cpp and node_replication.cpp.
 #include "raftsim/core/node.hpp"
 
+#include <limits>
 #include <utility>
 
 #include "raftsim/core/assert.hpp"
@@ -71,6 +72,9 @@ Node Node::restart(const NodeOptions& options, DurableState durable) {
 void Node::tick() {
     RAFT_ASSERT(!ready_outstanding_);
     if (role_ == Role::leader) {
+        // A leader hears itself: once deposed, it too is sticky for a
+        // minimum election timeout (thesis rule, §4.2.3).
+        leader_contact_elapsed_ticks_ = 0;
         tick_leader();
     } else {
         tick_election();
@@ -93,6 +97,9 @@ void Node::tick_election() {
     RAFT_ASSERT(role_ != Role::leader);
     tick_transfer();
     election_elapsed_ticks_ += 1;
+    if (leader_contact_elapsed_ticks_ < std::numeric_limits<std::uint32_t>::max()) {
+        leader_contact_elapsed_ticks_ += 1;
+    }
     if (election_elapsed_ticks_ < randomized_timeout_ticks_) {
         return;
     }
@@ -215,6 +222,7 @@ void Node::become_leader() {
     RAFT_ASSERT(hard_state_.voted_for == id_);
     set_role(Role::leader);
     set_leader(id_);
+    leader_contact_elapsed_ticks_ = 0;
     stats_.elections_won += 1;
     campaign_is_transfer_ = false;
     votes_.clear();

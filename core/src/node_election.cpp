@@ -120,6 +120,16 @@ bool Node::may_vote_for(NodeId candidate) const {
 bool Node::vote_blocked_by_sticky_leader(const Message& message) const {
     // hashicorp: "rejecting vote request since we have a leader", unless the
     // leader itself asked the candidate to campaign (leadership transfer).
+    if (config_.vote_rule == VoteRule::thesis) {
+        // Thesis §4.2.3: within the minimum election timeout of hearing from
+        // a current leader, a server neither grants nor moves its term --
+        // a clock, not a belief, since voting for a transfer target clears
+        // the leader while the old one was heard a moment ago (§3.10's flag
+        // still bypasses it).
+        const bool heard_recently = role_ == Role::leader ||
+                                    leader_contact_elapsed_ticks_ < config_.heartbeat_timeout_ticks;
+        return heard_recently && leader_id_ != message.from && !message.leadership_transfer;
+    }
     return leader_id_ != node_none && leader_id_ != message.from && !message.leadership_transfer;
 }
 

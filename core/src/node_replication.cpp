@@ -27,6 +27,7 @@ RejectReason Node::accept_leader(const Message& message) {
     set_leader(message.from);
     on_transfer_leader_known(message.from);
     election_elapsed_ticks_ = 0;
+    leader_contact_elapsed_ticks_ = 0;
     return RejectReason::none;
 }
 

@@ -1,7 +1,8 @@
 // Fuzzer bytes -> a cluster run. Layout of an input (every byte optional;
 // missing bytes read as zero):
 //
-//   header   21 bytes at fixed offsets: seed (4), voters, flags, disk sync,
+//   header   21 bytes at fixed offsets: seed (4), voters, flags (pre-vote,
+//            check-quorum, disk sync, continuous workload, vote rule), disk sync,
 //            batch, heartbeat, election, lease, commit, sizes, trailing
 //            logs, network (7: choice (its top bits: stale replays),
 //            latency x2, drop, duplicate,
@@ -193,6 +194,10 @@ void Decoder::decode_header() {
     scenario.raft.check_quorum = (flags & 2U) == 0;
     scenario.cluster.disk_sync_us = (flags & 4U) != 0 ? disk_sync_ms * us_per_ms : 0;
     scenario.workload.continuous = (flags & 8U) != 0;
+    // Version 3: one input in four votes by the thesis rule (§4.1) instead
+    // of hashicorp's, so both rules meet every fault.
+    scenario.raft.vote_rule =
+        (flags & 0x30U) == 0x30U ? core::VoteRule::thesis : core::VoteRule::hashicorp;
     scenario.workload.batch = 1 + (workload & 3U);
     scenario.workload.think_us = think_time(workload >> 2U);
     decode_timings();
@@ -592,8 +597,10 @@ scenarios::Scenario swarm_scenario(std::uint64_t seed) {
     }
     decoded.scenario.name = fmt::format("swarm-{}", seed);
     decoded.scenario.workload.source = decoded.scenario.name;
-    decoded.scenario.description =
-        fmt::format("swarm seed {}: fault kinds on: {}", seed, kinds.empty() ? "none" : kinds);
+    decoded.scenario.description = fmt::format(
+        "swarm seed {}: fault kinds on: {}{}", seed, kinds.empty() ? "none" : kinds,
+        decoded.scenario.raft.vote_rule == core::VoteRule::thesis ? "; votes by the thesis rule"
+                                                                  : "");
     return decoded.scenario;
 }
 

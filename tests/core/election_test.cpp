@@ -917,6 +917,58 @@ TEST_CASE(
 }
 
 TEST_CASE(
+    "voter: under the thesis rule stays sticky for a minimum election timeout after hearing "
+    "from a leader, even once a transfer vote cleared it (thesis §4.2.3)",
+    "[election]") {
+    // Node 1 hears a leader (it follows node 2, or leads itself), then grants
+    // a transfer target's vote (§3.10's flag bypasses stickiness), which
+    // leaves it with no leader. A plain RequestVote of a higher term from a
+    // third server then: hashicorp's rule (a leader known) lets it move the
+    // term; the thesis rule (a leader heard within the minimum election
+    // timeout) refuses it and keeps the term, until that timeout passes.
+    const bool was_leader = GENERATE(false, true);
+    const core::VoteRule rule = GENERATE(core::VoteRule::hashicorp, core::VoteRule::thesis);
+    CAPTURE(was_leader, rule);
+    core::Config config = test_config();
+    config.vote_rule = rule;
+    const core::Configuration voters{.servers = {{.id = 1, .suffrage = core::Suffrage::voter},
+                                                 {.id = 2, .suffrage = core::Suffrage::voter},
+                                                 {.id = 3, .suffrage = core::Suffrage::voter}}};
+    core::Node node = bootstrap_clean(1, voters, config);
+    if (was_leader) {
+        node.campaign();
+        static_cast<void>(drain(node));
+        REQUIRE(node.step(vote_response(2, 1, 2, true)) == RejectReason::none);
+        REQUIRE(node.role() == Role::leader);
+        node.tick();
+        static_cast<void>(drain(node));
+    } else {
+        follow(node, 2, 1);
+    }
+    const Term term = node.term();
+    Message transfer = request_vote(3, 1, term + 1, 9, term);
+    transfer.leadership_transfer = true;
+    REQUIRE(node.step(transfer) == RejectReason::none);
+    REQUIRE(only(drain(node), MessageType::request_vote_response).granted);
+    REQUIRE(node.role() == Role::follower);
+    REQUIRE(node.leader_id() == core::node_none);
+    REQUIRE(node.step(request_vote(2, 1, term + 5, 9, term)) == RejectReason::none);
+    static_cast<void>(drain(node));
+    const bool sticky = rule == core::VoteRule::thesis;
+    CHECK(node.term() == (sticky ? term + 1 : term + 5));
+    if (sticky) {
+        // A minimum election timeout later the clock no longer holds it.
+        for (std::uint32_t i = 0; i < config.heartbeat_timeout_ticks; ++i) {
+            node.tick();
+            static_cast<void>(drain(node));
+        }
+        REQUIRE(node.step(request_vote(2, 1, term + 9, 9, term)) == RejectReason::none);
+        static_cast<void>(drain(node));
+        CHECK(node.term() == term + 9);
+    }
+}
+
+TEST_CASE(
     "voter: a higher-term RequestVote from a nonvoter moves its term but is refused "
     "(hashicorp requestVote, PR #526)",
     "[election]") {

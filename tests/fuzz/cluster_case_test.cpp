@@ -100,6 +100,31 @@ TEST_CASE("fuzz decode: an op mask with only sleeps leaves every fault out", "[f
     }
 }
 
+TEST_CASE("fuzz decode: version 3 draws the thesis vote rule when flag bits 4 and 5 are set",
+          "[fuzz]") {
+    // The flags byte is the header's sixth (after the seed and voters).
+    for (const std::uint8_t flags : {0x00, 0x10, 0x20, 0x30, 0x3f, 0xf0, 0xcf}) {
+        CAPTURE(flags);
+        std::vector<std::uint8_t> bytes(21, 0);
+        bytes[5] = flags;
+        const ClusterCase decoded = decode_cluster_case(bytes);
+        const bool thesis = (flags & 0x30) == 0x30;
+        CHECK(decoded.scenario.raft.vote_rule ==
+              (thesis ? core::VoteRule::thesis : core::VoteRule::hashicorp));
+        CHECK(decoded.scenario.raft.pre_vote == ((flags & 1) != 0));
+    }
+    // About a quarter of random inputs (and so of swarm seeds) vote by it.
+    std::size_t thesis_runs = 0;
+    for (std::uint64_t seed = 1; seed <= 400; ++seed) {
+        thesis_runs += decode_cluster_case(random_bytes(seed, 64)).scenario.raft.vote_rule ==
+                               core::VoteRule::thesis
+                           ? 1
+                           : 0;
+    }
+    CHECK(thesis_runs > 60);
+    CHECK(thesis_runs < 140);
+}
+
 TEST_CASE("fuzz decode: version 3 draws stale replays, as faults and as link rates", "[fuzz]") {
     // Method: decode many random inputs; replays must appear both as message
     // faults (late by more than an election timeout) and as the header's

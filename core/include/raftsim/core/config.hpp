@@ -41,7 +41,9 @@ enum class VoteRule : std::uint8_t {
     hashicorp,
     /// Raft thesis §4.1: servers vote without consulting their configuration,
     /// because "this vote may occasionally be needed to keep the cluster
-    /// available"; disruption is held off by leader stickiness (§4.2.3).
+    /// available"; disruption is held off by §4.2.3's stickiness: no grant
+    /// and no term change within the minimum election timeout of hearing
+    /// from a leader (hashicorp's stickiness is "a leader is known").
     thesis,
 };
 

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <limits>
 #include <map>
 #include <optional>
 #include <string_view>
@@ -360,6 +361,9 @@ class Node {
     NodeId leader_id_ = node_none;
     std::optional<NodeId> reported_leader_id_;
     std::uint32_t election_elapsed_ticks_ = 0;
+    /// Ticks since a leader of our term was last heard (saturating; a fresh
+    /// or restarted node has heard nobody): the thesis rule's stickiness.
+    std::uint32_t leader_contact_elapsed_ticks_ = std::numeric_limits<std::uint32_t>::max();
     std::uint32_t randomized_timeout_ticks_ = 0;
     std::uint32_t heartbeat_elapsed_ticks_ = 0;
     std::uint32_t commit_elapsed_ticks_ = 0;
