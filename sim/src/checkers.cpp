@@ -227,6 +227,7 @@ void Checkers::on_role_change(core::NodeId node, const core::RoleChange& change,
     if (change.to != core::Role::leader) {
         return;
     }
+    leader_term_of_[node] = change.term;
     // §5.2 Election Safety: at most one leader can be elected in a term.
     const auto [it, inserted] = leader_of_term_.emplace(change.term, node);
     if (!inserted && it->second != node) {

@@ -25,6 +25,16 @@ void Checkers::on_hard_state(core::NodeId node, const core::HardState& hard_stat
             now, node);
         return;
     }
+    // Figure 2, All Servers: a term above currentTerm makes a server a
+    // follower; role changes are observed before the hard state, so a node
+    // still leading here moved to a later term without stepping down.
+    if (role_of_[node] == core::Role::leader && hard_state.term > leader_term_of_[node]) {
+        violate(Checker::election_safety, "leader_in_later_term",
+                fmt::format("node {}, leader of term {}, wrote term {} and kept leading", node,
+                            leader_term_of_[node], hard_state.term),
+                now, node);
+        return;
+    }
     const bool same_term = hard_state.term == before.term;
     if (same_term && before.voted_for != core::node_none &&
         hard_state.voted_for != before.voted_for) {
@@ -83,10 +93,8 @@ void Checkers::check_restart(core::NodeId node, const core::HardState& hard_stat
         return;
     }
     const LogMirror& log = logs_[node];
-    if (through == 0) {
-        return;
-    }
-    if (log.last_index() < through || log.chain_at(through) != view.synced_chain) {
+    if (through != 0 &&
+        (log.last_index() < through || log.chain_at(through) != view.synced_chain)) {
         violate(Checker::durability, "synced_entries_lost",
                 fmt::format("node {} restarted with last index {} but its log through index {} "
                             "had been synced",
@@ -94,11 +102,23 @@ void Checkers::check_restart(core::NodeId node, const core::HardState& hard_stat
                 now, node);
         return;
     }
-    if (log.configurations.empty()) {
+    if (through != 0 && log.configurations.empty()) {
         violate(Checker::durability, "configuration_lost",
                 fmt::format("node {} restarted with a log through index {} but no configuration",
                             node, log.last_index()),
                 now, node);
+        return;
+    }
+    // A server enters a term before it writes entries of that term (§5.1),
+    // so its durable term must cover its durable log, or a restart could
+    // vote in a term whose entries it already holds.
+    const core::Term last_term = log.last_index() == 0 ? 0 : log.terms.back();
+    if (last_term > hard_state.term) {
+        violate(
+            Checker::durability, "log_ahead_of_term",
+            fmt::format("node {} restarted with term {} but its log ends in an entry of term {}",
+                        node, hard_state.term, last_term),
+            now, node);
     }
 }
 

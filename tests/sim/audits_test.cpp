@@ -155,19 +155,36 @@ std::vector<HistoryCase> storage_cases() {
              c.on_log_reset(2, std::nullopt, 0, {}, HardState{.term = 4}, 7);
          },
          Checker::durability, "synced_hard_state_lost"},
+        {"a restart whose log ends in an entry of a term above its own",
+         [](Checkers& c) {
+             // Entries of term 3 were synced, the term never was.
+             c.on_hard_state(2, HardState{.term = 2}, 1);
+             c.on_sync(2);
+             c.on_crash(2, true);
+             c.on_log_reset(2, std::nullopt, 0, {configuration_entry(1, 1, 3), command(3, 2, 7)},
+                            HardState{.term = 2}, 7);
+         },
+         [](Checkers& c) {
+             c.on_hard_state(2, HardState{.term = 3}, 1);
+             c.on_sync(2);
+             c.on_crash(2, true);
+             c.on_log_reset(2, std::nullopt, 0, {configuration_entry(1, 1, 3), command(3, 2, 7)},
+                            HardState{.term = 3}, 7);
+         },
+         Checker::durability, "log_ahead_of_term"},
         {"a restart lost synced entries",
          [](Checkers& c) {
              write_log(c, 2, 1, 3);
              c.on_crash(2, true);
              c.on_log_reset(2, std::nullopt, 0, {configuration_entry(1, 1, 3), command(1, 2, 2)},
-                            HardState{}, 7);
+                            HardState{.term = 1}, 7);
          },
          [](Checkers& c) {
              write_log(c, 2, 1, 2);
              c.on_log_write(2, 1, {command(1, 3, 3)}, 2);  // never synced
              c.on_crash(2, true);
              c.on_log_reset(2, std::nullopt, 0, {configuration_entry(1, 1, 3), command(1, 2, 2)},
-                            HardState{}, 7);
+                            HardState{.term = 1}, 7);
          },
          Checker::durability, "synced_entries_lost"},
         {"a restart found a log without a configuration",
@@ -175,13 +192,13 @@ std::vector<HistoryCase> storage_cases() {
              c.on_log_write(2, 1, {command(1, 1, 1)}, 1);
              c.on_sync(2);
              c.on_crash(2, true);
-             c.on_log_reset(2, std::nullopt, 0, {command(1, 1, 1)}, HardState{}, 7);
+             c.on_log_reset(2, std::nullopt, 0, {command(1, 1, 1)}, HardState{.term = 1}, 7);
          },
          [](Checkers& c) {
              write_log(c, 2, 1, 2);
              c.on_crash(2, false);
              c.on_log_reset(2, std::nullopt, 0, {configuration_entry(1, 1, 3), command(1, 2, 2)},
-                            HardState{}, 7);
+                            HardState{.term = 1}, 7);
          },
          Checker::durability, "configuration_lost"},
     };
@@ -570,6 +587,18 @@ std::vector<HistoryCase> election_cases() {
              c.on_send(vote_request(1, 2, 2, 1), 3);
          },
          Checker::election_safety, "self_vote_missing"},
+        {"a leader that writes a later term and keeps leading (Figure 2, All Servers)",
+         [](Checkers& c) {
+             elect_node1(c, 2);
+             c.on_hard_state(1, HardState{.term = 3, .voted_for = core::node_none}, 9);
+         },
+         [](Checkers& c) {
+             // It steps down first: the role change comes before the write.
+             elect_node1(c, 2);
+             c.on_role_change(1, to_follower(3), 9);
+             c.on_hard_state(1, HardState{.term = 3, .voted_for = core::node_none}, 9);
+         },
+         Checker::election_safety, "leader_in_later_term"},
         {"a leader whose vote in its term is for another node",
          [](Checkers& c) {
              elect_node1(c, 2, 3);

@@ -270,6 +270,8 @@ class Checkers {
     std::map<core::Term, core::NodeId> leader_of_term_;
     std::map<core::Term, core::NodeId> append_sender_of_term_;
     std::map<core::NodeId, core::Role> role_of_;
+    /// The term each node last became leader in.
+    std::map<core::NodeId, core::Term> leader_term_of_;
     struct MatchSeen {
         core::Term term = 0;
         core::Index match_index = 0;
