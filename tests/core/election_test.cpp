@@ -60,6 +60,15 @@ core::Configuration two_voters_one_nonvoter() {
                                            {.id = 3, .suffrage = core::Suffrage::nonvoter}}};
 }
 
+/// Steps `request` (a vote or pre-vote request) into `node` and returns its
+/// one answer.
+Message answer_to(core::Node& node, const Message& request) {
+    REQUIRE(node.step(request) == RejectReason::none);
+    return only(drain(node), request.type == MessageType::request_vote
+                                 ? MessageType::request_vote_response
+                                 : MessageType::request_pre_vote_response);
+}
+
 core::Node bootstrap_clean(NodeId id, const core::Configuration& configuration,
                            core::Config config = test_config(), std::uint64_t seed = 1) {
     core::Node node = core::Node::bootstrap(
@@ -871,12 +880,7 @@ TEST_CASE(
     core::Node node = bootstrap_clean(1, two_voters_one_nonvoter());
     Message request = request_vote(candidate, 1, 2, 5, 1);
     request.type = type;
-    REQUIRE(node.step(request) == RejectReason::none);
-    const core::Ready ready = drain(node);
-    const Message response =
-        only(ready, type == MessageType::request_vote ? MessageType::request_vote_response
-                                                      : MessageType::request_pre_vote_response);
-    CHECK_FALSE(response.granted);
+    CHECK_FALSE(answer_to(node, request).granted);
     CHECK(node.voted_for() == core::node_none);
     CHECK(node.role() == Role::follower);
     // The vote is still free for the real voter.
@@ -896,24 +900,17 @@ TEST_CASE(
     core::Node node = bootstrap_clean(1, two_voters_one_nonvoter(), config);
     Message request = request_vote(candidate, 1, 2, 5, 1);
     request.type = type;
-    REQUIRE(node.step(request) == RejectReason::none);
-    const core::Ready ready = drain(node);
-    const Message response =
-        only(ready, type == MessageType::request_vote ? MessageType::request_vote_response
-                                                      : MessageType::request_pre_vote_response);
-    CHECK(response.granted);
+    CHECK(answer_to(node, request).granted);
     // A vote is recorded; a pre-vote changes nothing (§9.6).
     CHECK(node.voted_for() == (type == MessageType::request_vote ? candidate : core::node_none));
     // The rule does not relax the log check (§5.4.1) or stickiness (§4.2.3).
     core::Node behind = bootstrap_clean(1, two_voters_one_nonvoter(), config);
     request.candidate_last_log_index = 0;
     request.candidate_last_log_term = 0;
-    REQUIRE(behind.step(request) == RejectReason::none);
-    CHECK_FALSE(only(drain(behind), response.type).granted);
+    CHECK_FALSE(answer_to(behind, request).granted);
     core::Node sticky = bootstrap_clean(1, two_voters_one_nonvoter(), config);
     follow(sticky, 2, 1);
-    REQUIRE(sticky.step(request_vote(candidate, 1, 2, 5, 1)) == RejectReason::none);
-    CHECK_FALSE(only(drain(sticky), MessageType::request_vote_response).granted);
+    CHECK_FALSE(answer_to(sticky, request_vote(candidate, 1, 2, 5, 1)).granted);
 }
 
 TEST_CASE(
