@@ -47,6 +47,15 @@ History elected_in(core::Term term) {
     };
 }
 
+// Entries 1..10, all of `term`.
+std::vector<core::Entry> ten_entries(core::Term term) {
+    std::vector<core::Entry> log;
+    for (core::Index index = 1; index <= 10; ++index) {
+        log.push_back(entry(index, term));
+    }
+    return log;
+}
+
 // Node 1 holds entries 1..3 of term 1, then receives `entries`.
 History follower_writes(std::vector<core::Entry> entries, bool with_snapshot = false) {
     return [entries = std::move(entries), with_snapshot](ProtocolCoverage& coverage) {
@@ -61,10 +70,7 @@ History follower_writes(std::vector<core::Entry> entries, bool with_snapshot = f
 // Node 1 holds entries 1..10 and reports `commit`; node 2 committed 10.
 History commits(core::Index commit) {
     return [commit](ProtocolCoverage& coverage) {
-        std::vector<core::Entry> log;
-        for (core::Index index = 1; index <= 10; ++index) {
-            log.push_back(entry(index, 1));
-        }
+        const std::vector<core::Entry> log = ten_entries(1);
         coverage.on_commit_index(2, 10);
         coverage.on_log_write(1, log);
         coverage.on_commit_index(1, commit);
@@ -74,10 +80,7 @@ History commits(core::Index commit) {
 // Leader 1 (log 1..10, commit 6) reports follower 2 at `match`.
 History leader_sees_match(core::Index match) {
     return [match](ProtocolCoverage& coverage) {
-        std::vector<core::Entry> log;
-        for (core::Index index = 1; index <= 10; ++index) {
-            log.push_back(entry(index, 2));
-        }
+        const std::vector<core::Entry> log = ten_entries(2);
         coverage.on_role_change(1, {.from = Role::candidate, .to = Role::leader, .term = 2});
         coverage.on_log_write(1, log);
         coverage.on_commit_index(1, 6);
