@@ -2,12 +2,13 @@
 """tidy: the determinism and layering linter, run as a meson test.
 
 Fails on tokens that would make a run depend on anything but (scenario, seed,
-build) in core/, sim/, scenarios/ and the fuzz decoder (fuzz/src,
+build) in core/, sut/, sim/, scenarios/ and the fuzz decoder (fuzz/src,
 fuzz/include): wall clocks, std::rand, random_device, <random>
 distributions, threads, getenv, unordered containers (their iteration order
 is unspecified). In core/ it also bans I/O, exceptions and the fmt/json
 libraries, which belong to the layers above. Everywhere it enforces the
-100-column limit and the 70-line function limit of docs/style.md.
+100-column limit and the 70-line function limit of docs/style.md, and keeps
+a foreign Raft library's headers inside its adapter's folder (sut/NAME/).
 
 `tidy.py --self-test` feeds every rule a line that must trip it, so a rule
 that can no longer fire is itself a failure.
@@ -15,6 +16,11 @@ that can no longer fire is itself a failure.
 import pathlib
 import re
 import sys
+
+# A foreign implementation's headers, and the one folder that may include them.
+FOREIGN_HEADERS = [
+    (r"#\s*include\s*[<\"]raft\.h[>\"]", "sut/canonical/"),
+]
 
 DETERMINISM = [
     (r"std::chrono|<chrono>", "clock (std::chrono)"),
@@ -80,7 +86,7 @@ def lint_tree(root):
     failures = []
     # Everything that decides a run: the core, the simulator, the scenario
     # interpreter, and the fuzz decoder and swarm generator.
-    decides_runs = (("core", DETERMINISM + CORE_ONLY), ("sim", DETERMINISM),
+    decides_runs = (("core", DETERMINISM + CORE_ONLY), ("sut", DETERMINISM), ("sim", DETERMINISM),
                     ("scenarios", DETERMINISM), ("fuzz/src", DETERMINISM),
                     ("fuzz/include", DETERMINISM))
     for folder, rules in decides_runs:
@@ -88,12 +94,29 @@ def lint_tree(root):
             if path.suffix in SOURCE_SUFFIXES:
                 for number, name, line in check_tokens(path.read_text(), rules):
                     failures.append(f"{path.relative_to(root)}:{number}: {name}: {line}")
-    for folder in ("core", "sim", "scenarios", "replay", "fuzz", "tests"):
+    for folder in ("core", "sut", "sim", "scenarios", "replay", "fuzz", "tests"):
         for path in sorted((root / folder).rglob("*")):
             if path.suffix in SOURCE_SUFFIXES:
-                for number, name, line in check_lengths(path.read_text()):
-                    failures.append(f"{path.relative_to(root)}:{number}: {name}: {line}")
+                text = path.read_text()
+                relative = path.relative_to(root).as_posix()
+                for number, name, line in check_lengths(text):
+                    failures.append(f"{relative}:{number}: {name}: {line}")
+                failures += foreign_include_problems(relative, text)
     return failures
+
+
+def foreign_include_problems(relative, text):
+    """A foreign Raft library's headers belong to its adapter's folder
+    alone (docs/adapters.md): the simulator and everything else see it only
+    through the sut seam."""
+    problems = []
+    for header, home in FOREIGN_HEADERS:
+        if relative.startswith(home):
+            continue
+        for number, line in enumerate(text.splitlines(), 1):
+            if re.search(header, line):
+                problems.append(f"{relative}:{number}: foreign header outside {home}: {line}")
+    return problems
 
 
 SELF_TEST_LINES = [
@@ -130,6 +153,11 @@ def self_test():
         missed.append("a function over the length limit")
     if not check_lengths("x" * (LINE_LIMIT + 1)):
         missed.append("a line over the column limit")
+    for include in ("#include <raft.h>", "#  include \"raft.h\""):
+        if not foreign_include_problems("sim/src/x.cpp", include):
+            missed.append(f"a foreign header outside its adapter: {include}")
+        if foreign_include_problems("sut/canonical/src/x.cpp", include):
+            missed.append(f"a foreign header inside its adapter must pass: {include}")
     for line in missed:
         print(f"tidy self-test: rule did not fire on: {line}")
     return not missed

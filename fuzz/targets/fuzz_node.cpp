@@ -46,7 +46,7 @@
 #include "raftsim/core/prng.hpp"
 #include "raftsim/core/validate.hpp"
 #include "raftsim/fuzz/byte_reader.hpp"
-#include "raftsim/sim/storage.hpp"
+#include "raftsim/sut/storage.hpp"
 
 namespace raftsim::fuzz {
 namespace {
@@ -456,7 +456,7 @@ class Host {
     }
 
     void restart(const DurableState& durable) {
-        storage_ = sim::Storage(durable);
+        storage_ = sut::Storage(durable);
         start_from_storage();
     }
 
@@ -512,7 +512,7 @@ class Host {
     Configuration names_;
     Flags flags_;
     std::optional<Node> node_;
-    sim::Storage storage_;
+    sut::Storage storage_;
     std::deque<Message> inbox_;
     std::uint64_t incarnation_ = 0;
 

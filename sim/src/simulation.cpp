@@ -7,7 +7,9 @@
 #include <limits>
 #include <stdexcept>
 
+#include "host_env.hpp"
 #include "raftsim/core/assert.hpp"
+#include "raftsim/sut/raftsim/raftsim_system.hpp"
 
 namespace raftsim::sim {
 namespace {
@@ -74,6 +76,7 @@ std::string_view to_string(ClientOutcome outcome) noexcept {
 
 Simulation::Simulation(SimOptions options)
     : options_(std::move(options)),
+      system_(options_.system != nullptr ? *options_.system : sut::native::system()),
       network_(core::derive_seed(options_.seed, stream_network)),
       scenario_prng_(core::derive_seed(options_.seed, stream_scenario)),
       tick_prng_(core::derive_seed(options_.seed, stream_ticks)),
@@ -99,12 +102,15 @@ Simulation::Simulation(SimOptions options)
         Host& host = hosts_[i];
         host.id = i + 1;
         host.name = options_.names[i];
-        host.node.emplace(core::Node::bootstrap(node_options(host), configuration));
+    }
+    for (Host& host : hosts_) {
+        attach_env(host);
+        host.node = system_.bootstrap(*host.env, node_setup(host), configuration);
     }
     // Each node's clock starts at a random phase within one tick.
     for (Host& host : hosts_) {
         schedule_tick(host, tick_prng_.range_inclusive(1, options_.tick_us));
-        guarded(host.id, [this, &host] { handle_ready(host); });
+        guarded(host.id, [&host] { host.node->start(); });
         // hashicorp's BootstrapCluster writes the configuration before the
         // server runs, so it is durable from the start: a crash in the first
         // disk sync must not leave a bootstrap voter with no configuration.
@@ -124,11 +130,18 @@ const IgnoredAsserts& Simulation::ignored_asserts() const noexcept {
     return ignored_asserts_;
 }
 
-core::NodeOptions Simulation::node_options(const Host& host) const {
+sut::NodeSetup Simulation::node_setup(const Host& host) const {
     const std::uint64_t node_seed = core::derive_seed(options_.seed, stream_nodes + host.id);
-    return core::NodeOptions{.id = host.id,
-                             .config = options_.raft,
-                             .seed = core::derive_seed(node_seed, host.incarnation)};
+    return sut::NodeSetup{.id = host.id,
+                          .config = options_.raft,
+                          .seed = core::derive_seed(node_seed, host.incarnation),
+                          .tick_us = options_.tick_us,
+                          .disk_sync_us = options_.disk_sync_us};
+}
+
+void Simulation::attach_env(Host& host) {
+    RAFT_ASSERT(host.env == nullptr);
+    host.env = std::make_unique<HostEnv>(*this, host.id);
 }
 
 TimeUs Simulation::tick_period(const Host& host) const {
@@ -273,8 +286,8 @@ void Simulation::process(const Event& event) {
         case EventKind::deliver:
             on_deliver(event);
             break;
-        case EventKind::sync_done:
-            on_sync_done(event);
+        case EventKind::wake:
+            on_wake(event);
             break;
         case EventKind::client:
             on_client_timer();

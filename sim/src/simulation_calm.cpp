@@ -107,10 +107,12 @@ bool Simulation::stable_leader() const {
     }
     const core::Term term = host(leader_id).node->term();
     return std::all_of(hosts_.begin(), hosts_.end(), [term, leader_id](const Host& other) {
+        if (!other.member || !other.is_up()) {
+            return true;
+        }
         const bool follows = other.id == leader_id || (other.node->role() == core::Role::follower &&
                                                        other.node->leader_id() == leader_id);
-        return !other.member || !other.is_up() ||
-               (other.node->term() == term && follows && other.inbox.empty());
+        return other.node->term() == term && follows && !other.node->has_backlog();
     });
 }
 

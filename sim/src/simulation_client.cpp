@@ -20,7 +20,7 @@ core::NodeId Simulation::ready_leader() const {
     const core::NodeId leader_id = leader();
     // A host blocked on a disk sync takes no requests until it is done (its
     // node has a Ready outstanding), as hashicorp's Apply waits on applyCh.
-    if (leader_id == 0 || host(leader_id).syncing) {
+    if (leader_id == 0 || host(leader_id).node->busy()) {
         return 0;
     }
     return leader_id;
@@ -67,7 +67,7 @@ std::uint32_t Simulation::submit_batch(std::uint32_t count) {
         history_.push_back(std::move(request));
     }
     outstanding_ += accepted;
-    guarded(host.id, [this, &host] { handle_ready(host); });  // flushes replication
+    guarded(host.id, [&host] { host.node->flush(); });  // flushes replication
     return accepted;
 }
 
@@ -205,10 +205,10 @@ bool Simulation::settled() const {
     if (ids.empty() || !host(ids.front()).is_up()) {
         return false;
     }
-    const core::Index last = host(ids.front()).node->log().last_index();
+    const core::Index last = host(ids.front()).node->last_index();
     return std::all_of(ids.begin(), ids.end(), [this, last](core::NodeId id) {
         const Host& member = host(id);
-        return member.is_up() && !member.syncing && member.node->log().last_index() == last &&
+        return member.is_up() && !member.node->busy() && member.node->last_index() == last &&
                member.node->commit_index() == last && member.node->applied_index() == last;
     });
 }
@@ -224,7 +224,7 @@ std::string Simulation::unsettled_members() const {
     }
     core::Index highest = 0;
     for (core::NodeId id : ids) {
-        highest = host(id).is_up() ? std::max(highest, host(id).node->log().last_index()) : highest;
+        highest = host(id).is_up() ? std::max(highest, host(id).node->last_index()) : highest;
     }
     std::string behind;
     for (core::NodeId id : ids) {
@@ -235,14 +235,14 @@ std::string Simulation::unsettled_members() const {
                 member.storage.log_base_index() + member.storage.durable_entries().size();
             state = fmt::format("crashed, durable last index {}", durable);
         } else {
-            const core::Node& node = *member.node;
-            const core::Index last = node.log().last_index();
-            const bool idle = !member.syncing && last == highest && node.commit_index() == last &&
+            const sut::Node& node = *member.node;
+            const core::Index last = node.last_index();
+            const bool idle = !node.busy() && last == highest && node.commit_index() == last &&
                               node.applied_index() == last;
             state = idle ? ""
                          : fmt::format("up, last index {}, commit {}, applied {}{}", last,
                                        node.commit_index(), node.applied_index(),
-                                       member.syncing ? ", syncing" : "");
+                                       node.busy() ? ", syncing" : "");
         }
         if (!state.empty()) {
             behind += fmt::format("{}{} ({})", behind.empty() ? "" : "; ", member.name, state);

@@ -1,5 +1,6 @@
-// The node host: ticks, message delivery, the Ready loop (write, sync, then
-// send, apply, advance), crashes and restarts.
+// The node host: ticks, message delivery, wake-ups, sends and applies,
+// crashes and restarts. How a node handles them is its system's business
+// (sut/; our core's Ready loop is sut/raftsim).
 #include <fmt/format.h>
 
 #include "raftsim/core/assert.hpp"
@@ -14,18 +15,13 @@ void Simulation::on_tick(const Event& event) {
         return;  // a tick of an incarnation that crashed
     }
     schedule_tick(host, tick_period(host));
-    if (host.syncing) {
-        // The host is blocked on its disk; the tick is handled after the sync.
-        host.missed_ticks += 1;
-        return;
-    }
+    // A node blocked on its disk handles the tick later, and its lease is
+    // looked at on a tick it handles.
+    const bool busy = host.node->busy();
     host.node->tick();
-    if (host.node->has_ready()) {
-        record(TraceRecord{
-            .time = now_, .kind = TraceKind::tick, .node = host.id, .term = host.node->term()});
-        handle_ready(host);
+    if (!busy) {
+        check_leader_lease(host);
     }
-    check_leader_lease(host);
 }
 
 // hashicorp's leader lease, as a promise: with check_quorum on, a leader
@@ -72,10 +68,10 @@ void Simulation::observe_progress(const Host& host) {
         return;
     }
     for (const Host& peer : hosts_) {
-        if (const core::Progress* progress = host.node->progress(peer.id)) {
-            checkers_.on_progress(host.id, host.node->term(), peer.id, progress->match_index, now_);
+        if (const std::optional<core::Index> match = host.node->match_index(peer.id)) {
+            checkers_.on_progress(host.id, host.node->term(), peer.id, *match, now_);
             if (observer_ != nullptr) {
-                observer_->on_progress(host.id, peer.id, progress->match_index);
+                observer_->on_progress(host.id, peer.id, *match);
             }
         } else {
             // Out of the configuration: if it comes back, the leader starts
@@ -118,162 +114,20 @@ void Simulation::on_deliver(const Event& event) {
         // A late drop keeps the drop reason in c, as a send-time drop does.
         const DropReason why = verdict.drop ? reason : DropReason::node_down;
         trace_message(TraceKind::drop, static_cast<std::uint64_t>(why));
-    } else if (host.syncing) {
-        host.heard_from_us[message.from] = now_;
-        trace_message(TraceKind::deliver, fields.c);
-        host.inbox.push_back(message);
     } else {
         host.heard_from_us[message.from] = now_;
         trace_message(TraceKind::deliver, fields.c);
-        step_node(host, message);
-        handle_ready(host);
+        host.node->receive(message);
     }
     free_slots_.push_back(slot);
 }
 
-void Simulation::step_node(Host& host, const core::Message& message) {
-    const core::RejectReason reason = host.node->step(message);
-    if (reason != core::RejectReason::none) {
-        record(TraceRecord{.time = now_,
-                           .kind = TraceKind::reject,
-                           .sub = static_cast<std::uint8_t>(message.type),
-                           .node = host.id,
-                           .peer = message.from,
-                           .term = message.term,
-                           .c = static_cast<std::uint64_t>(reason)});
-    }
-}
-
-void Simulation::on_sync_done(const Event& event) {
+void Simulation::on_wake(const Event& event) {
     Host& host = mutable_host(event.node);
-    if (!host.is_up() || event.payload != host.incarnation || !host.syncing) {
-        return;
+    if (!host.is_up() || (event.payload >> 32U) != host.incarnation) {
+        return;  // asked for by an incarnation that crashed
     }
-    host.syncing = false;
-    core::Ready ready = std::move(host.held);
-    host.held = core::Ready{};
-    complete_ready(host, ready);
-    // Catch up on what arrived while the disk was busy, in arrival order.
-    while (!host.syncing && host.is_up() && !host.inbox.empty()) {
-        const core::Message message = std::move(host.inbox.front());
-        host.inbox.pop_front();
-        step_node(host, message);
-        handle_ready(host);
-    }
-    while (!host.syncing && host.is_up() && host.missed_ticks > 0) {
-        host.missed_ticks -= 1;
-        host.node->tick();
-        handle_ready(host);
-    }
-    if (host.is_up()) {
-        handle_ready(host);
-    }
-}
-
-void Simulation::handle_ready(Host& host) {
-    // Bounded: each Ready hands out everything pending; a node that keeps
-    // producing output without input would be a core bug.
-    for (int round = 0; round < 16 && host.is_up() && !host.syncing; ++round) {
-        if (!host.node->has_ready()) {
-            return;
-        }
-        core::Ready ready = host.node->ready();
-        observe_ready(host, ready);
-        const bool writes = ready.hard_state.has_value() || !ready.entries.empty() ||
-                            ready.snapshot.has_value() || ready.compaction.has_value();
-        host.storage.write(ready);  // takes the entries: they were observed above
-        if (writes) {
-            fire_crash_trigger(host, CrashTrigger::Kind::persist);
-        }
-        if (writes && options_.disk_sync_us > 0) {
-            host.syncing = true;
-            host.held = std::move(ready);
-            queue_.push(now_ + options_.disk_sync_us, EventKind::sync_done,
-                        static_cast<std::uint32_t>(host.id), host.incarnation);
-            return;
-        }
-        complete_ready(host, ready);
-    }
-    RAFT_ASSERT(!host.is_up() || host.syncing || !host.node->has_ready());
-}
-
-void Simulation::observe_ready(Host& host, const core::Ready& ready) {
-    observe_snapshot(host, ready);
-    for (const core::RoleChange& change : ready.role_changes) {
-        record(TraceRecord{.time = now_,
-                           .kind = TraceKind::role_change,
-                           .sub = static_cast<std::uint8_t>(change.to),
-                           .node = host.id,
-                           .term = change.term,
-                           .a = static_cast<std::uint64_t>(change.from)});
-        checkers_.on_role_change(host.id, change, now_);
-        if (observer_ != nullptr) {
-            observer_->on_role_change(host.id, change);
-        }
-        leaders_elected_ += change.to == core::Role::leader ? 1 : 0;
-    }
-    if (ready.hard_state.has_value()) {
-        checkers_.on_hard_state(host.id, *ready.hard_state, now_);
-        if (observer_ != nullptr) {
-            observer_->on_hard_state(host.id, *ready.hard_state);
-        }
-    }
-    if (ready.hard_state.has_value() || !ready.entries.empty()) {
-        const core::HardState& hard = host.node->hard_state();
-        record(TraceRecord{.time = now_,
-                           .kind = TraceKind::persist,
-                           .node = host.id,
-                           .term = hard.term,
-                           .a = hard.voted_for,
-                           .b = ready.entries.empty() ? 0 : ready.entries.front().index,
-                           .c = ready.entries.size()});
-        checkers_.on_log_write(host.id, checkers_.term_of(host.id), ready.entries, now_);
-        if (observer_ != nullptr && !ready.entries.empty()) {
-            observer_->on_log_write(host.id, ready.entries);
-        }
-    }
-    if (host.node->role() != core::Role::leader) {
-        return;
-    }
-    for (const core::Entry& entry : ready.entries) {
-        if (entry.type == core::EntryType::configuration) {
-            checkers_.on_leader_configuration(host.id, host.node->term(), entry.index,
-                                              host.node->commit_index(), now_);
-        }
-    }
-}
-
-// Step 2-4 of the Ready contract, once the write is durable.
-void Simulation::complete_ready(Host& host, core::Ready& ready) {
-    host.storage.sync();
-    checkers_.on_sync(host.id);
-    const core::Index commit_before = checkers_.mirror(host.id).commit_index;
-    // The commit index as of this Ready: what its messages and applies rest on.
-    checkers_.on_commit_index(host.id, host.node->commit_index(), now_);
-    if (observer_ != nullptr) {
-        observer_->on_commit_index(host.id, host.node->commit_index());
-    }
-    for (core::Message& message : ready.messages) {
-        send(std::move(message));
-    }
-    if (ready.restore_snapshot) {
-        RAFT_ASSERT(ready.snapshot.has_value());
-        restore_snapshot(host, *ready.snapshot);
-    }
-    if (host.node->commit_index() > commit_before) {
-        fire_crash_trigger(host, CrashTrigger::Kind::commit);
-    }
-    apply_committed(host, ready.committed_entries);
-    on_request_results(host, ready.request_results);
-    on_transfer_results(host, ready.transfer_results);
-    host.node->advance(std::move(ready));
-    checkers_.on_configuration(host.id, host.node->configuration(), now_);
-    if (observer_ != nullptr) {
-        observer_->on_configuration(host.id, host.node->configuration());
-    }
-    observe_progress(host);
-    observe_leader(host, commit_before);
-    maybe_auto_snapshot(host);
+    host.node->wake(static_cast<std::uint32_t>(event.payload & 0xffff'ffffU));
 }
 
 void Simulation::on_transfer_results(Host& host, const std::vector<core::TransferResult>& results) {
@@ -394,10 +248,6 @@ void Simulation::crash(core::NodeId id, bool lose_unsynced) {
     }
     host.node.reset();
     host.crash_trigger.reset();
-    host.syncing = false;
-    host.held = core::Ready{};
-    host.inbox.clear();
-    host.missed_ticks = 0;
     host.incarnation += 1;
     record(TraceRecord{.time = now_, .kind = TraceKind::crash, .node = id, .a = lose_unsynced});
     resolve_pending_on(id, ClientOutcome::node_crashed);
@@ -451,11 +301,11 @@ void Simulation::restart(core::NodeId id) {
     if (durable.snapshot.has_value()) {
         restore_snapshot(host, *durable.snapshot);
     }
-    host.node.emplace(core::Node::restart(node_options(host), std::move(durable)));
+    host.node = system_.restart(*host.env, node_setup(host), std::move(durable));
     record(
         TraceRecord{.time = now_, .kind = TraceKind::restart, .node = id, .a = host.incarnation});
     schedule_tick(host, tick_prng_.range_inclusive(1, options_.tick_us));
-    guarded(id, [this, &host] { handle_ready(host); });
+    guarded(id, [&host] { host.node->start(); });
 }
 
 }  // namespace raftsim::sim

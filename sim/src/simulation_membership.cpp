@@ -47,9 +47,12 @@ core::NodeId Simulation::create_node(std::string name) {
     Host& host = hosts_.emplace_back();
     host.id = hosts_.size();
     host.name = std::move(name);
-    host.node.emplace(core::Node::restart(node_options(host), core::DurableState{}));
+    attach_env(host);
+    host.node = system_.restart(*host.env, node_setup(host), core::DurableState{});
     host.member = false;  // until a committed configuration holds it
     record(TraceRecord{.time = now_, .kind = TraceKind::node_created, .node = host.id});
+    // Not started: a new server has written nothing and handles whatever its
+    // creation left pending with its first input.
     schedule_tick(host, tick_prng_.range_inclusive(1, options_.tick_us));
     return host.id;
 }
@@ -109,7 +112,7 @@ bool Simulation::propose_change(core::ChangeKind kind, core::NodeId server, Chan
     }
     change_ = PendingChange{.id = id, .leader = leader_id};
     changes_appended_[id] = core::ChangeRequest{.kind = kind, .server = server, .prev_index = 0};
-    guarded(leader_id, [this, &host] { handle_ready(host); });
+    guarded(leader_id, [&host] { host.node->flush(); });
     return true;
 }
 
@@ -185,7 +188,7 @@ TransferReport Simulation::transfer_leadership(core::NodeId target, TimeUs deadl
     }
     transfer_leader_ = host.id;
     transfer_result_.reset();
-    guarded(host.id, [this, &host] { handle_ready(host); });
+    guarded(host.id, [&host] { host.node->flush(); });
     run_until(
         [this] { return transfer_result_.has_value() || !this->host(transfer_leader_).is_up(); },
         deadline);
@@ -196,20 +199,14 @@ TransferReport Simulation::transfer_leadership(core::NodeId target, TimeUs deadl
 
 void Simulation::take_snapshot(core::NodeId id) {
     Host& host = mutable_host(id);
-    if (!host.is_up() || host.syncing) {
+    if (!host.is_up() || host.node->busy()) {
         return;
     }
-    const core::Index index = host.node->applied_index();
-    if (index <= host.node->snapshot().index) {
-        return;
-    }
-    const core::CompactError error = host.node->compact(index, host.fsm.snapshot());
-    RAFT_ASSERT(error == core::CompactError::none);
-    guarded(id, [this, &host] { handle_ready(host); });
+    guarded(id, [&host] { host.node->take_snapshot(); });
 }
 
 void Simulation::maybe_auto_snapshot(Host& host) {
-    if (host.is_up() && !host.syncing && host.node->wants_snapshot()) {
+    if (host.is_up() && !host.node->busy() && host.node->wants_snapshot()) {
         take_snapshot(host.id);
     }
 }
@@ -217,26 +214,6 @@ void Simulation::maybe_auto_snapshot(Host& host) {
 void Simulation::restore_snapshot(Host& host, const core::Snapshot& snapshot) {
     const bool restored = host.fsm.restore(snapshot.data);
     RAFT_ASSERT(restored);  // only our own FSM's snapshots travel
-}
-
-// A snapshot in a Ready: one the host took, or one installed from a leader.
-void Simulation::observe_snapshot(Host& host, const core::Ready& ready) {
-    if (!ready.snapshot.has_value()) {
-        return;
-    }
-    const core::Snapshot& snapshot = *ready.snapshot;
-    const bool discard = ready.compaction.has_value() && ready.compaction->discard_all;
-    record(TraceRecord{.time = now_,
-                       .kind = TraceKind::snapshot,
-                       .sub = ready.restore_snapshot ? std::uint8_t{1} : std::uint8_t{0},
-                       .node = host.id,
-                       .term = host.node->term(),
-                       .a = snapshot.index,
-                       .b = snapshot.term});
-    checkers_.on_snapshot(host.id, snapshot, ready.restore_snapshot, discard, now_);
-    if (observer_ != nullptr) {
-        observer_->on_snapshot(host.id, snapshot, ready.restore_snapshot, discard);
-    }
 }
 
 // After a leader's Ready: its commit must rest on a quorum of its voters,
@@ -255,7 +232,7 @@ void Simulation::observe_leader(Host& host, core::Index commit_before) {
 
 // The members are the servers of the latest committed configuration (as
 // hashicorp fuzzy's cluster drops a node once RemoveNode returns).
-void Simulation::update_members(const core::Node& leader) {
+void Simulation::update_members(const sut::Node& leader) {
     const core::Index index = leader.committed_configuration_index();
     if (index <= members_configuration_index_) {
         return;

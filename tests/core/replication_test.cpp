@@ -1004,7 +1004,7 @@ TEST_CASE("persist before send: after a conflict Ready.entries starts at the tru
     CHECK(ready.entries.front().index == c.truncation_point);
     CHECK(ready.entries.back().index == follower.log().last_index());
 
-    sim::Storage store(old_state);
+    sut::Storage store(old_state);
     core::Ready written = ready;
     store.persist(written);
     CHECK(store.durable_entries() == log_of(follower));

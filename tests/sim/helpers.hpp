@@ -7,11 +7,20 @@
 
 #include "raftsim/core/config.hpp"
 #include "raftsim/sim/simulation.hpp"
+#include "raftsim/sut/raftsim/raftsim_system.hpp"
 
 namespace raftsim::sim::test {
 
 inline constexpr TimeUs tick_us = 10 * us_per_ms;
 inline constexpr TimeUs long_wait = 60 * us_per_second;
+
+/// White-box: the core::Node behind an up host of raftsim's own system.
+inline const core::Node& core_of(const Host& host) {
+    REQUIRE(host.is_up());
+    const core::Node* node = sut::native::core_node(*host.node);
+    REQUIRE(node != nullptr);
+    return *node;
+}
 
 /// `count` voters named n1..n`count`, hashicorp's DefaultConfig in ticks.
 inline SimOptions options(std::size_t count, std::uint64_t seed = 1) {

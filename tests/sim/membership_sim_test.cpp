@@ -12,7 +12,7 @@
 #include "raftsim/core/config.hpp"
 #include "raftsim/sim/fsm.hpp"
 #include "raftsim/sim/simulation.hpp"
-#include "raftsim/sim/storage.hpp"
+#include "raftsim/sut/storage.hpp"
 
 namespace raftsim::sim {
 namespace {
@@ -22,6 +22,7 @@ using core::Index;
 using core::NodeId;
 using core::Term;
 
+using test::core_of;
 using test::describe;
 using test::elect;
 using test::long_wait;
@@ -305,7 +306,7 @@ TEST_CASE("membership: a created node added as a voter holds the log and is a me
     CHECK(records_of(sim, TraceKind::node_created).size() == 1);
     // Without a configuration it neither campaigns nor hears from the leader.
     sim.run_for(5 * us_per_second);
-    const core::Node& waiting = *sim.host(fresh).node;
+    const core::Node& waiting = core_of(sim.host(fresh));
     CHECK(waiting.configuration().empty());
     CHECK(waiting.role() == core::Role::follower);
     CHECK(waiting.log().last_index() == 0);
@@ -329,8 +330,8 @@ TEST_CASE("membership: a created node added as a voter holds the log and is a me
     const Host& joined = sim.host(fresh);
     const Host& reference = sim.host(sim.leader());
     CHECK(joined.node->configuration().is_voter(fresh));
-    CHECK(joined.node->log().last_index() == reference.node->log().last_index());
-    CHECK(joined.storage.durable_entries().size() == reference.node->log().last_index());
+    CHECK(core_of(joined).log().last_index() == core_of(reference).log().last_index());
+    CHECK(joined.storage.durable_entries().size() == core_of(reference).log().last_index());
     CHECK(joined.fsm.command_count() == 40);
     CHECK(joined.fsm.hash() == reference.fsm.hash());
     // Adding it again is nothing to change: done at once.
@@ -457,12 +458,12 @@ TEST_CASE("snapshots: every node snapshots at the threshold and compacts behind 
         const Host& host = sim.host(id);
         REQUIRE(host.storage.durable_snapshot().has_value());
         const core::Snapshot& snapshot = *host.storage.durable_snapshot();
-        CHECK(snapshot == host.node->snapshot());
+        CHECK(snapshot == core_of(host).snapshot());
         CHECK(snapshot.index + 20 > host.node->applied_index());
         CHECK(snapshot.index >= 80);
-        CHECK(host.storage.log_base_index() == host.node->log().base_index());
+        CHECK(host.storage.log_base_index() == core_of(host).log().base_index());
         CHECK(host.storage.log_base_index() + host.storage.durable_entries().size() ==
-              host.node->log().last_index());
+              core_of(host).log().last_index());
         // The latest snapshot's record: one it took keeps 5 entries behind
         // it; one installed from the leader (a follower fallen behind the
         // leader's log start) replaced the whole log.
@@ -513,7 +514,7 @@ TEST_CASE("snapshots: a lagging follower is caught up by InstallSnapshot", "[sna
     const NodeId lagging = a_follower(sim);
     const std::uint32_t group = sim.partition_off({lagging});
     apply(sim, 300);
-    const Index lagging_last = sim.host(lagging).node->log().last_index();
+    const Index lagging_last = core_of(sim.host(lagging)).log().last_index();
     // Its next entry goes from every other log: only a snapshot can help.
     const auto compacted_past_it = [&] {
         const std::vector<NodeId> ids = sim.ids();
@@ -526,10 +527,10 @@ TEST_CASE("snapshots: a lagging follower is caught up by InstallSnapshot", "[sna
     INFO(describe(sim));
     REQUIRE(sim.wait_until_up_to_date(sim.now() + long_wait));
     const Host& caught_up = sim.host(lagging);
-    CHECK(caught_up.node->stats().snapshots_installed > 0);
+    CHECK(core_of(caught_up).stats().snapshots_installed > 0);
     std::uint64_t sent = 0;
     for (NodeId id : sim.ids()) {
-        sent += sim.host(id).node->stats().snapshots_sent;
+        sent += core_of(sim.host(id)).stats().snapshots_sent;
     }
     CHECK(sent > 0);
     const std::vector<TraceRecord> snapshots = records_of(sim, TraceKind::snapshot);
@@ -557,7 +558,7 @@ TEST_CASE("snapshots: a server created after compaction joins through InstallSna
     REQUIRE(report.outcome == ChangeOutcome::committed);
     REQUIRE(sim.wait_until_up_to_date(sim.now() + long_wait));
     const Host& joined = sim.host(fresh);
-    CHECK(joined.node->stats().snapshots_installed > 0);
+    CHECK(core_of(joined).stats().snapshots_installed > 0);
     CHECK(joined.fsm.command_count() == 100);
     CHECK(joined.fsm.hash() == sim.host(sim.leader()).fsm.hash());
     CHECK(joined.storage.log_base_index() > 0);
@@ -593,11 +594,11 @@ TEST_CASE("snapshots: a restarted node restores its state machine from its snaps
     CHECK(host.fsm.applied().empty());
     CHECK(host.node->applied_index() == snapshot->index);
     CHECK(host.node->commit_index() == snapshot->index);
-    CHECK(host.node->snapshot() == *snapshot);
+    CHECK(core_of(host).snapshot() == *snapshot);
 
     apply(sim, 20);
     REQUIRE(sim.wait_until_up_to_date(sim.now() + long_wait));
-    CHECK(host.node->stats().snapshots_installed == 0);
+    CHECK(core_of(host).stats().snapshots_installed == 0);
     CHECK(host.fsm.command_count() == 70);
     CHECK(host.fsm.applied().size() == 70 - expected.command_count());
     CHECK(host.fsm.hash() == sim.host(sim.leader()).fsm.hash());

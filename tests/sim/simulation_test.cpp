@@ -22,6 +22,7 @@ namespace {
 
 using core::NodeId;
 
+using test::core_of;
 using test::describe;
 using test::elect;
 using test::long_wait;
@@ -390,7 +391,7 @@ TEST_CASE("simulation: a partitioned leader is replaced and follows after healin
     sim.heal(group);
     REQUIRE(sim.run_until(
         [&] {
-            const core::Node& node = *sim.host(old).node;
+            const core::Node& node = core_of(sim.host(old));
             const NodeId now_leader = sim.leader();
             return now_leader != 0 && now_leader != old && node.leader_id() == now_leader &&
                    node.role() == core::Role::follower;
@@ -442,20 +443,20 @@ TEST_CASE("simulation: a crash loses unsynced writes only when asked to", "[simu
             REQUIRE(sim.run_until(
                 [&] {
                     const Host& host = sim.host(victim);
-                    return host.syncing && host.storage.has_unsynced() &&
-                           host.node->log().last_index() > host.storage.durable_entries().size();
+                    return host.is_up() && host.node->busy() && host.storage.has_unsynced() &&
+                           core_of(host).log().last_index() > host.storage.durable_entries().size();
                 },
                 sim.now() + long_wait));
             sim.stop_workload();
             const std::size_t durable_before = sim.host(victim).storage.durable_entries().size();
-            const core::Index written = sim.host(victim).node->log().last_index();
+            const core::Index written = core_of(sim.host(victim)).log().last_index();
             REQUIRE(written > durable_before);
             sim.crash(victim, lose);
             const std::size_t durable_after = sim.host(victim).storage.durable_entries().size();
             CHECK(durable_after == (lose ? durable_before : written));
             CHECK_FALSE(sim.host(victim).storage.has_unsynced());
             sim.restart(victim);
-            CHECK(sim.host(victim).node->log().last_index() == durable_after);
+            CHECK(core_of(sim.host(victim)).log().last_index() == durable_after);
             CHECK(sim.leader() == leader);
             require_verified(sim);
             require_fsms_hold_logs(sim);
@@ -514,12 +515,12 @@ TEST_CASE("simulation: storage is durable whenever a node has no write in flight
         sim.run_for(7 * us_per_ms);
         for (NodeId id : sim.ids()) {
             const Host& host = sim.host(id);
-            if (host.syncing) {
+            if (host.node->busy()) {
                 continue;
             }
             CHECK_FALSE(host.storage.has_unsynced());
-            CHECK(host.storage.durable_hard_state() == host.node->hard_state());
-            CHECK(host.storage.durable_entries().size() == host.node->log().last_index());
+            CHECK(host.storage.durable_hard_state() == core_of(host).hard_state());
+            CHECK(host.storage.durable_entries().size() == core_of(host).log().last_index());
             checked += 1;
         }
     }
@@ -772,7 +773,7 @@ TEST_CASE("simulation: a liveness failure is reported by violation()", "[simulat
         CHECK(sim.violation()->kind == "logs_did_not_settle");
         const std::string& detail = sim.violation()->detail;
         CAPTURE(detail);
-        const core::Index highest = sim.host(leader).node->log().last_index();
+        const core::Index highest = core_of(sim.host(leader)).log().last_index();
         CHECK_THAT(detail, Catch::Contains(fmt::format(
                                "highest last index of a live member {}; behind: ", highest)));
         CHECK_THAT(detail, Catch::Contains(sim.name_of(crashed) + " (crashed, durable last index " +

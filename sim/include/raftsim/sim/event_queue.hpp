@@ -15,8 +15,9 @@ enum class EventKind : std::uint8_t {
     tick,
     /// A message arrives. `payload` is its slot in the message slab.
     deliver,
-    /// A node's storage finished syncing a write. `payload`: incarnation.
-    sync_done,
+    /// A wake-up the node asked for (sut::Env::wake_after): `payload` is
+    /// the incarnation in the high 32 bits and the node's token in the low.
+    wake,
     /// The client workload wakes up. `payload`: the client's timer id.
     client,
 };

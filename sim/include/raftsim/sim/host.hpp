@@ -1,18 +1,22 @@
 #pragma once
-// One simulated server: the core node (absent while crashed), its storage,
-// its state machine, and what it is waiting for.
+// One simulated server: the node under test (absent while crashed), its
+// storage, its state machine, and the host's view of it.
 
 #include <cstdint>
-#include <deque>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "raftsim/core/node.hpp"
 #include "raftsim/sim/fsm.hpp"
-#include "raftsim/sim/storage.hpp"
+#include "raftsim/sut/node.hpp"
+#include "raftsim/sut/storage.hpp"
 
 namespace raftsim::sim {
+
+/// The host's disk, which the seam hands to every system under test.
+using Storage = sut::Storage;
 
 /// A crash tied to what a node does, not to a time (issue 14 §5): the node
 /// crashes right after the event that fires it.
@@ -36,8 +40,10 @@ struct Host {
     core::NodeId id = 0;
     std::string name;
     /// Absent while the server is crashed.
-    std::optional<core::Node> node;
-    Storage storage;
+    std::unique_ptr<sut::Node> node;
+    /// The node's way to the host (sim/src/host_env.cpp); outlives incarnations.
+    std::unique_ptr<sut::Env> env;
+    sut::Storage storage;
     /// Volatile: a restart begins with an empty state machine that re-applies.
     HashChainFsm fsm;
     /// Bumped on every crash and restart; events of an old one are ignored.
@@ -47,12 +53,6 @@ struct Host {
     bool member = true;
     /// Clock drift in parts per million: the tick period is stretched by it.
     std::int32_t drift_ppm = 0;
-    /// A Ready is written but not yet synced: its messages and effects wait.
-    bool syncing = false;
-    core::Ready held;
-    /// What arrived while syncing, handled once the sync completes.
-    std::deque<core::Message> inbox;
-    std::uint32_t missed_ticks = 0;
     /// For the leader_lease checker: the term it leads, and per server the
     /// last time a message from it was delivered here.
     core::Term lease_term = 0;
@@ -60,7 +60,7 @@ struct Host {
     /// Armed by Simulation::arm_crash; fires once.
     std::optional<CrashTrigger> crash_trigger;
 
-    [[nodiscard]] bool is_up() const noexcept { return node.has_value(); }
+    [[nodiscard]] bool is_up() const noexcept { return node != nullptr; }
 };
 
 }  // namespace raftsim::sim

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "raftsim/core/node.hpp"
-#include "raftsim/sim/storage.hpp"
+#include "raftsim/sim/host.hpp"
 
 namespace raftsim::sim {
 

@@ -28,6 +28,7 @@
 #include "raftsim/sim/observer.hpp"
 #include "raftsim/sim/time.hpp"
 #include "raftsim/sim/trace.hpp"
+#include "raftsim/sut/system.hpp"
 
 namespace raftsim::sim {
 
@@ -68,6 +69,9 @@ enum class LimitKind : std::uint8_t { events, simulated_time, steps, requests };
 struct SimOptions {
     /// The bootstrap voters, given ids 1..n in this order.
     std::vector<std::string> names;
+    /// The Raft implementation under test (nullptr: raftsim's own core).
+    /// It must outlive the simulation.
+    const sut::System* system = nullptr;
     core::Config raft;
     TimeUs tick_us = 10 * us_per_ms;
     /// How long a write takes to become durable; 0 = within the same event.
@@ -358,8 +362,12 @@ class Simulation {
     }
 
   private:
+    friend class HostEnv;
+
     Host& mutable_host(core::NodeId id);
-    [[nodiscard]] core::NodeOptions node_options(const Host& host) const;
+    [[nodiscard]] sut::NodeSetup node_setup(const Host& host) const;
+    /// Gives `host` its node-side Env, once.
+    void attach_env(Host& host);
     [[nodiscard]] TimeUs tick_period(const Host& host) const;
     void schedule_tick(Host& host, TimeUs delay_us);
     void process(const Event& event);
@@ -382,24 +390,19 @@ class Simulation {
     void guarded(core::NodeId node, const std::function<void()>& work);
     void on_tick(const Event& event);
     void on_deliver(const Event& event);
-    void on_sync_done(const Event& event);
+    void on_wake(const Event& event);
     void on_client_timer();
     void check_leader_lease(Host& host);
     void observe_progress(const Host& host);
-    void step_node(Host& host, const core::Message& message);
-    void handle_ready(Host& host);
-    void observe_ready(Host& host, const core::Ready& ready);
-    void complete_ready(Host& host, core::Ready& ready);
     void send(core::Message message);
     void apply_committed(Host& host, const std::vector<core::Entry>& entries);
     void on_request_results(Host& host, const std::vector<core::RequestResult>& results);
     void on_change_result(Host& host, const core::RequestResult& result);
     void on_transfer_results(Host& host, const std::vector<core::TransferResult>& results);
-    void observe_snapshot(Host& host, const core::Ready& ready);
     void observe_leader(Host& host, core::Index commit_before);
     void restore_snapshot(Host& host, const core::Snapshot& snapshot);
     void maybe_auto_snapshot(Host& host);
-    void update_members(const core::Node& leader);
+    void update_members(const sut::Node& leader);
     [[nodiscard]] bool propose_change(core::ChangeKind kind, core::NodeId server,
                                       ChangeReport& report);
     [[nodiscard]] bool change_done(core::ChangeKind kind, core::NodeId server) const;
@@ -416,6 +419,7 @@ class Simulation {
     [[nodiscard]] std::uint64_t node_mask(const std::vector<core::NodeId>& nodes) const;
 
     SimOptions options_;
+    const sut::System& system_;
     TimeUs now_ = 0;
     std::uint64_t events_ = 0;
     std::uint64_t steps_ = 0;

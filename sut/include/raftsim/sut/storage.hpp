@@ -10,7 +10,7 @@
 
 #include "raftsim/core/node.hpp"
 
-namespace raftsim::sim {
+namespace raftsim::sut {
 
 class Storage {
   public:
@@ -64,4 +64,4 @@ class Storage {
     std::uint64_t sync_count_ = 0;
 };
 
-}  // namespace raftsim::sim
+}  // namespace raftsim::sut

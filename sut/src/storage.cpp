@@ -1,8 +1,8 @@
-#include "raftsim/sim/storage.hpp"
+#include "raftsim/sut/storage.hpp"
 
 #include "raftsim/core/assert.hpp"
 
-namespace raftsim::sim {
+namespace raftsim::sut {
 
 Storage::Storage(core::DurableState durable)
     : hard_state_(durable.hard_state),
@@ -92,4 +92,4 @@ core::DurableState Storage::durable_state() const {
                               .entries = entries_};
 }
 
-}  // namespace raftsim::sim
+}  // namespace raftsim::sut

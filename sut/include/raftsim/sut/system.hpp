@@ -1,0 +1,87 @@
+#pragma once
+// A system under test: the Raft implementation the simulator drives, with
+// what it declares about itself -- its durability and ordering contract,
+// the scenario steps it can perform, and the semantics the checkers hold it
+// to (docs/adapters.md says what each field means and how to justify it).
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "raftsim/sut/node.hpp"
+
+namespace raftsim::sut {
+
+/// When writes become durable and what may be sent before they are. The
+/// host honours it; the checkers enforce only the universal part (a vote or
+/// an acknowledgement rests on durable state), and a crash loses exactly
+/// what it leaves unsynced.
+struct Durability {
+    /// Every write a node issues is durable before any message or effect
+    /// resting on it leaves the node, and the node handles no input
+    /// meanwhile (hashicorp's persist-before-send; our core).
+    bool persist_before_send = true;
+    /// Term and vote are durable when the write returns (canonical/raft's
+    /// synchronous set_term and set_vote).
+    bool synchronous_hard_state = false;
+    /// Several log writes may be outstanding; they complete in the order
+    /// they were issued.
+    bool pipelined_log_writes = false;
+    /// A leader may send entries its own disk has not made durable yet
+    /// (thesis §10.2.1); it counts itself in a commit quorum only once they are.
+    bool leader_sends_before_durable = false;
+};
+
+/// The scenario steps and settings a system can perform. A scenario asking
+/// for one it lacks is skipped with the reason, never passed.
+struct Capabilities {
+    bool pre_vote = true;
+    /// Check-quorum can be switched off (canonical/raft: always on).
+    bool check_quorum_optional = true;
+    bool nonvoters = true;
+    /// Staging servers (a voter-to-be catching up before it counts).
+    bool staging = true;
+    bool leadership_transfer = true;
+    /// A snapshot taken on the host's request (take_snapshot).
+    bool snapshot_on_demand = true;
+    /// The thesis vote rule (Config::vote_rule) as well as hashicorp's.
+    bool vote_rules = true;
+};
+
+/// What the semantics checkers expect, each one justified per system in
+/// docs/adapters.md. The universal checkers hold for every system.
+struct Semantics {
+    /// A new leader appends an entry of its own term (thesis §6.4's no-op),
+    /// so earlier entries commit without client traffic.
+    bool noop_on_election = true;
+    /// A voter that heard from a leader within this many of its ticks
+    /// refuses to vote (0: for as long as it knows a leader; canonical/raft).
+    bool bounded_stickiness = true;
+};
+
+class System {
+  public:
+    virtual ~System() = default;
+    [[nodiscard]] virtual std::string_view name() const = 0;
+    /// One line for `--sut` listings and reports.
+    [[nodiscard]] virtual std::string_view description() const = 0;
+    [[nodiscard]] virtual const Durability& durability() const = 0;
+    [[nodiscard]] virtual const Capabilities& capabilities() const = 0;
+    [[nodiscard]] virtual const Semantics& semantics() const = 0;
+    /// Why the system cannot run with these settings (empty: it can).
+    [[nodiscard]] virtual std::optional<std::string> unsupported(
+        const core::Config& config) const = 0;
+
+    /// A bootstrap voter holding `configuration` at index 1; the host makes
+    /// what it wrote durable before the run starts (hashicorp's
+    /// BootstrapCluster).
+    [[nodiscard]] virtual std::unique_ptr<Node> bootstrap(
+        Env& env, const NodeSetup& setup, const core::Configuration& configuration) const = 0;
+    /// A restart from what its storage holds durably (empty for a new
+    /// server that waits to hear from a leader).
+    [[nodiscard]] virtual std::unique_ptr<Node> restart(Env& env, const NodeSetup& setup,
+                                                        core::DurableState durable) const = 0;
+};
+
+}  // namespace raftsim::sut
