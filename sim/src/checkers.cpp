@@ -640,7 +640,8 @@ void Checkers::on_leader_commit(core::NodeId leader, core::Term term, core::Inde
         return;
     }
     RAFT_ASSERT(term > 0);
-    if (commit_index <= log.last_index() && log.terms[commit_index - 1] != term) {
+    if (semantics_.commits_only_own_term && commit_index <= log.last_index() &&
+        log.terms[commit_index - 1] != term) {
         violate(Checker::commit_quorum, "commit_of_earlier_term_entry",
                 fmt::format("leader {} of term {} raised its commit index to {}, an entry of "
                             "term {} (§5.4.2: only an entry of its own term commits by counting)",

@@ -54,6 +54,12 @@ void Checkers::on_sync(core::NodeId node) {
     view.unsynced_from = 0;
 }
 
+void Checkers::on_durable(core::NodeId node, core::Index unsynced_from) {
+    DurableView& view = durable_[node];
+    view.durable = view.issued;
+    view.unsynced_from = unsynced_from;
+}
+
 void Checkers::on_crash(core::NodeId node, bool lose_unsynced) {
     DurableView& view = durable_[node];
     const LogMirror& log = logs_[node];

@@ -42,6 +42,9 @@ class HostEnv final : public sut::Env {
         sim_.fire_crash_trigger(host(), CrashTrigger::Kind::persist);
     }
     void observe_sync() override { sim_.checkers_.on_sync(id_); }
+    void observe_durable(core::Index unsynced_from) override {
+        sim_.checkers_.on_durable(id_, unsynced_from);
+    }
     void observe_snapshot(const core::Snapshot& snapshot, core::Term term, bool restored,
                           bool discard_all) override;
     void observe_commit_index(core::Index commit_index) override;

@@ -93,6 +93,7 @@ Simulation::Simulation(SimOptions options)
     ignored_asserts_ = IgnoredAsserts{};
     previous_assert_recorder_ =
         core::set_assert_recorder(options_.black_box ? &record_core_assertion : nullptr);
+    checkers_.set_semantics(system_.semantics());
     network_.set_default_link(options_.link);
     network_.set_message_faults(options_.message_faults);
     const core::Configuration configuration = core::Configuration::voters(options_.names.size());

@@ -48,6 +48,13 @@ void Storage::sync_one(PendingWrite& write) {
         RAFT_ASSERT(write.hard_state->term >= hard_state_.term);
         hard_state_ = *write.hard_state;
     }
+    if (write.truncate_from != 0 && write.truncate_from <= base_index_ + entries_.size()) {
+        RAFT_ASSERT(write.truncate_from > base_index_);
+        entries_.resize(write.truncate_from - base_index_ - 1);
+    }
+    if (write.compact_to != 0) {
+        compact_to(write.compact_to);
+    }
     if (!write.entries.empty()) {
         // Delete from the first written index, then append.
         const core::Index first = write.entries.front().index;
@@ -73,6 +80,50 @@ void Storage::compact(const core::LogCompaction& compaction) {
     }
     base_index_ = compaction.base_index;
     base_term_ = compaction.base_term;
+}
+
+void Storage::set_hard_state(const core::HardState& hard_state) {
+    // Figure 2: currentTerm never goes backwards on stable storage.
+    RAFT_ASSERT(hard_state.term >= hard_state_.term);
+    hard_state_ = hard_state;
+}
+
+void Storage::append(std::vector<core::Entry> entries) {
+    RAFT_ASSERT(!entries.empty());
+    unsynced_.push_back(PendingWrite{.entries = std::move(entries)});
+}
+
+void Storage::truncate(core::Index index) {
+    RAFT_ASSERT(index >= 1);
+    unsynced_.push_back(PendingWrite{.truncate_from = index});
+}
+
+void Storage::put_snapshot(core::Snapshot snapshot, bool install, core::Index keep_after) {
+    PendingWrite write;
+    if (install) {
+        write.compaction = core::LogCompaction{
+            .base_index = snapshot.index, .base_term = snapshot.term, .discard_all = true};
+    } else {
+        write.compact_to = keep_after;
+    }
+    write.snapshot = std::move(snapshot);
+    unsynced_.push_back(std::move(write));
+}
+
+void Storage::sync_oldest() {
+    RAFT_ASSERT(!unsynced_.empty());
+    sync_one(unsynced_.front());
+    unsynced_.erase(unsynced_.begin());
+}
+
+// Compaction behind a snapshot that keeps trailing entries: those at or
+// below `index` go, if the log still holds them.
+void Storage::compact_to(core::Index index) {
+    if (index <= base_index_ || index > base_index_ + entries_.size()) {
+        return;
+    }
+    const core::Term term = entries_[index - base_index_ - 1].term;
+    compact(core::LogCompaction{.base_index = index, .base_term = term, .discard_all = false});
 }
 
 void Storage::drop_unsynced() {

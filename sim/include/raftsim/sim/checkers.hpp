@@ -21,6 +21,7 @@
 #include "raftsim/core/ready.hpp"
 #include "raftsim/sim/fsm.hpp"
 #include "raftsim/sim/time.hpp"
+#include "raftsim/sut/system.hpp"
 
 namespace raftsim::sim {
 
@@ -112,6 +113,9 @@ struct ClientSuccess {
 
 class Checkers {
   public:
+    /// The semantics the system under test declared (sut::Semantics).
+    void set_semantics(const sut::Semantics& semantics) { semantics_ = semantics; }
+
     [[nodiscard]] std::uint64_t entry_hash(std::uint64_t previous_chain,
                                            const core::Entry& entry) const;
 
@@ -132,6 +136,9 @@ class Checkers {
     /// The node handed its hard state (term, vote) to storage (not yet synced).
     void on_hard_state(core::NodeId node, const core::HardState& hard_state, TimeUs now);
     /// Everything the node handed to storage so far is durable (fsync returned).
+    /// The node's hard state and its log below `unsynced_from` (0: all of
+    /// it) are durable; later log writes are not (a pipelined disk).
+    void on_durable(core::NodeId node, core::Index unsynced_from);
     void on_sync(core::NodeId node);
     /// The node crashed; with `lose_unsynced` its unsynced writes are gone.
     void on_crash(core::NodeId node, bool lose_unsynced);
@@ -289,6 +296,7 @@ class Checkers {
     std::vector<std::optional<Committed>> committed_;
     /// Successful client applies not yet checked against a committed entry.
     std::map<core::Index, std::uint64_t> expected_data_hash_;
+    sut::Semantics semantics_{};
 };
 
 /// 64-bit FNV-1a of a byte string.

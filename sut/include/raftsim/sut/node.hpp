@@ -88,6 +88,9 @@ class Env {
     virtual void observe_write_issued() = 0;
     /// Every write issued so far is durable.
     virtual void observe_sync() = 0;
+    /// Some writes are durable (a disk completing them in order): the hard
+    /// state, and the log below `unsynced_from` (0: all of it).
+    virtual void observe_durable(core::Index unsynced_from) = 0;
     /// A snapshot stored (taken, or installed from a leader when
     /// `restored`); `discard_all` when the whole log went with it.
     virtual void observe_snapshot(const core::Snapshot& snapshot, core::Term term, bool restored,

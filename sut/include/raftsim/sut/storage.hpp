@@ -28,6 +28,22 @@ class Storage {
         write(ready);
         sync();
     }
+    // A disk of separate operations, each made durable in the order issued
+    // (canonical/raft's io: several appends outstanding, truncate and
+    // snapshot put queued behind them; docs/adapters.md).
+    /// Term and vote, durable at once (a synchronous write).
+    void set_hard_state(const core::HardState& hard_state);
+    /// Entries following the log, or replacing it from entries.front().index.
+    void append(std::vector<core::Entry> entries);
+    /// Deletes the entries from `index` on.
+    void truncate(core::Index index);
+    /// Stores `snapshot`; `install` discards the whole log, otherwise the
+    /// entries up to `keep_after` (the snapshot's index minus its trailing
+    /// entries) go.
+    void put_snapshot(core::Snapshot snapshot, bool install, core::Index keep_after);
+    /// Makes the oldest unsynced write durable.
+    void sync_oldest();
+
     /// Forgets every unsynced write (a crash before fsync returned).
     void drop_unsynced();
     [[nodiscard]] bool has_unsynced() const noexcept;
@@ -46,11 +62,16 @@ class Storage {
 
   private:
     struct PendingWrite {
-        std::optional<core::Snapshot> snapshot;
-        std::optional<core::LogCompaction> compaction;
-        std::optional<core::HardState> hard_state;
-        std::vector<core::Entry> entries;
+        std::optional<core::Snapshot> snapshot{};
+        std::optional<core::LogCompaction> compaction{};
+        std::optional<core::HardState> hard_state{};
+        std::vector<core::Entry> entries{};
+        /// truncate(): entries from here on go.
+        core::Index truncate_from = 0;
+        /// put_snapshot() with trailing entries: the log's new base.
+        core::Index compact_to = 0;
     };
+    void compact_to(core::Index index);
 
     void sync_one(PendingWrite& write);
     void compact(const core::LogCompaction& compaction);

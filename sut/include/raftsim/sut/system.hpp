@@ -58,6 +58,12 @@ struct Semantics {
     /// A voter that heard from a leader within this many of its ticks
     /// refuses to vote (0: for as long as it knows a leader; canonical/raft).
     bool bounded_stickiness = true;
+    /// A leader commits by counting replicas only an entry of its own term
+    /// (§5.4.2, Figure 8); commit_quorum/commit_of_earlier_term_entry holds
+    /// it to that. A system declared without it is still held to what
+    /// breaking it leads to: diverging logs and state machines, lost
+    /// committed entries (docs/adapters.md says which system and why).
+    bool commits_only_own_term = true;
 };
 
 class System {
