@@ -31,7 +31,9 @@ void Simulation::on_tick(const Event& event) {
 // to the leader in the last lease (plus two ticks for the check, and a disk
 // sync that delays handling), the leader must be gone. Checked on its ticks.
 void Simulation::check_leader_lease(Host& host) {
-    const bool expected = options_.expect_leader_lease.value_or(options_.raft.check_quorum);
+    // A system that always checks quorum is held to it whatever the setting.
+    const bool expected = options_.expect_leader_lease.value_or(
+        options_.raft.check_quorum || !system_.capabilities().check_quorum_optional);
     if (!expected || !host.is_up() || host.node->role() != core::Role::leader) {
         host.lease_term = 0;
         return;
@@ -44,8 +46,11 @@ void Simulation::check_leader_lease(Host& host) {
             host.heard_from_us[server.id] = now_;
         }
     }
-    const TimeUs allowance =
-        (options_.raft.leader_lease_ticks + 2) * tick_period(host) + options_.disk_sync_us;
+    const std::uint32_t lease_timeouts = system_.semantics().lease_election_timeouts;
+    const TimeUs lease_ticks = lease_timeouts == 0
+                                   ? options_.raft.leader_lease_ticks
+                                   : TimeUs{lease_timeouts} * options_.raft.election_timeout_ticks;
+    const TimeUs allowance = (lease_ticks + 2) * tick_period(host) + options_.disk_sync_us;
     std::size_t in_touch = 0;
     for (const core::Server& server : configuration.servers) {
         const auto it = host.heard_from_us.find(server.id);
@@ -58,8 +63,7 @@ void Simulation::check_leader_lease(Host& host) {
              fmt::format("{} still leads term {} although only {} of {} voters delivered "
                          "anything to it in the last {} ms (lease {} ms)",
                          host.name, host.node->term(), in_touch, configuration.voter_count(),
-                         allowance / 1000,
-                         options_.raft.leader_lease_ticks * tick_period(host) / 1000));
+                         allowance / 1000, lease_ticks * tick_period(host) / 1000));
     }
 }
 

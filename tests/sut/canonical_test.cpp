@@ -61,3 +61,25 @@ TEST_CASE("canonical: the same seed gives the same fingerprint") {
 
 }  // namespace
 }  // namespace raftsim::sim
+
+namespace raftsim::sim {
+namespace {
+
+TEST_CASE("canonical: an isolated leader steps down within two election timeouts") {
+    for (std::uint64_t seed = 1; seed <= 5; ++seed) {
+        Simulation sim(canonical_options(3, seed));
+        REQUIRE(sim.run_until([&] { return sim.leader() != 0; }, test::long_wait));
+        const core::NodeId old = sim.leader();
+        const std::uint32_t group = sim.partition_off({old});
+        // The leader_lease checker holds it to two election timeouts (2 s).
+        sim.run_for(3 * us_per_second);
+        CAPTURE(seed);
+        INFO(test::describe(sim));
+        CHECK_FALSE(sim.failed());
+        CHECK(sim.host(old).node->role() != core::Role::leader);
+        sim.heal(group);
+    }
+}
+
+}  // namespace
+}  // namespace raftsim::sim

@@ -52,8 +52,10 @@ class CanonicalSystem final : public System {
     // not hold -- a bug, fixed upstream in 0.17.1 (524f735, PR #336;
     // fuzz/findings/canonical). Declared so sweeps look past the rule to
     // its consequences, which every checker still sees.
-    Semantics semantics_{
-        .noop_on_election = false, .bounded_stickiness = false, .commits_only_own_term = false};
+    Semantics semantics_{.noop_on_election = false,
+                         .bounded_stickiness = false,
+                         .commits_only_own_term = false,
+                         .lease_election_timeouts = 2};
 };
 
 }  // namespace

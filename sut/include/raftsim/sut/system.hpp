@@ -64,6 +64,13 @@ struct Semantics {
     /// breaking it leads to: diverging logs and state machines, lost
     /// committed entries (docs/adapters.md says which system and why).
     bool commits_only_own_term = true;
+    /// How long a leader may go without hearing from a quorum before it
+    /// must have stepped down (the leader_lease checker): 0 means the
+    /// scenario's leader lease (hashicorp's LeaderLeaseTimeout); N means N
+    /// election timeouts (canonical/raft checks contact once per election
+    /// timeout, so a quorum last heard just after one check is judged two
+    /// checks later).
+    std::uint32_t lease_election_timeouts = 0;
 };
 
 class System {
