@@ -120,8 +120,9 @@ constexpr std::array<std::uint8_t, op_count> op_weights = {
 
 class Decoder {
   public:
-    Decoder(std::span<const std::uint8_t> bytes, const CaseLimits& limits)
-        : reader_(bytes), limits_(limits) {}
+    Decoder(std::span<const std::uint8_t> bytes, const CaseLimits& limits,
+            const sut::Capabilities& capabilities)
+        : reader_(bytes), limits_(limits), capabilities_(capabilities) {}
 
     [[nodiscard]] ClusterCase decode();
 
@@ -145,6 +146,7 @@ class Decoder {
 
     ByteReader reader_;
     CaseLimits limits_;
+    sut::Capabilities capabilities_;
     ClusterCase case_;
     std::vector<std::string> names_;
     std::vector<std::string> groups_;
@@ -190,14 +192,16 @@ void Decoder::decode_header() {
     const std::uint8_t flags = reader_.byte();
     const std::uint32_t disk_sync_ms = reader_.range(1, 5);
     const std::uint8_t workload = reader_.byte();
-    scenario.raft.pre_vote = (flags & 1U) != 0;
-    scenario.raft.check_quorum = (flags & 2U) == 0;
+    // A flag the system cannot honour reads as the setting it runs with.
+    scenario.raft.pre_vote = (flags & 1U) != 0 && capabilities_.pre_vote;
+    scenario.raft.check_quorum = (flags & 2U) == 0 || !capabilities_.check_quorum_optional;
     scenario.cluster.disk_sync_us = (flags & 4U) != 0 ? disk_sync_ms * us_per_ms : 0;
     scenario.workload.continuous = (flags & 8U) != 0;
     // Version 3: one input in four votes by the thesis rule (§4.1) instead
     // of hashicorp's, so both rules meet every fault.
-    scenario.raft.vote_rule =
-        (flags & 0x30U) == 0x30U ? core::VoteRule::thesis : core::VoteRule::hashicorp;
+    scenario.raft.vote_rule = (flags & 0x30U) == 0x30U && capabilities_.vote_rules
+                                  ? core::VoteRule::thesis
+                                  : core::VoteRule::hashicorp;
     scenario.workload.batch = 1 + (workload & 3U);
     scenario.workload.think_us = think_time(workload >> 2U);
     decode_timings();
@@ -259,19 +263,34 @@ void Decoder::decode_network(scenarios::NetworkSpec& network) {
     RAFT_ASSERT(*network.stale_replay_delay_min_us > 0);
 }
 
-[[nodiscard]] bool enabled(const CaseLimits& limits, std::size_t op) {
-    return op == static_cast<std::size_t>(Op::sleep) || (limits.enabled_ops >> op & 1U) != 0;
+// Whether the system can perform an op at all (requirements.cpp's table):
+// one it cannot is never drawn, so its weight goes to the others.
+[[nodiscard]] bool performable(const sut::Capabilities& capabilities, std::size_t op) {
+    switch (static_cast<Op>(op)) {
+        case Op::transfer:
+            return capabilities.leadership_transfer;
+        case Op::snapshot:
+            return capabilities.snapshot_on_demand;
+        default:
+            return true;
+    }
+}
+
+[[nodiscard]] bool enabled(const CaseLimits& limits, const sut::Capabilities& capabilities,
+                           std::size_t op) {
+    return op == static_cast<std::size_t>(Op::sleep) ||
+           ((limits.enabled_ops >> op & 1U) != 0 && performable(capabilities, op));
 }
 
 Op Decoder::decode_op() {
     std::uint32_t total = 0;
     for (std::size_t op = 0; op < op_count; ++op) {
-        total += enabled(limits_, op) ? op_weights[op] : 0;
+        total += enabled(limits_, capabilities_, op) ? op_weights[op] : 0;
     }
     RAFT_ASSERT(total > 0);  // sleep is always on
     std::uint32_t pick = reader_.below(total);
     for (std::size_t op = 0; op < op_count; ++op) {
-        const std::uint32_t weight = enabled(limits_, op) ? op_weights[op] : 0;
+        const std::uint32_t weight = enabled(limits_, capabilities_, op) ? op_weights[op] : 0;
         if (pick < weight) {
             return static_cast<Op>(op);
         }
@@ -468,6 +487,13 @@ void Decoder::decode_cluster_step(Op op, Step& step) {
                 Step::Kind::add_voter, Step::Kind::add_nonvoter, Step::Kind::demote_voter,
                 Step::Kind::remove_server};
             step.kind = kinds[reader_.below(4)];
+            if (!capabilities_.nonvoters) {
+                // The same bytes, a change such a system can make: a voter
+                // added instead of a non-voter, removed instead of demoted.
+                step.kind = step.kind == Step::Kind::add_nonvoter   ? Step::Kind::add_voter
+                            : step.kind == Step::Kind::demote_voter ? Step::Kind::remove_server
+                                                                    : step.kind;
+            }
             step.nodes = {pick_node()};
             return;
         }
@@ -479,7 +505,7 @@ void Decoder::decode_cluster_step(Op op, Step& step) {
             }
             step.kind = Step::Kind::create_node;
             step.name = fmt::format("n{}", names_.size() + 1);
-            step.suffrage = reader_.chance(160) ? "voter" : "nonvoter";
+            step.suffrage = reader_.chance(160) || !capabilities_.nonvoters ? "voter" : "nonvoter";
             names_.push_back(step.name);
             return;
         case Op::transfer:
@@ -564,10 +590,11 @@ void Decoder::add_epilogue() {
 
 }  // namespace
 
-ClusterCase decode_cluster_case(std::span<const std::uint8_t> bytes, const CaseLimits& limits) {
+ClusterCase decode_cluster_case(std::span<const std::uint8_t> bytes, const CaseLimits& limits,
+                                const sut::Capabilities& capabilities) {
     RAFT_ASSERT(limits.max_voters >= 1);
     RAFT_ASSERT(limits.max_voters <= 7);  // names fit a one-byte node mask
-    return Decoder(bytes, limits).decode();
+    return Decoder(bytes, limits, capabilities).decode();
 }
 
 std::span<const std::string_view> op_names() noexcept {
@@ -578,7 +605,7 @@ std::span<const std::string_view> op_names() noexcept {
     return names;
 }
 
-scenarios::Scenario swarm_scenario(std::uint64_t seed) {
+scenarios::Scenario swarm_scenario(std::uint64_t seed, const sut::Capabilities& capabilities) {
     // The swarm's own stream, apart from the run's (which uses `seed` as is).
     core::Prng prng(core::derive_seed(seed, 0x5741524dULL));
     CaseLimits limits = swarm_limits;
@@ -587,10 +614,10 @@ scenarios::Scenario swarm_scenario(std::uint64_t seed) {
     for (std::uint8_t& byte : bytes) {
         byte = static_cast<std::uint8_t>(prng.next_u64());
     }
-    ClusterCase decoded = decode_cluster_case(bytes, limits);
+    ClusterCase decoded = decode_cluster_case(bytes, limits, capabilities);
     std::string kinds;
     for (std::size_t op = 1; op < op_count; ++op) {
-        if (enabled(limits, op)) {
+        if (enabled(limits, capabilities, op)) {
             kinds += kinds.empty() ? "" : ", ";
             kinds += op_names()[op];
         }

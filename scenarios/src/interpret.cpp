@@ -10,6 +10,8 @@
 #include <string>
 
 #include "raftsim/core/assert.hpp"
+#include "raftsim/scenarios/requirements.hpp"
+#include "raftsim/sut/raftsim/raftsim_system.hpp"
 
 namespace raftsim::scenarios {
 namespace {
@@ -595,6 +597,7 @@ sim::SimOptions sim_options(const Scenario& scenario, const RunOptions& options)
     link.queue_capacity = scenario.network.queue_capacity.value_or(link.queue_capacity);
     return sim::SimOptions{
         .names = scenario.cluster.names,
+        .system = options.system,
         .raft = raft.config,
         .tick_us = scenario.cluster.tick_us,
         .disk_sync_us = scenario.cluster.disk_sync_us,
@@ -614,6 +617,14 @@ sim::SimOptions sim_options(const Scenario& scenario, const RunOptions& options)
 
 RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
     RunResult result;
+    result.system = options.system != nullptr ? options.system : &sut::native::system();
+    // Checked before anything is built: a scenario the system cannot run
+    // is not run at all (and not in a weakened form either).
+    if (std::optional<std::string> reason = skip_reason(scenario, *result.system)) {
+        result.skipped = true;
+        result.skip_reason = std::move(*reason);
+        return result;
+    }
     result.simulation = std::make_unique<sim::Simulation>(sim_options(scenario, options));
     sim::Simulation& simulation = *result.simulation;
     simulation.set_observer(options.observer);

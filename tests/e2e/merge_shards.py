@@ -3,8 +3,8 @@
 reports of a sharded sweep into what the unsharded sweep reports (apart
 from wall times and artifact choices, which are per shard), and refuses
 with exit 2 -- so a lost shard cannot come out green -- a missing shard, a
-shard given twice, a shard of another sweep, of another build, and a file
-that is not a report. A shard stopped early makes the merge inconclusive
+shard given twice, a shard of another sweep, of another build, of another
+system under test, and a file that is not a report. A shard stopped early makes the merge inconclusive
 (exit 4)."""
 import json
 import pathlib
@@ -78,6 +78,11 @@ forged = json.loads(pathlib.Path(shards[2]).read_text())
 forged["build"] = "gcc-0.0 release"
 (work / "forged.json").write_text(json.dumps(forged))
 refusals["a shard of another build"] = [shards[0], shards[1], str(work / "forged.json")]
+foreign = json.loads(pathlib.Path(shards[2]).read_text())
+foreign["sut"] = "canonical"
+(work / "foreign.json").write_text(json.dumps(foreign))
+refusals["a shard of another system under test"] = [shards[0], shards[1],
+                                                     str(work / "foreign.json")]
 (work / "junk.json").write_text('{"schema_version": 2, "command": 7}')
 refusals["a file that is not a report"] = [shards[0], shards[1], str(work / "junk.json")]
 for what, files in refusals.items():

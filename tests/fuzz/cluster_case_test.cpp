@@ -182,5 +182,65 @@ TEST_CASE("swarm: a scenario is a function of its seed and round-trips through J
     }
 }
 
+// What a system without `capabilities` could not perform, anywhere in
+// `scenario` (the decoder's steps are flat): "" if nothing.
+std::string beyond(const scenarios::Scenario& scenario, const sut::Capabilities& capabilities) {
+    using Kind = scenarios::Step::Kind;
+    const scenarios::Step* found = nullptr;
+    for (const scenarios::Step& step : scenario.steps) {
+        const bool nonvoter = step.kind == Kind::add_nonvoter || step.kind == Kind::demote_voter ||
+                              (step.kind == Kind::create_node && step.suffrage == "nonvoter");
+        const bool needs =
+            (nonvoter && !capabilities.nonvoters) ||
+            (step.kind == Kind::transfer_leadership && !capabilities.leadership_transfer) ||
+            (step.kind == Kind::snapshot && !capabilities.snapshot_on_demand);
+        found = found == nullptr && needs ? &step : found;
+    }
+    const core::DurationConfig& raft = scenario.raft;
+    if (found != nullptr) {
+        return found->json_path;
+    }
+    if (raft.pre_vote && !capabilities.pre_vote) {
+        return "raft.pre_vote";
+    }
+    if (raft.vote_rule != core::VoteRule::hashicorp && !capabilities.vote_rules) {
+        return "raft.vote_rule";
+    }
+    return !raft.check_quorum && !capabilities.check_quorum_optional ? "raft.check_quorum" : "";
+}
+
+TEST_CASE("swarm and the decoder draw only what the system under test can perform", "[fuzz]") {
+    // Method: each capability missing alone, then all of them, over swarm
+    // seeds and random inputs: nothing drawn may need what is missing, and
+    // what is left still varies (the ops' weight goes to the others).
+    std::vector<sut::Capabilities> lacking;
+    for (const sut::CapabilityInfo& info : sut::capability_info()) {
+        sut::Capabilities capabilities;
+        capabilities.*info.field = false;
+        lacking.push_back(capabilities);
+    }
+    sut::Capabilities none;
+    for (const sut::CapabilityInfo& info : sut::capability_info()) {
+        none.*info.field = false;
+    }
+    lacking.push_back(none);
+    for (const sut::Capabilities& capabilities : lacking) {
+        CAPTURE(sut::describe_missing(capabilities));
+        std::set<std::string> mixes;
+        for (std::uint64_t seed = 1; seed <= 150; ++seed) {
+            const scenarios::Scenario swarm = swarm_scenario(seed, capabilities);
+            REQUIRE(beyond(swarm, capabilities).empty());
+            mixes.insert(swarm.description.substr(swarm.description.find(':')));
+            const ClusterCase decoded =
+                decode_cluster_case(random_bytes(seed, 400), fuzz_limits, capabilities);
+            REQUIRE(beyond(decoded.scenario, capabilities).empty());
+        }
+        CHECK(mixes.size() > 100);
+    }
+    // A swarm run for a system without transfers still passes.
+    const scenarios::Scenario scenario = swarm_scenario(7, none);
+    CHECK(scenarios::run_scenario(scenario, {.seed = 7}).passed);
+}
+
 }  // namespace
 }  // namespace raftsim::fuzz

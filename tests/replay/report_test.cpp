@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "report/merge.hpp"
 #include "report/progress.hpp"
 #include "report/sweep_report.hpp"
 
@@ -14,6 +15,7 @@ SweepReport sample_report() {
     SweepReport report;
     report.command_line = "raftsim run x.json --seeds 1..3 --out out";
     report.mode = "scenarios";
+    report.sut = "raftsim";
     report.seed_first = 1;
     report.seed_last = 3;
     FailureRecord failure;
@@ -63,8 +65,11 @@ TEST_CASE("report: JUnit has a suite per row and a case per run, failures escape
 
 TEST_CASE("report: the JSON summary follows docs/ci.md", "[report]") {
     const nlohmann::json summary = nlohmann::json::parse(render_json(sample_report()));
-    CHECK(summary["schema_version"] == 2);
+    CHECK(summary["schema_version"] == 3);
     CHECK(summary["mode"] == "scenarios");
+    CHECK(summary["sut"] == "raftsim");
+    CHECK(summary["totals"]["skipped"] == 0);
+    CHECK(summary["skips"].empty());
     CHECK(summary["seeds"]["first"] == 1);
     CHECK(summary["shard"]["count"] == 1);
     CHECK(summary["totals"]["runs"] == 3);
@@ -89,10 +94,10 @@ SweepReport stopped_report() {
     row.name = "B";
     row.seeds = 1;
     row.aborted = 1;
-    row.skipped = 2;
+    row.not_run = 2;
     row.cases = {CaseReport{.seed = 1, .wall_seconds = 9, .status = CaseStatus::aborted},
-                 CaseReport{.seed = 2, .status = CaseStatus::skipped},
-                 CaseReport{.seed = 3, .status = CaseStatus::skipped}};
+                 CaseReport{.seed = 2, .status = CaseStatus::not_run},
+                 CaseReport{.seed = 3, .status = CaseStatus::not_run}};
     report.rows.push_back(row);
     return report;
 }
@@ -109,7 +114,7 @@ TEST_CASE("report: JUnit lists aborted runs as errors and unrun seeds as skipped
                    "message=\"not run: the sweep stopped early (SIGINT)\"/>") != std::string::npos);
 }
 
-TEST_CASE("report: the JSON summary counts aborted and skipped runs apart", "[report]") {
+TEST_CASE("report: the JSON summary counts aborted runs and unrun seeds apart", "[report]") {
     const nlohmann::json summary = nlohmann::json::parse(render_json(stopped_report()));
     CHECK(summary["stopped_early"] == true);
     CHECK(summary["stop_reason"] == "SIGINT");
@@ -117,13 +122,120 @@ TEST_CASE("report: the JSON summary counts aborted and skipped runs apart", "[re
     CHECK(summary["totals"]["passed"] == 2);
     CHECK(summary["totals"]["failed"] == 1);
     CHECK(summary["totals"]["aborted"] == 1);
-    CHECK(summary["totals"]["skipped"] == 2);
+    CHECK(summary["totals"]["not_run"] == 2);
+    CHECK(summary["totals"]["skipped"] == 0);
     const nlohmann::json& cases = summary["scenarios"][1]["cases"];
     REQUIRE(cases.size() == 3);
     CHECK(cases[0]["result"] == "aborted");
-    CHECK(cases[1]["result"] == "skipped");
+    CHECK(cases[1]["result"] == "not_run");
     CHECK(!cases[1].contains("wall_seconds"));
     CHECK(summary["scenarios"][0]["cases"][1]["failure"] == 0);
+}
+
+// The sample, with a scenario the system under test cannot run: every
+// seed of it skipped for one reason.
+constexpr std::string_view skip_reason =
+    "steps[2]: transfer_leadership needs leadership transfer, which limited does not support "
+    "(capability leadership_transfer)";
+
+SweepReport skipping_report() {
+    SweepReport report = sample_report();
+    report.skips.push_back(SkipRecord{.reason = std::string(skip_reason), .count = 3});
+    RowReport row;
+    row.name = "T";
+    row.skipped = 3;
+    for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+        row.cases.push_back(CaseReport{.seed = seed, .status = CaseStatus::skipped, .skip = 0});
+    }
+    report.rows.push_back(row);
+    return report;
+}
+
+TEST_CASE("report: JUnit marks each skipped run with its reason", "[report]") {
+    const std::string xml = render_junit(skipping_report());
+    CHECK(xml.find("<testsuites name=\"raftsim run\" tests=\"6\" failures=\"1\" errors=\"0\" "
+                   "skipped=\"3\"") != std::string::npos);
+    CHECK(xml.find("<testsuite name=\"T\" tests=\"3\" failures=\"0\" errors=\"0\" "
+                   "skipped=\"3\"") != std::string::npos);
+    CHECK(xml.find("<testcase classname=\"T\" name=\"seed 2\" time=\"0.000\">\n      <skipped "
+                   "message=\"" +
+                   std::string(skip_reason) + "\"/>") != std::string::npos);
+}
+
+TEST_CASE("report: the JSON summary counts skipped runs and names their reasons", "[report]") {
+    const nlohmann::json summary = nlohmann::json::parse(render_json(skipping_report()));
+    CHECK(summary["totals"]["runs"] == 3);
+    CHECK(summary["totals"]["skipped"] == 3);
+    CHECK(summary["totals"]["not_run"] == 0);
+    CHECK(summary["scenarios"][1]["runs"] == 0);
+    CHECK(summary["scenarios"][1]["skipped"] == 3);
+    CHECK(summary["scenarios"][1]["cases"][0]["result"] == "skipped");
+    CHECK(summary["scenarios"][1]["cases"][0]["skip"] == 0);
+    CHECK(summary["skips"][0]["reason"] == skip_reason);
+    CHECK(summary["skips"][0]["count"] == 3);
+    CHECK(skipped_text(skipping_report()) == "3 of 6 skipped (50.0%)");
+    CHECK(skipped_text(sample_report()).empty());
+}
+
+TEST_CASE("report: the JSON reader takes back what render_json wrote, skips included", "[report]") {
+    std::string error;
+    const std::optional<SweepReport> read =
+        parse_json_report(render_json(skipping_report()), error);
+    REQUIRE(read.has_value());
+    CHECK(error.empty());
+    CHECK(render_json(*read) == render_json(skipping_report()));
+    nlohmann::json forged = nlohmann::json::parse(render_json(skipping_report()));
+    forged["skips"][0]["count"] = 2;
+    CHECK(!parse_json_report(forged.dump(), error).has_value());
+    CHECK(error == "skip 0 counts 2 cases, but 3 name it");
+}
+
+// Two shards of the skipping report's sweep: seeds 1 and 3, and seed 2.
+std::vector<ShardReport> skipping_shards() {
+    std::vector<ShardReport> shards;
+    for (std::uint64_t index = 1; index <= 2; ++index) {
+        SweepReport part = skipping_report();
+        part.shard_index = index;
+        part.shard_count = 2;
+        part.failures.clear();
+        part.skips[0].count = 0;
+        for (RowReport& row : part.rows) {
+            std::vector<CaseReport> kept;
+            for (CaseReport run : row.cases) {
+                if ((run.seed % 2 == 1) != (index == 1)) {
+                    continue;
+                }
+                if (run.failure.has_value()) {
+                    part.failures.push_back(skipping_report().failures[*run.failure]);
+                    run.failure = part.failures.size() - 1;
+                }
+                part.skips[0].count += run.skip.has_value() ? 1 : 0;
+                kept.push_back(run);
+            }
+            row.seeds = row.name == "T" ? 0 : kept.size();
+            row.passed = row.name == "T" ? 0 : kept.size() - (index == 2 ? 1 : 0);
+            row.skipped = row.name == "T" ? kept.size() : 0;
+            row.cases = kept;
+            row.wall_seconds = index == 1 ? row.wall_seconds : 0;  // the whole row's, once
+        }
+        shards.push_back(ShardReport{.file = "shard", .report = part});
+    }
+    return shards;
+}
+
+TEST_CASE("merge: shards with skipped runs merge into the whole sweep's report", "[report]") {
+    std::string error;
+    const std::optional<SweepReport> merged = merge_shards(skipping_shards(), error);
+    REQUIRE(merged.has_value());
+    const nlohmann::json got = nlohmann::json::parse(render_json(*merged));
+    const nlohmann::json want = nlohmann::json::parse(render_json(skipping_report()));
+    CHECK(got["totals"] == want["totals"]);
+    CHECK(got["scenarios"] == want["scenarios"]);
+    CHECK(got["skips"] == want["skips"]);
+    std::vector<ShardReport> foreign = skipping_shards();
+    foreign[1].report.sut = "canonical";
+    CHECK(!merge_shards(foreign, error).has_value());
+    CHECK(error.find("another system under test (canonical against raftsim)") != std::string::npos);
 }
 
 TEST_CASE("progress: durations and the line's text", "[report]") {

@@ -148,6 +148,7 @@ nlohmann::json manifest_json(const LoadedScenario& loaded, std::uint64_t seed,
         {"scenario_file", loaded.scenario.source_path},
         {"seed", seed},
         {"build", build_id()},
+        {"sut", std::string(result.system->name())},
         {"fingerprint", fmt::format("{:016x}", result.fingerprint)},
         {"queue_events", result.events},
         {"trace_records", result.trace_records},
@@ -181,6 +182,7 @@ ArtifactWrite write_artifact(const std::string& directory, const LoadedScenario&
                              std::uint64_t seed, const scenarios::RunResult& result,
                              const ArtifactExtras& extras) {
     RAFT_ASSERT(result.simulation != nullptr);
+    RAFT_ASSERT(result.system != nullptr);
     RAFT_ASSERT(!directory.empty());
     const sim::Simulation& simulation = *result.simulation;
     const NodeNames names = node_names(simulation);
@@ -221,8 +223,8 @@ ArtifactWrite adopt_artifact(const std::string& written, const std::string& dire
 }
 
 ArtifactWrite write_crash_artifact(const std::string& directory, const LoadedScenario& loaded,
-                                   std::uint64_t seed, const std::string& kind,
-                                   const std::string& detail) {
+                                   std::uint64_t seed, std::string_view sut,
+                                   const std::string& kind, const std::string& detail) {
     RAFT_ASSERT(!directory.empty());
     RAFT_ASSERT(!kind.empty());
     const nlohmann::json manifest = {
@@ -230,6 +232,7 @@ ArtifactWrite write_crash_artifact(const std::string& directory, const LoadedSce
         {"scenario_file", loaded.scenario.source_path},
         {"seed", seed},
         {"build", build_id()},
+        {"sut", std::string(sut)},
         {"fingerprint", nullptr},
         {"replay", fmt::format("raftsim replay {}", directory)},
         {"violation", {{"checker", "crash"}, {"kind", kind}, {"detail", detail}, {"time_us", 0}}},
@@ -312,6 +315,16 @@ namespace {
     out.build = manifest.contains("build") && manifest["build"].is_string()
                     ? manifest["build"].get<std::string>()
                     : "";
+    // Artifacts from before the system-under-test seam have no "sut": they
+    // were all made by raftsim's own core.
+    if (manifest.contains("sut")) {
+        const std::optional<std::string> sut = text_field(manifest, "sut", problem);
+        if (!sut.has_value() || sut->empty()) {
+            problem = "\"sut\" must name a system under test";
+            return false;
+        }
+        out.sut = *sut;
+    }
     if (!read_fingerprint(manifest, out, problem)) {
         return false;
     }

@@ -2,8 +2,9 @@
 // A failure artifact (hashicorp fuzzy's RecordState, made reproducible): a
 // directory holding everything needed to replay and read a failing run.
 //
-//   run.json           scenario name, seed, build, fingerprint, violation,
-//                      and the one-line replay command
+//   run.json           scenario name, seed, build, system under test
+//                      ("sut"), fingerprint, violation, and the one-line
+//                      replay command
 //   scenario.json      the scenario's exact text
 //   trace.jsonl.zst    every trace record, one JSON object per line (zstd)
 //   timeline.txt       the events leading to the violation, readable
@@ -19,11 +20,13 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "input/suite.hpp"
 #include "raftsim/scenarios/interpret.hpp"
+#include "raftsim/sut/registry.hpp"
 
 namespace raftsim::replay {
 
@@ -61,7 +64,7 @@ struct ArtifactWrite {
 /// trace and no fingerprint -- the run never finished.
 [[nodiscard]] ArtifactWrite write_crash_artifact(const std::string& directory,
                                                  const LoadedScenario& loaded, std::uint64_t seed,
-                                                 const std::string& kind,
+                                                 std::string_view sut, const std::string& kind,
                                                  const std::string& detail);
 
 struct ArtifactManifest {
@@ -75,6 +78,9 @@ struct ArtifactManifest {
     /// The violation's detail ("" if run.json has none).
     std::string detail;
     std::string build;
+    /// The system under test that made it (run.json's "sut"; raftsim for
+    /// an artifact written before there was a choice).
+    std::string sut = std::string(sut::default_system_name);
 };
 
 /// Reads run.json and scenario.json back; an error message on failure,

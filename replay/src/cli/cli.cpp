@@ -24,6 +24,7 @@
 
 #include "commands/commands.hpp"
 #include "raftsim/scenarios/parse.hpp"
+#include "raftsim/sut/registry.hpp"
 #include "text/escape.hpp"
 
 namespace raftsim::replay {
@@ -249,6 +250,39 @@ void define_limits(CLI::App& app, LimitTexts& texts) {
                    "per-run limit on client requests (limits.requests)");
 }
 
+/// --sut as given: the name, and its option, which says whether it was
+/// given at all (`--sut ""` is a usage error, not the default).
+struct SystemText {
+    Text name;
+    CLI::Option* option = nullptr;
+};
+
+void define_system(CLI::App& app, SystemText& text, std::string_view default_text) {
+    text.option = app.add_option(
+        "--sut", text.name,
+        fmt::format("the system under test: {} (default {}; raftsim run --list-suts)",
+                    sut::system_names(), default_text));
+}
+
+// The system named, nullptr when --sut was not given, or a usage error
+// listing the systems this build has.
+[[nodiscard]] const sut::System* read_system(const SystemText& text) {
+    if (text.option == nullptr || text.option->count() == 0) {
+        return nullptr;
+    }
+    if (const sut::System* system = sut::find_system(text.name)) {
+        return system;
+    }
+    std::string message = fmt::format("--sut needs a system this build has ({}), got '{}'",
+                                      sut::system_names(), terminal_safe(text.name));
+    if (text.name == "canonical") {
+        message +=
+            "\nthis build has no canonical/raft adapter: install libraft-dev and reconfigure "
+            "with -Dcanonical=enabled";
+    }
+    throw UsageError{message};
+}
+
 // Each within what a scenario file may say (scenarios::LimitsSpec), since
 // the limits are written into the artifact's scenario.json.
 [[nodiscard]] LimitOverrides read_limits(const LimitTexts& texts) {
@@ -282,6 +316,7 @@ struct RunTexts {
     Text artifact_budget;
     Text timeout;
     LimitTexts limits;
+    SystemText system;
     /// --no-progress binds here: CLI11 writes a flag's variable when it
     /// parses, long after define_run has returned.
     bool no_progress = false;
@@ -314,6 +349,10 @@ void define_run(CLI::App& app, RunCommand& command, RunTexts& texts) {
     app.add_option("--timeout", texts.timeout,
                    "wall-clock backstop per run, e.g. 10m: abort it as inconclusive (default off)");
     define_limits(app, texts.limits);
+    define_system(app, texts.system, "raftsim");
+    flag(app, "--list-suts", command.list_systems,
+         "list the systems under test this build has, with their capabilities, and exit")
+        ->excludes(paths);
 }
 
 void finish_run(RunCommand& command, const RunTexts& texts) {
@@ -349,6 +388,7 @@ void finish_run(RunCommand& command, const RunTexts& texts) {
             static_cast<double>(read_duration_us(texts.timeout, "--timeout")) / 1e6;
     }
     command.limits = read_limits(texts.limits);
+    command.system = read_system(texts.system);
     if (command.out_dir.empty()) {
         throw UsageError{"--out needs a directory"};
     }
@@ -358,6 +398,7 @@ void finish_run(RunCommand& command, const RunTexts& texts) {
 struct TargetTexts {
     Text seed;
     LimitTexts limits;
+    SystemText system;
 };
 
 template <typename Command>
@@ -369,6 +410,7 @@ void define_target(CLI::App& app, Command& command, TargetTexts& texts) {
         ->excludes(target);
     app.add_option("--out", command.out_dir, "where to write the result as an artifact");
     define_limits(app, texts.limits);
+    define_system(app, texts.system, "an artifact's own, else raftsim");
 }
 
 template <typename Command>
@@ -385,6 +427,7 @@ void finish_target(Command& command, const TargetTexts& texts, std::string_view 
         throw UsageError{"--seed cannot be used with --fuzz-input (the input names its seed)"};
     }
     command.limits = read_limits(texts.limits);
+    command.system = read_system(texts.system);
 }
 
 struct ReplayTexts {
@@ -469,10 +512,11 @@ void finish_shrink(ShrinkCommand& command, const ShrinkTexts& texts) {
 // ------------------------------------------------------------------- main
 
 constexpr std::string_view footer =
-    "Exit status: 0 passed; 1 a check failed (a violation, limit/..., crash/...);\n"
-    "2 bad input or usage; 3 replay did not reproduce; 4 a run was aborted by\n"
-    "--timeout and nothing failed (inconclusive); 130/143 interrupted by\n"
-    "SIGINT/SIGTERM (partial reports written). See docs/ci.md.";
+    "Exit status: 0 passed (runs the --sut cannot run are skipped, not failed);\n"
+    "1 a check failed (a violation, limit/..., crash/...); 2 bad input or usage;\n"
+    "3 replay did not reproduce; 4 a run was aborted by --timeout and nothing\n"
+    "failed (inconclusive); 130/143 interrupted by SIGINT/SIGTERM (partial\n"
+    "reports written). See docs/ci.md.";
 
 // With no subcommand, raftsim runs: `raftsim --seeds 1..5` is `raftsim run
 // --seeds 1..5`.
@@ -521,6 +565,7 @@ struct CommandLine {
     ShrinkTexts shrink_texts;
     BenchCommand bench;
     Text bench_seeds;
+    SystemText bench_system;
     CheckCommand check;
     MergeCommand merge;
     CLI::App* run_app = nullptr;
@@ -545,6 +590,7 @@ struct CommandLine {
         bench_app =
             root.add_subcommand("bench", "Events/s, seeds/s and peak memory on fixed workloads.");
         bench_app->add_option("--seeds", bench_seeds, "seeds per workload (default 5)");
+        define_system(*bench_app, bench_system, "raftsim");
         check_app = root.add_subcommand("check", "Parse and validate scenario files.");
         check_app->add_option("scenarios", check.paths, "scenario files")->required();
         merge_app =
@@ -578,7 +624,7 @@ struct CommandLine {
     [[nodiscard]] int dispatch() {
         if (run_app->parsed()) {
             finish_run(run, run_texts);
-            return run_command(run);
+            return run.list_systems ? list_systems_command() : run_command(run);
         }
         if (replay_app->parsed()) {
             finish_replay(replay, replay_texts);
@@ -592,6 +638,7 @@ struct CommandLine {
             if (!bench_seeds.empty()) {
                 bench.seeds = read_number(bench_seeds, "--seeds", 1, 1'000'000);
             }
+            bench.system = read_system(bench_system);
             return bench_command(bench);
         }
         if (check_app->parsed()) {

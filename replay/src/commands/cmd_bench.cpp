@@ -9,6 +9,7 @@
 #include "commands/commands.hpp"
 #include "input/suite.hpp"
 #include "raftsim/scenarios/interpret.hpp"
+#include "raftsim/scenarios/requirements.hpp"
 #include "text/escape.hpp"
 
 namespace raftsim::replay {
@@ -23,6 +24,7 @@ namespace {
 }  // namespace
 
 int bench_command(const BenchCommand& command) {
+    const sut::System& system = sut::system_or_default(command.system);
     LoadResult loaded = load_scenarios({"NoIssueSanity", "LeaderPartitions"});
     if (loaded.error.has_value()) {
         fmt::print(stderr, "raftsim: {}\n", terminal_safe(loaded.error->to_string()));
@@ -32,13 +34,17 @@ int bench_command(const BenchCommand& command) {
                "sim s/seed", "wall ms/seed", "events/s", "queue ev/s", "seeds/s", "peak RSS");
     bool all_passed = true;
     for (const LoadedScenario& scenario : loaded.scenarios) {
+        if (const auto reason = scenarios::skip_reason(scenario.scenario, system)) {
+            fmt::print("{:<20} skipped: {}\n", scenario.scenario.name, terminal_safe(*reason));
+            continue;
+        }
         std::uint64_t records = 0;
         std::uint64_t events = 0;
         std::uint64_t simulated_us = 0;
         const auto start = std::chrono::steady_clock::now();
         for (std::uint64_t seed = 1; seed <= command.seeds; ++seed) {
-            const scenarios::RunResult result =
-                scenarios::run_scenario(scenario.scenario, {.seed = seed, .keep_trace = false});
+            const scenarios::RunResult result = scenarios::run_scenario(
+                scenario.scenario, {.seed = seed, .keep_trace = false, .system = &system});
             all_passed = all_passed && result.passed;
             records += result.trace_records;
             events += result.events;
@@ -55,7 +61,8 @@ int bench_command(const BenchCommand& command) {
     fmt::print(
         "events = trace records (every send, delivery, drop, persist, apply, role change, "
         "client request and fault); queue ev = simulator queue events (ticks, "
-        "deliveries, syncs, client wake-ups). One thread, every checker on.\n");
+        "deliveries, syncs, client wake-ups). One thread, every checker on; system {}.\n",
+        system.name());
     return all_passed ? exit_passed : exit_failed;
 }
 

@@ -55,10 +55,11 @@ int merge_command(const MergeCommand& command) {
             return refuse_merge(problem);
         }
     }
-    fmt::print("merged {} shards: {} runs, {} passed, {} failed, {} aborted, {} not run\n",
+    fmt::print("merged {} shards: {} runs, {} passed, {} failed, {} aborted, {} not run{}\n",
                shards.size(), merged->runs(),
                merged->runs() - merged->failures.size() - merged->aborted(),
-               merged->failures.size(), merged->aborted(), merged->skipped());
+               merged->failures.size(), merged->aborted(), merged->not_run(),
+               merged->skipped() > 0 ? fmt::format("; {}", skipped_text(*merged)) : "");
     if (!merged->failures.empty()) {
         return exit_failed;
     }

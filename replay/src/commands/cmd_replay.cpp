@@ -83,9 +83,11 @@ void print_trace_divergence(const std::string& directory, const scenarios::RunRe
 [[nodiscard]] int replay_crash(const Target& target) {
     const ArtifactManifest& manifest = *target.manifest;
     WorkerPool pool(1, [&target](std::string_view) {
-        const scenarios::RunResult result =
-            scenarios::run_scenario(target.loaded.scenario, {.seed = target.seed});
-        return fmt::format("finished: {}", result.passed ? "passed" : "failed");
+        const scenarios::RunResult result = scenarios::run_scenario(
+            target.loaded.scenario, {.seed = target.seed, .system = target.system});
+        return fmt::format("finished: {}", result.skipped  ? "skipped"
+                                           : result.passed ? "passed"
+                                                           : "failed");
     });
     if (!pool.submit(1, "run")) {
         fmt::print(stderr, "raftsim: cannot start a worker process\n");
@@ -118,15 +120,25 @@ void print_trace_divergence(const std::string& directory, const scenarios::RunRe
     return out;
 }
 
-// The command line that reproduces the target, for the HTML page.
+// " --sut NAME" for a system other than the default, else "".
+[[nodiscard]] std::string sut_option(const sut::System& system) {
+    return system.name() == sut::default_system_name
+               ? std::string()
+               : fmt::format(" --sut {}", shell_quote(system.name()));
+}
+
+// The command line that reproduces the target, for the HTML page (an
+// artifact names its own system).
 [[nodiscard]] std::string replay_line(const ReplayCommand& command, const Target& target) {
     if (!command.fuzz_input.empty()) {
-        return fmt::format("raftsim replay --fuzz-input {}", shell_quote(command.fuzz_input));
+        return fmt::format("raftsim replay --fuzz-input {}{}", shell_quote(command.fuzz_input),
+                           sut_option(*target.system));
     }
     if (target.manifest.has_value()) {
         return fmt::format("raftsim replay {}", shell_quote(command.target));
     }
-    return fmt::format("raftsim replay {} --seed {}", shell_quote(command.target), target.seed);
+    return fmt::format("raftsim replay {} --seed {}{}", shell_quote(command.target), target.seed,
+                       sut_option(*target.system));
 }
 
 // The records to print: --all, --around N (either side of the violation, or
@@ -207,7 +219,8 @@ int replay_command(const ReplayCommand& command) {
                                                    .has_seed = command.has_seed,
                                                    .seed = command.seed,
                                                    .fuzz_input = command.fuzz_input,
-                                                   .limits = command.limits});
+                                                   .limits = command.limits,
+                                                   .system = command.system});
     if (!target.has_value()) {
         return exit_usage;
     }
@@ -215,9 +228,20 @@ int replay_command(const ReplayCommand& command) {
         return replay_crash(*target);
     }
     const scenarios::RunResult result = scenarios::run_scenario(
-        target->loaded.scenario, {.seed = target->seed, .keep_trace = true});
-    fmt::print("scenario {} seed {}: {} after {:.6f}s simulated, {} trace records\n",
-               terminal_safe(target->loaded.scenario.name), target->seed,
+        target->loaded.scenario,
+        {.seed = target->seed, .keep_trace = true, .system = target->system});
+    const std::string on = sut_option(*target->system).empty()
+                               ? std::string()
+                               : fmt::format(" on {}", target->system->name());
+    if (result.skipped) {
+        // Nothing ran, so there is nothing to show; and nothing passed.
+        fmt::print(stderr, "raftsim: scenario {} seed {}{}: SKIPPED, not run: {}\n",
+                   terminal_safe(target->loaded.scenario.name), target->seed, on,
+                   terminal_safe(result.skip_reason));
+        return exit_usage;
+    }
+    fmt::print("scenario {} seed {}{}: {} after {:.6f}s simulated, {} trace records\n",
+               terminal_safe(target->loaded.scenario.name), target->seed, on,
                result.passed ? "passed" : "FAILED", result.simulated_us / 1e6,
                result.trace_records);
     bool reproduced = true;

@@ -5,8 +5,11 @@
 // sweep/engine.cpp.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <string_view>
+#include <vector>
 
 #include "artifact/artifact.hpp"
 #include "commands/commands.hpp"
@@ -30,6 +33,10 @@ namespace {
         out += shell_quote(path);
     }
     out += command.swarm ? " --swarm" : "";
+    if (command.system != nullptr && command.system->name() != sut::default_system_name) {
+        out += " --sut ";
+        out += shell_quote(command.system->name());
+    }
     out += fmt::format(" --seeds {}..{}", command.seed_first, command.seed_last);
     if (command.shard_count > 1) {
         out += fmt::format(" --shard {}/{}", command.shard_index, command.shard_count);
@@ -53,6 +60,7 @@ namespace {
         hash = (hash ^ 0xffU) * 0x100000001b3ULL;  // a separator
     };
     mix(build_id());
+    mix(sut::system_or_default(command.system).name());
     mix(command.swarm ? "swarm" : "scenarios");
     mix(command.check_determinism ? "twice" : "once");
     mix(fmt::format("{}..{}", command.seed_first, command.seed_last));
@@ -71,6 +79,7 @@ namespace {
     return SweepReport{.command_line = command_line(command),
                        .mode = command.swarm ? "swarm" : "scenarios",
                        .build = build_id(),
+                       .sut = std::string(sut::system_or_default(command.system).name()),
                        .check_determinism = command.check_determinism,
                        .seed_first = command.seed_first,
                        .seed_last = command.seed_last,
@@ -123,6 +132,61 @@ namespace {
     return written;
 }
 
+// The rows with runs skipped for reason `skip`: "(in A, B, C, ...)".
+[[nodiscard]] std::string skipped_rows(const SweepReport& report, std::size_t skip) {
+    constexpr std::size_t shown = 3;
+    std::vector<std::string_view> names;
+    for (const RowReport& row : report.rows) {
+        const bool has = std::any_of(row.cases.begin(), row.cases.end(),
+                                     [skip](const CaseReport& run) { return run.skip == skip; });
+        if (has) {
+            names.push_back(row.name);
+        }
+    }
+    RAFT_ASSERT(!names.empty());
+    std::string out;
+    for (std::size_t i = 0; i < names.size() && i < shown; ++i) {
+        out += fmt::format("{}{}", i == 0 ? "" : ", ", terminal_safe(names[i]));
+    }
+    return fmt::format("(in {}{})", out, names.size() > shown ? ", ..." : "");
+}
+
+// The runs skipped, by reason, with the scenarios they are in.
+void print_skips(const RunCommand& command, const SweepReport& report) {
+    if (report.skips.empty()) {
+        return;
+    }
+    fmt::print("{} skipped: {} cannot run {}:\n", report.skipped(),
+               sut::system_or_default(command.system).name(),
+               report.skipped() == 1 ? "it" : "them");
+    for (std::size_t i = 0; i < report.skips.size(); ++i) {
+        const SkipRecord& skip = report.skips[i];
+        fmt::print("  {:>5}x  {}  {}\n", skip.count, terminal_safe(skip.reason),
+                   skipped_rows(report, i));
+    }
+}
+
+// The verdict, last: a stopped sweep never reads "all passed", nor does a
+// sweep with skipped runs read as if they had passed.
+void print_verdict(const SweepReport& report) {
+    const std::uint64_t runs = report.runs();
+    const std::size_t failures = report.failures.size();
+    const std::string skipped = skipped_text(report);
+    const std::string also = skipped.empty() ? "" : "; " + skipped;
+    if (failures > 0) {
+        fmt::print("{} failed{}\n", failures, also);
+    } else if (report.stopped_early || report.aborted() > 0) {
+        fmt::print("inconclusive: no failure in the {} runs made{}\n", runs - report.aborted(),
+                   also);
+    } else if (runs == 0 && !skipped.empty()) {
+        fmt::print("nothing ran: {}\n", skipped);
+    } else if (!skipped.empty()) {
+        fmt::print("all {} runs made passed{}\n", runs, also);
+    } else {
+        fmt::print("all passed\n");
+    }
+}
+
 void print_summary(const RunCommand& command, const SweepOutcome& outcome) {
     const SweepReport& report = outcome.report;
     const std::uint64_t runs = report.runs();
@@ -138,20 +202,14 @@ void print_summary(const RunCommand& command, const SweepOutcome& outcome) {
                    diverged == 0 ? "" : fmt::format(", {} diverged", diverged));
     }
     fmt::print("{}", render_groups(group_failures(report.failures)));
+    print_skips(command, report);
     if (report.stopped_early) {
-        fmt::print("stopped early ({}): {} runs not made\n", report.stop_reason, report.skipped());
+        fmt::print("stopped early ({}): {} runs not made\n", report.stop_reason, report.not_run());
     }
     if (report.aborted() > 0) {
         fmt::print("{} runs aborted by --timeout: inconclusive\n", report.aborted());
     }
-    // The verdict, last: a stopped sweep never reads "all passed".
-    if (failures > 0) {
-        fmt::print("{} failed\n", failures);
-    } else if (report.stopped_early || report.aborted() > 0) {
-        fmt::print("inconclusive: no failure in the {} runs made\n", runs - report.aborted());
-    } else {
-        fmt::print("all passed\n");
-    }
+    print_verdict(report);
 }
 
 [[nodiscard]] int exit_status(const SweepOutcome& outcome) {
@@ -171,12 +229,30 @@ void print_summary(const RunCommand& command, const SweepOutcome& outcome) {
 
 }  // namespace
 
+int list_systems_command() {
+    for (const sut::System* system : sut::systems()) {
+        fmt::print("{}{}\n  {}\n", system->name(),
+                   system->name() == sut::default_system_name ? " (the default)" : "",
+                   system->description());
+        fmt::print("  durability:   {}\n", sut::describe(system->durability()));
+        fmt::print("  capabilities: {}\n", sut::describe(system->capabilities()));
+        fmt::print("  lacks:        {}\n", sut::describe_missing(system->capabilities()));
+    }
+    if (sut::find_system("canonical") == nullptr) {
+        fmt::print(
+            "(canonical/raft is not in this build: install libraft-dev and reconfigure with "
+            "-Dcanonical=enabled)\n");
+    }
+    return exit_passed;
+}
+
 int run_command(const RunCommand& command) {
     RAFT_ASSERT(!(command.swarm && !command.paths.empty()));
     RAFT_ASSERT(command.jobs >= 1);
     LoadResult loaded;
     if (!command.swarm) {
-        loaded = load_scenarios(command.paths);
+        loaded =
+            load_scenarios(command.paths, sut::system_or_default(command.system).capabilities());
         if (loaded.error.has_value()) {
             return refuse(loaded.error->to_string());
         }

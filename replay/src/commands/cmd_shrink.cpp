@@ -95,8 +95,8 @@ using Clock = std::chrono::steady_clock;
 [[nodiscard]] int write_result(const std::string& out_dir, const Target& target,
                                const ShrinkResult& result, const std::string& summary) {
     LoadedScenario loaded = renamed(result, target);
-    const scenarios::RunResult traced =
-        scenarios::run_scenario(loaded.scenario, {.seed = result.seed, .keep_trace = true});
+    const scenarios::RunResult traced = scenarios::run_scenario(
+        loaded.scenario, {.seed = result.seed, .keep_trace = true, .system = target.system});
     RAFT_ASSERT(same_failure(result.goal, goal_of(loaded.scenario, traced)));
     RAFT_ASSERT(traced.events == result.after.events);
     loaded.scenario.source_path = out_dir + "/scenario.json";  // where it now lives
@@ -105,12 +105,16 @@ using Clock = std::chrono::steady_clock;
         fmt::print(stderr, "raftsim: could not write {}: {}\n", out_dir, error);
         return exit_usage;
     }
+    const std::string_view system = target.system->name();
+    const std::string sut = system == sut::default_system_name
+                                ? std::string()
+                                : fmt::format(" --sut {}", shell_quote(system));
     fmt::print(
         "\nshrunk artifact: {}\n  scenario: {}/scenario.json\n"
-        "  run it:   raftsim run {}/scenario.json --seed {}\n"
+        "  run it:   raftsim run {}/scenario.json --seed {}{}\n"
         "  replay:   raftsim replay {} --around 20\n"
         "  diagram:  raftsim replay {} --html {}/diagram.html\n",
-        out_dir, out_dir, shell_quote(out_dir), result.seed, shell_quote(out_dir),
+        out_dir, out_dir, shell_quote(out_dir), result.seed, sut, shell_quote(out_dir),
         shell_quote(out_dir), shell_quote(out_dir));
     return exit_passed;
 }
@@ -148,6 +152,12 @@ using Clock = std::chrono::steady_clock;
 
 // The run to shrink, once: an exit status if there is nothing to shrink.
 [[nodiscard]] std::optional<int> refuse_start(const Target& target, const ShrinkStart& start) {
+    if (!start.skip_reason.empty()) {
+        fmt::print(stderr, "raftsim: {} seed {} is skipped on {}, not run: {}\n",
+                   target.loaded.scenario.name, target.seed, target.system->name(),
+                   start.skip_reason);
+        return exit_usage;
+    }
     if (start.goal.checker.empty()) {
         fmt::print(stderr, "raftsim: {} seed {} passes: there is no failure to shrink\n",
                    target.loaded.scenario.name, target.seed);
@@ -227,7 +237,8 @@ int shrink_command(const ShrinkCommand& command) {
                                                          .has_seed = command.has_seed,
                                                          .seed = command.seed,
                                                          .fuzz_input = command.fuzz_input,
-                                                         .limits = command.limits});
+                                                         .limits = command.limits,
+                                                         .system = command.system});
     if (!target.has_value()) {
         return exit_usage;
     }
@@ -239,7 +250,7 @@ int shrink_command(const ShrinkCommand& command) {
         fmt::print(stderr, "raftsim: --out: {}\n", error);
         return exit_usage;
     }
-    const ShrinkStart start = start_shrink(target->loaded.scenario, target->seed);
+    const ShrinkStart start = start_shrink(target->loaded.scenario, target->seed, target->system);
     if (const std::optional<int> refused = refuse_start(*target, start)) {
         // Nothing to write: the directories made for it go again.
         std::error_code ignored;
@@ -262,6 +273,7 @@ int shrink_command(const ShrinkCommand& command) {
     options.seeds_per_change = command.keep_seed ? 0 : command.seeds_per_change;
     options.seed_sweep = command.keep_seed ? 0 : command.seed_sweep;
     options.jobs = command.jobs;
+    options.system = target->system;
     options.stop = [&] {
         if (stopped_by.empty() && interrupt_signal() != 0) {
             stopped_by = signal_name(interrupt_signal());

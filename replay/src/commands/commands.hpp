@@ -9,6 +9,8 @@
 
 #include "input/limits.hpp"
 #include "raftsim/core/assert.hpp"
+#include "raftsim/sut/registry.hpp"
+#include "raftsim/sut/system.hpp"
 
 namespace raftsim::replay {
 
@@ -30,6 +32,11 @@ inline constexpr int exit_aborted = 4;
 
 struct RunCommand {
     std::vector<std::string> paths;
+    /// The system under test (`--sut`; nullptr: raftsim's own core). A
+    /// scenario it cannot run is skipped with the reason.
+    const sut::System* system = nullptr;
+    /// `--list-suts`: print the systems this build has, run nothing.
+    bool list_systems = false;
     std::uint64_t seed_first = 1;
     std::uint64_t seed_last = 20;
     /// Run only the (scenario, seed) pairs whose position modulo
@@ -71,6 +78,9 @@ struct RunCommand {
 struct ReplayCommand {
     /// An artifact directory, or a scenario (file or built-in name) with `seed`.
     std::string target;
+    /// `--sut` as given (nullptr: not given -- an artifact's own system, or
+    /// raftsim's core). Given with an artifact, it must be the artifact's.
+    const sut::System* system = nullptr;
     bool has_seed = false;
     std::uint64_t seed = 0;
     /// How many events before the violation (or the end) to print.
@@ -98,6 +108,8 @@ struct ReplayCommand {
 struct ShrinkCommand {
     /// An artifact directory, or a scenario (file or built-in name) with `seed`.
     std::string target;
+    /// As ReplayCommand::system.
+    const sut::System* system = nullptr;
     bool has_seed = false;
     std::uint64_t seed = 0;
     /// A fuzz_cluster input, decoded into its run, instead of `target`.
@@ -133,6 +145,8 @@ struct CheckCommand {
 
 struct BenchCommand {
     std::uint64_t seeds = 5;
+    /// As RunCommand::system.
+    const sut::System* system = nullptr;
 };
 
 /// raftsim merge: the JSON reports of a sharded sweep's shards, combined.
@@ -143,6 +157,8 @@ struct MergeCommand {
 };
 
 [[nodiscard]] int run_command(const RunCommand& command);
+/// raftsim run --list-suts: each system this build has, with its contract.
+[[nodiscard]] int list_systems_command();
 [[nodiscard]] int replay_command(const ReplayCommand& command);
 [[nodiscard]] int shrink_command(const ShrinkCommand& command);
 [[nodiscard]] int bench_command(const BenchCommand& command);

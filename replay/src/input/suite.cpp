@@ -110,8 +110,8 @@ constexpr std::size_t max_directory_files = 10'000;
 }
 
 // "swarm:N": seed N's swarm scenario.
-[[nodiscard]] std::optional<scenarios::ScenarioError> add_swarm(LoadResult& result,
-                                                                const std::string& argument) {
+[[nodiscard]] std::optional<scenarios::ScenarioError> add_swarm(
+    LoadResult& result, const std::string& argument, const sut::Capabilities& capabilities) {
     const std::string_view number = std::string_view(argument).substr(6);
     std::uint64_t seed = 0;
     const auto [end, code] = std::from_chars(number.data(), number.data() + number.size(), seed);
@@ -119,12 +119,12 @@ constexpr std::size_t max_directory_files = 10'000;
         return scenarios::ScenarioError{
             .file = argument, .path = "$", .message = "expected swarm:N with N a seed"};
     }
-    result.scenarios.push_back(swarm_loaded(seed));
+    result.scenarios.push_back(swarm_loaded(seed, capabilities));
     return std::nullopt;
 }
 
-[[nodiscard]] std::optional<scenarios::ScenarioError> add_path(LoadResult& result,
-                                                               const std::string& path) {
+[[nodiscard]] std::optional<scenarios::ScenarioError> add_path(
+    LoadResult& result, const std::string& path, const sut::Capabilities& capabilities) {
     std::error_code error;
     if (fs::is_directory(path, error)) {
         std::vector<std::string> files;
@@ -149,7 +149,7 @@ constexpr std::size_t max_directory_files = 10'000;
                 .file = path, .path = "$", .message = "the directory holds no *.json scenario"};
         }
         for (const std::string& file : files) {
-            if (auto failure = add_path(result, file)) {
+            if (auto failure = add_path(result, file, capabilities)) {
                 return failure;
             }
         }
@@ -157,7 +157,7 @@ constexpr std::size_t max_directory_files = 10'000;
     }
     if (!fs::exists(path, error)) {
         if (path.starts_with("swarm:")) {
-            return add_swarm(result, path);
+            return add_swarm(result, path, capabilities);
         }
         return add_builtin(result, path);
     }
@@ -171,8 +171,8 @@ constexpr std::size_t max_directory_files = 10'000;
 
 }  // namespace
 
-LoadedScenario swarm_loaded(std::uint64_t seed) {
-    LoadedScenario loaded{.scenario = fuzz::swarm_scenario(seed), .text = ""};
+LoadedScenario swarm_loaded(std::uint64_t seed, const sut::Capabilities& capabilities) {
+    LoadedScenario loaded{.scenario = fuzz::swarm_scenario(seed, capabilities), .text = ""};
     RAFT_ASSERT(!loaded.scenario.name.empty());
     loaded.scenario.source_path = fmt::format("swarm:{}", seed);
     // An artifact carries its scenario as text, and a swarm scenario has
@@ -208,14 +208,15 @@ FileText read_file(const std::string& path, std::size_t max_bytes) {
     return file;
 }
 
-LoadResult load_scenarios(const std::vector<std::string>& arguments) {
+LoadResult load_scenarios(const std::vector<std::string>& arguments,
+                          const sut::Capabilities& capabilities) {
     LoadResult result;
     if (arguments.empty()) {
         result.error = add_builtin(result, "");
         return result;
     }
     for (const std::string& argument : arguments) {
-        result.error = add_path(result, argument);
+        result.error = add_path(result, argument, capabilities);
         if (result.error.has_value()) {
             return result;
         }

@@ -8,6 +8,7 @@
 
 #include "raftsim/scenarios/parse.hpp"
 #include "raftsim/scenarios/spec.hpp"
+#include "raftsim/sut/system.hpp"
 
 namespace raftsim::replay {
 
@@ -25,13 +26,17 @@ struct LoadResult {
 /// With no arguments: the built-in suite. Otherwise each argument is a
 /// file, a directory (its *.json regular files, sorted, at most 10000), a
 /// built-in scenario's name, or "swarm:N" (the swarm scenario of seed N, as
-/// `raftsim run --swarm` runs it). A directory without scenario files is an
-/// error: a sweep of nothing must not pass.
-[[nodiscard]] LoadResult load_scenarios(const std::vector<std::string>& arguments);
+/// `raftsim run --swarm` runs it, for a system with `capabilities`). A
+/// directory without scenario files is an error: a sweep of nothing must
+/// not pass.
+[[nodiscard]] LoadResult load_scenarios(const std::vector<std::string>& arguments,
+                                        const sut::Capabilities& capabilities = {});
 
-/// The swarm scenario generated for `seed` (fuzz::swarm_scenario), with
-/// its text written out, as an artifact needs.
-[[nodiscard]] LoadedScenario swarm_loaded(std::uint64_t seed);
+/// The swarm scenario generated for `seed` (fuzz::swarm_scenario) for a
+/// system with `capabilities`, with its text written out, as an artifact
+/// needs.
+[[nodiscard]] LoadedScenario swarm_loaded(std::uint64_t seed,
+                                          const sut::Capabilities& capabilities = {});
 
 /// A file's bytes, or why they cannot be had.
 struct FileText {

@@ -11,6 +11,7 @@
 #include "raftsim/core/assert.hpp"
 #include "raftsim/fuzz/cluster_case.hpp"
 #include "raftsim/scenarios/write.hpp"
+#include "raftsim/sut/registry.hpp"
 #include "text/escape.hpp"
 
 namespace raftsim::replay {
@@ -33,7 +34,8 @@ namespace {
 }
 
 // A fuzz_cluster input decodes to the scenario and seed the fuzzer ran.
-[[nodiscard]] std::optional<Target> decode_fuzz_input(const std::string& path) {
+[[nodiscard]] std::optional<Target> decode_fuzz_input(const std::string& path,
+                                                      const sut::System& system) {
     const FileText file = read_file(path);
     if (!file.text.has_value()) {
         fmt::print(stderr, "raftsim: {}: cannot read the fuzz input: {}\n", terminal_safe(path),
@@ -41,8 +43,11 @@ namespace {
         return std::nullopt;
     }
     const std::string* bytes = &*file.text;
-    fuzz::ClusterCase decoded = fuzz::decode_cluster_case(std::span<const std::uint8_t>(
-        reinterpret_cast<const std::uint8_t*>(bytes->data()), bytes->size()));
+    // Decoded for the system, as its fuzzer decodes it (cluster_case.hpp).
+    fuzz::ClusterCase decoded = fuzz::decode_cluster_case(
+        std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(bytes->data()),
+                                      bytes->size()),
+        fuzz::fuzz_limits, system.capabilities());
     decoded.scenario.name = fuzz_scenario_name(path);
     decoded.scenario.source_path = path;
     Target target;
@@ -52,9 +57,40 @@ namespace {
     return target;
 }
 
+// The system an artifact names, which must be in this build and agree
+// with --sut if that was given; nullptr (after saying why) otherwise.
+[[nodiscard]] const sut::System* artifact_system(const TargetSpec& command,
+                                                 const ArtifactManifest& manifest) {
+    const sut::System* recorded = sut::find_system(manifest.sut);
+    if (recorded == nullptr) {
+        fmt::print(stderr,
+                   "raftsim: {} was made with the system '{}', which this build lacks ({})\n",
+                   terminal_safe(command.target), terminal_safe(manifest.sut), sut::system_names());
+        if (manifest.sut == "canonical") {
+            fmt::print(stderr,
+                       "this build has no canonical/raft adapter: install libraft-dev and "
+                       "reconfigure with -Dcanonical=enabled\n");
+        }
+        return nullptr;
+    }
+    if (command.system != nullptr && command.system != recorded) {
+        fmt::print(stderr,
+                   "raftsim: --sut {} disagrees with {}, which was made with --sut {}: leave "
+                   "--sut out to replay it as made\n",
+                   command.system->name(), terminal_safe(command.target), recorded->name());
+        return nullptr;
+    }
+    return recorded;
+}
+
 std::optional<Target> load_target(const TargetSpec& command) {
+    const sut::System& chosen = sut::system_or_default(command.system);
     if (!command.fuzz_input.empty()) {
-        return decode_fuzz_input(command.fuzz_input);
+        std::optional<Target> target = decode_fuzz_input(command.fuzz_input, chosen);
+        if (target.has_value()) {
+            target->system = &chosen;
+        }
+        return target;
     }
     Target target;
     std::string error;
@@ -73,9 +109,10 @@ std::optional<Target> load_target(const TargetSpec& command) {
         target.loaded = {.scenario = std::move(*parsed.scenario),
                          .text = target.manifest->scenario_text};
         target.seed = target.manifest->seed;
-        return target;
+        target.system = artifact_system(command, *target.manifest);
+        return target.system != nullptr ? std::optional(std::move(target)) : std::nullopt;
     }
-    LoadResult loaded = load_scenarios({command.target});
+    LoadResult loaded = load_scenarios({command.target}, chosen.capabilities());
     if (loaded.error.has_value() || loaded.scenarios.size() != 1) {
         fmt::print(
             stderr, "raftsim: {}\n",
@@ -85,6 +122,7 @@ std::optional<Target> load_target(const TargetSpec& command) {
     }
     target.loaded = std::move(loaded.scenarios.front());
     target.seed = command.seed;
+    target.system = &chosen;
     return target;
 }
 

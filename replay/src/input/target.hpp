@@ -21,6 +21,8 @@ struct TargetSpec {
     std::string fuzz_input;
     /// Command-line limits, applied to the loaded scenario.
     LimitOverrides limits{};
+    /// `--sut` as given (nullptr: not given).
+    const sut::System* system = nullptr;
 };
 
 struct Target {
@@ -28,10 +30,14 @@ struct Target {
     std::uint64_t seed = 0;
     /// Set when the target is an artifact: what it recorded.
     std::optional<ArtifactManifest> manifest;
+    /// The system to run it on (never null): an artifact's own, else
+    /// `--sut`, else raftsim's core.
+    const sut::System* system = nullptr;
 };
 
 /// Loads the target; prints what went wrong to stderr and returns nullopt
-/// on bad input.
+/// on bad input -- also when `--sut` names another system than the
+/// artifact's, or the artifact's system is not in this build.
 [[nodiscard]] std::optional<Target> resolve_target(const TargetSpec& spec);
 
 }  // namespace raftsim::replay

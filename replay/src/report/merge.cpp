@@ -19,6 +19,9 @@ namespace {
     if (a.build != b.build) {
         return fmt::format("another build ({} against {})", b.build, a.build);
     }
+    if (a.sut != b.sut) {
+        return fmt::format("another system under test ({} against {})", b.sut, a.sut);
+    }
     if (a.shard_count != b.shard_count || a.mode != b.mode ||
         a.check_determinism != b.check_determinism || a.seed_first != b.seed_first ||
         a.seed_last != b.seed_last) {
@@ -60,58 +63,85 @@ namespace {
     return "";
 }
 
-/// A merged case whose run failed: where it sits, and the shard's record.
-struct PendingFailure {
+/// A merged case that failed or was skipped: where it sits, and the
+/// shard's failure record or skip reason.
+struct PendingCase {
     std::uint64_t seed = 0;
     std::size_t row = 0;
     std::size_t case_index = 0;
     const FailureRecord* failure = nullptr;
+    const std::string* skip_reason = nullptr;
+};
+
+/// A shard's case, with what its indexes point at in that shard.
+struct ShardCase {
+    CaseReport run;
+    const FailureRecord* failure = nullptr;
+    const std::string* skip_reason = nullptr;
 };
 
 // One row from every shard's copy of it, cases in seed order; its failing
-// cases go to `pending`, to be numbered in position order across rows.
+// and skipped cases go to `pending`, to be numbered in position order
+// across rows.
 [[nodiscard]] RowReport merge_row(const std::vector<ShardReport>& shards, std::size_t row,
-                                  std::vector<PendingFailure>& pending) {
+                                  std::vector<PendingCase>& pending) {
     RowReport merged{.name = shards.front().report.rows[row].name};
-    std::vector<std::pair<CaseReport, const FailureRecord*>> cases;
+    std::vector<ShardCase> cases;
     for (const ShardReport& shard : shards) {
         const RowReport& part = shard.report.rows[row];
         merged.seeds += part.seeds;
         merged.passed += part.passed;
         merged.aborted += part.aborted;
         merged.skipped += part.skipped;
+        merged.not_run += part.not_run;
         merged.simulated_us += part.simulated_us;
         merged.events += part.events;
         merged.wall_seconds += part.wall_seconds;
         for (const CaseReport& run : part.cases) {
-            cases.emplace_back(
-                run, run.failure.has_value() ? &shard.report.failures[*run.failure] : nullptr);
+            const SweepReport& report = shard.report;
+            cases.push_back(ShardCase{
+                .run = run,
+                .failure = run.failure.has_value() ? &report.failures[*run.failure] : nullptr,
+                .skip_reason = run.skip.has_value() ? &report.skips[*run.skip].reason : nullptr});
         }
     }
     std::sort(cases.begin(), cases.end(),
-              [](const auto& a, const auto& b) { return a.first.seed < b.first.seed; });
-    for (auto& [run, failure] : cases) {
-        if (failure != nullptr) {
-            pending.push_back(PendingFailure{.seed = run.seed,
-                                             .row = row,
-                                             .case_index = merged.cases.size(),
-                                             .failure = failure});
+              [](const auto& a, const auto& b) { return a.run.seed < b.run.seed; });
+    for (const ShardCase& at : cases) {
+        if (at.failure != nullptr || at.skip_reason != nullptr) {
+            pending.push_back(PendingCase{.seed = at.run.seed,
+                                          .row = row,
+                                          .case_index = merged.cases.size(),
+                                          .failure = at.failure,
+                                          .skip_reason = at.skip_reason});
         }
-        merged.cases.push_back(run);
+        merged.cases.push_back(at.run);
     }
-    RAFT_ASSERT(merged.cases.size() == merged.seeds + merged.skipped);
+    RAFT_ASSERT(merged.cases.size() == merged.seeds + merged.skipped + merged.not_run);
     return merged;
 }
 
-// Failures are numbered in position order (plan.hpp: seed by seed, rows in
-// order for each seed), as an unsharded sweep numbers them.
-void number_failures(SweepReport& merged, std::vector<PendingFailure>& pending) {
+// Failures and skip reasons are numbered in position order (plan.hpp: seed
+// by seed, rows in order for each seed), as an unsharded sweep numbers them.
+void number_cases(SweepReport& merged, std::vector<PendingCase>& pending) {
     std::sort(pending.begin(), pending.end(), [](const auto& a, const auto& b) {
         return a.seed != b.seed ? a.seed < b.seed : a.row < b.row;
     });
-    for (const PendingFailure& at : pending) {
-        merged.rows[at.row].cases[at.case_index].failure = merged.failures.size();
-        merged.failures.push_back(*at.failure);
+    std::map<std::string, std::size_t> skip_index;
+    for (const PendingCase& at : pending) {
+        CaseReport& run = merged.rows[at.row].cases[at.case_index];
+        if (at.failure != nullptr) {
+            run.failure = merged.failures.size();
+            merged.failures.push_back(*at.failure);
+        }
+        if (at.skip_reason != nullptr) {
+            const auto [it, added] = skip_index.emplace(*at.skip_reason, merged.skips.size());
+            if (added) {
+                merged.skips.push_back(SkipRecord{.reason = *at.skip_reason, .count = 0});
+            }
+            run.skip = it->second;
+            merged.skips[it->second].count += 1;
+        }
     }
 }
 
@@ -146,6 +176,7 @@ std::optional<SweepReport> merge_shards(const std::vector<ShardReport>& shards,
     merged.shard_count = 1;
     merged.rows.clear();
     merged.failures.clear();
+    merged.skips.clear();
     merged.stop_reason.clear();
     for (const ShardReport& shard : shards) {
         if (shard.report.stopped_early) {
@@ -155,11 +186,11 @@ std::optional<SweepReport> merge_shards(const std::vector<ShardReport>& shards,
                             shard.report.shard_index, shard.report.stop_reason);
         }
     }
-    std::vector<PendingFailure> pending;
+    std::vector<PendingCase> pending;
     for (std::size_t row = 0; row < first.rows.size(); ++row) {
         merged.rows.push_back(merge_row(shards, row, pending));
     }
-    number_failures(merged, pending);
+    number_cases(merged, pending);
     return merged;
 }
 

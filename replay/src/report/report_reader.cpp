@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
+#include <vector>
 
 #include "raftsim/core/assert.hpp"
 #include "report/sweep_report.hpp"
@@ -58,43 +59,65 @@ struct BadField {
     return value.get<bool>();
 }
 
-[[nodiscard]] CaseReport read_case(const Json& value, std::size_t failures) {
+/// How many failures and skip reasons the report holds, which its cases
+/// refer to by index.
+struct Indexes {
+    std::size_t failures = 0;
+    std::size_t skips = 0;
+};
+
+[[nodiscard]] CaseReport read_case(const Json& value, const Indexes& indexes) {
     CaseReport run{.seed = number(value, "seed")};
     const std::optional<CaseStatus> status = case_status_named(text(value, "result"));
     if (!status.has_value()) {
-        throw BadField{"a case's \"result\" must be passed, failed, aborted or skipped"};
+        throw BadField{"a case's \"result\" must be passed, failed, aborted, not_run or skipped"};
     }
     run.status = *status;
-    if (run.status != CaseStatus::skipped) {
+    if (run.status != CaseStatus::not_run) {
         run.wall_seconds = seconds(value, "wall_seconds");
     }
     if (run.status == CaseStatus::failed) {
         run.failure = number(value, "failure");
-        if (*run.failure >= failures) {
+        if (*run.failure >= indexes.failures) {
             throw BadField{"a case names a failure the report does not hold"};
+        }
+    }
+    if (run.status == CaseStatus::skipped) {
+        run.skip = number(value, "skip");
+        if (*run.skip >= indexes.skips) {
+            throw BadField{"a case names a skip reason the report does not hold"};
         }
     }
     return run;
 }
 
-[[nodiscard]] RowReport read_row(const Json& value, std::size_t failures) {
+[[nodiscard]] RowReport read_row(const Json& value, const Indexes& indexes) {
     RowReport row{.name = text(value, "name"),
                   .seeds = number(value, "runs"),
                   .passed = number(value, "passed"),
                   .aborted = number(value, "aborted"),
                   .skipped = number(value, "skipped"),
+                  .not_run = number(value, "not_run"),
                   .simulated_us = number(value, "simulated_us"),
                   .events = number(value, "events"),
                   .wall_seconds = seconds(value, "wall_seconds")};
     const Json& cases = field(value, "cases");
-    if (!cases.is_array() || cases.size() != row.seeds + row.skipped) {
-        throw BadField{
-            fmt::format("row \"{}\" must list one case per run and skipped seed", row.name)};
+    if (!cases.is_array() || cases.size() != row.seeds + row.skipped + row.not_run) {
+        throw BadField{fmt::format(
+            "row \"{}\" must list one case per run, skipped seed and seed not run", row.name)};
     }
     for (const Json& run : cases) {
-        row.cases.push_back(read_case(run, failures));
+        row.cases.push_back(read_case(run, indexes));
     }
     return row;
+}
+
+[[nodiscard]] SkipRecord read_skip(const Json& value) {
+    SkipRecord skip{.reason = text(value, "reason"), .count = number(value, "count")};
+    if (skip.reason.empty() || skip.count == 0) {
+        throw BadField{"a skip must give its reason and a count of at least 1"};
+    }
+    return skip;
 }
 
 [[nodiscard]] FailureRecord read_failure(const Json& value) {
@@ -124,6 +147,7 @@ struct BadField {
     SweepReport report{.command_line = text(summary, "command"),
                        .mode = text(summary, "mode"),
                        .build = text(summary, "build"),
+                       .sut = text(summary, "sut"),
                        .check_determinism = flag(summary, "check_determinism"),
                        .seed_first = number(field(summary, "seeds"), "first"),
                        .seed_last = number(field(summary, "seeds"), "last"),
@@ -134,14 +158,31 @@ struct BadField {
                        .sweep_id = text(summary, "sweep")};
     const Json& failures = field(summary, "failures");
     const Json& rows = field(summary, "scenarios");
-    if (!failures.is_array() || !rows.is_array()) {
-        throw BadField{"\"failures\" and \"scenarios\" must be arrays"};
+    const Json& skips = field(summary, "skips");
+    if (!failures.is_array() || !rows.is_array() || !skips.is_array()) {
+        throw BadField{"\"failures\", \"scenarios\" and \"skips\" must be arrays"};
     }
     for (const Json& failure : failures) {
         report.failures.push_back(read_failure(failure));
     }
+    for (const Json& skip : skips) {
+        report.skips.push_back(read_skip(skip));
+    }
+    const Indexes indexes{.failures = report.failures.size(), .skips = report.skips.size()};
+    std::vector<std::uint64_t> skipped(report.skips.size(), 0);
     for (const Json& row : rows) {
-        report.rows.push_back(read_row(row, report.failures.size()));
+        report.rows.push_back(read_row(row, indexes));
+        for (const CaseReport& run : report.rows.back().cases) {
+            if (run.skip.has_value()) {
+                skipped[*run.skip] += 1;
+            }
+        }
+    }
+    for (std::size_t i = 0; i < skipped.size(); ++i) {
+        if (skipped[i] != report.skips[i].count) {
+            throw BadField{fmt::format("skip {} counts {} cases, but {} name it", i,
+                                       report.skips[i].count, skipped[i])};
+        }
     }
     return report;
 }

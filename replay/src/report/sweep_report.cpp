@@ -12,7 +12,8 @@ namespace {
 
 using OrderedJson = nlohmann::ordered_json;
 
-constexpr std::array<std::string_view, 4> status_names{"passed", "failed", "aborted", "skipped"};
+constexpr std::array<std::string_view, 5> status_names{"passed", "failed", "aborted", "not_run",
+                                                       "skipped"};
 
 [[nodiscard]] std::string failure_body(const FailureRecord& failure) {
     std::string body = fmt::format("{}\nat {:.6f}s simulated, fingerprint {:016x}\n",
@@ -33,10 +34,16 @@ void append_junit_case(std::string& out, const SweepReport& report, const std::s
         case CaseStatus::passed:
             out += "/>\n";
             return;
-        case CaseStatus::skipped:
+        case CaseStatus::not_run:
             out += fmt::format(
                 ">\n      <skipped message=\"{}\"/>\n    </testcase>\n",
                 xml_escape("not run: the sweep stopped early (" + report.stop_reason + ")", true));
+            return;
+        case CaseStatus::skipped:
+            RAFT_ASSERT(run.skip.has_value());
+            RAFT_ASSERT(*run.skip < report.skips.size());
+            out += fmt::format(">\n      <skipped message=\"{}\"/>\n    </testcase>\n",
+                               xml_escape(report.skips[*run.skip].reason, true));
             return;
         case CaseStatus::aborted:
             out +=
@@ -62,7 +69,8 @@ void append_junit_suite(std::string& out, const SweepReport& report, const RowRe
     out += fmt::format(
         "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" "
         "time=\"{:.3f}\">\n",
-        name, row.seeds + row.skipped, failed, row.aborted, row.skipped, row.wall_seconds);
+        name, row.seeds + row.skipped + row.not_run, failed, row.aborted, row.skipped + row.not_run,
+        row.wall_seconds);
     for (const CaseReport& run : row.cases) {
         append_junit_case(out, report, name, run);
     }
@@ -91,11 +99,14 @@ void append_junit_suite(std::string& out, const SweepReport& report, const RowRe
 
 [[nodiscard]] OrderedJson case_json(const CaseReport& run) {
     OrderedJson out = {{"seed", run.seed}, {"result", to_string(run.status)}};
-    if (run.status != CaseStatus::skipped) {
+    if (run.status != CaseStatus::not_run) {
         out["wall_seconds"] = run.wall_seconds;
     }
     if (run.failure.has_value()) {
         out["failure"] = *run.failure;
+    }
+    if (run.skip.has_value()) {
+        out["skip"] = *run.skip;
     }
     return out;
 }
@@ -106,15 +117,11 @@ void append_junit_suite(std::string& out, const SweepReport& report, const RowRe
         cases.push_back(case_json(run));
     }
     return {
-        {"name", row.name},
-        {"runs", row.seeds},
-        {"passed", row.passed},
-        {"failed", row.seeds - row.passed - row.aborted},
-        {"aborted", row.aborted},
-        {"skipped", row.skipped},
-        {"simulated_us", row.simulated_us},
-        {"events", row.events},
-        {"wall_seconds", row.wall_seconds},
+        {"name", row.name},       {"runs", row.seeds},
+        {"passed", row.passed},   {"failed", row.seeds - row.passed - row.aborted},
+        {"aborted", row.aborted}, {"skipped", row.skipped},
+        {"not_run", row.not_run}, {"simulated_us", row.simulated_us},
+        {"events", row.events},   {"wall_seconds", row.wall_seconds},
         {"cases", cases},
     };
 }
@@ -172,6 +179,24 @@ std::uint64_t SweepReport::skipped() const {
     return total;
 }
 
+std::uint64_t SweepReport::not_run() const {
+    std::uint64_t total = 0;
+    for (const RowReport& row : rows) {
+        total += row.not_run;
+    }
+    return total;
+}
+
+std::string skipped_text(const SweepReport& report) {
+    const std::uint64_t skipped = report.skipped();
+    if (skipped == 0) {
+        return "";
+    }
+    const std::uint64_t seeds = report.runs() + skipped;
+    return fmt::format("{} of {} skipped ({:.1f}%)", skipped, seeds,
+                       100.0 * static_cast<double>(skipped) / static_cast<double>(seeds));
+}
+
 double SweepReport::wall_seconds() const {
     double total = 0;
     for (const RowReport& row : rows) {
@@ -187,8 +212,8 @@ std::string render_junit(const SweepReport& report) {
     out += fmt::format(
         "<testsuites name=\"raftsim run\" tests=\"{}\" failures=\"{}\" errors=\"{}\" "
         "skipped=\"{}\" time=\"{:.3f}\">\n",
-        runs + report.skipped(), report.failures.size(), report.aborted(), report.skipped(),
-        report.wall_seconds());
+        runs + report.skipped() + report.not_run(), report.failures.size(), report.aborted(),
+        report.skipped() + report.not_run(), report.wall_seconds());
     for (const RowReport& row : report.rows) {
         append_junit_suite(out, report, row);
     }
@@ -208,12 +233,17 @@ std::string render_json(const SweepReport& report) {
     for (const FailureRecord& failure : report.failures) {
         failures.push_back(failure_json(failure));
     }
+    OrderedJson skips = OrderedJson::array();
+    for (const SkipRecord& skip : report.skips) {
+        skips.push_back({{"reason", skip.reason}, {"count", skip.count}});
+    }
     const std::uint64_t runs = report.runs();
     RAFT_ASSERT(passed + report.aborted() <= runs);
     const OrderedJson summary = {
         {"schema_version", report_schema_version},
         {"command", report.command_line},
         {"build", report.build},
+        {"sut", report.sut},
         {"sweep", report.sweep_id},
         {"mode", report.mode},
         {"check_determinism", report.check_determinism},
@@ -227,10 +257,12 @@ std::string render_json(const SweepReport& report) {
           {"failed", report.failures.size()},
           {"aborted", report.aborted()},
           {"skipped", report.skipped()},
+          {"not_run", report.not_run()},
           {"wall_seconds", report.wall_seconds()}}},
         {"scenarios", rows},
         {"failures", failures},
         {"groups", groups_json(report.failures)},
+        {"skips", skips},
     };
     return summary.dump(2) + "\n";
 }

@@ -22,6 +22,9 @@ enum class CaseStatus : std::uint8_t {
     /// The wall-clock backstop (--timeout) killed it: inconclusive.
     aborted,
     /// Never run: the sweep stopped early (--fail-fast, an interrupt).
+    not_run,
+    /// Not run: the system under test cannot run the scenario
+    /// (scenarios::skip_reason); CaseReport::skip says why.
     skipped,
 };
 
@@ -35,16 +38,28 @@ struct CaseReport {
     /// Its entry in SweepReport::failures, if it failed.
     std::optional<std::size_t> failure{};
     CaseStatus status = CaseStatus::passed;
+    /// Its entry in SweepReport::skips, if it was skipped.
+    std::optional<std::size_t> skip{};
+};
+
+/// One reason runs were skipped, and how many were.
+struct SkipRecord {
+    std::string reason{};
+    std::uint64_t count = 0;
 };
 
 /// A table row: one scenario, or every swarm run.
 struct RowReport {
     std::string name{};
-    /// Runs made (passed, failed or aborted); skipped ones are not runs.
+    /// Runs made (passed, failed or aborted); skipped and unrun seeds are
+    /// not runs.
     std::uint64_t seeds = 0;
     std::uint64_t passed = 0;
     std::uint64_t aborted = 0;
+    /// Seeds the system under test cannot run (CaseStatus::skipped).
     std::uint64_t skipped = 0;
+    /// Seeds a stopped sweep never reached (CaseStatus::not_run).
+    std::uint64_t not_run = 0;
     std::uint64_t simulated_us = 0;
     std::uint64_t events = 0;
     double wall_seconds = 0;
@@ -58,6 +73,8 @@ struct SweepReport {
     std::string mode{};
     /// build_id() of the build that ran it.
     std::string build{};
+    /// The system under test's name (`--sut`).
+    std::string sut{};
     bool check_determinism = false;
     std::uint64_t seed_first = 0;
     std::uint64_t seed_last = 0;
@@ -73,15 +90,25 @@ struct SweepReport {
     std::string sweep_id{};
     std::vector<RowReport> rows{};
     std::vector<FailureRecord> failures{};
+    /// Each distinct reason for skipped runs, in the order first met.
+    std::vector<SkipRecord> skips{};
 
     [[nodiscard]] std::uint64_t runs() const;
     [[nodiscard]] std::uint64_t aborted() const;
     [[nodiscard]] std::uint64_t skipped() const;
+    [[nodiscard]] std::uint64_t not_run() const;
     [[nodiscard]] double wall_seconds() const;
 };
 
 /// The report version render_json writes and parse_json_report reads.
-inline constexpr int report_schema_version = 2;
+/// 3: "skipped" counts runs the system under test cannot run (with their
+/// reasons in "skips"); a stopped sweep's unrun seeds became "not_run"
+/// (version 2 called them "skipped"); "sut" names the system.
+inline constexpr int report_schema_version = 3;
+
+/// "12 of 500 skipped (2.4%)": the runs the system under test cannot run,
+/// of the runs made and skipped; "" when none was skipped.
+[[nodiscard]] std::string skipped_text(const SweepReport& report);
 
 [[nodiscard]] std::string render_junit(const SweepReport& report);
 [[nodiscard]] std::string render_json(const SweepReport& report);

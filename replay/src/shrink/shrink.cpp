@@ -52,7 +52,7 @@ class Shrinker {
   public:
     Shrinker(const ShrinkOptions& options, const ShrinkStart& start)
         : options_(options),
-          runner_(options.jobs, options.stop),
+          runner_(options.jobs, options.stop, options.system),
           goal_(start.goal),
           seed_(start.seed),
           best_(start.scenario),
@@ -364,7 +364,8 @@ class Shrinker {
         }
         runs_ += 1;  // the recording run is one of the search's runs
         const scenarios::RunResult ran = scenarios::run_scenario(
-            best_, {.seed = seed_, .keep_trace = false, .record_steps = true});
+            best_,
+            {.seed = seed_, .keep_trace = false, .record_steps = true, .system = options_.system});
         RAFT_ASSERT(same_failure(goal_, goal_of(best_, ran)));
         if (ran.executed_steps.empty()) {
             return;
@@ -791,7 +792,7 @@ RunSize measure(const Scenario& scenario, const scenarios::RunResult& result) {
     return measure_run(scenario, result.events, result.trace_records, result.simulated_us);
 }
 
-ShrinkStart start_shrink(const Scenario& scenario, std::uint64_t seed) {
+ShrinkStart start_shrink(const Scenario& scenario, std::uint64_t seed, const sut::System* system) {
     Scenario numbered = scenario;
     std::uint64_t next_id = 1;
     number_steps(numbered.steps, next_id);
@@ -800,12 +801,13 @@ ShrinkStart start_shrink(const Scenario& scenario, std::uint64_t seed) {
     scenarios::ParseResult parsed = scenarios::parse_scenario(text, scenario.source_path);
     RAFT_ASSERT(!parsed.error.has_value());
     carry_step_ids(numbered.steps, parsed.scenario->steps);
-    const scenarios::RunResult first =
-        scenarios::run_scenario(*parsed.scenario, {.seed = seed, .keep_trace = false});
+    const scenarios::RunResult first = scenarios::run_scenario(
+        *parsed.scenario, {.seed = seed, .keep_trace = false, .system = system});
     ShrinkStart start{
         .scenario = std::move(*parsed.scenario), .text = std::move(text), .seed = seed};
     start.goal = goal_of(start.scenario, first);
     start.detail = first.violation.has_value() ? first.violation->detail : std::string();
+    start.skip_reason = first.skip_reason;
     start.size = measure(start.scenario, first);
     return start;
 }
@@ -822,7 +824,7 @@ ShrinkResult shrink(const ShrinkStart& start, const ShrinkOptions& options) {
 
 std::optional<ShrinkResult> shrink(const Scenario& scenario, std::uint64_t seed,
                                    const ShrinkOptions& options) {
-    const ShrinkStart start = start_shrink(scenario, seed);
+    const ShrinkStart start = start_shrink(scenario, seed, options.system);
     if (start.goal.checker.empty()) {
         return std::nullopt;
     }

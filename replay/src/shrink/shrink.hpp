@@ -140,6 +140,9 @@ struct ShrinkOptions {
     /// Worker processes for candidate runs (0: run them in this process,
     /// one at a time). The result does not depend on it.
     std::size_t jobs = 0;
+    /// The system under test every candidate runs on (nullptr: raftsim's
+    /// core); the one start_shrink ran the failure on.
+    const sut::System* system = nullptr;
     /// Asked before each candidate run (and while waiting for workers);
     /// true ends the search.
     std::function<bool()> stop;
@@ -168,9 +171,14 @@ struct ShrinkStart {
     ShrinkGoal goal{};
     std::string detail{};
     RunSize size{};
+    /// Why the system under test skipped the run (then the goal is empty).
+    std::string skip_reason{};
 };
 
-[[nodiscard]] ShrinkStart start_shrink(const scenarios::Scenario& scenario, std::uint64_t seed);
+/// Runs on `system` (nullptr: raftsim's core); a run it skips has no
+/// failure to shrink (an empty goal).
+[[nodiscard]] ShrinkStart start_shrink(const scenarios::Scenario& scenario, std::uint64_t seed,
+                                       const sut::System* system = nullptr);
 
 struct ShrinkResult {
     scenarios::Scenario scenario{};

@@ -7,6 +7,7 @@
 #include "raftsim/core/assert.hpp"
 #include "raftsim/scenarios/interpret.hpp"
 #include "raftsim/scenarios/parse.hpp"
+#include "raftsim/sut/registry.hpp"
 #include "workers/pool.hpp"
 
 namespace raftsim::replay {
@@ -28,10 +29,10 @@ using namespace std::chrono_literals;
 }  // namespace
 
 CandidateOutcome run_candidate(const scenarios::Scenario& scenario, std::uint64_t seed,
-                               std::uint64_t max_events) {
+                               std::uint64_t max_events, const sut::System* system) {
     RAFT_ASSERT(max_events > 0);
     const scenarios::RunResult result = scenarios::run_scenario(
-        scenario, {.seed = seed, .keep_trace = false, .max_events = max_events});
+        scenario, {.seed = seed, .keep_trace = false, .max_events = max_events, .system = system});
     CandidateOutcome outcome{.failed_step_path = result.failed_step_path,
                              .events = result.events,
                              .trace_records = result.trace_records,
@@ -45,9 +46,13 @@ CandidateOutcome run_candidate(const scenarios::Scenario& scenario, std::uint64_
     return outcome;
 }
 
-std::string encode_candidate_task(const CandidateTask& task) {
+std::string encode_candidate_task(const CandidateTask& task, const sut::System& system) {
     RAFT_ASSERT(task.text != nullptr);
-    return Json{{"text", *task.text}, {"seed", task.seed}, {"max_events", task.max_events}}.dump();
+    return Json{{"text", *task.text},
+                {"seed", task.seed},
+                {"max_events", task.max_events},
+                {"sut", system.name()}}
+        .dump();
 }
 
 std::string run_candidate_task(std::string_view task) {
@@ -66,8 +71,11 @@ std::string run_candidate_task(std::string_view task) {
         last_text = std::move(text);
     }
     RAFT_ASSERT(last_parsed.has_value());
+    // The parent named a system of this very build.
+    const sut::System* system = sut::find_system(json.at("sut").get<std::string>());
+    RAFT_ASSERT(system != nullptr);
     return outcome_json(run_candidate(*last_parsed, json.at("seed").get<std::uint64_t>(),
-                                      json.at("max_events").get<std::uint64_t>()))
+                                      json.at("max_events").get<std::uint64_t>(), system))
         .dump();
 }
 
@@ -89,8 +97,9 @@ std::optional<CandidateOutcome> decode_candidate_outcome(std::string_view text) 
     }
 }
 
-CandidateRunner::CandidateRunner(std::size_t jobs, std::function<bool()> stop)
-    : stop_(std::move(stop)) {
+CandidateRunner::CandidateRunner(std::size_t jobs, std::function<bool()> stop,
+                                 const sut::System* system)
+    : stop_(std::move(stop)), system_(sut::system_or_default(system)) {
     if (jobs > 0) {
         pool_ = std::make_unique<WorkerPool>(jobs, run_candidate_task);
     }
@@ -112,8 +121,9 @@ std::uint64_t CandidateRunner::submit(const CandidateTask& task) {
     const std::uint64_t id = next_id_++;
     // No worker could be started (fork failed): the run happens here, which
     // gives the same outcome unless it crashes.
-    if (pool_ == nullptr || !pool_->submit(id, encode_candidate_task(task))) {
-        ready_.emplace_back(id, run_candidate(*task.scenario, task.seed, task.max_events));
+    if (pool_ == nullptr || !pool_->submit(id, encode_candidate_task(task, system_))) {
+        ready_.emplace_back(id,
+                            run_candidate(*task.scenario, task.seed, task.max_events, &system_));
     }
     return id;
 }

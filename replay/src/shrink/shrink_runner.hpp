@@ -19,13 +19,15 @@
 #include <vector>
 
 #include "raftsim/scenarios/spec.hpp"
+#include "raftsim/sut/system.hpp"
 
 namespace raftsim::replay {
 
 class WorkerPool;
 
 /// One candidate run: the scenario (parsed, for this process; as text, for
-/// a worker, which parses it again), the seed and the event limit.
+/// a worker, which parses it again), the seed and the event limit. The
+/// system under test is the runner's.
 struct CandidateTask {
     const scenarios::Scenario* scenario = nullptr;
     const std::string* text = nullptr;
@@ -49,12 +51,17 @@ struct CandidateOutcome {
     std::uint64_t simulated_us = 0;
 };
 
-/// Runs a candidate here and now.
+/// Runs a candidate here and now, on `system` (nullptr: raftsim's core). A
+/// candidate the system cannot run (RunResult::skipped) passes: it is not
+/// the failure.
 [[nodiscard]] CandidateOutcome run_candidate(const scenarios::Scenario& scenario,
-                                             std::uint64_t seed, std::uint64_t max_events);
+                                             std::uint64_t seed, std::uint64_t max_events,
+                                             const sut::System* system = nullptr);
 
-/// The worker's side of a task: text in, outcome out (as JSON text).
-[[nodiscard]] std::string encode_candidate_task(const CandidateTask& task);
+/// The worker's side of a task: text in, outcome out (as JSON text). The
+/// text names the system, which the worker looks up in its registry.
+[[nodiscard]] std::string encode_candidate_task(const CandidateTask& task,
+                                                const sut::System& system);
 [[nodiscard]] std::string run_candidate_task(std::string_view task);
 [[nodiscard]] std::optional<CandidateOutcome> decode_candidate_outcome(std::string_view text);
 
@@ -62,7 +69,9 @@ class CandidateRunner {
   public:
     /// `jobs` worker processes, or with 0 none: runs happen in this process.
     /// `stop` is asked while waiting for workers; true drops every task.
-    CandidateRunner(std::size_t jobs, std::function<bool()> stop);
+    /// Every candidate runs on `system` (nullptr: raftsim's core).
+    CandidateRunner(std::size_t jobs, std::function<bool()> stop,
+                    const sut::System* system = nullptr);
     ~CandidateRunner();
     CandidateRunner(const CandidateRunner&) = delete;
     CandidateRunner& operator=(const CandidateRunner&) = delete;
@@ -91,6 +100,7 @@ class CandidateRunner {
 
   private:
     std::function<bool()> stop_;
+    const sut::System& system_;
     std::unique_ptr<WorkerPool> pool_;
     std::uint64_t next_id_ = 0;
     /// In this process (or when no worker could be started): outcomes

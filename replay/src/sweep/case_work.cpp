@@ -21,12 +21,15 @@ struct Runs {
     std::optional<Divergence> divergence{};
 };
 
-[[nodiscard]] Runs run_case(const LoadedScenario& loaded, std::uint64_t seed,
-                            bool check_determinism, bool keep_trace) {
-    const scenarios::RunOptions options{.seed = seed,
-                                        .keep_trace = keep_trace || check_determinism};
+[[nodiscard]] Runs run_case(const CaseWorkSettings& settings, const LoadedScenario& loaded,
+                            std::uint64_t seed, bool keep_trace) {
+    const bool check_determinism = settings.check_determinism;
+    const scenarios::RunOptions options{
+        .seed = seed, .keep_trace = keep_trace || check_determinism, .system = settings.system};
     Runs runs{.first = scenarios::run_scenario(loaded.scenario, options)};
-    if (check_determinism) {
+    // A skipped run made nothing to compare: the skip is decided by the
+    // scenario and the system alone, so a second one would skip the same.
+    if (check_determinism && !runs.first.skipped) {
         runs.second = scenarios::run_scenario(loaded.scenario, options);
         runs.divergence = compare_runs(runs.first, *runs.second);
     }
@@ -35,6 +38,9 @@ struct Runs {
 
 [[nodiscard]] Json outcome_json(const Runs& runs) {
     const scenarios::RunResult& result = runs.first;
+    if (result.skipped) {
+        return {{"passed", false}, {"skipped", true}, {"skip_reason", result.skip_reason}};
+    }
     Json out = {{"passed", result.passed && !runs.divergence.has_value()},
                 {"fingerprint", result.fingerprint},
                 {"events", result.events},
@@ -71,9 +77,12 @@ struct Runs {
 }
 
 // Re-runs a failing case keeping its trace and writes its artifact.
-[[nodiscard]] Json write_case_artifact(const LoadedScenario& loaded, std::uint64_t seed,
-                                       bool check_determinism, const std::string& directory) {
-    const Runs runs = run_case(loaded, seed, check_determinism, true);
+[[nodiscard]] Json write_case_artifact(const CaseWorkSettings& settings,
+                                       const LoadedScenario& loaded, std::uint64_t seed,
+                                       const std::string& directory) {
+    const Runs runs = run_case(settings, loaded, seed, true);
+    // Only failures get artifacts, and a skipped run cannot have failed.
+    RAFT_ASSERT(!runs.first.skipped);
     const ArtifactWrite written = write_runs_artifact(loaded, seed, runs, directory);
     return {{"error", written.error},
             {"bytes", written.bytes},
@@ -84,7 +93,7 @@ struct Runs {
 // once, while both traces are at hand (CaseOutcome::pending_artifact).
 [[nodiscard]] Json run_and_report(const CaseWorkSettings& settings, const LoadedScenario& loaded,
                                   std::uint64_t seed, std::uint64_t position) {
-    const Runs runs = run_case(loaded, seed, settings.check_determinism, false);
+    const Runs runs = run_case(settings, loaded, seed, false);
     Json out = outcome_json(runs);
     if (runs.divergence.has_value()) {
         const std::string directory =
@@ -104,7 +113,8 @@ const LoadedScenario& case_scenario(const CaseWorkSettings& settings, const Case
     if (row.scenario != nullptr) {
         return *row.scenario;
     }
-    swarm = swarm_loaded(ref.seed);
+    RAFT_ASSERT(settings.system != nullptr);
+    swarm = swarm_loaded(ref.seed, settings.system->capabilities());
     apply_limit_overrides(swarm, settings.limits);
     return swarm;
 }
@@ -132,8 +142,7 @@ std::string do_case_work(const CaseWorkSettings& settings, std::string_view task
     const LoadedScenario& loaded =
         case_scenario(settings, CaseRef{.position = 0, .row = row, .seed = seed}, swarm);
     if (task.at("task") == "artifact") {
-        return write_case_artifact(loaded, seed, settings.check_determinism,
-                                   task.at("dir").get<std::string>())
+        return write_case_artifact(settings, loaded, seed, task.at("dir").get<std::string>())
             .dump();
     }
     RAFT_ASSERT(task.at("task") == "run");
@@ -146,6 +155,8 @@ std::optional<CaseOutcome> parse_case_outcome(std::string_view text) {
         return std::nullopt;
     }
     CaseOutcome outcome{.passed = out.value("passed", false),
+                        .skipped = out.value("skipped", false),
+                        .skip_reason = out.value("skip_reason", ""),
                         .violation = std::nullopt,
                         .diverged = out.value("diverged", false),
                         .pending_artifact = out.value("pending_artifact", ""),
@@ -159,6 +170,11 @@ std::optional<CaseOutcome> parse_case_outcome(std::string_view text) {
                                           .kind = violation.value("kind", ""),
                                           .detail = violation.value("detail", ""),
                                           .time_us = violation.value("time_us", std::uint64_t{0})};
+    }
+    if (outcome.skipped) {
+        // Nothing ran: no pass, no violation, and a reason.
+        const bool whole = !outcome.passed && !outcome.violation.has_value();
+        return whole && !outcome.skip_reason.empty() ? std::optional(outcome) : std::nullopt;
     }
     if (outcome.passed == outcome.violation.has_value()) {
         return std::nullopt;

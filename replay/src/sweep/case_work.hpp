@@ -24,6 +24,10 @@ struct CaseViolation {
 /// How one (row, seed) run went.
 struct CaseOutcome {
     bool passed = false;
+    /// The system under test cannot run the scenario: nothing ran
+    /// (scenarios::RunResult::skipped), and `skip_reason` says why.
+    bool skipped = false;
+    std::string skip_reason;
     std::optional<CaseViolation> violation;
     /// With --check-determinism, the two runs disagreed (checker
     /// "determinism"; `violation` holds the kind, the report and the time).
@@ -61,6 +65,9 @@ struct CaseWorkSettings {
     std::string out_dir;
     /// Command-line limits, for swarm scenarios (generated in the worker).
     LimitOverrides limits;
+    /// The system under test (never null). Workers are forked after it is
+    /// chosen, so the pointer holds in them too.
+    const sut::System* system = nullptr;
 };
 
 /// The scenario of `ref`: its row's, or the seed's swarm scenario with the

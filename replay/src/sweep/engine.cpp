@@ -42,18 +42,22 @@ struct RowCost {
 };
 
 void print_header() {
-    fmt::print("{:<24} {:>6} {:>7} {:>7} {:>12} {:>10} {:>12}\n", "scenario", "seeds", "passed",
-               "failed", "sim time", "wall time", "events/s");
+    fmt::print("{:<24} {:>6} {:>7} {:>7} {:>7} {:>12} {:>10} {:>12}\n", "scenario", "seeds",
+               "passed", "failed", "skipped", "sim time", "wall time", "events/s");
 }
 
+// `seeds` counts the seeds dealt with: the runs made and the runs skipped
+// (the system cannot run the scenario); seeds a stopped sweep never reached
+// are "not run", after the columns.
 void print_row(const RowReport& row) {
     const double rate = row.wall_seconds > 0 ? row.events / row.wall_seconds : 0;
     const std::string extra =
         (row.aborted > 0 ? fmt::format("  {} aborted", row.aborted) : std::string()) +
-        (row.skipped > 0 ? fmt::format("  {} not run", row.skipped) : std::string());
-    fmt::print("{:<24} {:>6} {:>7} {:>7} {:>10.1f} s {:>8.2f} s {:>12.0f}{}\n",
-               terminal_safe(row.name), row.seeds, row.passed, row.seeds - row.passed - row.aborted,
-               row.simulated_us / 1e6, row.wall_seconds, rate, extra);
+        (row.not_run > 0 ? fmt::format("  {} not run", row.not_run) : std::string());
+    fmt::print("{:<24} {:>6} {:>7} {:>7} {:>7} {:>10.1f} s {:>8.2f} s {:>12.0f}{}\n",
+               terminal_safe(row.name), row.seeds + row.skipped, row.passed,
+               row.seeds - row.passed - row.aborted, row.skipped, row.simulated_us / 1e6,
+               row.wall_seconds, rate, extra);
     std::fflush(stdout);
 }
 
@@ -65,11 +69,13 @@ class SweepEngine {
           settings_{.plan = &plan,
                     .check_determinism = command.check_determinism,
                     .out_dir = command.out_dir,
-                    .limits = command.limits},
+                    .limits = command.limits,
+                    .system = &sut::system_or_default(command.system)},
           pool_(command.jobs,
                 [this](std::string_view task) { return do_case_work(settings_, task); }),
           progress_(command.progress, plan.shard_runs()),
-          costs_(plan.rows().size()) {
+          costs_(plan.rows().size()),
+          skip_printed_(plan.rows().size()) {
         outcome_.report = std::move(report);
         for (const SweepRow& row : plan.rows()) {
             outcome_.report.rows.push_back(RowReport{.name = row.label});
@@ -262,6 +268,7 @@ class SweepEngine {
     }
 
     void take_result(const CaseRef& ref, const TaskResult& result);
+    void take_skip(const CaseRef& ref, const std::string& reason, CaseReport run);
     void remove_partial_artifact(const std::string& directory) const;
     void remove_unused_pending() const;
     [[nodiscard]] FailureRecord failure_record(const CaseRef& ref, const CaseViolation& violation,
@@ -283,6 +290,11 @@ class SweepEngine {
     Progress progress_;
     SweepOutcome outcome_;
     std::vector<RowCost> costs_;
+    /// Per row: the skip reason last printed (a named scenario's SKIP line
+    /// is printed once for all its seeds).
+    std::vector<std::string> skip_printed_;
+    /// SweepReport::skips by reason.
+    std::map<std::string, std::size_t> skip_index_;
     std::map<std::uint64_t, TaskInfo> tasks_;
     std::uint64_t next_task_ = 1;
     std::deque<CaseRef> probes_;
@@ -318,8 +330,17 @@ void SweepEngine::take_result(const CaseRef& ref, const TaskResult& result) {
     RowReport& row = outcome_.report.rows[ref.row];
     CaseReport run{.seed = ref.seed, .wall_seconds = result.wall_seconds};
     const std::string name = case_name(ref);
-    row.seeds += 1;
     row.wall_seconds += result.wall_seconds;
+    std::optional<CaseOutcome> outcome;
+    if (result.end == TaskEnd::done) {
+        outcome = parse_case_outcome(result.output);
+        RAFT_ASSERT(outcome.has_value());  // our own worker wrote it
+    }
+    if (outcome.has_value() && outcome->skipped) {
+        take_skip(ref, outcome->skip_reason, run);
+        return;
+    }
+    row.seeds += 1;
     if (result.end == TaskEnd::aborted) {
         run.status = CaseStatus::aborted;
         row.aborted += 1;
@@ -330,10 +351,7 @@ void SweepEngine::take_result(const CaseRef& ref, const TaskResult& result) {
                    terminal_safe(name), ref.seed);
         return;
     }
-    std::optional<CaseOutcome> outcome;
-    if (result.end == TaskEnd::done) {
-        outcome = parse_case_outcome(result.output);
-        RAFT_ASSERT(outcome.has_value());  // our own worker wrote it
+    if (outcome.has_value()) {
         row.simulated_us += outcome->simulated_us;
         row.events += outcome->trace_records;
         outcome_.fingerprint_lines.push_back(
@@ -373,6 +391,37 @@ void SweepEngine::take_result(const CaseRef& ref, const TaskResult& result) {
                true, "");
 }
 
+// A run the system under test cannot run: counted as skipped with its
+// reason, never as passed; its SKIP line is printed once per named
+// scenario (the reason depends on the scenario and the system alone, so
+// every seed of it is skipped alike), once per seed for swarm runs.
+void SweepEngine::take_skip(const CaseRef& ref, const std::string& reason, CaseReport run) {
+    RAFT_ASSERT(!reason.empty());
+    RowReport& row = outcome_.report.rows[ref.row];
+    row.skipped += 1;
+    const auto [it, added] = skip_index_.emplace(reason, outcome_.report.skips.size());
+    if (added) {
+        outcome_.report.skips.push_back(SkipRecord{.reason = reason, .count = 0});
+    }
+    outcome_.report.skips[it->second].count += 1;
+    run.status = CaseStatus::skipped;
+    run.skip = it->second;
+    row.cases.push_back(run);
+    const std::string name = case_name(ref);
+    outcome_.fingerprint_lines.push_back(fmt::format("{} {} skipped", name, ref.seed));
+    const bool named = plan_.rows()[ref.row].scenario != nullptr;
+    if (named && skip_printed_[ref.row] == reason) {
+        return;
+    }
+    skip_printed_[ref.row] = reason;
+    const std::uint64_t seeds = plan_.shard_runs_in_row(ref.row);
+    progress_.clear();
+    fmt::print("SKIP {} seed {}{}: {}\n", terminal_safe(name), ref.seed,
+               named && seeds > 1 ? fmt::format(" (all {} seeds)", seeds) : std::string(),
+               terminal_safe(reason));
+    std::fflush(stdout);
+}
+
 // Why a failure gets no full artifact, or empty if it gets one.
 std::string SweepEngine::artifact_refusal(const FailureRecord& failure) const {
     const auto kept = artifacts_by_signature_.find(failure_signature(failure));
@@ -390,13 +439,17 @@ std::string SweepEngine::artifact_refusal(const FailureRecord& failure) const {
 
 std::string SweepEngine::fallback_replay(const CaseRef& ref) const {
     const SweepRow& row = plan_.rows()[ref.row];
+    const std::string_view system = settings_.system->name();
+    const std::string sut = system == sut::default_system_name
+                                ? std::string()
+                                : fmt::format(" --sut {}", shell_quote(std::string(system)));
     if (row.scenario == nullptr) {
-        return fmt::format("raftsim replay swarm:{} --seed {}", ref.seed, ref.seed);
+        return fmt::format("raftsim replay swarm:{} --seed {}{}", ref.seed, ref.seed, sut);
     }
     const std::string& source = row.scenario->scenario.source_path;
     const bool file = !source.empty() && !source.starts_with("builtin:");
-    return fmt::format("raftsim replay {} --seed {}",
-                       shell_quote(file ? source : row.scenario->scenario.name), ref.seed);
+    return fmt::format("raftsim replay {} --seed {}{}",
+                       shell_quote(file ? source : row.scenario->scenario.name), ref.seed, sut);
 }
 
 void SweepEngine::on_failure(const CaseRef& ref, FailureRecord failure, bool crashed,
@@ -432,8 +485,8 @@ void SweepEngine::on_failure(const CaseRef& ref, FailureRecord failure, bool cra
     if (crashed) {
         LoadedScenario swarm;
         const LoadedScenario& loaded = case_scenario(settings_, ref, swarm);
-        const ArtifactWrite written =
-            write_crash_artifact(directory, loaded, ref.seed, failure.kind, failure.detail);
+        const ArtifactWrite written = write_crash_artifact(
+            directory, loaded, ref.seed, settings_.system->name(), failure.kind, failure.detail);
         artifact_bytes_ += written.bytes;
         failure.artifact = written.error.empty() ? directory : "";
         failure.note = written.error;
@@ -536,17 +589,17 @@ void SweepEngine::draw_progress() {
     progress_.update(completed_, outcome_.report.failures.size(), terminal_safe(label), eta);
 }
 
-// Prints the table, and lists the runs a stopped sweep did not make as
-// skipped (so JUnit shows them, and a merge sees them missing).
+// Prints the table, and lists the runs a stopped sweep did not make as not
+// run (so JUnit shows them as skipped, and a merge sees them missing).
 void SweepEngine::finish_rows() {
     for (std::optional<CaseRef> at = process_at_; at.has_value() && outcome_.report.stopped_early;
          at = plan_.next(at)) {
         RowReport& row = outcome_.report.rows[at->row];
-        row.skipped += 1;
+        row.not_run += 1;
         row.cases.push_back(CaseReport{.seed = at->seed,
                                        .wall_seconds = 0,
                                        .failure = std::nullopt,
-                                       .status = CaseStatus::skipped});
+                                       .status = CaseStatus::not_run});
     }
     for (; rows_printed_ < outcome_.report.rows.size(); ++rows_printed_) {
         const RowReport& row = outcome_.report.rows[rows_printed_];

@@ -26,6 +26,10 @@ const System* find_system(std::string_view name) {
     return nullptr;
 }
 
+const System& system_or_default(const System* chosen) {
+    return chosen != nullptr ? *chosen : native::system();
+}
+
 std::string system_names() {
     std::string names;
     for (const System* system : systems()) {

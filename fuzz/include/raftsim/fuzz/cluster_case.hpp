@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "raftsim/scenarios/spec.hpp"
+#include "raftsim/sut/system.hpp"
 
 namespace raftsim::fuzz {
 
@@ -47,9 +48,16 @@ inline constexpr CaseLimits swarm_limits{
 /// The names of the op kinds, in bit order of CaseLimits::enabled_ops.
 [[nodiscard]] std::span<const std::string_view> op_names() noexcept;
 
-/// Total: every byte string decodes to a valid scenario.
+/// Total: every byte string decodes to a valid scenario. It draws only
+/// what a system with `capabilities` can perform (scenarios/requirements.hpp):
+/// without pre-vote or the thesis vote rule those flags read as off,
+/// without optional check-quorum it stays on, ops a system cannot perform
+/// (transfers, snapshots on demand) are not drawn, and without non-voters
+/// a membership change adds voters and removes servers instead. With every
+/// capability (the default, raftsim's) the bytes decode as they always did.
 [[nodiscard]] ClusterCase decode_cluster_case(std::span<const std::uint8_t> bytes,
-                                              const CaseLimits& limits = fuzz_limits);
+                                              const CaseLimits& limits = fuzz_limits,
+                                              const sut::Capabilities& capabilities = {});
 
 /// The swarm scenario of `seed` (named "swarm-SEED"): each fault kind is on
 /// or off with even odds, the link's loss, duplication and reordering rates
@@ -57,7 +65,9 @@ inline constexpr CaseLimits swarm_limits{
 /// the kinds that are on (Groce et al., "Swarm Testing", ISSTA 2012: a run
 /// that leaves some faults out reaches states a run with all of them
 /// rarely does). The description names the kinds that are on. Run it with
-/// the same seed.
-[[nodiscard]] scenarios::Scenario swarm_scenario(std::uint64_t seed);
+/// the same seed. `capabilities` as for decode_cluster_case: the default
+/// (every capability) gives raftsim's swarm.
+[[nodiscard]] scenarios::Scenario swarm_scenario(std::uint64_t seed,
+                                                 const sut::Capabilities& capabilities = {});
 
 }  // namespace raftsim::fuzz

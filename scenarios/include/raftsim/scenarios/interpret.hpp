@@ -24,10 +24,20 @@ struct RunOptions {
     /// Also hands the observation stream to this (fuzz_cluster's protocol
     /// coverage). Only reads: the run is the same with or without it.
     sim::Observer* observer = nullptr;
+    /// The Raft implementation to drive (nullptr: raftsim's own core). It
+    /// must outlive the run.
+    const sut::System* system = nullptr;
 };
 
 struct RunResult {
     bool passed = false;
+    /// The system cannot run the scenario (scenarios::skip_reason): nothing
+    /// ran -- `passed` is false, there is no violation, no simulation, and
+    /// the fingerprint and counts are 0. `skip_reason` says why.
+    bool skipped = false;
+    std::string skip_reason;
+    /// The system that ran it (or would have): never null.
+    const sut::System* system = nullptr;
     /// RunOptions::max_events stopped the run before it ended; `passed`
     /// then means only that nothing failed so far.
     bool halted = false;

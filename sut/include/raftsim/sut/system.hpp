@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -48,6 +49,26 @@ struct Capabilities {
     /// The thesis vote rule (Config::vote_rule) as well as hashicorp's.
     bool vote_rules = true;
 };
+
+/// A capability by name, for listings (`raftsim run --list-suts`) and for
+/// the reasons a scenario is skipped (scenarios/requirements.hpp).
+struct CapabilityInfo {
+    bool Capabilities::*field = nullptr;
+    /// The field's name ("leadership_transfer").
+    std::string_view name;
+    /// What it is, in words ("leadership transfer").
+    std::string_view meaning;
+};
+
+/// Every capability, in the order Capabilities declares them.
+[[nodiscard]] std::span<const CapabilityInfo> capability_info() noexcept;
+
+/// "pre_vote, nonvoters, ..." (the ones it has), or "none".
+[[nodiscard]] std::string describe(const Capabilities& capabilities);
+/// The ones it lacks, the same way.
+[[nodiscard]] std::string describe_missing(const Capabilities& capabilities);
+/// The durability contract in words: "persist before send, ...".
+[[nodiscard]] std::string describe(const Durability& durability);
 
 /// What the semantics checkers expect, each one justified per system in
 /// docs/adapters.md. The universal checkers hold for every system.

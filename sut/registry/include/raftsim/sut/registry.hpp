@@ -17,6 +17,8 @@ inline constexpr std::string_view default_system_name = "raftsim";
 [[nodiscard]] std::vector<const System*> systems();
 /// The system called `name`, or nullptr.
 [[nodiscard]] const System* find_system(std::string_view name);
+/// `chosen`, or the default system (raftsim's own core) when it is null.
+[[nodiscard]] const System& system_or_default(const System* chosen);
 /// The names of the systems built in, comma separated (for messages).
 [[nodiscard]] std::string system_names();
 
