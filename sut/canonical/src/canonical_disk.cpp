@@ -24,6 +24,7 @@ int CanonicalNode::io_load(raft_term* term, raft_id* voted_for, struct raft_snap
         // already did, and applies resume after it.
         restore_index_ = durable.snapshot->index;
         reported_applied_ = durable.snapshot->index;
+        snapshot_index_ = durable.snapshot->index;
     }
     *start_index = durable.log_base_index + 1;
     unsigned count = 0;
@@ -139,6 +140,7 @@ int CanonicalNode::io_snapshot_put(unsigned trailing, struct raft_io_snapshot_pu
     const bool install = trailing == 0;
     const core::Index keep_after = stored.index > trailing ? stored.index - trailing : 0;
     env_.observe_snapshot(stored, raft_.current_term, install, install);
+    snapshot_index_ = stored.index;
     if (install) {
         issued_.clear();
         issued_base_ = stored.index;

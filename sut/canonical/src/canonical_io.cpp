@@ -87,7 +87,12 @@ int c_fsm_restore(struct raft_fsm* fsm, struct raft_buffer* buf) {
     return node_of(fsm).fsm_restore(buf);
 }
 
+#if RAFTSIM_CANONICAL_LEVELLED_TRACER
+void c_tracer_emit(struct raft_tracer*, const char*, unsigned, const char*, unsigned, const char*) {
+}
+#else
 void c_tracer_emit(struct raft_tracer*, const char*, int, const char*) {}
+#endif
 
 }  // extern "C"
 

@@ -270,6 +270,27 @@ void append_result_to_core(const struct raft_append_entries_result& in, core::Me
     out.rejected_prev_log_index = in.rejected;
 }
 
+[[nodiscard]] bool install_snapshot_to_raft(const core::Message& message,
+                                            struct raft_install_snapshot& snapshot) {
+    snapshot = raft_install_snapshot{};
+    snapshot.term = message.term;
+    snapshot.last_index = message.snapshot_index;
+    snapshot.last_term = message.snapshot_term;
+    snapshot.conf_index = message.snapshot_configuration_index;
+#if RAFTSIM_CANONICAL_VERSIONED_MESSAGES
+    snapshot.version = RAFT_INSTALL_SNAPSHOT_VERSION;
+#endif
+    raft_configuration_init(&snapshot.conf);
+    if (!to_raft(message.snapshot_configuration, snapshot.conf)) {
+        return false;
+    }
+    if (!copy_out(message.snapshot_data, snapshot.data)) {
+        raft_configuration_close(&snapshot.conf);
+        return false;
+    }
+    return true;
+}
+
 }  // namespace
 
 core::Message to_core(const struct raft_message& message, core::NodeId from) {
@@ -289,9 +310,13 @@ core::Message to_core(const struct raft_message& message, core::NodeId from) {
         }
         case RAFT_IO_REQUEST_VOTE_RESULT: {
             const struct raft_request_vote_result& in = message.request_vote_result;
-            out.type = in.pre_vote == raft_tribool_true
-                           ? core::MessageType::request_pre_vote_response
-                           : core::MessageType::request_vote_response;
+#if RAFTSIM_CANONICAL_VERSIONED_MESSAGES
+            const bool pre_vote = in.pre_vote;
+#else
+            const bool pre_vote = in.pre_vote == raft_tribool_true;
+#endif
+            out.type = pre_vote ? core::MessageType::request_pre_vote_response
+                                : core::MessageType::request_vote_response;
             out.term = in.term;
             out.granted = in.vote_granted;
             break;
@@ -328,70 +353,82 @@ core::Message to_core(const struct raft_message& message, core::NodeId from) {
     return out;
 }
 
+// Each payload is value-initialised first (so fields a later release added
+// start at zero) and versioned as the library versions its own.
 bool to_raft(const core::Message& message, struct raft_message& out) {
     switch (message.type) {
         case core::MessageType::request_vote:
-        case core::MessageType::request_pre_vote:
+        case core::MessageType::request_pre_vote: {
             out.type = RAFT_IO_REQUEST_VOTE;
-            out.request_vote =
-                raft_request_vote{.term = message.term,
-                                  .candidate_id = message.from,
-                                  .last_log_index = message.candidate_last_log_index,
-                                  .last_log_term = message.candidate_last_log_term,
-                                  .disrupt_leader = message.leadership_transfer,
-                                  .pre_vote = message.type == core::MessageType::request_pre_vote};
-            return true;
-        case core::MessageType::request_vote_response:
-        case core::MessageType::request_pre_vote_response:
-            out.type = RAFT_IO_REQUEST_VOTE_RESULT;
-            out.request_vote_result = raft_request_vote_result{
-                .term = message.term,
-                .vote_granted = message.granted,
-                .pre_vote = message.type == core::MessageType::request_pre_vote_response
-                                ? raft_tribool_true
-                                : raft_tribool_false};
-            return true;
-        case core::MessageType::append_entries:
-            out.type = RAFT_IO_APPEND_ENTRIES;
-            out.append_entries = raft_append_entries{.term = message.term,
-                                                     .prev_log_index = message.prev_log_index,
-                                                     .prev_log_term = message.prev_log_term,
-                                                     .leader_commit = message.leader_commit,
-                                                     .entries = nullptr,
-                                                     .n_entries = 0};
-            return entries_to_raft(message.entries, &out.append_entries.entries,
-                                   &out.append_entries.n_entries);
-        case core::MessageType::append_entries_response:
-            out.type = RAFT_IO_APPEND_ENTRIES_RESULT;
-            out.append_entries_result = raft_append_entries_result{
-                .term = message.term,
-                .rejected = message.success ? 0 : message.rejected_prev_log_index,
-                .last_log_index = message.success ? message.match_index : message.last_log_index};
-            return true;
-        case core::MessageType::install_snapshot: {
-            out.type = RAFT_IO_INSTALL_SNAPSHOT;
-            struct raft_install_snapshot& snapshot = out.install_snapshot;
-            snapshot = raft_install_snapshot{};
-            snapshot.term = message.term;
-            snapshot.last_index = message.snapshot_index;
-            snapshot.last_term = message.snapshot_term;
-            snapshot.conf_index = message.snapshot_configuration_index;
-            raft_configuration_init(&snapshot.conf);
-            if (!to_raft(message.snapshot_configuration, snapshot.conf)) {
-                return false;
-            }
-            if (!copy_out(message.snapshot_data, snapshot.data)) {
-                raft_configuration_close(&snapshot.conf);
-                return false;
-            }
+            struct raft_request_vote& vote = out.request_vote;
+            vote = raft_request_vote{};
+            vote.term = message.term;
+            vote.candidate_id = message.from;
+            vote.last_log_index = message.candidate_last_log_index;
+            vote.last_log_term = message.candidate_last_log_term;
+            vote.disrupt_leader = message.leadership_transfer;
+            vote.pre_vote = message.type == core::MessageType::request_pre_vote;
+#if RAFTSIM_CANONICAL_VERSIONED_MESSAGES
+            vote.version = RAFT_REQUEST_VOTE_VERSION;
+#endif
             return true;
         }
-        case core::MessageType::timeout_now:
-            out.type = RAFT_IO_TIMEOUT_NOW;
-            out.timeout_now = raft_timeout_now{.term = message.term,
-                                               .last_log_index = message.candidate_last_log_index,
-                                               .last_log_term = message.candidate_last_log_term};
+        case core::MessageType::request_vote_response:
+        case core::MessageType::request_pre_vote_response: {
+            out.type = RAFT_IO_REQUEST_VOTE_RESULT;
+            struct raft_request_vote_result& result = out.request_vote_result;
+            result = raft_request_vote_result{};
+            result.term = message.term;
+            result.vote_granted = message.granted;
+            const bool pre_vote = message.type == core::MessageType::request_pre_vote_response;
+#if RAFTSIM_CANONICAL_VERSIONED_MESSAGES
+            result.version = RAFT_REQUEST_VOTE_RESULT_VERSION;
+            result.pre_vote = pre_vote;
+#else
+            result.pre_vote = pre_vote ? raft_tribool_true : raft_tribool_false;
+#endif
             return true;
+        }
+        case core::MessageType::append_entries: {
+            out.type = RAFT_IO_APPEND_ENTRIES;
+            struct raft_append_entries& append = out.append_entries;
+            append = raft_append_entries{};
+            append.term = message.term;
+            append.prev_log_index = message.prev_log_index;
+            append.prev_log_term = message.prev_log_term;
+            append.leader_commit = message.leader_commit;
+#if RAFTSIM_CANONICAL_VERSIONED_MESSAGES
+            append.version = RAFT_APPEND_ENTRIES_VERSION;
+#endif
+            return entries_to_raft(message.entries, &append.entries, &append.n_entries);
+        }
+        case core::MessageType::append_entries_response: {
+            out.type = RAFT_IO_APPEND_ENTRIES_RESULT;
+            struct raft_append_entries_result& result = out.append_entries_result;
+            result = raft_append_entries_result{};
+            result.term = message.term;
+            result.rejected = message.success ? 0 : message.rejected_prev_log_index;
+            result.last_log_index = message.success ? message.match_index : message.last_log_index;
+#if RAFTSIM_CANONICAL_VERSIONED_MESSAGES
+            result.version = RAFT_APPEND_ENTRIES_RESULT_VERSION;
+#endif
+            return true;
+        }
+        case core::MessageType::install_snapshot:
+            out.type = RAFT_IO_INSTALL_SNAPSHOT;
+            return install_snapshot_to_raft(message, out.install_snapshot);
+        case core::MessageType::timeout_now: {
+            out.type = RAFT_IO_TIMEOUT_NOW;
+            struct raft_timeout_now& timeout = out.timeout_now;
+            timeout = raft_timeout_now{};
+            timeout.term = message.term;
+            timeout.last_log_index = message.candidate_last_log_index;
+            timeout.last_log_term = message.candidate_last_log_term;
+#if RAFTSIM_CANONICAL_VERSIONED_MESSAGES
+            timeout.version = RAFT_TIMEOUT_NOW_VERSION;
+#endif
+            return true;
+        }
         case core::MessageType::install_snapshot_response:
             return false;  // canonical answers InstallSnapshot with AppendEntriesResult
     }

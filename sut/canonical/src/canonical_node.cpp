@@ -178,12 +178,13 @@ void CanonicalNode::poll() {
         reported_commit_ = raft_.commit_index;
         env_.observe_commit_index(raft_.commit_index);
     }
-    if (raft_.configuration_index != reported_configuration_index_ ||
+    const core::Index committed_index = committed_configuration_index_of(raft_);
+    if (committed_index != reported_configuration_index_ ||
         raft_.configuration_uncommitted_index != reported_uncommitted_index_) {
-        reported_configuration_index_ = raft_.configuration_index;
+        reported_configuration_index_ = committed_index;
         reported_uncommitted_index_ = raft_.configuration_uncommitted_index;
         configuration_ = to_core(raft_.configuration);
-        const core::Entry* committed = issued_entry(raft_.configuration_index);
+        const core::Entry* committed = issued_entry(committed_index);
         if (raft_.configuration_uncommitted_index == 0) {
             committed_configuration_ = configuration_;
         } else if (committed != nullptr) {

@@ -50,9 +50,7 @@ class CanonicalNode final : public Node {
     [[nodiscard]] core::Index commit_index() const override { return raft_.commit_index; }
     [[nodiscard]] core::Index applied_index() const override { return raft_.last_applied; }
     [[nodiscard]] core::Index last_index() const override;
-    [[nodiscard]] core::Index snapshot_index() const override {
-        return raft_.log.snapshot.last_index;
-    }
+    [[nodiscard]] core::Index snapshot_index() const override { return snapshot_index_; }
     [[nodiscard]] const core::Configuration& configuration() const override {
         return configuration_;
     }
@@ -60,7 +58,7 @@ class CanonicalNode final : public Node {
         return committed_configuration_;
     }
     [[nodiscard]] core::Index committed_configuration_index() const override {
-        return raft_.configuration_index;
+        return committed_configuration_index_of(raft_);
     }
     [[nodiscard]] std::optional<core::Index> match_index(core::NodeId) const override {
         return std::nullopt;  // struct raft_progress is opaque in raft.h
@@ -177,6 +175,8 @@ class CanonicalNode final : public Node {
     /// The index of the snapshot the state machine is restored from next
     /// (the one loaded at start, or one being installed).
     core::Index restore_index_ = 0;
+    /// The latest snapshot stored (loaded, taken or installed).
+    core::Index snapshot_index_ = 0;
 
     // What was last reported.
     core::Role reported_role_ = core::Role::follower;

@@ -160,7 +160,7 @@ void CanonicalNode::on_changed(struct raft_change* request, int status) {
                                            .outcome = status == 0
                                                           ? core::RequestOutcome::committed
                                                           : core::RequestOutcome::leadership_lost,
-                                           .index = raft_.configuration_index,
+                                           .index = committed_configuration_index_of(raft_),
                                            .term = change.term});
 }
 
