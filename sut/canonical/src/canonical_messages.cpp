@@ -270,6 +270,19 @@ void append_result_to_core(const struct raft_append_entries_result& in, core::Me
     out.rejected_prev_log_index = in.rejected;
 }
 
+void vote_result_to_raft(const core::Message& message, struct raft_request_vote_result& result) {
+    result = raft_request_vote_result{};
+    result.term = message.term;
+    result.vote_granted = message.granted;
+    const bool pre_vote = message.type == core::MessageType::request_pre_vote_response;
+#if RAFTSIM_CANONICAL_VERSIONED_MESSAGES
+    result.version = RAFT_REQUEST_VOTE_RESULT_VERSION;
+    result.pre_vote = pre_vote;
+#else
+    result.pre_vote = pre_vote ? raft_tribool_true : raft_tribool_false;
+#endif
+}
+
 [[nodiscard]] bool install_snapshot_to_raft(const core::Message& message,
                                             struct raft_install_snapshot& snapshot) {
     snapshot = raft_install_snapshot{};
@@ -374,21 +387,10 @@ bool to_raft(const core::Message& message, struct raft_message& out) {
             return true;
         }
         case core::MessageType::request_vote_response:
-        case core::MessageType::request_pre_vote_response: {
+        case core::MessageType::request_pre_vote_response:
             out.type = RAFT_IO_REQUEST_VOTE_RESULT;
-            struct raft_request_vote_result& result = out.request_vote_result;
-            result = raft_request_vote_result{};
-            result.term = message.term;
-            result.vote_granted = message.granted;
-            const bool pre_vote = message.type == core::MessageType::request_pre_vote_response;
-#if RAFTSIM_CANONICAL_VERSIONED_MESSAGES
-            result.version = RAFT_REQUEST_VOTE_RESULT_VERSION;
-            result.pre_vote = pre_vote;
-#else
-            result.pre_vote = pre_vote ? raft_tribool_true : raft_tribool_false;
-#endif
+            vote_result_to_raft(message, out.request_vote_result);
             return true;
-        }
         case core::MessageType::append_entries: {
             out.type = RAFT_IO_APPEND_ENTRIES;
             struct raft_append_entries& append = out.append_entries;
