@@ -618,6 +618,9 @@ void Checkers::on_leader_configuration(core::NodeId leader, core::Term term, cor
             return;
         }
     }
+    if (!semantics_.changes_after_commit_in_term) {
+        return;
+    }
     if (commit_index == 0 || commit_index > log.last_index() ||
         log.terms[commit_index - 1] != term) {
         violate(Checker::membership, "change_before_commit_in_term",

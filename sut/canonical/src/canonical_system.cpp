@@ -55,7 +55,12 @@ class CanonicalSystem final : public System {
     Semantics semantics_{.noop_on_election = false,
                          .bounded_stickiness = false,
                          .commits_only_own_term = false,
-                         .lease_election_timeouts = 2};
+                         .lease_election_timeouts = 2,
+                         // membership.c refuses a change only while one is
+                         // uncommitted or a promotion runs, never for want
+                         // of a commit in the leader's term -- 0.18.1 too
+                         // (docs/adapters.md: an open question, not a claim).
+                         .changes_after_commit_in_term = false};
 };
 
 }  // namespace

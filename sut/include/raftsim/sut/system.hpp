@@ -92,6 +92,11 @@ struct Semantics {
     /// timeout, so a quorum last heard just after one check is judged two
     /// checks later).
     std::uint32_t lease_election_timeouts = 0;
+    /// A leader appends a configuration only once an entry of its own term
+    /// committed (thesis §4.1, the fix to single-server changes);
+    /// membership/change_before_commit_in_term holds it to that. Without
+    /// it, the other one-at-a-time rules still hold.
+    bool changes_after_commit_in_term = true;
 };
 
 class System {
