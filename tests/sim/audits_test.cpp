@@ -228,6 +228,30 @@ std::vector<HistoryCase> removal_by_term_cases() {
     };
 }
 
+// A pipelined disk (canonical/raft) completes its writes one by one:
+// Checkers::on_durable makes the log durable only below the first write
+// still pending.
+std::vector<HistoryCase> pipelined_cases() {
+    return {
+        {"an acknowledgement past a pipelined disk's durable prefix",
+         [](Checkers& c) {
+             c.on_log_write(2, 1, {configuration_entry(1, 1, 3), command(1, 2, 2)}, 1);
+             c.on_log_write(2, 1, {command(1, 3, 3)}, 1);
+             c.on_durable(2, 3);  // the first write completed, the second not yet
+             c.on_send(append(1, 2, 1, 1), 2);
+             c.on_send(ack_of(2, 1, 1, 3), 2);
+         },
+         [](Checkers& c) {
+             c.on_log_write(2, 1, {configuration_entry(1, 1, 3), command(1, 2, 2)}, 1);
+             c.on_log_write(2, 1, {command(1, 3, 3)}, 1);
+             c.on_durable(2, 3);
+             c.on_send(append(1, 2, 1, 1), 2);
+             c.on_send(ack_of(2, 1, 1, 2), 2);
+         },
+         Checker::durability, "acknowledged_before_durable"},
+    };
+}
+
 std::vector<HistoryCase> removal_cases() {
     return {
         {"an acknowledgement before the entries were synced",
@@ -648,6 +672,7 @@ TEST_CASE("durability: votes, syncs and restarts keep what Figure 2 says is stab
     run_cases(storage_cases());
     run_cases(removal_cases());
     run_cases(removal_by_term_cases());
+    run_cases(pipelined_cases());
 }
 
 TEST_CASE("node_progress: a node's commit index and applied prefix never move back",

@@ -182,10 +182,15 @@ void CanonicalNode::complete_disk_op() {
     disk_.pop_front();
     env_.storage().sync_oldest();
     env_.observe_durable(unsynced_from());
+    finish_disk_op(op, 0);
+}
+
+// Tells the library an operation ended (a truncate has no callback).
+void CanonicalNode::finish_disk_op(const DiskOp& op, int status) {
     if (op.kind == DiskOp::Kind::append && op.append_callback != nullptr) {
-        op.append_callback(op.append, 0);
+        op.append_callback(op.append, status);
     } else if (op.kind == DiskOp::Kind::snapshot_put && op.put_callback != nullptr) {
-        op.put_callback(op.put, 0);
+        op.put_callback(op.put, status);
     }
 }
 
@@ -215,11 +220,7 @@ void CanonicalNode::io_close(raft_io_close_cb callback) {
     while (!disk_.empty()) {
         const DiskOp op = disk_.back();
         disk_.pop_back();
-        if (op.kind == DiskOp::Kind::append && op.append_callback != nullptr) {
-            op.append_callback(op.append, RAFT_CANCELED);
-        } else if (op.kind == DiskOp::Kind::snapshot_put && op.put_callback != nullptr) {
-            op.put_callback(op.put, RAFT_CANCELED);
-        }
+        finish_disk_op(op, RAFT_CANCELED);
     }
     while (!soon_.empty()) {
         const Soon soon = soon_.front();

@@ -137,6 +137,7 @@ class CanonicalNode final : public Node {
     void report_applied_through(core::Index index);
     void schedule_disk_op(DiskOp op);
     void complete_disk_op();
+    void finish_disk_op(const DiskOp& op, int status);
     void complete_soon();
     [[nodiscard]] core::Index unsynced_from() const;
     [[nodiscard]] const core::Entry* issued_entry(core::Index index) const;

@@ -46,14 +46,13 @@ class CanonicalSystem final : public System {
                                .leadership_transfer = true,
                                .snapshot_on_demand = false,
                                .vote_rules = false};
-    // No no-op at election (F9); stickiness without a time bound (F10).
+    // No no-op at election (F9).
     // 0.15's replicationQuorum commits any entry a majority stores whose
     // term is at most the leader's (replication.c): Figure 8's rule does
     // not hold -- a bug, fixed upstream in 0.17.1 (524f735, PR #336;
     // fuzz/findings/canonical). Declared so sweeps look past the rule to
     // its consequences, which every checker still sees.
     Semantics semantics_{.noop_on_election = false,
-                         .bounded_stickiness = false,
                          .commits_only_own_term = false,
                          .lease_election_timeouts = 2,
                          // membership.c refuses a change only while one is

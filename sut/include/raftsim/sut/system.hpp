@@ -14,10 +14,10 @@
 
 namespace raftsim::sut {
 
-/// When writes become durable and what may be sent before they are. The
-/// host honours it; the checkers enforce only the universal part (a vote or
-/// an acknowledgement rests on durable state), and a crash loses exactly
-/// what it leaves unsynced.
+/// When writes become durable and what may be sent before they are: a
+/// declaration the adapter carries out with sut::Storage's operations. The
+/// checkers enforce only the universal part (a vote or an acknowledgement
+/// rests on durable state), and a crash loses exactly what is unsynced.
 struct Durability {
     /// Every write a node issues is durable before any message or effect
     /// resting on it leaves the node, and the node handles no input
@@ -70,15 +70,14 @@ struct CapabilityInfo {
 /// The durability contract in words: "persist before send, ...".
 [[nodiscard]] std::string describe(const Durability& durability);
 
-/// What the semantics checkers expect, each one justified per system in
-/// docs/adapters.md. The universal checkers hold for every system.
+/// What the semantics checkers and the host's final checks expect, each one
+/// justified per system in docs/adapters.md. The universal checkers hold
+/// for every system.
 struct Semantics {
     /// A new leader appends an entry of its own term (thesis §6.4's no-op),
-    /// so earlier entries commit without client traffic.
+    /// so earlier entries commit without client traffic. Without it,
+    /// verify() commits one command before waiting for the logs to settle.
     bool noop_on_election = true;
-    /// A voter that heard from a leader within this many of its ticks
-    /// refuses to vote (0: for as long as it knows a leader; canonical/raft).
-    bool bounded_stickiness = true;
     /// A leader commits by counting replicas only an entry of its own term
     /// (§5.4.2, Figure 8); commit_quorum/commit_of_earlier_term_entry holds
     /// it to that. A system declared without it is still held to what
