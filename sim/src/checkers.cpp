@@ -86,6 +86,17 @@ CheckerLabel label_of(Checker checker) noexcept {
     return CheckerLabel::harness;
 }
 
+std::string describe(const core::Configuration& configuration) {
+    std::string text;
+    for (const core::Server& server : configuration.servers) {
+        const std::string_view suffrage = server.suffrage == core::Suffrage::voter      ? "voter"
+                                          : server.suffrage == core::Suffrage::nonvoter ? "nonvoter"
+                                                                                        : "staging";
+        text += fmt::format("{}{} {}", text.empty() ? "" : ", ", server.id, suffrage);
+    }
+    return "{" + text + "}";
+}
+
 std::string_view to_string(CheckerLabel label) noexcept {
     switch (label) {
         case CheckerLabel::universal:
@@ -601,10 +612,10 @@ void Checkers::on_leader_configuration(core::NodeId leader, core::Term term, cor
     if (previous != nullptr &&
         majorities_can_be_disjoint(previous->configuration, current->configuration)) {
         violate(Checker::membership, "disjoint_majorities",
-                fmt::format("leader {} of term {} went from {} voters (index {}) to {} voters "
-                            "(index {}) in one change; their majorities need not overlap",
-                            leader, term, previous->configuration.voter_count(), previous->index,
-                            current->configuration.voter_count(), index),
+                fmt::format("leader {} of term {} went from {} (index {}) to {} (index {}) in "
+                            "one change; their majorities need not overlap",
+                            leader, term, describe(previous->configuration), previous->index,
+                            describe(current->configuration), index),
                 now, leader);
         return;
     }
@@ -704,11 +715,25 @@ void Checkers::on_configuration(core::NodeId node, const core::Configuration& co
         log.configurations.back().configuration.servers == configuration.servers) {
         return;
     }
+    if (semantics_.configuration_in_effect_when_durable) {
+        // The latest configuration at or below the durable prefix, which a
+        // follower of such a system still uses while a later one is written.
+        const DurableView& view = durable_[node];
+        const core::Index durable_last =
+            view.unsynced_from == 0 ? log.last_index() : view.unsynced_from - 1;
+        const LogMirror::ConfigurationAt* durable = nullptr;
+        for (const LogMirror::ConfigurationAt& at : log.configurations) {
+            durable = at.index <= durable_last ? &at : durable;
+        }
+        if (durable != nullptr && durable->configuration.servers == configuration.servers) {
+            return;
+        }
+    }
     violate(Checker::membership, "configuration_in_effect_differs",
-            fmt::format("node {} uses a configuration of {} servers, not the latest one in its "
-                        "log (index {}, {} servers)",
-                        node, configuration.servers.size(), log.configurations.back().index,
-                        log.configurations.back().configuration.servers.size()),
+            fmt::format("node {} uses the configuration {}, not the latest one in its log "
+                        "(index {}: {})",
+                        node, describe(configuration), log.configurations.back().index,
+                        describe(log.configurations.back().configuration)),
             now, node);
 }
 

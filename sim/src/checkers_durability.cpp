@@ -201,11 +201,13 @@ void Checkers::check_snapshot_configuration(core::NodeId node, const core::Snaps
         latest->configuration.servers == snapshot.configuration.servers) {
         return;
     }
-    violate(Checker::snapshot, "snapshot_configuration_not_latest",
-            fmt::format("node {} took a snapshot through index {} with the configuration of index "
-                        "{}, but the latest at or below it is at index {}",
-                        node, snapshot.index, snapshot.configuration_index, latest->index),
-            now, node);
+    violate(
+        Checker::snapshot, "snapshot_configuration_not_latest",
+        fmt::format("node {} took a snapshot through index {} with the configuration {} of "
+                    "index {}, but the latest at or below it is {} at index {}",
+                    node, snapshot.index, describe(snapshot.configuration),
+                    snapshot.configuration_index, describe(latest->configuration), latest->index),
+        now, node);
 }
 
 // Within one incarnation a node's commit index never moves back, and never

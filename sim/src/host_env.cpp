@@ -98,6 +98,9 @@ void HostEnv::observe_commit_index(core::Index commit_index) {
 }
 
 void HostEnv::observe_configuration(const core::Configuration& configuration) {
+    // An adapter's contract (sut/node.hpp): ids unique and ascending, which
+    // the checkers' lookups rely on.
+    RAFT_ASSERT(configuration.is_valid());
     sim_.checkers_.on_configuration(id_, configuration, sim_.now_);
     if (sim_.observer_ != nullptr) {
         sim_.observer_->on_configuration(id_, configuration);

@@ -711,6 +711,38 @@ TEST_CASE("membership: the configuration in effect is the latest one in the log"
     require_violation(checkers, Checker::membership, "configuration_in_effect_differs");
 }
 
+// canonical/raft's follower adopts a configuration entry once its write
+// completes (sut::Semantics::configuration_in_effect_when_durable).
+TEST_CASE("membership: a durable-adoption system may use the durable configuration meanwhile",
+          "[checkers][audits]") {
+    const auto pending_change = [](Checkers& checkers) {
+        write_log(checkers, 2, 1, 2);
+        checkers.on_log_write(2, 1, {configuration_entry(1, 3, 5)}, 3);
+        checkers.on_durable(2, 3);  // the write of index 3 is still pending
+    };
+    SECTION("the strict default holds the node to the entry just written") {
+        Checkers checkers;
+        pending_change(checkers);
+        checkers.on_configuration(2, core::Configuration::voters(3), 4);
+        require_violation(checkers, Checker::membership, "configuration_in_effect_differs");
+    }
+    SECTION("declared: the configuration of the durable prefix is accepted") {
+        Checkers checkers;
+        checkers.set_semantics(sut::Semantics{.configuration_in_effect_when_durable = true});
+        pending_change(checkers);
+        checkers.on_configuration(2, core::Configuration::voters(3), 4);
+        checkers.on_configuration(2, core::Configuration::voters(5), 5);
+        require_clean(checkers);
+    }
+    SECTION("declared: a configuration in neither place still fires") {
+        Checkers checkers;
+        checkers.set_semantics(sut::Semantics{.configuration_in_effect_when_durable = true});
+        pending_change(checkers);
+        checkers.on_configuration(2, core::Configuration::voters(4), 4);
+        require_violation(checkers, Checker::membership, "configuration_in_effect_differs");
+    }
+}
+
 TEST_CASE("checkers: every checker is labelled universal, semantics or harness", "[checkers]") {
     std::size_t semantics = 0;
     for (std::uint8_t i = 0; i < checker_count; ++i) {

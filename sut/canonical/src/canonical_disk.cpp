@@ -84,7 +84,7 @@ int CanonicalNode::io_set_vote(raft_id server) {
 // wake-up, never inside send.
 int CanonicalNode::io_send(struct raft_io_send* request, const struct raft_message* message,
                            raft_io_send_cb callback) {
-    poll();  // what the message rests on is reported first
+    poll_state();  // what the message rests on is reported first
     env_.send(to_core(*message, setup_.id));
     request->cb = callback;
     soon_.push_back(Soon{.send = request, .send_callback = callback});
@@ -95,7 +95,7 @@ int CanonicalNode::io_send(struct raft_io_send* request, const struct raft_messa
 int CanonicalNode::io_append(struct raft_io_append* request, const struct raft_entry entries[],
                              unsigned n, raft_io_append_cb callback) {
     RAFT_ASSERT(n >= 1);
-    poll();  // a role change is reported before the write it comes with
+    poll_state();  // a role change is reported before the write it comes with
     const core::Index first = last_index() + 1;
     std::vector<core::Entry> written;
     written.reserve(n);
@@ -138,6 +138,13 @@ int CanonicalNode::io_snapshot_put(unsigned trailing, struct raft_io_snapshot_pu
     core::Snapshot stored = snapshot_to_core(*snapshot);
     // trailing == 0 is an install: the whole log goes (notes F12).
     const bool install = trailing == 0;
+    if (!install) {
+        // A snapshot of the node's own state follows the apply of its last
+        // entry, which may be one the library applies without the state
+        // machine (0.18 snapshots right after a configuration entry).
+        RAFT_ASSERT(stored.index <= raft_.last_applied);
+        report_applied_through(stored.index);
+    }
     const core::Index keep_after = stored.index > trailing ? stored.index - trailing : 0;
     env_.observe_snapshot(stored, raft_.current_term, install, install);
     snapshot_index_ = stored.index;
@@ -252,7 +259,7 @@ int CanonicalNode::io_random(int min, int max) {
 
 // The library applies index last_applied + 1 (replication.c's apply loop).
 int CanonicalNode::fsm_apply(const struct raft_buffer* buffer) {
-    poll();
+    poll_state();
     const core::Index index = raft_.last_applied + 1;
     report_applied_through(index - 1);
     const core::Entry* entry = issued_entry(index);

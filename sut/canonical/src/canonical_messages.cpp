@@ -1,6 +1,7 @@
 // Message, entry and configuration translation (canonical_messages.hpp).
 #include "canonical_messages.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 
@@ -161,6 +162,19 @@ std::string address_of(core::NodeId id) {
     return std::to_string(id);
 }
 
+namespace {
+
+// canonical keeps servers in the order they were added (configuration.c), so
+// a server removed and added back comes last; core::Configuration keeps them
+// sorted by id, which its lookups (a binary search) rely on.
+core::Configuration sorted_by_id(core::Configuration configuration) {
+    std::sort(configuration.servers.begin(), configuration.servers.end(),
+              [](const core::Server& a, const core::Server& b) { return a.id < b.id; });
+    return configuration;
+}
+
+}  // namespace
+
 std::optional<core::Configuration> decode_configuration(const core::Payload& data) {
     const std::uint8_t* at = data.begin();
     const std::uint8_t* end = data.end();
@@ -184,7 +198,7 @@ std::optional<core::Configuration> decode_configuration(const core::Payload& dat
         configuration.servers.push_back(core::Server{.id = id, .suffrage = suffrage_of(*at)});
         at += 1;
     }
-    return configuration;
+    return sorted_by_id(std::move(configuration));
 }
 
 core::Configuration to_core(const struct raft_configuration& configuration) {
@@ -194,7 +208,7 @@ core::Configuration to_core(const struct raft_configuration& configuration) {
         result.servers.push_back(
             core::Server{.id = server.id, .suffrage = suffrage_of(server.role)});
     }
-    return result;
+    return sorted_by_id(std::move(result));
 }
 
 bool to_raft(const core::Configuration& configuration, struct raft_configuration& out) {

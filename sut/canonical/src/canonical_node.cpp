@@ -165,6 +165,11 @@ core::Index CanonicalNode::last_index() const {
 // changes (notes O8): after every input, and before every message and
 // apply that may rest on a change, the node reports what moved.
 void CanonicalNode::poll() {
+    poll_state();
+    poll_configuration();
+}
+
+void CanonicalNode::poll_state() {
     if (closing_) {
         return;
     }
@@ -177,6 +182,12 @@ void CanonicalNode::poll() {
     if (raft_.commit_index != reported_commit_) {
         reported_commit_ = raft_.commit_index;
         env_.observe_commit_index(raft_.commit_index);
+    }
+}
+
+void CanonicalNode::poll_configuration() {
+    if (closing_) {
+        return;
     }
     const core::Index committed_index = committed_configuration_index_of(raft_);
     if (committed_index != reported_configuration_index_ ||

@@ -132,7 +132,16 @@ class CanonicalNode final : public Node {
     void wire();
     void init(const core::Configuration* bootstrap);
     void after_input();
+    /// Reports what changed in the library since the last poll: poll_state
+    /// (role, term and vote, commit index) then poll_configuration. Inside
+    /// the library's io and fsm callbacks only poll_state runs: releases
+    /// differ in when, within one call, the configuration is updated against
+    /// its entry's write (0.15 before io->append, 0.18 after), so the
+    /// configuration in effect is read once the call has returned
+    /// (after_input), when it is consistent with the log.
     void poll();
+    void poll_state();
+    void poll_configuration();
     void report_role();
     void report_applied_through(core::Index index);
     void schedule_disk_op(DiskOp op);

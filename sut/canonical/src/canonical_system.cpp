@@ -59,7 +59,8 @@ class CanonicalSystem final : public System {
                          // uncommitted or a promotion runs, never for want
                          // of a commit in the leader's term -- 0.18.1 too
                          // (docs/adapters.md: an open question, not a claim).
-                         .changes_after_commit_in_term = false};
+                         .changes_after_commit_in_term = false,
+                         .configuration_in_effect_when_durable = true};
 };
 
 }  // namespace

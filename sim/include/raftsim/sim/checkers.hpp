@@ -52,6 +52,8 @@ enum class Checker : std::uint8_t {
 inline constexpr std::uint8_t checker_count = 21;
 
 [[nodiscard]] std::string_view to_string(Checker checker) noexcept;
+/// "{1 voter, 4 nonvoter, 6 staging}": a configuration in a violation's detail.
+[[nodiscard]] std::string describe(const core::Configuration& configuration);
 
 /// What kind of rule a checker enforces (docs/invariants.md).
 enum class CheckerLabel : std::uint8_t {

@@ -96,6 +96,12 @@ struct Semantics {
     /// membership/change_before_commit_in_term holds it to that. Without
     /// it, the other one-at-a-time rules still hold.
     bool changes_after_commit_in_term = true;
+    /// A server uses the latest configuration in its log once that entry is
+    /// appended (thesis §4.1, hashicorp). With this set, a follower adopts
+    /// it only once its write is durable, and the one before stays in
+    /// effect meanwhile (canonical/raft's appendFollowerCb);
+    /// membership/configuration_in_effect_differs then accepts either.
+    bool configuration_in_effect_when_durable = false;
 };
 
 class System {
