@@ -234,6 +234,7 @@ int list_systems_command() {
         fmt::print("{}{}\n  {}\n", system->name(),
                    system->name() == sut::default_system_name ? " (the default)" : "",
                    system->description());
+        fmt::print("  version:      {}\n", system->version());
         fmt::print("  durability:   {}\n", sut::describe(system->durability()));
         fmt::print("  capabilities: {}\n", sut::describe(system->capabilities()));
         fmt::print("  lacks:        {}\n", sut::describe_missing(system->capabilities()));
