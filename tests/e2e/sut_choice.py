@@ -83,7 +83,7 @@ def check_reports():
               ["scenario", "seeds", "passed", "failed", "skipped"], "the table's columns")
         check("SKIP" not in result.stdout, "no SKIP line")
         summary = json.loads(paths["json"].read_text())
-        check(summary["schema_version"] == 3 and summary["sut"] == "raftsim", "JSON names raftsim")
+        check(summary["schema_version"] == 4 and summary["sut"] == "raftsim", "JSON names raftsim")
         check((summary["totals"]["skipped"], summary["totals"]["not_run"]) == (0, 0)
               and summary["skips"] == [], "JSON: no skips")
         check(all(row["skipped"] == 0 and row["not_run"] == 0 for row in summary["scenarios"]),
