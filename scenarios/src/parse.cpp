@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "raftsim/core/assert.hpp"
+#include "raftsim/scenarios/expect.hpp"
 
 namespace raftsim::scenarios {
 namespace {
@@ -60,6 +61,9 @@ constexpr std::size_t max_steps_in_file = LimitsSpec::default_steps;
 constexpr std::int64_t max_drift_ppm = 999'999;
 constexpr std::size_t max_quoted_chars = 40;
 constexpr std::size_t max_message_faults = 65'536;
+/// Far more expected failures than a kept finding names (one per system
+/// and seed it fails on); the bound keeps the file's look-ups small.
+constexpr std::size_t max_expect_entries = 1'024;
 /// A message held back longer is lost in all but name, and the bound keeps
 /// the simulator's "now + delay" far from overflowing.
 constexpr TimeUs max_fault_delay_us = 3'600 * sim::us_per_second;
@@ -850,6 +854,101 @@ std::vector<sim::MessageFault> parse_message_faults(const Json& value) {
     return faults;
 }
 
+// ---------------------------------------------------------------- expect
+
+/// A system's name in an expectation. Any name is allowed, since a file
+/// outlives builds and may name a system this one lacks, but it must look
+/// like one (as `--sut` names do), so that a typo cannot pass for one.
+std::string parse_sut_name(const Json& value, const std::string& path) {
+    const auto lower = [](char c) { return c >= 'a' && c <= 'z'; };
+    bool well_formed = value.is_string();
+    if (well_formed) {
+        const std::string& name = value.get_ref<const std::string&>();
+        well_formed = !name.empty() && name.size() <= max_name_length && lower(name.front());
+        for (const char c : name) {
+            well_formed =
+                well_formed && (lower(c) || (c >= '0' && c <= '9') || c == '_' || c == '-');
+        }
+    }
+    if (!well_formed) {
+        fail_expected(path,
+                      "a system name like \"canonical\" (1 to 64 characters from [a-z0-9_-], "
+                      "starting with a letter)",
+                      value);
+    }
+    return value.get<std::string>();
+}
+
+/// "fails_with": {"checker": C, "kind": K}, both required.
+void parse_fails_with(const Json& value, const std::string& path, ExpectedFailure& entry) {
+    check_fields(value, path, {"checker", "kind"});
+    entry.checker =
+        get_nonempty_string(required_field(value, path, "checker"), member_path(path, "checker"));
+    entry.kind =
+        get_nonempty_string(required_field(value, path, "kind"), member_path(path, "kind"));
+    RAFT_ASSERT(!entry.checker.empty());
+    RAFT_ASSERT(!entry.kind.empty());
+}
+
+/// {"sut": S, "seed": N, "fails_with": {...}, "fixed_in": V, "why": W}:
+/// seed and fails_with required.
+ExpectedFailure parse_expected_failure(const Json& value, const std::string& path) {
+    check_fields(value, path, {"sut", "seed", "fails_with", "fixed_in", "why"});
+    ExpectedFailure entry;
+    if (const Json* sut = find_field(value, "sut")) {
+        entry.sut = parse_sut_name(*sut, member_path(path, "sut"));
+    }
+    entry.seed = get_u64(required_field(value, path, "seed"), member_path(path, "seed"), 0,
+                         std::numeric_limits<std::uint64_t>::max());
+    const std::string fails_path = member_path(path, "fails_with");
+    parse_fails_with(required_field(value, path, "fails_with"), fails_path, entry);
+    if (const Json* fixed = find_field(value, "fixed_in")) {
+        if (!fixed->is_string() ||
+            !parse_version(fixed->get_ref<const std::string&>()).has_value()) {
+            fail_expected(member_path(path, "fixed_in"),
+                          "a version like \"0.17.1\" (1 to 4 numbers of at most 9 digits, "
+                          "separated by dots)",
+                          *fixed);
+        }
+        entry.fixed_in = fixed->get<std::string>();
+    }
+    if (const Json* why = find_field(value, "why")) {
+        entry.why = get_string(*why, member_path(path, "why"));
+    }
+    RAFT_ASSERT(!entry.sut.empty());
+    RAFT_ASSERT(entry.fixed_in.empty() || parse_version(entry.fixed_in).has_value());
+    return entry;
+}
+
+/// A run has one result, so at most one entry may speak for a (sut, seed).
+std::vector<ExpectedFailure> parse_expect(const Json& value) {
+    const std::string path = "expect";
+    if (!value.is_array() || value.size() > max_expect_entries) {
+        fail_expected(path,
+                      fmt::format("an array of at most {} expected failures like [{{\"seed\": 7, "
+                                  "\"fails_with\": {{\"checker\": \"liveness\", \"kind\": "
+                                  "\"no_leader\"}}}}]",
+                                  max_expect_entries),
+                      value);
+    }
+    std::vector<ExpectedFailure> entries;
+    std::map<std::pair<std::string, std::uint64_t>, std::size_t> index_of;
+    for (std::size_t i = 0; i < value.size(); ++i) {
+        ExpectedFailure entry = parse_expected_failure(value[i], index_path(path, i));
+        const auto [it, inserted] = index_of.emplace(std::make_pair(entry.sut, entry.seed), i);
+        if (!inserted) {
+            fail(index_path(path, i),
+                 fmt::format("duplicate expectation for sut {} seed {} (also at {}): a run has "
+                             "one result, so at most one entry may expect it",
+                             quote(entry.sut), entry.seed, index_path(path, it->second)));
+        }
+        entries.push_back(std::move(entry));
+    }
+    RAFT_ASSERT(entries.size() == value.size());
+    RAFT_ASSERT(index_of.size() == entries.size());
+    return entries;
+}
+
 // ---------------------------------------------------------------- steps
 
 struct Action {
@@ -1072,7 +1171,7 @@ Scenario Parser::parse(const Json& root) {
     }
     check_fields(root, "$",
                  {"$schema", "name", "description", "cluster", "raft", "network", "workload",
-                  "checks", "steps", "message_faults", "limits"});
+                  "checks", "steps", "message_faults", "limits", "expect"});
     Scenario scenario;
     if (const Json* schema = find_field(root, "$schema")) {
         scenario.schema = get_string(*schema, member_path("$", "$schema"));
@@ -1105,6 +1204,9 @@ Scenario Parser::parse(const Json& root) {
     }
     if (const Json* limits = find_field(root, "limits")) {
         scenario.limits = parse_limits(*limits);
+    }
+    if (const Json* expect = find_field(root, "expect")) {
+        scenario.expect = parse_expect(*expect);
     }
     check_groups();
     return scenario;

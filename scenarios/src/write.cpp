@@ -667,6 +667,26 @@ Node steps_node(const std::vector<Step>& steps, bool top_level) {
     return node;
 }
 
+/// Every field but the empty optional ones, "sut" included: a kept file
+/// says which system it is about even when that is the default.
+Node expected_failure_node(const ExpectedFailure& entry) {
+    RAFT_ASSERT(!entry.sut.empty());
+    RAFT_ASSERT(!entry.checker.empty() && !entry.kind.empty());
+    Node node = object_node()
+                    .add("sut", string_node(entry.sut))
+                    .add("seed", number_node(entry.seed))
+                    .add("fails_with", object_node()
+                                           .add("checker", string_node(entry.checker))
+                                           .add("kind", string_node(entry.kind)));
+    if (!entry.fixed_in.empty()) {
+        node.add("fixed_in", string_node(entry.fixed_in));
+    }
+    if (!entry.why.empty()) {
+        node.add("why", string_node(entry.why));
+    }
+    return node;
+}
+
 Node scenario_node(const Scenario& scenario) {
     RAFT_ASSERT(!scenario.name.empty());
     Node root = object_node();
@@ -710,6 +730,14 @@ Node scenario_node(const Scenario& scenario) {
                      .add("simulated_time", duration_node(scenario.limits.simulated_time_us))
                      .add("steps", number_node(scenario.limits.steps))
                      .add("requests", number_node(scenario.limits.requests)));
+    }
+    // Only when there is one, so every other file's text stays as it was.
+    if (!scenario.expect.empty()) {
+        Node expect = array_node(true);
+        for (const ExpectedFailure& entry : scenario.expect) {
+            expect.push(expected_failure_node(entry));
+        }
+        root.add("expect", std::move(expect));
     }
     return root;
 }

@@ -2,7 +2,7 @@
 """sut_choice.py RAFTSIM WORKDIR: `--sut` on the command line, end to end.
 
   - `run --list-suts` lists every system this build has, raftsim first as
-    the default, with its description, durability contract and capabilities;
+    the default, with its description, version, durability contract and capabilities;
   - an unknown `--sut` is a usage error (exit 2) listing the systems, on
     every command that takes it; `--sut canonical` in a build without the
     adapter says how to get it;
@@ -44,7 +44,7 @@ def listed_systems():
     lines = result.stdout.splitlines()
     check(lines[0] == "raftsim (the default)", f"raftsim is listed first: {lines[0]!r}")
     names = [line.split()[0] for line in lines if line and not line.startswith((" ", "("))]
-    for key in ("durability:", "capabilities:", "lacks:"):
+    for key in ("version:", "durability:", "capabilities:", "lacks:"):
         check(sum(line.strip().startswith(key) for line in lines) == len(names),
               f"every system has a '{key}' line")
     check("capabilities: pre_vote, check_quorum_optional, nonvoters, staging, "
@@ -83,7 +83,7 @@ def check_reports():
               ["scenario", "seeds", "passed", "failed", "skipped"], "the table's columns")
         check("SKIP" not in result.stdout, "no SKIP line")
         summary = json.loads(paths["json"].read_text())
-        check(summary["schema_version"] == 3 and summary["sut"] == "raftsim", "JSON names raftsim")
+        check(summary["schema_version"] == 4 and summary["sut"] == "raftsim", "JSON names raftsim")
         check((summary["totals"]["skipped"], summary["totals"]["not_run"]) == (0, 0)
               and summary["skips"] == [], "JSON: no skips")
         check(all(row["skipped"] == 0 and row["not_run"] == 0 for row in summary["scenarios"]),

@@ -109,6 +109,7 @@ TEST_CASE("dedup: severity ranks safety, then liveness, then the harness's own",
     CHECK(severity_rank("convergence") == 1);
     CHECK(severity_rank("limit") == 2);
     CHECK(severity_rank("crash") == 2);
+    CHECK(severity_rank("expect") == 2);
 }
 
 TEST_CASE("dedup: among equal seeds the first reported failure represents the group", "[dedup]") {

@@ -65,7 +65,7 @@ TEST_CASE("report: JUnit has a suite per row and a case per run, failures escape
 
 TEST_CASE("report: the JSON summary follows docs/ci.md", "[report]") {
     const nlohmann::json summary = nlohmann::json::parse(render_json(sample_report()));
-    CHECK(summary["schema_version"] == 3);
+    CHECK(summary["schema_version"] == 4);
     CHECK(summary["mode"] == "scenarios");
     CHECK(summary["sut"] == "raftsim");
     CHECK(summary["totals"]["skipped"] == 0);
@@ -188,6 +188,123 @@ TEST_CASE("report: the JSON reader takes back what render_json wrote, skips incl
     forged["skips"][0]["count"] = 2;
     CHECK(!parse_json_report(forged.dump(), error).has_value());
     CHECK(error == "skip 0 counts 2 cases, but 3 name it");
+}
+
+// One row, X: seed 1 passed, seed 2 failed as expected, seed 3 failed.
+SweepReport expecting_report() {
+    SweepReport report = sample_report();
+    report.rows[0].name = "X";
+    report.failures[0].scenario = report.failures[0].row = "X";
+    report.failures[0].seed = 3;
+    report.expected_failures.push_back(ExpectedFailureRecord{.scenario = "X",
+                                                             .row = "X",
+                                                             .seed = 2,
+                                                             .checker = "durability",
+                                                             .kind = "acknowledged_entry_truncated",
+                                                             .detail = "f1 acknowledged 2",
+                                                             .time_us = 122065,
+                                                             .fingerprint = 0xdef,
+                                                             .fixed_in = "0.17.1",
+                                                             .why = "a <stale> tail",
+                                                             .replay = "raftsim replay x.json"});
+    RowReport& row = report.rows[0];
+    row.passed = 1;
+    row.expected_failures = 1;
+    row.cases = {
+        CaseReport{.seed = 1, .wall_seconds = 0.1},
+        CaseReport{
+            .seed = 2, .wall_seconds = 0.2, .status = CaseStatus::expected_failure, .expected = 0},
+        CaseReport{.seed = 3, .wall_seconds = 0.2, .failure = 0, .status = CaseStatus::failed}};
+    return report;
+}
+
+TEST_CASE("report: JUnit shows an expected failure as a passing case that names it",
+          "[report][expect]") {
+    const std::string xml = render_junit(expecting_report());
+    CHECK(xml.find("<testsuite name=\"X\" tests=\"3\" failures=\"1\" errors=\"0\" "
+                   "skipped=\"0\"") != std::string::npos);
+    CHECK(xml.find("<testcase classname=\"X\" name=\"seed 2\" time=\"0.200\">\n"
+                   "      <properties>\n        <property name=\"expected_failure\" "
+                   "value=\"durability/acknowledged_entry_truncated\"/>\n      </properties>\n"
+                   "      <system-out>expected failure: durability/acknowledged_entry_truncated at "
+                   "0.122065s simulated, fingerprint 0000000000000def\nf1 acknowledged 2\n"
+                   "fixed in: 0.17.1\nwhy: a &lt;stale&gt; tail\nreplay: raftsim replay x.json\n"
+                   "</system-out>\n    </testcase>") != std::string::npos);
+    CHECK(xml.find("<skipped") == std::string::npos);
+}
+
+TEST_CASE("report: the JSON summary counts expected failures apart from failures",
+          "[report][expect]") {
+    const nlohmann::json summary = nlohmann::json::parse(render_json(expecting_report()));
+    CHECK(summary["totals"]["runs"] == 3);
+    CHECK(summary["totals"]["passed"] == 1);
+    CHECK(summary["totals"]["failed"] == 1);
+    CHECK(summary["totals"]["expected_failures"] == 1);
+    CHECK(summary["scenarios"][0]["failed"] == 1);
+    CHECK(summary["scenarios"][0]["expected_failures"] == 1);
+    CHECK(summary["scenarios"][0]["cases"][1]["result"] == "expected_failure");
+    CHECK(summary["scenarios"][0]["cases"][1]["expected"] == 0);
+    const nlohmann::json& record = summary["expected_failures"][0];
+    CHECK(record["kind"] == "acknowledged_entry_truncated");
+    CHECK(record["fixed_in"] == "0.17.1");
+    CHECK(record["fingerprint"] == "0000000000000def");
+    CHECK(expected_failures_text(expecting_report()) == "1 expected failure");
+    CHECK(expected_failures_text(sample_report()).empty());
+}
+
+TEST_CASE("report: the JSON reader takes back expected failures, and checks their indexes",
+          "[report][expect]") {
+    std::string error;
+    const std::string text = render_json(expecting_report());
+    const std::optional<SweepReport> read = parse_json_report(text, error);
+    REQUIRE(read.has_value());
+    CHECK(render_json(*read) == text);
+    nlohmann::json forged = nlohmann::json::parse(text);
+    forged["scenarios"][0]["cases"][1]["expected"] = 1;
+    CHECK(!parse_json_report(forged.dump(), error).has_value());
+    CHECK(error == "a case names an expected failure the report does not hold");
+    forged = nlohmann::json::parse(text);
+    forged["scenarios"][0]["expected_failures"] = 3;
+    CHECK(!parse_json_report(forged.dump(), error).has_value());
+    CHECK(error.find("more passed, aborted and expected failures than runs") != std::string::npos);
+}
+
+TEST_CASE("merge: expected failures of two shards are kept and numbered in sweep order",
+          "[report][expect]") {
+    const SweepReport whole = expecting_report();
+    std::vector<ShardReport> shards;
+    for (std::uint64_t index = 1; index <= 2; ++index) {
+        SweepReport part = whole;
+        part.shard_index = index;
+        part.shard_count = 2;
+        RowReport& row = part.rows[0];
+        // Shard 1: seeds 1 and 3 (a pass, the failure); shard 2: seed 2.
+        row.cases = index == 1
+                        ? std::vector<CaseReport>{whole.rows[0].cases[0], whole.rows[0].cases[2]}
+                        : std::vector<CaseReport>{whole.rows[0].cases[1]};
+        row.seeds = row.cases.size();
+        row.passed = index == 1 ? 1 : 0;
+        row.expected_failures = index == 1 ? 0 : 1;
+        if (index == 1) {
+            part.expected_failures.clear();
+            row.cases[1].failure = 0;
+        } else {
+            part.failures.clear();
+        }
+        row.wall_seconds = index == 1 ? row.wall_seconds : 0;
+        shards.push_back(ShardReport{.file = "shard", .report = part});
+    }
+    std::string error;
+    const std::optional<SweepReport> merged = merge_shards(shards, error);
+    REQUIRE(merged.has_value());
+    const nlohmann::json got = nlohmann::json::parse(render_json(*merged));
+    const nlohmann::json want = nlohmann::json::parse(render_json(whole));
+    CHECK(got["totals"] == want["totals"]);
+    CHECK(got["scenarios"] == want["scenarios"]);
+    CHECK(got["expected_failures"] == want["expected_failures"]);
+    shards[1].report.sut_version = "0.2.0";
+    CHECK(!merge_shards(shards, error).has_value());
+    CHECK(error.find("another version of raftsim") != std::string::npos);
 }
 
 // Two shards of the skipping report's sweep: seeds 1 and 3, and seed 2.

@@ -1525,6 +1525,89 @@ TEST_CASE("parse: raft settings valid at a 1ms tick are kept as durations", "[pa
 
 // ---------------------------------------------------------------- files
 
+TEST_CASE("parse: an expect entry carries its system, seed, signature, fix and reason",
+          "[parse][expect]") {
+    const ParseResult result = parse(with_field(R"("expect": [
+        {"sut": "canonical", "seed": 58,
+         "fails_with": {"checker": "durability", "kind": "acknowledged_entry_truncated"},
+         "fixed_in": "0.17.1", "why": "a stale tail"},
+        {"seed": 18446744073709551615, "fails_with": {"checker": "liveness", "kind": "no_leader"}},
+        {"sut": "not-in-this-build", "seed": 58,
+         "fails_with": {"checker": "liveness", "kind": "no_leader"}}])"));
+    const Scenario& scenario = parsed(result);
+    REQUIRE(scenario.expect.size() == 3);
+    const scenarios::ExpectedFailure& first = scenario.expect[0];
+    CHECK(first.sut == "canonical");
+    CHECK(first.seed == 58);
+    CHECK(first.checker == "durability");
+    CHECK(first.kind == "acknowledged_entry_truncated");
+    CHECK(first.fixed_in == "0.17.1");
+    CHECK(first.why == "a stale tail");
+    // Omitted: raftsim, not fixed, no reason.
+    const scenarios::ExpectedFailure& second = scenario.expect[1];
+    CHECK(second.sut == "raftsim");
+    CHECK(second.seed == 18446744073709551615ULL);
+    CHECK(second.fixed_in.empty());
+    CHECK(second.why.empty());
+    CHECK(scenario.expect[2].sut == "not-in-this-build");
+    CHECK(parsed(parse(with_field(R"("expect": [])"))).expect.empty());
+}
+
+TEST_CASE("parse: rejects malformed expect entries at their path", "[parse][expect]") {
+    const std::string fails = R"("fails_with": {"checker": "liveness", "kind": "no_leader"})";
+    const std::vector<ErrorCase> cases = {
+        {with_field(R"("expect": {"seed": 1})"), "expect", "expected an array of at most 1024"},
+        {with_field(R"("expect": [7])"), "expect[0]", "expected an object, got 7"},
+        {with_field(R"("expect": [{)" + fails + "}]"), "expect[0]",
+         "missing required field 'seed'"},
+        {with_field(R"("expect": [{"seed": -1, )" + fails + "}]"), "expect[0].seed",
+         "expected an integer in [0, 18446744073709551615], got -1"},
+        {with_field(R"("expect": [{"seed": 1.5, )" + fails + "}]"), "expect[0].seed",
+         "expected an integer"},
+        {with_field(R"("expect": [{"seed": 1}])"), "expect[0]",
+         "missing required field 'fails_with'"},
+        {with_field(R"("expect": [{"seed": 1, "fails_with": "liveness/no_leader"}])"),
+         "expect[0].fails_with", "expected an object"},
+        {with_field(R"("expect": [{"seed": 1, "fails_with": {"kind": "no_leader"}}])"),
+         "expect[0].fails_with", "missing required field 'checker'"},
+        {with_field(
+             R"("expect": [{"seed": 1, "fails_with": {"checker": "liveness", "kind": ""}}])"),
+         "expect[0].fails_with.kind", "expected a non-empty string, got \"\""},
+        {with_field(
+             R"("expect": [{"seed": 1, "fails_with": {"checker": "a", "kind": "b", "x": 1}}])"),
+         "expect[0].fails_with.x", "unknown field 'x'; expected one of: checker, kind"},
+        {with_field(R"("expect": [{"seed": 1, "fixed_in": "0.18.1-rc1", )" + fails + "}]"),
+         "expect[0].fixed_in", "expected a version like \"0.17.1\""},
+        {with_field(R"("expect": [{"seed": 1, "fixed_in": 17, )" + fails + "}]"),
+         "expect[0].fixed_in", "expected a version like \"0.17.1\""},
+        {with_field(R"("expect": [{"seed": 1, "sut": "Canonical", )" + fails + "}]"),
+         "expect[0].sut", "expected a system name like \"canonical\""},
+        {with_field(R"("expect": [{"seed": 1, "sut": "", )" + fails + "}]"), "expect[0].sut",
+         "expected a system name"},
+        {with_field(R"("expect": [{"seed": 1, "why": 3, )" + fails + "}]"), "expect[0].why",
+         "expected a string, got 3"},
+        {with_field(R"("expect": [{"seed": 1, "until": "1.0", )" + fails + "}]"), "expect[0].until",
+         "unknown field 'until'; expected one of: sut, seed, fails_with"},
+    };
+    for (const ErrorCase& c : cases) {
+        check_error(c);
+    }
+}
+
+TEST_CASE("parse: one expectation per system and seed, raftsim the default system",
+          "[parse][expect]") {
+    const std::string fails = R"("fails_with": {"checker": "liveness", "kind": "no_leader"})";
+    check_error({with_field(R"("expect": [{"seed": 7, )" + fails + R"(}, {"seed": 8, )" + fails +
+                            R"(}, {"sut": "raftsim", "seed": 7, )" + fails + "}]"),
+                 "expect[2]",
+                 "duplicate expectation for sut \"raftsim\" seed 7 (also at expect[0])"});
+    // The same seed for two systems is two runs.
+    const ParseResult result =
+        parse(with_field(R"("expect": [{"seed": 7, )" + fails +
+                         R"(}, {"sut": "canonical", "seed": 7, )" + fails + "}]"));
+    CHECK(parsed(result).expect.size() == 2);
+}
+
 TEST_CASE("parse: ScenarioError::to_string is FILE: PATH: MESSAGE", "[parse]") {
     const ParseResult result =
         scenarios::parse_scenario(with_steps(R"({"sleep": 42})"), "scenarios/x.json");

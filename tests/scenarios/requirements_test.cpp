@@ -32,6 +32,7 @@ class LimitedSystem final : public sut::System {
     [[nodiscard]] std::string_view description() const override {
         return "raftsim's core, declaring fewer capabilities (tests)";
     }
+    [[nodiscard]] std::string_view version() const override { return native().version(); }
     [[nodiscard]] const sut::Durability& durability() const override {
         return native().durability();
     }

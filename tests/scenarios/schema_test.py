@@ -148,6 +148,7 @@ PARSER_ONLY = {
     "tests/scenarios/bad/too-deep.json": 13,
     "generated/steps-100001-nested.json": 14,
     "generated/larger-than-16MiB.json": 15,
+    "tests/scenarios/bad/expect-duplicate-sut-seed.json": 16,
 }
 
 # What the parser says (a regular expression searched in `raftsim check`'s
@@ -172,6 +173,7 @@ RULE_SAYS = {
     13: r"steps nested more than 16 levels deep",
     14: r"more than 100000 steps in the file",
     15: r"cannot read the scenario: it is (larger than 16777216 bytes|.*not a regular file)",
+    16: r"duplicate expectation for sut \"\w+\" seed \d+",
 }
 
 # ```json blocks of docs/scenarios.md that are not scenario examples: a

@@ -170,6 +170,9 @@ std::string scenario_difference(const Scenario& a, const Scenario& b, bool paths
     if (a.limits != b.limits) {
         return "limits";
     }
+    if (a.expect != b.expect) {
+        return "expect";
+    }
     return steps_difference(a.steps, b.steps, "steps", paths);
 }
 
@@ -493,6 +496,25 @@ TEST_CASE("write: limits are written only when one differs from its default, the
     CHECK_THAT(round_trip(all),
                Catch::Contains(R"("limits": {"events": 7, "simulated_time": "1500us", "steps": 9, )"
                                R"("requests": 11})"));
+}
+
+TEST_CASE("write: expect is written only when there is one, every entry naming its system",
+          "[write][expect]") {
+    const std::string base = R"({"name": "x", "cluster": {"voters": 1}, "steps": [])";
+    CHECK_THAT(round_trip(parsed(base + "}", "x.json")), !Catch::Contains("expect"));
+    const Scenario kept = parsed(base + R"(, "expect": [
+        {"seed": 254, "fails_with": {"checker": "liveness", "kind": "no_leader"}},
+        {"sut": "canonical", "seed": 58,
+         "fails_with": {"checker": "durability", "kind": "acknowledged_entry_truncated"},
+         "fixed_in": "0.17.1", "why": "a stale tail"}]})",
+                                 "x.json");
+    const std::string text = round_trip(kept);
+    CHECK_THAT(text, Catch::Contains(R"({"sut": "raftsim", "seed": 254, "fails_with": )"));
+    // Too long for one line, the second breaks over lines like any object.
+    CHECK_THAT(text, Catch::Contains(
+                         "      \"fixed_in\": \"0.17.1\",\n      \"why\": \"a stale tail\"\n"));
+    CHECK_THAT(text, !Catch::Contains(R"("seed": 254, "fails_with": {"checker": "liveness", )"
+                                      R"("kind": "no_leader"}, "fixed_in")"));
 }
 
 TEST_CASE("write: \"$schema\" is written first, and only when set", "[write][schema]") {

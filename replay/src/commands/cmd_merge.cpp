@@ -55,10 +55,12 @@ int merge_command(const MergeCommand& command) {
             return refuse_merge(problem);
         }
     }
-    fmt::print("merged {} shards: {} runs, {} passed, {} failed, {} aborted, {} not run{}\n",
+    const std::size_t expected = merged->expected_failures.size();
+    fmt::print("merged {} shards: {} runs, {} passed, {} failed, {} aborted, {} not run{}{}\n",
                shards.size(), merged->runs(),
-               merged->runs() - merged->failures.size() - merged->aborted(),
+               merged->runs() - merged->failures.size() - merged->aborted() - expected,
                merged->failures.size(), merged->aborted(), merged->not_run(),
+               expected > 0 ? fmt::format("; {}", expected_failures_text(*merged)) : "",
                merged->skipped() > 0 ? fmt::format("; {}", skipped_text(*merged)) : "");
     if (!merged->failures.empty()) {
         return exit_failed;

@@ -80,6 +80,7 @@ namespace {
                        .mode = command.swarm ? "swarm" : "scenarios",
                        .build = build_id(),
                        .sut = std::string(sut::system_or_default(command.system).name()),
+                       .sut_version = std::string(sut::system_or_default(command.system).version()),
                        .check_determinism = command.check_determinism,
                        .seed_first = command.seed_first,
                        .seed_last = command.seed_last,
@@ -167,12 +168,15 @@ void print_skips(const RunCommand& command, const SweepReport& report) {
 }
 
 // The verdict, last: a stopped sweep never reads "all passed", nor does a
-// sweep with skipped runs read as if they had passed.
+// sweep with skipped runs read as if they had passed, nor one with
+// expected failures as if they had not failed.
 void print_verdict(const SweepReport& report) {
     const std::uint64_t runs = report.runs();
     const std::size_t failures = report.failures.size();
     const std::string skipped = skipped_text(report);
-    const std::string also = skipped.empty() ? "" : "; " + skipped;
+    const std::string expected = expected_failures_text(report);
+    std::string also = expected.empty() ? "" : "; " + expected;
+    also += skipped.empty() ? "" : "; " + skipped;
     if (failures > 0) {
         fmt::print("{} failed{}\n", failures, also);
     } else if (report.stopped_early || report.aborted() > 0) {
@@ -180,6 +184,8 @@ void print_verdict(const SweepReport& report) {
                    also);
     } else if (runs == 0 && !skipped.empty()) {
         fmt::print("nothing ran: {}\n", skipped);
+    } else if (!expected.empty()) {
+        fmt::print("all {} runs made passed or failed as expected{}\n", runs, also);
     } else if (!skipped.empty()) {
         fmt::print("all {} runs made passed{}\n", runs, also);
     } else {
@@ -234,6 +240,7 @@ int list_systems_command() {
         fmt::print("{}{}\n  {}\n", system->name(),
                    system->name() == sut::default_system_name ? " (the default)" : "",
                    system->description());
+        fmt::print("  version:      {}\n", system->version());
         fmt::print("  durability:   {}\n", sut::describe(system->durability()));
         fmt::print("  capabilities: {}\n", sut::describe(system->capabilities()));
         fmt::print("  lacks:        {}\n", sut::describe_missing(system->capabilities()));

@@ -75,7 +75,9 @@ int severity_rank(std::string_view checker) {
     if (checker == "liveness" || checker == "convergence") {
         return 1;
     }
-    return checker == "limit" || checker == "crash" ? 2 : 0;
+    // An unexpected pass (expect/unexpected_pass) is news about a kept
+    // finding, not a new breach of Raft.
+    return checker == "limit" || checker == "crash" || checker == "expect" ? 2 : 0;
 }
 
 std::vector<FailureGroup> group_failures(const std::vector<FailureRecord>& failures) {

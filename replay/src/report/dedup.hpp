@@ -64,8 +64,9 @@ struct FailureGroup {
 [[nodiscard]] std::vector<FailureGroup> group_failures(const std::vector<FailureRecord>& failures);
 
 /// 0 for a safety checker (and the core's assertions), 1 for liveness and
-/// convergence, 2 for the harness's own failures (limit, crash): the order
-/// groups are listed in.
+/// convergence, 2 for the harness's own failures (limit, crash) and an
+/// expected failure that did not happen (expect): the order groups are
+/// listed in.
 [[nodiscard]] int severity_rank(std::string_view checker);
 
 /// "N distinct failures:" and one line per group: count, signature, first

@@ -22,6 +22,10 @@ namespace {
     if (a.sut != b.sut) {
         return fmt::format("another system under test ({} against {})", b.sut, a.sut);
     }
+    if (a.sut_version != b.sut_version) {
+        return fmt::format("another version of {} ({} against {})", a.sut, b.sut_version,
+                           a.sut_version);
+    }
     if (a.shard_count != b.shard_count || a.mode != b.mode ||
         a.check_determinism != b.check_determinism || a.seed_first != b.seed_first ||
         a.seed_last != b.seed_last) {
@@ -63,14 +67,15 @@ namespace {
     return "";
 }
 
-/// A merged case that failed or was skipped: where it sits, and the
-/// shard's failure record or skip reason.
+/// A merged case that failed, was skipped or failed as expected: where it
+/// sits, and the shard's failure record, skip reason or expected failure.
 struct PendingCase {
     std::uint64_t seed = 0;
     std::size_t row = 0;
     std::size_t case_index = 0;
     const FailureRecord* failure = nullptr;
     const std::string* skip_reason = nullptr;
+    const ExpectedFailureRecord* expected = nullptr;
 };
 
 /// A shard's case, with what its indexes point at in that shard.
@@ -78,7 +83,16 @@ struct ShardCase {
     CaseReport run;
     const FailureRecord* failure = nullptr;
     const std::string* skip_reason = nullptr;
+    const ExpectedFailureRecord* expected = nullptr;
 };
+
+[[nodiscard]] ShardCase shard_case(const SweepReport& report, const CaseReport& run) {
+    return ShardCase{
+        .run = run,
+        .failure = run.failure.has_value() ? &report.failures[*run.failure] : nullptr,
+        .skip_reason = run.skip.has_value() ? &report.skips[*run.skip].reason : nullptr,
+        .expected = run.expected.has_value() ? &report.expected_failures[*run.expected] : nullptr};
+}
 
 // One row from every shard's copy of it, cases in seed order; its failing
 // and skipped cases go to `pending`, to be numbered in position order
@@ -94,26 +108,24 @@ struct ShardCase {
         merged.aborted += part.aborted;
         merged.skipped += part.skipped;
         merged.not_run += part.not_run;
+        merged.expected_failures += part.expected_failures;
         merged.simulated_us += part.simulated_us;
         merged.events += part.events;
         merged.wall_seconds += part.wall_seconds;
         for (const CaseReport& run : part.cases) {
-            const SweepReport& report = shard.report;
-            cases.push_back(ShardCase{
-                .run = run,
-                .failure = run.failure.has_value() ? &report.failures[*run.failure] : nullptr,
-                .skip_reason = run.skip.has_value() ? &report.skips[*run.skip].reason : nullptr});
+            cases.push_back(shard_case(shard.report, run));
         }
     }
     std::sort(cases.begin(), cases.end(),
               [](const auto& a, const auto& b) { return a.run.seed < b.run.seed; });
     for (const ShardCase& at : cases) {
-        if (at.failure != nullptr || at.skip_reason != nullptr) {
+        if (at.failure != nullptr || at.skip_reason != nullptr || at.expected != nullptr) {
             pending.push_back(PendingCase{.seed = at.run.seed,
                                           .row = row,
                                           .case_index = merged.cases.size(),
                                           .failure = at.failure,
-                                          .skip_reason = at.skip_reason});
+                                          .skip_reason = at.skip_reason,
+                                          .expected = at.expected});
         }
         merged.cases.push_back(at.run);
     }
@@ -121,7 +133,7 @@ struct ShardCase {
     return merged;
 }
 
-// Failures and skip reasons are numbered in position order (plan.hpp: seed
+// Failures, skip reasons and expected failures are numbered in position order (plan.hpp: seed
 // by seed, rows in order for each seed), as an unsharded sweep numbers them.
 void number_cases(SweepReport& merged, std::vector<PendingCase>& pending) {
     std::sort(pending.begin(), pending.end(), [](const auto& a, const auto& b) {
@@ -141,6 +153,10 @@ void number_cases(SweepReport& merged, std::vector<PendingCase>& pending) {
             }
             run.skip = it->second;
             merged.skips[it->second].count += 1;
+        }
+        if (at.expected != nullptr) {
+            run.expected = merged.expected_failures.size();
+            merged.expected_failures.push_back(*at.expected);
         }
     }
 }
@@ -177,6 +193,7 @@ std::optional<SweepReport> merge_shards(const std::vector<ShardReport>& shards,
     merged.rows.clear();
     merged.failures.clear();
     merged.skips.clear();
+    merged.expected_failures.clear();
     merged.stop_reason.clear();
     for (const ShardReport& shard : shards) {
         if (shard.report.stopped_early) {

@@ -64,13 +64,16 @@ struct BadField {
 struct Indexes {
     std::size_t failures = 0;
     std::size_t skips = 0;
+    std::size_t expected = 0;
 };
 
 [[nodiscard]] CaseReport read_case(const Json& value, const Indexes& indexes) {
     CaseReport run{.seed = number(value, "seed")};
     const std::optional<CaseStatus> status = case_status_named(text(value, "result"));
     if (!status.has_value()) {
-        throw BadField{"a case's \"result\" must be passed, failed, aborted, not_run or skipped"};
+        throw BadField{
+            "a case's \"result\" must be passed, failed, aborted, not_run, skipped or "
+            "expected_failure"};
     }
     run.status = *status;
     if (run.status != CaseStatus::not_run) {
@@ -88,6 +91,12 @@ struct Indexes {
             throw BadField{"a case names a skip reason the report does not hold"};
         }
     }
+    if (run.status == CaseStatus::expected_failure) {
+        run.expected = number(value, "expected");
+        if (*run.expected >= indexes.expected) {
+            throw BadField{"a case names an expected failure the report does not hold"};
+        }
+    }
     return run;
 }
 
@@ -98,6 +107,7 @@ struct Indexes {
                   .aborted = number(value, "aborted"),
                   .skipped = number(value, "skipped"),
                   .not_run = number(value, "not_run"),
+                  .expected_failures = number(value, "expected_failures"),
                   .simulated_us = number(value, "simulated_us"),
                   .events = number(value, "events"),
                   .wall_seconds = seconds(value, "wall_seconds")};
@@ -105,6 +115,12 @@ struct Indexes {
     if (!cases.is_array() || cases.size() != row.seeds + row.skipped + row.not_run) {
         throw BadField{fmt::format(
             "row \"{}\" must list one case per run, skipped seed and seed not run", row.name)};
+    }
+    if (row.passed + row.aborted + row.expected_failures > row.seeds) {
+        throw BadField{
+            fmt::format("row \"{}\" counts more passed, aborted and expected "
+                        "failures than runs",
+                        row.name)};
     }
     for (const Json& run : cases) {
         row.cases.push_back(read_case(run, indexes));
@@ -139,40 +155,30 @@ struct Indexes {
     return failure;
 }
 
-[[nodiscard]] SweepReport read_report(const Json& summary) {
-    if (number(summary, "schema_version") != report_schema_version) {
-        throw BadField{fmt::format("\"schema_version\" is {}, this build reads {}",
-                                   summary["schema_version"].dump(), report_schema_version)};
+[[nodiscard]] ExpectedFailureRecord read_expected_failure(const Json& value) {
+    const std::string fingerprint = text(value, "fingerprint");
+    ExpectedFailureRecord expected{.scenario = text(value, "scenario"),
+                                   .row = text(value, "row"),
+                                   .seed = number(value, "seed"),
+                                   .checker = text(value, "checker"),
+                                   .kind = text(value, "kind"),
+                                   .detail = text(value, "detail"),
+                                   .time_us = number(value, "time_us"),
+                                   .fingerprint = std::strtoull(fingerprint.c_str(), nullptr, 16),
+                                   .fixed_in = text(value, "fixed_in"),
+                                   .why = text(value, "why"),
+                                   .replay = text(value, "replay")};
+    if (expected.checker.empty() || expected.kind.empty() || expected.row.empty()) {
+        throw BadField{"an expected failure must name its checker, kind and row"};
     }
-    SweepReport report{.command_line = text(summary, "command"),
-                       .mode = text(summary, "mode"),
-                       .build = text(summary, "build"),
-                       .sut = text(summary, "sut"),
-                       .check_determinism = flag(summary, "check_determinism"),
-                       .seed_first = number(field(summary, "seeds"), "first"),
-                       .seed_last = number(field(summary, "seeds"), "last"),
-                       .shard_index = number(field(summary, "shard"), "index"),
-                       .shard_count = number(field(summary, "shard"), "count"),
-                       .stopped_early = flag(summary, "stopped_early"),
-                       .stop_reason = text(summary, "stop_reason"),
-                       .sweep_id = text(summary, "sweep")};
-    const Json& failures = field(summary, "failures");
-    const Json& rows = field(summary, "scenarios");
-    const Json& skips = field(summary, "skips");
-    if (!failures.is_array() || !rows.is_array() || !skips.is_array()) {
-        throw BadField{"\"failures\", \"scenarios\" and \"skips\" must be arrays"};
-    }
-    for (const Json& failure : failures) {
-        report.failures.push_back(read_failure(failure));
-    }
-    for (const Json& skip : skips) {
-        report.skips.push_back(read_skip(skip));
-    }
-    const Indexes indexes{.failures = report.failures.size(), .skips = report.skips.size()};
+    return expected;
+}
+
+// Every skip reason counts exactly the cases that name it.
+void check_skip_counts(const SweepReport& report) {
     std::vector<std::uint64_t> skipped(report.skips.size(), 0);
-    for (const Json& row : rows) {
-        report.rows.push_back(read_row(row, indexes));
-        for (const CaseReport& run : report.rows.back().cases) {
+    for (const RowReport& row : report.rows) {
+        for (const CaseReport& run : row.cases) {
             if (run.skip.has_value()) {
                 skipped[*run.skip] += 1;
             }
@@ -184,6 +190,50 @@ struct Indexes {
                                        report.skips[i].count, skipped[i])};
         }
     }
+}
+
+[[nodiscard]] SweepReport read_report(const Json& summary) {
+    if (number(summary, "schema_version") != report_schema_version) {
+        throw BadField{fmt::format("\"schema_version\" is {}, this build reads {}",
+                                   summary["schema_version"].dump(), report_schema_version)};
+    }
+    SweepReport report{.command_line = text(summary, "command"),
+                       .mode = text(summary, "mode"),
+                       .build = text(summary, "build"),
+                       .sut = text(summary, "sut"),
+                       .sut_version = text(summary, "sut_version"),
+                       .check_determinism = flag(summary, "check_determinism"),
+                       .seed_first = number(field(summary, "seeds"), "first"),
+                       .seed_last = number(field(summary, "seeds"), "last"),
+                       .shard_index = number(field(summary, "shard"), "index"),
+                       .shard_count = number(field(summary, "shard"), "count"),
+                       .stopped_early = flag(summary, "stopped_early"),
+                       .stop_reason = text(summary, "stop_reason"),
+                       .sweep_id = text(summary, "sweep")};
+    const Json& failures = field(summary, "failures");
+    const Json& rows = field(summary, "scenarios");
+    const Json& skips = field(summary, "skips");
+    const Json& expected = field(summary, "expected_failures");
+    if (!failures.is_array() || !rows.is_array() || !skips.is_array() || !expected.is_array()) {
+        throw BadField{
+            "\"failures\", \"scenarios\", \"skips\" and \"expected_failures\" must be arrays"};
+    }
+    for (const Json& failure : failures) {
+        report.failures.push_back(read_failure(failure));
+    }
+    for (const Json& skip : skips) {
+        report.skips.push_back(read_skip(skip));
+    }
+    for (const Json& record : expected) {
+        report.expected_failures.push_back(read_expected_failure(record));
+    }
+    const Indexes indexes{.failures = report.failures.size(),
+                          .skips = report.skips.size(),
+                          .expected = report.expected_failures.size()};
+    for (const Json& row : rows) {
+        report.rows.push_back(read_row(row, indexes));
+    }
+    check_skip_counts(report);
     return report;
 }
 

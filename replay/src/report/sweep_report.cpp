@@ -12,8 +12,8 @@ namespace {
 
 using OrderedJson = nlohmann::ordered_json;
 
-constexpr std::array<std::string_view, 5> status_names{"passed", "failed", "aborted", "not_run",
-                                                       "skipped"};
+constexpr std::array<std::string_view, 6> status_names{"passed",  "failed",  "aborted",
+                                                       "not_run", "skipped", "expected_failure"};
 
 [[nodiscard]] std::string failure_body(const FailureRecord& failure) {
     std::string body = fmt::format("{}\nat {:.6f}s simulated, fingerprint {:016x}\n",
@@ -24,6 +24,29 @@ constexpr std::array<std::string_view, 5> status_names{"passed", "failed", "abor
         body += fmt::format("no artifact: {}\n", failure.note);
     }
     return body + fmt::format("replay: {}\n", failure.replay);
+}
+
+// A passing test case that says what it failed with and why that was
+// expected: CI shows it green, and the property lets a dashboard count them.
+void append_junit_expected(std::string& out, const SweepReport& report, const CaseReport& run) {
+    RAFT_ASSERT(run.expected.has_value());
+    RAFT_ASSERT(*run.expected < report.expected_failures.size());
+    const ExpectedFailureRecord& expected = report.expected_failures[*run.expected];
+    const std::string signature = expected.checker + "/" + expected.kind;
+    std::string body =
+        fmt::format("expected failure: {} at {:.6f}s simulated, fingerprint {:016x}\n{}\n",
+                    signature, expected.time_us / 1e6, expected.fingerprint, expected.detail);
+    if (!expected.fixed_in.empty()) {
+        body += fmt::format("fixed in: {}\n", expected.fixed_in);
+    }
+    if (!expected.why.empty()) {
+        body += fmt::format("why: {}\n", expected.why);
+    }
+    body += fmt::format("replay: {}\n", expected.replay);
+    out += fmt::format(
+        ">\n      <properties>\n        <property name=\"expected_failure\" value=\"{}\"/>\n"
+        "      </properties>\n      <system-out>{}</system-out>\n    </testcase>\n",
+        xml_escape(signature, true), xml_escape(body));
 }
 
 void append_junit_case(std::string& out, const SweepReport& report, const std::string& name,
@@ -45,6 +68,9 @@ void append_junit_case(std::string& out, const SweepReport& report, const std::s
             out += fmt::format(">\n      <skipped message=\"{}\"/>\n    </testcase>\n",
                                xml_escape(report.skips[*run.skip].reason, true));
             return;
+        case CaseStatus::expected_failure:
+            append_junit_expected(out, report, run);
+            return;
         case CaseStatus::aborted:
             out +=
                 ">\n      <error message=\"aborted: inconclusive\" type=\"aborted\">the "
@@ -65,7 +91,7 @@ void append_junit_case(std::string& out, const SweepReport& report, const std::s
 
 void append_junit_suite(std::string& out, const SweepReport& report, const RowReport& row) {
     const std::string name = xml_escape(row.name, true);
-    const std::uint64_t failed = row.seeds - row.passed - row.aborted;
+    const std::uint64_t failed = row.failed();
     out += fmt::format(
         "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" "
         "time=\"{:.3f}\">\n",
@@ -97,6 +123,22 @@ void append_junit_suite(std::string& out, const SweepReport& report, const RowRe
     return out;
 }
 
+[[nodiscard]] OrderedJson expected_failure_json(const ExpectedFailureRecord& expected) {
+    return {
+        {"scenario", expected.scenario},
+        {"row", expected.row},
+        {"seed", expected.seed},
+        {"checker", expected.checker},
+        {"kind", expected.kind},
+        {"detail", expected.detail},
+        {"time_us", expected.time_us},
+        {"fingerprint", fmt::format("{:016x}", expected.fingerprint)},
+        {"fixed_in", expected.fixed_in},
+        {"why", expected.why},
+        {"replay", expected.replay},
+    };
+}
+
 [[nodiscard]] OrderedJson case_json(const CaseReport& run) {
     OrderedJson out = {{"seed", run.seed}, {"result", to_string(run.status)}};
     if (run.status != CaseStatus::not_run) {
@@ -108,6 +150,9 @@ void append_junit_suite(std::string& out, const SweepReport& report, const RowRe
     if (run.skip.has_value()) {
         out["skip"] = *run.skip;
     }
+    if (run.expected.has_value()) {
+        out["expected"] = *run.expected;
+    }
     return out;
 }
 
@@ -117,11 +162,17 @@ void append_junit_suite(std::string& out, const SweepReport& report, const RowRe
         cases.push_back(case_json(run));
     }
     return {
-        {"name", row.name},       {"runs", row.seeds},
-        {"passed", row.passed},   {"failed", row.seeds - row.passed - row.aborted},
-        {"aborted", row.aborted}, {"skipped", row.skipped},
-        {"not_run", row.not_run}, {"simulated_us", row.simulated_us},
-        {"events", row.events},   {"wall_seconds", row.wall_seconds},
+        {"name", row.name},
+        {"runs", row.seeds},
+        {"passed", row.passed},
+        {"failed", row.failed()},
+        {"expected_failures", row.expected_failures},
+        {"aborted", row.aborted},
+        {"skipped", row.skipped},
+        {"not_run", row.not_run},
+        {"simulated_us", row.simulated_us},
+        {"events", row.events},
+        {"wall_seconds", row.wall_seconds},
         {"cases", cases},
     };
 }
@@ -153,6 +204,11 @@ std::optional<CaseStatus> case_status_named(std::string_view name) noexcept {
         }
     }
     return std::nullopt;
+}
+
+std::uint64_t RowReport::failed() const {
+    RAFT_ASSERT(passed + aborted + expected_failures <= seeds);
+    return seeds - passed - aborted - expected_failures;
 }
 
 std::uint64_t SweepReport::runs() const {
@@ -197,6 +253,14 @@ std::string skipped_text(const SweepReport& report) {
                        100.0 * static_cast<double>(skipped) / static_cast<double>(seeds));
 }
 
+std::string expected_failures_text(const SweepReport& report) {
+    const std::size_t count = report.expected_failures.size();
+    if (count == 0) {
+        return "";
+    }
+    return fmt::format("{} expected failure{}", count, count == 1 ? "" : "s");
+}
+
 double SweepReport::wall_seconds() const {
     double total = 0;
     for (const RowReport& row : rows) {
@@ -237,13 +301,18 @@ std::string render_json(const SweepReport& report) {
     for (const SkipRecord& skip : report.skips) {
         skips.push_back({{"reason", skip.reason}, {"count", skip.count}});
     }
+    OrderedJson expected = OrderedJson::array();
+    for (const ExpectedFailureRecord& record : report.expected_failures) {
+        expected.push_back(expected_failure_json(record));
+    }
     const std::uint64_t runs = report.runs();
-    RAFT_ASSERT(passed + report.aborted() <= runs);
+    RAFT_ASSERT(passed + report.aborted() + report.expected_failures.size() <= runs);
     const OrderedJson summary = {
         {"schema_version", report_schema_version},
         {"command", report.command_line},
         {"build", report.build},
         {"sut", report.sut},
+        {"sut_version", report.sut_version},
         {"sweep", report.sweep_id},
         {"mode", report.mode},
         {"check_determinism", report.check_determinism},
@@ -255,12 +324,14 @@ std::string render_json(const SweepReport& report) {
          {{"runs", runs},
           {"passed", passed},
           {"failed", report.failures.size()},
+          {"expected_failures", report.expected_failures.size()},
           {"aborted", report.aborted()},
           {"skipped", report.skipped()},
           {"not_run", report.not_run()},
           {"wall_seconds", report.wall_seconds()}}},
         {"scenarios", rows},
         {"failures", failures},
+        {"expected_failures", expected},
         {"groups", groups_json(report.failures)},
         {"skips", skips},
     };

@@ -26,6 +26,10 @@ enum class CaseStatus : std::uint8_t {
     /// Not run: the system under test cannot run the scenario
     /// (scenarios::skip_reason); CaseReport::skip says why.
     skipped,
+    /// It failed exactly as its scenario's `expect` entry says, for this
+    /// system and seed: a kept finding, not a failure of the sweep.
+    /// CaseReport::expected says which.
+    expected_failure,
 };
 
 [[nodiscard]] std::string_view to_string(CaseStatus status) noexcept;
@@ -40,6 +44,27 @@ struct CaseReport {
     CaseStatus status = CaseStatus::passed;
     /// Its entry in SweepReport::skips, if it was skipped.
     std::optional<std::size_t> skip{};
+    /// Its entry in SweepReport::expected_failures, if it failed as expected.
+    std::optional<std::size_t> expected{};
+};
+
+/// A run that failed as expected (CaseStatus::expected_failure): what it
+/// failed with, and the expectation it met.
+struct ExpectedFailureRecord {
+    /// As in FailureRecord.
+    std::string scenario{};
+    std::string row{};
+    std::uint64_t seed = 0;
+    std::string checker{};
+    std::string kind{};
+    std::string detail{};
+    std::uint64_t time_us = 0;
+    std::uint64_t fingerprint = 0;
+    /// The entry's `fixed_in` ("" if none) and `why`.
+    std::string fixed_in{};
+    std::string why{};
+    /// The one-line command that re-runs it (no artifact is written).
+    std::string replay{};
 };
 
 /// One reason runs were skipped, and how many were.
@@ -60,10 +85,16 @@ struct RowReport {
     std::uint64_t skipped = 0;
     /// Seeds a stopped sweep never reached (CaseStatus::not_run).
     std::uint64_t not_run = 0;
+    /// Runs that failed as expected (CaseStatus::expected_failure); they
+    /// are runs, and not failures.
+    std::uint64_t expected_failures = 0;
     std::uint64_t simulated_us = 0;
     std::uint64_t events = 0;
     double wall_seconds = 0;
     std::vector<CaseReport> cases{};
+
+    /// The runs that failed and were not expected to.
+    [[nodiscard]] std::uint64_t failed() const;
 };
 
 struct SweepReport {
@@ -73,8 +104,9 @@ struct SweepReport {
     std::string mode{};
     /// build_id() of the build that ran it.
     std::string build{};
-    /// The system under test's name (`--sut`).
+    /// The system under test's name (`--sut`), and its version.
     std::string sut{};
+    std::string sut_version{};
     bool check_determinism = false;
     std::uint64_t seed_first = 0;
     std::uint64_t seed_last = 0;
@@ -92,6 +124,8 @@ struct SweepReport {
     std::vector<FailureRecord> failures{};
     /// Each distinct reason for skipped runs, in the order first met.
     std::vector<SkipRecord> skips{};
+    /// Each run that failed as expected, in sweep order.
+    std::vector<ExpectedFailureRecord> expected_failures{};
 
     [[nodiscard]] std::uint64_t runs() const;
     [[nodiscard]] std::uint64_t aborted() const;
@@ -104,11 +138,17 @@ struct SweepReport {
 /// 3: "skipped" counts runs the system under test cannot run (with their
 /// reasons in "skips"); a stopped sweep's unrun seeds became "not_run"
 /// (version 2 called them "skipped"); "sut" names the system.
-inline constexpr int report_schema_version = 3;
+/// 4: runs that failed as their scenario's "expect" says are
+/// "expected_failure" (counted in "expected_failures", listed in
+/// "expected_failures", no longer in "failed"); "sut_version".
+inline constexpr int report_schema_version = 4;
 
 /// "12 of 500 skipped (2.4%)": the runs the system under test cannot run,
 /// of the runs made and skipped; "" when none was skipped.
 [[nodiscard]] std::string skipped_text(const SweepReport& report);
+
+/// "1 expected failure", "3 expected failures"; "" when there is none.
+[[nodiscard]] std::string expected_failures_text(const SweepReport& report);
 
 [[nodiscard]] std::string render_junit(const SweepReport& report);
 [[nodiscard]] std::string render_json(const SweepReport& report);

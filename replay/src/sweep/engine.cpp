@@ -14,6 +14,7 @@
 #include "raftsim/core/assert.hpp"
 #include "report/progress.hpp"
 #include "sweep/case_work.hpp"
+#include "sweep/expectation.hpp"
 #include "text/escape.hpp"
 #include "workers/pool.hpp"
 #include "workers/signals.hpp"
@@ -35,6 +36,12 @@ struct PendingFailure {
     FailureRecord failure;
 };
 
+/// Where a failure comes from, which decides its artifact: a run's
+/// violation (re-run by a worker to write it), a worker that died (the
+/// scenario and seed alone), or a run that passed where a failure was
+/// expected (nothing to keep).
+enum class FailureSource : std::uint8_t { run, crash, pass };
+
 /// Per row: the cost of its finished runs, for the ETA.
 struct RowCost {
     std::uint64_t finished = 0;
@@ -51,13 +58,18 @@ void print_header() {
 // are "not run", after the columns.
 void print_row(const RowReport& row) {
     const double rate = row.wall_seconds > 0 ? row.events / row.wall_seconds : 0;
+    // Expected failures are neither passed nor failed: they go after the
+    // columns, as aborted runs do.
+    const std::string expected = row.expected_failures > 0
+                                     ? fmt::format("  {} expected failure{}", row.expected_failures,
+                                                   row.expected_failures == 1 ? "" : "s")
+                                     : std::string();
     const std::string extra =
-        (row.aborted > 0 ? fmt::format("  {} aborted", row.aborted) : std::string()) +
+        expected + (row.aborted > 0 ? fmt::format("  {} aborted", row.aborted) : std::string()) +
         (row.not_run > 0 ? fmt::format("  {} not run", row.not_run) : std::string());
     fmt::print("{:<24} {:>6} {:>7} {:>7} {:>7} {:>10.1f} s {:>8.2f} s {:>12.0f}{}\n",
-               terminal_safe(row.name), row.seeds + row.skipped, row.passed,
-               row.seeds - row.passed - row.aborted, row.skipped, row.simulated_us / 1e6,
-               row.wall_seconds, rate, extra);
+               terminal_safe(row.name), row.seeds + row.skipped, row.passed, row.failed(),
+               row.skipped, row.simulated_us / 1e6, row.wall_seconds, rate, extra);
     std::fflush(stdout);
 }
 
@@ -268,16 +280,20 @@ class SweepEngine {
     }
 
     void take_result(const CaseRef& ref, const TaskResult& result);
+    void take_run(const CaseRef& ref, CaseReport run, const std::optional<CaseOutcome>& outcome,
+                  const TaskResult& result);
+    void take_expected_failure(const CaseRef& ref, CaseReport run, const Expectation& expectation,
+                               const CaseViolation& violation, std::uint64_t fingerprint);
     void take_skip(const CaseRef& ref, const std::string& reason, CaseReport run);
     void remove_partial_artifact(const std::string& directory) const;
     void remove_unused_pending() const;
     [[nodiscard]] FailureRecord failure_record(const CaseRef& ref, const CaseViolation& violation,
                                                std::uint64_t fingerprint) const;
-    void on_failure(const CaseRef& ref, FailureRecord failure, bool crashed,
+    void on_failure(const CaseRef& ref, FailureRecord failure, FailureSource source,
                     const std::string& pending);
     [[nodiscard]] std::string artifact_refusal(const FailureRecord& failure) const;
     void artifact_done(const TaskResult& result);
-    void record_failure(const CaseRef& ref, FailureRecord failure);
+    void record_failure(const CaseRef& ref, FailureRecord failure, bool note_printed = false);
     void enforce_timeout();
     void draw_progress();
     void finish_rows();
@@ -359,36 +375,102 @@ void SweepEngine::take_result(const CaseRef& ref, const TaskResult& result) {
     } else {
         outcome_.fingerprint_lines.push_back(fmt::format("{} {} crashed", name, ref.seed));
     }
-    if (outcome.has_value() && outcome->passed) {
+    take_run(ref, run, outcome, result);
+}
+
+// The violation of a run whose worker died: a crash of the code under test
+// (or of the harness).
+[[nodiscard]] CaseViolation crash_violation(const CaseRef& ref, const TaskResult& result) {
+    RAFT_ASSERT(result.end == TaskEnd::died);
+    const std::string signal = result.signal != 0 ? signal_name(result.signal)
+                                                  : fmt::format("exit {}", result.exit_status);
+    const std::string kind = signal == "signal" ? fmt::format("signal {}", result.signal) : signal;
+    RAFT_ASSERT(!kind.empty());
+    return CaseViolation{.checker = "crash",
+                         .kind = kind,
+                         .detail = fmt::format("the worker process died ({}) while running "
+                                               "seed {}: nothing of the run survives but its "
+                                               "scenario and seed",
+                                               kind, ref.seed),
+                         .time_us = 0};
+}
+
+// A run made and not aborted, judged against its scenario's expectation
+// for this system and seed, if one applies (expectation.hpp): a pass, an
+// expected failure, or a failure -- the run's own, or an unexpected pass.
+void SweepEngine::take_run(const CaseRef& ref, CaseReport run,
+                           const std::optional<CaseOutcome>& outcome, const TaskResult& result) {
+    RowReport& row = outcome_.report.rows[ref.row];
+    const std::optional<Expectation> expectation =
+        applicable_expectation(plan_.rows()[ref.row], *settings_.system, ref.seed);
+    std::optional<CaseViolation> violation;
+    if (!outcome.has_value()) {
+        violation = crash_violation(ref, result);
+    } else if (!outcome->passed) {
+        RAFT_ASSERT(outcome->violation.has_value());
+        violation = outcome->violation;
+    }
+    const ExpectVerdict verdict = judge(expectation, violation);
+    const std::uint64_t fingerprint = outcome.has_value() ? outcome->fingerprint : 0;
+    if (verdict == ExpectVerdict::none && !violation.has_value()) {
         row.passed += 1;
         row.cases.push_back(run);
+        return;
+    }
+    if (verdict == ExpectVerdict::expected_failure) {
+        take_expected_failure(ref, run, *expectation, *violation, fingerprint);
         return;
     }
     run.status = CaseStatus::failed;
     RAFT_ASSERT(!pending_.has_value());
     run.failure = outcome_.report.failures.size();
     row.cases.push_back(run);
-    if (outcome.has_value()) {
-        on_failure(ref, failure_record(ref, *outcome->violation, outcome->fingerprint), false,
-                   outcome->pending_artifact);
+    if (verdict == ExpectVerdict::unexpected_pass) {
+        on_failure(
+            ref,
+            failure_record(ref, unexpected_pass(*expectation, outcome->simulated_us), fingerprint),
+            FailureSource::pass, "");
         return;
     }
-    // The worker died: a crash of the code under test (or of the harness).
-    const std::string signal = result.signal != 0 ? signal_name(result.signal)
-                                                  : fmt::format("exit {}", result.exit_status);
-    const std::string kind = signal == "signal" ? fmt::format("signal {}", result.signal) : signal;
-    on_failure(ref,
-               failure_record(ref,
-                              CaseViolation{.checker = "crash",
-                                            .kind = kind,
-                                            .detail = fmt::format(
-                                                "the worker process died ({}) while running "
-                                                "seed {}: nothing of the run survives but its "
-                                                "scenario and seed",
-                                                kind, ref.seed),
-                                            .time_us = 0},
-                              0),
-               true, "");
+    if (verdict == ExpectVerdict::other_failure) {
+        violation->detail = noting_expected(violation->detail, *expectation);
+    }
+    on_failure(ref, failure_record(ref, *violation, fingerprint),
+               outcome.has_value() ? FailureSource::run : FailureSource::crash,
+               outcome.has_value() ? outcome->pending_artifact : std::string());
+}
+
+// A run that failed exactly as expected: counted apart from passes and
+// failures, with an XFAIL line. It gets no artifact: its scenario and seed
+// reproduce it, and a kept finding documents it already.
+void SweepEngine::take_expected_failure(const CaseRef& ref, CaseReport run,
+                                        const Expectation& expectation,
+                                        const CaseViolation& violation, std::uint64_t fingerprint) {
+    RAFT_ASSERT(expectation.entry != nullptr);
+    RAFT_ASSERT(violation.checker == expectation.entry->checker);
+    RowReport& row = outcome_.report.rows[ref.row];
+    row.expected_failures += 1;
+    run.status = CaseStatus::expected_failure;
+    run.expected = outcome_.report.expected_failures.size();
+    row.cases.push_back(run);
+    const std::string name = case_name(ref);
+    progress_.clear();
+    fmt::print("XFAIL {} seed {}: {}/{} at {:.6f}s (expected: {})\n", terminal_safe(name), ref.seed,
+               violation.checker, terminal_safe(violation.kind), violation.time_us / 1e6,
+               terminal_safe(expectation_reason(*expectation.entry)));
+    std::fflush(stdout);
+    outcome_.report.expected_failures.push_back(
+        ExpectedFailureRecord{.scenario = name,
+                              .row = plan_.rows()[ref.row].label,
+                              .seed = ref.seed,
+                              .checker = violation.checker,
+                              .kind = violation.kind,
+                              .detail = violation.detail,
+                              .time_us = violation.time_us,
+                              .fingerprint = fingerprint,
+                              .fixed_in = expectation.entry->fixed_in,
+                              .why = expectation.entry->why,
+                              .replay = fallback_replay(ref)});
 }
 
 // A run the system under test cannot run: counted as skipped with its
@@ -452,7 +534,7 @@ std::string SweepEngine::fallback_replay(const CaseRef& ref) const {
                        shell_quote(file ? source : row.scenario->scenario.name), ref.seed, sut);
 }
 
-void SweepEngine::on_failure(const CaseRef& ref, FailureRecord failure, bool crashed,
+void SweepEngine::on_failure(const CaseRef& ref, FailureRecord failure, FailureSource source,
                              const std::string& pending) {
     progress_.clear();
     fmt::print("FAIL {} seed {}: {}/{} at {:.6f}s\n  {}\n", terminal_safe(failure.scenario),
@@ -467,7 +549,10 @@ void SweepEngine::on_failure(const CaseRef& ref, FailureRecord failure, bool cra
         }
     }
     failure.replay = fallback_replay(ref);
-    failure.note = artifact_refusal(failure);
+    failure.note = source == FailureSource::pass
+                       ? "the run passed: there is no failure to keep, and its scenario and seed "
+                         "re-run it"
+                       : artifact_refusal(failure);
     if (!failure.note.empty()) {
         if (!pending.empty()) {
             std::error_code error;
@@ -475,14 +560,14 @@ void SweepEngine::on_failure(const CaseRef& ref, FailureRecord failure, bool cra
         }
         fmt::print("  no artifact: {}\n  replay:   {}\n", failure.note,
                    terminal_safe(failure.replay));
-        record_failure(ref, std::move(failure));
+        record_failure(ref, std::move(failure), true);
         return;
     }
     const std::string directory = (std::filesystem::path(command_.out_dir) /
                                    fmt::format("{}-seed{}", failure.scenario, ref.seed))
                                       .string();
     artifacts_by_signature_[failure_signature(failure)] += 1;
-    if (crashed) {
+    if (source == FailureSource::crash) {
         LoadedScenario swarm;
         const LoadedScenario& loaded = case_scenario(settings_, ref, swarm);
         const ArtifactWrite written = write_crash_artifact(
@@ -530,15 +615,15 @@ void SweepEngine::artifact_done(const TaskResult& result) {
     record_failure(pending.ref, std::move(failure));
 }
 
-void SweepEngine::record_failure(const CaseRef& ref, FailureRecord failure) {
+// `note_printed`: on_failure printed why there is no artifact already.
+void SweepEngine::record_failure(const CaseRef& ref, FailureRecord failure, bool note_printed) {
     RAFT_ASSERT(!pending_.has_value());
     static_cast<void>(ref);
     if (!failure.artifact.empty()) {
         failure.replay = replay_command_for(failure.artifact);
         fmt::print("  artifact: {}\n  replay:   {}\n", terminal_safe(failure.artifact),
                    terminal_safe(failure.replay));
-    } else if (!failure.note.empty() && failure.note.find("already kept") == std::string::npos &&
-               failure.note.find("--artifact-budget") == std::string::npos) {
+    } else if (!failure.note.empty() && !note_printed) {
         fmt::print("  could not write the artifact: {}\n  replay:   {}\n",
                    terminal_safe(failure.note), terminal_safe(failure.replay));
     }
@@ -603,7 +688,7 @@ void SweepEngine::finish_rows() {
     }
     for (; rows_printed_ < outcome_.report.rows.size(); ++rows_printed_) {
         const RowReport& row = outcome_.report.rows[rows_printed_];
-        RAFT_ASSERT(row.passed + row.aborted <= row.seeds);
+        RAFT_ASSERT(row.passed + row.aborted + row.expected_failures <= row.seeds);
         print_row(row);
     }
 }

@@ -11,8 +11,12 @@ class CanonicalSystem final : public System {
   public:
     [[nodiscard]] std::string_view name() const override { return "canonical"; }
     [[nodiscard]] std::string_view description() const override {
-        return "canonical/raft 0.15 (libraft-dev), driven through its raft_io";
+        return "canonical/raft (libraft), driven through its raft_io";
     }
+    // pkg-config's version of the libraft this build links (sut/meson.build):
+    // the same adapter builds against 0.15 and later releases, and reports
+    // whichever it has.
+    [[nodiscard]] std::string_view version() const override { return RAFTSIM_CANONICAL_VERSION; }
     [[nodiscard]] const Durability& durability() const override { return durability_; }
     [[nodiscard]] const Capabilities& capabilities() const override { return capabilities_; }
     [[nodiscard]] const Semantics& semantics() const override { return semantics_; }

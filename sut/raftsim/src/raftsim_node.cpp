@@ -221,6 +221,8 @@ class RaftsimSystem final : public System {
     [[nodiscard]] std::string_view description() const override {
         return "raftsim's own core (hashicorp/raft semantics), persist before send";
     }
+    // The project's version (meson.build), set by sut/meson.build.
+    [[nodiscard]] std::string_view version() const override { return RAFTSIM_VERSION; }
     [[nodiscard]] const Durability& durability() const override { return durability_; }
     [[nodiscard]] const Capabilities& capabilities() const override { return capabilities_; }
     [[nodiscard]] const Semantics& semantics() const override { return semantics_; }
@@ -228,10 +230,9 @@ class RaftsimSystem final : public System {
         return std::nullopt;  // the scenario language is this core's settings
     }
     [[nodiscard]] std::unique_ptr<Node> bootstrap(
-        Env& env, const NodeSetup& setup,
-        const core::Configuration& configuration) const override {
-        return std::make_unique<RaftsimNode>(
-            env, setup, core::Node::bootstrap(options(setup), configuration));
+        Env& env, const NodeSetup& setup, const core::Configuration& configuration) const override {
+        return std::make_unique<RaftsimNode>(env, setup,
+                                             core::Node::bootstrap(options(setup), configuration));
     }
     [[nodiscard]] std::unique_ptr<Node> restart(Env& env, const NodeSetup& setup,
                                                 core::DurableState durable) const override {

@@ -219,6 +219,27 @@ struct LimitsSpec {
     friend bool operator==(const LimitsSpec&, const LimitsSpec&) = default;
 };
 
+/// JSON "expect": one entry. A kept finding fails on purpose for a system
+/// under test and a seed; `raftsim run` reports that failure as expected
+/// (it does not fail the sweep) while the entry applies, and fails the
+/// sweep if the run passes instead (docs/scenarios.md, "expect").
+struct ExpectedFailure {
+    /// The system under test it is about (`--sut`); a name this build may
+    /// lack, since a file outlives builds.
+    std::string sut = "raftsim";
+    std::uint64_t seed = 0;
+    /// JSON "fails_with": the violation's checker and kind.
+    std::string checker{};
+    std::string kind{};
+    /// The system's version that fixes it ("0.17.1"); empty: not fixed.
+    /// A build of that version or later must pass the seed instead.
+    std::string fixed_in{};
+    /// Why it fails, for people.
+    std::string why{};
+
+    friend bool operator==(const ExpectedFailure&, const ExpectedFailure&) = default;
+};
+
 struct Scenario {
     /// JSON "$schema": where an editor finds the JSON Schema of the format
     /// (scenarios/schema/scenario.schema.json). raftsim does not read it;
@@ -241,6 +262,8 @@ struct Scenario {
     std::vector<sim::MessageFault> message_faults;
     ChecksSpec checks;
     LimitsSpec limits;
+    /// JSON "expect": at most one entry per (sut, seed), in file order.
+    std::vector<ExpectedFailure> expect;
 };
 
 }  // namespace raftsim::scenarios

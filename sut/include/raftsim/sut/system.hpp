@@ -110,6 +110,10 @@ class System {
     [[nodiscard]] virtual std::string_view name() const = 0;
     /// One line for `--sut` listings and reports.
     [[nodiscard]] virtual std::string_view description() const = 0;
+    /// The version of the implementation this build drives ("0.15.0"),
+    /// numeric dotted where the build knows it: a scenario's expected
+    /// failure with `fixed_in` holds only below it (scenarios/expect.hpp).
+    [[nodiscard]] virtual std::string_view version() const = 0;
     [[nodiscard]] virtual const Durability& durability() const = 0;
     [[nodiscard]] virtual const Capabilities& capabilities() const = 0;
     [[nodiscard]] virtual const Semantics& semantics() const = 0;
