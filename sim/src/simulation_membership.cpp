@@ -231,7 +231,9 @@ void Simulation::observe_leader(Host& host, core::Index commit_before) {
 }
 
 // The members are the servers of the latest committed configuration (as
-// hashicorp fuzzy's cluster drops a node once RemoveNode returns).
+// hashicorp fuzzy's cluster drops a node once RemoveNode returns), less its
+// staging servers where the leader does not replicate to them
+// (Semantics::replicates_to_staging).
 void Simulation::update_members(const sut::Node& leader) {
     const core::Index index = leader.committed_configuration_index();
     if (index <= members_configuration_index_) {
@@ -240,8 +242,11 @@ void Simulation::update_members(const sut::Node& leader) {
     members_configuration_index_ = index;
     const core::Configuration& configuration = leader.committed_configuration();
     members_configuration_ = configuration;
+    const bool staging_counts = system_.semantics().replicates_to_staging;
     for (Host& host : hosts_) {
-        const bool member = configuration.contains(host.id);
+        const core::Server* server = configuration.find(host.id);
+        const bool member =
+            server != nullptr && (staging_counts || server->suffrage != core::Suffrage::staging);
         if (member == host.member) {
             continue;
         }

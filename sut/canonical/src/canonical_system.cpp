@@ -64,7 +64,8 @@ class CanonicalSystem final : public System {
                          // of a commit in the leader's term -- 0.18.1 too
                          // (docs/adapters.md: an open question, not a claim).
                          .changes_after_commit_in_term = false,
-                         .configuration_in_effect_when_durable = true};
+                         .configuration_in_effect_when_durable = true,
+                         .replicates_to_staging = false};
 };
 
 }  // namespace

@@ -102,6 +102,13 @@ struct Semantics {
     /// effect meanwhile (canonical/raft's appendFollowerCb);
     /// membership/configuration_in_effect_differs then accepts either.
     bool configuration_in_effect_when_durable = false;
+    /// A leader replicates to staging servers, so they keep up and take
+    /// part in the cluster's liveness (hashicorp's staging). Without it
+    /// (canonical's spares get entries only while being promoted,
+    /// replication.c), a staging server counts as a member -- for the
+    /// calm period's stable leader, the final settle and verify -- only
+    /// once it holds a replicated role.
+    bool replicates_to_staging = true;
 };
 
 class System {
