@@ -11,6 +11,11 @@
 // libFuzzer as extra coverage counters, so an input that reaches a new
 // protocol state is kept even if it runs no new code. RAFTSIM_PROTOCOL_COVERAGE=0
 // in the environment turns them off (code coverage alone).
+//
+// The system under test: RAFTSIM_SUT=NAME in the environment (default
+// raftsim; `raftsim run --list-suts`). The bytes decode to what that system
+// can perform, as `raftsim replay --fuzz-input FILE --sut NAME` decodes
+// them, so a crash file replays there.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -23,6 +28,7 @@
 #include "raftsim/fuzz/cluster_case.hpp"
 #include "raftsim/fuzz/protocol_coverage.hpp"
 #include "raftsim/scenarios/interpret.hpp"
+#include "raftsim/sut/registry.hpp"
 
 namespace {
 
@@ -43,17 +49,41 @@ bool protocol_coverage_on() {
     return on;
 }
 
+// Read once, like the coverage switch; an unknown name stops the fuzzer at
+// once rather than fuzzing the wrong system.
+const raftsim::sut::System& system_under_test() {
+    static const raftsim::sut::System& system = []() -> const raftsim::sut::System& {
+        const char* name = std::getenv("RAFTSIM_SUT");
+        if (name == nullptr || *name == '\0') {
+            return raftsim::sut::system_or_default(nullptr);
+        }
+        const raftsim::sut::System* found = raftsim::sut::find_system(name);
+        if (found == nullptr) {
+            fmt::print(stderr,
+                       "fuzz_cluster: RAFTSIM_SUT={}: no such system (this build has: {})\n", name,
+                       raftsim::sut::system_names());
+            std::exit(2);
+        }
+        return *found;
+    }();
+    return system;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    const raftsim::sut::System& system = system_under_test();
     const raftsim::fuzz::ClusterCase decoded =
-        raftsim::fuzz::decode_cluster_case(std::span<const std::uint8_t>(data, size));
+        raftsim::fuzz::decode_cluster_case(std::span<const std::uint8_t>(data, size),
+                                           raftsim::fuzz::fuzz_limits, system.capabilities());
     static raftsim::fuzz::ProtocolCoverage coverage;
     const bool counting = protocol_coverage_on();
     coverage.reset();
     const raftsim::scenarios::RunResult result = raftsim::scenarios::run_scenario(
-        decoded.scenario,
-        {.seed = decoded.seed, .keep_trace = false, .observer = counting ? &coverage : nullptr});
+        decoded.scenario, {.seed = decoded.seed,
+                           .keep_trace = false,
+                           .observer = counting ? &coverage : nullptr,
+                           .system = &system});
     if (counting) {
         const std::span<const std::uint8_t> counts = coverage.counters();
         std::copy(counts.begin(), counts.end(), std::begin(protocol_counters));
@@ -61,12 +91,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (result.passed) {
         return 0;
     }
+    if (result.skipped) {
+        // The decoder draws only what the system can perform: a skip is its bug.
+        fmt::print(stderr, "fuzz_cluster: {} cannot run the decoded case: {}\n", system.name(),
+                   result.skip_reason);
+        std::abort();
+    }
     const raftsim::sim::Violation& violation = *result.violation;
     fmt::print(stderr,
                "fuzz_cluster: {}/{} at {:.6f} s (seed {}, fingerprint {:016x})\n  {}\n"
-               "  replay: raftsim replay --fuzz-input <this crash file>\n",
+               "  replay: raftsim replay --fuzz-input <this crash file> --sut {}\n",
                raftsim::sim::to_string(violation.checker), violation.kind,
                static_cast<double>(violation.time) / 1e6, decoded.seed, result.fingerprint,
-               violation.detail);
+               violation.detail, system.name());
     std::abort();
 }

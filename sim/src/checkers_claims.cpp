@@ -186,10 +186,23 @@ void Checkers::check_self_vote(core::NodeId node, core::Term term, std::string_v
     if (issued.term == term && issued.voted_for == node) {
         return;
     }
+    if (semantics_.sole_voter_leads_without_election && sole_voter(node)) {
+        return;  // declared: what it leads to is still checked (Log Matching, claims)
+    }
     violate(Checker::election_safety, "self_vote_missing",
             fmt::format("node {} {} in term {} but its latest hard state is term {} vote {}", node,
                         act, term, issued.term, issued.voted_for),
             now, node);
+}
+
+// Whether `node`'s latest configuration has it as its only voter.
+bool Checkers::sole_voter(core::NodeId node) {
+    const LogMirror& log = logs_[node];
+    if (log.configurations.empty()) {
+        return false;
+    }
+    const core::Configuration& latest = log.configurations.back().configuration;
+    return latest.voter_count() == 1 && latest.is_voter(node);
 }
 
 // §5.2: a candidate becomes leader with the votes of a majority of the

@@ -743,6 +743,34 @@ TEST_CASE("membership: a durable-adoption system may use the durable configurati
     }
 }
 
+// canonical/raft: a sole voter becomes leader in its current term, with no
+// election (sut::Semantics::sole_voter_leads_without_election).
+TEST_CASE("election_safety: a declared sole voter may lead without its own vote",
+          "[checkers][audits]") {
+    const auto leads_unvoted = [](Checkers& checkers, std::size_t voters) {
+        checkers.on_log_write(1, 1, {configuration_entry(1, 1, voters)}, 1);
+        checkers.on_sync(1);
+        checkers.on_leader_ready(1, 1, 2);  // what each Ready of a leader reports
+    };
+    SECTION("undeclared, the missing vote fires") {
+        Checkers checkers;
+        leads_unvoted(checkers, 1);
+        require_violation(checkers, Checker::election_safety, "self_vote_missing");
+    }
+    SECTION("declared, a sole voter leads unvoted") {
+        Checkers checkers;
+        checkers.set_semantics(sut::Semantics{.sole_voter_leads_without_election = true});
+        leads_unvoted(checkers, 1);
+        require_clean(checkers);
+    }
+    SECTION("declared, one of three voters still needs its vote") {
+        Checkers checkers;
+        checkers.set_semantics(sut::Semantics{.sole_voter_leads_without_election = true});
+        leads_unvoted(checkers, 3);
+        require_violation(checkers, Checker::election_safety, "self_vote_missing");
+    }
+}
+
 TEST_CASE("checkers: every checker is labelled universal, semantics or harness", "[checkers]") {
     std::size_t semantics = 0;
     for (std::uint8_t i = 0; i < checker_count; ++i) {

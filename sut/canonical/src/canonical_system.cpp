@@ -65,7 +65,8 @@ class CanonicalSystem final : public System {
                          // (docs/adapters.md: an open question, not a claim).
                          .changes_after_commit_in_term = false,
                          .configuration_in_effect_when_durable = true,
-                         .replicates_to_staging = false};
+                         .replicates_to_staging = false,
+                         .sole_voter_leads_without_election = true};
 };
 
 }  // namespace

@@ -246,6 +246,7 @@ class Checkers {
     void check_voter_log(const core::Message& grant, TimeUs now);
     void check_append_claims(const core::Message& message, TimeUs now);
     void check_vote_quorum(core::NodeId node, const core::RoleChange& change, TimeUs now);
+    [[nodiscard]] bool sole_voter(core::NodeId node);
     void check_self_vote(core::NodeId node, core::Term term, std::string_view act, TimeUs now);
     void check_committed_kept(core::NodeId node, core::Term term, core::Index first,
                               const std::vector<core::Entry>& entries, TimeUs now);

@@ -109,6 +109,14 @@ struct Semantics {
     /// calm period's stable leader, the final settle and verify -- only
     /// once it holds a replicated role.
     bool replicates_to_staging = true;
+    /// A server that is the only voter of its configuration leads by
+    /// holding an election: a new term and its own vote (§5.2). Without it
+    /// (canonical/raft: convertToCandidate makes a sole voter leader in its
+    /// current term, with no vote, at start and after every restart),
+    /// election_safety/self_vote_missing is not raised for a sole voter,
+    /// and the checkers look at what it leads to instead: two leaderships
+    /// of one term may write different entries at one index and term.
+    bool sole_voter_leads_without_election = false;
 };
 
 class System {
