@@ -305,9 +305,12 @@ void Simulation::restart(core::NodeId id) {
     if (durable.snapshot.has_value()) {
         restore_snapshot(host, *durable.snapshot);
     }
-    host.node = system_.restart(*host.env, node_setup(host), std::move(durable));
+    // The marker first: a system may already act while it restarts
+    // (canonical's sole voter leads and applies inside raft_start), and its
+    // records belong to the new incarnation.
     record(
         TraceRecord{.time = now_, .kind = TraceKind::restart, .node = id, .a = host.incarnation});
+    host.node = system_.restart(*host.env, node_setup(host), std::move(durable));
     schedule_tick(host, tick_prng_.range_inclusive(1, options_.tick_us));
     guarded(id, [&host] { host.node->start(); });
 }
