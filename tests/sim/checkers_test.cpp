@@ -13,6 +13,7 @@
 #include "history_cases.hpp"
 #include "raftsim/sim/fsm.hpp"
 #include "raftsim/sim/simulation.hpp"
+#include "raftsim/sut/raftsim/raftsim_system.hpp"
 
 namespace raftsim::sim {
 namespace {
@@ -646,6 +647,71 @@ TEST_CASE("checkers: leader lease fires when a cut-off leader keeps leading", "[
     } else {
         CHECK_FALSE(sim.failed());
         CHECK(sim.host(leader).node->role() == core::Role::leader);  // the stale leader stays
+    }
+}
+
+// raftsim's core behind different declared semantics: how a system like
+// canonical/raft, whose lease is counted in election timeouts, is judged.
+class LeaseInElectionTimeouts final : public sut::System {
+  public:
+    explicit LeaseInElectionTimeouts(std::uint32_t timeouts) {
+        semantics_.lease_election_timeouts = timeouts;
+    }
+    [[nodiscard]] std::string_view name() const override { return "lease-test"; }
+    [[nodiscard]] std::string_view description() const override { return "test"; }
+    [[nodiscard]] std::string_view version() const override { return inner().version(); }
+    [[nodiscard]] const sut::Durability& durability() const override {
+        return inner().durability();
+    }
+    [[nodiscard]] const sut::Capabilities& capabilities() const override {
+        return inner().capabilities();
+    }
+    [[nodiscard]] const sut::Semantics& semantics() const override { return semantics_; }
+    [[nodiscard]] std::optional<std::string> unsupported(
+        const core::Config& config) const override {
+        return inner().unsupported(config);
+    }
+    [[nodiscard]] std::unique_ptr<sut::Node> bootstrap(
+        sut::Env& env, const sut::NodeSetup& setup,
+        const core::Configuration& configuration) const override {
+        return inner().bootstrap(env, setup, configuration);
+    }
+    [[nodiscard]] std::unique_ptr<sut::Node> restart(sut::Env& env, const sut::NodeSetup& setup,
+                                                     core::DurableState durable) const override {
+        return inner().restart(env, setup, std::move(durable));
+    }
+
+  private:
+    [[nodiscard]] static const sut::System& inner() { return sut::native::system(); }
+    sut::Semantics semantics_{};
+};
+
+// Semantics::lease_election_timeouts = 2 gives a leader two election
+// timeouts without a quorum (canonical checks contact once per timeout), and
+// no more: one that never steps down is still caught.
+TEST_CASE("checkers: a lease of two election timeouts fires on a leader that keeps leading",
+          "[checkers]") {
+    const bool check_quorum = GENERATE(false, true);
+    CAPTURE(check_quorum);
+    const LeaseInElectionTimeouts system(2);
+    SimOptions options;
+    options.names = {"a", "b", "c"};
+    options.raft = core::to_ticks(core::DurationConfig{}, 10'000).config;
+    options.raft.check_quorum = check_quorum;
+    options.expect_leader_lease = true;  // as a system that always checks quorum declares
+    options.system = &system;
+    Simulation sim(options);
+    REQUIRE(sim.run_until([&sim] { return sim.leader() != 0; }, 30 * us_per_second));
+    const core::NodeId leader = sim.leader();
+    static_cast<void>(sim.partition_off({leader}));
+    sim.run_for(10 * us_per_second);
+    if (check_quorum) {
+        CHECK_FALSE(sim.failed());  // steps down within hashicorp's lease, well inside two
+    } else {
+        REQUIRE(sim.failed());
+        CHECK(sim.violation()->checker == Checker::leader_lease);
+        CHECK(sim.violation()->kind == "leader_outlived_lease");
+        CHECK_THAT(sim.violation()->detail, Catch::Contains("lease 2000 ms"));
     }
 }
 
