@@ -186,8 +186,15 @@ void Checkers::check_self_vote(core::NodeId node, core::Term term, std::string_v
     if (issued.term == term && issued.voted_for == node) {
         return;
     }
-    if (semantics_.sole_voter_leads_without_election && sole_voter(node)) {
-        return;  // declared: what it leads to is still checked (Log Matching, claims)
+    if (semantics_.sole_voter_leads_without_election) {
+        // Declared: what it leads to is still checked (Log Matching, claims).
+        // Judged when the term's leadership began: a sole voter may go on to
+        // change the configuration, even to demote itself, in that term.
+        core::Term& unvoted = unvoted_leader_term_[node];
+        if (unvoted == term || sole_voter(node)) {
+            unvoted = term;
+            return;
+        }
     }
     violate(Checker::election_safety, "self_vote_missing",
             fmt::format("node {} {} in term {} but its latest hard state is term {} vote {}", node,

@@ -763,6 +763,18 @@ TEST_CASE("election_safety: a declared sole voter may lead without its own vote"
         leads_unvoted(checkers, 1);
         require_clean(checkers);
     }
+    SECTION("declared, a sole voter that demotes itself still leads its term") {
+        Checkers checkers;
+        checkers.set_semantics(sut::Semantics{.sole_voter_leads_without_election = true});
+        leads_unvoted(checkers, 1);
+        Entry demoted = configuration_entry(1, 2, 1);
+        demoted.configuration.servers.front().suffrage = core::Suffrage::nonvoter;
+        checkers.on_log_write(1, 1, {demoted}, 3);
+        checkers.on_leader_ready(1, 1, 4);
+        require_clean(checkers);
+        checkers.on_leader_ready(1, 2, 5);  // a later term it did not begin as a sole voter
+        require_violation(checkers, Checker::election_safety, "self_vote_missing");
+    }
     SECTION("declared, one of three voters still needs its vote") {
         Checkers checkers;
         checkers.set_semantics(sut::Semantics{.sole_voter_leads_without_election = true});

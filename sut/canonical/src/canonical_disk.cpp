@@ -136,8 +136,12 @@ int CanonicalNode::io_snapshot_put(unsigned trailing, struct raft_io_snapshot_pu
                                    raft_io_snapshot_put_cb callback) {
     poll();
     core::Snapshot stored = snapshot_to_core(*snapshot);
-    // trailing == 0 is an install: the whole log goes (notes F12).
-    const bool install = trailing == 0;
+    // An install replaces the whole log (trailing 0, notes F12). The node's
+    // own snapshot comes right after fsm->snapshot (takeSnapshot), and with
+    // snapshot trailing set to 0 it passes 0 too, so that call tells them apart.
+    const bool install = !own_snapshot_taken_;
+    own_snapshot_taken_ = false;
+    RAFT_ASSERT(!install || trailing == 0);
     if (!install) {
         // A snapshot of the node's own state follows the apply of its last
         // entry, which may be one the library applies without the state
@@ -272,6 +276,7 @@ int CanonicalNode::fsm_apply(const struct raft_buffer* buffer) {
 }
 
 int CanonicalNode::fsm_snapshot(struct raft_buffer* buffers[], unsigned* count) {
+    own_snapshot_taken_ = true;  // the snapshot_put that follows is not an install
     const core::Payload data = env_.fsm_snapshot();
     auto* out = static_cast<struct raft_buffer*>(raft_calloc(1, sizeof(struct raft_buffer)));
     if (out == nullptr) {

@@ -168,6 +168,9 @@ class CanonicalNode final : public Node {
     raft_io_recv_cb recv_callback_ = nullptr;
     bool started_ = false;
     bool closing_ = false;
+    /// fsm->snapshot ran and its snapshot_put has not come yet: that put
+    /// is the node's own snapshot, not an install.
+    bool own_snapshot_taken_ = false;
     bool closed_ = false;
     /// Inside a library call: hard-state observations wait for the role
     /// change that comes with them (poll).

@@ -264,6 +264,9 @@ class Checkers {
 
     std::optional<Violation> violation_;
     std::map<core::NodeId, DurableView> durable_;
+    /// The term each node began to lead as a sole voter without a vote
+    /// (Semantics::sole_voter_leads_without_election).
+    std::map<core::NodeId, core::Term> unvoted_leader_term_;
     /// Granted votes (and pre-votes) sent, per (candidate, term): the voters.
     std::map<std::pair<core::NodeId, core::Term>, std::vector<core::NodeId>> votes_granted_;
     std::map<std::pair<core::NodeId, core::Term>, std::vector<core::NodeId>> pre_votes_granted_;
