@@ -276,7 +276,6 @@ int CanonicalNode::fsm_apply(const struct raft_buffer* buffer) {
 }
 
 int CanonicalNode::fsm_snapshot(struct raft_buffer* buffers[], unsigned* count) {
-    own_snapshot_taken_ = true;  // the snapshot_put that follows is not an install
     const core::Payload data = env_.fsm_snapshot();
     auto* out = static_cast<struct raft_buffer*>(raft_calloc(1, sizeof(struct raft_buffer)));
     if (out == nullptr) {
@@ -291,6 +290,9 @@ int CanonicalNode::fsm_snapshot(struct raft_buffer* buffers[], unsigned* count) 
     std::copy(data.begin(), data.end(), static_cast<std::uint8_t*>(out->base));
     *buffers = out;
     *count = 1;
+    // Only a snapshot that succeeded is followed by its snapshot_put; a
+    // failed one must not make a later install look like the node's own.
+    own_snapshot_taken_ = true;
     return 0;
 }
 
