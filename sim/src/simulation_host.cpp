@@ -24,6 +24,46 @@ void Simulation::on_tick(const Event& event) {
     }
 }
 
+namespace {
+
+std::vector<core::NodeId> voter_ids(const core::Configuration& configuration) {
+    std::vector<core::NodeId> ids;
+    for (const core::Server& server : configuration.servers) {
+        if (server.suffrage == core::Suffrage::voter) {
+            ids.push_back(server.id);
+        }
+    }
+    return ids;
+}
+
+}  // namespace
+
+// Starts the lease bookkeeping of a new term, and restarts the lease when the
+// voters change. A leader's own quorum check runs at least once per lease
+// (hashicorp: every leader_lease; canonical: every election timeout) with the
+// configuration of that moment, so a change that takes away its quorum at
+// once (it demotes itself, or a voter it never heard from is promoted) is
+// acted on at the first check after the change, up to a lease later.
+void Simulation::track_lease_configuration(Host& host) {
+    const core::Configuration& configuration = host.node->configuration();
+    if (host.lease_term != host.node->term()) {
+        // A new leader treats everyone as just heard from, as the core does.
+        host.lease_term = host.node->term();
+        for (const core::Server& server : configuration.servers) {
+            host.heard_from_us[server.id] = now_;
+        }
+        host.lease_voters = voter_ids(configuration);
+        host.lease_voters_since_us = now_;
+        return;
+    }
+    std::vector<core::NodeId> voters = voter_ids(configuration);
+    if (voters != host.lease_voters) {
+        host.lease_voters = std::move(voters);
+        host.lease_voters_since_us = now_;
+    }
+    RAFT_ASSERT(host.lease_voters_since_us <= now_);
+}
+
 // hashicorp's leader lease, as a promise: with check_quorum on, a leader
 // counts a follower as in touch if it heard from it within leader_lease, and
 // steps down when fewer than a quorum are. Hearing from a follower takes a
@@ -38,19 +78,16 @@ void Simulation::check_leader_lease(Host& host) {
         host.lease_term = 0;
         return;
     }
+    track_lease_configuration(host);
     const core::Configuration& configuration = host.node->configuration();
-    if (host.lease_term != host.node->term()) {
-        // A new leader treats everyone as just heard from, as the core does.
-        host.lease_term = host.node->term();
-        for (const core::Server& server : configuration.servers) {
-            host.heard_from_us[server.id] = now_;
-        }
-    }
     const std::uint32_t lease_timeouts = system_.semantics().lease_election_timeouts;
     const TimeUs lease_ticks = lease_timeouts == 0
                                    ? options_.raft.leader_lease_ticks
                                    : TimeUs{lease_timeouts} * options_.raft.election_timeout_ticks;
     const TimeUs allowance = (lease_ticks + 2) * tick_period(host) + options_.disk_sync_us;
+    if (now_ - host.lease_voters_since_us <= allowance) {
+        return;  // the voters changed within the lease: its first check may be ahead
+    }
     std::size_t in_touch = 0;
     for (const core::Server& server : configuration.servers) {
         const auto it = host.heard_from_us.find(server.id);
@@ -61,9 +98,10 @@ void Simulation::check_leader_lease(Host& host) {
     if (!core::is_majority(in_touch, configuration.voter_count())) {
         fail(Checker::leader_lease, "leader_outlived_lease",
              fmt::format("{} still leads term {} although only {} of {} voters delivered "
-                         "anything to it in the last {} ms (lease {} ms)",
+                         "anything to it in the last {} ms (lease {} ms){}",
                          host.name, host.node->term(), in_touch, configuration.voter_count(),
-                         allowance / 1000, lease_ticks * tick_period(host) / 1000));
+                         allowance / 1000, lease_ticks * tick_period(host) / 1000,
+                         configuration.is_voter(host.id) ? "" : "; it is not a voter itself"));
     }
 }
 

@@ -715,6 +715,46 @@ TEST_CASE("checkers: a lease of two election timeouts fires on a leader that kee
     }
 }
 
+// A leader that demotes itself while one voter is long cut off loses its
+// quorum at once (it no longer counts itself). A system that checks its
+// quorum once per lease (canonical: per election timeout) acts up to a lease
+// later, so the checker restarts the lease when the voters change: one that
+// never steps down (check_quorum off) is caught a whole lease after the
+// change, not at the next tick; our core steps down inside it.
+TEST_CASE("checkers: leader lease restarts when the voters change, and still fires after it",
+          "[checkers]") {
+    const bool check_quorum = GENERATE(true, false);
+    CAPTURE(check_quorum);
+    SimOptions options;
+    options.names = {"a", "b", "c"};
+    options.raft = core::to_ticks(core::DurationConfig{}, 10'000).config;
+    options.raft.check_quorum = check_quorum;
+    options.expect_leader_lease = true;
+    Simulation sim(options);
+    REQUIRE(sim.run_until([&sim] { return sim.leader() != 0; }, 30 * us_per_second));
+    const core::NodeId leader = sim.leader();
+    const core::NodeId cut_off = leader == 3 ? 2 : 3;
+    static_cast<void>(sim.partition_off({cut_off}));
+    sim.run_for(3 * us_per_second);
+    REQUIRE_FALSE(sim.failed());
+    REQUIRE(sim.leader() == leader);
+    const TimeUs demoted_at = sim.now();
+    const ChangeReport report = sim.change_membership(core::ChangeKind::demote_voter, leader,
+                                                      sim.now() + 5 * us_per_second);
+    if (check_quorum) {
+        CHECK_FALSE(sim.failed());
+        CHECK(report.outcome != ChangeOutcome::committed);  // the cut-off voter is needed
+        CHECK(sim.host(leader).node->role() != core::Role::leader);
+    } else {
+        REQUIRE(sim.failed());
+        CHECK(sim.violation()->kind == "leader_outlived_lease");
+        CHECK_THAT(sim.violation()->detail, Catch::Contains("1 of 2 voters"));
+        CHECK_THAT(sim.violation()->detail, Catch::Contains("it is not a voter itself"));
+        const TimeUs lease_us = options.raft.leader_lease_ticks * 10'000;
+        CHECK(sim.violation()->time > demoted_at + lease_us);
+    }
+}
+
 TEST_CASE("checkers: leader lease stays quiet while a leader with check_quorum steps down",
           "[checkers]") {
     SimOptions options;

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "raftsim/core/node.hpp"
 #include "raftsim/sim/fsm.hpp"
@@ -57,6 +58,10 @@ struct Host {
     /// last time a message from it was delivered here.
     core::Term lease_term = 0;
     std::map<core::NodeId, std::uint64_t> heard_from_us;
+    /// The voters the leader_lease checker last counted, and since when: a
+    /// change of voters restarts the lease (see check_leader_lease).
+    std::vector<core::NodeId> lease_voters;
+    std::uint64_t lease_voters_since_us = 0;
     /// Armed by Simulation::arm_crash; fires once.
     std::optional<CrashTrigger> crash_trigger;
 

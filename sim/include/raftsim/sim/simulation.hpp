@@ -393,6 +393,7 @@ class Simulation {
     void on_wake(const Event& event);
     void on_client_timer();
     void check_leader_lease(Host& host);
+    void track_lease_configuration(Host& host);
     void observe_progress(const Host& host);
     void send(core::Message message);
     void apply_committed(Host& host, const std::vector<core::Entry>& entries);
