@@ -534,5 +534,36 @@ TEST_CASE("delta_debug_first: trying a granularity at once gives the one-by-one 
     }
 }
 
+// The shrinker's callers keep the list inside the state a kept candidate
+// replaces (message faults live in the scenario): adopting the candidate
+// while it is being chosen must not change which list the next one is cut
+// from. Swarm seed 396 on canonical aborted in without_chunk this way.
+TEST_CASE("delta_debug_first: a candidate adopted into the list while chosen is cut correctly",
+          "[shrink]") {
+    for (const int size : {2, 6, 17}) {
+        Items reference = iota(size);
+        Items adopted = iota(size);
+        int calls = 0;
+        const auto fails = fails_while_contains({size - 1}, calls);
+        delta_debug<int>(reference, 0, {}, fails);
+        delta_debug_first<int>(
+            adopted, 0, {},
+            [&](std::size_t count,
+                const std::function<Items(std::size_t)>& make) -> std::optional<std::size_t> {
+                for (std::size_t i = 0; i < count; ++i) {
+                    Items candidate = make(i);
+                    if (fails(candidate)) {
+                        adopted = std::move(candidate);  // as shrink's best_ does
+                        return i;
+                    }
+                }
+                return std::nullopt;
+            });
+        INFO("size " << size);
+        CHECK(adopted == reference);
+        CHECK(adopted == Items{size - 1});
+    }
+}
+
 }  // namespace
 }  // namespace raftsim::replay

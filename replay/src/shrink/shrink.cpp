@@ -460,8 +460,10 @@ class Shrinker {
         using Fault = sim::MessageFault;
         using Faults = std::vector<Fault>;
         const std::size_t size = best_.message_faults.size();
+        // A copy, as for step lists: a kept candidate replaces best_ whole.
+        Faults faults = best_.message_faults;
         return delta_debug_first<Fault>(
-            best_.message_faults, 0, {},
+            faults, 0, {},
             [&](std::size_t count, const std::function<Faults(std::size_t)>& make) {
                 return first_edit_kept(
                     count,

@@ -73,9 +73,11 @@ bool delta_debug_first(std::vector<T>& items, std::size_t min_size,
             }
         }
         // Made on demand: a fine granularity of a long list would not fit
-        // in memory all at once.
+        // in memory all at once. Made from a copy: `first_failing` may adopt a
+        // candidate into the caller's state, and `items` may be part of it.
+        const std::vector<T> current = items;
         const std::function<std::vector<T>(std::size_t)> candidate = [&](std::size_t i) {
-            return ddmin::without_chunk(items, removable, fitting.at(i), chunks);
+            return ddmin::without_chunk(current, removable, fitting.at(i), chunks);
         };
         const std::optional<std::size_t> first =
             fitting.empty() ? std::nullopt : first_failing(fitting.size(), candidate);
