@@ -463,8 +463,7 @@ class Shrinker {
         // A copy, as for step lists: a kept candidate replaces best_ whole.
         Faults faults = best_.message_faults;
         return delta_debug_first<Fault>(
-            faults, 0, {},
-            [&](std::size_t count, const std::function<Faults(std::size_t)>& make) {
+            faults, 0, {}, [&](std::size_t count, const std::function<Faults(std::size_t)>& make) {
                 return first_edit_kept(
                     count,
                     [&](Scenario& candidate, std::size_t i) { candidate.message_faults = make(i); },
