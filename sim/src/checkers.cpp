@@ -201,7 +201,9 @@ void Checkers::on_send(const core::Message& message, TimeUs now) {
         return;
     }
     if (acknowledgement && message.success) {
-        check_acknowledgement(message, now);
+        if (!check_acknowledgement(message, now)) {
+            return;
+        }
         MatchSeen& acknowledged = acknowledged_[message.from];
         if (acknowledged.term != message.term) {
             acknowledged = MatchSeen{.term = message.term, .match_index = 0};

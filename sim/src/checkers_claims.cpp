@@ -15,7 +15,7 @@ namespace raftsim::sim {
 // through match_index, and Figure 2's "respond only after updating stable
 // storage" says those entries are durable. The commit-quorum check counts
 // these replies, so each one is verified here against the follower's log.
-void Checkers::check_acknowledgement(const core::Message& message, TimeUs now) {
+bool Checkers::check_acknowledgement(const core::Message& message, TimeUs now) {
     const core::NodeId follower = message.from;
     const core::Index match = message.match_index;
     const LogMirror& log = logs_[follower];
@@ -23,6 +23,13 @@ void Checkers::check_acknowledgement(const core::Message& message, TimeUs now) {
     // sent it AppendEntries or InstallSnapshot in that term (§5.1, §5.3).
     const auto replicator = replicator_of_term_.find(message.term);
     if (replicator == replicator_of_term_.end() || replicator->second != message.to) {
+        if (semantics_.refusal_may_read_as_success) {
+            // Figure 2: a reply whose term is above the addressee's makes it
+            // step down, and one to a non-leader of its own term is ignored;
+            // only the leader of message.term could count it (on_deliver).
+            unsolicited_acks_.emplace(follower, message.to, message.term, match);
+            return false;
+        }
         violate(Checker::claims, "acknowledged_to_non_leader",
                 fmt::format("node {} acknowledged index {} to node {} in term {}, but {} "
                             "replicated in that term",
@@ -31,14 +38,14 @@ void Checkers::check_acknowledgement(const core::Message& message, TimeUs now) {
                                 ? std::string("nobody")
                                 : fmt::format("node {}", replicator->second)),
                 now, follower);
-        return;
+        return false;
     }
     if (match > log.last_index()) {
         violate(Checker::claims, "acknowledged_more_than_held",
                 fmt::format("node {} acknowledged index {} in term {} but its log ends at {}",
                             follower, match, message.term, log.last_index()),
                 now, follower);
-        return;
+        return true;
     }
     const core::Index unsynced_from = durable_[follower].unsynced_from;
     if (match >= 1 && unsynced_from != 0 && unsynced_from <= match) {
@@ -47,7 +54,7 @@ void Checkers::check_acknowledgement(const core::Message& message, TimeUs now) {
                             "{} was synced",
                             follower, match, message.term, unsynced_from),
                 now, follower);
-        return;
+        return true;
     }
     // Against the leader's own log, while it still leads that term (it never
     // rewrites its log in its term, §5.3, so what it sent is still there).
@@ -58,7 +65,7 @@ void Checkers::check_acknowledgement(const core::Message& message, TimeUs now) {
                        durable_[leader].issued.term == message.term;
     const LogMirror& theirs = logs_[leader];
     if (!leads || match == 0 || match > theirs.last_index()) {
-        return;
+        return true;
     }
     if (log.chain_at(match) != theirs.chain_at(match)) {
         violate(Checker::claims, "acknowledged_entry_differs",
@@ -67,6 +74,29 @@ void Checkers::check_acknowledgement(const core::Message& message, TimeUs now) {
                             follower, match, leader, message.term),
                 now, follower);
     }
+    return true;
+}
+
+void Checkers::on_deliver(const core::Message& message, TimeUs now) {
+    if (message.type != core::MessageType::append_entries_response || !message.success) {
+        return;
+    }
+    const auto key = std::make_tuple(message.from, message.to, message.term, message.match_index);
+    if (!unsolicited_acks_.contains(key)) {
+        return;
+    }
+    const auto role = role_of_.find(message.to);
+    const auto led = leader_term_of_.find(message.to);
+    if (role == role_of_.end() || role->second != core::Role::leader ||
+        led == leader_term_of_.end() || led->second != message.term) {
+        return;
+    }
+    violate(Checker::claims, "acknowledged_to_non_leader",
+            fmt::format("node {} acknowledged index {} in term {} to node {} before that node "
+                        "replicated in the term, and node {} now leads term {}",
+                        message.from, message.match_index, message.term, message.to, message.to,
+                        message.term),
+            now, message.from);
 }
 
 // A granted vote is a promise that survives a crash: the voter's durable

@@ -159,6 +159,7 @@ void Simulation::on_deliver(const Event& event) {
     } else {
         host.heard_from_us[message.from] = now_;
         trace_message(TraceKind::deliver, fields.c);
+        checkers_.on_deliver(message, now_);
         host.node->receive(message);
     }
     free_slots_.push_back(slot);

@@ -691,6 +691,63 @@ TEST_CASE("log shape: replies go to the term's leader; terms never fall nor run 
     run_cases(log_shape_cases());
 }
 
+// canonical's result has no success flag: refusing a stale request with
+// prev_log_index 0 reads as a success (sut::Semantics::
+// refusal_may_read_as_success). Such a reply is then a breach only where
+// the leader of its term receives it, the one node that would count it.
+TEST_CASE("claims: a success that may be a refusal is judged where it is delivered",
+          "[checkers][audits]") {
+    const sut::Semantics semantics{.refusal_may_read_as_success = true};
+    SECTION("bad: it reaches the term's leader, which had not replicated in the term") {
+        Checkers c;
+        c.set_semantics(semantics);
+        write_log(c, 2, 1, 2);
+        c.on_send(append(1, 2, 1, 1), 1);
+        elect_node1(c, 2);
+        const Message ack = ack_of(2, 1, 2, 2);
+        c.on_send(ack, 8);
+        require_clean(c);  // nothing counts it yet
+        c.on_deliver(ack, 9);
+        REQUIRE(c.failed());
+        CHECK(c.violation()->checker == Checker::claims);
+        CHECK(c.violation()->kind == "acknowledged_to_non_leader");
+    }
+    SECTION("good: a stale leader gets it, and its term deposes it (Figure 2)") {
+        Checkers c;
+        c.set_semantics(semantics);
+        write_log(c, 2, 1, 2);
+        c.on_send(append(1, 2, 1, 1), 1);
+        c.on_hard_state(2, HardState{.term = 2, .voted_for = 3}, 2);
+        const Message ack = ack_of(2, 1, 2, 2);
+        c.on_send(ack, 8);
+        c.on_deliver(ack, 9);
+        require_clean(c);
+    }
+    SECTION("good: it arms no durability promise the term's real leader may overwrite") {
+        Checkers c;
+        c.set_semantics(semantics);
+        write_log(c, 2, 1, 4);
+        c.on_send(append(1, 2, 1, 1), 1);
+        c.on_hard_state(2, HardState{.term = 2, .voted_for = 3}, 2);
+        const Message ack = ack_of(2, 1, 2, 4);
+        c.on_send(ack, 3);
+        // Node 3 leads term 2 and truncates node 2's tail.
+        c.on_send(append(3, 2, 2, 3), 4);
+        c.on_log_write(2, 2, {command(2, 3, 9)}, 5);
+        c.on_deliver(ack, 6);  // node 1 is no leader of term 2
+        require_clean(c);
+    }
+    SECTION("without the semantics, the same reply is a breach when sent") {
+        Checkers c;
+        write_log(c, 2, 1, 2);
+        c.on_send(append(1, 2, 1, 1), 1);
+        c.on_hard_state(2, HardState{.term = 2, .voted_for = 3}, 2);
+        c.on_send(ack_of(2, 1, 2, 2), 8);
+        REQUIRE(c.failed());
+        CHECK(c.violation()->kind == "acknowledged_to_non_leader");
+    }
+}
+
 TEST_CASE("transport: every message goes to another server and carries a term",
           "[checkers][audits]") {
     run_cases(envelope_cases());

@@ -66,7 +66,9 @@ class CanonicalSystem final : public System {
                          .changes_after_commit_in_term = false,
                          .configuration_in_effect_when_durable = true,
                          .replicates_to_staging = false,
-                         .sole_voter_leads_without_election = true};
+                         .sole_voter_leads_without_election = true,
+                         // recv_append_entries.c: rejected = prev_log_index.
+                         .refusal_may_read_as_success = true};
 };
 
 }  // namespace

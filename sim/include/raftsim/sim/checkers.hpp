@@ -15,6 +15,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "raftsim/core/message.hpp"
@@ -122,6 +123,8 @@ class Checkers {
                                            const core::Entry& entry) const;
 
     void on_send(const core::Message& message, TimeUs now);
+    /// A message the network hands to its addressee (before it receives it).
+    void on_deliver(const core::Message& message, TimeUs now);
     void on_role_change(core::NodeId node, const core::RoleChange& change, TimeUs now);
     /// The node, now in `term`, wrote `entries` (truncating from
     /// entries.front().index).
@@ -238,7 +241,7 @@ class Checkers {
     void violate(Checker checker, std::string_view kind, std::string detail, TimeUs now,
                  core::NodeId node);
     [[nodiscard]] bool check_envelope(const core::Message& message, TimeUs now);
-    void check_acknowledgement(const core::Message& message, TimeUs now);
+    [[nodiscard]] bool check_acknowledgement(const core::Message& message, TimeUs now);
     void check_entry_terms(core::NodeId node, core::Term term,
                            const std::vector<core::Entry>& entries, TimeUs now);
     void check_vote_grant(const core::Message& message, TimeUs now);
@@ -278,6 +281,10 @@ class Checkers {
     /// (transport makes sure there is one), the only one a success reply
     /// of that term may go to.
     std::map<core::Term, core::NodeId> replicator_of_term_;
+    /// Success replies sent to a node that had not replicated in their term:
+    /// (follower, addressee, term, match). Harmless unless one reaches the
+    /// leader of that term (checked in on_deliver).
+    std::set<std::tuple<core::NodeId, core::NodeId, core::Term, core::Index>> unsolicited_acks_;
     /// TimeoutNow sent, per (target, term): the target may skip pre-vote.
     std::set<std::pair<core::NodeId, core::Term>> timeout_now_sent_;
     std::map<core::Term, core::NodeId> leader_of_term_;

@@ -117,6 +117,14 @@ struct Semantics {
     /// and the checkers look at what it leads to instead: two leaderships
     /// of one term may write different entries at one index and term.
     bool sole_voter_leads_without_election = false;
+    /// Every success reply answers AppendEntries the receiver accepted, so
+    /// one sent to a node that did not replicate in its term is a breach at
+    /// once (claims/acknowledged_to_non_leader). With this set (canonical:
+    /// a result has no success flag, a refusal carries rejected =
+    /// prev_log_index, so refusing a stale request with prev_log_index 0
+    /// reads as a success), such a reply is a breach only if it reaches the
+    /// leader of its term, the one node that would count it.
+    bool refusal_may_read_as_success = false;
 };
 
 class System {
