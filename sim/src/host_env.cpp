@@ -5,9 +5,7 @@ namespace raftsim::sim {
 
 sut::TimeUs HostEnv::local_clock_us() const {
     // Drift stretches the server's clock as it stretches its tick period.
-    const auto now = static_cast<std::int64_t>(sim_.now_);
-    const std::int64_t local = now + now * host().drift_ppm / 1'000'000;
-    return static_cast<sut::TimeUs>(std::max<std::int64_t>(local, 0));
+    return host().local_clock_us(sim_.now_);
 }
 
 void HostEnv::wake_after(sut::TimeUs delay_us, std::uint32_t token) {

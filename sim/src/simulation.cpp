@@ -425,7 +425,13 @@ void Simulation::clear_slow_votes() {
 
 void Simulation::set_clock_drift(core::NodeId id, std::int32_t drift_ppm) {
     RAFT_ASSERT(drift_ppm > -1'000'000);
-    mutable_host(id).drift_ppm = drift_ppm;
+    Host& host = mutable_host(id);
+    // Drift is a rate: a change must not make the clock jump (a clock set
+    // back by now x drift let a canonical leader outlive its lease).
+    host.clock_base_local_us = host.local_clock_us(now_);
+    host.clock_base_us = now_;
+    host.drift_ppm = drift_ppm;
+    RAFT_ASSERT(host.local_clock_us(now_) == host.clock_base_local_us);
     record(TraceRecord{.time = now_,
                        .kind = TraceKind::clock_drift,
                        .node = id,

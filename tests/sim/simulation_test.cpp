@@ -596,6 +596,26 @@ TEST_CASE("simulation: clock drift changes a node's tick rate", "[simulation]") 
     CHECK(fast < normal * 55 / 100);
 }
 
+// A system that reads a clock (canonical's io->time) sees it advance one
+// tick per tick, and a drift change alters the rate from then on: the clock
+// never jumps (it once jumped back by now x drift and let a canonical leader
+// outlive its lease).
+TEST_CASE("simulation: a node's clock follows its ticks and never jumps at a drift change",
+          "[simulation]") {
+    Simulation sim(options(1, 9));
+    const Host& host = sim.host(1);
+    sim.run_for(1'000'000);
+    CHECK(host.env->local_clock_us() == 1'000'000);
+    sim.set_clock_drift(1, 1'000'000);  // ticks twice as long: the clock at half speed
+    CHECK(host.env->local_clock_us() == 1'000'000);
+    sim.run_for(1'000'000);
+    CHECK(host.env->local_clock_us() == 1'500'000);
+    sim.set_clock_drift(1, -500'000);  // ticks half as long: the clock at twice the speed
+    CHECK(host.env->local_clock_us() == 1'500'000);
+    sim.run_for(1'000'000);
+    CHECK(host.env->local_clock_us() == 3'500'000);
+}
+
 TEST_CASE("simulation: a lossy link shows dropped messages in the trace", "[simulation]") {
     SimOptions opts = options(3, 6);
     opts.keep_trace = true;

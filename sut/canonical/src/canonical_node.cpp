@@ -50,6 +50,9 @@ void CanonicalNode::init(const core::Configuration* bootstrap) {
     const std::uint32_t threshold = setup_.config.snapshot_threshold_entries;
     raft_set_snapshot_threshold(&raft_, threshold == 0 ? 0xffffffffU : threshold);
     raft_set_snapshot_trailing(&raft_, setup_.config.trailing_log_entries);
+    // Not a scenario setting; the 30 s default outlasts any calm period after
+    // one lost InstallSnapshot reply (docs/adapters.md, "Timings").
+    raft_set_install_snapshot_timeout(&raft_, 2 * election_timeout_ms(setup_));
     if (bootstrap != nullptr) {
         struct raft_configuration configuration {};
         raft_configuration_init(&configuration);

@@ -2,6 +2,7 @@
 // One simulated server: the node under test (absent while crashed), its
 // storage, its state machine, and the host's view of it.
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -54,6 +55,20 @@ struct Host {
     bool member = true;
     /// Clock drift in parts per million: the tick period is stretched by it.
     std::int32_t drift_ppm = 0;
+    /// The local clock at simulated time clock_base_us, when the drift last
+    /// changed: the clock runs on from there at the new rate, never jumps.
+    std::uint64_t clock_base_us = 0;
+    std::uint64_t clock_base_local_us = 0;
+
+    /// The server's own clock (Env::local_clock_us) at simulated time
+    /// now_us. It advances one tick per tick: drift stretches the tick
+    /// period by (1 + ppm / 10^6), so the clock runs at 1 / (1 + ppm / 10^6)
+    /// of simulated time -- a rate, integrated since the last drift change.
+    [[nodiscard]] std::uint64_t local_clock_us(std::uint64_t now_us) const noexcept {
+        const auto elapsed = static_cast<std::int64_t>(now_us - clock_base_us);
+        const std::int64_t local = elapsed * 1'000'000 / (1'000'000 + drift_ppm);
+        return clock_base_local_us + static_cast<std::uint64_t>(std::max<std::int64_t>(local, 0));
+    }
     /// For the leader_lease checker: the term it leads, and per server the
     /// last time a message from it was delivered here.
     core::Term lease_term = 0;
