@@ -612,6 +612,7 @@ sim::SimOptions sim_options(const Scenario& scenario, const RunOptions& options)
                    .steps = scenario.limits.steps,
                    .requests = scenario.limits.requests},
         .black_box = scenario.checks.black_box,
+        .progress = options.progress,
     };
 }
 

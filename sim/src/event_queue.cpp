@@ -32,6 +32,11 @@ TimeUs EventQueue::next_time() const noexcept {
     return heap_.front().time;
 }
 
+const Event& EventQueue::peek() const noexcept {
+    RAFT_ASSERT(!heap_.empty());
+    return heap_.front();
+}
+
 Event EventQueue::pop() {
     RAFT_ASSERT(!heap_.empty());
     std::pop_heap(heap_.begin(), heap_.end(), Later{});

@@ -213,6 +213,13 @@ void Simulation::guarded_process(const Event& event) {
     }
 }
 
+void Simulation::publish_progress() noexcept {
+    if (options_.progress != nullptr) {
+        options_.progress->events.store(events_, std::memory_order_relaxed);
+        options_.progress->time_us.store(now_, std::memory_order_relaxed);
+    }
+}
+
 bool Simulation::reached_event_limit() {
     RAFT_ASSERT(!halted_);
     halted_ = options_.max_events != 0 && events_ >= options_.max_events;
@@ -241,6 +248,7 @@ void Simulation::run_for(TimeUs duration) {
         const Event event = queue_.pop();
         now_ = event.time;
         events_ += 1;
+        publish_progress();
         guarded_process(event);
     }
     if (failed()) {
@@ -274,6 +282,7 @@ bool Simulation::run_until(const std::function<bool()>& done, TimeUs deadline) {
         const Event event = queue_.pop();
         now_ = event.time;
         events_ += 1;
+        publish_progress();
         guarded_process(event);
     }
     return false;

@@ -224,7 +224,8 @@ ArtifactWrite adopt_artifact(const std::string& written, const std::string& dire
 
 ArtifactWrite write_crash_artifact(const std::string& directory, const LoadedScenario& loaded,
                                    std::uint64_t seed, std::string_view sut,
-                                   const std::string& kind, const std::string& detail) {
+                                   const std::string& kind, const std::string& detail,
+                                   std::uint64_t time_us) {
     RAFT_ASSERT(!directory.empty());
     RAFT_ASSERT(!kind.empty());
     const nlohmann::json manifest = {
@@ -235,7 +236,8 @@ ArtifactWrite write_crash_artifact(const std::string& directory, const LoadedSce
         {"sut", std::string(sut)},
         {"fingerprint", nullptr},
         {"replay", fmt::format("raftsim replay {}", directory)},
-        {"violation", {{"checker", "crash"}, {"kind", kind}, {"detail", detail}, {"time_us", 0}}},
+        {"violation",
+         {{"checker", "crash"}, {"kind", kind}, {"detail", detail}, {"time_us", time_us}}},
     };
     return write_directory(directory, [&](ArtifactFiles& files) {
         files.write("scenario.json", loaded.text, false);

@@ -65,7 +65,7 @@ struct ArtifactWrite {
 [[nodiscard]] ArtifactWrite write_crash_artifact(const std::string& directory,
                                                  const LoadedScenario& loaded, std::uint64_t seed,
                                                  std::string_view sut, const std::string& kind,
-                                                 const std::string& detail);
+                                                 const std::string& detail, std::uint64_t time_us);
 
 struct ArtifactManifest {
     std::string scenario_text;

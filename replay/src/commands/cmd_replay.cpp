@@ -19,6 +19,7 @@
 #include "views/chrome_trace.hpp"
 #include "views/html.hpp"
 #include "views/timeline.hpp"
+#include "workers/crash.hpp"
 #include "workers/pool.hpp"
 #include "workers/signals.hpp"
 
@@ -76,37 +77,6 @@ void print_trace_divergence(const std::string& directory, const scenarios::RunRe
                    checker.empty() ? "none" : checker, kind);
     }
     return same_fingerprint && same_violation;
-}
-
-// An artifact of a run whose worker died (checker "crash") is replayed in a
-// worker too: if the run kills it again the same way, it reproduced.
-[[nodiscard]] int replay_crash(const Target& target) {
-    const ArtifactManifest& manifest = *target.manifest;
-    WorkerPool pool(1, [&target](std::string_view) {
-        const scenarios::RunResult result = scenarios::run_scenario(
-            target.loaded.scenario, {.seed = target.seed, .system = target.system});
-        return fmt::format("finished: {}", result.skipped  ? "skipped"
-                                           : result.passed ? "passed"
-                                                           : "failed");
-    });
-    if (!pool.submit(1, "run")) {
-        fmt::print(stderr, "raftsim: cannot start a worker process\n");
-        return exit_usage;
-    }
-    std::vector<TaskResult> ended;
-    while (ended.empty()) {
-        ended = pool.wait(std::nullopt);
-    }
-    const TaskResult& result = ended.front();
-    const std::string now = result.end != TaskEnd::died ? result.output
-                            : result.signal != 0        ? std::string(signal_name(result.signal))
-                                                 : fmt::format("exit {}", result.exit_status);
-    const bool reproduced = result.end == TaskEnd::died && now == manifest.kind;
-    fmt::print("scenario {} seed {}: the artifact recorded crash/{}; the re-run {}: {}\n",
-               terminal_safe(target.loaded.scenario.name), target.seed,
-               terminal_safe(manifest.kind), reproduced ? "REPRODUCED it" : "DIFFERS",
-               terminal_safe(now));
-    return reproduced ? exit_failed : exit_not_reproduced;
 }
 
 // Checkers name nodes by id; the timeline by name. After a shrink removed
@@ -212,6 +182,143 @@ void print_trace_divergence(const std::string& directory, const scenarios::RunRe
     return ok;
 }
 
+// How a run in a worker ended: the death's kind (death_kind), or for a run
+// that finished, "finished: passed" (failed, skipped).
+struct WorkerRun {
+    bool died = false;
+    std::string now;
+    std::uint64_t events = 0;
+    sim::TimeUs time_us = 0;
+};
+
+// Runs the target once in a worker process: a crash of the system under
+// test ends that process, not this one.
+[[nodiscard]] std::optional<WorkerRun> run_in_worker(const Target& target) {
+    WorkerPool pool(1, [&target](std::string_view) {
+        const scenarios::RunResult result = scenarios::run_scenario(
+            target.loaded.scenario,
+            {.seed = target.seed, .system = target.system, .progress = worker_progress()});
+        return fmt::format("finished: {}", result.skipped  ? "skipped"
+                                           : result.passed ? "passed"
+                                                           : "failed");
+    });
+    if (!pool.submit(1, "run")) {
+        fmt::print(stderr, "raftsim: cannot start a worker process\n");
+        return std::nullopt;
+    }
+    std::vector<TaskResult> ended;
+    while (ended.empty()) {
+        ended = pool.wait(std::nullopt);
+    }
+    const TaskResult& result = ended.front();
+    RAFT_ASSERT(result.end != TaskEnd::aborted);
+    if (result.end != TaskEnd::died) {
+        return WorkerRun{.now = result.output};
+    }
+    return WorkerRun{.died = true,
+                     .now = death_kind(result.signal, result.exit_status),
+                     .events = result.progress_events,
+                     .time_us = result.progress_time_us};
+}
+
+// What the next event of a halted run is: the one a crash happened in.
+[[nodiscard]] std::string next_event_text(const sim::Simulation& simulation,
+                                          const NodeNames& names) {
+    const std::optional<sim::Event> event = simulation.next_event();
+    if (!event.has_value()) {
+        return "after the last event";
+    }
+    const std::string node =
+        event->node < names.size() ? names[event->node] : fmt::format("node {}", event->node);
+    const auto what = [&]() -> std::string {
+        switch (event->kind) {
+            case sim::EventKind::tick:
+                return fmt::format("a tick of {}", node);
+            case sim::EventKind::deliver:
+                return fmt::format("a message delivered to {}", node);
+            case sim::EventKind::wake:
+                return fmt::format("a wake-up {} asked for", node);
+            case sim::EventKind::client:
+                return "the client workload's turn";
+        }
+        return "an event";
+    };
+    return fmt::format("{} at {:.6f}s", what(), event->time / 1e6);
+}
+
+// The run up to the event before the one it died in, replayed here (the
+// same run, stopped short: it cannot crash), with its timeline and the
+// --html and --trace-out files. An artifact is not rewritten (--out): a
+// crash artifact keeps no trace.
+[[nodiscard]] bool show_before_crash(const ReplayCommand& command, const Target& target,
+                                     const WorkerRun& crash) {
+    RAFT_ASSERT(crash.died);
+    if (crash.events <= 1) {
+        fmt::print("  (it died in its first event: there is no run before it to show)\n");
+        return true;
+    }
+    const scenarios::RunResult result =
+        scenarios::run_scenario(target.loaded.scenario, {.seed = target.seed,
+                                                         .keep_trace = true,
+                                                         .max_events = crash.events - 1,
+                                                         .system = target.system});
+    RAFT_ASSERT(result.halted);
+    RAFT_ASSERT(!result.violation.has_value());
+    const std::vector<sim::TraceRecord>& records = result.simulation->trace().records();
+    const NodeNames names = node_names(*result.simulation);
+    fmt::print("\nthe run up to event {} (the worker died in the next, {}):\n{}", crash.events - 1,
+               next_event_text(*result.simulation, names),
+               render_window(records, names, chosen_window(command, records)));
+    ReplayCommand outputs = command;
+    if (!outputs.out_dir.empty()) {
+        fmt::print("\n--out: not written; a crash keeps its artifact as it is (no trace)\n");
+        outputs.out_dir.clear();
+    }
+    return write_outputs(outputs, target, result);
+}
+
+// An artifact of a run whose worker died (checker "crash") is replayed in a
+// worker too: if the run kills it again the same way, it reproduced.
+[[nodiscard]] int replay_crash(const ReplayCommand& command, const Target& target) {
+    const ArtifactManifest& manifest = *target.manifest;
+    const std::optional<WorkerRun> run = run_in_worker(target);
+    if (!run.has_value()) {
+        return exit_usage;
+    }
+    const bool reproduced = run->died && run->now == manifest.kind;
+    fmt::print(
+        "scenario {} seed {}: the artifact recorded crash/{}; the re-run {}: {}\n",
+        terminal_safe(target.loaded.scenario.name), target.seed, terminal_safe(manifest.kind),
+        reproduced ? "REPRODUCED it" : "DIFFERS",
+        terminal_safe(run->died ? crash_detail(run->now, target.seed, run->events, run->time_us)
+                                : run->now));
+    if (run->died && !show_before_crash(command, target, *run)) {
+        return exit_usage;
+    }
+    return reproduced ? exit_failed : exit_not_reproduced;
+}
+
+// A scenario and seed on a system that may crash (any but raftsim's own
+// core) runs first in a worker: if it dies, that is the failure, shown up
+// to the event before. nullopt: it did not die; replay it here.
+[[nodiscard]] std::optional<int> replay_if_crashes(const ReplayCommand& command,
+                                                   const Target& target) {
+    if (target.system->name() == sut::default_system_name) {
+        return std::nullopt;
+    }
+    const std::optional<WorkerRun> run = run_in_worker(target);
+    if (!run.has_value()) {
+        return exit_usage;
+    }
+    if (!run->died) {
+        return std::nullopt;
+    }
+    fmt::print("scenario {} seed {} on {}: CRASHED: {}\n",
+               terminal_safe(target.loaded.scenario.name), target.seed, target.system->name(),
+               terminal_safe(crash_detail(run->now, target.seed, run->events, run->time_us)));
+    return show_before_crash(command, target, *run) ? exit_failed : exit_usage;
+}
+
 }  // namespace
 
 int replay_command(const ReplayCommand& command) {
@@ -225,7 +332,10 @@ int replay_command(const ReplayCommand& command) {
         return exit_usage;
     }
     if (target->manifest.has_value() && target->manifest->checker == "crash") {
-        return replay_crash(*target);
+        return replay_crash(command, *target);
+    }
+    if (const std::optional<int> crashed = replay_if_crashes(command, *target)) {
+        return *crashed;
     }
     const scenarios::RunResult result = scenarios::run_scenario(
         target->loaded.scenario,

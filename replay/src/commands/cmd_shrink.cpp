@@ -19,7 +19,9 @@
 #include "report/dedup.hpp"
 #include "report/output_file.hpp"
 #include "shrink/shrink.hpp"
+#include "shrink/shrink_runner.hpp"
 #include "shrink/shrink_steps.hpp"
+#include "workers/crash.hpp"
 #include "workers/signals.hpp"
 
 namespace raftsim::replay {
@@ -90,17 +92,48 @@ using Clock = std::chrono::steady_clock;
     return static_cast<bool>(out);
 }
 
-// Writes the shrunk run as an artifact (and shrink.txt beside it), after
-// checking once more (the final check) that its own text fails the same way.
-[[nodiscard]] int write_result(const std::string& out_dir, const Target& target,
-                               const ShrinkResult& result, const std::string& summary) {
-    LoadedScenario loaded = renamed(result, target);
+// The artifact of a shrunk crash, after the final check in a worker: its own
+// text dies the same way, in the same event. Like any crash artifact it
+// keeps no trace; `raftsim replay` shows the run up to the event before.
+[[nodiscard]] std::string write_crash_result(const std::string& out_dir, const Target& target,
+                                             LoadedScenario& loaded, const ShrinkResult& result) {
+    CandidateRunner runner(1, {}, target.system);
+    const CandidateOutcome final_run = run_one(
+        runner,
+        {.scenario = &loaded.scenario, .text = &loaded.text, .seed = result.seed, .max_events = 0});
+    RAFT_ASSERT(final_run.died != 0);
+    RAFT_ASSERT(same_failure(result.goal, crash_goal(final_run.death)));
+    RAFT_ASSERT(final_run.events == result.after.events);
+    loaded.scenario.source_path = out_dir + "/scenario.json";  // where it now lives
+    return write_crash_artifact(out_dir, loaded, result.seed, target.system->name(),
+                                result.goal.kind,
+                                crash_detail(result.goal.kind, result.seed, final_run.events,
+                                             final_run.simulated_us),
+                                final_run.simulated_us)
+        .error;
+}
+
+// The artifact of a shrunk violation, after the final check: its own text
+// fails the same way.
+[[nodiscard]] std::string write_violation_result(const std::string& out_dir, const Target& target,
+                                                 LoadedScenario& loaded,
+                                                 const ShrinkResult& result) {
     const scenarios::RunResult traced = scenarios::run_scenario(
         loaded.scenario, {.seed = result.seed, .keep_trace = true, .system = target.system});
     RAFT_ASSERT(same_failure(result.goal, goal_of(loaded.scenario, traced)));
     RAFT_ASSERT(traced.events == result.after.events);
     loaded.scenario.source_path = out_dir + "/scenario.json";  // where it now lives
-    const std::string error = write_artifact(out_dir, loaded, result.seed, traced).error;
+    return write_artifact(out_dir, loaded, result.seed, traced).error;
+}
+
+// Writes the shrunk run as an artifact (and shrink.txt beside it), after
+// checking once more (the final check) that its own text fails the same way.
+[[nodiscard]] int write_result(const std::string& out_dir, const Target& target,
+                               const ShrinkResult& result, const std::string& summary) {
+    LoadedScenario loaded = renamed(result, target);
+    const std::string error = is_crash(result.goal)
+                                  ? write_crash_result(out_dir, target, loaded, result)
+                                  : write_violation_result(out_dir, target, loaded, result);
     if (!error.empty() || !write_summary(out_dir + "/shrink.txt", summary)) {
         fmt::print(stderr, "raftsim: could not write {}: {}\n", out_dir, error);
         return exit_usage;
@@ -215,12 +248,11 @@ using Clock = std::chrono::steady_clock;
 }
 
 void print_progress(const ShrinkProgress& step, double seconds) {
-    if (step.died != 0) {
+    if (!step.died.empty()) {
         fmt::print(stderr,
                    "  {:>7.1f}s run {:>5}: the worker died ({}) on this candidate, which is not "
                    "the same failure  ({})\n",
-                   seconds, step.runs, step.died > 0 ? signal_name(step.died) : "exit",
-                   step.change);
+                   seconds, step.runs, step.died, step.change);
         return;
     }
     fmt::print(stderr,
@@ -250,7 +282,10 @@ int shrink_command(const ShrinkCommand& command) {
         fmt::print(stderr, "raftsim: --out: {}\n", error);
         return exit_usage;
     }
-    const ShrinkStart start = start_shrink(target->loaded.scenario, target->seed, target->system);
+    // In a worker (--jobs >= 1): a crash of the system under test is a
+    // failure to shrink like any other.
+    const ShrinkStart start =
+        start_shrink(target->loaded.scenario, target->seed, target->system, command.jobs);
     if (const std::optional<int> refused = refuse_start(*target, start)) {
         // Nothing to write: the directories made for it go again.
         std::error_code ignored;

@@ -10,9 +10,12 @@
 
 #include "raftsim/core/assert.hpp"
 #include "raftsim/scenarios/parse.hpp"
+#include "raftsim/scenarios/requirements.hpp"
 #include "raftsim/scenarios/write.hpp"
+#include "raftsim/sut/registry.hpp"
 #include "shrink/shrink_runner.hpp"
 #include "shrink/shrink_steps.hpp"
+#include "workers/crash.hpp"
 
 namespace raftsim::replay {
 namespace {
@@ -251,17 +254,19 @@ class Shrinker {
     bool judge(const Prepared& candidate, std::uint64_t seed, const CandidateOutcome& outcome,
                const Lookahead& ahead) {
         RAFT_ASSERT(candidate.parsed.has_value());
-        if (outcome.died != 0) {
+        if (outcome.died != 0 && !same_failure(goal_, crash_goal(outcome.death))) {
             crashes_ += 1;
             report({.runs = runs_,
                     .change = ahead.list.change(ahead.judge_at),
                     .size = best_size_,
-                    .died = outcome.died});
+                    .died = outcome.death});
             return false;
         }
         const Scenario& parsed = *candidate.parsed;
-        const ShrinkGoal goal = goal_of(parsed, outcome.checker, outcome.kind, outcome.detail,
-                                        outcome.failed_step_path);
+        const ShrinkGoal goal = outcome.died != 0
+                                    ? crash_goal(outcome.death)
+                                    : goal_of(parsed, outcome.checker, outcome.kind, outcome.detail,
+                                              outcome.failed_step_path);
         if (goal.checker.empty() || !same_failure(goal_, goal)) {
             return false;
         }
@@ -363,10 +368,20 @@ class Shrinker {
             return;
         }
         runs_ += 1;  // the recording run is one of the search's runs
-        const scenarios::RunResult ran = scenarios::run_scenario(
-            best_,
-            {.seed = seed_, .keep_trace = false, .record_steps = true, .system = options_.system});
-        RAFT_ASSERT(same_failure(goal_, goal_of(best_, ran)));
+        // A crash would take this process with it: the recording stops at
+        // the event before it (the same run up to there), and the steps
+        // it records are all that had started by then.
+        const bool crash = is_crash(goal_);
+        if (crash && best_size_.events == 0) {
+            return;  // it died before any step could run
+        }
+        const scenarios::RunResult ran =
+            scenarios::run_scenario(best_, {.seed = seed_,
+                                            .keep_trace = false,
+                                            .record_steps = true,
+                                            .max_events = crash ? best_size_.events - 1 : 0,
+                                            .system = options_.system});
+        RAFT_ASSERT(crash ? !ran.violation.has_value() : same_failure(goal_, goal_of(best_, ran)));
         if (ran.executed_steps.empty()) {
             return;
         }
@@ -793,7 +808,8 @@ RunSize measure(const Scenario& scenario, const scenarios::RunResult& result) {
     return measure_run(scenario, result.events, result.trace_records, result.simulated_us);
 }
 
-ShrinkStart start_shrink(const Scenario& scenario, std::uint64_t seed, const sut::System* system) {
+ShrinkStart start_shrink(const Scenario& scenario, std::uint64_t seed, const sut::System* system,
+                         std::size_t jobs) {
     Scenario numbered = scenario;
     std::uint64_t next_id = 1;
     number_steps(numbered.steps, next_id);
@@ -802,14 +818,25 @@ ShrinkStart start_shrink(const Scenario& scenario, std::uint64_t seed, const sut
     scenarios::ParseResult parsed = scenarios::parse_scenario(text, scenario.source_path);
     RAFT_ASSERT(!parsed.error.has_value());
     carry_step_ids(numbered.steps, parsed.scenario->steps);
-    const scenarios::RunResult first = scenarios::run_scenario(
-        *parsed.scenario, {.seed = seed, .keep_trace = false, .system = system});
     ShrinkStart start{
         .scenario = std::move(*parsed.scenario), .text = std::move(text), .seed = seed};
-    start.goal = goal_of(start.scenario, first);
-    start.detail = first.violation.has_value() ? first.violation->detail : std::string();
-    start.skip_reason = first.skip_reason;
-    start.size = measure(start.scenario, first);
+    if (std::optional<std::string> reason =
+            scenarios::skip_reason(start.scenario, sut::system_or_default(system))) {
+        start.skip_reason = std::move(*reason);
+        return start;
+    }
+    // In a worker when there are workers: the system under test may crash,
+    // and then the crash is the failure to shrink.
+    CandidateRunner runner(std::min<std::size_t>(jobs, 1), {}, system);
+    const CandidateOutcome first = run_one(
+        runner, {.scenario = &start.scenario, .text = &start.text, .seed = seed, .max_events = 0});
+    start.goal = first.died != 0 ? crash_goal(first.death)
+                                 : goal_of(start.scenario, first.checker, first.kind, first.detail,
+                                           first.failed_step_path);
+    start.detail = first.died != 0
+                       ? crash_detail(start.goal.kind, seed, first.events, first.simulated_us)
+                       : first.detail;
+    start.size = measure_run(start.scenario, first.events, first.trace_records, first.simulated_us);
     return start;
 }
 
@@ -825,7 +852,7 @@ ShrinkResult shrink(const ShrinkStart& start, const ShrinkOptions& options) {
 
 std::optional<ShrinkResult> shrink(const Scenario& scenario, std::uint64_t seed,
                                    const ShrinkOptions& options) {
-    const ShrinkStart start = start_shrink(scenario, seed, options.system);
+    const ShrinkStart start = start_shrink(scenario, seed, options.system, options.jobs);
     if (start.goal.checker.empty()) {
         return std::nullopt;
     }

@@ -79,6 +79,13 @@ struct ShrinkGoal {
                                  std::string kind, std::string_view detail,
                                  std::string_view failed_step_path);
 
+/// A worker's death as a failure: checker "crash", kind `death`
+/// (CandidateOutcome::death: "SIGSEGV", "exit 1"). A candidate is the same
+/// crash if its worker dies the same way, by the event the best so far died
+/// in.
+[[nodiscard]] ShrinkGoal crash_goal(std::string death);
+[[nodiscard]] bool is_crash(const ShrinkGoal& goal) noexcept;
+
 /// Whether `candidate` is the failure `goal` asks for: the same checker and
 /// kind; for a step's deadline the same step (by identity), for the final
 /// checks the end; for core_assert the same expression, file and line.
@@ -98,7 +105,8 @@ struct RunSize {
     std::uint64_t faults = 0;
     std::uint64_t nodes = 0;
     /// Simulator events, trace records and simulated time up to the end of
-    /// the run (a violation ends it).
+    /// the run (a violation ends it). For a crash: the event it died in and
+    /// its time; no trace records are known.
     std::uint64_t events = 0;
     std::uint64_t trace_records = 0;
     sim::TimeUs simulated_us = 0;
@@ -108,14 +116,15 @@ struct RunSize {
                               const scenarios::RunResult& result);
 
 /// What the shrink reports as it goes: a kept candidate, or a candidate
-/// whose worker died (a crash is never the same failure).
+/// whose worker died (unless the goal is that crash, never the same
+/// failure).
 struct ShrinkProgress {
     std::uint64_t runs = 0;
     std::string change;  // what the candidate did
     RunSize size;        // the best so far (the candidate, if kept)
-    /// Non-zero: the worker running this candidate died of this signal
-    /// (or -1: it exited), and the candidate was not kept.
-    int died = 0;
+    /// Not empty: the worker running this candidate died so (death_kind:
+    /// "SIGSEGV", "exit 1"), and the candidate was not kept.
+    std::string died{};
 };
 
 struct ShrinkOptions {
@@ -176,9 +185,11 @@ struct ShrinkStart {
 };
 
 /// Runs on `system` (nullptr: raftsim's core); a run it skips has no
-/// failure to shrink (an empty goal).
+/// failure to shrink (an empty goal). With `jobs` > 0 the run happens in a
+/// worker process, so a crash of the system under test is a failure to
+/// shrink (crash_goal) rather than the end of this process.
 [[nodiscard]] ShrinkStart start_shrink(const scenarios::Scenario& scenario, std::uint64_t seed,
-                                       const sut::System* system = nullptr);
+                                       const sut::System* system = nullptr, std::size_t jobs = 0);
 
 struct ShrinkResult {
     scenarios::Scenario scenario{};
@@ -194,7 +205,8 @@ struct ShrinkResult {
     std::uint64_t accepted = 0;
     /// Candidates the scenario format rejected (never run).
     std::uint64_t invalid = 0;
-    /// Candidate runs whose worker died (counted in `runs`, never kept).
+    /// Candidate runs whose worker died other than as the goal asks
+    /// (counted in `runs`, never kept).
     std::uint64_t crashes = 0;
     /// Runs workers made ahead of the search that it did not need (with
     /// jobs > 1): not in `runs`, and no part of the result.

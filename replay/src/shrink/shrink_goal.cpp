@@ -66,6 +66,17 @@ ShrinkGoal goal_of(const scenarios::Scenario& scenario, const scenarios::RunResu
                    result.violation->kind, result.violation->detail, result.failed_step_path);
 }
 
+ShrinkGoal crash_goal(std::string death) {
+    RAFT_ASSERT(!death.empty());
+    ShrinkGoal goal{.checker = "crash", .kind = std::move(death)};
+    RAFT_ASSERT(goal.place == FailurePlace::anywhere);
+    return goal;
+}
+
+bool is_crash(const ShrinkGoal& goal) noexcept {
+    return goal.checker == "crash";
+}
+
 bool same_failure(const ShrinkGoal& goal, const ShrinkGoal& candidate) {
     RAFT_ASSERT(!goal.checker.empty());
     RAFT_ASSERT(goal.place != FailurePlace::step || goal.step_id != 0);

@@ -8,6 +8,7 @@
 #include "raftsim/scenarios/interpret.hpp"
 #include "raftsim/scenarios/parse.hpp"
 #include "raftsim/sut/registry.hpp"
+#include "workers/crash.hpp"
 #include "workers/pool.hpp"
 
 namespace raftsim::replay {
@@ -26,13 +27,26 @@ using namespace std::chrono_literals;
                 {"simulated_us", outcome.simulated_us}};
 }
 
+// The outcome of a task whose worker died: the signal, and the event and
+// time the run had reached (the worker's progress page).
+[[nodiscard]] CandidateOutcome died_outcome(const TaskResult& result) {
+    RAFT_ASSERT(result.end != TaskEnd::aborted);
+    return CandidateOutcome{.died = result.signal != 0 ? result.signal : -1,
+                            .death = death_kind(result.signal, result.exit_status),
+                            .events = result.progress_events,
+                            .simulated_us = result.progress_time_us};
+}
+
 }  // namespace
 
 CandidateOutcome run_candidate(const scenarios::Scenario& scenario, std::uint64_t seed,
                                std::uint64_t max_events, const sut::System* system) {
-    RAFT_ASSERT(max_events > 0);
-    const scenarios::RunResult result = scenarios::run_scenario(
-        scenario, {.seed = seed, .keep_trace = false, .max_events = max_events, .system = system});
+    const scenarios::RunResult result =
+        scenarios::run_scenario(scenario, {.seed = seed,
+                                           .keep_trace = false,
+                                           .max_events = max_events,
+                                           .system = system,
+                                           .progress = worker_progress()});
     CandidateOutcome outcome{.failed_step_path = result.failed_step_path,
                              .events = result.events,
                              .trace_records = result.trace_records,
@@ -97,6 +111,20 @@ std::optional<CandidateOutcome> decode_candidate_outcome(std::string_view text) 
     }
 }
 
+CandidateOutcome run_one(CandidateRunner& runner, const CandidateTask& task) {
+    RAFT_ASSERT(runner.busy() == 0);
+    const std::uint64_t id = runner.submit(task);
+    for (;;) {
+        std::optional<std::vector<std::pair<std::uint64_t, CandidateOutcome>>> ended =
+            runner.wait();
+        RAFT_ASSERT(ended.has_value());  // no stop function: it never gives up
+        if (!ended->empty()) {
+            RAFT_ASSERT(ended->size() == 1 && ended->front().first == id);
+            return std::move(ended->front().second);
+        }
+    }
+}
+
 CandidateRunner::CandidateRunner(std::size_t jobs, std::function<bool()> stop,
                                  const sut::System* system)
     : stop_(std::move(stop)), system_(sut::system_or_default(system)) {
@@ -150,9 +178,9 @@ std::optional<std::vector<std::pair<std::uint64_t, CandidateOutcome>>> Candidate
                                                           ? decode_candidate_outcome(result.output)
                                                           : std::nullopt;
             // A worker that died, or answered nonsense, ran no run the
-            // search can use: it is reported as dead.
+            // search can use: it is reported as dead, with how far it got.
             if (!outcome.has_value()) {
-                outcome = CandidateOutcome{.died = result.signal != 0 ? result.signal : -1};
+                outcome = died_outcome(result);
             }
             ended.emplace_back(result.id, std::move(*outcome));
         }

@@ -38,8 +38,12 @@ struct CandidateTask {
 /// What the search needs of a candidate's run.
 struct CandidateOutcome {
     /// Non-zero: the worker died on it -- of this signal, or -1 if it
-    /// exited -- and nothing below is known.
+    /// exited. Then only `events` and `simulated_us` below are known: the
+    /// event the run died in (0 if it died before its first event) and its
+    /// time.
     int died = 0;
+    /// died: how, as reports name it (death_kind: "SIGSEGV", "exit 1").
+    std::string death{};
     /// The violation; an empty checker if the run passed or was halted.
     std::string checker{};
     std::string kind{};
@@ -51,9 +55,10 @@ struct CandidateOutcome {
     std::uint64_t simulated_us = 0;
 };
 
-/// Runs a candidate here and now, on `system` (nullptr: raftsim's core). A
-/// candidate the system cannot run (RunResult::skipped) passes: it is not
-/// the failure.
+/// Runs a candidate here and now, on `system` (nullptr: raftsim's core), at
+/// most `max_events` events (0: no limit). A candidate the system cannot run
+/// (RunResult::skipped) passes: it is not the failure. In a worker, the run
+/// publishes its progress (workers/pool.hpp worker_progress).
 [[nodiscard]] CandidateOutcome run_candidate(const scenarios::Scenario& scenario,
                                              std::uint64_t seed, std::uint64_t max_events,
                                              const sut::System* system = nullptr);
@@ -64,6 +69,12 @@ struct CandidateOutcome {
                                                 const sut::System& system);
 [[nodiscard]] std::string run_candidate_task(std::string_view task);
 [[nodiscard]] std::optional<CandidateOutcome> decode_candidate_outcome(std::string_view text);
+
+class CandidateRunner;
+
+/// Runs one task on `runner` (idle) and waits for its outcome; a worker that
+/// died says so in `died`. The runner must have no stop function.
+[[nodiscard]] CandidateOutcome run_one(CandidateRunner& runner, const CandidateTask& task);
 
 class CandidateRunner {
   public:

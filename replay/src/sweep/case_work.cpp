@@ -8,6 +8,7 @@
 #include "artifact/artifact.hpp"
 #include "raftsim/core/assert.hpp"
 #include "sweep/determinism.hpp"
+#include "workers/pool.hpp"
 
 namespace raftsim::replay {
 namespace {
@@ -24,8 +25,11 @@ struct Runs {
 [[nodiscard]] Runs run_case(const CaseWorkSettings& settings, const LoadedScenario& loaded,
                             std::uint64_t seed, bool keep_trace) {
     const bool check_determinism = settings.check_determinism;
-    const scenarios::RunOptions options{
-        .seed = seed, .keep_trace = keep_trace || check_determinism, .system = settings.system};
+    // In a worker, the run says how far it got (a crash's detail).
+    const scenarios::RunOptions options{.seed = seed,
+                                        .keep_trace = keep_trace || check_determinism,
+                                        .system = settings.system,
+                                        .progress = worker_progress()};
     Runs runs{.first = scenarios::run_scenario(loaded.scenario, options)};
     // A skipped run made nothing to compare: the skip is decided by the
     // scenario and the system alone, so a second one would skip the same.

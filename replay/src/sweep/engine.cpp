@@ -16,6 +16,7 @@
 #include "sweep/case_work.hpp"
 #include "sweep/expectation.hpp"
 #include "text/escape.hpp"
+#include "workers/crash.hpp"
 #include "workers/pool.hpp"
 #include "workers/signals.hpp"
 
@@ -382,17 +383,13 @@ void SweepEngine::take_result(const CaseRef& ref, const TaskResult& result) {
 // (or of the harness).
 [[nodiscard]] CaseViolation crash_violation(const CaseRef& ref, const TaskResult& result) {
     RAFT_ASSERT(result.end == TaskEnd::died);
-    const std::string signal = result.signal != 0 ? signal_name(result.signal)
-                                                  : fmt::format("exit {}", result.exit_status);
-    const std::string kind = signal == "signal" ? fmt::format("signal {}", result.signal) : signal;
+    const std::string kind = death_kind(result.signal, result.exit_status);
     RAFT_ASSERT(!kind.empty());
-    return CaseViolation{.checker = "crash",
-                         .kind = kind,
-                         .detail = fmt::format("the worker process died ({}) while running "
-                                               "seed {}: nothing of the run survives but its "
-                                               "scenario and seed",
-                                               kind, ref.seed),
-                         .time_us = 0};
+    return CaseViolation{
+        .checker = "crash",
+        .kind = kind,
+        .detail = crash_detail(kind, ref.seed, result.progress_events, result.progress_time_us),
+        .time_us = result.progress_time_us};
 }
 
 // A run made and not aborted, judged against its scenario's expectation
@@ -570,8 +567,9 @@ void SweepEngine::on_failure(const CaseRef& ref, FailureRecord failure, FailureS
     if (source == FailureSource::crash) {
         LoadedScenario swarm;
         const LoadedScenario& loaded = case_scenario(settings_, ref, swarm);
-        const ArtifactWrite written = write_crash_artifact(
-            directory, loaded, ref.seed, settings_.system->name(), failure.kind, failure.detail);
+        const ArtifactWrite written =
+            write_crash_artifact(directory, loaded, ref.seed, settings_.system->name(),
+                                 failure.kind, failure.detail, failure.time_us);
         artifact_bytes_ += written.bytes;
         failure.artifact = written.error.empty() ? directory : "";
         failure.note = written.error;

@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,6 +12,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <new>
 
 #include "raftsim/core/assert.hpp"
 
@@ -51,6 +53,9 @@ constexpr std::uint64_t max_frame_bytes = std::uint64_t{1} << 30U;
     return true;
 }
 
+// This process's slot, set in a worker once forked.
+sim::RunProgress* this_worker_progress = nullptr;
+
 void close_fd(int& fd) {
     if (fd >= 0) {
         ::close(fd);
@@ -59,6 +64,10 @@ void close_fd(int& fd) {
 }
 
 }  // namespace
+
+sim::RunProgress* worker_progress() noexcept {
+    return this_worker_progress;
+}
 
 bool write_frame(int fd, std::string_view bytes) {
     const std::uint64_t size = bytes.size();
@@ -90,10 +99,27 @@ WorkerPool::WorkerPool(std::size_t jobs, Work work) : work_(std::move(work)), wo
     // A worker that died leaves a pipe without a reader: writing a task to
     // it must fail with EPIPE, not kill the parent.
     std::signal(SIGPIPE, SIG_IGN);
+    // Shared with every worker forked later: where a worker that dies
+    // mid-run has said how far it got.
+    progress_bytes_ = jobs * sizeof(sim::RunProgress);
+    void* page =
+        ::mmap(nullptr, progress_bytes_, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (page == MAP_FAILED) {
+        progress_bytes_ = 0;
+        return;  // crashes then name only their signal
+    }
+    progress_page_ = page;
+    auto* slots = static_cast<sim::RunProgress*>(page);
+    for (std::size_t i = 0; i < jobs; ++i) {
+        workers_[i].progress = new (&slots[i]) sim::RunProgress();
+    }
 }
 
 WorkerPool::~WorkerPool() {
     stop_all();
+    if (progress_page_ != nullptr) {
+        ::munmap(progress_page_, progress_bytes_);
+    }
 }
 
 std::size_t WorkerPool::busy() const noexcept {
@@ -104,7 +130,8 @@ std::size_t WorkerPool::busy() const noexcept {
     return count;
 }
 
-void WorkerPool::serve(int task_fd, int result_fd) {
+void WorkerPool::serve(int task_fd, int result_fd, sim::RunProgress* progress) {
+    this_worker_progress = progress;
     // The parent decides what an interrupt means (partial reports, then
     // exit); a Ctrl-C at the terminal reaches the whole process group, and
     // must not kill workers mid-task as if they had crashed.
@@ -116,6 +143,9 @@ void WorkerPool::serve(int task_fd, int result_fd) {
         const std::optional<std::string> task = read_frame(task_fd);
         if (!task.has_value()) {
             std::_Exit(0);  // the parent closed the pipe: no more work
+        }
+        if (progress != nullptr) {
+            progress->reset();
         }
         const std::string output = work_(*task);
         if (!write_frame(result_fd, output)) {
@@ -149,7 +179,7 @@ bool WorkerPool::start(Worker& worker) {
         }
         ::close(tasks[1]);
         ::close(results[0]);
-        serve(tasks[0], results[1]);
+        serve(tasks[0], results[1], worker.progress);
     }
     ::close(tasks[0]);
     ::close(results[1]);
@@ -204,6 +234,11 @@ void WorkerPool::reap(Worker& worker, TaskResult& result) {
         result.signal = WTERMSIG(status);
     } else if (WIFEXITED(status)) {
         result.exit_status = WEXITSTATUS(status);
+    }
+    // The worker is gone: what it last published stays put.
+    if (worker.progress != nullptr && worker.task.has_value()) {
+        result.progress_events = worker.progress->events.load(std::memory_order_relaxed);
+        result.progress_time_us = worker.progress->time_us.load(std::memory_order_relaxed);
     }
     worker.pid = -1;
 }

@@ -30,6 +30,8 @@
 #include <string_view>
 #include <vector>
 
+#include "raftsim/sim/progress.hpp"
+
 namespace raftsim::replay {
 
 /// How a task ended.
@@ -52,7 +54,15 @@ struct TaskResult {
     int exit_status = 0;
     /// From submit() to the result, measured by the parent.
     double wall_seconds = 0;
+    /// died or aborted: how far the task's run had got, as it published
+    /// through worker_progress() (0 events: it published nothing).
+    std::uint64_t progress_events = 0;
+    std::uint64_t progress_time_us = 0;
 };
+
+/// In a worker process: the progress page its parent reads if the worker
+/// dies (sim/progress.hpp), reset before each task. nullptr elsewhere.
+[[nodiscard]] sim::RunProgress* worker_progress() noexcept;
 
 class WorkerPool {
   public:
@@ -98,15 +108,21 @@ class WorkerPool {
         int result_fd = -1;  // and reads results here
         std::optional<std::uint64_t> task;
         Clock::time_point started{};
+        /// Its slot in the shared progress page (nullptr: none could be
+        /// mapped; crashes then say only the signal).
+        sim::RunProgress* progress = nullptr;
     };
 
     [[nodiscard]] bool start(Worker& worker);
     void finish(Worker& worker, TaskResult& result);
     [[nodiscard]] TaskResult collect(Worker& worker);
     void reap(Worker& worker, TaskResult& result);
-    [[noreturn]] void serve(int task_fd, int result_fd);
+    [[noreturn]] void serve(int task_fd, int result_fd, sim::RunProgress* progress);
 
     Work work_;
+    /// One RunProgress per worker, shared with the workers (mmap).
+    void* progress_page_ = nullptr;
+    std::size_t progress_bytes_ = 0;
     std::vector<Worker> workers_;
     std::vector<TaskResult> ready_;
 };

@@ -27,6 +27,9 @@ struct RunOptions {
     /// The Raft implementation to drive (nullptr: raftsim's own core). It
     /// must outlive the run.
     const sut::System* system = nullptr;
+    /// SimOptions::progress: where a worker publishes how far the run got,
+    /// so its parent can say where a crash happened. Only written.
+    sim::RunProgress* progress = nullptr;
 };
 
 struct RunResult {

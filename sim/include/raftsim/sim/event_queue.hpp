@@ -37,6 +37,8 @@ class EventQueue {
     [[nodiscard]] std::size_t size() const noexcept { return heap_.size(); }
     /// The earliest event's time. Requires !empty().
     [[nodiscard]] TimeUs next_time() const noexcept;
+    /// The earliest event, left in place. Requires !empty().
+    [[nodiscard]] const Event& peek() const noexcept;
     /// Removes and returns the earliest event. Requires !empty().
     [[nodiscard]] Event pop();
 

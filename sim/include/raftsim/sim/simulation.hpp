@@ -26,6 +26,7 @@
 #include "raftsim/sim/host.hpp"
 #include "raftsim/sim/network.hpp"
 #include "raftsim/sim/observer.hpp"
+#include "raftsim/sim/progress.hpp"
 #include "raftsim/sim/time.hpp"
 #include "raftsim/sim/trace.hpp"
 #include "raftsim/sut/system.hpp"
@@ -98,6 +99,10 @@ struct SimOptions {
     /// run goes on, so only the checkers can fail it (the simulator's own
     /// assertions still stop it). docs/invariants.md.
     bool black_box = false;
+    /// Where to publish how far the run has got, as each event starts
+    /// (progress.hpp: a worker's page its parent reads if the worker dies).
+    /// Only written; the run is the same without it.
+    RunProgress* progress = nullptr;
 };
 
 /// Core assertions black-box mode let pass in one run.
@@ -238,6 +243,11 @@ class Simulation {
     // limit was reached (SimOptions::limits, which fails the run) or
     // SimOptions::max_events halted it.
     [[nodiscard]] TimeUs now() const noexcept { return now_; }
+    /// The event that would run next (nullopt: none is due). After a run
+    /// halted at SimOptions::max_events, the one a crash happened in.
+    [[nodiscard]] std::optional<Event> next_event() const {
+        return queue_.empty() ? std::nullopt : std::optional<Event>(queue_.peek());
+    }
     /// Runs every event up to now + duration; time is then exactly that,
     /// unless that is past RunLimits::simulated_time_us: the run then
     /// fails at the limit.
@@ -376,6 +386,8 @@ class Simulation {
     /// reached (which fails the run) or SimOptions::max_events (which
     /// halts it).
     [[nodiscard]] bool may_run_event();
+    /// Stores events_ and now_ into SimOptions::progress, if set.
+    void publish_progress() noexcept;
     /// Sets halted_ once events_ reaches SimOptions::max_events.
     [[nodiscard]] bool reached_event_limit();
     /// Fails the run for reaching `kind`'s limit, naming it and how to
