@@ -44,6 +44,13 @@ CORE_ONLY = [
     (r"\bthrow\b", "exceptions in core (errors are values)"),
 ]
 
+# A draw from a run's random stream (the decoder's reader, a Prng).
+RANDOM_DRAW = re.compile(
+    r"\b(reader_|prng_?|rng_?)\s*\.\s*(range|below|chance|next_u64|range_inclusive)\s*\(")
+# Operators that sequence their operands (a ? b : c, a && b, a || b, a, b
+# at statement level is not matched: a statement is cut at ; { }).
+SEQUENCING = re.compile(r"\?|&&|\|\|")
+
 LINE_LIMIT = 100
 FUNCTION_LIMIT = 70
 SOURCE_SUFFIXES = {".cpp", ".hpp", ".h", ".cc"}
@@ -62,6 +69,24 @@ def check_tokens(text, rules):
         for pattern, name in rules:
             if re.search(pattern, line):
                 problems.append((number, name, line.strip()))
+    return problems
+
+
+def check_draw_order(text):
+    """Two draws from a random stream in one statement, with nothing that
+    sequences them: C++ leaves the order of evaluation of operands and
+    arguments unspecified, so two builds may draw in different orders (gcc
+    -O2 and gcc with ASan did, in the swarm decoder's sleeps)."""
+    problems = []
+    stripped = strip_comments(text)
+    offset = 0
+    for statement in re.split(r"(?<=[;{}])", stripped):
+        draws = list(RANDOM_DRAW.finditer(statement))
+        if len(draws) >= 2 and not SEQUENCING.search(statement):
+            line = stripped[:offset + draws[0].start()].count("\n") + 1
+            problems.append((line, "two random draws in one expression (unspecified order)",
+                             " ".join(statement.split())[:80]))
+        offset += len(statement)
     return problems
 
 
@@ -92,7 +117,8 @@ def lint_tree(root):
     for folder, rules in decides_runs:
         for path in sorted((root / folder).rglob("*")):
             if path.suffix in SOURCE_SUFFIXES:
-                for number, name, line in check_tokens(path.read_text(), rules):
+                text = path.read_text()
+                for number, name, line in check_tokens(text, rules) + check_draw_order(text):
                     failures.append(f"{path.relative_to(root)}:{number}: {name}: {line}")
     for folder in ("core", "sut", "sim", "scenarios", "replay", "fuzz", "tests"):
         for path in sorted((root / folder).rglob("*")):
@@ -158,6 +184,11 @@ def self_test():
             missed.append(f"a foreign header outside its adapter: {include}")
         if foreign_include_problems("sut/canonical/src/x.cpp", include):
             missed.append(f"a foreign header inside its adapter must pass: {include}")
+    if not check_draw_order("return reader_.range(1, n) * tick / reader_.range(1, 2);"):
+        missed.append("two random draws in one expression")
+    if check_draw_order("x = prng.chance(1, 2) ? prng.below(3) : 0;\na = reader_.below(2);\n"
+                        "b = reader_.below(3);"):
+        missed.append("sequenced draws (?:, separate statements) must pass")
     for line in missed:
         print(f"tidy self-test: rule did not fire on: {line}")
     return not missed

@@ -311,7 +311,14 @@ sim::TimeUs Decoder::pick_sleep() {
     const std::uint32_t max_ticks = std::max<std::uint32_t>(
         1,
         std::min<std::uint32_t>(4 * election_ticks_, limits_.max_sleep_ms * us_per_ms / tick_us));
-    return reader_.range(1, max_ticks) * tick_us / reader_.range(1, 2);
+    // Two reads, in two statements: the order of evaluation of operands in
+    // one expression is unspecified, and gcc at -O2 and with ASan chose
+    // differently, so a swarm seed decoded to different scenarios. This is
+    // the order the optimised builds (and every swarm seed cited in docs/
+    // and fuzz/findings/) used.
+    const std::uint32_t ticks = reader_.range(1, max_ticks);
+    const std::uint32_t halve = reader_.range(1, 2);
+    return ticks * tick_us / halve;
 }
 
 // The index after `name` (wrapping), or 0 for a selector with no name.
