@@ -221,6 +221,27 @@ struct WorkerRun {
                      .time_us = result.progress_time_us};
 }
 
+// The message in flight in `slot`, in a few words.
+[[nodiscard]] std::string message_text(const sim::Simulation& simulation, std::uint64_t slot,
+                                       const NodeNames& names) {
+    const core::Message* message = simulation.in_flight(slot);
+    if (message == nullptr) {
+        return "a message";
+    }
+    const std::string from =
+        message->from < names.size() ? names[message->from] : fmt::format("{}", message->from);
+    std::string text =
+        fmt::format("{} from {} of term {}", core::to_string(message->type), from, message->term);
+    if (message->type == core::MessageType::append_entries) {
+        text +=
+            fmt::format(" (prev {}/t{}, {} entries, commit {})", message->prev_log_index,
+                        message->prev_log_term, message->entries.size(), message->leader_commit);
+    } else if (message->type == core::MessageType::install_snapshot) {
+        text += fmt::format(" (snapshot at {})", message->snapshot_index);
+    }
+    return simulation.is_late_copy(slot) ? text + ", a stale replay's late copy," : text;
+}
+
 // What the next event of a halted run is: the one a crash happened in.
 [[nodiscard]] std::string next_event_text(const sim::Simulation& simulation,
                                           const NodeNames& names) {
@@ -235,7 +256,8 @@ struct WorkerRun {
             case sim::EventKind::tick:
                 return fmt::format("a tick of {}", node);
             case sim::EventKind::deliver:
-                return fmt::format("a message delivered to {}", node);
+                return fmt::format("{} delivered to {}",
+                                   message_text(simulation, event->payload, names), node);
             case sim::EventKind::wake:
                 return fmt::format("a wake-up {} asked for", node);
             case sim::EventKind::client:

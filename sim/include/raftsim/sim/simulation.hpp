@@ -248,6 +248,15 @@ class Simulation {
     [[nodiscard]] std::optional<Event> next_event() const {
         return queue_.empty() ? std::nullopt : std::optional<Event>(queue_.peek());
     }
+    /// The message a deliver event carries (Event::payload is its slot),
+    /// and whether it is a stale replay's late copy; nullptr for a slot
+    /// not in flight.
+    [[nodiscard]] const core::Message* in_flight(std::uint64_t slot) const noexcept {
+        return slot < slab_.size() ? &slab_[slot] : nullptr;
+    }
+    [[nodiscard]] bool is_late_copy(std::uint64_t slot) const noexcept {
+        return slot < late_copy_calm_.size() && late_copy_calm_[slot] != 0;
+    }
     /// Runs every event up to now + duration; time is then exactly that,
     /// unless that is past RunLimits::simulated_time_us: the run then
     /// fails at the limit.
