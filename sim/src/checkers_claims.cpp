@@ -78,17 +78,28 @@ bool Checkers::check_acknowledgement(const core::Message& message, TimeUs now) {
 }
 
 void Checkers::on_deliver(const core::Message& message, TimeUs now) {
-    if (message.type != core::MessageType::append_entries_response || !message.success) {
+    if (message.type != core::MessageType::append_entries_response) {
         return;
     }
+    if (!message.success) {
+        return;
+    }
+    // Only a system whose refusals may read as successes defers the check
+    // to delivery; for any other it was judged at send.
+    RAFT_ASSERT(semantics_.refusal_may_read_as_success || unsolicited_acks_.empty());
     const auto key = std::make_tuple(message.from, message.to, message.term, message.match_index);
     if (!unsolicited_acks_.contains(key)) {
         return;
     }
+    // Harmless unless the addressee leads the reply's term now: a leader of
+    // a lower term steps down for it, anyone else ignores it (Figure 2).
     const auto role = role_of_.find(message.to);
+    if (role == role_of_.end() || role->second != core::Role::leader) {
+        return;
+    }
     const auto led = leader_term_of_.find(message.to);
-    if (role == role_of_.end() || role->second != core::Role::leader ||
-        led == leader_term_of_.end() || led->second != message.term) {
+    RAFT_ASSERT(led != leader_term_of_.end());  // a leader leads some term
+    if (led->second != message.term) {
         return;
     }
     violate(Checker::claims, "acknowledged_to_non_leader",
