@@ -182,15 +182,33 @@ void CanonicalNode::schedule_disk_op(DiskOp op) {
     const TimeUs now = env_.now_us();
     const TimeUs done = std::max(now, disk_free_at_us_) + setup_.disk_sync_us;
     disk_free_at_us_ = done;
+    if (const core::Index from = disk_op_from(op); from != 0) {
+        disk_froms_.insert(from);
+    }
     disk_.push_back(op);
     env_.observe_write_issued();
     env_.wake_after(done - now, wake_disk);
 }
 
-void CanonicalNode::complete_disk_op() {
+CanonicalNode::DiskOp CanonicalNode::pop_disk_op(bool newest) {
     RAFT_ASSERT(!disk_.empty());
-    const DiskOp op = disk_.front();
-    disk_.pop_front();
+    const DiskOp op = newest ? disk_.back() : disk_.front();
+    if (newest) {
+        disk_.pop_back();
+    } else {
+        disk_.pop_front();
+    }
+    if (const core::Index from = disk_op_from(op); from != 0) {
+        const auto found = disk_froms_.find(from);
+        RAFT_ASSERT(found != disk_froms_.end());
+        disk_froms_.erase(found);
+    }
+    RAFT_ASSERT(disk_froms_.size() <= disk_.size());
+    return op;
+}
+
+void CanonicalNode::complete_disk_op() {
+    const DiskOp op = pop_disk_op(false);
     env_.storage().sync_oldest();
     env_.observe_durable(unsynced_from());
     finish_disk_op(op, 0);
@@ -229,10 +247,9 @@ void CanonicalNode::complete_soon() {
 void CanonicalNode::io_close(raft_io_close_cb callback) {
     closing_ = true;
     while (!disk_.empty()) {
-        const DiskOp op = disk_.back();
-        disk_.pop_back();
-        finish_disk_op(op, RAFT_CANCELED);
+        finish_disk_op(pop_disk_op(true), RAFT_CANCELED);
     }
+    RAFT_ASSERT(disk_froms_.empty());
     while (!soon_.empty()) {
         const Soon soon = soon_.front();
         soon_.pop_front();

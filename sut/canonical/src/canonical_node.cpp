@@ -246,20 +246,15 @@ const core::Entry* CanonicalNode::issued_entry(core::Index index) const {
 }
 
 // The first log index a pending disk operation may still change (0: none).
-core::Index CanonicalNode::unsynced_from() const {
-    core::Index first = 0;
-    for (const DiskOp& op : disk_) {
-        core::Index from = 0;
-        if (op.kind == DiskOp::Kind::snapshot_put) {
-            from = op.install ? 1 : 0;  // an install replaces the whole log
-        } else {
-            from = op.first_index;
-        }
-        if (from != 0) {
-            first = first == 0 ? from : std::min(first, from);
-        }
+core::Index CanonicalNode::disk_op_from(const DiskOp& op) noexcept {
+    if (op.kind == DiskOp::Kind::snapshot_put) {
+        return op.install ? 1 : 0;  // an install replaces the whole log
     }
-    return first;
+    return op.first_index;
+}
+
+core::Index CanonicalNode::unsynced_from() const {
+    return disk_froms_.empty() ? 0 : *disk_froms_.begin();
 }
 
 }  // namespace raftsim::sut::canonical

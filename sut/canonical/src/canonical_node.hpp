@@ -6,6 +6,7 @@
 
 #include <deque>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -145,6 +146,12 @@ class CanonicalNode final : public Node {
     void report_role();
     void report_applied_through(core::Index index);
     void schedule_disk_op(DiskOp op);
+    /// Takes the oldest (or with `newest`, the newest) operation off the
+    /// queue.
+    [[nodiscard]] DiskOp pop_disk_op(bool newest);
+    /// The first log index `op` rewrites (an install: 1, the whole log);
+    /// 0 for one that rewrites none (the node's own snapshot).
+    [[nodiscard]] static core::Index disk_op_from(const DiskOp& op) noexcept;
     void complete_disk_op();
     void finish_disk_op(const DiskOp& op, int status);
     void complete_soon();
@@ -177,6 +184,10 @@ class CanonicalNode final : public Node {
     std::optional<core::HardState> unreported_hard_state_{};
 
     std::deque<DiskOp> disk_;
+    /// The first index each queued operation rewrites (disk_op_from; 0s
+    /// left out), so unsynced_from is the least, not a scan of a backlog
+    /// that a saturated leader grows to thousands.
+    std::multiset<core::Index> disk_froms_;
     TimeUs disk_free_at_us_ = 0;
     std::deque<Soon> soon_;
 

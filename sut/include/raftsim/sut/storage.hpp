@@ -5,6 +5,7 @@
 // It holds the hard state, the latest snapshot and the log after its base.
 
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <vector>
 
@@ -81,7 +82,9 @@ class Storage {
     core::Index base_index_ = 0;
     core::Term base_term_ = 0;
     std::vector<core::Entry> entries_;
-    std::vector<PendingWrite> unsynced_;
+    /// Oldest first; synced from the front (a deque: a backlog of
+    /// thousands of writes must not make each sync linear).
+    std::deque<PendingWrite> unsynced_;
     std::uint64_t sync_count_ = 0;
 };
 
