@@ -250,13 +250,19 @@ void Checkers::on_role_change(core::NodeId node, const core::RoleChange& change,
                 now, node);
         return;
     }
-    // §5.4 Leader Completeness: a leader's log holds every committed entry.
-    const core::Index committed = committed_index_max();
+    // §5.4 Leader Completeness: a leader's log holds every entry committed
+    // in an earlier term. Not one committed in its own term or a later one:
+    // a server that voted in term T and then moved on to T+1 may still
+    // make a candidate of T leader after T+1's leader committed (legal, and
+    // that leader can commit nothing). The commit term is not observable;
+    // the lowest applier's term bounds it from above.
+    const core::Index committed = committed_before_term(change.term);
     if (committed == 0) {
         return;
     }
     const LogMirror& log = logs_[node];
     const Committed& entry = *committed_[committed - 1];
+    RAFT_ASSERT(entry.applied_term < change.term);
     if (log.last_index() < committed || log.chain_at(committed) != entry.chain) {
         violate(Checker::leader_completeness, "leader_missing_committed_entry",
                 fmt::format("node {} became leader of term {} but its log (last index {}) "
@@ -265,6 +271,16 @@ void Checkers::on_role_change(core::NodeId node, const core::RoleChange& change,
                             node, change.term, log.last_index(), committed, entry.term, entry.node),
                 now, node);
     }
+}
+
+core::Index Checkers::committed_before_term(core::Term term) const noexcept {
+    for (core::Index index = committed_index_max(); index >= 1; --index) {
+        const std::optional<Committed>& committed = committed_[index - 1];
+        if (committed.has_value() && committed->applied_term < term) {
+            return index;
+        }
+    }
+    return 0;
 }
 
 void Checkers::on_log_write(core::NodeId node, core::Term term,

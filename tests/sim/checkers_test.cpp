@@ -270,6 +270,33 @@ TEST_CASE("checkers: leader completeness fires when a leader lacks a committed e
              },
          .checker = Checker::leader_completeness,
          .kind = "leader_missing_committed_entry"},
+        // Canonical 0.18.1, built-in Swarm seed 52: a voter granted term 6
+        // and moved on to term 7, whose leader committed; the candidate of
+        // term 6 won later with that vote. It lacks term 7's entries, and
+        // rightly so; a leader of term 8 may not.
+        {.name = "a leader of a later term than the commit misses it",
+         .bad =
+             [](Checkers& c) {
+                 c.on_log_write(1, {command(1, 1, 'a')}, 5);
+                 c.on_apply(1, command(1, 1, 'a'), 6);
+                 c.on_hard_state(1, core::HardState{.term = 7, .voted_for = 1}, 10);
+                 c.on_log_write(1, 7, {command(7, 2, 'b')}, 10);
+                 c.on_apply(1, command(7, 2, 'b'), 20);
+                 c.on_log_write(2, {command(1, 1, 'a')}, 30);
+                 c.on_role_change(2, to_leader(8), 40);
+             },
+         .good =
+             [](Checkers& c) {
+                 c.on_log_write(1, {command(1, 1, 'a')}, 5);
+                 c.on_apply(1, command(1, 1, 'a'), 6);
+                 c.on_hard_state(1, core::HardState{.term = 7, .voted_for = 1}, 10);
+                 c.on_log_write(1, 7, {command(7, 2, 'b')}, 10);
+                 c.on_apply(1, command(7, 2, 'b'), 20);
+                 c.on_log_write(2, {command(1, 1, 'a')}, 30);
+                 c.on_role_change(2, to_leader(6), 40);
+             },
+         .checker = Checker::leader_completeness,
+         .kind = "leader_missing_committed_entry"},
     });
 }
 

@@ -202,6 +202,9 @@ class Checkers {
     /// The term of the node's latest hard-state write (on_hard_state).
     [[nodiscard]] core::Term term_of(core::NodeId node) { return durable_[node].issued.term; }
     [[nodiscard]] core::Index committed_index_max() const noexcept { return committed_.size(); }
+    /// The highest index known committed in a term below `term` (applied
+    /// by some node while it was in a lower term); 0 if none.
+    [[nodiscard]] core::Index committed_before_term(core::Term term) const noexcept;
 
   private:
     struct IndexClaim {
