@@ -695,14 +695,25 @@ TEST_CASE("log shape: replies go to the term's leader; terms never fall nor run 
 // prev_log_index 0 reads as a success (sut::Semantics::
 // refusal_may_read_as_success). Such a reply is then a breach only where
 // the leader of its term receives it, the one node that would count it.
+namespace {
+
+// Node 1 replicated in term 1 to node 2, whose log runs to `last` in term 1;
+// `semantics` declared.
+Checkers replicated_in_term1(const sut::Semantics& semantics, core::Index last) {
+    Checkers c;
+    c.set_semantics(semantics);
+    write_log(c, 2, 1, last);
+    c.on_send(append(1, 2, 1, 1), 1);
+    return c;
+}
+
+}  // namespace
+
 TEST_CASE("claims: a success that may be a refusal is judged where it is delivered",
           "[checkers][audits]") {
     const sut::Semantics semantics{.refusal_may_read_as_success = true};
     SECTION("bad: it reaches the term's leader, which had not replicated in the term") {
-        Checkers c;
-        c.set_semantics(semantics);
-        write_log(c, 2, 1, 2);
-        c.on_send(append(1, 2, 1, 1), 1);
+        Checkers c = replicated_in_term1(semantics, 2);
         elect_node1(c, 2);
         const Message ack = ack_of(2, 1, 2, 2);
         c.on_send(ack, 8);
@@ -713,10 +724,7 @@ TEST_CASE("claims: a success that may be a refusal is judged where it is deliver
         CHECK(c.violation()->kind == "acknowledged_to_non_leader");
     }
     SECTION("good: a stale leader gets it, and its term deposes it (Figure 2)") {
-        Checkers c;
-        c.set_semantics(semantics);
-        write_log(c, 2, 1, 2);
-        c.on_send(append(1, 2, 1, 1), 1);
+        Checkers c = replicated_in_term1(semantics, 2);
         c.on_hard_state(2, HardState{.term = 2, .voted_for = 3}, 2);
         const Message ack = ack_of(2, 1, 2, 2);
         c.on_send(ack, 8);
@@ -724,10 +732,7 @@ TEST_CASE("claims: a success that may be a refusal is judged where it is deliver
         require_clean(c);
     }
     SECTION("good: it arms no durability promise the term's real leader may overwrite") {
-        Checkers c;
-        c.set_semantics(semantics);
-        write_log(c, 2, 1, 4);
-        c.on_send(append(1, 2, 1, 1), 1);
+        Checkers c = replicated_in_term1(semantics, 4);
         c.on_hard_state(2, HardState{.term = 2, .voted_for = 3}, 2);
         const Message ack = ack_of(2, 1, 2, 4);
         c.on_send(ack, 3);
@@ -738,9 +743,7 @@ TEST_CASE("claims: a success that may be a refusal is judged where it is deliver
         require_clean(c);
     }
     SECTION("without the semantics, the same reply is a breach when sent") {
-        Checkers c;
-        write_log(c, 2, 1, 2);
-        c.on_send(append(1, 2, 1, 1), 1);
+        Checkers c = replicated_in_term1({}, 2);
         c.on_hard_state(2, HardState{.term = 2, .voted_for = 3}, 2);
         c.on_send(ack_of(2, 1, 2, 2), 8);
         REQUIRE(c.failed());

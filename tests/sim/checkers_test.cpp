@@ -716,16 +716,24 @@ class LeaseInElectionTimeouts final : public sut::System {
 // Semantics::lease_election_timeouts = 2 gives a leader two election
 // timeouts without a quorum (canonical checks contact once per timeout), and
 // no more: one that never steps down is still caught.
+// Three servers, default timings at 10 ms ticks, the lease checker on (as a
+// system that always checks its quorum declares) and the core's
+// check_quorum as given.
+SimOptions lease_options(bool check_quorum) {
+    SimOptions options;
+    options.names = {"a", "b", "c"};
+    options.raft = core::to_ticks(core::DurationConfig{}, 10'000).config;
+    options.raft.check_quorum = check_quorum;
+    options.expect_leader_lease = true;
+    return options;
+}
+
 TEST_CASE("checkers: a lease of two election timeouts fires on a leader that keeps leading",
           "[checkers]") {
     const bool check_quorum = GENERATE(false, true);
     CAPTURE(check_quorum);
     const LeaseInElectionTimeouts system(2);
-    SimOptions options;
-    options.names = {"a", "b", "c"};
-    options.raft = core::to_ticks(core::DurationConfig{}, 10'000).config;
-    options.raft.check_quorum = check_quorum;
-    options.expect_leader_lease = true;  // as a system that always checks quorum declares
+    SimOptions options = lease_options(check_quorum);
     options.system = &system;
     Simulation sim(options);
     REQUIRE(sim.run_until([&sim] { return sim.leader() != 0; }, 30 * us_per_second));
@@ -752,11 +760,7 @@ TEST_CASE("checkers: leader lease restarts when the voters change, and still fir
           "[checkers]") {
     const bool check_quorum = GENERATE(true, false);
     CAPTURE(check_quorum);
-    SimOptions options;
-    options.names = {"a", "b", "c"};
-    options.raft = core::to_ticks(core::DurationConfig{}, 10'000).config;
-    options.raft.check_quorum = check_quorum;
-    options.expect_leader_lease = true;
+    const SimOptions options = lease_options(check_quorum);
     Simulation sim(options);
     REQUIRE(sim.run_until([&sim] { return sim.leader() != 0; }, 30 * us_per_second));
     const core::NodeId leader = sim.leader();
