@@ -229,6 +229,22 @@ TEST_CASE("checkers: log matching accepts a log rebuilt from durable state", "[c
     CHECK(checkers.mirror(1).last_index() == 3);
 }
 
+namespace {
+
+// Node 1 applies index 1 (term 1), then index 2 of term 7 while in term 7;
+// node 2, holding only index 1, becomes leader of `term`.
+void elect_after_term7_committed(Checkers& c, core::Term term) {
+    c.on_log_write(1, {command(1, 1, 'a')}, 5);
+    c.on_apply(1, command(1, 1, 'a'), 6);
+    c.on_hard_state(1, core::HardState{.term = 7, .voted_for = 1}, 10);
+    c.on_log_write(1, 7, {command(7, 2, 'b')}, 10);
+    c.on_apply(1, command(7, 2, 'b'), 20);
+    c.on_log_write(2, {command(1, 1, 'a')}, 30);
+    c.on_role_change(2, to_leader(term), 40);
+}
+
+}  // namespace
+
 TEST_CASE("checkers: leader completeness fires when a leader lacks a committed entry",
           "[checkers]") {
     run_cases({
@@ -275,26 +291,8 @@ TEST_CASE("checkers: leader completeness fires when a leader lacks a committed e
         // term 6 won later with that vote. It lacks term 7's entries, and
         // rightly so; a leader of term 8 may not.
         {.name = "a leader of a later term than the commit misses it",
-         .bad =
-             [](Checkers& c) {
-                 c.on_log_write(1, {command(1, 1, 'a')}, 5);
-                 c.on_apply(1, command(1, 1, 'a'), 6);
-                 c.on_hard_state(1, core::HardState{.term = 7, .voted_for = 1}, 10);
-                 c.on_log_write(1, 7, {command(7, 2, 'b')}, 10);
-                 c.on_apply(1, command(7, 2, 'b'), 20);
-                 c.on_log_write(2, {command(1, 1, 'a')}, 30);
-                 c.on_role_change(2, to_leader(8), 40);
-             },
-         .good =
-             [](Checkers& c) {
-                 c.on_log_write(1, {command(1, 1, 'a')}, 5);
-                 c.on_apply(1, command(1, 1, 'a'), 6);
-                 c.on_hard_state(1, core::HardState{.term = 7, .voted_for = 1}, 10);
-                 c.on_log_write(1, 7, {command(7, 2, 'b')}, 10);
-                 c.on_apply(1, command(7, 2, 'b'), 20);
-                 c.on_log_write(2, {command(1, 1, 'a')}, 30);
-                 c.on_role_change(2, to_leader(6), 40);
-             },
+         .bad = [](Checkers& c) { elect_after_term7_committed(c, 8); },
+         .good = [](Checkers& c) { elect_after_term7_committed(c, 6); },
          .checker = Checker::leader_completeness,
          .kind = "leader_missing_committed_entry"},
     });
