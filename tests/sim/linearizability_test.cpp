@@ -1,0 +1,404 @@
+// The linearizability checker on crafted key-value histories: each row is a
+// history small enough to judge by hand, with the verdict it must get.
+#include "raftsim/sim/history/linearizability.hpp"
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "kv_history.hpp"
+
+namespace raftsim::sim {
+namespace {
+
+using kv_test::cas;
+using kv_test::get;
+using kv_test::lost;
+using kv_test::not_found;
+using kv_test::put;
+using kv_test::remove;
+
+struct Row {
+    std::string name;
+    std::vector<Operation> history;
+    Verdict verdict;
+    /// not_linearizable: the key the violation is on.
+    KvKey key = 1;
+};
+
+std::vector<Row> register_rows() {
+    return {
+        {"an empty history is linearizable", {}, Verdict::linearizable},
+        {"a read of an absent key is not found",
+         {get(1, 1, 1, not_found, 0, 10)},
+         Verdict::linearizable},
+        {"a read of a value that was never written is not linearizable",
+         {put(1, 1, 1, 11, 0, 10), get(2, 2, 1, 99, 20, 30)},
+         Verdict::not_linearizable},
+        {"a read after a completed write sees it",
+         {put(1, 1, 1, 11, 0, 10), get(2, 2, 1, 11, 20, 30)},
+         Verdict::linearizable},
+        {"a stale read after a completed write is not linearizable",
+         {put(1, 1, 1, 11, 0, 10), put(2, 1, 1, 12, 20, 30), get(3, 2, 1, 11, 40, 50)},
+         Verdict::not_linearizable},
+        {"a read that overlaps a write may see the old value",
+         {put(1, 1, 1, 11, 0, 10), put(2, 1, 1, 12, 20, 60), get(3, 2, 1, 11, 30, 40)},
+         Verdict::linearizable},
+        {"intervals that touch are concurrent",
+         {put(1, 1, 1, 11, 0, 10), put(2, 1, 1, 12, 20, 30), get(3, 2, 1, 11, 30, 40)},
+         Verdict::linearizable},
+        {"overlapping reads may see new then old",
+         {put(1, 1, 1, 11, 0, 10), put(2, 1, 1, 12, 20, 100), get(3, 2, 1, 12, 30, 50),
+          get(4, 3, 1, 11, 40, 60)},
+         Verdict::linearizable},
+        {"overlapping reads may see old then new",
+         {put(1, 1, 1, 11, 0, 10), put(2, 1, 1, 12, 20, 100), get(3, 2, 1, 11, 30, 50),
+          get(4, 3, 1, 12, 40, 60)},
+         Verdict::linearizable},
+        {"reads in sequence seeing new then old are not linearizable",
+         {put(1, 1, 1, 11, 0, 10), put(2, 1, 1, 12, 20, 100), get(3, 2, 1, 12, 30, 40),
+          get(4, 3, 1, 11, 50, 60)},
+         Verdict::not_linearizable},
+    };
+}
+
+std::vector<Row> delete_and_cas_rows() {
+    return {
+        {"a read after a delete sees not found",
+         {put(1, 1, 1, 11, 0, 10), remove(2, 1, 1, 20, 30), get(3, 2, 1, not_found, 40, 50)},
+         Verdict::linearizable},
+        {"a read after a delete that sees the deleted value is not linearizable",
+         {put(1, 1, 1, 11, 0, 10), remove(2, 1, 1, 20, 30), get(3, 2, 1, 11, 40, 50)},
+         Verdict::not_linearizable},
+        {"a CAS from the current value succeeds",
+         {put(1, 1, 1, 11, 0, 10), cas(2, 2, 1, 11, 12, true, 20, 30), get(3, 1, 1, 12, 40, 50)},
+         Verdict::linearizable},
+        {"a CAS that claims success from another value is not linearizable",
+         {put(1, 1, 1, 11, 0, 10), put(2, 1, 1, 12, 20, 30), cas(3, 2, 1, 11, 13, true, 40, 50)},
+         Verdict::not_linearizable},
+        {"a CAS that fails on the current value is not linearizable",
+         {put(1, 1, 1, 11, 0, 10), cas(2, 2, 1, 11, 12, false, 20, 30)},
+         Verdict::not_linearizable},
+        {"a CAS on an absent key fails",
+         {cas(1, 2, 1, 11, 12, false, 0, 10), get(2, 1, 1, not_found, 20, 30)},
+         Verdict::linearizable},
+        {"a read after a successful CAS that sees the old value is not linearizable",
+         {put(1, 1, 1, 11, 0, 10), cas(2, 2, 1, 11, 12, true, 20, 30), get(3, 1, 1, 11, 40, 50)},
+         Verdict::not_linearizable},
+    };
+}
+
+std::vector<Row> indeterminate_rows() {
+    return {
+        {"an indeterminate write that took effect is linearizable",
+         {put(1, 1, 1, 11, 0, 10), lost(put(2, 2, 1, 12, 20, 30)), get(3, 3, 1, 12, 100, 110)},
+         Verdict::linearizable},
+        {"an indeterminate write may take effect long after it gave up",
+         {put(1, 1, 1, 11, 0, 10), lost(put(2, 2, 1, 12, 20, 30)), get(3, 3, 1, 11, 100, 110),
+          get(4, 3, 1, 12, 200, 210)},
+         Verdict::linearizable},
+        {"an indeterminate write that never took effect is linearizable",
+         {put(1, 1, 1, 11, 0, 10), lost(put(2, 2, 1, 12, 20, 30)), get(3, 3, 1, 11, 100, 110)},
+         Verdict::linearizable},
+        {"an indeterminate write seen before its invocation is not linearizable",
+         {put(1, 1, 1, 11, 0, 10), get(2, 3, 1, 12, 20, 30), lost(put(3, 2, 1, 12, 40, 50))},
+         Verdict::not_linearizable},
+        {"an indeterminate write cannot take effect twice",
+         {lost(put(1, 2, 1, 12, 0, 10)), get(2, 3, 1, 12, 20, 30), put(3, 1, 1, 11, 40, 50),
+          get(4, 3, 1, 12, 60, 70)},
+         Verdict::not_linearizable},
+        {"an indeterminate CAS that took effect is linearizable",
+         {put(1, 1, 1, 11, 0, 10), lost(cas(2, 2, 1, 11, 12, false, 20, 30)),
+          get(3, 3, 1, 12, 40, 50)},
+         Verdict::linearizable},
+        {"an indeterminate delete that never took effect is linearizable",
+         {put(1, 1, 1, 11, 0, 10), lost(remove(2, 2, 1, 20, 30)), get(3, 3, 1, 11, 40, 50)},
+         Verdict::linearizable},
+        {"an indeterminate read constrains nothing",
+         {put(1, 1, 1, 11, 0, 10), lost(get(2, 2, 1, not_found, 20, 30))},
+         Verdict::linearizable},
+        {"keys are judged apart: a stale read on key 2 is reported on key 2",
+         {put(1, 1, 1, 11, 0, 10), put(2, 1, 2, 21, 0, 10), put(3, 1, 2, 22, 20, 30),
+          get(4, 2, 1, 11, 40, 50), get(5, 2, 2, 21, 40, 50)},
+         Verdict::not_linearizable,
+         2},
+    };
+}
+
+std::vector<Row> all_rows() {
+    std::vector<Row> rows = register_rows();
+    for (auto& more : {delete_and_cas_rows(), indeterminate_rows()}) {
+        rows.insert(rows.end(), more.begin(), more.end());
+    }
+    return rows;
+}
+
+}  // namespace
+
+TEST_CASE("linearizability: crafted histories get the verdict judged by hand",
+          "[linearizability]") {
+    for (const Row& row : all_rows()) {
+        DYNAMIC_SECTION(row.name) {
+            const LinearizabilityResult result = check_linearizability(row.history);
+            INFO(render_verdict(result, row.history));
+            CHECK(result.verdict == row.verdict);
+            if (row.verdict == Verdict::not_linearizable) {
+                CHECK(result.key == row.key);
+                CHECK_FALSE(result.window.empty());
+                CHECK(result.window_minimal);
+            }
+        }
+    }
+}
+
+namespace {
+
+const Operation& find_op(const std::vector<Operation>& history, OperationId id) {
+    const auto found = std::find_if(history.begin(), history.end(),
+                                    [id](const Operation& op) { return op.id == id; });
+    REQUIRE(found != history.end());
+    return *found;
+}
+
+/// True when the ids, in order, are a prefix of some linearization: each
+/// output is what the store says, and everything that completed (with a
+/// response) before an operation was invoked is placed before it.
+bool valid_prefix(const std::vector<Operation>& history, const std::vector<OperationId>& ids) {
+    kv_test::Register store;
+    std::set<OperationId> placed;
+    for (const OperationId id : ids) {
+        const Operation& op = find_op(history, id);
+        for (const Operation& other : history) {
+            const bool precedes = other.status == OpStatus::ok &&
+                                  other.complete_us < op.invoke_us && other.key == op.key;
+            if (precedes && placed.count(other.id) == 0) {
+                return false;
+            }
+        }
+        if (!store.apply(op)) {
+            return false;
+        }
+        placed.insert(id);
+    }
+    return true;
+}
+
+bool writes(const Operation& op, KvValue value) {
+    const bool writer = op.kind == OpKind::put || op.kind == OpKind::compare_and_set;
+    return writer && op.value == value;
+}
+
+/// The window without `removed`, and without (transitively) every operation
+/// that observed a value only a removed operation wrote.
+std::vector<Operation> without(const std::vector<Operation>& window, OperationId removed) {
+    std::set<OperationId> gone = {removed};
+    for (bool changed = true; changed;) {
+        changed = false;
+        for (const Operation& op : window) {
+            std::optional<KvValue> seen = op.read;
+            if (op.kind == OpKind::compare_and_set && op.cas_succeeded) {
+                seen = op.expected;
+            }
+            if (op.status != OpStatus::ok || !seen.has_value() || gone.count(op.id) > 0) {
+                continue;
+            }
+            for (const Operation& writer : window) {
+                if (writes(writer, *seen) && gone.count(writer.id) > 0) {
+                    gone.insert(op.id);
+                    changed = true;
+                }
+            }
+        }
+    }
+    std::vector<Operation> kept;
+    for (const Operation& op : window) {
+        if (gone.count(op.id) == 0) {
+            kept.push_back(op);
+        }
+    }
+    return kept;
+}
+
+std::vector<Operation> window_of(const std::vector<Operation>& history,
+                                 const LinearizabilityResult& result) {
+    std::vector<Operation> window;
+    for (const OperationId id : result.window) {
+        window.push_back(find_op(history, id));
+    }
+    return window;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "linearizability: the window cannot be linearized and removing any one of its "
+    "operations (and the reads of its value) makes it linearizable",
+    "[linearizability]") {
+    for (const Row& row : all_rows()) {
+        if (row.verdict != Verdict::not_linearizable) {
+            continue;
+        }
+        DYNAMIC_SECTION(row.name) {
+            const LinearizabilityResult result = check_linearizability(row.history);
+            REQUIRE(result.verdict == Verdict::not_linearizable);
+            const std::vector<Operation> window = window_of(row.history, result);
+            CHECK(check_linearizability(window).verdict == Verdict::not_linearizable);
+            for (const Operation& op : window) {
+                INFO("removing #" << op.id);
+                CHECK(check_linearizability(without(window, op.id)).verdict ==
+                      Verdict::linearizable);
+            }
+        }
+    }
+}
+
+TEST_CASE("linearizability: the partial linearization reported is a valid prefix",
+          "[linearizability]") {
+    for (const Row& row : all_rows()) {
+        if (row.verdict != Verdict::not_linearizable) {
+            continue;
+        }
+        DYNAMIC_SECTION(row.name) {
+            const LinearizabilityResult result = check_linearizability(row.history);
+            REQUIRE(result.verdict == Verdict::not_linearizable);
+            CHECK(valid_prefix(row.history, result.partial_linearization));
+            for (const OperationId id : result.partial_linearization) {
+                CHECK(find_op(row.history, id).key == result.key);
+            }
+        }
+    }
+}
+
+TEST_CASE("linearizability: a stale read's window is the two writes and the read",
+          "[linearizability]") {
+    const std::vector<Operation> history = {
+        put(1, 1, 1, 11, 0, 10),    put(2, 1, 1, 12, 20, 30), get(3, 2, 1, 11, 40, 50),
+        get(4, 3, 1, 12, 35, 45),   put(5, 1, 2, 21, 0, 100), get(6, 2, 2, 21, 60, 70),
+        get(7, 3, 1, 12, 60, 70),   remove(8, 1, 1, 80, 90),  get(9, 2, 1, not_found, 95, 99),
+        put(10, 3, 1, 13, 100, 110)};
+    const LinearizabilityResult result = check_linearizability(history);
+    REQUIRE(result.verdict == Verdict::not_linearizable);
+    CHECK(result.key == 1);
+    CHECK(result.window == std::vector<OperationId>{1, 2, 3});
+    CHECK(result.window_minimal);
+}
+
+TEST_CASE("linearizability: the same history in any input order gives the same text",
+          "[linearizability]") {
+    core::Prng prng(20240616);
+    for (const Row& row : all_rows()) {
+        DYNAMIC_SECTION(row.name) {
+            const std::string expected =
+                render_verdict(check_linearizability(row.history), row.history);
+            std::vector<Operation> shuffled = row.history;
+            for (int round = 0; round < 20; ++round) {
+                kv_test::shuffle(shuffled, prng);
+                CHECK(render_verdict(check_linearizability(shuffled), shuffled) == expected);
+            }
+        }
+    }
+}
+
+namespace {
+
+/// Writes that all overlap, then a read of a value none of them wrote: to
+/// prove there is no linearization the search must try every order of the
+/// writes (up to the memo), which grows as 2^n.
+std::vector<Operation> overlapping_writes_then_bad_read(std::size_t writes) {
+    std::vector<Operation> history;
+    for (std::size_t i = 0; i < writes; ++i) {
+        history.push_back(put(i + 1, static_cast<ClientId>(i + 1), 1, 100 + i, i, 1000 + i));
+    }
+    history.push_back(get(writes + 1, 0, 1, 7, 5000, 5100));
+    return history;
+}
+
+}  // namespace
+
+TEST_CASE("linearizability: a cap hit gives unknown, not a verdict", "[linearizability]") {
+    const std::vector<Operation> history = overlapping_writes_then_bad_read(24);
+    SECTION("the step cap") {
+        const LinearizabilityResult result =
+            check_linearizability(history, CheckLimits{.max_steps = 10'000});
+        CHECK(result.verdict == Verdict::unknown);
+        CHECK(result.cap == SearchCap::steps);
+        CHECK(result.key == 1);
+        CHECK(result.stats.steps == 10'000);
+        CHECK(render_verdict(result, history).find("unknown: key 1") == 0);
+    }
+    SECTION("the memo cap") {
+        const LinearizabilityResult result =
+            check_linearizability(history, CheckLimits{.max_memo_entries = 500});
+        CHECK(result.verdict == Verdict::unknown);
+        CHECK(result.cap == SearchCap::memo_entries);
+    }
+    SECTION("a proven violation on another key outranks the cap") {
+        std::vector<Operation> both = history;
+        both.push_back(put(900, 1, 2, 900, 0, 10));
+        both.push_back(get(901, 1, 2, 901, 20, 30));
+        const LinearizabilityResult result =
+            check_linearizability(both, CheckLimits{.max_steps = 10'000});
+        CHECK(result.verdict == Verdict::not_linearizable);
+        CHECK(result.key == 2);
+    }
+    SECTION("under the default caps the small case is decided") {
+        const LinearizabilityResult result =
+            check_linearizability(overlapping_writes_then_bad_read(8));
+        CHECK(result.verdict == Verdict::not_linearizable);
+    }
+}
+
+TEST_CASE("linearizability: a malformed history is refused with the operation at fault",
+          "[linearizability]") {
+    Operation answered_lost = lost(get(2, 1, 1, not_found, 0, 10));
+    answered_lost.read = 11;
+    const struct {
+        std::string name;
+        std::vector<Operation> history;
+        HistoryError error;
+        OperationId at;
+    } rows[] = {
+        {"two operations share an id",
+         {put(1, 1, 1, 11, 0, 10), get(1, 1, 1, 11, 20, 30)},
+         HistoryError::duplicate_id,
+         1},
+        {"a response before the invocation",
+         {put(1, 1, 1, 11, 0, 10), get(2, 1, 1, 11, 30, 20)},
+         HistoryError::completes_before_invoke,
+         2},
+        {"a value written twice",
+         {put(1, 1, 1, 11, 0, 10), cas(2, 1, 1, 11, 11, true, 30, 40)},
+         HistoryError::duplicate_written_value,
+         2},
+        {"a read value on an indeterminate read",
+         {put(1, 1, 1, 11, 0, 10), answered_lost},
+         HistoryError::unexpected_output,
+         2},
+    };
+    for (const auto& row : rows) {
+        DYNAMIC_SECTION(row.name) {
+            const LinearizabilityResult result = check_linearizability(row.history);
+            CHECK(result.verdict == Verdict::refused);
+            CHECK(result.refusal == row.error);
+            CHECK(result.refused_operation == row.at);
+        }
+    }
+}
+
+TEST_CASE("linearizability: the text names the window's operations, values and times",
+          "[linearizability]") {
+    const std::vector<Operation> history = {put(1, 1, 1, 11, 0, 10), put(2, 4, 1, 12, 20, 30),
+                                            lost(cas(5, 2, 1, 12, 13, false, 25, 500)),
+                                            get(3, 3, 1, 11, 40, 50)};
+    const std::string text = render_verdict(check_linearizability(history), history);
+    INFO(text);
+    CHECK(text.find("not linearizable: key 1\n") == 0);
+    CHECK(text.find("#1      client 1    put(k1, 11)") != std::string::npos);
+    CHECK(text.find("get(k1) -> 11") != std::string::npos);
+    CHECK(text.find("[40, 50]") != std::string::npos);
+    CHECK(text.find("minimal") != std::string::npos);
+}
+
+}  // namespace raftsim::sim
