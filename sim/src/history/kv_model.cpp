@@ -122,15 +122,13 @@ KvStep kv_step(const KvState& state, const Operation& op) {
     RAFT_UNREACHABLE("an operation kind the model does not know");
 }
 
-bool observes_value(const Operation& op, KvValue& seen) {
-    if (op.status != OpStatus::ok) {
-        return false;
-    }
-    if (op.kind == OpKind::get && op.read.has_value()) {
+bool needs_written_value(const Operation& op, KvValue& seen) {
+    const bool answered = op.status == OpStatus::ok;
+    if (op.kind == OpKind::get && answered && op.read.has_value()) {
         seen = *op.read;
         return true;
     }
-    if (op.kind == OpKind::compare_and_set && op.cas_succeeded) {
+    if (op.kind == OpKind::compare_and_set && (op.cas_succeeded || !answered)) {
         seen = op.expected;
         return true;
     }

@@ -2,11 +2,20 @@
 // still cannot be linearized, found by delta debugging (Zeller & Hildebrandt
 // 2002, ddmin) over the key's operations in (invoke time, id) order.
 //
-// A candidate subset is first closed: an operation that observed a value
-// (a read of it, a successful CAS from it) whose write is on this key but not
-// in the subset is dropped too, transitively. Without that, every violation
-// would shrink to a lone read of a value that, in the window, nobody wrote:
-// not linearizable, and useless to the reader.
+// A candidate subset is first closed, so that leaving operations out never
+// makes up a violation the history does not have. With an operation D left
+// out, these go too (transitively):
+// - what needs D's value: a read of it, a successful or indeterminate CAS
+//   from it (otherwise every violation would shrink to a lone read of a
+//   value nobody wrote);
+// - if D is a delete: every "not found" read that D does not precede in real
+//   time (D may be why it found nothing);
+// - if D may change the value (put, delete, a CAS that did not answer
+//   "failed"): every failed CAS that D does not precede (D may be why it
+//   failed).
+// Then a linearization of any closed set T of the key's operations, with D
+// taken out, is one of the rest: so a closed window that cannot be
+// linearized stays so with any closed set of the key's operations around it.
 //
 // ddmin ends at the finest granularity, where it has tried removing each
 // operation on its own (closed as above) and found every such history
@@ -17,6 +26,7 @@
 // called minimal.
 
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -60,6 +70,35 @@ Minimizer::Minimizer(std::span<const Operation* const> ops, const CheckLimits& l
     }
 }
 
+/// Notes a dropped operation: the not-found reads and failed CASes it does
+/// not precede in real time must go with it.
+void note_dropped(const Operation& op, TimeUs& first_remove_us, TimeUs& first_change_us) {
+    const bool failed_cas =
+        op.kind == OpKind::compare_and_set && op.status == OpStatus::ok && !op.cas_succeeded;
+    if (op.kind == OpKind::remove) {
+        first_remove_us = std::min(first_remove_us, op.invoke_us);
+    }
+    if (op.kind != OpKind::get && !failed_cas) {
+        first_change_us = std::min(first_change_us, op.invoke_us);
+    }
+}
+
+/// Whether `op` may owe its output to a dropped operation invoked at or
+/// before its completion (first_remove_us, first_change_us: the earliest
+/// invocations of a dropped delete and a dropped value change).
+bool owes_to_dropped(const Operation& op, TimeUs first_remove_us, TimeUs first_change_us) {
+    if (op.status != OpStatus::ok) {
+        return false;
+    }
+    if (op.kind == OpKind::get && !op.read.has_value()) {
+        return op.complete_us >= first_remove_us;
+    }
+    if (op.kind == OpKind::compare_and_set && !op.cas_succeeded) {
+        return op.complete_us >= first_change_us;
+    }
+    return false;
+}
+
 Indices Minimizer::close(const Indices& candidate) const {
     std::vector<bool> in(ops_.size(), false);
     for (const std::size_t i : candidate) {
@@ -68,13 +107,22 @@ Indices Minimizer::close(const Indices& candidate) const {
     // Each pass drops at least one operation or ends, so at most |candidate| passes.
     for (bool dropped = true; dropped;) {
         dropped = false;
+        TimeUs first_remove_us = std::numeric_limits<TimeUs>::max();
+        TimeUs first_change_us = std::numeric_limits<TimeUs>::max();
+        for (std::size_t i = 0; i < ops_.size(); ++i) {
+            if (!in[i]) {
+                note_dropped(*ops_[i], first_remove_us, first_change_us);
+            }
+        }
         for (const std::size_t i : candidate) {
             KvValue seen = 0;
-            if (!in[i] || !observes_value(*ops_[i], seen)) {
+            if (!in[i]) {
                 continue;
             }
-            const auto writer = writer_.find(seen);
-            if (writer != writer_.end() && !in[writer->second]) {
+            const auto writer =
+                needs_written_value(*ops_[i], seen) ? writer_.find(seen) : writer_.end();
+            const bool lost_writer = writer != writer_.end() && !in[writer->second];
+            if (lost_writer || owes_to_dropped(*ops_[i], first_remove_us, first_change_us)) {
                 in[i] = false;
                 dropped = true;
             }

@@ -28,9 +28,10 @@ struct KvStep {
 /// operation matches any output (its effect is what the state dictates).
 [[nodiscard]] KvStep kv_step(const KvState& state, const Operation& op);
 
-/// True when `op` is an ok read or an ok successful CAS of a value: it saw
-/// the value some write left, so it cannot be judged without that write.
-[[nodiscard]] bool observes_value(const Operation& op, KvValue& seen);
+/// True when `op` needs the value some write left: an ok read of a value,
+/// an ok successful CAS from it, or an indeterminate CAS from it (which
+/// cannot have taken effect without that write).
+[[nodiscard]] bool needs_written_value(const Operation& op, KvValue& seen);
 /// True when `op` may have written a value (put, CAS, ok or indeterminate).
 [[nodiscard]] bool writes_value(const Operation& op, KvValue& written);
 
