@@ -29,9 +29,9 @@ namespace raftsim::sim {
 struct CheckLimits {
     /// Search steps per key: one step is one look at an event of the history
     /// (trying an operation, or backing out of one).
-    std::uint64_t max_steps = 50'000'000;
+    std::uint64_t max_steps = 2'000'000;
     /// Memo entries per key (each holds one bit per operation on the key).
-    std::uint64_t max_memo_entries = 4'000'000;
+    std::uint64_t max_memo_entries = 1'000'000;
     /// Candidate histories the window minimisation may check (each is a
     /// search under the two caps above).
     std::uint64_t max_window_checks = 5'000;
@@ -72,11 +72,12 @@ struct LinearizabilityResult {
     /// operations the search found, in linearization order.
     std::vector<OperationId> partial_linearization;
     /// not_linearizable: a window, ordered by (invoke time, id): a subset of
-    /// the key's operations that cannot be linearized on its own, and is
-    /// minimal in this sense: removing any one operation (together with the
-    /// operations that read a value it wrote, which would otherwise read a
-    /// value from nowhere) leaves a history the checker does not find
-    /// non-linearizable under the same caps.
+    /// the key's operations that cannot be linearized on its own, nor with
+    /// any other operations of the key added back (provided what their
+    /// outputs rest on comes too: the write a read saw, the delete a
+    /// "not found" may follow, the change a failed CAS may follow). It is
+    /// 1-minimal: removing any one operation, and what rests on it, leaves a
+    /// history the checker does not find non-linearizable under the same caps.
     std::vector<OperationId> window;
     /// False when max_window_checks ran out first: the window is then still
     /// not linearizable, but may not be minimal.
