@@ -62,6 +62,8 @@ struct Planned {
     Operation op;
     TimeUs point_us = 0;
     std::size_t index = 0;
+    /// Whether the operation gets no response.
+    bool lost = false;
 };
 
 /// Fills in the outputs of a sequential run in linearization-point order.
@@ -80,7 +82,7 @@ void run_at_points(std::vector<Planned>& plan, core::Prng& prng) {
         }
         op.read = op.kind == OpKind::get ? now : std::nullopt;
         op.cas_succeeded = op.kind == OpKind::compare_and_set && now == op.expected;
-        const bool lost = prng.chance(1, 5);
+        const bool lost = planned.lost;
         if (!lost || prng.chance(1, 2)) {
             REQUIRE(store.apply(op));
         }
@@ -91,22 +93,32 @@ void run_at_points(std::vector<Planned>& plan, core::Prng& prng) {
 }
 
 /// A linearizable history of up to 7 operations on 1 or 2 keys: random
-/// intervals, each operation taking effect at a point inside its own.
+/// intervals, each operation taking effect at a point inside its own. In
+/// two histories of five, 2 to 4 of the operations are writes (put, delete,
+/// CAS) without a response, on one key: the reads around them decide which
+/// of their values are observed.
 std::vector<Operation> linearizable_history(core::Prng& prng) {
-    const std::uint64_t count = prng.range_inclusive(1, 7);
-    const std::uint64_t keys = prng.range_inclusive(1, 2);
+    const bool lost_writes = prng.chance(2, 5);
+    const std::uint64_t count = prng.range_inclusive(lost_writes ? 4 : 1, 7);
+    const std::uint64_t lost_count = lost_writes ? prng.range_inclusive(2, 4) : 0;
+    const std::uint64_t keys = lost_writes ? 1 : prng.range_inclusive(1, 2);
     std::vector<Planned> plan;
     for (std::uint64_t i = 0; i < count; ++i) {
         const TimeUs invoke_us = prng.below(60);
         const TimeUs latency_us = prng.below(30);
         const TimeUs point_us = invoke_us + prng.below(latency_us + 1);
-        const auto kind = static_cast<OpKind>(prng.below(4));
+        const bool lost = i < lost_count || prng.chance(1, 5);
+        // put twice as often as delete or CAS
+        const OpKind lost_kinds[] = {OpKind::put, OpKind::put, OpKind::remove,
+                                     OpKind::compare_and_set};
+        const auto kind =
+            i < lost_count ? lost_kinds[prng.below(4)] : static_cast<OpKind>(prng.below(4));
         const auto key = static_cast<KvKey>(1 + prng.below(keys));
         Operation op = kv_test::call(i + 1, static_cast<ClientId>(1 + prng.below(3)), key, kind,
                                      invoke_us, invoke_us + latency_us);
         op.value = 100 + i;
         op.expected = 500 + prng.below(3);
-        plan.push_back(Planned{.op = op, .point_us = point_us, .index = i});
+        plan.push_back(Planned{.op = op, .point_us = point_us, .index = i, .lost = lost});
     }
     run_at_points(plan, prng);
     std::vector<Operation> history;
@@ -133,12 +145,46 @@ void perturb(std::vector<Operation>& history, core::Prng& prng) {
     }
 }
 
+/// How many indeterminate writes (put, delete, CAS) the history has, and
+/// how many of those write a value some other operation observes (an
+/// answered read returned it, or a CAS expects it).
+struct LostWrites {
+    std::uint64_t total = 0;
+    std::uint64_t observed = 0;
+};
+
+LostWrites lost_writes(const std::vector<Operation>& history) {
+    LostWrites counts;
+    for (const Operation& op : history) {
+        if (op.status != OpStatus::indeterminate || op.kind == OpKind::get) {
+            continue;
+        }
+        counts.total += 1;
+        const bool writes = op.kind != OpKind::remove;
+        const bool observed =
+            writes && std::any_of(history.begin(), history.end(), [&](const Operation& other) {
+                const bool read = other.kind == OpKind::get && other.read == op.value;
+                const bool expects =
+                    other.kind == OpKind::compare_and_set && other.expected == op.value;
+                return other.key == op.key && (read || expects);
+            });
+        counts.observed += observed ? 1 : 0;
+    }
+    return counts;
+}
+
 }  // namespace
 
 TEST_CASE("linearizability: agrees with a brute force on small random histories",
           "[linearizability][differential]") {
     std::uint64_t linearizable = 0;
     std::uint64_t violations = 0;
+    // Histories with 2 to 4 indeterminate writes, by verdict; and how many
+    // of them had an unobserved one, and an observed one.
+    std::uint64_t lost_linearizable = 0;
+    std::uint64_t lost_violations = 0;
+    std::uint64_t with_unobserved = 0;
+    std::uint64_t with_observed = 0;
     for (std::uint64_t seed = 1; seed <= 20000; ++seed) {
         core::Prng prng(core::derive_seed(20240616, seed));
         std::vector<Operation> history = linearizable_history(prng);
@@ -156,6 +202,11 @@ TEST_CASE("linearizability: agrees with a brute force on small random histories"
         if (!perturbed) {
             REQUIRE(expected);
         }
+        if (const LostWrites lost = lost_writes(history); lost.total >= 2) {
+            (expected ? lost_linearizable : lost_violations) += 1;
+            with_unobserved += lost.observed < lost.total ? 1 : 0;
+            with_observed += lost.observed > 0 ? 1 : 0;
+        }
         if (expected) {
             linearizable += 1;
             continue;
@@ -171,8 +222,20 @@ TEST_CASE("linearizability: agrees with a brute force on small random histories"
         REQUIRE_FALSE(brute_force_linearizable(window));
     }
     INFO("linearizable " << linearizable << ", not " << violations);
+    INFO("with 2-4 indeterminate writes: linearizable "
+         << lost_linearizable << ", not " << lost_violations << "; with an unobserved one "
+         << with_unobserved << ", with an observed one " << with_observed);
     CHECK(linearizable >= 15000);
-    CHECK(violations >= 1500);
+    CHECK(violations >= 1200);
+    CHECK(lost_linearizable >= 5000);
+    CHECK(lost_violations >= 400);
+    CHECK(with_unobserved >= 5000);
+    CHECK(with_observed >= 1000);
+    // Shown with -s: the counts behind the checks above.
+    SUCCEED("linearizable " << linearizable << ", not " << violations
+                            << "; with 2-4 indeterminate writes: linearizable " << lost_linearizable
+                            << ", not " << lost_violations << "; with an unobserved one "
+                            << with_unobserved << ", with an observed one " << with_observed);
 }
 
 }  // namespace raftsim::sim

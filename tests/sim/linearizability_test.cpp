@@ -383,6 +383,75 @@ TEST_CASE("linearizability: a cap hit gives unknown, not a verdict", "[lineariza
     }
 }
 
+TEST_CASE("linearizability: a stale read behind 30 pending unobserved writes is found",
+          "[linearizability]") {
+    // 30 puts and deletes that all overlap and never answer, none of whose
+    // values anyone reads: any subset of them may have taken effect, in any
+    // order, so without merging them the search would try 2^30 subsets.
+    // Whatever they did, 11 cannot come back after 12 was written.
+    std::vector<Operation> history = {put(1, 1, 1, 11, 0, 10)};
+    for (OperationId i = 0; i < 30; ++i) {
+        const TimeUs at_us = 20 + i;
+        const auto client = static_cast<ClientId>(10 + i);
+        history.push_back(i % 3 == 2 ? lost(remove(100 + i, client, 1, at_us, at_us + 500))
+                                     : lost(put(100 + i, client, 1, 1000 + i, at_us, at_us + 500)));
+    }
+    history.push_back(put(2, 2, 1, 12, 100, 110));
+    history.push_back(get(3, 3, 1, 11, 200, 210));
+    const LinearizabilityResult result = check_linearizability(history);
+    INFO(render_verdict(result, history));
+    REQUIRE(result.verdict == Verdict::not_linearizable);
+    CHECK(result.key == 1);
+    CHECK(result.window == std::vector<OperationId>{1, 2, 3});
+    CHECK(result.window_minimal);
+    CHECK(result.stats.steps < 100'000);
+}
+
+TEST_CASE("linearizability: an observed indeterminate write is not merged with unobserved ones",
+          "[linearizability]") {
+    // Writes 12, 13 and 14 never answer; only 13 is read. Merging 13 with
+    // the others (as if any of them could stand in for it) would be wrong
+    // both ways.
+    const std::vector<Operation> lost_writes = {
+        put(1, 1, 1, 11, 0, 10), lost(put(2, 2, 1, 12, 20, 30)), lost(put(3, 3, 1, 13, 25, 35)),
+        lost(put(4, 4, 1, 14, 28, 38))};
+    SECTION("linearizable only because 13 took effect") {
+        std::vector<Operation> history = lost_writes;
+        history.push_back(get(5, 5, 1, 13, 100, 110));
+        history.push_back(get(6, 5, 1, 13, 120, 130));
+        const LinearizabilityResult result = check_linearizability(history);
+        INFO(render_verdict(result, history));
+        CHECK(result.verdict == Verdict::linearizable);
+    }
+    SECTION("not linearizable: 13 cannot take effect twice") {
+        std::vector<Operation> history = lost_writes;
+        history.push_back(get(5, 5, 1, 13, 100, 110));
+        history.push_back(put(6, 1, 1, 15, 120, 130));
+        history.push_back(get(7, 5, 1, 13, 140, 150));
+        const LinearizabilityResult result = check_linearizability(history);
+        INFO(render_verdict(result, history));
+        CHECK(result.verdict == Verdict::not_linearizable);
+        CHECK(result.window == std::vector<OperationId>{3, 5, 6, 7});
+    }
+    SECTION("not linearizable: 13 is read before the write of 13 was invoked") {
+        std::vector<Operation> history = lost_writes;
+        history.push_back(get(5, 5, 1, 13, 12, 18));
+        const LinearizabilityResult result = check_linearizability(history);
+        INFO(render_verdict(result, history));
+        CHECK(result.verdict == Verdict::not_linearizable);
+    }
+    SECTION("an indeterminate CAS from 13 needs 13 to have taken effect first") {
+        std::vector<Operation> history = lost_writes;
+        history.push_back(lost(cas(5, 5, 1, 13, 16, false, 40, 50)));
+        history.push_back(get(6, 6, 1, 16, 100, 110));
+        const LinearizabilityResult result = check_linearizability(history);
+        INFO(render_verdict(result, history));
+        CHECK(result.verdict == Verdict::linearizable);
+        history.push_back(get(7, 6, 1, 11, 120, 130));
+        CHECK(check_linearizability(history).verdict == Verdict::not_linearizable);
+    }
+}
+
 TEST_CASE("linearizability: a malformed history is refused with the operation at fault",
           "[linearizability]") {
     Operation answered_lost = lost(get(2, 1, 1, not_found, 0, 10));

@@ -95,6 +95,7 @@ namespace history_detail {
 KvStep kv_step(const KvState& state, const Operation& op) {
     // One representation per state: the memo compares states whole.
     RAFT_ASSERT(state.present || state.value == 0);
+    RAFT_ASSERT(!state.unobserved || (state.present && state.value == 0));
     const bool determinate = op.status == OpStatus::ok;
     switch (op.kind) {
         case OpKind::put:
@@ -109,7 +110,7 @@ KvStep kv_step(const KvState& state, const Operation& op) {
             return KvStep{.legal = seen == state, .next = state};
         }
         case OpKind::compare_and_set: {
-            const bool matches = state.present && state.value == op.expected;
+            const bool matches = state.present && !state.unobserved && state.value == op.expected;
             // An indeterminate CAS did whatever the state dictated; an ok one
             // must have seen the state its answer claims.
             const bool legal = !determinate || matches == op.cas_succeeded;

@@ -24,6 +24,10 @@
 // search under the same caps, and the candidates are counted against
 // max_window_checks; when that runs out the window is kept as it is and not
 // called minimal.
+//
+// Leaving operations out changes which values are observed, so which
+// indeterminate writes the search may merge: search_partition works that
+// out afresh from each candidate it is given, never from the whole key.
 
 #include <algorithm>
 #include <limits>

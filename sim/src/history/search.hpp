@@ -11,9 +11,12 @@
 
 namespace raftsim::sim::history_detail {
 
-/// One key's state in the sequential model: absent, or holding a value.
+/// One key's state in the sequential model: absent, or holding a value. The
+/// search writes every value that no operation of the key observes as one
+/// token (present, `unobserved`, value 0): see search.cpp.
 struct KvState {
     bool present = false;
+    bool unobserved = false;
     KvValue value = 0;
     friend auto operator<=>(const KvState&, const KvState&) = default;
 };
@@ -25,7 +28,8 @@ struct KvStep {
 };
 
 /// The sequential specification: applies `op` to `state`. An indeterminate
-/// operation matches any output (its effect is what the state dictates).
+/// operation matches any output (its effect is what the state dictates). The
+/// unobserved token equals no value a read returns or a CAS expects.
 [[nodiscard]] KvStep kv_step(const KvState& state, const Operation& op);
 
 /// True when `op` needs the value some write left: an ok read of a value,
