@@ -4,7 +4,7 @@
 // later or never) and occasional long stalls. The outputs come from a
 // sequential store per key run at points inside each request's interval, so
 // the verdict must be "linearizable". Then a pathological history that must
-// hit the step cap. Prints operations, verdict, search steps, memo entries
+// hit the step cap. Prints operations, verdict, search steps, memo entries (and bytes)
 // and CPU time (std::clock: a benchmark, not part of any run).
 //
 // Usage: linearizability_bench [OPERATIONS...]   (default 1000 10000 100000)
@@ -164,8 +164,10 @@ void measure(const std::string& name, const std::vector<Operation>& history) {
     for (const Operation& op : history) {
         lost += op.status == sim::OpStatus::indeterminate ? 1 : 0;
     }
-    fmt::print("{:<13} ops {:>6}  indeterminate {:>4}  {:<27} steps {:>8}  memo {:>7}", name,
-               history.size(), lost, verdict, result.stats.steps, result.stats.memo_entries_peak);
+    fmt::print(
+        "{:<13} ops {:>6}  indeterminate {:>4}  {:<27} steps {:>8}  memo {:>7} ({:>6.1f} MiB)",
+        name, history.size(), lost, verdict, result.stats.steps, result.stats.memo_entries_peak,
+        static_cast<double>(result.stats.memo_bytes_peak) / (1024.0 * 1024.0));
     fmt::print("  window {:>2} ({} checks)  cpu {:>7.1f} ms\n", result.window.size(),
                result.stats.window_checks, cpu_ms);
     if (result.verdict == sim::Verdict::not_linearizable && result.window.size() <= 8) {

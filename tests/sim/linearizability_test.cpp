@@ -361,11 +361,33 @@ TEST_CASE("linearizability: a cap hit gives unknown, not a verdict", "[lineariza
         CHECK(result.stats.steps == 10'000);
         CHECK(render_verdict(result, history).find("unknown: key 1") == 0);
     }
-    SECTION("the memo cap") {
+    SECTION("the memo cap, in bytes") {
         const LinearizabilityResult result =
-            check_linearizability(history, CheckLimits{.max_memo_entries = 500});
+            check_linearizability(history, CheckLimits{.max_memo_bytes = 64 * 1024});
         CHECK(result.verdict == Verdict::unknown);
-        CHECK(result.cap == SearchCap::memo_entries);
+        CHECK(result.cap == SearchCap::memo_bytes);
+        CHECK(result.key == 1);
+        // It stops at the first entry past the cap, whose size is known.
+        CHECK(result.stats.memo_bytes_peak > 64 * 1024);
+        CHECK(result.stats.memo_bytes_peak <= 64 * 1024 + 256);
+        CHECK(render_verdict(result, history).find("its cap on memo bytes") != std::string::npos);
+        // The same history under the same caps stops at the same place.
+        const LinearizabilityResult again =
+            check_linearizability(history, CheckLimits{.max_memo_bytes = 64 * 1024});
+        CHECK(again.stats.steps == result.stats.steps);
+        CHECK(again.stats.memo_bytes_peak == result.stats.memo_bytes_peak);
+    }
+    SECTION("the memo's bytes grow with the operations on the key") {
+        const LinearizabilityResult small = check_linearizability(
+            overlapping_writes_then_bad_read(24), CheckLimits{.max_steps = 1000});
+        const LinearizabilityResult large = check_linearizability(
+            overlapping_writes_then_bad_read(200), CheckLimits{.max_steps = 1000});
+        REQUIRE(small.stats.memo_entries_peak > 0);
+        REQUIRE(large.stats.memo_entries_peak > 0);
+        const std::uint64_t per_small = small.stats.memo_bytes_peak / small.stats.memo_entries_peak;
+        const std::uint64_t per_large = large.stats.memo_bytes_peak / large.stats.memo_entries_peak;
+        // 24 operations need one word of bits, 200 need four.
+        CHECK(per_large - per_small == 3 * sizeof(std::uint64_t));
     }
     SECTION("a proven violation on another key outranks the cap") {
         std::vector<Operation> both = history;

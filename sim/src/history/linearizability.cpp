@@ -34,8 +34,8 @@ std::string_view to_string(SearchCap cap) noexcept {
             return "none";
         case SearchCap::steps:
             return "search steps";
-        case SearchCap::memo_entries:
-            return "memo entries";
+        case SearchCap::memo_bytes:
+            return "memo bytes";
     }
     return "?";
 }
@@ -104,6 +104,7 @@ LinearizabilityResult check_linearizability(std::span<const Operation> history,
         result.stats.steps += outcome.steps;
         result.stats.memo_entries_peak =
             std::max(result.stats.memo_entries_peak, outcome.memo_entries);
+        result.stats.memo_bytes_peak = std::max(result.stats.memo_bytes_peak, outcome.memo_bytes);
         if (outcome.verdict == PartitionVerdict::not_linearizable) {
             report_violation(result, key, ops, outcome, limits);
             return result;

@@ -76,9 +76,9 @@ std::string render_violation(const LinearizabilityResult& result,
 std::string render_verdict(const LinearizabilityResult& result,
                            std::span<const Operation> history) {
     const CheckStats& stats = result.stats;
-    const std::string totals =
-        fmt::format("  operations {}, keys {}, search steps {}, memo entries at most {} on a key\n",
-                    stats.operations, stats.keys, stats.steps, stats.memo_entries_peak);
+    const std::string totals = fmt::format(
+        "  operations {}, keys {}, search steps {}, memo at most {} entries ({} bytes) on a key\n",
+        stats.operations, stats.keys, stats.steps, stats.memo_entries_peak, stats.memo_bytes_peak);
     switch (result.verdict) {
         case Verdict::linearizable:
             return "linearizable\n" + totals;

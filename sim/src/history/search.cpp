@@ -83,6 +83,11 @@ constexpr TimeUs never_returns_us = std::numeric_limits<TimeUs>::max();
 /// An operation in no class of interchangeable operations.
 constexpr std::size_t no_class = std::numeric_limits<std::size_t>::max();
 
+/// What the memo is charged per entry, from sizes alone (never from the
+/// allocator, so a cap hit is the same on every run of a build): a
+/// balanced-tree node's links and colour, the entry, and its words.
+constexpr std::uint64_t tree_node_bytes = 32;
+
 struct Event {
     TimeUs time_us = 0;
     bool is_return = false;
@@ -126,6 +131,10 @@ struct MemoEntry {
     KvState state;
     std::vector<std::uint64_t> words;
 };
+
+std::uint64_t memo_entry_bytes(std::size_t words) {
+    return tree_node_bytes + sizeof(MemoEntry) + words * sizeof(std::uint64_t);
+}
 
 /// A lookup key that borrows the set instead of copying it.
 struct MemoProbe {
@@ -190,6 +199,7 @@ class Search {
     KvState state_;
     std::vector<Frame> stack_;
     std::set<MemoEntry, MemoLess> memo_;
+    std::uint64_t memo_bytes_ = 0;
     PartitionOutcome outcome_;
     /// Per operation: whether it writes a value nobody observes, and its
     /// class of interchangeable indeterminate operations (or no_class).
@@ -328,6 +338,7 @@ bool Search::memo_insert(const KvState& state) {
     }
     memo_.emplace_hint(at,
                        MemoEntry{.hash = probe.hash, .state = state, .words = linearized_.words()});
+    memo_bytes_ += memo_entry_bytes(linearized_.words().size());
     return true;
 }
 
@@ -444,9 +455,9 @@ PartitionOutcome Search::run() {
         }
         if (attempt == Attempt::lifted) {
             cursor = next_[head_];
-            if (memo_.size() > limits_.max_memo_entries) {
+            if (memo_bytes_ > limits_.max_memo_bytes) {
                 outcome_.verdict = PartitionVerdict::cap;
-                outcome_.cap = SearchCap::memo_entries;
+                outcome_.cap = SearchCap::memo_bytes;
                 break;
             }
             continue;
@@ -457,6 +468,7 @@ PartitionOutcome Search::run() {
         }
     }
     outcome_.memo_entries = memo_.size();
+    outcome_.memo_bytes = memo_bytes_;
     return outcome_;
 }
 

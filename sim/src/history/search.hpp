@@ -46,6 +46,8 @@ struct PartitionOutcome {
     SearchCap cap = SearchCap::none;
     std::uint64_t steps = 0;
     std::uint64_t memo_entries = 0;
+    /// What the memo held, counted from sizes (see CheckLimits::max_memo_bytes).
+    std::uint64_t memo_bytes = 0;
     /// not_linearizable: the longest prefix found, as indices into the span.
     std::vector<std::size_t> longest;
 };

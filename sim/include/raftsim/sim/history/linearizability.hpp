@@ -13,8 +13,9 @@
 // first: a key-value store is linearizable iff each key is, and each key is a
 // much smaller search.
 //
-// The search is bounded by counts (steps and memo entries), never by time,
-// so the verdict depends only on the history and the limits.
+// The search is bounded by counts (steps, and the memo's size in bytes
+// counted from sizes), never by time or by the allocator, so the verdict
+// depends only on the history, the limits and the build.
 
 #include <cstdint>
 #include <span>
@@ -30,8 +31,11 @@ struct CheckLimits {
     /// Search steps per key: one step is one look at an event of the history
     /// (trying an operation, or backing out of one).
     std::uint64_t max_steps = 2'000'000;
-    /// Memo entries per key (each holds one bit per operation on the key).
-    std::uint64_t max_memo_entries = 1'000'000;
+    /// Bytes the memo may hold per key. An entry holds one bit per operation
+    /// on the key (about 1.3 KB on a key of 10,000 operations), and is
+    /// charged that, its own size and a tree node's links: counted from
+    /// sizes, never asked of the allocator.
+    std::uint64_t max_memo_bytes = std::uint64_t{256} << 20;
     /// Candidate histories the window minimisation may check (each is a
     /// search under the two caps above).
     std::uint64_t max_window_checks = 5'000;
@@ -46,15 +50,17 @@ enum class Verdict : std::uint8_t {
     refused,
 };
 
-enum class SearchCap : std::uint8_t { none, steps, memo_entries };
+enum class SearchCap : std::uint8_t { none, steps, memo_bytes };
 
 struct CheckStats {
     std::uint64_t operations = 0;
     std::uint64_t keys = 0;
     /// Summed over keys (and excluding the window minimisation).
     std::uint64_t steps = 0;
-    /// The most memo entries any one key's search held.
+    /// The most memo entries, and bytes (as counted against
+    /// max_memo_bytes), any one key's search held.
     std::uint64_t memo_entries_peak = 0;
+    std::uint64_t memo_bytes_peak = 0;
     std::uint64_t window_checks = 0;
 };
 
