@@ -5,7 +5,7 @@ import pathlib
 import subprocess
 import sys
 
-FOLDERS = ("core", "sim", "scenarios", "replay", "fuzz", "tests")
+FOLDERS = ("core", "sim", "scenarios", "replay", "fuzz", "tests", "bench")
 
 
 def main():

@@ -3,7 +3,7 @@
 
 Fails on tokens that would make a run depend on anything but (scenario, seed,
 build) in core/, sut/, sim/, scenarios/ and the fuzz decoder (fuzz/src,
-fuzz/include): wall clocks, std::rand, random_device, <random>
+fuzz/include): wall clocks and the CPU clock, std::rand, random_device, <random>
 distributions, threads, getenv, unordered containers (their iteration order
 is unspecified). In core/ it also bans I/O, exceptions and the fmt/json
 libraries, which belong to the layers above. Everywhere it enforces the
@@ -26,6 +26,7 @@ DETERMINISM = [
     (r"std::chrono|<chrono>", "clock (std::chrono)"),
     (r"\b(system_clock|steady_clock|high_resolution_clock)\b", "wall clock"),
     (r"\b(gettimeofday|clock_gettime|time)\s*\(", "wall clock call"),
+    (r"\bclock\s*\(", "CPU clock (std::clock: benchmarks only, in bench/)"),
     (r"\bstd::rand\b|\b(s?rand)\s*\(", "std::rand"),
     (r"\brandom_device\b", "random_device"),
     (r"#\s*include\s*<random>", "<random>"),
@@ -120,7 +121,7 @@ def lint_tree(root):
                 text = path.read_text()
                 for number, name, line in check_tokens(text, rules) + check_draw_order(text):
                     failures.append(f"{path.relative_to(root)}:{number}: {name}: {line}")
-    for folder in ("core", "sut", "sim", "scenarios", "replay", "fuzz", "tests"):
+    for folder in ("core", "sut", "sim", "scenarios", "replay", "fuzz", "tests", "bench"):
         for path in sorted((root / folder).rglob("*")):
             if path.suffix in SOURCE_SUFFIXES:
                 text = path.read_text()
@@ -148,6 +149,7 @@ def foreign_include_problems(relative, text):
 SELF_TEST_LINES = [
     "auto now = std::chrono::steady_clock::now();",
     "auto t = time(nullptr);",
+    "const std::clock_t start = std::clock();",
     "int r = std::rand();",
     "srand(4);",
     "std::random_device device;",
