@@ -17,8 +17,14 @@ time-to-detect per mode, for every mutant and for the held-out ones
 speed) apart.
 
 usage: tools/mutation_test.py [--seeds A..B] [--swarm-seeds A..B] [--modes white,black]
-                              [--check-applies] [--all-signatures] [--json FILE]
+                              [--lanes N] [--check-applies] [--all-signatures] [--json FILE]
                               [--shrink [--shrink-budget 120s]] [PATCH...]
+
+--lanes N tries N mutants at once, each in its own scratch tree (default: 2
+on a machine with two cores or more and ccache, which makes the second
+tree's build a cache hit; else 1). A mutant's sweep still runs on one
+worker, so its time-to-detect means the same; the results print in patch
+order.
 
 --all-signatures also runs the suite sweep without --fail-fast and lists
 every failure signature the mutant produces (the nightly job's view).
@@ -32,7 +38,9 @@ fast test, so a refactor of core/ that breaks a mutant's context shows up in
 `meson test`, not at the end of CI).
 """
 import argparse
+import concurrent.futures
 import json
+import os
 import pathlib
 import re
 import shutil
@@ -40,6 +48,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -106,14 +115,16 @@ def shrink_failure(scratch, output, budget):
 NOT_A_CATCH = {"core_assert", "limit", "crash"}
 
 
-def sweep_stage(scratch, out, extra):
-    """One `raftsim run --fail-fast --jobs 1`; returns (status, first failure, seconds, report)."""
+def sweep_stage(scratch, out, extra, jobs=1):
+    """One `raftsim run --fail-fast` (one worker unless told); returns (status,
+    first failure, seconds, report, stdout)."""
     # Beside --out: raftsim removes an --out it made and left empty.
     out.parent.mkdir(parents=True, exist_ok=True)
     report_path = out.parent / f"{out.name}.json"
     start = time.monotonic()
-    swept = run(["./build/replay/raftsim", "run", "--fail-fast", "--jobs", "1", "--no-progress",
-                 "--json", str(report_path), "--out", str(out)] + extra, scratch)
+    swept = run(["./build/replay/raftsim", "run", "--fail-fast", "--jobs", str(jobs),
+                 "--no-progress", "--json", str(report_path), "--out", str(out)] + extra,
+                scratch)
     seconds = time.monotonic() - start
     report = {}
     if report_path.exists():
@@ -121,7 +132,7 @@ def sweep_stage(scratch, out, extra):
     return swept.returncode, first_failure(swept.stdout), seconds, report, swept.stdout
 
 
-def default_sweep(scratch, out, args, black_box):
+def default_sweep(scratch, out, args, black_box, jobs=1):
     """The default sweep (the built-in suite, then swarm): stops at the first
     failure. Returns a dict: status, failure, checker, seconds, stdout."""
     mode = ["--black-box"] if black_box else []
@@ -132,7 +143,7 @@ def default_sweep(scratch, out, args, black_box):
     result = {}
     for index, stage in enumerate(stages):
         status, failure, seconds, report, stdout = sweep_stage(
-            scratch, out / f"stage{index + 1}", stage + mode)
+            scratch, out / f"stage{index + 1}", stage + mode, jobs)
         total += seconds
         failures = report.get("failures", [])
         checker = failures[0]["checker"] if failures else ""
@@ -181,6 +192,63 @@ def try_mutation(scratch, patch, args):
     finally:
         run(["git", "apply", "-R", str(patch)], scratch)
     return results
+
+
+def set_up_lane(scratch):
+    """A scratch copy of the tree with its own release build of raftsim."""
+    copy_tree(scratch)
+    setup = run(["meson", "setup", "build", "--buildtype=release", "-Dtests=false"], scratch)
+    if setup.returncode != 0:
+        sys.exit(setup.stdout + setup.stderr)
+    if not build(scratch):
+        sys.exit("the unmutated tree does not build")
+    return scratch
+
+
+def try_all(lanes, patches, args):
+    """Each lane takes the next untried patch; results print in patch order
+    as soon as every earlier one is in."""
+    pending = list(enumerate(patches))
+    lock = threading.Lock()
+    results = [None] * len(patches)
+    printed = 0
+
+    def next_patch():
+        with lock:
+            return pending.pop(0) if pending else (None, None)
+
+    def lane_loop(scratch):
+        index, patch = next_patch()
+        while patch is not None:
+            results[index] = try_mutation(scratch, patch, args)
+            index, patch = next_patch()
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=len(lanes)) as pool:
+        futures = [pool.submit(lane_loop, scratch) for scratch in lanes]
+        while printed < len(patches):
+            done, _ = concurrent.futures.wait(futures, timeout=0.5)
+            for future in done:
+                if future.exception() is not None:
+                    with lock:
+                        pending.clear()  # the other lanes stop after their mutant
+                    raise future.exception()  # sys.exit included
+            while printed < len(patches) and results[printed] is not None:
+                print_result(results[printed], args.modes)
+                printed += 1
+            if len(done) == len(futures) and printed < len(patches):
+                sys.exit("a lane stopped before every mutant was tried")
+    for result in results:
+        result.pop("stdout", None)
+        for mode in args.modes:
+            if mode in result:
+                result[mode].pop("stdout", None)
+    return results
+
+
+def default_lanes():
+    if shutil.which("ccache") is None:
+        return 1
+    return 2 if (os.cpu_count() or 1) >= 2 else 1
 
 
 def check_applies(patches):
@@ -261,6 +329,8 @@ def main():
                         help="the default sweep's second stage ('' to skip)")
     parser.add_argument("--modes", default="white,black",
                         help="white (core assertions on), black (--black-box) or both")
+    parser.add_argument("--lanes", type=int, default=default_lanes(),
+                        help="mutants tried at once, each in its own scratch tree")
     parser.add_argument("--check-applies", action="store_true")
     parser.add_argument("--shrink", action="store_true")
     parser.add_argument("--shrink-budget", default="120s")
@@ -271,36 +341,25 @@ def main():
     args.modes = [mode for mode in args.modes.split(",") if mode]
     if not set(args.modes) <= {"white", "black"} or not args.modes:
         parser.error("--modes takes white, black or white,black")
+    if args.lanes < 1:
+        parser.error("--lanes takes a positive number")
     patches = [pathlib.Path(p).resolve() for p in args.patches] or sorted(
         (ROOT / "tests" / "mutations").glob("*.patch"))
     if args.check_applies:
         return check_applies(patches)
-    survivors = []
-    all_results = []
     with tempfile.TemporaryDirectory(prefix="raftsim-mutants-") as directory:
-        scratch = pathlib.Path(directory)
-        copy_tree(scratch)
-        setup = run(["meson", "setup", "build", "--buildtype=release", "-Dtests=false"], scratch)
-        if setup.returncode != 0:
-            sys.exit(setup.stdout + setup.stderr)
-        if not build(scratch):
-            sys.exit("the unmutated tree does not build")
+        lanes = [set_up_lane(pathlib.Path(directory) / f"lane{i}") for i in range(args.lanes)]
         # The unmutated core must pass the same sweep, or a "catch" could be
         # a false alarm of the harness rather than the mutant's doing.
-        baseline = default_sweep(scratch, scratch / "out" / "baseline", args, False)
+        # It is not a time-to-detect, so it may use every lane's core.
+        baseline = default_sweep(lanes[0], lanes[0] / "out" / "baseline", args, False,
+                                 jobs=len(lanes))
         if baseline["status"] != 0:
             sys.exit(f"the unmutated core fails the sweep:\n{baseline['stdout'][-3000:]}")
         print(f"{'baseline (no mutation)':<40} passes in {baseline['seconds']:.1f} s", flush=True)
         print(f"{'mutation':<40} {'mode':<6} result, time-to-detect, first failure")
-        for patch in patches:
-            results = try_mutation(scratch, patch, args)
-            print_result(results, args.modes)
-            survivors += survivors_of(results, args.modes)
-            results.pop("stdout", None)
-            for mode in args.modes:
-                if mode in results:
-                    results[mode].pop("stdout", None)
-            all_results.append(results)
+        all_results = try_all(lanes, patches, args)
+    survivors = [s for results in all_results for s in survivors_of(results, args.modes)]
     print_medians(all_results, args.modes)
     if args.json:
         pathlib.Path(args.json).write_text(json.dumps(all_results, indent=1) + "\n")
