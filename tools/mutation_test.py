@@ -197,7 +197,12 @@ def try_mutation(scratch, patch, args):
 def set_up_lane(scratch):
     """A scratch copy of the tree with its own release build of raftsim."""
     copy_tree(scratch)
-    setup = run(["meson", "setup", "build", "--buildtype=release", "-Dtests=false"], scratch)
+    # As tools/dev names it, so the objects of `tools/dev run`'s build are
+    # cache hits (ccache hashes the compiler's name).
+    ccache = shutil.which("ccache")
+    environment = dict(os.environ, CXX=f"{ccache} g++" if ccache else "g++")
+    setup = run(["meson", "setup", "build", "--buildtype=release", "-Dtests=false"], scratch,
+                env=environment)
     if setup.returncode != 0:
         sys.exit(setup.stdout + setup.stderr)
     if not build(scratch):
