@@ -51,6 +51,8 @@ std::string_view to_string(Checker checker) noexcept {
             return "node_progress";
         case Checker::claims:
             return "claims";
+        case Checker::linearizability:
+            return "linearizability";
     }
     return "?";
 }
@@ -74,6 +76,7 @@ CheckerLabel label_of(Checker checker) noexcept {
         case Checker::durability:
         case Checker::node_progress:
         case Checker::claims:
+        case Checker::linearizability:
             return CheckerLabel::universal;
         case Checker::leader_lease:
         case Checker::replication_progress:
@@ -881,6 +884,18 @@ void Checkers::verify_fsm(const std::vector<MemberState>& members, TimeUs now) {
                             member.name, fsm.last_index(), fsm.last_term(), fsm.hash(), first.name,
                             first.fsm->last_index(), first.fsm->last_term(), first.fsm->hash()),
                 now, member.id);
+            return;
+        }
+        // Equal hash chains mean the same commands in the same order, so
+        // different stores mean a snapshot restore (or an apply) that did
+        // not do what the commands say: a restore that merged, for one.
+        if (member.kv != nullptr && first.kv != nullptr && !(*member.kv == *first.kv)) {
+            violate(Checker::convergence, "kv_store_differs",
+                    fmt::format("node {} key-value store holds {}, node {} holds {}, after the "
+                                "same commands through index {}",
+                                member.name, member.kv->describe(), first.name,
+                                first.kv->describe(), fsm.last_index()),
+                    now, member.id);
             return;
         }
     }

@@ -25,6 +25,7 @@ bool HashChainFsm::apply(const core::Entry& entry) {
 namespace {
 
 constexpr std::size_t snapshot_words = 4;
+static_assert(8 * snapshot_words == HashChainFsm::snapshot_size_bytes);
 
 void put_u64(core::Bytes& out, std::uint64_t value) {
     for (unsigned i = 0; i < 8; ++i) {

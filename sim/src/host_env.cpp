@@ -16,7 +16,7 @@ void HostEnv::wake_after(sut::TimeUs delay_us, std::uint32_t token) {
 }
 
 core::Payload HostEnv::fsm_snapshot() const {
-    return host().fsm.snapshot();
+    return sim_.fsm_snapshot(host());
 }
 
 void HostEnv::observe_tick(core::Term term) {

@@ -19,6 +19,8 @@ constexpr std::uint64_t stream_network = 1;
 constexpr std::uint64_t stream_scenario = 2;
 constexpr std::uint64_t stream_ticks = 3;
 constexpr std::uint64_t stream_nodes = 4;
+// Above every node's stream (stream_nodes + id, ids are 32-bit).
+constexpr std::uint64_t stream_kv_clients = std::uint64_t{1} << 40U;
 
 /// Thrown by the assertion handler the simulator installs, so a broken
 /// invariant ends the run as a reported violation instead of an abort.
@@ -81,8 +83,11 @@ Simulation::Simulation(SimOptions options)
       scenario_prng_(core::derive_seed(options_.seed, stream_scenario)),
       tick_prng_(core::derive_seed(options_.seed, stream_ticks)),
       trace_(options_.keep_trace),
-      apply_source_(options_.apply_source) {
+      apply_source_(options_.apply_source),
+      kv_clients_(options_.kv_clients, core::derive_seed(options_.seed, stream_kv_clients)) {
     RAFT_ASSERT(!options_.names.empty());
+    // Clients read the key-value store's answers.
+    RAFT_ASSERT(options_.kv_clients.clients == 0 || options_.state_machine == StateMachineKind::kv);
     RAFT_ASSERT(options_.tick_us > 0);
     RAFT_ASSERT(core::validate(options_.raft) == core::ConfigError::ok);
     RAFT_ASSERT(options_.limits.events >= 1);
@@ -300,7 +305,7 @@ void Simulation::process(const Event& event) {
             on_wake(event);
             break;
         case EventKind::client:
-            on_client_timer();
+            on_client_timer(event);
             break;
     }
 }

@@ -204,11 +204,17 @@ CalmOutcome Simulation::run_calm(TimeUs duration) {
     // Quiet means no overload either: the background workload pauses (a
     // saturated follower's disk backlog can hold a leader's heartbeats past
     // its election timeout -- LeaderChurn seed 13) and resumes afterwards.
+    // The key-value clients too: they finish what they have outstanding.
     const bool workload = workload_running_;
+    const bool clients = kv_running_;
     stop_workload();
+    stop_clients();
     const CalmOutcome outcome = run_calm_probes(duration);
     if (workload && !failed()) {
         start_workload(workload_batch_, workload_think_us_);
+    }
+    if (clients && !failed()) {
+        start_clients();
     }
     return outcome;
 }

@@ -77,6 +77,10 @@ void Simulation::on_request_results(Host& host, const std::vector<core::RequestR
             on_change_result(host, result);  // a membership change, not a client request
             continue;
         }
+        if ((result.id >> 62U) != 0) {
+            on_kv_result(host, result);  // a key-value client's operation
+            continue;
+        }
         RAFT_ASSERT(result.id >= 1);
         RAFT_ASSERT(result.id <= history_.size());
         ClientRequest& request = history_[result.id - 1];
@@ -138,7 +142,13 @@ void Simulation::arm_client_timer(TimeUs delay_us) {
     queue_.push(now_ + delay_us, EventKind::client, 0, 0);
 }
 
-void Simulation::on_client_timer() {
+void Simulation::on_client_timer(const Event& event) {
+    if (event.payload != 0) {
+        // A key-value client's timer: the client and its generation.
+        on_kv_client_timer(static_cast<ClientId>((event.payload >> 32U) - 1),
+                           static_cast<std::uint32_t>(event.payload));
+        return;
+    }
     client_timer_armed_ = false;
     if (!workload_running_ || outstanding_ > 0) {
         return;
@@ -256,6 +266,8 @@ void Simulation::verify(TimeUs deadline) {
     if (failed()) {
         return;
     }
+    // No new client operations: the logs could not settle under them.
+    stop_clients();
     const TimeUs start = now_;
     if (!system_.semantics().noop_on_election) {
         // A leader that appends no entry of its own at election commits
@@ -278,11 +290,13 @@ void Simulation::verify(TimeUs deadline) {
         if (!host.member) {
             continue;  // hashicorp fuzzy verifies c.nodes, without removedNodes
         }
-        members.push_back(MemberState{.id = host.id,
-                                      .name = host.name,
-                                      .log = &host.storage.durable_entries(),
-                                      .log_base_index = host.storage.log_base_index(),
-                                      .fsm = &host.fsm});
+        members.push_back(
+            MemberState{.id = host.id,
+                        .name = host.name,
+                        .log = &host.storage.durable_entries(),
+                        .log_base_index = host.storage.log_base_index(),
+                        .fsm = &host.fsm,
+                        .kv = options_.state_machine == StateMachineKind::kv ? &host.kv : nullptr});
     }
     for (const ClientRequest& request : history_) {
         if (request.outcome == ClientOutcome::success) {

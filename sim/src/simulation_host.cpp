@@ -265,6 +265,7 @@ void Simulation::apply_committed(Host& host, const std::vector<core::Entry>& ent
         if (!host.fsm.apply(entry)) {
             checkers_.on_fsm_order_violation(host.id, entry, host.fsm, now_);
         }
+        apply_kv(host, entry);
     }
     record(TraceRecord{.time = now_,
                        .kind = TraceKind::apply,
@@ -294,6 +295,7 @@ void Simulation::crash(core::NodeId id, bool lose_unsynced) {
     host.incarnation += 1;
     record(TraceRecord{.time = now_, .kind = TraceKind::crash, .node = id, .a = lose_unsynced});
     resolve_pending_on(id, ClientOutcome::node_crashed);
+    kv_on_crash(host);
     if (change_.has_value() && change_->leader == id) {
         change_->resolved = true;  // its outcome is unknown; change_membership looks again
     }
@@ -341,6 +343,7 @@ void Simulation::restart(core::NodeId id) {
     // Volatile: the state machine restarts from the snapshot (hashicorp
     // restores it at startup) and re-applies the log after it.
     host.fsm = HashChainFsm{};
+    host.kv = KvStore{};
     if (durable.snapshot.has_value()) {
         restore_snapshot(host, *durable.snapshot);
     }

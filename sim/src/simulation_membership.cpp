@@ -212,8 +212,20 @@ void Simulation::maybe_auto_snapshot(Host& host) {
 }
 
 void Simulation::restore_snapshot(Host& host, const core::Snapshot& snapshot) {
-    const bool restored = host.fsm.restore(snapshot.data);
+    // fsm_snapshot's layout: the hash chain's words, then the key-value
+    // store when the servers run one.
+    const std::size_t chain_bytes = HashChainFsm::snapshot_size_bytes;
+    RAFT_ASSERT(snapshot.data.size() >= chain_bytes);
+    const core::Bytes chain(snapshot.data.begin(), snapshot.data.begin() + chain_bytes);
+    const bool restored = host.fsm.restore(chain);
     RAFT_ASSERT(restored);  // only our own FSM's snapshots travel
+    if (options_.state_machine == StateMachineKind::kv) {
+        const bool kv_restored = host.kv.restore(snapshot.data.begin() + chain_bytes,
+                                                 snapshot.data.size() - chain_bytes);
+        RAFT_ASSERT(kv_restored);
+    } else {
+        RAFT_ASSERT(snapshot.data.size() == chain_bytes);
+    }
 }
 
 // After a leader's Ready: its commit must rest on a quorum of its voters,

@@ -99,6 +99,8 @@ std::string_view to_string(TraceKind kind) noexcept {
             return "node_created";
         case TraceKind::replay:
             return "replay";
+        case TraceKind::client:
+            return "client";
     }
     return "?";
 }

@@ -49,6 +49,36 @@ std::string message_details(const TraceRecord& record) {
     }
 }
 
+// A key-value client's operation (sim/kv/clients.hpp), as the server it
+// went to saw it.
+std::string describe_client(const TraceRecord& record) {
+    switch (static_cast<sim::ClientEvent>(record.sub)) {
+        case sim::ClientEvent::invoked:
+            return record.c == 0 ? fmt::format("client  op {} on key {}", record.a, record.b)
+                                 : fmt::format("client  op {} on key {} writes {}", record.a,
+                                               record.b, record.c);
+        case sim::ClientEvent::ok:
+            switch (static_cast<sim::OpKind>(record.b)) {
+                case sim::OpKind::get:
+                    return record.c == 0
+                               ? fmt::format("client  op {} ok: not found", record.a)
+                               : fmt::format("client  op {} ok: read {}", record.a, record.c - 1);
+                case sim::OpKind::compare_and_set:
+                    return fmt::format("client  op {} ok: {}", record.a,
+                                       record.c != 0 ? "swapped" : "not swapped");
+                default:
+                    return fmt::format("client  op {} ok", record.a);
+            }
+        case sim::ClientEvent::indeterminate:
+            return fmt::format("client  op {} INDETERMINATE (timed out, leader lost or crashed)",
+                               record.a);
+        case sim::ClientEvent::refused:
+            return fmt::format("client  refused: {}",
+                               core::to_string(static_cast<core::ProposeError>(record.c)));
+    }
+    return "client  ?";
+}
+
 std::string describe_membership(const TraceRecord& record, const NodeNames& names) {
     const std::string peer = name_of(names, record.peer);
     if (record.kind == TraceKind::transfer) {
@@ -133,6 +163,8 @@ std::string describe(const TraceRecord& record, const NodeNames& names) {
         case TraceKind::snapshot:
             return fmt::format("{} snapshot through {} (term {})",
                                record.sub == 0 ? "took" : "INSTALLED", record.a, record.b);
+        case TraceKind::client:
+            return describe_client(record);
         default:
             return describe_membership(record, names);
     }

@@ -21,6 +21,7 @@
 #include "raftsim/core/message.hpp"
 #include "raftsim/core/ready.hpp"
 #include "raftsim/sim/fsm.hpp"
+#include "raftsim/sim/kv/kv_store.hpp"
 #include "raftsim/sim/time.hpp"
 #include "raftsim/sut/system.hpp"
 
@@ -48,9 +49,10 @@ enum class Checker : std::uint8_t {
     durability,            // votes and acknowledged entries survive: Figure 2's stable storage
     node_progress,         // a node's commit index and applied prefix never move back (Fig. 2)
     claims,                // what a node says in a message matches what its log holds
+    linearizability,       // the clients' history is linearizable (Herlihy & Wing)
 };
 
-inline constexpr std::uint8_t checker_count = 21;
+inline constexpr std::uint8_t checker_count = 22;
 
 [[nodiscard]] std::string_view to_string(Checker checker) noexcept;
 /// "{1 voter, 4 nonvoter, 6 staging}": a configuration in a violation's detail.
@@ -106,6 +108,8 @@ struct MemberState {
     const std::vector<core::Entry>* log = nullptr;
     core::Index log_base_index = 0;
     const HashChainFsm* fsm = nullptr;
+    /// The key-value store, when the servers run one (else nullptr).
+    const KvStore* kv = nullptr;
 };
 
 /// A client request that reported success, as recorded by the client.

@@ -20,6 +20,9 @@ struct AppliedItem {
 
 class HashChainFsm {
   public:
+    /// snapshot()'s size: four 8-byte words.
+    static constexpr std::size_t snapshot_size_bytes = 32;
+
     /// Applies one command. Returns false (and changes nothing) if it breaks
     /// the apply order: index not above the last one, or term below it.
     [[nodiscard]] bool apply(const core::Entry& entry);

@@ -12,6 +12,7 @@
 
 #include "raftsim/core/node.hpp"
 #include "raftsim/sim/fsm.hpp"
+#include "raftsim/sim/kv/kv_store.hpp"
 #include "raftsim/sut/node.hpp"
 #include "raftsim/sut/storage.hpp"
 
@@ -48,6 +49,11 @@ struct Host {
     sut::Storage storage;
     /// Volatile: a restart begins with an empty state machine that re-applies.
     HashChainFsm fsm;
+    /// The key-value store beside it (StateMachineKind::kv), volatile too.
+    KvStore kv;
+    /// What applying a client's command returned here, for the operations
+    /// sent to this server, until their results come (simulation_kv.cpp).
+    std::map<OperationId, KvResponse> kv_responses;
     /// Bumped on every crash and restart; events of an old one are ignored.
     std::uint64_t incarnation = 0;
     /// In the cluster as hashicorp fuzzy's harness sees it: false once

@@ -23,7 +23,9 @@
 #include "raftsim/sim/apply_source.hpp"
 #include "raftsim/sim/checkers.hpp"
 #include "raftsim/sim/event_queue.hpp"
+#include "raftsim/sim/history/linearizability.hpp"
 #include "raftsim/sim/host.hpp"
+#include "raftsim/sim/kv/clients.hpp"
 #include "raftsim/sim/network.hpp"
 #include "raftsim/sim/observer.hpp"
 #include "raftsim/sim/progress.hpp"
@@ -84,6 +86,12 @@ struct SimOptions {
     bool keep_trace = false;
     /// Names the seeded command source (hashicorp's newApplySource).
     std::string apply_source = "raftsim";
+    /// The servers' state machine; key-value clients need StateMachineKind::kv.
+    StateMachineKind state_machine = StateMachineKind::hash_chain;
+    /// Jepsen-style key-value clients (none by default).
+    KvClientOptions kv_clients{};
+    /// Bounds on the linearizability check of their history.
+    CheckLimits linearizability_limits{};
     /// Whether the leader_lease checker holds leaders to their lease; by
     /// default exactly when the core's check_quorum is on. Tests set it
     /// apart from the core's switch to show the checker fires.
@@ -323,6 +331,24 @@ class Simulation {
     [[nodiscard]] const std::vector<ClientRequest>& history() const noexcept { return history_; }
     [[nodiscard]] std::uint64_t successes() const noexcept { return successes_; }
 
+    // Key-value clients (simulation_kv.cpp, sim/kv/clients.hpp).
+    /// Starts the SimOptions::kv_clients (each begins after a think time).
+    void start_clients();
+    /// No client starts another operation; outstanding ones still end.
+    void stop_clients();
+    /// Their operations so far; pending ones as indeterminate, given up now.
+    [[nodiscard]] std::vector<Operation> client_history() const {
+        return kv_clients_.history(now_);
+    }
+    /// Checks the clients' history for linearizability (once, at the end
+    /// of a run): a not_linearizable verdict fails the run; unknown (a cap
+    /// hit) does not, and is kept for the reports.
+    void check_client_history();
+    /// The verdict, once check_client_history ran on a history with operations.
+    [[nodiscard]] const std::optional<LinearizabilityResult>& linearizability() const noexcept {
+        return linearizability_;
+    }
+
     // Membership, transfer, snapshots.
     /// hashicorp CreateAndAddNode's first half: a new server with empty
     /// storage and no configuration; it waits to hear from a leader and is
@@ -412,7 +438,7 @@ class Simulation {
     void on_tick(const Event& event);
     void on_deliver(const Event& event);
     void on_wake(const Event& event);
-    void on_client_timer();
+    void on_client_timer(const Event& event);
     void check_leader_lease(Host& host);
     void track_lease_configuration(Host& host);
     void observe_progress(const Host& host);
@@ -438,6 +464,20 @@ class Simulation {
     /// Why not settled(): the members behind, and where they are.
     [[nodiscard]] std::string unsettled_members() const;
     void record(const TraceRecord& record);
+
+    // Key-value clients and state machine (simulation_kv.cpp).
+    void arm_kv_client(ClientId client, TimeUs delay_us);
+    void on_kv_client_timer(ClientId client, std::uint32_t generation);
+    void kv_client_invoke(ClientId client);
+    void on_kv_result(Host& host, const core::RequestResult& result);
+    /// Ends `id` without an answer and points its client elsewhere.
+    void give_up_kv_operation(OperationId id, core::NodeId redirect);
+    void apply_kv(Host& host, const core::Entry& entry);
+    /// The crashed server's clients learn nothing more of their operations.
+    void kv_on_crash(Host& host);
+    [[nodiscard]] core::Payload fsm_snapshot(const Host& host) const;
+    void record_client(ClientEvent event, core::NodeId node, std::uint64_t a, std::uint64_t b,
+                       std::uint64_t c);
     [[nodiscard]] std::uint64_t node_mask(const std::vector<core::NodeId>& nodes) const;
 
     SimOptions options_;
@@ -465,6 +505,9 @@ class Simulation {
     Trace trace_;
 
     ApplySource apply_source_;
+    KvClients kv_clients_;
+    bool kv_running_ = false;
+    std::optional<LinearizabilityResult> linearizability_{};
     std::vector<ClientRequest> history_;
     std::uint64_t successes_ = 0;
     core::Index last_success_index_ = 0;

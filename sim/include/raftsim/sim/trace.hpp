@@ -47,9 +47,12 @@ enum class TraceKind : std::uint8_t {
     // node=from peer=to sub=message type a,b=fields c=delay of the late copy
     // (a stale replay: the copy arrives c us after the send)
     replay,
+    // A key-value client (sim/kv/clients.hpp): node=its server sub=ClientEvent
+    // a=operation b=key c=value written / read + 1 / ProposeError
+    client,
 };
 
-inline constexpr std::uint8_t trace_kind_count = 27;
+inline constexpr std::uint8_t trace_kind_count = 28;
 
 /// What a `membership` record says happened to a change request.
 enum class MembershipEvent : std::uint8_t {
