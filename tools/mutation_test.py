@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """The mutation self-test: proves the harness catches known Raft bugs.
 
-Each tests/mutations/*.patch is a small known-bad change to core/. For each,
+Each tests/mutations/*.patch is a small known-bad change to core/, or to the
+harness's key-value state machine (sim/src/kv/) where the bug lives in the
+state machine rather than in Raft. For each,
 in a scratch copy of the tree (the working tree is never touched): apply the
 patch, rebuild raftsim (only the touched file recompiles) and run the default
 sweep -- `raftsim run` (the built-in suite, seeds 1..20), then, if that

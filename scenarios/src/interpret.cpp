@@ -40,9 +40,16 @@ class Interpreter {
         if (scenario_.workload.continuous) {
             sim_.start_workload(scenario_.workload.batch, scenario_.workload.think_us);
         }
+        if (scenario_.clients.clients > 0 && scenario_.clients.continuous) {
+            sim_.start_clients();
+        }
         run_steps(scenario_.steps);
         if (scenario_.checks.verify && !sim_.failed()) {
             sim_.verify(sim_.now() + scenario_.checks.settle_us);
+        }
+        // With every other checker: the clients' history, once it is whole.
+        if (!sim_.failed()) {
+            sim_.check_client_history();
         }
     }
 
@@ -190,6 +197,12 @@ void Interpreter::run_step(const Step& step) {
             sim_.start_workload(
                 step.count > 0 ? step.count : scenario_.workload.batch,
                 step.duration_us > 0 ? step.duration_us : scenario_.workload.think_us);
+            return;
+        case Step::Kind::start_clients:
+            sim_.start_clients();
+            return;
+        case Step::Kind::stop_clients:
+            sim_.stop_clients();
             return;
         case Step::Kind::stop_workload:
             sim_.stop_workload();
@@ -606,6 +619,8 @@ sim::SimOptions sim_options(const Scenario& scenario, const RunOptions& options)
         .seed = options.seed,
         .keep_trace = options.keep_trace,
         .apply_source = scenario.workload.source.empty() ? scenario.name : scenario.workload.source,
+        .state_machine = scenario.state_machine,
+        .kv_clients = scenario.clients,
         .max_events = options.max_events,
         .limits = {.events = scenario.limits.events,
                    .simulated_time_us = scenario.limits.simulated_time_us,

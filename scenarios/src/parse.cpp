@@ -55,6 +55,11 @@ constexpr std::uint32_t max_repeat = 1'000'000;
 // a file (raftsim shrink writes such lists).
 constexpr std::uint32_t max_apply = 1'000'000;
 constexpr std::uint32_t max_batch = 10'000;
+/// Key-value clients: Jepsen runs a handful per node; the bounds keep a
+/// run's history and the checker's search within reach.
+constexpr std::uint32_t max_clients = 64;
+constexpr std::uint32_t max_client_keys = 1'000;
+constexpr std::uint32_t max_client_weight = 1'000;
 constexpr std::uint32_t max_churn_changes = 10'000;
 constexpr std::size_t max_branches = 1'024;
 constexpr std::size_t max_steps_in_file = LimitsSpec::default_steps;
@@ -728,6 +733,59 @@ WorkloadSpec parse_workload(const Json* value, const std::string& scenario_name)
     return workload;
 }
 
+sim::StateMachineKind parse_state_machine(const Json& value) {
+    for (const auto kind : {sim::StateMachineKind::hash_chain, sim::StateMachineKind::kv}) {
+        if (value.is_string() && value.get_ref<const std::string&>() == sim::to_string(kind)) {
+            return kind;
+        }
+    }
+    fail_expected("state_machine", "\"hash_chain\" or \"kv\"", value);
+}
+
+void parse_client_mix(const Json& value, sim::KvClientOptions& clients) {
+    const std::string path = "clients.mix";
+    check_fields(value, path, {"put", "get", "delete", "cas"});
+    const std::pair<std::string_view, std::uint32_t sim::KvClientOptions::*> weights[] = {
+        {"put", &sim::KvClientOptions::put_weight},
+        {"get", &sim::KvClientOptions::get_weight},
+        {"delete", &sim::KvClientOptions::delete_weight},
+        {"cas", &sim::KvClientOptions::cas_weight}};
+    for (const auto& [key, field] : weights) {
+        clients.*field = 0;  // a mix names every kind it wants
+        if (const Json* weight = find_field(value, key)) {
+            clients.*field = get_u32(*weight, member_path(path, key), 0, max_client_weight);
+        }
+    }
+    if (clients.put_weight + clients.get_weight + clients.delete_weight + clients.cas_weight == 0) {
+        fail(path, "expected at least one kind with a weight above 0");
+    }
+}
+
+sim::KvClientOptions parse_clients(const Json& value) {
+    const std::string path = "clients";
+    check_fields(value, path, {"count", "keys", "mix", "think", "timeout", "continuous"});
+    sim::KvClientOptions clients;
+    clients.clients =
+        get_u32(required_field(value, path, "count"), member_path(path, "count"), 1, max_clients);
+    if (const Json* keys = find_field(value, "keys")) {
+        clients.keys = get_u32(*keys, member_path(path, "keys"), 1, max_client_keys);
+    }
+    if (const Json* mix = find_field(value, "mix")) {
+        parse_client_mix(*mix, clients);
+    }
+    if (const Json* think = find_field(value, "think")) {
+        clients.think_us = get_duration(*think, member_path(path, "think"));
+    }
+    if (const Json* timeout = find_field(value, "timeout")) {
+        clients.timeout_us = get_positive_duration(*timeout, member_path(path, "timeout"));
+    }
+    clients.continuous = true;
+    if (const Json* continuous = find_field(value, "continuous")) {
+        clients.continuous = get_bool(*continuous, member_path(path, "continuous"));
+    }
+    return clients;
+}
+
 ChecksSpec parse_checks(const Json& value) {
     ChecksSpec checks;
     if (value.is_string() && value.get_ref<const std::string&>() == "all") {
@@ -958,7 +1016,7 @@ struct Action {
     std::array<std::string_view, 3> modifiers;
 };
 
-constexpr std::array<Action, 28> actions{{
+constexpr std::array<Action, 30> actions{{
     {"sleep", Kind::sleep, {}},
     {"wait_for_leader", Kind::wait_for_leader, {"optional"}},
     {"partition", Kind::partition, {"as"}},
@@ -987,6 +1045,8 @@ constexpr std::array<Action, 28> actions{{
     {"snapshot", Kind::snapshot, {}},
     {"membership_churn", Kind::membership_churn, {"optional"}},
     {"calm", Kind::calm, {}},
+    {"start_clients", Kind::start_clients, {}},
+    {"stop_clients", Kind::stop_clients, {}},
 }};
 
 constexpr std::array<std::string_view, 6> modifiers{"optional", "as",     "lose_unsynced",
@@ -1137,6 +1197,7 @@ class Parser {
     [[nodiscard]] std::vector<Branch> parse_branches(const Json& value, const std::string& path,
                                                      int depth);
     void check_groups() const;
+    void parse_state_machine_and_clients(const Json& root, Scenario& scenario);
 
     [[nodiscard]] std::vector<NodeSelector> parse_nodeset(const Json& value,
                                                           const std::string& path);
@@ -1156,6 +1217,8 @@ class Parser {
     std::vector<std::string> created_at_;
     std::uint32_t default_batch_ = 5;
     TimeUs default_think_us_ = sim::default_think_us;
+    /// The scenario has key-value clients (its client steps need them).
+    bool has_clients_ = false;
     /// Groups named by a partition step's "as", and every heal and group
     /// selector, to check at the end that each names a group (order in the
     /// file is free: a heal inside a one_of may precede the partition it
@@ -1169,9 +1232,10 @@ Scenario Parser::parse(const Json& root) {
         fail_expected("$", "a scenario object {\"name\": ..., \"cluster\": ..., \"steps\": [...]}",
                       root);
     }
-    check_fields(root, "$",
-                 {"$schema", "name", "description", "cluster", "raft", "network", "workload",
-                  "checks", "steps", "message_faults", "limits", "expect"});
+    check_fields(
+        root, "$",
+        {"$schema", "name", "description", "cluster", "raft", "network", "workload",
+         "state_machine", "clients", "checks", "steps", "message_faults", "limits", "expect"});
     Scenario scenario;
     if (const Json* schema = find_field(root, "$schema")) {
         scenario.schema = get_string(*schema, member_path("$", "$schema"));
@@ -1192,6 +1256,7 @@ Scenario Parser::parse(const Json& root) {
     scenario.workload = parse_workload(find_field(root, "workload"), scenario.name);
     default_batch_ = scenario.workload.batch;
     default_think_us_ = scenario.workload.think_us;
+    parse_state_machine_and_clients(root, scenario);
     if (const Json* checks = find_field(root, "checks")) {
         scenario.checks = parse_checks(*checks);
     }
@@ -1210,6 +1275,26 @@ Scenario Parser::parse(const Json& root) {
     }
     check_groups();
     return scenario;
+}
+
+void Parser::parse_state_machine_and_clients(const Json& root, Scenario& scenario) {
+    const Json* state_machine = find_field(root, "state_machine");
+    if (state_machine != nullptr) {
+        scenario.state_machine = parse_state_machine(*state_machine);
+    }
+    const Json* clients = find_field(root, "clients");
+    if (clients == nullptr) {
+        return;
+    }
+    scenario.clients = parse_clients(*clients);
+    has_clients_ = true;
+    if (state_machine == nullptr) {
+        scenario.state_machine = sim::StateMachineKind::kv;
+    } else if (scenario.state_machine != sim::StateMachineKind::kv) {
+        fail("state_machine",
+             "expected \"kv\": the scenario's clients read and write the "
+             "key-value store");
+    }
 }
 
 /// `depth` counts the repeat and one_of levels above: the top-level steps
@@ -1275,6 +1360,15 @@ bool Parser::fill_flow(Step& step, const Json& object, const Json& argument,
             return true;
         case Kind::stop_workload:
             expect_empty_object(argument, path);
+            return true;
+        case Kind::start_clients:
+        case Kind::stop_clients:
+            expect_empty_object(argument, path);
+            if (!has_clients_) {
+                fail(path,
+                     "expected a scenario with \"clients\" (this one has none to start "
+                     "or stop)");
+            }
             return true;
         case Kind::repeat:
             step.count = get_u32(argument, path, 1, max_repeat);

@@ -419,6 +419,24 @@ Node workload_node(const WorkloadSpec& workload) {
     return node;
 }
 
+Node clients_node(const sim::KvClientOptions& clients) {
+    RAFT_ASSERT(clients.clients >= 1);
+    RAFT_ASSERT(clients.keys >= 1);
+    // Every kind of the mix, its zeros too: a mix names what it wants.
+    Node mix = object_node()
+                   .add("put", number_node(clients.put_weight))
+                   .add("get", number_node(clients.get_weight))
+                   .add("delete", number_node(clients.delete_weight))
+                   .add("cas", number_node(clients.cas_weight));
+    return object_node()
+        .add("count", number_node(clients.clients))
+        .add("keys", number_node(clients.keys))
+        .add("mix", std::move(mix))
+        .add("think", duration_node(clients.think_us))
+        .add("timeout", duration_node(clients.timeout_us))
+        .add("continuous", bool_node(clients.continuous));
+}
+
 Node message_fault_node(const sim::MessageFault& fault) {
     RAFT_ASSERT(fault.message >= 1);
     Node node = object_node();
@@ -446,7 +464,7 @@ struct ActionKey {
     std::string_view key;
 };
 
-constexpr std::array<ActionKey, 28> action_keys{{
+constexpr std::array<ActionKey, 30> action_keys{{
     {Kind::sleep, "sleep"},
     {Kind::wait_for_leader, "wait_for_leader"},
     {Kind::partition, "partition"},
@@ -463,6 +481,8 @@ constexpr std::array<ActionKey, 28> action_keys{{
     {Kind::apply, "apply"},
     {Kind::start_workload, "start_workload"},
     {Kind::stop_workload, "stop_workload"},
+    {Kind::start_clients, "start_clients"},
+    {Kind::stop_clients, "stop_clients"},
     {Kind::wait_until_up_to_date, "wait_until_up_to_date"},
     {Kind::repeat, "repeat"},
     {Kind::one_of, "one_of"},
@@ -556,6 +576,8 @@ Node simple_argument(const Step& step) {
         case Kind::heal_all:
         case Kind::clear_slow_votes:
         case Kind::stop_workload:
+        case Kind::start_clients:
+        case Kind::stop_clients:
             return object_node();
         default: {
             // The flow-control and membership kinds are action_argument's; a
@@ -705,6 +727,13 @@ Node scenario_node(const Scenario& scenario) {
         root.add("network", network_node(scenario.network));
     }
     root.add("workload", workload_node(scenario.workload));
+    // Only when used, so every other file's text stays as it was.
+    if (scenario.state_machine != sim::StateMachineKind::hash_chain) {
+        root.add("state_machine", string_node(sim::to_string(scenario.state_machine)));
+    }
+    if (scenario.clients.clients > 0) {
+        root.add("clients", clients_node(scenario.clients));
+    }
     root.add("steps", steps_node(scenario.steps, true));
     if (!scenario.message_faults.empty()) {
         Node faults = array_node(true);

@@ -305,11 +305,52 @@ TEST_CASE("parse: malformed JSON is reported at \"$\" with its line and column",
     check_error(c);
 }
 
+TEST_CASE("parse: clients read with their defaults and make the state machine kv", "[parse]") {
+    const Scenario plain = parsed(parse(with_field(R"("clients": {"count": 3})")));
+    CHECK(plain.state_machine == sim::StateMachineKind::kv);
+    CHECK(plain.clients == sim::KvClientOptions{.clients = 3});
+    const Scenario mixed = parsed(
+        parse(with_field(R"("clients": {"count": 2, "keys": 9, "mix": {"get": 3}, "think": "0ms",)"
+                         R"( "timeout": "2s", "continuous": false}, "state_machine": "kv")")));
+    CHECK(mixed.clients == sim::KvClientOptions{.clients = 2,
+                                                .keys = 9,
+                                                .put_weight = 0,
+                                                .get_weight = 3,
+                                                .delete_weight = 0,
+                                                .cas_weight = 0,
+                                                .think_us = 0,
+                                                .timeout_us = 2 * sim::us_per_second,
+                                                .continuous = false});
+    const Scenario none = parsed(parse(with_field(R"("state_machine": "kv")")));
+    CHECK(none.state_machine == sim::StateMachineKind::kv);
+    CHECK(none.clients.clients == 0);
+}
+
+TEST_CASE("parse: rejects malformed clients, naming the path", "[parse]") {
+    const ErrorCase c = GENERATE(values<ErrorCase>({
+        {with_field(R"("clients": {"count": 0})"), "clients.count", "expected an integer"},
+        {with_field(R"("clients": {"keys": 3})"), "clients", "missing required field 'count'"},
+        {with_field(R"("clients": {"count": 1, "mix": {"put": 0}})"), "clients.mix",
+         "at least one kind with a weight above 0"},
+        {with_field(R"("clients": {"count": 1, "mix": {"update": 1}})"), "clients.mix.update",
+         "unknown field 'update'"},
+        {with_field(R"("clients": {"count": 1, "timeout": "0s"})"), "clients.timeout",
+         "above zero"},
+        {with_field(R"("clients": {"count": 1}, "state_machine": "hash_chain")"), "state_machine",
+         "expected \"kv\""},
+        {with_field(R"("state_machine": "sql")"), "state_machine",
+         "expected \"hash_chain\" or \"kv\""},
+        {with_steps(R"({"start_clients": {}})"), "steps[0].start_clients",
+         "expected a scenario with \"clients\""},
+    }));
+    check_error(c);
+}
+
 TEST_CASE("parse: rejects an unknown field naming it and the allowed ones", "[parse]") {
     const ErrorCase c = GENERATE(values<ErrorCase>({
         {with_field(R"("stepz": [])"), "stepz",
          "unknown field 'stepz'; expected one of: $schema, name, description, cluster, raft, "
-         "network, workload, checks, steps, message_faults, limits"},
+         "network, workload, state_machine, clients, checks, steps, message_faults, limits"},
         {R"({"name": "t", "cluster": {"voters": 3, "tik": "1ms"}, "steps": []})", "cluster.tik",
          "unknown field 'tik'; expected one of: voters, name_prefix, names, tick, disk_sync"},
         {with_field(R"("raft": {"election": "1s"})"), "raft.election",
@@ -777,7 +818,7 @@ TEST_CASE("parse: a step has exactly one action", "[parse]") {
          "restore, slow_votes, clear_slow_votes, network, crash, restart, clock_drift, apply, "
          "start_workload, stop_workload, wait_until_up_to_date, repeat, one_of, add_voter, "
          "add_nonvoter, demote_voter, remove_server, create_node, transfer_leadership, snapshot, "
-         "membership_churn, calm), found none"},
+         "membership_churn, calm, start_clients, stop_clients), found none"},
         {with_steps(R"({"sleep": "1s"}, {"optional": true})"), "steps[1]", "found none"},
         {with_steps(R"({"sleep": "1s", "apply": 3})"), "steps[0]",
          "a step has exactly one action, found 'apply' and 'sleep'"},

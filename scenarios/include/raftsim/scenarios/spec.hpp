@@ -119,6 +119,10 @@ struct Step {
         // and hold the cluster to a leader, committed proposals, a finished
         // transfer and no extra election (sim::Simulation::run_calm).
         calm,  // for `duration_us` (or as long as the probes need)
+        // The scenario's key-value clients ("clients"): start them, or let
+        // them finish what they have outstanding and start nothing more.
+        start_clients,
+        stop_clients,
     };
     Kind kind = Kind::sleep;
     /// Where the step came from in its file ("steps[3].repeat.steps[1]").
@@ -253,6 +257,11 @@ struct Scenario {
     core::DurationConfig raft;
     NetworkSpec network;
     WorkloadSpec workload;
+    /// JSON "state_machine": "hash_chain" (default) or "kv"; "clients"
+    /// makes it "kv" when it is not given.
+    sim::StateMachineKind state_machine = sim::StateMachineKind::hash_chain;
+    /// JSON "clients": Jepsen-style key-value clients (count 0: none).
+    sim::KvClientOptions clients{};
     std::vector<Step> steps;
     /// JSON "message_faults": [{"message": N, "drop": true} |
     /// {"message": N, "duplicate": true} | {"message": N, "delay": "30ms"} |
