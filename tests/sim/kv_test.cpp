@@ -196,10 +196,10 @@ TEST_CASE("kv cluster: clients through a leader partition stay linearizable", "[
         INFO(test::describe(sim));
         REQUIRE_FALSE(sim.failed());
         const std::vector<Operation> history = sim.client_history();
-        const std::map<OpStatus, std::size_t> counts = count_by_status(history);
+        std::map<OpStatus, std::size_t> counts = count_by_status(history);
         CHECK(counts.at(OpStatus::ok) > 100);
         // The clients bound to the cut-off leader give up on what they sent it.
-        CHECK(counts.count(OpStatus::indeterminate) == 1);
+        CHECK(counts[OpStatus::indeterminate] > 0);
         REQUIRE(sim.linearizability().has_value());
         CHECK(sim.linearizability()->verdict == Verdict::linearizable);
         CHECK(sim.linearizability()->stats.operations == history.size());
