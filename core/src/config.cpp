@@ -15,6 +15,10 @@ constexpr std::uint32_t heartbeat_timeout_ticks_min = 2;
 constexpr std::uint32_t election_timeout_ticks_min = 2;
 constexpr std::uint32_t max_append_entries_max = 1024;  // hashicorp's limit
 constexpr std::uint32_t max_inflight_appends_max = 1024;
+constexpr std::uint64_t ppm_one = 1'000'000;
+// At half of a tick rate's drift, the shortest voter tick is a third of the
+// longest leader tick: a bound that high is a misconfiguration.
+constexpr std::uint32_t clock_drift_bound_ppm_max = 500'000;
 
 }  // namespace
 
@@ -46,6 +50,8 @@ std::string_view to_string(ConfigError error) noexcept {
             return "max_uncommitted_entries_too_low";
         case ConfigError::protocol_version_unsupported:
             return "protocol_version_unsupported";
+        case ConfigError::clock_drift_bound_too_large:
+            return "clock_drift_bound_too_large";
         case ConfigError::tick_length_zero:
             return "tick_length_zero";
         case ConfigError::duration_not_multiple_of_tick:
@@ -96,7 +102,20 @@ ConfigError validate(const Config& config) noexcept {
         config.protocol_version > protocol_version_max) {
         return ConfigError::protocol_version_unsupported;
     }
+    if (config.clock_drift_bound_ppm >= clock_drift_bound_ppm_max) {
+        return ConfigError::clock_drift_bound_too_large;
+    }
     return ConfigError::ok;
+}
+
+std::uint64_t lease_read_ticks(const Config& config) noexcept {
+    RAFT_ASSERT(config.heartbeat_timeout_ticks >= heartbeat_timeout_ticks_min);
+    RAFT_ASSERT(config.clock_drift_bound_ppm < clock_drift_bound_ppm_max);
+    // The leader's ticks may be (1 + bound) long and a voter's (1 - bound):
+    // L * (1 + b) <= (H - 1) * (1 - b), rounded down.
+    const std::uint64_t bound = config.clock_drift_bound_ppm;
+    const std::uint64_t sticky_ticks = config.heartbeat_timeout_ticks - 1;
+    return sticky_ticks * (ppm_one - bound) / (ppm_one + bound);
 }
 
 namespace {
@@ -145,6 +164,8 @@ ConfigResult to_ticks(const DurationConfig& durations, std::uint64_t tick_us) {
     config.check_quorum = durations.check_quorum;
     config.vote_rule = durations.vote_rule;
     config.protocol_version = durations.protocol_version;
+    config.lease_reads = durations.lease_reads;
+    config.clock_drift_bound_ppm = durations.clock_drift_bound_ppm;
     result.error = validate(config);
     return result;
 }

@@ -90,6 +90,46 @@ std::string_view to_string(TransferOutcome outcome) noexcept {
     return "?";
 }
 
+std::string_view to_string(ReadOutcome outcome) noexcept {
+    switch (outcome) {
+        case ReadOutcome::ready:
+            return "ready";
+        case ReadOutcome::leadership_lost:
+            return "leadership_lost";
+    }
+    return "?";
+}
+
+std::string_view to_string(ReadMode mode) noexcept {
+    switch (mode) {
+        case ReadMode::read_index:
+            return "read_index";
+        case ReadMode::lease:
+            return "lease";
+    }
+    return "?";
+}
+
+std::string_view to_string(ReadError error) noexcept {
+    switch (error) {
+        case ReadError::none:
+            return "none";
+        case ReadError::not_leader:
+            return "not_leader";
+        case ReadError::not_committed_in_term:
+            return "not_committed_in_term";
+        case ReadError::lease_reads_off:
+            return "lease_reads_off";
+        case ReadError::lease_expired:
+            return "lease_expired";
+        case ReadError::lease_revoked_by_transfer:
+            return "lease_revoked_by_transfer";
+        case ReadError::too_many_pending:
+            return "too_many_pending";
+    }
+    return "?";
+}
+
 std::string_view to_string(TransferError error) noexcept {
     switch (error) {
         case TransferError::none:
@@ -208,7 +248,7 @@ bool Ready::empty() const noexcept {
     return !hard_state.has_value() && entries.empty() && messages.empty() &&
            committed_entries.empty() && request_results.empty() && role_changes.empty() &&
            !leader_id.has_value() && !snapshot.has_value() && !compaction.has_value() &&
-           transfer_results.empty();
+           transfer_results.empty() && read_results.empty();
 }
 
 }  // namespace raftsim::core

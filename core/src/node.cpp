@@ -48,6 +48,12 @@ Node Node::restart(const NodeOptions& options, DurableState durable) {
     Log log(durable.log_base_index, durable.log_base_term, std::move(durable.entries));
     RAFT_ASSERT(log.last_term() <= durable.hard_state.term);
     Node node(options, std::move(log), durable.hard_state);
+    if (node.lease_guard()) {
+        // A restarted voter cannot know whom it acknowledged before the
+        // crash: it waits out a heartbeat timeout before voting, so a
+        // lease it helped grant runs out first (node_read.cpp).
+        node.leader_contact_elapsed_ticks_ = 0;
+    }
     // The contract of DurableState (node.hpp).
     RAFT_ASSERT(durable.snapshot.has_value() || node.log_.base_index() == 0);
     if (durable.snapshot.has_value()) {
@@ -118,6 +124,7 @@ void Node::tick_leader() {
     heartbeat_elapsed_ticks_ += 1;
     if (heartbeat_elapsed_ticks_ >= heartbeat_interval_ticks) {
         heartbeat_elapsed_ticks_ = 0;
+        start_read_round();
         bcast_heartbeat();
         maybe_send_timeout_now(true);
     }
@@ -206,6 +213,7 @@ void Node::become_follower(Term term, NodeId leader) {
     if (role_ == Role::leader) {
         on_transfer_role_lost();
         fail_pending_requests();
+        fail_pending_reads();
         progress_.clear();
         term_start_index_ = 0;
     }
@@ -237,6 +245,10 @@ void Node::become_leader() {
     // Every follower counts as just heard from: the lease starts now
     // (hashicorp sets lastContact when replication starts).
     leader_ticks_ = 0;
+    // Round 1 goes out with the no-op: reads of this term count only
+    // echoes of this term's rounds.
+    reset_reads();
+    start_read_round();
     // Thesis §6.4 / hashicorp: a no-op of the new term lets the leader commit
     // (and so learn the commit index) without waiting for a client.
     term_start_index_ = log_.last_index() + 1;

@@ -85,8 +85,7 @@ bool Node::maybe_step_term(const Message& message) {
         // in the reply so a stale leader or candidate steps down.
         switch (message.type) {
             case MessageType::append_entries:
-                send_append_response(message.from, false, log_.last_index(),
-                                     message.prev_log_index);
+                send_append_response(message, false, log_.last_index(), message.prev_log_index);
                 break;
             case MessageType::request_vote:
             case MessageType::request_pre_vote:
@@ -118,6 +117,16 @@ bool Node::may_vote_for(NodeId candidate) const {
 }
 
 bool Node::vote_blocked_by_sticky_leader(const Message& message) const {
+    // Lease reads rest on every voter that acknowledged a round refusing
+    // votes for a heartbeat timeout of its ticks: counted from the last
+    // word of a leader (or a restart), not from a belief a stale higher
+    // term can clear.
+    const bool lease_sticky = lease_guard() &&
+                              leader_contact_elapsed_ticks_ < config_.heartbeat_timeout_ticks &&
+                              leader_id_ != message.from && !message.leadership_transfer;
+    if (lease_sticky) {
+        return true;
+    }
     // hashicorp: "rejecting vote request since we have a leader", unless the
     // leader itself asked the candidate to campaign (leadership transfer).
     if (config_.vote_rule == VoteRule::thesis) {

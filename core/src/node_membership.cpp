@@ -57,6 +57,7 @@ bool Node::append_configuration(const Configuration& configuration) {
                        .data = {},
                        .configuration = configuration});
     sync_progress_with_configuration();
+    restart_lease_rounds();
     // The quorum may have shrunk (a lagging voter left): commit may move.
     maybe_commit();
     return true;

@@ -30,6 +30,9 @@ bool Node::has_ready() const {
     if (commit_index_ > applied_index_ || reported_leader_id_ != leader_id_) {
         return true;
     }
+    if (!read_results_.empty() || read_round_wanted_ || has_releasable_reads()) {
+        return true;
+    }
     if (role_ == Role::leader) {
         for (const auto& [peer, progress] : progress_) {
             if (needs_append(progress)) {
@@ -45,6 +48,11 @@ Ready Node::ready() {
     // Replication is flushed here, not on every proposal, so proposals made
     // between two Ready batches travel in one AppendEntries (batching).
     if (role_ == Role::leader) {
+        if (read_round_wanted_) {
+            // §6.4 step 3 for the reads that arrived since the last Ready.
+            start_read_round();
+            bcast_heartbeat();
+        }
         bcast_append();
     }
     Ready ready;
@@ -84,6 +92,9 @@ Ready Node::ready() {
     }
     ready.request_results = std::move(results_);
     results_.clear();
+    release_reads(ready_applied_through_);
+    ready.read_results = std::move(read_results_);
+    read_results_.clear();
     ready.transfer_results = std::move(transfer_results_);
     transfer_results_.clear();
     ready.role_changes = std::move(role_changes_);
@@ -146,6 +157,7 @@ void Node::check_invariants_fast() {
         RAFT_ASSERT(leader_id_ != id_);
         RAFT_ASSERT(progress_.empty());
         RAFT_ASSERT(pending_requests_.empty());
+        RAFT_ASSERT(pending_reads_.empty());
     }
 }
 

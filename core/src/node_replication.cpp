@@ -41,19 +41,19 @@ RejectReason Node::step_append_entries(const Message& message) {
     // so equal to the leader's (§7): say what we hold instead (etcd does the same).
     if (message.prev_log_index < log_.base_index()) {
         RAFT_ASSERT(log_.base_index() <= commit_index_);
-        send_append_response(message.from, true, commit_index_, 0);
+        send_append_response(message, true, commit_index_, 0);
         return RejectReason::none;
     }
     // Figure 2, receiver rule 2: reply false if the log has no entry at
     // prev_log_index whose term is prev_log_term.
     if (message.prev_log_index > log_.last_index()) {
-        send_append_response(message.from, false, log_.last_index(), message.prev_log_index);
+        send_append_response(message, false, log_.last_index(), message.prev_log_index);
         return RejectReason::none;
     }
     const std::optional<Term> prev_term = log_.term_at(message.prev_log_index);
     RAFT_ASSERT(prev_term.has_value());  // base_index <= prev <= last_index
     if (*prev_term != message.prev_log_term) {
-        send_append_response(message.from, false, conflict_hint(message.prev_log_index),
+        send_append_response(message, false, conflict_hint(message.prev_log_index),
                              message.prev_log_index);
         return RejectReason::none;
     }
@@ -68,7 +68,7 @@ RejectReason Node::step_append_entries(const Message& message) {
     if (message.leader_commit > commit_index_) {
         commit_index_ = std::max(commit_index_, std::min(message.leader_commit, last_new_index));
     }
-    send_append_response(message.from, true, last_new_index, 0);
+    send_append_response(message, true, last_new_index, 0);
     return RejectReason::none;
 }
 
@@ -129,10 +129,12 @@ Index Node::conflict_hint(Index prev_log_index) const {
     return index - 1;
 }
 
-void Node::send_append_response(NodeId to, bool success, Index index, Index rejected_prev) {
+void Node::send_append_response(const Message& request, bool success, Index index,
+                                Index rejected_prev) {
     Message response{.type = MessageType::append_entries_response,
-                     .to = to,
+                     .to = request.from,
                      .term = hard_state_.term,
+                     .read_round = request.read_round,
                      .success = success};
     if (success) {
         response.match_index = index;
@@ -157,6 +159,9 @@ RejectReason Node::step_append_entries_response(const Message& message) {
     }
     Progress& progress = it->second;
     progress.last_contact_tick = leader_ticks_;
+    // Any answer of this term, a refusal too, shows the follower still
+    // followed us when we sent the round it echoes (§6.4 step 3).
+    note_read_ack(message.from, message.read_round);
     if (message.success) {
         if (message.match_index > log_.last_index()) {
             return RejectReason::match_index_overflow;  // acks what we never sent
@@ -230,7 +235,8 @@ bool Node::maybe_send_append(NodeId peer, bool allow_empty) {
                     .leader_id = id_,
                     .prev_log_index = prev_log_index,
                     .prev_log_term = *prev_log_term,
-                    .leader_commit = commit_index_};
+                    .leader_commit = commit_index_,
+                    .read_round = read_round_};
     if (!window_full) {
         message.entries =
             log_.slice(progress.next_index, log_.last_index(), config_.max_append_entries);

@@ -32,6 +32,9 @@ TransferStart Node::transfer_leadership(NodeId target) {
     start.target = target;
     stats_.transfers_started += 1;
     transfer_ = Transfer{.target = target, .started_term = hard_state_.term};
+    // Its TimeoutNow lets the target skip stickiness, now or whenever a
+    // delayed copy arrives: no lease read for the rest of this term.
+    lease_revoked_ = true;
     maybe_send_timeout_now(false);
     check_invariants_fast();
     return start;

@@ -64,6 +64,8 @@ constexpr std::uint32_t max_churn_changes = 10'000;
 constexpr std::size_t max_branches = 1'024;
 constexpr std::size_t max_steps_in_file = LimitsSpec::default_steps;
 constexpr std::int64_t max_drift_ppm = 999'999;
+// core::validate refuses a bound of half a tick rate or more.
+constexpr std::uint32_t max_drift_bound_ppm = 499'999;
 constexpr std::size_t max_quoted_chars = 40;
 constexpr std::size_t max_message_faults = 65'536;
 /// Far more expected failures than a kept finding names (one per system
@@ -602,7 +604,8 @@ void parse_raft_fields(const Json& value, core::DurationConfig& raft) {
     check_fields(value, path,
                  {"heartbeat_timeout", "election_timeout", "commit_timeout", "leader_lease",
                   "max_append_entries", "max_inflight_appends", "max_uncommitted_entries",
-                  "snapshot_threshold", "trailing_logs", "pre_vote", "check_quorum", "vote_rule"});
+                  "snapshot_threshold", "trailing_logs", "pre_vote", "check_quorum", "vote_rule",
+                  "lease_reads", "clock_drift_bound_ppm"});
     const std::array<std::pair<std::string_view, std::uint64_t*>, 4> durations{{
         {"heartbeat_timeout", &raft.heartbeat_timeout_us},
         {"election_timeout", &raft.election_timeout_us},
@@ -634,9 +637,10 @@ void parse_raft_fields(const Json& value, core::DurationConfig& raft) {
             *target = get_u32(*field, member_path(path, key), 0);
         }
     }
-    const std::array<std::pair<std::string_view, bool*>, 2> flags{{
+    const std::array<std::pair<std::string_view, bool*>, 3> flags{{
         {"pre_vote", &raft.pre_vote},
         {"check_quorum", &raft.check_quorum},
+        {"lease_reads", &raft.lease_reads},
     }};
     for (const auto& [key, target] : flags) {
         if (const Json* field = find_field(value, key)) {
@@ -645,6 +649,10 @@ void parse_raft_fields(const Json& value, core::DurationConfig& raft) {
     }
     if (const Json* field = find_field(value, "vote_rule")) {
         raft.vote_rule = parse_vote_rule(*field, member_path(path, "vote_rule"));
+    }
+    if (const Json* field = find_field(value, "clock_drift_bound_ppm")) {
+        raft.clock_drift_bound_ppm =
+            get_u32(*field, member_path(path, "clock_drift_bound_ppm"), 0, max_drift_bound_ppm);
     }
 }
 
@@ -744,19 +752,21 @@ sim::StateMachineKind parse_state_machine(const Json& value) {
 
 void parse_client_mix(const Json& value, sim::KvClientOptions& clients) {
     const std::string path = "clients.mix";
-    check_fields(value, path, {"put", "get", "delete", "cas"});
+    check_fields(value, path, {"put", "get", "delete", "cas", "read_index", "lease_read"});
     const std::pair<std::string_view, std::uint32_t sim::KvClientOptions::*> weights[] = {
         {"put", &sim::KvClientOptions::put_weight},
         {"get", &sim::KvClientOptions::get_weight},
         {"delete", &sim::KvClientOptions::delete_weight},
-        {"cas", &sim::KvClientOptions::cas_weight}};
+        {"cas", &sim::KvClientOptions::cas_weight},
+        {"read_index", &sim::KvClientOptions::read_index_weight},
+        {"lease_read", &sim::KvClientOptions::lease_read_weight}};
     for (const auto& [key, field] : weights) {
         clients.*field = 0;  // a mix names every kind it wants
         if (const Json* weight = find_field(value, key)) {
             clients.*field = get_u32(*weight, member_path(path, key), 0, max_client_weight);
         }
     }
-    if (clients.put_weight + clients.get_weight + clients.delete_weight + clients.cas_weight == 0) {
+    if (sim::total_weight(clients) == 0) {
         fail(path, "expected at least one kind with a weight above 0");
     }
 }

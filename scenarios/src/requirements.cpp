@@ -126,6 +126,18 @@ std::optional<std::string> requirement_gap(const Scenario& scenario, const sut::
                    &sut::Capabilities::vote_rules, "", system);
     }
     // raft.check_quorum: false needs nothing (the comment at the top).
+    if (scenario.raft.lease_reads && !capabilities.lease_reads) {
+        return gap("raft.lease_reads", "true", &sut::Capabilities::lease_reads, "", system);
+    }
+    const sim::KvClientOptions& clients = scenario.clients;
+    if (clients.clients > 0 && clients.read_index_weight > 0 && !capabilities.read_index) {
+        return gap("clients.mix.read_index", "a weight above 0", &sut::Capabilities::read_index, "",
+                   system);
+    }
+    if (clients.clients > 0 && clients.lease_read_weight > 0 && !capabilities.lease_reads) {
+        return gap("clients.mix.lease_read", "a weight above 0", &sut::Capabilities::lease_reads,
+                   "", system);
+    }
     return steps_gap(scenario.steps, "steps", system);
 }
 

@@ -405,6 +405,12 @@ Node raft_node(const core::DurationConfig& raft) {
     if (raft.vote_rule != core::VoteRule::hashicorp) {
         node.add("vote_rule", string_node(core::to_string(raft.vote_rule)));
     }
+    if (raft.lease_reads) {
+        node.add("lease_reads", bool_node(true));
+    }
+    if (raft.clock_drift_bound_ppm != 0) {
+        node.add("clock_drift_bound_ppm", number_node(raft.clock_drift_bound_ppm));
+    }
     return node;
 }
 
@@ -428,6 +434,13 @@ Node clients_node(const sim::KvClientOptions& clients) {
                    .add("get", number_node(clients.get_weight))
                    .add("delete", number_node(clients.delete_weight))
                    .add("cas", number_node(clients.cas_weight));
+    // Reads without a log entry only when drawn, so earlier files read as before.
+    if (clients.read_index_weight != 0) {
+        mix.add("read_index", number_node(clients.read_index_weight));
+    }
+    if (clients.lease_read_weight != 0) {
+        mix.add("lease_read", number_node(clients.lease_read_weight));
+    }
     return object_node()
         .add("count", number_node(clients.clients))
         .add("keys", number_node(clients.keys))

@@ -31,6 +31,9 @@ class HostEnv final : public sut::Env {
     void transfer_results(const std::vector<core::TransferResult>& results) override {
         sim_.on_transfer_results(host(), results);
     }
+    void read_results(const std::vector<core::ReadResult>& results) override {
+        sim_.on_read_results(host(), results);
+    }
 
     void observe_tick(core::Term term) override;
     void observe_reject(const core::Message& message, core::RejectReason reason) override;

@@ -39,6 +39,7 @@ void Pump::add_node(core::NodeId id, core::Node node, Storage storage) {
     applied_[id] = {};
     results_[id] = {};
     transfer_results_[id] = {};
+    read_results_[id] = {};
     restores_[id] = 0;
 }
 
@@ -96,6 +97,10 @@ void Pump::process_ready(core::NodeId id) {
         std::vector<core::TransferResult>& transfers = transfer_results_.at(id);
         transfers.insert(transfers.end(), ready.transfer_results.begin(),
                          ready.transfer_results.end());
+        for (const core::ReadResult& read : ready.read_results) {
+            read_results_.at(id).push_back(
+                AnsweredRead{.result = read, .applied_count = applied.size()});
+        }
         target.advance();  // 4. advance
     }
 }

@@ -267,6 +267,7 @@ void Simulation::apply_committed(Host& host, const std::vector<core::Entry>& ent
         }
         apply_kv(host, entry);
     }
+    host.kv_applied_index = entries.back().index;
     record(TraceRecord{.time = now_,
                        .kind = TraceKind::apply,
                        .node = host.id,
@@ -344,6 +345,7 @@ void Simulation::restart(core::NodeId id) {
     // restores it at startup) and re-applies the log after it.
     host.fsm = HashChainFsm{};
     host.kv = KvStore{};
+    host.kv_applied_index = 0;
     if (durable.snapshot.has_value()) {
         restore_snapshot(host, *durable.snapshot);
     }

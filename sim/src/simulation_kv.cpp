@@ -102,28 +102,98 @@ void Simulation::kv_client_invoke(ClientId client) {
         return;
     }
     const KvCommand command = kv_clients_.draw(client);
-    core::ProposeResult result{};
-    guarded(node, [&] {
-        result =
-            server.node->propose(kv_request_bit | command.operation, encode_kv_command(command));
-    });
-    if (!server.is_up() || failed()) {
-        return;  // the proposal tripped an assertion
-    }
-    if (!result.ok()) {
-        // Refused outright (not the leader, overloaded): it never took
-        // effect. A redirect names the leader the server knows.
-        record_client(ClientEvent::refused, node, command.operation, command.key,
-                      static_cast<std::uint64_t>(result.error));
-        const core::NodeId leader = server.node->leader_id();
-        kv_clients_.retarget(client, leader != node ? leader : 0, ids());
-        arm_kv_client(client, kv_clients_.think(client));
-        return;
+    if (command.read_path != ReadPath::log) {
+        if (!kv_start_read(server, client, command)) {
+            return;
+        }
+    } else {
+        core::ProposeResult result{};
+        guarded(node, [&] {
+            result = server.node->propose(kv_request_bit | command.operation,
+                                          encode_kv_command(command));
+        });
+        if (!server.is_up() || failed()) {
+            return;  // the proposal tripped an assertion
+        }
+        if (!result.ok()) {
+            kv_refused(server, client, command, static_cast<std::uint64_t>(result.error));
+            return;
+        }
     }
     kv_clients_.invoke(client, command, node, now_);
-    record_client(ClientEvent::invoked, node, command.operation, command.key, command.value);
+    if (command.read_path != ReadPath::log) {
+        record_client(ClientEvent::read_invoked, node, command.operation, command.key,
+                      static_cast<std::uint64_t>(command.read_path));
+    } else {
+        record_client(ClientEvent::invoked, node, command.operation, command.key, command.value);
+    }
     arm_kv_client(client, kv_clients_.options().timeout_us);
     guarded(node, [&server] { server.node->flush(); });
+}
+
+// Refused outright (not the leader, overloaded, no lease): it never took
+// effect, so it is not in the history. A redirect names the leader the
+// server knows.
+void Simulation::kv_refused(Host& server, ClientId client, const KvCommand& command,
+                            std::uint64_t error) {
+    const ClientEvent event =
+        command.read_path == ReadPath::log ? ClientEvent::refused : ClientEvent::read_refused;
+    record_client(event, server.id, command.operation, command.key, error);
+    const core::NodeId leader = server.node->leader_id();
+    kv_clients_.retarget(client, leader != server.id ? leader : 0, ids());
+    arm_kv_client(client, kv_clients_.think(client));
+}
+
+bool Simulation::kv_start_read(Host& server, ClientId client, const KvCommand& command) {
+    RAFT_ASSERT(command.kind == OpKind::get);
+    const core::ReadMode mode =
+        command.read_path == ReadPath::lease ? core::ReadMode::lease : core::ReadMode::read_index;
+    core::ReadStart start{};
+    guarded(server.id,
+            [&] { start = server.node->read(kv_request_bit | command.operation, mode); });
+    if (!server.is_up() || failed()) {
+        return false;  // the read tripped an assertion
+    }
+    if (!start.ok()) {
+        kv_refused(server, client, command, static_cast<std::uint64_t>(start.error));
+        return false;
+    }
+    return true;
+}
+
+void Simulation::on_read_results(Host& host, const std::vector<core::ReadResult>& results) {
+    for (const core::ReadResult& result : results) {
+        RAFT_ASSERT((result.id >> 62U) == 1);
+        const OperationId id = result.id & ~kv_request_bit;
+        const KvPending* pending = kv_clients_.pending(id);
+        if (pending == nullptr || pending->node != host.id) {
+            continue;  // the client gave up on it already
+        }
+        RAFT_ASSERT(pending->read_path != ReadPath::log);
+        if (result.outcome != core::ReadOutcome::ready) {
+            const core::NodeId leader = host.is_up() ? host.node->leader_id() : 0;
+            give_up_kv_operation(id, leader != host.id ? leader : 0);
+            continue;
+        }
+        // §6.4 step 4: the state machine has applied through the read
+        // index (the node reports reads after the apply that reaches it).
+        RAFT_ASSERT(host.kv_applied_index >= result.read_index);
+        complete_kv_operation(host, id, KvResponse{.read = host.kv.get(pending->key)});
+    }
+}
+
+void Simulation::complete_kv_operation(Host& host, OperationId id, const KvResponse& answer) {
+    const KvPending* pending = kv_clients_.pending(id);
+    RAFT_ASSERT(pending != nullptr);
+    const ClientId client = pending->client;
+    const OpKind kind = kv_clients_.kind_of(id);
+    kv_clients_.complete_ok(id, answer, now_);
+    std::uint64_t said = answer.cas_succeeded ? 1 : 0;
+    if (answer.read.has_value()) {
+        said = *answer.read + 1;
+    }
+    record_client(ClientEvent::ok, host.id, id, static_cast<std::uint64_t>(kind), said);
+    arm_kv_client(client, kv_clients_.think(client));
 }
 
 void Simulation::on_kv_result(Host& host, const core::RequestResult& result) {
@@ -142,16 +212,10 @@ void Simulation::on_kv_result(Host& host, const core::RequestResult& result) {
         give_up_kv_operation(id, leader != host.id ? leader : 0);
         return;
     }
+    static_cast<void>(client);
     const KvResponse answer = response->second;
     host.kv_responses.erase(response);
-    const OpKind kind = kv_clients_.kind_of(id);
-    kv_clients_.complete_ok(id, answer, now_);
-    std::uint64_t said = answer.cas_succeeded ? 1 : 0;
-    if (answer.read.has_value()) {
-        said = *answer.read + 1;
-    }
-    record_client(ClientEvent::ok, host.id, id, static_cast<std::uint64_t>(kind), said);
-    arm_kv_client(client, kv_clients_.think(client));
+    complete_kv_operation(host, id, answer);
 }
 
 void Simulation::give_up_kv_operation(OperationId id, core::NodeId redirect) {

@@ -219,6 +219,7 @@ void Simulation::restore_snapshot(Host& host, const core::Snapshot& snapshot) {
     const core::Bytes chain(snapshot.data.begin(), snapshot.data.begin() + chain_bytes);
     const bool restored = host.fsm.restore(chain);
     RAFT_ASSERT(restored);  // only our own FSM's snapshots travel
+    host.kv_applied_index = snapshot.index;
     if (options_.state_machine == StateMachineKind::kv) {
         const bool kv_restored = host.kv.restore(snapshot.data.begin() + chain_bytes,
                                                  snapshot.data.size() - chain_bytes);

@@ -6,7 +6,7 @@
 namespace raftsim::sut {
 namespace {
 
-constexpr std::array<CapabilityInfo, 7> capabilities_table{{
+constexpr std::array<CapabilityInfo, 9> capabilities_table{{
     {&Capabilities::pre_vote, "pre_vote", "pre-vote"},
     {&Capabilities::check_quorum_optional, "check_quorum_optional", "switching check-quorum off"},
     {&Capabilities::nonvoters, "nonvoters", "non-voting servers"},
@@ -14,6 +14,8 @@ constexpr std::array<CapabilityInfo, 7> capabilities_table{{
     {&Capabilities::leadership_transfer, "leadership_transfer", "leadership transfer"},
     {&Capabilities::snapshot_on_demand, "snapshot_on_demand", "snapshots on demand"},
     {&Capabilities::vote_rules, "vote_rules", "the thesis vote rule"},
+    {&Capabilities::read_index, "read_index", "ReadIndex reads"},
+    {&Capabilities::lease_reads, "lease_reads", "lease reads"},
 }};
 
 // The names of the capabilities whose value is `wanted`, comma separated.

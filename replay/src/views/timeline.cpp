@@ -75,6 +75,12 @@ std::string describe_client(const TraceRecord& record) {
         case sim::ClientEvent::refused:
             return fmt::format("client  refused: {}",
                                core::to_string(static_cast<core::ProposeError>(record.c)));
+        case sim::ClientEvent::read_invoked:
+            return fmt::format("client  op {} reads key {} by {}", record.a, record.b,
+                               sim::to_string(static_cast<sim::ReadPath>(record.c)));
+        case sim::ClientEvent::read_refused:
+            return fmt::format("client  read refused: {}",
+                               core::to_string(static_cast<core::ReadError>(record.c)));
     }
     return "client  ?";
 }

@@ -14,6 +14,18 @@ std::string_view to_string(StateMachineKind kind) noexcept {
     return "?";
 }
 
+std::string_view to_string(ReadPath path) noexcept {
+    switch (path) {
+        case ReadPath::log:
+            return "log";
+        case ReadPath::read_index:
+            return "read_index";
+        case ReadPath::lease:
+            return "lease";
+    }
+    return "?";
+}
+
 std::string_view to_string(ClientEvent event) noexcept {
     switch (event) {
         case ClientEvent::invoked:
@@ -24,6 +36,10 @@ std::string_view to_string(ClientEvent event) noexcept {
             return "indeterminate";
         case ClientEvent::refused:
             return "refused";
+        case ClientEvent::read_invoked:
+            return "read_invoked";
+        case ClientEvent::read_refused:
+            return "read_refused";
     }
     return "?";
 }
@@ -31,9 +47,12 @@ std::string_view to_string(ClientEvent event) noexcept {
 KvClients::KvClients(const KvClientOptions& options, std::uint64_t seed)
     : options_(options), prng_(seed), clients_(options.clients) {
     RAFT_ASSERT(options.clients == 0 || options.keys > 0);
-    RAFT_ASSERT(options.clients == 0 || options.put_weight + options.get_weight +
-                                                options.delete_weight + options.cas_weight >
-                                            0);
+    RAFT_ASSERT(options.clients == 0 || total_weight(options) > 0);
+}
+
+std::uint64_t total_weight(const KvClientOptions& options) noexcept {
+    return std::uint64_t{options.put_weight} + options.get_weight + options.delete_weight +
+           options.cas_weight + options.read_index_weight + options.lease_read_weight;
 }
 
 KvClients::Client& KvClients::client(ClientId id) {
@@ -68,9 +87,7 @@ void KvClients::retarget(ClientId id, core::NodeId node, const std::vector<core:
 KvCommand KvClients::draw(ClientId id) {
     Client& drawing = client(id);
     RAFT_ASSERT(!drawing.outstanding.has_value());
-    const std::uint64_t total = std::uint64_t{options_.put_weight} + options_.get_weight +
-                                options_.delete_weight + options_.cas_weight;
-    std::uint64_t pick = prng_.below(total);
+    std::uint64_t pick = prng_.below(total_weight(options_));
     KvCommand command{.key = static_cast<KvKey>(prng_.below(options_.keys))};
     if (pick < options_.put_weight) {
         command.kind = OpKind::put;
@@ -78,10 +95,17 @@ KvCommand KvClients::draw(ClientId id) {
         command.kind = OpKind::get;
     } else if ((pick -= options_.get_weight) < options_.delete_weight) {
         command.kind = OpKind::remove;
-    } else {
+    } else if ((pick -= options_.delete_weight) < options_.cas_weight) {
         command.kind = OpKind::compare_and_set;
         const auto seen = drawing.last_seen.find(command.key);
         command.expected = seen != drawing.last_seen.end() ? seen->second : 0;
+    } else if ((pick -= options_.cas_weight) < options_.read_index_weight) {
+        command.kind = OpKind::get;
+        command.read_path = ReadPath::read_index;
+    } else {
+        RAFT_ASSERT(pick - options_.read_index_weight < options_.lease_read_weight);
+        command.kind = OpKind::get;
+        command.read_path = ReadPath::lease;
     }
     if (command.kind == OpKind::put || command.kind == OpKind::compare_and_set) {
         command.value = next_value_;  // unique in the history (operation.hpp)
@@ -110,7 +134,9 @@ void KvClients::invoke(ClientId id, const KvCommand& command, core::NodeId node,
         invoking.last_seen[command.key] = command.value;
     }
     invoking.outstanding = command.operation;
-    pending_.emplace(command.operation, KvPending{.client = id, .node = node});
+    pending_.emplace(
+        command.operation,
+        KvPending{.client = id, .node = node, .key = command.key, .read_path = command.read_path});
 }
 
 const KvPending* KvClients::pending(OperationId id) const {

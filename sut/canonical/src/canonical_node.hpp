@@ -42,6 +42,8 @@ class CanonicalNode final : public Node {
     [[nodiscard]] core::ChangeResult change_membership(core::RequestId id,
                                                        const core::ChangeRequest& request) override;
     [[nodiscard]] core::TransferStart transfer_leadership(core::NodeId target) override;
+    /// Never called: the system declares neither read capability.
+    [[nodiscard]] core::ReadStart read(core::RequestId id, core::ReadMode mode) override;
     void take_snapshot() override {}  // canonical snapshots on its own threshold
     void flush() override { after_input(); }
 

@@ -218,4 +218,9 @@ void CanonicalNode::on_transferred(struct raft_transfer* request) {
     transfer_results_.push_back(result);
 }
 
+core::ReadStart CanonicalNode::read(core::RequestId, core::ReadMode) {
+    RAFT_UNREACHABLE("the host reads through canonical/raft's log only (no read capability)");
+    return core::ReadStart{.error = core::ReadError::not_leader};
+}
+
 }  // namespace raftsim::sut::canonical

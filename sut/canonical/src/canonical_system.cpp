@@ -49,7 +49,11 @@ class CanonicalSystem final : public System {
                                .staging = true,
                                .leadership_transfer = true,
                                .snapshot_on_demand = false,
-                               .vote_rules = false};
+                               .vote_rules = false,
+                               // raft.h 0.15 offers raft_barrier only: reads
+                               // go through the log (an entry or a barrier).
+                               .read_index = false,
+                               .lease_reads = false};
     // No no-op at election (F9).
     // 0.15's replicationQuorum commits any entry a majority stores whose
     // term is at most the leader's (replication.c): Figure 8's rule does

@@ -25,6 +25,9 @@ class RaftsimNode final : public Node {
     [[nodiscard]] core::ProposeResult propose(core::RequestId id, core::Payload data) override {
         return node_.propose(id, std::move(data));
     }
+    [[nodiscard]] core::ReadStart read(core::RequestId id, core::ReadMode mode) override {
+        return node_.read(id, mode);
+    }
     [[nodiscard]] core::ChangeResult change_membership(
         core::RequestId id, const core::ChangeRequest& request) override {
         return node_.change_membership(id, request);
@@ -210,6 +213,9 @@ void RaftsimNode::complete_ready(core::Ready& ready) {
     env_.apply(ready.committed_entries);
     env_.request_results(ready.request_results);
     env_.transfer_results(ready.transfer_results);
+    if (!ready.read_results.empty()) {
+        env_.read_results(ready.read_results);
+    }
     node_.advance(std::move(ready));
     env_.observe_configuration(node_.configuration());
     env_.observe_output_done();

@@ -24,6 +24,8 @@ enum class ConfigError : std::uint8_t {
     max_inflight_appends_too_large,
     max_uncommitted_entries_too_low,
     protocol_version_unsupported,
+    /// A drift bound of half a tick rate or more leaves no lease at all.
+    clock_drift_bound_too_large,
     tick_length_zero,
     duration_not_multiple_of_tick,
     duration_too_long,
@@ -89,7 +91,26 @@ struct Config {
     bool check_quorum = true;
     VoteRule vote_rule = VoteRule::hashicorp;
     std::uint32_t protocol_version = protocol_version_max;
+    /// Lease reads (thesis §6.4.1): a leader answers a read from its own
+    /// state while a quorum's recent acknowledgement guarantees no other
+    /// leader can exist. Served only with check_quorum on; with both on, a
+    /// server also refuses votes for a heartbeat timeout after it restarts
+    /// or last heard from a leader, whatever it believes (the lease's
+    /// other half: etcd's checkQuorum "in lease" rule).
+    bool lease_reads = false;
+    /// How far any two servers' tick rates may differ, in parts per
+    /// million of each one's: the lease is shortened by it (thesis §6.4.1,
+    /// "bounded clock drift"). A drift beyond it may break lease reads.
+    std::uint32_t clock_drift_bound_ppm = 0;
 };
+
+/// The longest a lease read may be served after the start of the
+/// heartbeat round a quorum acknowledged, in the leader's ticks: a voter
+/// that acknowledged it grants no vote for heartbeat_timeout_ticks of its
+/// own ticks after receiving it, and the first may come at once, so
+/// (heartbeat_timeout_ticks - 1) of its ticks, stretched by the drift bound
+/// both ways.
+[[nodiscard]] std::uint64_t lease_read_ticks(const Config& config) noexcept;
 
 [[nodiscard]] ConfigError validate(const Config& config) noexcept;
 
@@ -109,6 +130,8 @@ struct DurationConfig {
     bool check_quorum = true;
     VoteRule vote_rule = VoteRule::hashicorp;
     std::uint32_t protocol_version = protocol_version_max;
+    bool lease_reads = false;
+    std::uint32_t clock_drift_bound_ppm = 0;
 };
 
 struct ConfigResult {

@@ -47,6 +47,11 @@ struct Message {
     Term prev_log_term = 0;
     std::vector<Entry> entries{};
     Index leader_commit = 0;
+    /// append_entries and its response: the leader's heartbeat round when
+    /// it sent the request, echoed back, so a leader knows which of its
+    /// rounds a follower acknowledged (ReadIndex and lease reads, thesis
+    /// §6.4; etcd's heartbeat context). Counted per term, from 1.
+    std::uint64_t read_round = 0;
 
     // append_entries_response
     bool success = false;

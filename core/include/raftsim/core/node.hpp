@@ -89,6 +89,46 @@ enum class CompactError : std::uint8_t {
 
 [[nodiscard]] std::string_view to_string(CompactError error) noexcept;
 
+/// How a read confirms this node still leads (thesis §6.4). A read
+/// through the log is a proposal (Node::propose) instead.
+enum class ReadMode : std::uint8_t {
+    /// ReadIndex: a heartbeat round started after the read arrived, and
+    /// acknowledged by a quorum, confirms leadership (hashicorp's
+    /// VerifyLeader; etcd's ReadOnlySafe).
+    read_index,
+    /// The leader lease: no round trip while a quorum acknowledged a round
+    /// recently enough (Config::lease_reads; etcd's ReadOnlyLeaseBased).
+    lease,
+};
+
+[[nodiscard]] std::string_view to_string(ReadMode mode) noexcept;
+
+enum class ReadError : std::uint8_t {
+    none = 0,
+    not_leader,
+    /// §6.4 step 1: until the leader has committed an entry of its term
+    /// it does not know the commit index, so it cannot name a read index.
+    not_committed_in_term,
+    /// Lease reads need Config::lease_reads and Config::check_quorum.
+    lease_reads_off,
+    /// No quorum acknowledged a round recent enough.
+    lease_expired,
+    /// This leader started a leadership transfer in its term: a TimeoutNow,
+    /// possibly still in flight, lets its target be elected at once.
+    lease_revoked_by_transfer,
+    /// Config::max_uncommitted_entries reads are waiting already.
+    too_many_pending,
+};
+
+[[nodiscard]] std::string_view to_string(ReadError error) noexcept;
+
+struct ReadStart {
+    ReadError error = ReadError::none;
+    /// The commit index the read will be answered at, when error == none.
+    Index read_index = 0;
+    [[nodiscard]] bool ok() const noexcept { return error == ReadError::none; }
+};
+
 /// Counters a host or test can read; they never affect behaviour.
 struct NodeStats {
     RejectCounters rejects;
@@ -103,6 +143,8 @@ struct NodeStats {
     std::uint64_t snapshots_installed = 0;
     std::uint64_t promotions = 0;
     std::uint64_t transfers_started = 0;
+    std::uint64_t reads_served = 0;
+    std::uint64_t lease_reads_served = 0;
 };
 
 struct NodeOptions {
@@ -166,6 +208,12 @@ class Node {
     /// Appends a barrier (hashicorp Barrier): its result arrives in the Ready
     /// whose committed_entries reach it, so every earlier entry is applied.
     [[nodiscard]] ProposeResult barrier(RequestId id);
+
+    /// Starts a read of the state machine (thesis §6.4) if this node is a
+    /// leader that can serve one now. Its ReadResult arrives in the Ready
+    /// whose committed_entries reach the read index, or in a later one;
+    /// the host answers it after applying them.
+    [[nodiscard]] ReadStart read(RequestId id, ReadMode mode);
 
     /// Proposes a membership change (hashicorp AddVoter, AddNonvoter,
     /// DemoteVoter, RemoveServer). Its outcome arrives as a RequestResult
@@ -261,12 +309,17 @@ class Node {
     void step_vote_response(const Message& message);
     void step_timeout_now(const Message& message);
     [[nodiscard]] bool vote_blocked_by_sticky_leader(const Message& message) const;
+    /// Config::lease_reads with check_quorum: votes wait out a heartbeat
+    /// timeout from the last word of a leader, or from a restart.
+    [[nodiscard]] bool lease_guard() const noexcept;
     [[nodiscard]] bool known_candidate(NodeId candidate) const;
     /// Whether our vote rule lets `candidate` have our vote (Config::vote_rule).
     [[nodiscard]] bool may_vote_for(NodeId candidate) const;
     [[nodiscard]] Index conflict_hint(Index prev_log_index) const;
     [[nodiscard]] RejectReason maybe_append_entries(const Message& message);
-    void send_append_response(NodeId to, bool success, Index match_index, Index rejected_prev);
+    /// Answers `request` (an append_entries), echoing its read round.
+    void send_append_response(const Message& request, bool success, Index match_index,
+                              Index rejected_prev);
 
     // Leader replication.
     [[nodiscard]] bool maybe_send_append(NodeId peer, bool allow_empty);
@@ -297,6 +350,18 @@ class Node {
     void maybe_promote_staging();
     void maybe_step_down_when_removed();
     [[nodiscard]] bool append_configuration(const Configuration& configuration);
+
+    // Reads (node_read.cpp; thesis §6.4).
+    [[nodiscard]] ReadError lease_read_refusal() const;
+    [[nodiscard]] std::uint64_t quorum_read_round() const;
+    void start_read_round();
+    void note_read_ack(NodeId peer, std::uint64_t round);
+    void maybe_confirm_reads();
+    void release_reads(Index applied_through);
+    void fail_pending_reads();
+    void reset_reads();
+    void restart_lease_rounds();
+    [[nodiscard]] bool has_releasable_reads() const noexcept;
 
     // Leadership transfer (node_transfer.cpp; thesis §3.10).
     void tick_transfer();
@@ -377,6 +442,35 @@ class Node {
     std::map<NodeId, bool> votes_;
     /// The leader's view of each other server (empty unless leader).
     std::map<NodeId, Progress> progress_;
+    struct PendingRead {
+        RequestId id = 0;
+        Index read_index = 0;
+        /// The heartbeat round that confirms it; 0 until the round starts
+        /// (at the next Ready, so reads between two share one round).
+        std::uint64_t round = 0;
+        bool confirmed = false;
+    };
+    /// Reads awaiting confirmation or application, in arrival order.
+    std::deque<PendingRead> pending_reads_;
+    std::vector<ReadResult> read_results_;
+    /// Leader: its latest heartbeat round this term (0: none yet).
+    std::uint64_t read_round_ = 0;
+    /// A read waits for a round that has not started yet.
+    bool read_round_wanted_ = false;
+    /// Leader: the latest round each peer echoed this term.
+    std::map<NodeId, std::uint64_t> read_acks_;
+    struct RoundStart {
+        std::uint64_t round = 0;
+        std::uint64_t leader_tick = 0;
+    };
+    /// Leader with lease reads: when each recent round started, ascending.
+    std::deque<RoundStart> round_starts_;
+    /// Rounds below this one were sent to another set of voters: they
+    /// grant no lease.
+    std::uint64_t lease_round_floor_ = 1;
+    /// This leader started a transfer in its term.
+    bool lease_revoked_ = false;
+
     /// Proposals awaiting commitment, ascending by index. A deque: they
     /// complete from the front, often thousands at a time.
     std::deque<RequestResult> pending_requests_;

@@ -71,6 +71,26 @@ struct RequestResult {
     friend bool operator==(const RequestResult&, const RequestResult&) = default;
 };
 
+enum class ReadOutcome : std::uint8_t {
+    /// Leadership was confirmed after the read arrived and the state
+    /// machine has applied through `read_index`: the host answers it from
+    /// its state machine, after this Ready's committed_entries.
+    ready,
+    /// The node's term or role changed first: the read was not served.
+    leadership_lost,
+};
+
+[[nodiscard]] std::string_view to_string(ReadOutcome outcome) noexcept;
+
+struct ReadResult {
+    RequestId id = 0;
+    ReadOutcome outcome = ReadOutcome::ready;
+    /// The leader's commit index when the read arrived.
+    Index read_index = 0;
+    Term term = 0;
+    friend bool operator==(const ReadResult&, const ReadResult&) = default;
+};
+
 enum class TransferOutcome : std::uint8_t {
     /// The target became leader of a later term (this node heard from it).
     completed,
@@ -114,6 +134,9 @@ struct Ready {
     std::vector<Entry> committed_entries;
     /// Outcomes of this node's own proposals.
     std::vector<RequestResult> request_results;
+    /// Outcomes of reads (Node::read), to answer once committed_entries
+    /// are applied.
+    std::vector<ReadResult> read_results;
     /// Outcomes of leadership transfers this node started.
     std::vector<TransferResult> transfer_results;
     /// Role transitions, in the order they happened.

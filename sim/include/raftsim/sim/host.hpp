@@ -51,6 +51,10 @@ struct Host {
     HashChainFsm fsm;
     /// The key-value store beside it (StateMachineKind::kv), volatile too.
     KvStore kv;
+    /// The last index the state machine holds: applied (any entry type),
+    /// or restored from a snapshot. A read is answered only at or past
+    /// its read index.
+    core::Index kv_applied_index = 0;
     /// What applying a client's command returned here, for the operations
     /// sent to this server, until their results come (simulation_kv.cpp).
     std::map<OperationId, KvResponse> kv_responses;

@@ -51,6 +51,15 @@ class Pump {
     [[nodiscard]] const std::vector<core::TransferResult>& transfer_results(core::NodeId id) const {
         return transfer_results_.at(id);
     }
+    /// Each read result of `id`, with how many entries it had applied
+    /// when the result arrived (after that Ready's committed entries).
+    struct AnsweredRead {
+        core::ReadResult result;
+        std::size_t applied_count = 0;
+    };
+    [[nodiscard]] const std::vector<AnsweredRead>& read_results(core::NodeId id) const {
+        return read_results_.at(id);
+    }
     /// How often `id` reset its state machine from an installed snapshot.
     [[nodiscard]] std::size_t restores(core::NodeId id) const { return restores_.at(id); }
     [[nodiscard]] std::deque<core::Message>& in_flight() { return in_flight_; }
@@ -94,6 +103,7 @@ class Pump {
     std::map<core::NodeId, std::vector<core::Entry>> applied_;
     std::map<core::NodeId, std::vector<core::RequestResult>> results_;
     std::map<core::NodeId, std::vector<core::TransferResult>> transfer_results_;
+    std::map<core::NodeId, std::vector<AnsweredRead>> read_results_;
     std::map<core::NodeId, std::size_t> restores_;
     std::deque<core::Message> in_flight_;
     std::vector<core::NodeId> isolated_;

@@ -470,6 +470,12 @@ class Simulation {
     void on_kv_client_timer(ClientId client, std::uint32_t generation);
     void kv_client_invoke(ClientId client);
     void on_kv_result(Host& host, const core::RequestResult& result);
+    /// Starts `command` (a get) as a read without a log entry.
+    [[nodiscard]] bool kv_start_read(Host& server, ClientId client, const KvCommand& command);
+    void kv_refused(Host& server, ClientId client, const KvCommand& command, std::uint64_t error);
+    void on_read_results(Host& host, const std::vector<core::ReadResult>& results);
+    /// Completes `id` with `answer` from `host`.
+    void complete_kv_operation(Host& host, OperationId id, const KvResponse& answer);
     /// Ends `id` without an answer and points its client elsewhere.
     void give_up_kv_operation(OperationId id, core::NodeId redirect);
     void apply_kv(Host& host, const core::Entry& entry);

@@ -69,6 +69,9 @@ class Env {
     // Results of requests the host made through Node.
     virtual void request_results(const std::vector<core::RequestResult>& results) = 0;
     virtual void transfer_results(const std::vector<core::TransferResult>& results) = 0;
+    /// Reads (Node::read) to answer now from the state machine, which has
+    /// applied through each one's read index; called after apply().
+    virtual void read_results(const std::vector<core::ReadResult>& results) = 0;
 
     // The observation stream (docs/architecture.md). Each is reported when
     // it happens, in the order the node did things.
@@ -131,6 +134,10 @@ class Node {
     virtual void wake(std::uint32_t token) = 0;
     /// A client command; the result comes through Env::request_results.
     [[nodiscard]] virtual core::ProposeResult propose(core::RequestId id, core::Payload data) = 0;
+    /// A read that confirms leadership without a log entry (only when the
+    /// System declares the capability for `mode`); the result comes
+    /// through Env::read_results.
+    [[nodiscard]] virtual core::ReadStart read(core::RequestId id, core::ReadMode mode) = 0;
     [[nodiscard]] virtual core::ChangeResult change_membership(
         core::RequestId id, const core::ChangeRequest& request) = 0;
     /// Hands leadership to `target` (node_none: the node's choice).

@@ -48,6 +48,10 @@ struct Capabilities {
     bool snapshot_on_demand = true;
     /// The thesis vote rule (Config::vote_rule) as well as hashicorp's.
     bool vote_rules = true;
+    /// ReadIndex reads (Node::read, core::ReadMode::read_index).
+    bool read_index = true;
+    /// Lease reads (core::ReadMode::lease, Config::lease_reads).
+    bool lease_reads = true;
 };
 
 /// A capability by name, for listings (`raftsim run --list-suts`) and for

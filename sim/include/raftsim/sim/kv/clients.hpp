@@ -43,6 +43,10 @@ struct KvClientOptions {
     std::uint32_t get_weight = 4;
     std::uint32_t delete_weight = 1;
     std::uint32_t cas_weight = 2;
+    /// Gets served by ReadIndex and by the leader lease (core::ReadMode);
+    /// `get_weight` is gets through the log.
+    std::uint32_t read_index_weight = 0;
+    std::uint32_t lease_read_weight = 0;
     /// A client pauses a random time in [0, 2 think_us] between operations.
     TimeUs think_us = 10 * us_per_ms;
     /// A client gives up on an operation after this long: indeterminate.
@@ -53,10 +57,15 @@ struct KvClientOptions {
     friend bool operator==(const KvClientOptions&, const KvClientOptions&) = default;
 };
 
+/// The sum of the mix's weights.
+[[nodiscard]] std::uint64_t total_weight(const KvClientOptions& options) noexcept;
+
 /// A client's record of one operation the simulator is delivering.
 struct KvPending {
     ClientId client = 0;
     core::NodeId node = 0;
+    KvKey key = 0;
+    ReadPath read_path = ReadPath::log;
 };
 
 /// What a trace `client` record says happened (sub).
@@ -64,7 +73,11 @@ enum class ClientEvent : std::uint8_t {
     invoked,        // a = operation, b = key, c = value written (or 0)
     ok,             // a = operation, b = OpKind, c = get: value read + 1 (0: none); CAS: swapped
     indeterminate,  // a = operation
-    refused,        // the server refused it outright; a = ProposeError
+    refused,        // the server refused it outright; c = ProposeError
+    /// A get without a log entry: a = operation, b = key, c = ReadPath.
+    read_invoked,
+    /// Such a get refused outright: c = core::ReadError.
+    read_refused,
 };
 
 [[nodiscard]] std::string_view to_string(ClientEvent event) noexcept;

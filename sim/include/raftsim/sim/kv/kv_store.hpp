@@ -12,11 +12,19 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "raftsim/core/types.hpp"
 #include "raftsim/sim/history/operation.hpp"
 
 namespace raftsim::sim {
+
+/// How a client's get reaches the state machine (thesis §6.4): as a
+/// command in the log, or answered from the leader's state once it has
+/// confirmed its leadership by a heartbeat round (ReadIndex) or by its lease.
+enum class ReadPath : std::uint8_t { log, read_index, lease };
+
+[[nodiscard]] std::string_view to_string(ReadPath path) noexcept;
 
 /// One key-value command, as a client operation asks for it.
 struct KvCommand {
@@ -27,6 +35,9 @@ struct KvCommand {
     KvValue value = 0;
     /// compare_and_set: the value the key must hold.
     KvValue expected = 0;
+    /// get: how the client asks (not encoded: the log holds only reads
+    /// through the log).
+    ReadPath read_path = ReadPath::log;
 
     friend bool operator==(const KvCommand&, const KvCommand&) = default;
 };
