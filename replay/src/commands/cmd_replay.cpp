@@ -150,6 +150,9 @@ void print_trace_divergence(const std::string& directory, const scenarios::RunRe
     }
     if (!command.html_out.empty()) {
         const TimelineWindow window = html_window(records);
+        const std::vector<sim::Operation> operations = result.simulation->client_history();
+        const std::optional<sim::LinearizabilityResult>& checked =
+            result.simulation->linearizability();
         ok = write_file(command.html_out,
                         render_html({.title = title,
                                      .replay_command = replay_line(command, target),
@@ -158,7 +161,9 @@ void print_trace_divergence(const std::string& directory, const scenarios::RunRe
                                      .names = names,
                                      .violation = result.violation,
                                      .first = window.first,
-                                     .last = window.last})) &&
+                                     .last = window.last,
+                                     .operations = operations,
+                                     .linearizability = checked ? &*checked : nullptr})) &&
              ok;
         if (ok) {
             fmt::print("\nhtml: {} (records {}..{} of {})\n", terminal_safe(command.html_out),

@@ -9,6 +9,7 @@
 
 #include "raftsim/core/assert.hpp"
 #include "text/escape.hpp"
+#include "views/clients.hpp"
 #include "views/html_assets.hpp"
 #include "views/messages.hpp"
 #include "views/time_axis.hpp"
@@ -20,8 +21,6 @@ using sim::TimeUs;
 using sim::TraceKind;
 using sim::TraceRecord;
 
-// The label column's width, in CSS pixels (time_axis.hpp has the chart's).
-constexpr int label_width = 132;
 // Vertical geometry: the violation's banner, rows of fault labels, the time
 // ruler, then one lane per node.
 constexpr int banner_height = 24;
@@ -740,9 +739,11 @@ std::string render_html(const HtmlPage& page) {
     html += html_assets::legend;
     html += "\n<div class=\"diagram\">" + labels_svg(chart) + "<div class=\"scroll\">";
     html += chart_svg(chart);
+    html += "</div></div>\n";
+    html += render_client_lanes({.history = page.operations, .verdict = page.linearizability});
     html +=
-        "</div></div>\n<div id=\"info\">Hover an arrow, band or marker to see its trace "
-        "record.</div>\n<script>";
+        "<div id=\"info\">Hover an arrow, band, marker or operation to see what it "
+        "records.</div>\n<script>";
     html += html_assets::script;
     html += "</script>\n</body></html>\n";
     return html;

@@ -1,6 +1,7 @@
 #pragma once
 // The horizontal axis the HTML page's charts share (html.cpp, clients.cpp):
-// where each moment is drawn, and the ruler's ticks. Integer arithmetic
+// the label column's and the chart's widths, where each moment is drawn,
+// and the ruler's ticks. Integer arithmetic
 // only, so the same run gives the same bytes whatever the libm.
 
 #include <array>
@@ -13,6 +14,7 @@ namespace raftsim::replay {
 
 // Horizontal geometry, in CSS pixels. A short run is stretched to fill a
 // 1600-pixel-wide window beside the label column; a long one scrolls.
+inline constexpr int label_width = 132;
 inline constexpr int chart_left = 16;
 inline constexpr int chart_right_pad = 56;
 inline constexpr int chart_min_width = 1440;
