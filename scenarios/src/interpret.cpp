@@ -621,6 +621,7 @@ sim::SimOptions sim_options(const Scenario& scenario, const RunOptions& options)
         .apply_source = scenario.workload.source.empty() ? scenario.name : scenario.workload.source,
         .state_machine = scenario.state_machine,
         .kv_clients = scenario.clients,
+        .linearizability_limits = options.linearizability_limits.value_or(sim::CheckLimits{}),
         .max_events = options.max_events,
         .limits = {.events = scenario.limits.events,
                    .simulated_time_us = scenario.limits.simulated_time_us,

@@ -14,7 +14,10 @@ page's replay command must carry escaped) with --html, and checks:
     missing.
 Then the same for the failure shrunk (`raftsim shrink`, as docs/reproducing.md
 does): the diagram of the shrunk artifact renders and its screenshot is not
-blank and shows the violation.
+blank and shows the violation. Last, a run with key-value clients
+(KvPartitions) gets the client history below the diagram: a lane per client,
+its last operations as boxes, the verdict; the crafted run (no clients) has
+none.
 Chromium is required, not optional: without it the test fails and says how
 to install it (`tools/dev deps`, as CI does).
 """
@@ -109,6 +112,7 @@ def check_structure(page):
     check("http://" not in page and "https://" not in page, "no http(s) URL at all")
     check(not re.search(r'<link\b|@import|<script[^>]*\bsrc=', page, re.I),
           "no external style sheets or scripts")
+    check('<section class="clients"' not in page, "no client section for a run without clients")
     print(f"html: {len(page)} bytes, {arrows} arrows, lanes {lanes}")
 
 
@@ -218,6 +222,7 @@ def main():
     chromium(binary, f"--screenshot={png}", html.as_uri())
     check_screenshot(png)
     check_shrunk(binary)
+    check_client_lanes(binary)
     print("html renders: ok")
 
 
@@ -240,6 +245,32 @@ def check_shrunk(binary):
     png = work / "shrunk.png"
     chromium(binary, f"--screenshot={png}", html.as_uri())
     check_screenshot(png)
+
+
+def check_client_lanes(binary):
+    """A key-value run's page has the client lanes, and they render."""
+    html = work / "kv.html"
+    args = [raftsim, "replay", "KvPartitions", "--seed", "1", "--html", str(html)]
+    result = subprocess.run(args, capture_output=True, text=True, timeout=120)
+    print("$", " ".join(args), "->", result.returncode)
+    check(result.returncode == 0, "KvPartitions seed 1 passes")
+    page = html.read_text()
+    section = re.search(r'<section class="clients" data-clients="(\d+)" '
+                        r'data-operations="(\d+)">', page)
+    check(section is not None, "the page has a client section")
+    clients, operations = int(section.group(1)), int(section.group(2))
+    check(clients == 8, f"KvPartitions has 8 clients, got {clients}")
+    chart = page[page.index('<svg class="history"'):]
+    chart = chart[:chart.index("</svg>")]
+    lanes = re.findall(r'<g class="client" data-client="(\d+)"', chart)
+    check(lanes == [str(i) for i in range(8)], f"a lane per client in order, got {lanes}")
+    boxes = len(re.findall(r'<g class="op (ok|ind)[^"]*" data-op="\d+">', chart))
+    check(boxes == min(operations, 600), f"the last 600 operations drawn, got {boxes}")
+    check('<div class="hist good">Linearizable: ' in page, "the verdict")
+    dom = chromium(binary, "--dump-dom", html.as_uri())
+    check('data-rendered="ok"' in dom, "the kv page's script ran")
+    check('data-client-lanes="8"' in dom, "the script found a lane per client")
+    print(f"client lanes: {clients} clients, {boxes} of {operations} operations drawn")
 
 
 main()

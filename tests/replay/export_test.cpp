@@ -1,14 +1,22 @@
 // Drawing a run: pairing sends with deliveries and drops (the arrows of the
 // HTML diagram and the Chrome trace's flows), the Chrome trace-event JSON,
-// and the --around window of the text timeline.
+// the --around window of the text timeline, and the HTML page's client
+// lanes (a real key-value run, and crafted histories for the violating
+// window and the choice of operations drawn).
+#include <fmt/format.h>
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <string>
 #include <vector>
 
 #include "input/suite.hpp"
 #include "raftsim/scenarios/interpret.hpp"
+#include "raftsim/scenarios/parse.hpp"
 #include "views/chrome_trace.hpp"
+#include "views/clients.hpp"
+#include "views/html.hpp"
 #include "views/messages.hpp"
 #include "views/timeline.hpp"
 
@@ -137,6 +145,213 @@ TEST_CASE("timeline: --around shows both sides of the violation and marks it", "
     const TimelineWindow before = window_before(records, 3);
     CHECK(before.first == 2);
     CHECK(before.last == 5);
+}
+
+// How many times `pattern` matches in `text`.
+[[nodiscard]] std::size_t count_matches(const std::string& text, const std::string& pattern) {
+    const std::regex regex(pattern);
+    return static_cast<std::size_t>(std::distance(
+        std::sregex_iterator(text.begin(), text.end(), regex), std::sregex_iterator()));
+}
+
+// The client chart of a page or section (the legend draws operations too).
+[[nodiscard]] std::string history_chart(const std::string& html) {
+    const std::size_t at = html.find("<svg class=\"history\"");
+    REQUIRE(at != std::string::npos);
+    return html.substr(at, html.find("</svg>", at) - at);
+}
+
+// Three clients on two keys, the leader cut off for two seconds: the
+// clients bound to it give up on what they sent (indeterminate).
+constexpr std::string_view small_kv_scenario = R"json({
+  "name": "SmallKv",
+  "cluster": {"voters": 3},
+  "clients": {"count": 3, "keys": 2, "think": "40ms", "timeout": "500ms"},
+  "steps": [
+    {"wait_for_leader": "10s"},
+    {"sleep": "1s"},
+    {"partition": "leader", "as": "g"},
+    {"sleep": "2s"},
+    {"heal": "g"},
+    {"wait_for_leader": "10s"},
+    {"sleep": "1s"},
+    {"stop_clients": {}},
+    {"wait_until_up_to_date": "1m"}
+  ]
+})json";
+
+[[nodiscard]] std::string page_of(const scenarios::RunResult& result,
+                                  const std::vector<sim::Operation>& operations) {
+    const std::vector<TraceRecord>& records = result.simulation->trace().records();
+    const TimelineWindow window = html_window(records);
+    const auto& checked = result.simulation->linearizability();
+    return render_html({.title = "SmallKv seed 1",
+                        .replay_command = "raftsim replay SmallKv --seed 1",
+                        .fingerprint = result.fingerprint,
+                        .records = &records,
+                        .names = node_names(*result.simulation),
+                        .violation = result.violation,
+                        .first = window.first,
+                        .last = window.last,
+                        .operations = operations,
+                        .linearizability = checked ? &*checked : nullptr});
+}
+
+TEST_CASE("html: a key-value run gets a lane per client and a box per operation",
+          "[export][html]") {
+    const scenarios::ParseResult parsed = scenarios::parse_scenario(small_kv_scenario, "kv.json");
+    REQUIRE(parsed.scenario.has_value());
+    const scenarios::RunResult result =
+        scenarios::run_scenario(*parsed.scenario, {.seed = 1, .keep_trace = true});
+    REQUIRE(result.passed);
+    const std::vector<sim::Operation> history = result.simulation->client_history();
+    std::size_t indeterminate = 0;
+    for (const sim::Operation& op : history) {
+        indeterminate += op.status == sim::OpStatus::indeterminate ? 1 : 0;
+    }
+    // Small enough to be drawn whole, and the partition left some open.
+    REQUIRE(history.size() > 20);
+    REQUIRE(history.size() <= client_operation_limit);
+    REQUIRE(indeterminate > 0);
+    const std::string page = page_of(result, history);
+    CHECK(count_matches(page, "<section class=\"clients\"") == 1);
+    CHECK(count_matches(page, "<g class=\"client\" data-client=\"") == 3);
+    CHECK(count_matches(page, "<text class=\"name\" x=\"8\" y=\"[0-9]+\">client [0-2]</text>") ==
+          3);
+    const std::string chart = history_chart(page);
+    CHECK(count_matches(chart, "<g class=\"op ") == history.size());
+    CHECK(count_matches(chart, "<g class=\"op ind\"") == indeterminate);
+    CHECK(count_matches(chart, "<path class=\"tail\"") == indeterminate);
+    CHECK(page.find(fmt::format("data-operations=\"{}\"", history.size())) != std::string::npos);
+    CHECK(page.find("<div class=\"hist good\">Linearizable: ") != std::string::npos);
+    CHECK(page.find(" win\"") == std::string::npos);
+    // The node diagram is as it was: a lane per node.
+    CHECK(count_matches(page, "<g class=\"lane\" data-node=") == 3);
+    // The same run, the same bytes.
+    CHECK(page_of(result, history) == page);
+}
+
+TEST_CASE("html: a run without clients has no client section", "[export][html]") {
+    const std::vector<TraceRecord> records = vote_round();
+    const std::string page = render_html({.title = "votes",
+                                          .replay_command = "",
+                                          .fingerprint = 0,
+                                          .records = &records,
+                                          .names = {"", "n1", "n2", "n3"},
+                                          .violation = std::nullopt,
+                                          .first = 0,
+                                          .last = records.size()});
+    CHECK(page.find("class=\"clients\"") == std::string::npos);
+    CHECK(page.find("class=\"history\"") == std::string::npos);
+    CHECK(render_client_lanes({}).empty());
+}
+
+[[nodiscard]] sim::Operation kv_op(sim::OperationId id, sim::ClientId client, sim::OpKind kind,
+                                   sim::KvKey key, sim::TimeUs invoke, sim::TimeUs complete) {
+    sim::Operation op;
+    op.id = id;
+    op.client = client;
+    op.key = key;
+    op.kind = kind;
+    op.invoke_us = invoke;
+    op.complete_us = complete;
+    return op;
+}
+
+// A stale read: #2 finds k1 absent after #1's put of it was answered. #3
+// is on another key, #4 reads #1's value, #5 is an indeterminate put
+// during #2 (of a value nobody reads: it cannot explain "not found").
+[[nodiscard]] std::vector<sim::Operation> stale_read_history() {
+    using sim::OpKind;
+    std::vector<sim::Operation> history = {
+        kv_op(1, 0, OpKind::put, 1, 0, 10),  kv_op(2, 1, OpKind::get, 1, 20, 30),
+        kv_op(3, 2, OpKind::put, 2, 5, 25),  kv_op(4, 0, OpKind::get, 1, 15, 18),
+        kv_op(5, 2, OpKind::put, 1, 25, 60),
+    };
+    history[0].value = 1;
+    history[2].value = 2;
+    history[3].read = 1;
+    history[4].value = 3;
+    history[4].status = sim::OpStatus::indeterminate;
+    return history;
+}
+
+TEST_CASE("html: the violating window's operations are outlined, its key's others bold",
+          "[export][html]") {
+    const std::vector<sim::Operation> history = stale_read_history();
+    const sim::LinearizabilityResult verdict = sim::check_linearizability(history);
+    REQUIRE(verdict.verdict == sim::Verdict::not_linearizable);
+    REQUIRE(verdict.key == 1);
+    REQUIRE(verdict.window == std::vector<sim::OperationId>{1, 2});
+    const std::string lanes = render_client_lanes({.history = history, .verdict = &verdict});
+    CHECK(lanes.find("<div class=\"hist bad\"><b>NOT LINEARIZABLE</b> on key 1") !=
+          std::string::npos);
+    CHECK(lanes.find("outlined in red: #1 #2") != std::string::npos);
+    CHECK(count_matches(lanes, "<g class=\"client\" data-client=\"") == 3);
+    CHECK(count_matches(history_chart(lanes), "<g class=\"op [a-z ]*win\"") == 2);
+    CHECK(lanes.find("<g class=\"op ok win\" data-op=\"1\">") != std::string::npos);
+    CHECK(lanes.find("<g class=\"op ok win\" data-op=\"2\">") != std::string::npos);
+    CHECK(lanes.find("<g class=\"op ok\" data-op=\"3\">") != std::string::npos);
+    CHECK(lanes.find("<g class=\"op ok key\" data-op=\"4\">") != std::string::npos);
+    CHECK(lanes.find("<g class=\"op ind key\" data-op=\"5\">") != std::string::npos);
+    CHECK(lanes.find(">get(k1) -&gt; not found</text>") != std::string::npos);
+    CHECK(lanes.find("in the violating window") != std::string::npos);
+    // Clients 0 and 1 ran the window's operations; client 2 did not.
+    CHECK(count_matches(lanes, "<text class=\"name bad\"[^>]*>client [01]</text>") == 2);
+    CHECK(count_matches(lanes, "<text class=\"name\"[^>]*>client 2</text>") == 1);
+}
+
+TEST_CASE("html: an unknown verdict says so, and is not drawn as a failure", "[export][html]") {
+    const std::vector<sim::Operation> history = stale_read_history();
+    const sim::LinearizabilityResult verdict =
+        sim::check_linearizability(history, {.max_steps = 1});
+    REQUIRE(verdict.verdict == sim::Verdict::unknown);
+    const std::string lanes = render_client_lanes({.history = history, .verdict = &verdict});
+    CHECK(lanes.find("<div class=\"hist unknown\"><b>UNKNOWN</b>: the check reached its cap on "
+                     "search steps on key ") != std::string::npos);
+    CHECK(lanes.find(" win\"") == std::string::npos);
+    const std::string unchecked = render_client_lanes({.history = history});
+    CHECK(unchecked.find("<div class=\"hist none\">Not checked") != std::string::npos);
+}
+
+TEST_CASE("html: the lanes draw the window's stretch of time, or the history's end",
+          "[export][html]") {
+    // 1000 puts on key 0, one every 10 us; then a window on key 1 that 701
+    // of them overlap.
+    std::vector<sim::Operation> history;
+    for (sim::OperationId id = 1; id <= 1000; ++id) {
+        history.push_back(kv_op(id, id % 4, sim::OpKind::put, 0, id * 10, id * 10 + 5));
+        history.back().value = id;
+    }
+    ClientSelection tail = select_client_operations({.history = history});
+    REQUIRE(tail.shown.size() == client_operation_limit);
+    CHECK(tail.shown.front()->id == 1000 - client_operation_limit + 1);
+    CHECK(tail.shown.back()->id == 1000);
+    CHECK(tail.caption == "the last 600 of 1000 operations (by invocation)");
+
+    history.push_back(kv_op(1001, 4, sim::OpKind::put, 1, 1000, 4000));
+    history.push_back(kv_op(1002, 5, sim::OpKind::get, 1, 5000, 8000));
+    history.push_back(kv_op(1003, 5, sim::OpKind::get, 1, 9000, 9100));
+    sim::LinearizabilityResult verdict;
+    verdict.verdict = sim::Verdict::not_linearizable;
+    verdict.key = 1;
+    verdict.window = {1001, 1002};
+    const ClientSelection around =
+        select_client_operations({.history = history, .verdict = &verdict});
+    // 701 puts on key 0 overlap [1000, 8000]: too many; key 1's two do.
+    REQUIRE(around.shown.size() == 2);
+    CHECK(around.shown[0]->id == 1001);
+    CHECK(around.shown[1]->id == 1002);
+    CHECK(around.window == std::vector<sim::OperationId>{1001, 1002});
+    CHECK(around.caption.find("the 2 operations on key 1 that overlap the violating window") == 0);
+
+    verdict.window = {1002, 1003};
+    const ClientSelection near =
+        select_client_operations({.history = history, .verdict = &verdict});
+    // [5000, 9100] holds 411 puts and the window: all are drawn.
+    CHECK(near.shown.size() == 411 + 2);
+    CHECK(near.caption.find("that overlap the violating window (0.005000s to 0.009100s)") !=
+          std::string::npos);
 }
 
 }  // namespace

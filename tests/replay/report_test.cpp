@@ -355,6 +355,160 @@ TEST_CASE("merge: shards with skipped runs merge into the whole sweep's report",
     CHECK(error.find("another system under test (canonical against raftsim)") != std::string::npos);
 }
 
+// The sample, its passing seed 1 and failing seed 2 with client histories
+// the check could not decide (a cap reached), seed 3 decided.
+SweepReport unknown_report() {
+    SweepReport report = sample_report();
+    report.rows[0].cases[0].history_unknown = HistoryUnknown{.cap = "steps",
+                                                             .limit = 1,
+                                                             .key = 3,
+                                                             .operations = 120,
+                                                             .keys = 6,
+                                                             .steps = 6,
+                                                             .memo_bytes_peak = 288};
+    report.rows[0].cases[1].history_unknown = HistoryUnknown{.cap = "memo_bytes",
+                                                             .limit = 4096,
+                                                             .key = 0,
+                                                             .operations = 90,
+                                                             .keys = 2,
+                                                             .steps = 77,
+                                                             .memo_bytes_peak = 4100};
+    return report;
+}
+
+TEST_CASE("report: an unknown history check is taken from the checker's result", "[report]") {
+    sim::LinearizabilityResult result;
+    result.verdict = sim::Verdict::unknown;
+    result.cap = sim::SearchCap::memo_bytes;
+    result.key = 4;
+    result.stats = {.operations = 10,
+                    .keys = 2,
+                    .steps = 30,
+                    .memo_entries_peak = 5,
+                    .memo_bytes_peak = 700,
+                    .window_checks = 0};
+    const sim::CheckLimits limits{.max_steps = 9, .max_memo_bytes = 512, .max_window_checks = 1};
+    const std::optional<HistoryUnknown> unknown = history_unknown_of(result, limits);
+    REQUIRE(unknown.has_value());
+    CHECK(*unknown == HistoryUnknown{.cap = "memo_bytes",
+                                     .limit = 512,
+                                     .key = 4,
+                                     .operations = 10,
+                                     .keys = 2,
+                                     .steps = 30,
+                                     .memo_bytes_peak = 700});
+    CHECK(history_unknown_text(*unknown) ==
+          "the linearizability check reached its cap of 512 memo bytes per key on key 4 before "
+          "deciding (10 operations on 2 keys, 30 steps, memo at most 700 bytes on a key)");
+    result.cap = sim::SearchCap::steps;
+    CHECK(history_unknown_of(result, limits)->limit == 9);
+    result.verdict = sim::Verdict::linearizable;
+    CHECK(!history_unknown_of(result, limits).has_value());
+    result.verdict = sim::Verdict::not_linearizable;
+    CHECK(!history_unknown_of(result, limits).has_value());
+}
+
+TEST_CASE("report: JUnit gives an unknown history check properties and output, not a failure",
+          "[report]") {
+    const std::string xml = render_junit(unknown_report());
+    // The counts are the sample's: one failure, no errors, nothing skipped.
+    CHECK(xml.find("<testsuite name=\"A&lt;&amp;&gt;\" tests=\"3\" failures=\"1\" errors=\"0\" "
+                   "skipped=\"0\"") != std::string::npos);
+    CHECK(xml.find("<testcase classname=\"A&lt;&amp;&gt;\" name=\"seed 1\" time=\"0.100\">\n"
+                   "      <properties>\n"
+                   "        <property name=\"linearizability\" value=\"unknown\"/>\n"
+                   "        <property name=\"linearizability_cap\" value=\"steps\"/>\n"
+                   "      </properties>\n"
+                   "      <system-out>history check unknown: the linearizability check reached "
+                   "its cap of 1 search step per key on key 3 before deciding (120 operations on "
+                   "6 keys, 6 steps, memo at most 288 bytes on a key); not a failure\n"
+                   "</system-out>\n    </testcase>\n") != std::string::npos);
+    // A failing run keeps its failure, between the properties and the output.
+    const std::size_t failed = xml.find("name=\"seed 2\"");
+    REQUIRE(failed != std::string::npos);
+    const std::size_t cap = xml.find("value=\"memo_bytes\"/>", failed);
+    const std::size_t failure = xml.find("<failure message=\"liveness/no_leader\"", failed);
+    const std::size_t output = xml.find("<system-out>history check unknown: ", failed);
+    CHECK(cap < failure);
+    CHECK(failure < output);
+    CHECK(output < xml.find("name=\"seed 3\""));
+    CHECK(xml.find("<testcase classname=\"A&lt;&amp;&gt;\" name=\"seed 3\" time=\"0.200\"/>") !=
+          std::string::npos);
+    CHECK(xml.find("<failure", failure + 1) == std::string::npos);
+}
+
+TEST_CASE("report: the JSON summary has each unknown history check and counts them", "[report]") {
+    const nlohmann::json summary = nlohmann::json::parse(render_json(unknown_report()));
+    CHECK(summary["schema_version"] == 4);
+    CHECK(summary["totals"]["history_unknown"] == 2);
+    CHECK(summary["totals"]["passed"] == 2);
+    CHECK(summary["totals"]["failed"] == 1);
+    const nlohmann::json& row = summary["scenarios"][0];
+    CHECK(row["history_unknown"] == 2);
+    CHECK(row["cases"][0]["result"] == "passed");
+    CHECK(row["cases"][0]["linearizability"] == nlohmann::json{{"verdict", "unknown"},
+                                                               {"cap", "steps"},
+                                                               {"limit", 1},
+                                                               {"key", 3},
+                                                               {"operations", 120},
+                                                               {"keys", 6},
+                                                               {"steps", 6},
+                                                               {"memo_bytes_peak", 288}});
+    CHECK(row["cases"][1]["linearizability"]["cap"] == "memo_bytes");
+    CHECK(!row["cases"][2].contains("linearizability"));
+    CHECK(history_unknown_count_text(unknown_report()) == "2 history checks unknown");
+    CHECK(history_unknown_count_text(sample_report()).empty());
+    const nlohmann::json plain = nlohmann::json::parse(render_json(sample_report()));
+    CHECK(plain["totals"]["history_unknown"] == 0);
+}
+
+TEST_CASE("report: the reader and merge keep unknown history checks, and check their count",
+          "[report]") {
+    std::string error;
+    const std::string text = render_json(unknown_report());
+    const std::optional<SweepReport> read = parse_json_report(text, error);
+    REQUIRE(read.has_value());
+    CHECK(render_json(*read) == text);
+    nlohmann::json forged = nlohmann::json::parse(text);
+    forged["scenarios"][0]["history_unknown"] = 1;
+    CHECK(!parse_json_report(forged.dump(), error).has_value());
+    CHECK(error.find("another number of unknown history checks") != std::string::npos);
+    forged = nlohmann::json::parse(text);
+    forged["scenarios"][0]["cases"][0]["linearizability"]["verdict"] = "linearizable";
+    CHECK(!parse_json_report(forged.dump(), error).has_value());
+    // A report written before the field existed has no unknown checks.
+    forged = nlohmann::json::parse(render_json(sample_report()));
+    forged["scenarios"][0].erase("history_unknown");
+    error.clear();
+    CHECK(parse_json_report(forged.dump(), error).has_value());
+
+    std::vector<ShardReport> shards;
+    for (std::uint64_t index = 1; index <= 2; ++index) {
+        SweepReport part = unknown_report();
+        part.shard_index = index;
+        part.shard_count = 2;
+        RowReport& row = part.rows[0];
+        // Shard 1: seeds 1 and 3 (passes, seed 1 unknown); shard 2: seed 2 (the failure).
+        row.cases = index == 1 ? std::vector<CaseReport>{row.cases[0], row.cases[2]}
+                               : std::vector<CaseReport>{row.cases[1]};
+        row.seeds = row.cases.size();
+        row.passed = index == 1 ? 2 : 0;
+        if (index == 1) {
+            part.failures.clear();
+        } else {
+            row.cases[0].failure = 0;
+        }
+        row.wall_seconds = index == 1 ? row.wall_seconds : 0;
+        shards.push_back(ShardReport{.file = "shard", .report = part});
+    }
+    const std::optional<SweepReport> merged = merge_shards(shards, error);
+    REQUIRE(merged.has_value());
+    const nlohmann::json got = nlohmann::json::parse(render_json(*merged));
+    const nlohmann::json want = nlohmann::json::parse(render_json(unknown_report()));
+    CHECK(got["totals"] == want["totals"]);
+    CHECK(got["scenarios"] == want["scenarios"]);
+}
+
 TEST_CASE("progress: durations and the line's text", "[report]") {
     CHECK(short_duration(0) == "0s");
     CHECK(short_duration(59.4) == "59s");

@@ -250,6 +250,23 @@ void define_limits(CLI::App& app, LimitTexts& texts) {
                    "per-run limit on client requests (limits.requests)");
 }
 
+// --history-max-steps, for run and replay (commands.hpp says why it is not
+// one of the limits above).
+void define_history_steps(CLI::App& app, Text& text) {
+    app.add_option("--history-max-steps", text,
+                   fmt::format("cap the clients' linearizability check at N search steps per key "
+                               "(default {}); a history it cannot decide within them is reported "
+                               "unknown, not failed",
+                               sim::CheckLimits{}.max_steps));
+}
+
+[[nodiscard]] std::optional<std::uint64_t> read_history_steps(const Text& text) {
+    if (text.empty()) {
+        return std::nullopt;
+    }
+    return read_number(text, "--history-max-steps", 1, max_history_steps);
+}
+
 /// --sut as given: the name, and its option, which says whether it was
 /// given at all (`--sut ""` is a usage error, not the default).
 struct SystemText {
@@ -315,6 +332,7 @@ struct RunTexts {
     Text per_signature;
     Text artifact_budget;
     Text timeout;
+    Text history_max_steps;
     LimitTexts limits;
     SystemText system;
     /// --no-progress binds here: CLI11 writes a flag's variable when it
@@ -349,6 +367,7 @@ void define_run(CLI::App& app, RunCommand& command, RunTexts& texts) {
     app.add_option("--timeout", texts.timeout,
                    "wall-clock backstop per run, e.g. 10m: abort it as inconclusive (default off)");
     define_limits(app, texts.limits);
+    define_history_steps(app, texts.history_max_steps);
     define_system(app, texts.system, "raftsim");
     flag(app, "--list-suts", command.list_systems,
          "list the systems under test this build has, with their capabilities, and exit")
@@ -388,6 +407,7 @@ void finish_run(RunCommand& command, const RunTexts& texts) {
             static_cast<double>(read_duration_us(texts.timeout, "--timeout")) / 1e6;
     }
     command.limits = read_limits(texts.limits);
+    command.history_max_steps = read_history_steps(texts.history_max_steps);
     command.system = read_system(texts.system);
     if (command.out_dir.empty()) {
         throw UsageError{"--out needs a directory"};
@@ -434,6 +454,7 @@ struct ReplayTexts {
     TargetTexts target;
     Text last;
     Text around;
+    Text history_max_steps;
 };
 
 void define_replay(CLI::App& app, ReplayCommand& command, ReplayTexts& texts) {
@@ -448,6 +469,7 @@ void define_replay(CLI::App& app, ReplayCommand& command, ReplayTexts& texts) {
     app.add_option("--trace-out", command.trace_out, "write the whole trace");
     app.add_option("--trace-format", command.trace_format, "jsonl (default) or chrome (Perfetto)")
         ->check(CLI::IsMember({"jsonl", "chrome"}));
+    define_history_steps(app, texts.history_max_steps);
 }
 
 void finish_replay(ReplayCommand& command, const ReplayTexts& texts) {
@@ -459,6 +481,7 @@ void finish_replay(ReplayCommand& command, const ReplayTexts& texts) {
     if (!texts.around.empty()) {
         command.around = read_number(texts.around, "--around", 0, most_records);
     }
+    command.history_max_steps = read_history_steps(texts.history_max_steps);
 }
 
 struct ShrinkTexts {

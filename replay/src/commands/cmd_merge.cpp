@@ -56,12 +56,14 @@ int merge_command(const MergeCommand& command) {
         }
     }
     const std::size_t expected = merged->expected_failures.size();
-    fmt::print("merged {} shards: {} runs, {} passed, {} failed, {} aborted, {} not run{}{}\n",
+    const std::string unknown = history_unknown_count_text(*merged);
+    fmt::print("merged {} shards: {} runs, {} passed, {} failed, {} aborted, {} not run{}{}{}\n",
                shards.size(), merged->runs(),
                merged->runs() - merged->failures.size() - merged->aborted() - expected,
                merged->failures.size(), merged->aborted(), merged->not_run(),
                expected > 0 ? fmt::format("; {}", expected_failures_text(*merged)) : "",
-               merged->skipped() > 0 ? fmt::format("; {}", skipped_text(*merged)) : "");
+               merged->skipped() > 0 ? fmt::format("; {}", skipped_text(*merged)) : "",
+               unknown.empty() ? "" : "; " + unknown);
     if (!merged->failures.empty()) {
         return exit_failed;
     }

@@ -15,6 +15,7 @@
 #include "raftsim/scenarios/interpret.hpp"
 #include "raftsim/scenarios/write.hpp"
 #include "report/dedup.hpp"
+#include "report/sweep_report.hpp"
 #include "text/escape.hpp"
 #include "views/chrome_trace.hpp"
 #include "views/html.hpp"
@@ -150,6 +151,9 @@ void print_trace_divergence(const std::string& directory, const scenarios::RunRe
     }
     if (!command.html_out.empty()) {
         const TimelineWindow window = html_window(records);
+        const std::vector<sim::Operation> operations = result.simulation->client_history();
+        const std::optional<sim::LinearizabilityResult>& checked =
+            result.simulation->linearizability();
         ok = write_file(command.html_out,
                         render_html({.title = title,
                                      .replay_command = replay_line(command, target),
@@ -158,7 +162,9 @@ void print_trace_divergence(const std::string& directory, const scenarios::RunRe
                                      .names = names,
                                      .violation = result.violation,
                                      .first = window.first,
-                                     .last = window.last})) &&
+                                     .last = window.last,
+                                     .operations = operations,
+                                     .linearizability = checked ? &*checked : nullptr})) &&
              ok;
         if (ok) {
             fmt::print("\nhtml: {} (records {}..{} of {})\n", terminal_safe(command.html_out),
@@ -180,6 +186,19 @@ void print_trace_divergence(const std::string& directory, const scenarios::RunRe
             terminal_safe(command.out_dir));
     }
     return ok;
+}
+
+// A line under the run's when its clients' history check was undecided: it
+// did not fail the run, and must not read as if it had passed either.
+void print_history_unknown(const ReplayCommand& command, const scenarios::RunResult& result) {
+    const std::optional<sim::LinearizabilityResult>& checked = result.simulation->linearizability();
+    if (!checked.has_value()) {
+        return;
+    }
+    if (const std::optional<HistoryUnknown> unknown =
+            history_unknown_of(*checked, history_limits(command.history_max_steps))) {
+        fmt::print("history check UNKNOWN: {}; not a failure\n", history_unknown_text(*unknown));
+    }
 }
 
 // How a run in a worker ended: the death's kind (death_kind), or for a run
@@ -361,7 +380,10 @@ int replay_command(const ReplayCommand& command) {
     }
     const scenarios::RunResult result = scenarios::run_scenario(
         target->loaded.scenario,
-        {.seed = target->seed, .keep_trace = true, .system = target->system});
+        {.seed = target->seed,
+         .keep_trace = true,
+         .system = target->system,
+         .linearizability_limits = history_limits(command.history_max_steps)});
     const std::string on = sut_option(*target->system).empty()
                                ? std::string()
                                : fmt::format(" on {}", target->system->name());
@@ -376,6 +398,7 @@ int replay_command(const ReplayCommand& command) {
                terminal_safe(target->loaded.scenario.name), target->seed, on,
                result.passed ? "passed" : "FAILED", result.simulated_us / 1e6,
                result.trace_records);
+    print_history_unknown(command, result);
     bool reproduced = true;
     if (target->manifest.has_value()) {
         reproduced = check_reproduction(command.target, *target->manifest, result);

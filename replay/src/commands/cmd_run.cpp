@@ -42,6 +42,9 @@ namespace {
         out += fmt::format(" --shard {}/{}", command.shard_index, command.shard_count);
     }
     out += command.check_determinism ? " --check-determinism" : "";
+    if (command.history_max_steps.has_value()) {
+        out += fmt::format(" --history-max-steps {}", *command.history_max_steps);
+    }
     out += command.fail_fast ? " --fail-fast" : "";
     out += " --out ";
     out += shell_quote(command.out_dir);
@@ -72,6 +75,11 @@ namespace {
     const LimitOverrides& limits = command.limits;
     mix(fmt::format("{} {} {} {}", limits.events.value_or(0), limits.simulated_us.value_or(0),
                     limits.steps.value_or(0), limits.requests.value_or(0)));
+    // It decides which histories are unknown (and, below the default, may
+    // turn a not-linearizable verdict into one).
+    if (command.history_max_steps.has_value()) {
+        mix(fmt::format("history-max-steps {}", *command.history_max_steps));
+    }
     return fmt::format("{:016x}", hash);
 }
 
@@ -169,14 +177,17 @@ void print_skips(const RunCommand& command, const SweepReport& report) {
 
 // The verdict, last: a stopped sweep never reads "all passed", nor does a
 // sweep with skipped runs read as if they had passed, nor one with
-// expected failures as if they had not failed.
+// expected failures as if they had not failed, nor one with undecided
+// history checks as if every check had passed.
 void print_verdict(const SweepReport& report) {
     const std::uint64_t runs = report.runs();
     const std::size_t failures = report.failures.size();
     const std::string skipped = skipped_text(report);
     const std::string expected = expected_failures_text(report);
+    const std::string unknown = history_unknown_count_text(report);
     std::string also = expected.empty() ? "" : "; " + expected;
     also += skipped.empty() ? "" : "; " + skipped;
+    also += unknown.empty() ? "" : "; " + unknown;
     if (failures > 0) {
         fmt::print("{} failed{}\n", failures, also);
     } else if (report.stopped_early || report.aborted() > 0) {
@@ -186,7 +197,7 @@ void print_verdict(const SweepReport& report) {
         fmt::print("nothing ran: {}\n", skipped);
     } else if (!expected.empty()) {
         fmt::print("all {} runs made passed or failed as expected{}\n", runs, also);
-    } else if (!skipped.empty()) {
+    } else if (!also.empty()) {
         fmt::print("all {} runs made passed{}\n", runs, also);
     } else {
         fmt::print("all passed\n");
@@ -214,6 +225,13 @@ void print_summary(const RunCommand& command, const SweepOutcome& outcome) {
     }
     if (report.aborted() > 0) {
         fmt::print("{} runs aborted by --timeout: inconclusive\n", report.aborted());
+    }
+    if (const std::uint64_t unknown = report.history_unknown(); unknown > 0) {
+        fmt::print(
+            "history check unknown in {} of {} runs: the linearizability check reached a cap "
+            "before deciding (the UNKNOWN lines); not failures, and not passes of the check "
+            "(--history-max-steps raises the steps cap)\n",
+            unknown, runs);
     }
     print_verdict(report);
 }

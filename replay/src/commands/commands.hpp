@@ -73,6 +73,13 @@ struct RunCommand {
     /// is killed and reported aborted (inconclusive). Off by default; not
     /// deterministic, so it never decides a pass or a failure.
     std::optional<double> timeout_seconds;
+    /// --history-max-steps: the linearizability check's search steps per
+    /// key (history_limits). Not one of `limits`, which are written into
+    /// the scenario: a cap cannot fail a run, only leave its check
+    /// undecided (unknown), and a failure found under a lower cap is the
+    /// same failure -- checker, kind, fingerprint -- under the default, so
+    /// an artifact replays without it.
+    std::optional<std::uint64_t> history_max_steps{};
 };
 
 struct ReplayCommand {
@@ -103,6 +110,8 @@ struct ReplayCommand {
     /// timeline, run.json with the seed), so it can be kept and replayed.
     std::string out_dir;
     LimitOverrides limits;
+    /// As RunCommand::history_max_steps.
+    std::optional<std::uint64_t> history_max_steps{};
 };
 
 struct ShrinkCommand {

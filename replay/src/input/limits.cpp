@@ -25,4 +25,11 @@ void apply_limit_overrides(LoadedScenario& loaded, const LimitOverrides& limits)
     loaded.text = scenarios::scenario_to_json(loaded.scenario);
 }
 
+sim::CheckLimits history_limits(std::optional<std::uint64_t> max_steps) {
+    sim::CheckLimits limits;
+    limits.max_steps = max_steps.value_or(limits.max_steps);
+    RAFT_ASSERT(limits.max_steps >= 1);
+    return limits;
+}
+
 }  // namespace raftsim::replay

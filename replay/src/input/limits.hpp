@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "input/suite.hpp"
+#include "raftsim/sim/history/linearizability.hpp"
 
 namespace raftsim::replay {
 
@@ -30,5 +31,13 @@ struct LimitOverrides {
 /// Sets the given limits on `loaded` and, if any was given, rewrites its
 /// text (scenario_to_json) to match.
 void apply_limit_overrides(LoadedScenario& loaded, const LimitOverrides& limits);
+
+/// The most --history-max-steps may ask for: 500 times the default. The
+/// memo's byte cap still bounds a search's memory; this bounds its time.
+inline constexpr std::uint64_t max_history_steps = 1'000'000'000;
+
+/// The linearizability check's bounds for --history-max-steps: the
+/// defaults (sim::CheckLimits), with `max_steps` if given.
+[[nodiscard]] sim::CheckLimits history_limits(std::optional<std::uint64_t> max_steps);
 
 }  // namespace raftsim::replay

@@ -4,6 +4,7 @@
 // half-read.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <vector>
 
@@ -67,6 +68,24 @@ struct Indexes {
     std::size_t expected = 0;
 };
 
+// A case's "linearizability": only an unknown verdict is written.
+[[nodiscard]] HistoryUnknown read_history_unknown(const Json& value) {
+    if (text(value, "verdict") != "unknown") {
+        throw BadField{"a case's \"linearizability\" must have the verdict unknown"};
+    }
+    HistoryUnknown unknown{.cap = text(value, "cap"),
+                           .limit = number(value, "limit"),
+                           .key = number(value, "key"),
+                           .operations = number(value, "operations"),
+                           .keys = number(value, "keys"),
+                           .steps = number(value, "steps"),
+                           .memo_bytes_peak = number(value, "memo_bytes_peak")};
+    if (unknown.cap != "steps" && unknown.cap != "memo_bytes") {
+        throw BadField{"a case's linearizability \"cap\" must be steps or memo_bytes"};
+    }
+    return unknown;
+}
+
 [[nodiscard]] CaseReport read_case(const Json& value, const Indexes& indexes) {
     CaseReport run{.seed = number(value, "seed")};
     const std::optional<CaseStatus> status = case_status_named(text(value, "result"));
@@ -97,6 +116,15 @@ struct Indexes {
             throw BadField{"a case names an expected failure the report does not hold"};
         }
     }
+    if (value.contains("linearizability")) {
+        // Only a run made to its end has a history check.
+        const bool ran = run.status == CaseStatus::passed || run.status == CaseStatus::failed ||
+                         run.status == CaseStatus::expected_failure;
+        if (!ran) {
+            throw BadField{"a case not run to its end has a \"linearizability\" verdict"};
+        }
+        run.history_unknown = read_history_unknown(value["linearizability"]);
+    }
     return run;
 }
 
@@ -124,6 +152,18 @@ struct Indexes {
     }
     for (const Json& run : cases) {
         row.cases.push_back(read_case(run, indexes));
+    }
+    const auto unknown =
+        std::count_if(row.cases.begin(), row.cases.end(),
+                      [](const CaseReport& run) { return run.history_unknown.has_value(); });
+    // Added to version 4 later: a report without it has no unknown checks.
+    const std::uint64_t counted =
+        value.contains("history_unknown") ? number(value, "history_unknown") : 0;
+    if (counted != static_cast<std::uint64_t>(unknown) ||
+        static_cast<std::uint64_t>(unknown) > row.seeds) {
+        throw BadField{fmt::format(
+            "row \"{}\" counts another number of unknown history checks than its cases have",
+            row.name)};
     }
     return row;
 }

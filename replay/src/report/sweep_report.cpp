@@ -2,8 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <nlohmann/json.hpp>
+#include <utility>
+#include <vector>
 
 #include "raftsim/core/assert.hpp"
 
@@ -26,9 +29,19 @@ constexpr std::array<std::string_view, 6> status_names{"passed",  "failed",  "ab
     return body + fmt::format("replay: {}\n", failure.replay);
 }
 
+// What a test case holds besides its attributes: properties, one
+// <failure>, <error> or <skipped> element, and its output.
+struct JunitParts {
+    std::vector<std::pair<std::string, std::string>> properties{};
+    /// Already XML, without indentation.
+    std::string element{};
+    /// Plain text, escaped when written.
+    std::string system_out{};
+};
+
 // A passing test case that says what it failed with and why that was
 // expected: CI shows it green, and the property lets a dashboard count them.
-void append_junit_expected(std::string& out, const SweepReport& report, const CaseReport& run) {
+void add_junit_expected(JunitParts& parts, const SweepReport& report, const CaseReport& run) {
     RAFT_ASSERT(run.expected.has_value());
     RAFT_ASSERT(*run.expected < report.expected_failures.size());
     const ExpectedFailureRecord& expected = report.expected_failures[*run.expected];
@@ -43,39 +56,33 @@ void append_junit_expected(std::string& out, const SweepReport& report, const Ca
         body += fmt::format("why: {}\n", expected.why);
     }
     body += fmt::format("replay: {}\n", expected.replay);
-    out += fmt::format(
-        ">\n      <properties>\n        <property name=\"expected_failure\" value=\"{}\"/>\n"
-        "      </properties>\n      <system-out>{}</system-out>\n    </testcase>\n",
-        xml_escape(signature, true), xml_escape(body));
+    parts.properties.emplace_back("expected_failure", signature);
+    parts.system_out += body;
 }
 
-void append_junit_case(std::string& out, const SweepReport& report, const std::string& name,
-                       const CaseReport& run) {
-    out += fmt::format("    <testcase classname=\"{}\" name=\"seed {}\" time=\"{:.3f}\"", name,
-                       run.seed, run.wall_seconds);
+// The element a run's status gives its test case (none for a pass).
+void add_junit_status(JunitParts& parts, const SweepReport& report, const CaseReport& run) {
     switch (run.status) {
         case CaseStatus::passed:
-            out += "/>\n";
             return;
         case CaseStatus::not_run:
-            out += fmt::format(
-                ">\n      <skipped message=\"{}\"/>\n    </testcase>\n",
+            parts.element = fmt::format(
+                "<skipped message=\"{}\"/>",
                 xml_escape("not run: the sweep stopped early (" + report.stop_reason + ")", true));
             return;
         case CaseStatus::skipped:
             RAFT_ASSERT(run.skip.has_value());
             RAFT_ASSERT(*run.skip < report.skips.size());
-            out += fmt::format(">\n      <skipped message=\"{}\"/>\n    </testcase>\n",
-                               xml_escape(report.skips[*run.skip].reason, true));
+            parts.element = fmt::format("<skipped message=\"{}\"/>",
+                                        xml_escape(report.skips[*run.skip].reason, true));
             return;
         case CaseStatus::expected_failure:
-            append_junit_expected(out, report, run);
+            add_junit_expected(parts, report, run);
             return;
         case CaseStatus::aborted:
-            out +=
-                ">\n      <error message=\"aborted: inconclusive\" type=\"aborted\">the "
-                "wall-clock backstop (--timeout) stopped this run; it neither passed nor "
-                "failed</error>\n    </testcase>\n";
+            parts.element =
+                "<error message=\"aborted: inconclusive\" type=\"aborted\">the wall-clock "
+                "backstop (--timeout) stopped this run; it neither passed nor failed</error>";
             return;
         case CaseStatus::failed:
             break;
@@ -83,9 +90,50 @@ void append_junit_case(std::string& out, const SweepReport& report, const std::s
     RAFT_ASSERT(run.failure.has_value());
     RAFT_ASSERT(*run.failure < report.failures.size());
     const FailureRecord& failure = report.failures[*run.failure];
-    out += fmt::format(">\n      <failure message=\"{}\" type=\"{}\">{}</failure>\n",
-                       xml_escape(failure.checker + "/" + failure.kind, true),
-                       xml_escape(failure.checker, true), xml_escape(failure_body(failure)));
+    parts.element =
+        fmt::format("<failure message=\"{}\" type=\"{}\">{}</failure>",
+                    xml_escape(failure.checker + "/" + failure.kind, true),
+                    xml_escape(failure.checker, true), xml_escape(failure_body(failure)));
+}
+
+// An undecided history check is neither a failure nor a skip: properties a
+// dashboard can count, and the output says which cap was reached.
+void add_junit_history(JunitParts& parts, const CaseReport& run) {
+    if (!run.history_unknown.has_value()) {
+        return;
+    }
+    parts.properties.emplace_back("linearizability", "unknown");
+    parts.properties.emplace_back("linearizability_cap", run.history_unknown->cap);
+    parts.system_out += "history check unknown: " + history_unknown_text(*run.history_unknown) +
+                        "; not a failure\n";
+}
+
+void append_junit_case(std::string& out, const SweepReport& report, const std::string& name,
+                       const CaseReport& run) {
+    out += fmt::format("    <testcase classname=\"{}\" name=\"seed {}\" time=\"{:.3f}\"", name,
+                       run.seed, run.wall_seconds);
+    JunitParts parts;
+    add_junit_status(parts, report, run);
+    add_junit_history(parts, run);
+    if (parts.properties.empty() && parts.element.empty() && parts.system_out.empty()) {
+        out += "/>\n";
+        return;
+    }
+    out += ">\n";
+    if (!parts.properties.empty()) {
+        out += "      <properties>\n";
+        for (const auto& [key, value] : parts.properties) {
+            out += fmt::format("        <property name=\"{}\" value=\"{}\"/>\n",
+                               xml_escape(key, true), xml_escape(value, true));
+        }
+        out += "      </properties>\n";
+    }
+    if (!parts.element.empty()) {
+        out += "      " + parts.element + "\n";
+    }
+    if (!parts.system_out.empty()) {
+        out += fmt::format("      <system-out>{}</system-out>\n", xml_escape(parts.system_out));
+    }
     out += "    </testcase>\n";
 }
 
@@ -153,6 +201,17 @@ void append_junit_suite(std::string& out, const SweepReport& report, const RowRe
     if (run.expected.has_value()) {
         out["expected"] = *run.expected;
     }
+    if (run.history_unknown.has_value()) {
+        const HistoryUnknown& unknown = *run.history_unknown;
+        out["linearizability"] = {{"verdict", "unknown"},
+                                  {"cap", unknown.cap},
+                                  {"limit", unknown.limit},
+                                  {"key", unknown.key},
+                                  {"operations", unknown.operations},
+                                  {"keys", unknown.keys},
+                                  {"steps", unknown.steps},
+                                  {"memo_bytes_peak", unknown.memo_bytes_peak}};
+    }
     return out;
 }
 
@@ -170,6 +229,7 @@ void append_junit_suite(std::string& out, const SweepReport& report, const RowRe
         {"aborted", row.aborted},
         {"skipped", row.skipped},
         {"not_run", row.not_run},
+        {"history_unknown", row.history_unknown()},
         {"simulated_us", row.simulated_us},
         {"events", row.events},
         {"wall_seconds", row.wall_seconds},
@@ -209,6 +269,57 @@ std::optional<CaseStatus> case_status_named(std::string_view name) noexcept {
 std::uint64_t RowReport::failed() const {
     RAFT_ASSERT(passed + aborted + expected_failures <= seeds);
     return seeds - passed - aborted - expected_failures;
+}
+
+std::uint64_t RowReport::history_unknown() const {
+    const auto count = std::count_if(cases.begin(), cases.end(), [](const CaseReport& run) {
+        return run.history_unknown.has_value();
+    });
+    RAFT_ASSERT(static_cast<std::uint64_t>(count) <= seeds);
+    return static_cast<std::uint64_t>(count);
+}
+
+std::uint64_t SweepReport::history_unknown() const {
+    std::uint64_t total = 0;
+    for (const RowReport& row : rows) {
+        total += row.history_unknown();
+    }
+    return total;
+}
+
+std::optional<HistoryUnknown> history_unknown_of(const sim::LinearizabilityResult& result,
+                                                 const sim::CheckLimits& limits) {
+    if (result.verdict != sim::Verdict::unknown) {
+        return std::nullopt;
+    }
+    // An unknown verdict names the cap it reached.
+    RAFT_ASSERT(result.cap != sim::SearchCap::none);
+    const bool steps = result.cap == sim::SearchCap::steps;
+    return HistoryUnknown{.cap = steps ? "steps" : "memo_bytes",
+                          .limit = steps ? limits.max_steps : limits.max_memo_bytes,
+                          .key = result.key,
+                          .operations = result.stats.operations,
+                          .keys = result.stats.keys,
+                          .steps = result.stats.steps,
+                          .memo_bytes_peak = result.stats.memo_bytes_peak};
+}
+
+std::string history_unknown_text(const HistoryUnknown& unknown) {
+    const std::string_view unit = unknown.cap == "steps" ? "search step" : "memo byte";
+    const std::string cap = fmt::format("{}{}", unit, unknown.limit == 1 ? "" : "s");
+    return fmt::format(
+        "the linearizability check reached its cap of {} {} per key on key {} before deciding "
+        "({} operations on {} keys, {} steps, memo at most {} bytes on a key)",
+        unknown.limit, cap, unknown.key, unknown.operations, unknown.keys, unknown.steps,
+        unknown.memo_bytes_peak);
+}
+
+std::string history_unknown_count_text(const SweepReport& report) {
+    const std::uint64_t count = report.history_unknown();
+    if (count == 0) {
+        return "";
+    }
+    return fmt::format("{} history check{} unknown", count, count == 1 ? "" : "s");
 }
 
 std::uint64_t SweepReport::runs() const {
@@ -328,6 +439,7 @@ std::string render_json(const SweepReport& report) {
           {"aborted", report.aborted()},
           {"skipped", report.skipped()},
           {"not_run", report.not_run()},
+          {"history_unknown", report.history_unknown()},
           {"wall_seconds", report.wall_seconds()}}},
         {"scenarios", rows},
         {"failures", failures},

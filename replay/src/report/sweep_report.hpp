@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "raftsim/sim/history/linearizability.hpp"
 #include "report/dedup.hpp"
 #include "text/escape.hpp"
 
@@ -35,6 +36,35 @@ enum class CaseStatus : std::uint8_t {
 [[nodiscard]] std::string_view to_string(CaseStatus status) noexcept;
 [[nodiscard]] std::optional<CaseStatus> case_status_named(std::string_view name) noexcept;
 
+/// A run whose clients' history the linearizability check could not
+/// decide: its search reached a cap (per key, counted, never timed) first.
+/// Not a failure and not a pass of the check; reported so it is seen.
+struct HistoryUnknown {
+    /// Which cap: "steps" or "memo_bytes".
+    std::string cap{};
+    /// That cap's value, per key.
+    std::uint64_t limit = 0;
+    /// The smallest key whose search reached it.
+    std::uint64_t key = 0;
+    /// The check's counts (sim::CheckStats).
+    std::uint64_t operations = 0;
+    std::uint64_t keys = 0;
+    std::uint64_t steps = 0;
+    std::uint64_t memo_bytes_peak = 0;
+
+    friend bool operator==(const HistoryUnknown&, const HistoryUnknown&) = default;
+};
+
+/// The unknown verdict of `result`, checked under `limits`; nullopt for
+/// any other verdict.
+[[nodiscard]] std::optional<HistoryUnknown> history_unknown_of(
+    const sim::LinearizabilityResult& result, const sim::CheckLimits& limits);
+
+/// "the linearizability check reached its cap of 2000000 search steps per
+/// key on key 3 before deciding (812 operations on 6 keys, 2000417 steps,
+/// memo at most 4096 bytes on a key)".
+[[nodiscard]] std::string history_unknown_text(const HistoryUnknown& unknown);
+
 /// One (scenario, seed) run.
 struct CaseReport {
     std::uint64_t seed = 0;
@@ -46,6 +76,8 @@ struct CaseReport {
     std::optional<std::size_t> skip{};
     /// Its entry in SweepReport::expected_failures, if it failed as expected.
     std::optional<std::size_t> expected{};
+    /// Its clients' history check was undecided (whatever the status).
+    std::optional<HistoryUnknown> history_unknown{};
 };
 
 /// A run that failed as expected (CaseStatus::expected_failure): what it
@@ -95,6 +127,8 @@ struct RowReport {
 
     /// The runs that failed and were not expected to.
     [[nodiscard]] std::uint64_t failed() const;
+    /// The runs whose history check was unknown (CaseReport::history_unknown).
+    [[nodiscard]] std::uint64_t history_unknown() const;
 };
 
 struct SweepReport {
@@ -131,6 +165,7 @@ struct SweepReport {
     [[nodiscard]] std::uint64_t aborted() const;
     [[nodiscard]] std::uint64_t skipped() const;
     [[nodiscard]] std::uint64_t not_run() const;
+    [[nodiscard]] std::uint64_t history_unknown() const;
     [[nodiscard]] double wall_seconds() const;
 };
 
@@ -141,6 +176,10 @@ struct SweepReport {
 /// 4: runs that failed as their scenario's "expect" says are
 /// "expected_failure" (counted in "expected_failures", listed in
 /// "expected_failures", no longer in "failed"); "sut_version".
+/// Fields added without a change of meaning keep the version: a run whose
+/// history check was unknown has "linearizability" (the cap and the
+/// check's counts), counted in "history_unknown" per row and in the totals
+/// (a report without them has none).
 inline constexpr int report_schema_version = 4;
 
 /// "12 of 500 skipped (2.4%)": the runs the system under test cannot run,
@@ -149,6 +188,9 @@ inline constexpr int report_schema_version = 4;
 
 /// "1 expected failure", "3 expected failures"; "" when there is none.
 [[nodiscard]] std::string expected_failures_text(const SweepReport& report);
+
+/// "1 history check unknown", "3 history checks unknown"; "" when none was.
+[[nodiscard]] std::string history_unknown_count_text(const SweepReport& report);
 
 [[nodiscard]] std::string render_junit(const SweepReport& report);
 [[nodiscard]] std::string render_json(const SweepReport& report);

@@ -26,10 +26,12 @@ struct Runs {
                             std::uint64_t seed, bool keep_trace) {
     const bool check_determinism = settings.check_determinism;
     // In a worker, the run says how far it got (a crash's detail).
-    const scenarios::RunOptions options{.seed = seed,
-                                        .keep_trace = keep_trace || check_determinism,
-                                        .system = settings.system,
-                                        .progress = worker_progress()};
+    const scenarios::RunOptions options{
+        .seed = seed,
+        .keep_trace = keep_trace || check_determinism,
+        .system = settings.system,
+        .progress = worker_progress(),
+        .linearizability_limits = history_limits(settings.history_max_steps)};
     Runs runs{.first = scenarios::run_scenario(loaded.scenario, options)};
     // A skipped run made nothing to compare: the skip is decided by the
     // scenario and the system alone, so a second one would skip the same.
@@ -40,7 +42,32 @@ struct Runs {
     return runs;
 }
 
-[[nodiscard]] Json outcome_json(const Runs& runs) {
+// A run's undecided history check, as the parent reads it back.
+[[nodiscard]] Json history_unknown_json(const HistoryUnknown& unknown) {
+    return {{"cap", unknown.cap},
+            {"limit", unknown.limit},
+            {"key", unknown.key},
+            {"operations", unknown.operations},
+            {"keys", unknown.keys},
+            {"steps", unknown.steps},
+            {"memo_bytes_peak", unknown.memo_bytes_peak}};
+}
+
+[[nodiscard]] std::optional<HistoryUnknown> parse_history_unknown(const Json& out) {
+    if (!out.contains("history_unknown")) {
+        return std::nullopt;
+    }
+    const Json& json = out["history_unknown"];
+    return HistoryUnknown{.cap = json.value("cap", ""),
+                          .limit = json.value("limit", std::uint64_t{0}),
+                          .key = json.value("key", std::uint64_t{0}),
+                          .operations = json.value("operations", std::uint64_t{0}),
+                          .keys = json.value("keys", std::uint64_t{0}),
+                          .steps = json.value("steps", std::uint64_t{0}),
+                          .memo_bytes_peak = json.value("memo_bytes_peak", std::uint64_t{0})};
+}
+
+[[nodiscard]] Json outcome_json(const CaseWorkSettings& settings, const Runs& runs) {
     const scenarios::RunResult& result = runs.first;
     if (result.skipped) {
         return {{"passed", false}, {"skipped", true}, {"skip_reason", result.skip_reason}};
@@ -61,6 +88,12 @@ struct Runs {
                             {"kind", result.violation->kind},
                             {"detail", result.violation->detail},
                             {"time_us", result.violation->time}};
+    }
+    if (const auto& checked = result.simulation->linearizability()) {
+        if (const std::optional<HistoryUnknown> unknown =
+                history_unknown_of(*checked, history_limits(settings.history_max_steps))) {
+            out["history_unknown"] = history_unknown_json(*unknown);
+        }
     }
     return out;
 }
@@ -98,7 +131,7 @@ struct Runs {
 [[nodiscard]] Json run_and_report(const CaseWorkSettings& settings, const LoadedScenario& loaded,
                                   std::uint64_t seed, std::uint64_t position) {
     const Runs runs = run_case(settings, loaded, seed, false);
-    Json out = outcome_json(runs);
+    Json out = outcome_json(settings, runs);
     if (runs.divergence.has_value()) {
         const std::string directory =
             fmt::format("{}/.divergence-{}.pending", settings.out_dir, position);
@@ -167,7 +200,8 @@ std::optional<CaseOutcome> parse_case_outcome(std::string_view text) {
                         .fingerprint = out.value("fingerprint", std::uint64_t{0}),
                         .events = out.value("events", std::uint64_t{0}),
                         .trace_records = out.value("trace_records", std::uint64_t{0}),
-                        .simulated_us = out.value("simulated_us", std::uint64_t{0})};
+                        .simulated_us = out.value("simulated_us", std::uint64_t{0}),
+                        .history_unknown = parse_history_unknown(out)};
     if (out.contains("violation")) {
         const Json& violation = out["violation"];
         outcome.violation = CaseViolation{.checker = violation.value("checker", ""),

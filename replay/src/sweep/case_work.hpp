@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "input/limits.hpp"
+#include "report/sweep_report.hpp"
 #include "sweep/plan.hpp"
 
 namespace raftsim::replay {
@@ -40,6 +41,8 @@ struct CaseOutcome {
     std::uint64_t events = 0;
     std::uint64_t trace_records = 0;
     std::uint64_t simulated_us = 0;
+    /// The clients' history check could not decide (a cap was reached).
+    std::optional<HistoryUnknown> history_unknown{};
 };
 
 /// What writing an artifact gave.
@@ -68,6 +71,8 @@ struct CaseWorkSettings {
     /// The system under test (never null). Workers are forked after it is
     /// chosen, so the pointer holds in them too.
     const sut::System* system = nullptr;
+    /// --history-max-steps (RunCommand::history_max_steps).
+    std::optional<std::uint64_t> history_max_steps{};
 };
 
 /// The scenario of `ref`: its row's, or the seed's swarm scenario with the

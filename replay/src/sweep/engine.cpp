@@ -83,7 +83,8 @@ class SweepEngine {
                     .check_determinism = command.check_determinism,
                     .out_dir = command.out_dir,
                     .limits = command.limits,
-                    .system = &sut::system_or_default(command.system)},
+                    .system = &sut::system_or_default(command.system),
+                    .history_max_steps = command.history_max_steps},
           pool_(command.jobs,
                 [this](std::string_view task) { return do_case_work(settings_, task); }),
           progress_(command.progress, plan.shard_runs()),
@@ -286,6 +287,7 @@ class SweepEngine {
     void take_expected_failure(const CaseRef& ref, CaseReport run, const Expectation& expectation,
                                const CaseViolation& violation, std::uint64_t fingerprint);
     void take_skip(const CaseRef& ref, const std::string& reason, CaseReport run);
+    void note_history_unknown(const CaseRef& ref, CaseReport& run, const CaseOutcome& outcome);
     void remove_partial_artifact(const std::string& directory) const;
     void remove_unused_pending() const;
     [[nodiscard]] FailureRecord failure_record(const CaseRef& ref, const CaseViolation& violation,
@@ -400,6 +402,9 @@ void SweepEngine::take_run(const CaseRef& ref, CaseReport run,
     RowReport& row = outcome_.report.rows[ref.row];
     const std::optional<Expectation> expectation =
         applicable_expectation(plan_.rows()[ref.row], *settings_.system, ref.seed);
+    if (outcome.has_value()) {
+        note_history_unknown(ref, run, *outcome);
+    }
     std::optional<CaseViolation> violation;
     if (!outcome.has_value()) {
         violation = crash_violation(ref, result);
@@ -435,6 +440,21 @@ void SweepEngine::take_run(const CaseRef& ref, CaseReport run,
     on_failure(ref, failure_record(ref, *violation, fingerprint),
                outcome.has_value() ? FailureSource::run : FailureSource::crash,
                outcome.has_value() ? outcome->pending_artifact : std::string());
+}
+
+// A run whose clients' history the check could not decide: an UNKNOWN line
+// (it is neither a pass of the check nor a failure), kept in the report.
+void SweepEngine::note_history_unknown(const CaseRef& ref, CaseReport& run,
+                                       const CaseOutcome& outcome) {
+    if (!outcome.history_unknown.has_value()) {
+        return;
+    }
+    run.history_unknown = outcome.history_unknown;
+    progress_.clear();
+    fmt::print("UNKNOWN {} seed {}: history check undecided: {}; not a failure\n",
+               terminal_safe(case_name(ref)), ref.seed, history_unknown_text(*run.history_unknown));
+    std::fflush(stdout);
+    RAFT_ASSERT(!run.history_unknown->cap.empty());
 }
 
 // A run that failed exactly as expected: counted apart from passes and

@@ -4,14 +4,15 @@
 
 #include <algorithm>
 #include <array>
-#include <bit>
 #include <iterator>
 #include <string_view>
 
 #include "raftsim/core/assert.hpp"
 #include "text/escape.hpp"
+#include "views/clients.hpp"
 #include "views/html_assets.hpp"
 #include "views/messages.hpp"
+#include "views/time_axis.hpp"
 
 namespace raftsim::replay {
 namespace {
@@ -20,12 +21,6 @@ using sim::TimeUs;
 using sim::TraceKind;
 using sim::TraceRecord;
 
-// Horizontal geometry, in CSS pixels. A short run is stretched to fill a
-// 1600-pixel-wide window beside the label column; a long one scrolls.
-constexpr int chart_left = 16;
-constexpr int chart_right_pad = 56;
-constexpr int chart_min_width = 1440;
-constexpr int label_width = 132;
 // Vertical geometry: the violation's banner, rows of fault labels, the time
 // ruler, then one lane per node.
 constexpr int banner_height = 24;
@@ -53,10 +48,6 @@ constexpr std::array<std::string_view, 9> message_colours = {"#2563eb", "#8fb0ee
     return xml_escape(text);
 }
 
-[[nodiscard]] std::string seconds(TimeUs time) {
-    return fmt::format("{}.{:06}s", time / 1'000'000, time % 1'000'000);
-}
-
 [[nodiscard]] std::string lane_name(const NodeNames& names, core::NodeId id) {
     if (id < names.size() && !names[id].empty()) {
         return names[id];
@@ -67,94 +58,6 @@ constexpr std::array<std::string_view, 9> message_colours = {"#2563eb", "#8fb0ee
 [[nodiscard]] int text_width(std::string_view text) {
     return static_cast<int>(text.size()) * char_width;
 }
-
-// Where each moment of the window is drawn. x advances once per distinct
-// timestamp, by a step that grows with the logarithm of the gap: a burst of
-// messages a millisecond apart gets room to show its arrows, and seconds of
-// quiet do not take the page. Integer arithmetic only, so the same run
-// gives the same bytes whatever the libm.
-class TimeAxis {
-  public:
-    explicit TimeAxis(std::vector<TimeUs> times) : times_(std::move(times)) {
-        RAFT_ASSERT(!times_.empty());
-        RAFT_ASSERT(std::is_sorted(times_.begin(), times_.end()));
-        // The widest spacing that fits the window; a run too long for
-        // any scrolls at a spacing that still separates a message's send
-        // from its delivery.
-        xs_ = layout(scroll_scale);
-        for (const GapScale& scale : fit_scales) {
-            std::vector<int> xs = layout(scale);
-            if (xs.back() + chart_right_pad <= chart_min_width) {
-                xs_ = std::move(xs);
-                break;
-            }
-        }
-        stretch();
-    }
-
-    [[nodiscard]] int x(TimeUs time) const {
-        const auto it = std::lower_bound(times_.begin(), times_.end(), time);
-        if (it == times_.begin()) {
-            return xs_.front();
-        }
-        if (it == times_.end()) {
-            return xs_.back();
-        }
-        const auto i = static_cast<std::size_t>(it - times_.begin());
-        if (*it == time) {
-            return xs_[i];
-        }
-        // Between two slots x is linear in time, so ruler ticks at round
-        // times land between the events they separate.
-        const TimeUs span = times_[i] - times_[i - 1];
-        const auto pixels = static_cast<TimeUs>(xs_[i] - xs_[i - 1]);
-        return xs_[i - 1] + static_cast<int>((time - times_[i - 1]) * pixels / span);
-    }
-
-    [[nodiscard]] int width() const {
-        return std::max(xs_.back() + chart_right_pad, chart_min_width);
-    }
-    [[nodiscard]] int first_x() const { return xs_.front(); }
-    [[nodiscard]] int last_x() const { return xs_.back(); }
-    [[nodiscard]] const std::vector<TimeUs>& times() const { return times_; }
-    [[nodiscard]] const std::vector<int>& xs() const { return xs_; }
-
-  private:
-    // A slot is `base` px plus `per_doubling` px per doubling of the gap
-    // above 128 us: at {6, 4} 1 ms is 18 px, 5 ms 30 px, 500 ms 54 px.
-    struct GapScale {
-        int base = 0;
-        int per_doubling = 0;
-    };
-    static constexpr std::array<GapScale, 4> fit_scales = {{{6, 4}, {5, 3}, {4, 2}, {3, 2}}};
-    static constexpr GapScale scroll_scale = {5, 3};
-
-    [[nodiscard]] std::vector<int> layout(GapScale scale) const {
-        std::vector<int> xs{chart_left};
-        for (std::size_t i = 1; i < times_.size(); ++i) {
-            const auto doublings =
-                static_cast<int>(std::bit_width((times_[i] - times_[i - 1]) / 128));
-            xs.push_back(xs.back() + scale.base + scale.per_doubling * doublings);
-        }
-        RAFT_ASSERT(xs.size() == times_.size());
-        return xs;
-    }
-
-    void stretch() {
-        const std::int64_t natural = xs_.back() - chart_left;
-        const std::int64_t wanted = chart_min_width - chart_right_pad - chart_left;
-        if (natural == 0 || natural >= wanted) {
-            return;
-        }
-        for (int& x : xs_) {
-            x = chart_left + static_cast<int>((x - chart_left) * wanted / natural);
-        }
-        RAFT_ASSERT(xs_.back() <= chart_left + wanted);
-    }
-
-    std::vector<TimeUs> times_;
-    std::vector<int> xs_;
-};
 
 struct Lanes {
     int top = 0;
@@ -432,90 +335,12 @@ void draw_lanes(Chart& chart) {
     RAFT_ASSERT(chart.lanes.count == 0 || chart.lanes.height > 0);
 }
 
-// "1.5s" for a tick of a 500 ms ruler: as many decimals as the step needs.
-[[nodiscard]] std::string tick_label(TimeUs time, TimeUs step) {
-    int decimals = 6;
-    for (TimeUs unit = 1; decimals > 0 && step % (unit * 10) == 0; unit *= 10) {
-        --decimals;
-    }
-    if (decimals == 0) {
-        return fmt::format("{}s", time / 1'000'000);
-    }
-    TimeUs scale = 1;
-    for (int i = decimals; i < 6; ++i) {
-        scale *= 10;
-    }
-    return fmt::format("{}.{:0{}}s", time / 1'000'000, (time % 1'000'000) / scale, decimals);
-}
-
-// A 1-2-5 step giving about one tick per 110 px on average.
-[[nodiscard]] TimeUs ruler_step(const TimeAxis& axis) {
-    const TimeUs span = axis.times().back() - axis.times().front();
-    const auto ticks = static_cast<TimeUs>(std::max(1, (axis.last_x() - axis.first_x()) / 110));
-    const TimeUs wanted = std::max<TimeUs>(1, span / ticks);
-    TimeUs step = 1;
-    for (int i = 0; step < wanted && i < 40; ++i) {
-        step = (i % 3 == 1) ? step / 2 * 5 : step * 2;
-    }
-    RAFT_ASSERT(step >= wanted || step >= (TimeUs{1} << 40));
-    return step;
-}
-
-struct Tick {
-    int x = 0;
-    std::string label;
-    bool exact = false;
-};
-
-// Ticks at round times, skipping those too close to the last one. x is not
-// linear in time, so a long stretch without a round tick (events crowd
-// there) gets the exact time of an event in it instead.
-class RulerTicks {
-  public:
-    explicit RulerTicks(const TimeAxis& axis) : axis_(axis) {}
-
-    [[nodiscard]] std::vector<Tick> make() {
-        const TimeUs step = ruler_step(axis_);
-        const TimeUs first = axis_.times().front();
-        for (TimeUs time = (first + step - 1) / step * step; time <= axis_.times().back();
-             time += step) {
-            const int x = axis_.x(time);
-            fill_before(x);
-            if (x - last_x_ >= 70) {
-                ticks_.push_back({x, tick_label(time, step), false});
-                last_x_ = x;
-            }
-        }
-        fill_before(axis_.last_x() + 150);
-        RAFT_ASSERT(step > 0);
-        return std::move(ticks_);
-    }
-
-  private:
-    // Exact-time labels for the events left of `x` in a wide gap.
-    void fill_before(int x) {
-        for (; slot_ < axis_.times().size() && axis_.xs()[slot_] < x - 150; ++slot_) {
-            const int slot_x = axis_.xs()[slot_];
-            if (slot_x - last_x_ >= 240 && x - last_x_ > 400) {
-                ticks_.push_back({slot_x, seconds(axis_.times()[slot_]), true});
-                last_x_ = slot_x;
-            }
-        }
-        RAFT_ASSERT(slot_ <= axis_.times().size());
-    }
-
-    const TimeAxis& axis_;
-    std::vector<Tick> ticks_;
-    int last_x_ = -1000;
-    std::size_t slot_ = 0;
-};
-
 void draw_ruler(Chart& chart) {
     const int base = chart.ruler_top() + ruler_height - 6;
     auto out = std::back_inserter(chart.svg);
     fmt::format_to(out, "<line class=\"axis\" x1=\"0\" y1=\"{0}\" x2=\"{1}\" y2=\"{0}\"/>", base,
                    chart.axis.width());
-    for (const Tick& tick : RulerTicks(chart.axis).make()) {
+    for (const Tick& tick : ruler_ticks(chart.axis)) {
         fmt::format_to(out,
                        "<line class=\"grid\" x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\"/>"
                        "<line class=\"axis\" x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{3}\"/>"
@@ -914,9 +739,11 @@ std::string render_html(const HtmlPage& page) {
     html += html_assets::legend;
     html += "\n<div class=\"diagram\">" + labels_svg(chart) + "<div class=\"scroll\">";
     html += chart_svg(chart);
+    html += "</div></div>\n";
+    html += render_client_lanes({.history = page.operations, .verdict = page.linearizability});
     html +=
-        "</div></div>\n<div id=\"info\">Hover an arrow, band or marker to see its trace "
-        "record.</div>\n<script>";
+        "<div id=\"info\">Hover an arrow, band, marker or operation to see what it "
+        "records.</div>\n<script>";
     html += html_assets::script;
     html += "</script>\n</body></html>\n";
     return html;

@@ -75,6 +75,25 @@ inline constexpr std::string_view style = R"css(
     .vio line { stroke: #dc2626; stroke-width: 2.5; } .vio .glow { stroke-width: 10; opacity: .15; }
     .vio rect { fill: #dc2626; } .vio text { fill: #fff; font-weight: bold; font-size: 12px; }
     .vio circle { fill: none; stroke: #dc2626; stroke-width: 3; }
+    section.clients { border-top: 2px solid #d9dee5; margin-top: 8px; }
+    section.clients h2 { margin: 6px 14px 2px; font-size: 15px; }
+    .hist { margin: 4px 14px; padding: 5px 10px; border-radius: 4px; }
+    .hist.good { border: 1px solid #7bb57b; background: #eef8ee; }
+    .hist.bad { border: 2px solid #c81e1e; background: #fdecec; } .hist.bad b { color: #c81e1e; }
+    .hist.unknown { border: 2px solid #b7791f; background: #fdf6e3; }
+    .hist.unknown b { color: #975a16; }
+    .hist.none { border: 1px solid #d9dee5; background: #f6f8fa; }
+    .shown { margin: 2px 14px 4px; font-size: 12px; color: #3e4c59; }
+    .op rect { stroke-width: 1; } .op:hover rect { stroke-width: 3; }
+    .op.ok rect { fill: #dbeafe; stroke: #2563eb; }
+    .op.ind rect { fill: #fef3c7; stroke: #b45309; stroke-dasharray: 3 2; }
+    .op .tail { fill: none; stroke: #b45309; stroke-dasharray: 2 3; opacity: .75; }
+    .op.key rect { stroke-width: 2; stroke: #1e3a8a; } .op.key.ind rect { stroke: #92400e; }
+    .op.win rect { stroke: #dc2626; stroke-width: 3; } .op.win.ok rect { fill: #fee2e2; }
+    .op.win .tail { stroke: #dc2626; opacity: 1; }
+    svg .op text { font: 10px "DejaVu Sans Mono", monospace; fill: #1f2933; }
+    svg .op.win text { font-weight: bold; fill: #991b1b; paint-order: stroke; stroke: #fff;
+                       stroke-width: 3px; }
     #info { position: sticky; bottom: 0; margin: 0; padding: 4px 14px; min-height: 24px;
             background: #1f2933; color: #e4e7eb; font: 12px "DejaVu Sans Mono", monospace;
             white-space: pre-wrap; }
@@ -129,17 +148,34 @@ inline constexpr std::string_view legend = R"html(<div class="legend">
 >violation</span>
 </div>)html";
 
-// Runs once the page has loaded: scrolls a wide chart to the violation,
-// shows the hovered element's trace record in the status line (SVG tooltips
-// are slow to appear), and marks the body so tests can tell it ran.
+// The client lanes' legend (clients.cpp), drawn with their own classes;
+// the window's items only when there is a window.
+inline constexpr std::string_view client_legend = R"html(<div class="legend">
+<span><svg width="30" height="14"><g class="op ok"><rect x="1" y="1" width="28" height="12"
+ rx="3"/></g></svg>an operation, from its invocation to its answer</span>
+<span><svg width="46" height="18"><g class="op ind"><rect x="1" y="1" width="20" height="12"
+ rx="3"/><path class="tail" d="M21,15H44m-5,-3l5,3l-5,3"/></g></svg>indeterminate: no answer
+ (until the client gave up); it may take effect later, or never</span>)html";
+inline constexpr std::string_view client_window_legend = R"html(
+<span><svg width="30" height="14"><g class="op ok key"><rect x="1" y="1" width="28" height="12"
+ rx="3"/></g></svg>on the violating key</span>
+<span><svg width="30" height="14"><g class="op ok win"><rect x="2" y="2" width="26" height="10"
+ rx="3"/></g></svg>in the violating window</span>)html";
+
+// Runs once the page has loaded: scrolls each wide chart to its focus (the
+// violation, the violating window), shows the hovered element's tooltip (a
+// trace record, an operation) in the status line (SVG tooltips are slow to
+// appear), and marks the body so tests can tell it ran.
 inline constexpr std::string_view script = R"js(
     (function () {
-        var chart = document.querySelector('svg.chart');
-        var scroll = document.querySelector('.scroll');
         var info = document.getElementById('info');
-        var focus = chart ? Number(chart.getAttribute('data-focus-x')) : NaN;
-        if (scroll && isFinite(focus)) {
-            scroll.scrollLeft = Math.max(0, focus - scroll.clientWidth * 0.8);
+        var scrolls = document.querySelectorAll('.scroll');
+        for (var i = 0; i < scrolls.length; i++) {
+            var svg = scrolls[i].querySelector('svg[data-focus-x]');
+            var focus = svg ? Number(svg.getAttribute('data-focus-x')) : NaN;
+            if (isFinite(focus)) {
+                scrolls[i].scrollLeft = Math.max(0, focus - scrolls[i].clientWidth * 0.8);
+            }
         }
         document.addEventListener('mouseover', function (event) {
             for (var node = event.target; node && node.querySelector; node = node.parentNode) {
@@ -152,6 +188,8 @@ inline constexpr std::string_view script = R"js(
         });
         var lanes = document.querySelectorAll('svg.chart g.lane').length;
         document.body.setAttribute('data-lanes', String(lanes));
+        var clients = document.querySelectorAll('svg.history g.client').length;
+        document.body.setAttribute('data-client-lanes', String(clients));
         document.body.setAttribute('data-rendered', 'ok');
     })();
 )js";

@@ -30,6 +30,10 @@ struct RunOptions {
     /// SimOptions::progress: where a worker publishes how far the run got,
     /// so its parent can say where a crash happened. Only written.
     sim::RunProgress* progress = nullptr;
+    /// Bounds on the clients' linearizability check (raftsim's
+    /// --history-max-steps); nullopt: sim::CheckLimits' defaults. They
+    /// cannot fail a run, only leave its check undecided (unknown).
+    std::optional<sim::CheckLimits> linearizability_limits{};
 };
 
 struct RunResult {
