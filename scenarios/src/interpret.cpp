@@ -87,6 +87,7 @@ class Interpreter {
 
     void run_step(const Step& step);
     void run_fault_step(const Step& step);
+    void run_node_fault(const Step& step);
     void run_wait(const Step& step);
     void run_calm(const Step& step);
     // A step's deadline passed: a liveness failure tied to that step.
@@ -422,6 +423,15 @@ void Interpreter::run_fault_step(const Step& step) {
         case Step::Kind::network:
             apply_network(step.network);
             return;
+        default:
+            run_node_fault(step);
+            return;
+    }
+}
+
+// Faults of the nodes themselves, each applied to every node the step names.
+void Interpreter::run_node_fault(const Step& step) {
+    switch (step.kind) {
         case Step::Kind::crash:
             for (NodeId id : resolve(step.nodes)) {
                 if (step.crash_after.empty()) {
@@ -434,6 +444,11 @@ void Interpreter::run_fault_step(const Step& step) {
         case Step::Kind::restart:
             for (NodeId id : resolve(step.nodes)) {
                 sim_.restart(id);
+            }
+            return;
+        case Step::Kind::pause:
+            for (NodeId id : resolve(step.nodes)) {
+                sim_.pause(id, step.duration_us);
             }
             return;
         case Step::Kind::clock_drift:

@@ -1026,7 +1026,7 @@ struct Action {
     std::array<std::string_view, 3> modifiers;
 };
 
-constexpr std::array<Action, 30> actions{{
+constexpr std::array<Action, 31> actions{{
     {"sleep", Kind::sleep, {}},
     {"wait_for_leader", Kind::wait_for_leader, {"optional"}},
     {"partition", Kind::partition, {"as"}},
@@ -1057,10 +1057,11 @@ constexpr std::array<Action, 30> actions{{
     {"calm", Kind::calm, {}},
     {"start_clients", Kind::start_clients, {}},
     {"stop_clients", Kind::stop_clients, {}},
+    {"pause", Kind::pause, {"for"}},
 }};
 
-constexpr std::array<std::string_view, 6> modifiers{"optional", "as",     "lose_unsynced",
-                                                    "steps",    "within", "after"};
+constexpr std::array<std::string_view, 7> modifiers{
+    "optional", "as", "lose_unsynced", "steps", "within", "after", "for"};
 
 /// How long a membership change / a leadership transfer may take when the
 /// step has no "within".
@@ -1430,6 +1431,11 @@ void Parser::fill_fault(Step& step, const Json& object, const Json& argument,
             return;
         case Kind::restart:
             step.nodes = parse_nodeset(argument, path);
+            return;
+        case Kind::pause:
+            step.nodes = parse_nodeset(argument, path);
+            step.duration_us = get_positive_duration(required_field(object, step.json_path, "for"),
+                                                     member_path(step.json_path, "for"));
             return;
         case Kind::clock_drift:
             check_fields(argument, path, {"nodes", "ppm"});

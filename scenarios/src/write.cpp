@@ -477,7 +477,7 @@ struct ActionKey {
     std::string_view key;
 };
 
-constexpr std::array<ActionKey, 30> action_keys{{
+constexpr std::array<ActionKey, 31> action_keys{{
     {Kind::sleep, "sleep"},
     {Kind::wait_for_leader, "wait_for_leader"},
     {Kind::partition, "partition"},
@@ -508,6 +508,7 @@ constexpr std::array<ActionKey, 30> action_keys{{
     {Kind::snapshot, "snapshot"},
     {Kind::membership_churn, "membership_churn"},
     {Kind::calm, "calm"},
+    {Kind::pause, "pause"},
 }};
 
 std::string_view action_key(Kind kind) {
@@ -558,6 +559,7 @@ Node simple_argument(const Step& step) {
         case Kind::crash:
         case Kind::restart:
         case Kind::snapshot:
+        case Kind::pause:
             return node_set_node(step.nodes);
         case Kind::heal:
             RAFT_ASSERT(!step.group.empty());
@@ -663,6 +665,9 @@ void add_modifiers(Node& node, const Step& step) {
             break;
         case Kind::repeat:
             node.add("steps", steps_node(step.steps, false));
+            break;
+        case Kind::pause:
+            node.add("for", duration_node(step.duration_us));
             break;
         case Kind::create_node:
             node.add("as", string_node(step.suffrage));

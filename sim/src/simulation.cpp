@@ -307,6 +307,9 @@ void Simulation::process(const Event& event) {
         case EventKind::client:
             on_client_timer(event);
             break;
+        case EventKind::resume:
+            on_resume(event);
+            break;
     }
 }
 
@@ -334,7 +337,8 @@ const std::string& Simulation::name_of(core::NodeId id) const {
 
 core::NodeId Simulation::leader() const {
     for (const Host& host : hosts_) {
-        if (host.is_up() && host.node->role() == core::Role::leader) {
+        // A paused leader believes it leads, but nobody can reach it.
+        if (host.is_up() && !host.paused && host.node->role() == core::Role::leader) {
             return host.id;
         }
     }

@@ -66,6 +66,7 @@ bool Simulation::calm_quorums_up() const {
 // a deadlock of those semantics that a calm period with everyone up avoids.
 void Simulation::calm_heal() {
     heal_all();
+    resume_all();
     clear_slow_votes();
     network_.set_message_faults({});
     for (Host& other : hosts_) {

@@ -20,7 +20,7 @@ core::NodeId Simulation::ready_leader() const {
     const core::NodeId leader_id = leader();
     // A host blocked on a disk sync takes no requests until it is done (its
     // node has a Ready outstanding), as hashicorp's Apply waits on applyCh.
-    if (leader_id == 0 || host(leader_id).node->busy()) {
+    if (leader_id == 0 || host(leader_id).node->busy() || host(leader_id).paused) {
         return 0;
     }
     return leader_id;
@@ -268,6 +268,7 @@ void Simulation::verify(TimeUs deadline) {
     }
     // No new client operations: the logs could not settle under them.
     stop_clients();
+    resume_all();  // a pause is a fault the final checks end, as partitions
     const TimeUs start = now_;
     if (!system_.semantics().noop_on_election) {
         // A leader that appends no entry of its own at election commits

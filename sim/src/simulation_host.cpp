@@ -15,6 +15,10 @@ void Simulation::on_tick(const Event& event) {
         return;  // a tick of an incarnation that crashed
     }
     schedule_tick(host, tick_period(host));
+    if (host.paused) {
+        host.missed_ticks += 1;
+        return;
+    }
     // A node blocked on its disk handles the tick later, and its lease is
     // looked at on a tick it handles.
     const bool busy = host.node->busy();
@@ -156,12 +160,36 @@ void Simulation::on_deliver(const Event& event) {
         // A late drop keeps the drop reason in c, as a send-time drop does.
         const DropReason why = verdict.drop ? reason : DropReason::node_down;
         trace_message(TraceKind::drop, static_cast<std::uint64_t>(why));
+    } else if (host.paused) {
+        if (host.held_messages.size() < pause_inbox_max) {
+            host.held_messages.push_back(slot);
+            return;  // the slot stays taken until the resume
+        }
+        trace_message(TraceKind::drop, static_cast<std::uint64_t>(DropReason::paused_inbox_full));
     } else {
-        host.heard_from_us[message.from] = now_;
-        trace_message(TraceKind::deliver, fields.c);
-        checkers_.on_deliver(message, now_);
-        host.node->receive(message);
+        hand_to_node(host, slot);
+        return;
     }
+    free_slots_.push_back(slot);
+}
+
+void Simulation::hand_to_node(Host& host, std::uint32_t slot) {
+    const core::Message& message = slab_[slot];
+    RAFT_ASSERT(message.to == host.id);
+    RAFT_ASSERT(host.is_up());
+    host.heard_from_us[message.from] = now_;
+    const MessageFields fields = message_fields(message);
+    record(TraceRecord{.time = now_,
+                       .kind = TraceKind::deliver,
+                       .sub = static_cast<std::uint8_t>(message.type),
+                       .node = message.to,
+                       .peer = message.from,
+                       .term = message.term,
+                       .a = fields.a,
+                       .b = fields.b,
+                       .c = fields.c});
+    checkers_.on_deliver(message, now_);
+    host.node->receive(message);
     free_slots_.push_back(slot);
 }
 
@@ -170,7 +198,12 @@ void Simulation::on_wake(const Event& event) {
     if (!host.is_up() || (event.payload >> 32U) != host.incarnation) {
         return;  // asked for by an incarnation that crashed
     }
-    host.node->wake(static_cast<std::uint32_t>(event.payload & 0xffff'ffffU));
+    const auto token = static_cast<std::uint32_t>(event.payload & 0xffff'ffffU);
+    if (host.paused) {
+        host.held_wakes.push_back(token);
+        return;
+    }
+    host.node->wake(token);
 }
 
 void Simulation::on_transfer_results(Host& host, const std::vector<core::TransferResult>& results) {
@@ -291,6 +324,7 @@ void Simulation::crash(core::NodeId id, bool lose_unsynced) {
     if (observer_ != nullptr) {
         observer_->on_crash(id);
     }
+    drop_pause(host);
     host.node.reset();
     host.crash_trigger.reset();
     host.incarnation += 1;

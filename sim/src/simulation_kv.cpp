@@ -93,7 +93,8 @@ void Simulation::kv_client_invoke(ClientId client) {
         arm_kv_client(client, kv_clients_.think(client));
         return;
     }
-    if (server.node->busy()) {
+    if (server.node->busy() || server.paused) {
+        // Its request would wait in the server's socket: the client waits.
         arm_kv_client(client, kv_busy_retry_us);
         return;
     }

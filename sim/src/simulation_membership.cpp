@@ -199,7 +199,7 @@ TransferReport Simulation::transfer_leadership(core::NodeId target, TimeUs deadl
 
 void Simulation::take_snapshot(core::NodeId id) {
     Host& host = mutable_host(id);
-    if (!host.is_up() || host.node->busy()) {
+    if (!host.is_up() || host.node->busy() || host.paused) {
         return;
     }
     guarded(id, [&host] { host.node->take_snapshot(); });

@@ -101,6 +101,8 @@ std::string_view to_string(TraceKind kind) noexcept {
             return "replay";
         case TraceKind::client:
             return "client";
+        case TraceKind::pause:
+            return "pause";
     }
     return "?";
 }
@@ -123,6 +125,8 @@ std::string_view to_string(DropReason reason) noexcept {
             return "scripted";
         case DropReason::calm:
             return "calm";
+        case DropReason::paused_inbox_full:
+            return "paused_inbox_full";
     }
     return "?";
 }

@@ -818,7 +818,7 @@ TEST_CASE("parse: a step has exactly one action", "[parse]") {
          "restore, slow_votes, clear_slow_votes, network, crash, restart, clock_drift, apply, "
          "start_workload, stop_workload, wait_until_up_to_date, repeat, one_of, add_voter, "
          "add_nonvoter, demote_voter, remove_server, create_node, transfer_leadership, snapshot, "
-         "membership_churn, calm, start_clients, stop_clients), found none"},
+         "membership_churn, calm, start_clients, stop_clients, pause), found none"},
         {with_steps(R"({"sleep": "1s"}, {"optional": true})"), "steps[1]", "found none"},
         {with_steps(R"({"sleep": "1s", "apply": 3})"), "steps[0]",
          "a step has exactly one action, found 'apply' and 'sleep'"},
@@ -1278,6 +1278,12 @@ const std::vector<ErrorCase> membership_errors = {
      "steps[0].membership_churn.rate", "unknown field 'rate'; expected one of: changes, interval"},
     {with_steps(R"({"wait_for_leader": "1s", "within": "1s"})"), "steps[0].within",
      "expected one of: wait_for_leader, optional"},
+    // A pause needs its length, above zero.
+    {with_steps(R"({"pause": "a"})"), "steps[0]", "missing required field 'for'"},
+    {with_steps(R"({"pause": "a", "for": "0s"})"), "steps[0].for",
+     "expected a duration above zero"},
+    {with_steps(R"({"pause": "a", "for": "2s", "lose_unsynced": true})"), "steps[0].lose_unsynced",
+     "unknown field 'lose_unsynced' for a 'pause' step; expected one of: pause, for"},
     // A bad "as".
     {with_steps(R"({"create_node": "d", "as": "learner"})"), "steps[0].as",
      "expected \"voter\", \"nonvoter\" or \"none\", got \"learner\""},

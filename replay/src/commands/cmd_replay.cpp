@@ -281,6 +281,8 @@ struct WorkerRun {
                 return fmt::format("a wake-up {} asked for", node);
             case sim::EventKind::client:
                 return "the client workload's turn";
+            case sim::EventKind::resume:
+                return fmt::format("the end of {}'s pause", node);
         }
         return "an event";
     };

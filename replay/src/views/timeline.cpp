@@ -171,6 +171,12 @@ std::string describe(const TraceRecord& record, const NodeNames& names) {
                                record.sub == 0 ? "took" : "INSTALLED", record.a, record.b);
         case TraceKind::client:
             return describe_client(record);
+        case TraceKind::pause:
+            return record.sub == 0
+                       ? fmt::format("## PAUSED until {}.{:06}s", record.a / 1000000,
+                                     record.a % 1000000)
+                       : fmt::format("## RESUMED: {} missed ticks, {} held messages, {} wake-ups",
+                                     record.a, record.b, record.c);
         default:
             return describe_membership(record, names);
     }

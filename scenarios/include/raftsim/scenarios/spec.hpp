@@ -123,6 +123,8 @@ struct Step {
         // them finish what they have outstanding and start nothing more.
         start_clients,
         stop_clients,
+        // A process pause of `nodes` for `duration_us` (sim::Simulation::pause).
+        pause,
     };
     Kind kind = Kind::sleep;
     /// Where the step came from in its file ("steps[3].repeat.steps[1]").

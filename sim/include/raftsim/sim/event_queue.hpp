@@ -20,6 +20,8 @@ enum class EventKind : std::uint8_t {
     wake,
     /// The client workload wakes up. `payload`: the client's timer id.
     client,
+    /// A paused node resumes. `payload` is the paused incarnation.
+    resume,
 };
 
 struct Event {

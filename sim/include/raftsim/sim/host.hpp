@@ -55,6 +55,13 @@ struct Host {
     /// or restored from a snapshot. A read is answered only at or past
     /// its read index.
     core::Index kv_applied_index = 0;
+    /// A process pause (Simulation::pause): while set, the node gets no
+    /// ticks, messages or wake-ups; they wait here for the resume.
+    bool paused = false;
+    std::uint64_t missed_ticks = 0;
+    /// Message slab slots delivered while paused, in arrival order.
+    std::vector<std::uint32_t> held_messages;
+    std::vector<std::uint32_t> held_wakes;
     /// What applying a client's command returned here, for the operations
     /// sent to this server, until their results come (simulation_kv.cpp).
     std::map<OperationId, KvResponse> kv_responses;

@@ -47,6 +47,9 @@ inline constexpr std::uint64_t default_limit_events = 4'000'000;
 inline constexpr TimeUs default_limit_simulated_time_us = 2 * 3'600 * us_per_second;
 inline constexpr std::uint64_t default_limit_steps = 100'000;
 inline constexpr std::uint64_t default_limit_requests = 700'000;
+/// Messages a paused node's inbox holds (Simulation::pause), like a socket
+/// buffer; more are dropped.
+inline constexpr std::size_t pause_inbox_max = 4096;
 
 /// Bounds on one run, so every input finishes: reaching one is a
 /// Checker::limit violation of that LimitKind, not a Raft failure, and
@@ -316,6 +319,21 @@ class Simulation {
     void arm_crash(core::NodeId id, const CrashTrigger& trigger);
     void restart(core::NodeId id);
     void set_clock_drift(core::NodeId id, std::int32_t drift_ppm);
+    /// A process pause (a GC pause, SIGSTOP): for `duration_us` the node
+    /// gets no ticks, messages or wake-ups while time and the network go
+    /// on; its messages wait in its inbox (at most pause_inbox_max, then
+    /// dropped as paused_inbox_full) and requests wait as for a busy node.
+    /// On resume it gets, in this order: every tick it missed (its clock,
+    /// like a monotonic one, kept running), then the held messages in
+    /// arrival order, then the held wake-ups -- so a paused leader resumes
+    /// believing it leads, and finds out from its own clock first. A crash
+    /// ends a pause, discarding what was held. Ignored for a node down or
+    /// already paused.
+    void pause(core::NodeId id, TimeUs duration_us);
+    /// Ends a pause now (calm periods and the final checks end them all).
+    void resume(core::NodeId id);
+    void resume_all();
+    [[nodiscard]] bool paused(core::NodeId id) const { return host(id).paused; }
 
     // Client.
     /// hashicorp ApplyN: waits for a leader, proposes `count` commands to it
@@ -439,6 +457,12 @@ class Simulation {
     void on_deliver(const Event& event);
     void on_wake(const Event& event);
     void on_client_timer(const Event& event);
+    void on_resume(const Event& event);
+    /// Hands a delivered message (slab `slot`) to the node, or holds it
+    /// while the node is paused.
+    void hand_to_node(Host& host, std::uint32_t slot);
+    /// Discards what a pause held (a crash).
+    void drop_pause(Host& host);
     void check_leader_lease(Host& host);
     void track_lease_configuration(Host& host);
     void observe_progress(const Host& host);

@@ -50,9 +50,12 @@ enum class TraceKind : std::uint8_t {
     // A key-value client (sim/kv/clients.hpp): node=its server sub=ClientEvent
     // a=operation b=key c=value written / read + 1 / ProposeError
     client,
+    // A process pause (Simulation::pause): node sub=0 paused a=resume time,
+    // sub=1 resumed a=missed ticks b=held messages c=held wake-ups
+    pause,
 };
 
-inline constexpr std::uint8_t trace_kind_count = 28;
+inline constexpr std::uint8_t trace_kind_count = 29;
 
 /// What a `membership` record says happened to a change request.
 enum class MembershipEvent : std::uint8_t {
@@ -81,6 +84,8 @@ enum class DropReason : std::uint8_t {
     scripted,
     /// A stale replay's late copy still in flight when a calm period began.
     calm,
+    /// It arrived at a paused node whose inbox was full.
+    paused_inbox_full,
 };
 
 [[nodiscard]] std::string_view to_string(DropReason reason) noexcept;
