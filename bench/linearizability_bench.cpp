@@ -7,6 +7,11 @@
 // hit the step cap. Prints operations, verdict, search steps, memo entries (and bytes)
 // and CPU time (std::clock: a benchmark, not part of any run).
 //
+// The same sizes are then taken from simulated runs: 5 servers, 8 clients
+// over 10 keys (150 ms timeout), the leader partitioned off alone or crashed
+// (losing unsynced writes) every 500 ms and everything healed between, until
+// the history has the size asked for -- the histories the checker meets.
+//
 // Usage: linearizability_bench [OPERATIONS...]   (default 1000 10000 100000)
 
 #include <fmt/format.h>
@@ -21,6 +26,7 @@
 
 #include "raftsim/core/prng.hpp"
 #include "raftsim/sim/history/linearizability.hpp"
+#include "raftsim/sim/simulation.hpp"
 
 namespace {
 
@@ -151,6 +157,51 @@ std::vector<Operation> with_stale_read(std::vector<Operation> history) {
     return history;
 }
 
+/// A history from a simulated cluster under partitions and crashes.
+std::vector<Operation> simulated_history(std::size_t count, std::uint64_t seed) {
+    constexpr sim::TimeUs tick_us = 10'000;
+    sim::SimOptions options;
+    for (int i = 1; i <= 5; ++i) {
+        options.names.push_back(fmt::format("n{}", i));
+    }
+    options.raft = core::to_ticks(core::DurationConfig{}, tick_us).config;
+    options.tick_us = tick_us;
+    options.seed = seed;
+    options.state_machine = sim::StateMachineKind::kv;
+    // A short timeout: the clients give up during every election (>= 5%
+    // of operations indeterminate).
+    options.kv_clients =
+        sim::KvClientOptions{.clients = clients, .keys = keys, .timeout_us = 150 * 1000};
+    options.limits.events = 1'000'000'000;
+    options.limits.simulated_time_us = 100'000 * sim::us_per_second;
+    options.limits.requests = 10 * count + 1000;
+    sim::Simulation simulation(options);
+    simulation.start_clients();
+    core::Prng prng(seed);
+    std::vector<std::uint32_t> groups;
+    while (simulation.client_history().size() < count && !simulation.failed()) {
+        simulation.run_for(sim::us_per_second / 2);
+        const core::NodeId leader = simulation.leader();
+        const std::uint64_t fault = prng.below(3);
+        if (fault == 0 && leader != 0) {
+            groups.push_back(simulation.partition_off({leader}));
+        } else if (fault == 1 && leader != 0) {
+            simulation.crash(leader, true);
+        } else {
+            for (const std::uint32_t group : groups) {
+                simulation.heal(group);
+            }
+            groups.clear();
+            for (const core::NodeId id : simulation.ids()) {
+                simulation.restart(id);
+            }
+        }
+    }
+    simulation.stop_clients();
+    // Not cut to `count`: a read may have seen a write invoked after it.
+    return simulation.client_history();
+}
+
 void measure(const std::string& name, const std::vector<Operation>& history) {
     const std::clock_t start = std::clock();
     const sim::LinearizabilityResult result = sim::check_linearizability(history);
@@ -189,6 +240,11 @@ int main(int argc, char** argv) {
         const std::vector<Operation> history = cluster_history(size, 20240616 + size);
         measure("cluster", history);
         measure("stale read", with_stale_read(history));
+    }
+    for (const std::size_t size : sizes) {
+        const std::vector<Operation> history = simulated_history(size, 7 + size);
+        measure("run", history);
+        measure("run stale", with_stale_read(history));
     }
     measure("pathological", pathological_history(40));
     return 0;
