@@ -49,6 +49,8 @@ constexpr sim::TimeUs tick_us = 10 * us_per_ms;
 constexpr sim::TimeUs recovery_deadline_us = 30 * sim::us_per_second;
 // The epilogue's calm period: its probes take a few election timeouts.
 constexpr sim::TimeUs calm_us = 2 * sim::us_per_second;
+// The clock_drift op's range, either way.
+constexpr std::uint32_t max_drift_ppm = 100'000;
 
 enum class Op : std::uint8_t {
     sleep,
@@ -128,6 +130,7 @@ class Decoder {
 
   private:
     void decode_header();
+    void add_clients();
     void decode_timings();
     void decode_network(scenarios::NetworkSpec& network);
     [[nodiscard]] Op decode_op();
@@ -152,6 +155,7 @@ class Decoder {
     std::vector<std::string> groups_;
     std::uint64_t next_message_ = 0;
     std::uint32_t election_ticks_ = 0;
+    bool pauses_ = false;
 };
 
 ClusterCase Decoder::decode() {
@@ -204,6 +208,14 @@ void Decoder::decode_header() {
                                   : core::VoteRule::hashicorp;
     scenario.workload.batch = 1 + (workload & 3U);
     scenario.workload.think_us = think_time(workload >> 2U);
+    // Version 4, the flags' last spare bits (no byte moves): key-value
+    // clients beside the workload, reading every way the system can, and
+    // process pauses in place of some crashes (decode_fault_step).
+    if ((flags & 0x40U) != 0) {
+        add_clients();
+    }
+    pauses_ = (flags & 0x80U) != 0;
+    case_.pauses = pauses_;
     decode_timings();
     decode_network(scenario.network);
     scenario.checks.verify = true;
@@ -212,6 +224,28 @@ void Decoder::decode_header() {
 
 // Timeouts of a few ticks keep a run to a few thousand events; the ratios
 // between them (lease vs heartbeat vs election) are what the bytes vary.
+// Few clients with a long think time: their operations, timers and
+// messages must leave a long run inside its event limit.
+void Decoder::add_clients() {
+    Scenario& scenario = case_.scenario;
+    scenario.state_machine = sim::StateMachineKind::kv;
+    scenario.clients = sim::KvClientOptions{
+        .clients = 3,
+        .keys = 4,
+        .put_weight = 4,
+        .get_weight = 2,
+        .delete_weight = 1,
+        .cas_weight = 2,
+        .read_index_weight = capabilities_.read_index ? 2U : 0U,
+        .lease_read_weight = capabilities_.lease_reads ? 2U : 0U,
+        .think_us = 20 * us_per_ms,
+        .timeout_us = 500 * us_per_ms,
+    };
+    scenario.raft.lease_reads = capabilities_.lease_reads;
+    // The clock_drift op draws up to 10% either way: the lease must allow for it.
+    scenario.raft.clock_drift_bound_ppm = capabilities_.lease_reads ? max_drift_ppm : 0U;
+}
+
 void Decoder::decode_timings() {
     core::DurationConfig& raft = case_.scenario.raft;
     const std::uint32_t heartbeat_ticks = reader_.range(4, 12);
@@ -441,6 +475,12 @@ void Decoder::decode_fault_step(Op op, Step& step) {
                     "install_snapshot_response"};
                 step.crash_after = moments[reader_.range(0, moments.size() - 1)];
             }
+            if (pauses_ && !step.lose_unsynced && step.crash_after.empty()) {
+                // The same bytes, a pause instead of a plain crash: three
+                // election timeouts, long enough to be deposed.
+                step.kind = Step::Kind::pause;
+                step.duration_us = 3 * election_ticks_ * tick_us;
+            }
             return;
         case Op::restart:
             step.kind = Step::Kind::restart;
@@ -476,7 +516,8 @@ void Decoder::decode_condition_step(Op op, Step& step) {
         case Op::clock_drift:
             step.kind = Step::Kind::clock_drift;
             step.nodes = {pick_node()};
-            step.drift_ppm = static_cast<std::int32_t>(reader_.below(201)) * 1000 - 100'000;
+            step.drift_ppm = static_cast<std::int32_t>(reader_.below(201)) * 1000 -
+                             static_cast<std::int32_t>(max_drift_ppm);
             return;
         default:
             RAFT_UNREACHABLE("decode_fault_step routes only these ops here");
@@ -632,9 +673,11 @@ scenarios::Scenario swarm_scenario(std::uint64_t seed, const sut::Capabilities& 
     decoded.scenario.name = fmt::format("swarm-{}", seed);
     decoded.scenario.workload.source = decoded.scenario.name;
     decoded.scenario.description = fmt::format(
-        "swarm seed {}: fault kinds on: {}{}", seed, kinds.empty() ? "none" : kinds,
+        "swarm seed {}: fault kinds on: {}{}{}{}", seed, kinds.empty() ? "none" : kinds,
         decoded.scenario.raft.vote_rule == core::VoteRule::thesis ? "; votes by the thesis rule"
-                                                                  : "");
+                                                                  : "",
+        decoded.scenario.clients.clients > 0 ? "; key-value clients" : "",
+        decoded.pauses ? "; pauses instead of plain crashes" : "");
     return decoded.scenario;
 }
 

@@ -66,7 +66,6 @@ bool Simulation::calm_quorums_up() const {
 // a deadlock of those semantics that a calm period with everyone up avoids.
 void Simulation::calm_heal() {
     heal_all();
-    resume_all();
     clear_slow_votes();
     network_.set_message_faults({});
     for (Host& other : hosts_) {
@@ -82,6 +81,9 @@ void Simulation::calm_heal() {
     link.stale_replay = Ratio{};
     calms_ += 1;
     set_link(link);
+    // Last: what a paused node held is handed over once no fault is left
+    // armed (its held messages could fire a crash trigger).
+    resume_all();
     const bool agreed = std::all_of(hosts_.begin(), hosts_.end(), [this](const Host& other) {
         return !other.is_up() ||
                other.node->configuration().servers == members_configuration_.servers;

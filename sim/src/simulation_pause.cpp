@@ -72,6 +72,13 @@ void Simulation::resume(core::NodeId id) {
     for (std::uint64_t i = 0; i < ticks && alive(); ++i) {
         guarded(id, [&host] { host.node->tick(); });
     }
+    if (system_.semantics().lease_election_timeouts != 0) {
+        // A system that looks at its quorum once per election timeout
+        // (canonical) counts, at its first look after the pause, what it
+        // heard before it: as after a change of voters, its next look may
+        // be a lease ahead (check_leader_lease).
+        host.lease_voters_since_us = now_;
+    }
     if (alive() && !host.node->busy()) {
         check_leader_lease(host);
     }

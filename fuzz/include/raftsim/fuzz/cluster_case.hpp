@@ -21,12 +21,15 @@ namespace raftsim::fuzz {
 /// decoder or swarm's draws change what bytes decode to (docs/fuzzing.md,
 /// "Decoder versions"). 2: the epilogue's calm period and crash triggers
 /// (issue 14). 3: stale replays, as message faults and as link rates.
-inline constexpr std::uint32_t decoder_version = 3;
+/// 4: key-value clients and pauses, from the flags' last spare bits.
+inline constexpr std::uint32_t decoder_version = 4;
 
 struct ClusterCase {
     scenarios::Scenario scenario;
     /// The simulator seed (network draws, timeouts) the run uses.
     std::uint64_t seed = 1;
+    /// Plain crashes were drawn as process pauses (the flags' bit 7).
+    bool pauses = false;
 };
 
 /// Size limits of a decoded run. The fuzzer's are small so it sustains
