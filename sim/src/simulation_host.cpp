@@ -30,6 +30,24 @@ void Simulation::on_tick(const Event& event) {
 
 namespace {
 
+// The trace record of `message` at `node` (its sender for send and drop
+// records, its receiver for deliveries); `c` as message_fields gives it
+// unless the record says something else there (a drop's reason).
+TraceRecord message_record(TimeUs now, TraceKind kind, const core::Message& message,
+                           std::uint64_t c) {
+    const bool at_sender = kind == TraceKind::send || kind == TraceKind::drop;
+    const MessageFields fields = message_fields(message);
+    return TraceRecord{.time = now,
+                       .kind = kind,
+                       .sub = static_cast<std::uint8_t>(message.type),
+                       .node = at_sender ? message.from : message.to,
+                       .peer = at_sender ? message.to : message.from,
+                       .term = message.term,
+                       .a = fields.a,
+                       .b = fields.b,
+                       .c = c};
+}
+
 std::vector<core::NodeId> voter_ids(const core::Configuration& configuration) {
     std::vector<core::NodeId> ids;
     for (const core::Server& server : configuration.servers) {
@@ -144,28 +162,18 @@ void Simulation::on_deliver(const Event& event) {
     }
     network_.on_left_network(message.from, message.to);
     Host& host = mutable_host(message.to);
-    const MessageFields fields = message_fields(message);
-    const auto trace_message = [&](TraceKind kind, std::uint64_t c) {
-        record(TraceRecord{.time = now_,
-                           .kind = kind,
-                           .sub = static_cast<std::uint8_t>(message.type),
-                           .node = kind == TraceKind::drop ? message.from : message.to,
-                           .peer = kind == TraceKind::drop ? message.to : message.from,
-                           .term = message.term,
-                           .a = fields.a,
-                           .b = fields.b,
-                           .c = c});
+    const auto trace_drop = [&](DropReason why) {
+        record(message_record(now_, TraceKind::drop, message, static_cast<std::uint64_t>(why)));
     };
     if (verdict.drop || !host.is_up()) {
         // A late drop keeps the drop reason in c, as a send-time drop does.
-        const DropReason why = verdict.drop ? reason : DropReason::node_down;
-        trace_message(TraceKind::drop, static_cast<std::uint64_t>(why));
+        trace_drop(verdict.drop ? reason : DropReason::node_down);
     } else if (host.paused) {
         if (host.held_messages.size() < pause_inbox_max) {
             host.held_messages.push_back(slot);
             return;  // the slot stays taken until the resume
         }
-        trace_message(TraceKind::drop, static_cast<std::uint64_t>(DropReason::paused_inbox_full));
+        trace_drop(DropReason::paused_inbox_full);
     } else {
         hand_to_node(host, slot);
         return;
@@ -178,16 +186,7 @@ void Simulation::hand_to_node(Host& host, std::uint32_t slot) {
     RAFT_ASSERT(message.to == host.id);
     RAFT_ASSERT(host.is_up());
     host.heard_from_us[message.from] = now_;
-    const MessageFields fields = message_fields(message);
-    record(TraceRecord{.time = now_,
-                       .kind = TraceKind::deliver,
-                       .sub = static_cast<std::uint8_t>(message.type),
-                       .node = message.to,
-                       .peer = message.from,
-                       .term = message.term,
-                       .a = fields.a,
-                       .b = fields.b,
-                       .c = fields.c});
+    record(message_record(now_, TraceKind::deliver, message, message_fields(message).c));
     checkers_.on_deliver(message, now_);
     host.node->receive(message);
     free_slots_.push_back(slot);
@@ -230,16 +229,8 @@ void Simulation::send(core::Message message) {
     }
     fire_crash_trigger(mutable_host(message.from), CrashTrigger::Kind::send, message.type);
     const SendPlan plan = network_.plan_send(message, now_);
-    const MessageFields fields = message_fields(message);
-    TraceRecord record_base{.time = now_,
-                            .kind = TraceKind::send,
-                            .sub = static_cast<std::uint8_t>(message.type),
-                            .node = message.from,
-                            .peer = message.to,
-                            .term = message.term,
-                            .a = fields.a,
-                            .b = fields.b,
-                            .c = fields.c};
+    TraceRecord record_base =
+        message_record(now_, TraceKind::send, message, message_fields(message).c);
     if (plan.dropped) {
         record_base.kind = TraceKind::drop;
         record_base.c = static_cast<std::uint64_t>(plan.drop_reason);

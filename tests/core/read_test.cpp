@@ -33,6 +33,19 @@ struct Cluster {
     [[nodiscard]] std::size_t answered() const { return pump.read_results(leader).size(); }
 };
 
+/// Node 1 of three, leader with its no-op committed through node 2's
+/// acknowledgement of round 1 (a Node driven by hand, without a pump).
+core::Node committed_leader() {
+    core::Node leader = make_node(1, 3);
+    make_leader(leader, 3);
+    core::Message ack = append_response(2, 1, leader.term(), true, leader.log().last_index());
+    ack.read_round = 1;
+    REQUIRE(leader.step(ack) == core::RejectReason::none);
+    static_cast<void>(drain(leader));
+    REQUIRE(leader.commit_index() == leader.log().last_index());
+    return leader;
+}
+
 TEST_CASE("read: a follower refuses both kinds of read as not_leader", "[read]") {
     Cluster cluster(lease_config());
     const NodeId follower = cluster.leader == 1 ? 2 : 1;
@@ -102,13 +115,7 @@ TEST_CASE("read_index: refused until the leader has committed an entry of its te
 }
 
 TEST_CASE("read_index: an echo of a round the leader never sent confirms nothing", "[read]") {
-    core::Node leader = make_node(1, 3);
-    make_leader(leader, 3);
-    // Commit the no-op through node 2's acknowledgement of round 1.
-    core::Message ack = append_response(2, 1, leader.term(), true, leader.log().last_index());
-    ack.read_round = 1;
-    REQUIRE(leader.step(ack) == core::RejectReason::none);
-    static_cast<void>(drain(leader));
+    core::Node leader = committed_leader();
     REQUIRE(leader.read(9, ReadMode::read_index).ok());
     static_cast<void>(drain(leader));  // round 2 starts
     const std::uint64_t stale_before = leader.stats().stale_responses;
@@ -127,12 +134,7 @@ TEST_CASE("read_index: an echo of a round the leader never sent confirms nothing
 }
 
 TEST_CASE("read_index: pending reads fail when a higher term deposes the leader", "[read]") {
-    core::Node leader = make_node(1, 3);
-    make_leader(leader, 3);
-    core::Message ack = append_response(2, 1, leader.term(), true, leader.log().last_index());
-    ack.read_round = 1;
-    REQUIRE(leader.step(ack) == core::RejectReason::none);
-    static_cast<void>(drain(leader));
+    core::Node leader = committed_leader();
     REQUIRE(leader.read(5, ReadMode::read_index).ok());
     REQUIRE(leader.step(vote_response(3, 1, leader.term() + 1, false)) == core::RejectReason::none);
     CHECK(leader.role() == Role::follower);
