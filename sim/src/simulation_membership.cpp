@@ -73,8 +73,13 @@ bool Simulation::change_done(core::ChangeKind kind, core::NodeId server) const {
     if (leader_id == 0) {
         return false;
     }
-    const core::Configuration& committed = host(leader_id).node->committed_configuration();
-    const core::Server* entry = committed.find(server);
+    const sut::Node& leader = *host(leader_id).node;
+    // A new leader that has not yet committed its bootstrap configuration
+    // has an empty committed one, in which every server looks removed.
+    if (leader.committed_configuration_index() == 0) {
+        return false;
+    }
+    const core::Server* entry = leader.committed_configuration().find(server);
     switch (kind) {
         case core::ChangeKind::add_voter:
             return entry != nullptr && entry->suffrage == core::Suffrage::voter;
