@@ -446,6 +446,11 @@ void Interpreter::run_node_fault(const Step& step) {
                 sim_.restart(id);
             }
             return;
+        case Step::Kind::wipe:
+            for (NodeId id : resolve(step.nodes)) {
+                sim_.wipe(id);
+            }
+            return;
         case Step::Kind::pause:
             for (NodeId id : resolve(step.nodes)) {
                 sim_.pause(id, step.duration_us);

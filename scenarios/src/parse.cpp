@@ -1026,7 +1026,7 @@ struct Action {
     std::array<std::string_view, 3> modifiers;
 };
 
-constexpr std::array<Action, 31> actions{{
+constexpr std::array<Action, 32> actions{{
     {"sleep", Kind::sleep, {}},
     {"wait_for_leader", Kind::wait_for_leader, {"optional"}},
     {"partition", Kind::partition, {"as"}},
@@ -1058,6 +1058,7 @@ constexpr std::array<Action, 31> actions{{
     {"start_clients", Kind::start_clients, {}},
     {"stop_clients", Kind::stop_clients, {}},
     {"pause", Kind::pause, {"for"}},
+    {"wipe", Kind::wipe, {}},
 }};
 
 constexpr std::array<std::string_view, 7> modifiers{
@@ -1430,6 +1431,7 @@ void Parser::fill_fault(Step& step, const Json& object, const Json& argument,
             step.crash_after = parse_crash_after(object, step.json_path);
             return;
         case Kind::restart:
+        case Kind::wipe:
             step.nodes = parse_nodeset(argument, path);
             return;
         case Kind::pause:

@@ -477,7 +477,7 @@ struct ActionKey {
     std::string_view key;
 };
 
-constexpr std::array<ActionKey, 31> action_keys{{
+constexpr std::array<ActionKey, 32> action_keys{{
     {Kind::sleep, "sleep"},
     {Kind::wait_for_leader, "wait_for_leader"},
     {Kind::partition, "partition"},
@@ -509,6 +509,7 @@ constexpr std::array<ActionKey, 31> action_keys{{
     {Kind::membership_churn, "membership_churn"},
     {Kind::calm, "calm"},
     {Kind::pause, "pause"},
+    {Kind::wipe, "wipe"},
 }};
 
 std::string_view action_key(Kind kind) {
@@ -560,6 +561,7 @@ Node simple_argument(const Step& step) {
         case Kind::restart:
         case Kind::snapshot:
         case Kind::pause:
+        case Kind::wipe:
             return node_set_node(step.nodes);
         case Kind::heal:
             RAFT_ASSERT(!step.group.empty());

@@ -589,6 +589,24 @@ void Checkers::on_progress(core::NodeId leader, core::Term term, core::NodeId pe
         return;
     }
     seen = MatchSeen{.term = term, .match_index = match_index};
+    // Figure 2: matchIndex is the highest entry *known* replicated on the
+    // server, reinitialized to 0 when the leader is elected -- known from the
+    // server's success replies of this term the leader received. A leader
+    // ahead of them counts entries the server may not hold. A sanctioned
+    // wipe forgets the replies received before it: the re-added server holds
+    // nothing (replies of its old self still in flight count again -- no
+    // leader can tell them apart).
+    const auto delivered = delivered_acks_.find({leader, peer});
+    const core::Index ceiling = delivered == delivered_acks_.end() || delivered->second.term != term
+                                    ? 0
+                                    : delivered->second.match_index;
+    if (match_index > ceiling) {
+        violate(Checker::replication_progress, "match_index_unacknowledged",
+                fmt::format("leader {} holds match index {} for node {} in term {}, but node {} "
+                            "acknowledged at most index {} in that term",
+                            leader, match_index, peer, term, peer, ceiling),
+                now, leader);
+    }
 }
 
 namespace {

@@ -78,10 +78,21 @@ bool Checkers::check_acknowledgement(const core::Message& message, TimeUs now) {
 }
 
 void Checkers::on_deliver(const core::Message& message, TimeUs now) {
-    if (message.type != core::MessageType::append_entries_response) {
+    const bool acknowledgement = message.type == core::MessageType::append_entries_response ||
+                                 message.type == core::MessageType::install_snapshot_response;
+    if (!acknowledgement || !message.success) {
         return;
     }
-    if (!message.success) {
+    // What the addressee may know of the sender's log (on_progress); a
+    // reply of an older term than one already received counts for nothing.
+    MatchSeen& delivered = delivered_acks_[{message.to, message.from}];
+    if (message.term > delivered.term) {
+        delivered = MatchSeen{.term = message.term, .match_index = 0};
+    }
+    if (message.term == delivered.term) {
+        delivered.match_index = std::max(delivered.match_index, message.match_index);
+    }
+    if (message.type != core::MessageType::append_entries_response) {
         return;
     }
     // Only a system whose refusals may read as successes defers the check
@@ -121,6 +132,16 @@ void Checkers::check_vote_grant(const core::Message& message, TimeUs now) {
                         "is for node {} in term {}",
                         message.from, message.to, message.term, durable.voted_for, durable.term),
             now, message.from);
+        return;
+    }
+    const auto [cast, first_grant] =
+        votes_cast_.try_emplace({message.from, message.term}, message.to);
+    if (!first_grant && cast->second != message.to) {
+        violate(Checker::durability, "voted_twice_in_term",
+                fmt::format("node {} granted its vote in term {} to node {} after granting it to "
+                            "node {}",
+                            message.from, message.term, message.to, cast->second),
+                now, message.from);
         return;
     }
     std::vector<core::NodeId>& voters = votes_granted_[{message.to, message.term}];

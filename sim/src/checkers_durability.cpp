@@ -77,6 +77,29 @@ void Checkers::on_crash(core::NodeId node, bool lose_unsynced) {
     view.unsynced_from = 0;
 }
 
+// The harness, not the node, lost the disk: the restart audit demands
+// nothing, and the node's acknowledgements vouch for no log any more. A
+// sanctioned wipe (the node was out of the committed configuration) makes it
+// a new server: its votes and acknowledgements are forgotten too, so it may
+// vote again in a term its old self voted in, and a leader may not count
+// what its old self acknowledged. An unsanctioned one keeps them: the vote
+// audit then sees a second vote in a term, and commit counting stays judged
+// by what was acknowledged at the time.
+void Checkers::on_wipe(core::NodeId node, bool sanctioned) {
+    RAFT_ASSERT(node != core::node_none);
+    durable_[node] = DurableView{};
+    logs_[node] = LogMirror{};
+    acknowledged_.erase(node);
+    if (!sanctioned) {
+        return;
+    }
+    std::erase_if(votes_cast_, [node](const auto& item) { return item.first.first == node; });
+    std::erase_if(acknowledged_in_term_,
+                  [node](const auto& item) { return item.first.first == node; });
+    std::erase_if(delivered_acks_, [node](const auto& item) { return item.first.second == node; });
+    RAFT_ASSERT(!acknowledged_.contains(node));
+}
+
 // A restart reads back everything that was synced: the hard state (so a vote
 // survives, Figure 2) and the log prefix (so an acknowledged entry does).
 // Called once the mirror holds the log read back.

@@ -103,6 +103,8 @@ std::string_view to_string(TraceKind kind) noexcept {
             return "client";
         case TraceKind::pause:
             return "pause";
+        case TraceKind::wipe:
+            return "wipe";
     }
     return "?";
 }

@@ -664,6 +664,57 @@ std::vector<HistoryCase> election_cases() {
     };
 }
 
+// Amnesia (Simulation::wipe): a sanctioned wipe makes a new server, an
+// unsanctioned one keeps what the old one promised.
+std::vector<HistoryCase> wipe_cases() {
+    return {
+        {"a voter wiped without the procedure votes again in a term it voted in",
+         [](Checkers& c) {
+             grant(c, 2, 3, 5);
+             c.on_crash(2, true);
+             c.on_wipe(2, false);
+             c.on_log_reset(2, std::nullopt, 0, {}, HardState{}, 7);
+             grant(c, 2, 4, 5);
+         },
+         [](Checkers& c) {
+             grant(c, 2, 3, 5);
+             c.on_crash(2, true);
+             c.on_wipe(2, true);
+             c.on_log_reset(2, std::nullopt, 0, {}, HardState{}, 7);
+             grant(c, 2, 4, 5);
+         },
+         Checker::durability, "voted_twice_in_term"},
+        {"a leader keeps a wiped server's match index across its re-add",
+         [](Checkers& c) {
+             c.on_deliver(ack_of(2, 1, 3, 9), 2);
+             c.on_progress(1, 3, 2, 9, 2);
+             c.forget_progress(1, 2);
+             c.on_crash(2, true);
+             c.on_wipe(2, true);
+             c.on_progress(1, 3, 2, 9, 4);
+         },
+         [](Checkers& c) {
+             c.on_deliver(ack_of(2, 1, 3, 9), 2);
+             c.on_progress(1, 3, 2, 9, 2);
+             c.forget_progress(1, 2);
+             c.on_crash(2, true);
+             c.on_wipe(2, true);
+             c.on_progress(1, 3, 2, 0, 4);
+         },
+         Checker::replication_progress, "match_index_unacknowledged"},
+        {"a leader's match index runs ahead of the replies it received",
+         [](Checkers& c) {
+             c.on_deliver(ack_of(2, 1, 3, 4), 2);
+             c.on_progress(1, 3, 2, 6, 3);
+         },
+         [](Checkers& c) {
+             c.on_deliver(ack_of(2, 1, 3, 4), 2);
+             c.on_progress(1, 3, 2, 4, 3);
+         },
+         Checker::replication_progress, "match_index_unacknowledged"},
+    };
+}
+
 }  // namespace
 
 TEST_CASE("durability: votes, syncs and restarts keep what Figure 2 says is stable",
@@ -673,6 +724,7 @@ TEST_CASE("durability: votes, syncs and restarts keep what Figure 2 says is stab
     run_cases(removal_cases());
     run_cases(removal_by_term_cases());
     run_cases(pipelined_cases());
+    run_cases(wipe_cases());
 }
 
 TEST_CASE("node_progress: a node's commit index and applied prefix never move back",

@@ -617,13 +617,25 @@ TEST_CASE("checkers: the first violation is kept", "[checkers]") {
 namespace raftsim::sim {
 namespace {
 
+core::Message success_reply(NodeId from, NodeId to, Term term, Index match) {
+    return core::Message{.type = core::MessageType::append_entries_response,
+                         .from = from,
+                         .to = to,
+                         .term = term,
+                         .success = true,
+                         .match_index = match};
+}
+
 TEST_CASE("checkers: replication progress fires when a leader's match index goes back in a term",
           "[checkers]") {
     Checkers checkers;
+    // The leader's match index rests on the replies it received.
+    checkers.on_deliver(success_reply(2, 1, 3, 12), 50);
     checkers.on_progress(1, 3, 2, 10, 100);
     checkers.on_progress(1, 3, 2, 12, 200);
     REQUIRE_FALSE(checkers.failed());
     // A new term starts from scratch: a lower value is not a decrease.
+    checkers.on_deliver(success_reply(2, 1, 4, 5), 250);
     checkers.on_progress(1, 4, 2, 0, 300);
     checkers.on_progress(1, 4, 2, 5, 400);
     REQUIRE_FALSE(checkers.failed());
@@ -638,6 +650,7 @@ TEST_CASE(
     "and came back",
     "[checkers]") {
     Checkers checkers;
+    checkers.on_deliver(success_reply(2, 1, 3, 10), 50);
     checkers.on_progress(1, 3, 2, 10, 100);
     // Without forgetting, a rejoined server's match index 0 is a decrease.
     checkers.forget_progress(1, 2);

@@ -126,6 +126,7 @@ const Step* find_step(const StepList& steps, std::string_view path) {
             return recovery.kind == Kind::restore && same_nodes({recovery.from}, {fault.from}) &&
                    same_nodes({recovery.to}, {fault.to});
         case Kind::crash:
+        case Kind::wipe:
             return recovery.kind == Kind::restart && same_nodes(recovery.nodes, fault.nodes);
         case Kind::slow_votes:
             return recovery.kind == Kind::clear_slow_votes;
@@ -134,11 +135,19 @@ const Step* find_step(const StepList& steps, std::string_view path) {
     }
 }
 
+// A wipe crashes the node too (sim::Simulation::wipe).
+[[nodiscard]] bool crashes(const Step& step) {
+    return step.kind == Kind::crash || step.kind == Kind::wipe;
+}
+
 void summarize_faults(const StepList& steps, FaultSummary& summary) {
     for (const Step& step : steps) {
         summary.kinds.insert(step.kind);
+        if (crashes(step)) {
+            summary.kinds.insert(Kind::crash);
+        }
         for (const NodeSelector& selector :
-             step.kind == Kind::crash ? step.nodes : std::vector<NodeSelector>{}) {
+             crashes(step) ? step.nodes : std::vector<NodeSelector>{}) {
             if (selector.kind == NodeSelector::Kind::name) {
                 summary.crashed.insert(selector.name);
             } else {

@@ -478,6 +478,7 @@ struct MarkerStyle {
 [[nodiscard]] MarkerStyle marker_style(TraceKind kind) {
     switch (kind) {
         case TraceKind::crash:
+        case TraceKind::wipe:
             return {"crash", Shape::cross};
         case TraceKind::restart:
             return {"restart", Shape::ring};
@@ -507,6 +508,8 @@ struct MarkerStyle {
     switch (record.kind) {
         case TraceKind::crash:
             return "CRASH";
+        case TraceKind::wipe:
+            return record.a != 0 ? "WIPED" : "WIPED (unsanctioned)";
         case TraceKind::restart:
             return "RESTART";
         case TraceKind::clock_drift:

@@ -209,6 +209,10 @@ std::string describe_fault(const TraceRecord& record, const NodeNames& names) {
                                record.a != 0 ? " (losing unsynced writes)" : "");
         case TraceKind::restart:
             return fmt::format("## RESTART {}", name_of(names, record.node));
+        case TraceKind::wipe:
+            return fmt::format("## WIPE {}'s disk ({})", name_of(names, record.node),
+                               record.a != 0 ? "sanctioned: out of the configuration"
+                                             : "UNSANCTIONED: still a member");
         case TraceKind::clock_drift:
             return fmt::format("## CLOCK DRIFT {} {} ppm", name_of(names, record.node),
                                static_cast<std::int64_t>(record.a));

@@ -125,6 +125,9 @@ struct Step {
         stop_clients,
         // A process pause of `nodes` for `duration_us` (sim::Simulation::pause).
         pause,
+        // Amnesia: `nodes` crash and their disks are wiped
+        // (sim::Simulation::wipe); a restart brings them back empty.
+        wipe,
     };
     Kind kind = Kind::sleep;
     /// Where the step came from in its file ("steps[3].repeat.steps[1]").

@@ -151,6 +151,11 @@ class Checkers {
     void on_sync(core::NodeId node);
     /// The node crashed; with `lose_unsynced` its unsynced writes are gone.
     void on_crash(core::NodeId node, bool lose_unsynced);
+    /// The harness wiped the (crashed) node's disk. The restart audit
+    /// expects nothing of it then, and its acknowledgements no longer vouch
+    /// for a log. `sanctioned`: it was out of the committed configuration,
+    /// so it rejoins as a new server and its vote history goes too.
+    void on_wipe(core::NodeId node, bool sanctioned);
     /// The node's log was rebuilt from durable state (restart): its snapshot
     /// (if any) and the entries after `base_index`. With `hard_state`, the
     /// restart audit checks that nothing synced was lost.
@@ -280,6 +285,9 @@ class Checkers {
     /// Granted votes (and pre-votes) sent, per (candidate, term): the voters.
     std::map<std::pair<core::NodeId, core::Term>, std::vector<core::NodeId>> votes_granted_;
     std::map<std::pair<core::NodeId, core::Term>, std::vector<core::NodeId>> pre_votes_granted_;
+    /// The candidate each voter granted its vote to, per (voter, term),
+    /// across crashes and unsanctioned wipes (Figure 2: one vote per term).
+    std::map<std::pair<core::NodeId, core::Term>, core::NodeId> votes_cast_;
     /// The (last log index, last log term) each candidate's latest
     /// RequestVote of a term claimed, per (candidate, term); `claims` has
     /// checked it against the candidate's log.
@@ -304,6 +312,9 @@ class Checkers {
         core::Index match_index = 0;
     };
     std::map<std::pair<core::NodeId, core::NodeId>, MatchSeen> match_seen_;
+    /// Per (leader, follower): the highest match of the success replies the
+    /// leader received, in the latest term of one.
+    std::map<std::pair<core::NodeId, core::NodeId>, MatchSeen> delivered_acks_;
     /// Per follower: the highest index it acknowledged, and in which term.
     std::map<core::NodeId, MatchSeen> acknowledged_;
     /// Per (follower, term): the highest index it acknowledged in that term.

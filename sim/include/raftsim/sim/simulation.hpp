@@ -318,6 +318,13 @@ class Simulation {
     /// another reason disarms it).
     void arm_crash(core::NodeId id, const CrashTrigger& trigger);
     void restart(core::NodeId id);
+    /// Amnesia: `id` crashes (losing its unsynced writes) and its disk is
+    /// wiped; a restart brings it back with nothing -- no log, snapshot,
+    /// term or vote. Sanctioned when the committed configuration no longer
+    /// holds it (remove -> wipe -> re-add: it rejoins as a new server);
+    /// otherwise unsafe for any Raft, and the checkers keep what it promised
+    /// (sim/src/simulation_wipe.cpp).
+    void wipe(core::NodeId id);
     void set_clock_drift(core::NodeId id, std::int32_t drift_ppm);
     /// A process pause (a GC pause, SIGSTOP): for `duration_us` the node
     /// gets no ticks, messages or wake-ups while time and the network go

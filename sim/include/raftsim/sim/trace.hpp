@@ -53,9 +53,12 @@ enum class TraceKind : std::uint8_t {
     // A process pause (Simulation::pause): node sub=0 paused a=resume time,
     // sub=1 resumed a=missed ticks b=held messages c=held wake-ups
     pause,
+    // A disk wiped (Simulation::wipe): node a=1 when sanctioned (the node was
+    // out of the committed configuration), 0 when not
+    wipe,
 };
 
-inline constexpr std::uint8_t trace_kind_count = 29;
+inline constexpr std::uint8_t trace_kind_count = 30;
 
 /// What a `membership` record says happened to a change request.
 enum class MembershipEvent : std::uint8_t {
