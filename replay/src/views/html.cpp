@@ -506,7 +506,10 @@ struct MarkerStyle {
 [[nodiscard]] std::string marker_label(const TraceRecord& record) {
     switch (record.kind) {
         case TraceKind::crash:
-            return "CRASH";
+            // A torn crash: how many of its unsynced writes survived.
+            return record.a == static_cast<std::uint64_t>(sim::UnsyncedWrites::torn)
+                       ? fmt::format("CRASH torn {}/{}", record.b, record.c)
+                       : "CRASH";
         case TraceKind::restart:
             return "RESTART";
         case TraceKind::clock_drift:
