@@ -18,7 +18,7 @@ namespace {
 
 sim::CrashTrigger crash_trigger(const Step& step) {
     const std::optional<sim::CrashTrigger> trigger =
-        crash_trigger_named(step.crash_after, step.lose_unsynced);
+        crash_trigger_named(step.crash_after, step.lose_unsynced, step.torn);
     RAFT_ASSERT(trigger.has_value());  // the parser checked the name
     return *trigger;
 }
@@ -435,7 +435,7 @@ void Interpreter::run_node_fault(const Step& step) {
         case Step::Kind::crash:
             for (NodeId id : resolve(step.nodes)) {
                 if (step.crash_after.empty()) {
-                    sim_.crash(id, step.lose_unsynced);
+                    sim_.crash(id, sim::unsynced_writes(step.lose_unsynced, step.torn));
                 } else {
                     sim_.arm_crash(id, crash_trigger(step));
                 }

@@ -1037,7 +1037,7 @@ constexpr std::array<Action, 32> actions{{
     {"slow_votes", Kind::slow_votes, {}},
     {"clear_slow_votes", Kind::clear_slow_votes, {}},
     {"network", Kind::network, {}},
-    {"crash", Kind::crash, {"lose_unsynced", "after"}},
+    {"crash", Kind::crash, {"lose_unsynced", "torn", "after"}},
     {"restart", Kind::restart, {}},
     {"clock_drift", Kind::clock_drift, {}},
     {"apply", Kind::apply, {}},
@@ -1061,8 +1061,8 @@ constexpr std::array<Action, 32> actions{{
     {"wipe", Kind::wipe, {}},
 }};
 
-constexpr std::array<std::string_view, 7> modifiers{
-    "optional", "as", "lose_unsynced", "steps", "within", "after", "for"};
+constexpr std::array<std::string_view, 8> modifiers{"optional", "as",     "lose_unsynced", "torn",
+                                                    "steps",    "within", "after",         "for"};
 
 /// How long a membership change / a leadership transfer may take when the
 /// step has no "within".
@@ -1428,6 +1428,14 @@ void Parser::fill_fault(Step& step, const Json& object, const Json& argument,
         case Kind::crash:
             step.nodes = parse_nodeset(argument, path);
             step.lose_unsynced = optional_bool(object, step.json_path, "lose_unsynced");
+            step.torn = optional_bool(object, step.json_path, "torn");
+            if (step.torn && step.lose_unsynced) {
+                // A torn crash keeps a prefix of the unsynced writes;
+                // lose_unsynced keeps none of them.
+                fail(member_path(step.json_path, "torn"),
+                     "expected \"torn\" or \"lose_unsynced\", not both: a torn crash keeps a "
+                     "prefix of the unsynced writes, lose_unsynced none of them");
+            }
             step.crash_after = parse_crash_after(object, step.json_path);
             return;
         case Kind::restart:

@@ -661,6 +661,9 @@ void add_modifiers(Node& node, const Step& step) {
             if (step.lose_unsynced) {
                 node.add("lose_unsynced", bool_node(true));
             }
+            if (step.torn) {
+                node.add("torn", bool_node(true));
+            }
             if (!step.crash_after.empty()) {
                 node.add("after", string_node(step.crash_after));
             }

@@ -60,21 +60,27 @@ void Checkers::on_durable(core::NodeId node, core::Index unsynced_from) {
     view.unsynced_from = unsynced_from;
 }
 
-void Checkers::on_crash(core::NodeId node, bool lose_unsynced) {
+void Checkers::on_crash(core::NodeId node, UnsyncedWrites fate) {
     DurableView& view = durable_[node];
     const LogMirror& log = logs_[node];
-    if (!lose_unsynced) {
+    if (fate == UnsyncedWrites::kept) {
         on_sync(node);
     }
     // What the restart must find again: the log up to the first unsynced
-    // write, and the hard state last synced.
+    // write, and the hard state last synced. A torn crash keeps a prefix of
+    // the unsynced writes besides, which the restart may find or not: a
+    // later term or vote, entries past the synced prefix, or a truncation
+    // without the entries that were to replace it -- all at or after the
+    // first unsynced write, so none of it is demanded here.
     const core::Index through = view.unsynced_from == 0
                                     ? log.last_index()
                                     : std::min(log.last_index(), view.unsynced_from - 1);
+    RAFT_ASSERT(through <= log.last_index());
     view.synced_through = through;
     view.synced_chain = through == 0 ? 0 : log.chain_at(through);
     view.issued = view.durable;
     view.unsynced_from = 0;
+    view.torn = fate == UnsyncedWrites::torn;
 }
 
 // The harness, not the node, lost the disk: the restart audit demands
@@ -107,11 +113,17 @@ void Checkers::check_restart(core::NodeId node, const core::HardState& hard_stat
     DurableView& view = durable_[node];
     const core::HardState synced = view.durable;
     const core::Index through = view.synced_through;
+    // After a torn crash a vote issued since the last sync may survive:
+    // in a term synced without a vote, that vote is gained, not lost. A
+    // vote once cast never changes within its term (§5.2), so any other
+    // difference is a loss.
+    const bool vote_gained = view.torn && synced.voted_for == core::node_none;
     view.issued = hard_state;
     view.durable = hard_state;
     view.synced_through = 0;
+    view.torn = false;
     const bool vote_lost =
-        hard_state.term == synced.term && hard_state.voted_for != synced.voted_for;
+        hard_state.term == synced.term && hard_state.voted_for != synced.voted_for && !vote_gained;
     if (hard_state.term < synced.term || vote_lost) {
         violate(
             Checker::durability, "synced_hard_state_lost",

@@ -21,6 +21,7 @@ constexpr std::uint64_t stream_ticks = 3;
 constexpr std::uint64_t stream_nodes = 4;
 // Above every node's stream (stream_nodes + id, ids are 32-bit).
 constexpr std::uint64_t stream_kv_clients = std::uint64_t{1} << 40U;
+constexpr std::uint64_t stream_torn_writes = stream_kv_clients + 1;
 
 /// Thrown by the assertion handler the simulator installs, so a broken
 /// invariant ends the run as a reported violation instead of an abort.
@@ -82,6 +83,7 @@ Simulation::Simulation(SimOptions options)
       network_(core::derive_seed(options_.seed, stream_network)),
       scenario_prng_(core::derive_seed(options_.seed, stream_scenario)),
       tick_prng_(core::derive_seed(options_.seed, stream_ticks)),
+      torn_prng_(core::derive_seed(options_.seed, stream_torn_writes)),
       trace_(options_.keep_trace),
       apply_source_(options_.apply_source),
       kv_clients_(options_.kv_clients, core::derive_seed(options_.seed, stream_kv_clients)) {

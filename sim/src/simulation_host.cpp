@@ -301,17 +301,32 @@ void Simulation::apply_committed(Host& host, const std::vector<core::Entry>& ent
                        .c = commands});
 }
 
-void Simulation::crash(core::NodeId id, bool lose_unsynced) {
+void Simulation::crash(core::NodeId id, UnsyncedWrites fate) {
     Host& host = mutable_host(id);
     if (!host.is_up()) {
         return;
     }
-    if (lose_unsynced) {
-        host.storage.drop_unsynced();
-    } else {
-        host.storage.sync();  // the OS got the writes to disk after all
+    // A torn crash: of the units still unsynced (sut::Storage::unsynced_units),
+    // a prefix of uniformly drawn length reaches the disk. Only a torn crash
+    // with something unsynced draws, from its own stream.
+    std::uint64_t units = 0;
+    std::uint64_t kept = 0;
+    switch (fate) {
+        case UnsyncedWrites::kept:
+            host.storage.sync();  // the OS got the writes to disk after all
+            break;
+        case UnsyncedWrites::lost:
+            host.storage.drop_unsynced();
+            break;
+        case UnsyncedWrites::torn:
+            units = host.storage.unsynced_units();
+            kept = units == 0 ? 0 : torn_prng_.range_inclusive(0, units);
+            host.storage.keep_unsynced_prefix(kept);
+            break;
     }
-    checkers_.on_crash(id, lose_unsynced);
+    RAFT_ASSERT(kept <= units);
+    RAFT_ASSERT(!host.storage.has_unsynced());
+    checkers_.on_crash(id, fate);
     if (observer_ != nullptr) {
         observer_->on_crash(id);
     }
@@ -319,7 +334,12 @@ void Simulation::crash(core::NodeId id, bool lose_unsynced) {
     host.node.reset();
     host.crash_trigger.reset();
     host.incarnation += 1;
-    record(TraceRecord{.time = now_, .kind = TraceKind::crash, .node = id, .a = lose_unsynced});
+    record(TraceRecord{.time = now_,
+                       .kind = TraceKind::crash,
+                       .node = id,
+                       .a = static_cast<std::uint64_t>(fate),
+                       .b = kept,
+                       .c = units});
     resolve_pending_on(id, ClientOutcome::node_crashed);
     kv_on_crash(host);
     if (change_.has_value() && change_->leader == id) {
@@ -341,15 +361,15 @@ void Simulation::fire_crash_trigger(Host& host, CrashTrigger::Kind kind, core::M
     if (kind == CrashTrigger::Kind::send && host.crash_trigger->message_type != type) {
         return;
     }
-    crashes_due_.emplace_back(host.id, host.crash_trigger->lose_unsynced);
+    crashes_due_.emplace_back(host.id, host.crash_trigger->fate());
     host.crash_trigger.reset();
 }
 
 // Crashes whose trigger fired during the event (or step) just done: after
 // it, so the host is never torn down inside its own Ready loop.
 void Simulation::crash_triggered() {
-    for (const auto& [id, lose_unsynced] : crashes_due_) {
-        crash(id, lose_unsynced);
+    for (const auto& [id, fate] : crashes_due_) {
+        crash(id, fate);
     }
     crashes_due_.clear();
 }

@@ -12,7 +12,7 @@
 namespace raftsim::sim {
 
 void Simulation::wipe(core::NodeId id) {
-    crash(id, /*lose_unsynced=*/true);
+    crash(id, UnsyncedWrites::lost);
     Host& host = mutable_host(id);
     RAFT_ASSERT(!host.is_up());
     // Judged against the configuration the leader last committed, as the

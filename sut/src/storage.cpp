@@ -1,5 +1,7 @@
 #include "raftsim/sut/storage.hpp"
 
+#include <algorithm>
+
 #include "raftsim/core/assert.hpp"
 
 namespace raftsim::sut {
@@ -12,6 +14,7 @@ Storage::Storage(core::DurableState durable)
       entries_(std::move(durable.entries)) {
     RAFT_ASSERT(entries_.empty() || entries_.front().index == base_index_ + 1);
     RAFT_ASSERT(entries_.empty() || entries_.back().term <= hard_state_.term);
+    issued_last_index_ = durable_last_index();
 }
 
 void Storage::write(core::Ready& ready) {
@@ -20,11 +23,30 @@ void Storage::write(core::Ready& ready) {
     if (!any) {
         return;
     }
-    unsynced_.push_back(PendingWrite{.snapshot = ready.snapshot,
-                                     .compaction = ready.compaction,
-                                     .hard_state = ready.hard_state,
-                                     .entries = std::move(ready.entries)});
+    PendingWrite pending{.snapshot = ready.snapshot,
+                         .compaction = ready.compaction,
+                         .hard_state = ready.hard_state,
+                         .entries = std::move(ready.entries)};
     ready.entries.clear();
+    // The entries replace the log from their first index: a truncation of
+    // its own (a unit a crash can keep without them) only when the log as
+    // issued, after this write's compaction, reaches that far.
+    const bool discards = pending.compaction.has_value() && pending.compaction->discard_all;
+    const core::Index last = discards ? pending.compaction->base_index : issued_last_index_;
+    // The entries continue the log as issued, or replace part of it (§5.3).
+    RAFT_ASSERT(pending.entries.empty() || pending.entries.front().index <= last + 1);
+    if (!pending.entries.empty() && pending.entries.front().index <= last) {
+        pending.truncate_from = pending.entries.front().index;
+    }
+    issued_last_index_ = pending.entries.empty() ? last : pending.entries.back().index;
+    push_unsynced(std::move(pending));
+}
+
+void Storage::push_unsynced(PendingWrite write) {
+    const std::uint64_t units = units_of(write);
+    RAFT_ASSERT(units >= 1);
+    unsynced_units_ += units;
+    unsynced_.push_back(std::move(write));
 }
 
 void Storage::sync() {
@@ -32,40 +54,88 @@ void Storage::sync() {
         sync_one(write);
     }
     unsynced_.clear();
+    unsynced_units_ = 0;
+    RAFT_ASSERT(durable_last_index() == issued_last_index_);
 }
 
-// The Ready contract's order: snapshot, compaction, hard state, entries.
-void Storage::sync_one(PendingWrite& write) {
-    if (write.snapshot.has_value()) {
-        RAFT_ASSERT(!snapshot_.has_value() || write.snapshot->index > snapshot_->index);
-        snapshot_ = std::move(write.snapshot);
-    }
-    if (write.compaction.has_value()) {
-        compact(*write.compaction);
-    }
-    if (write.hard_state.has_value()) {
+// A Ready's units go in the order that keeps every prefix a valid durable
+// state: the hard state first -- a server enters a term before it stores
+// anything of that term (§5.1), also an installed snapshot whose last entry
+// is of it -- then the snapshot, the compaction, and the entries (the
+// truncation they make first). A snapshot put's compaction, and an install's
+// discard of the whole log, go with the snapshot: the log must hold the
+// snapshot's last entry for a restart to use it (core::Node::restart).
+std::uint64_t Storage::units_of(const PendingWrite& write) noexcept {
+    const bool merged =
+        write.snapshot.has_value() && write.compaction.has_value() && write.compaction->discard_all;
+    std::uint64_t units = write.snapshot.has_value() ? 1 : 0;
+    units += write.compaction.has_value() && !merged ? 1 : 0;
+    units += write.hard_state.has_value() ? 1 : 0;
+    units += write.truncate_from != 0 ? 1 : 0;
+    return units + write.entries.size();
+}
+
+void Storage::sync_units(PendingWrite& write, std::uint64_t units) {
+    const std::uint64_t all = units_of(write);
+    RAFT_ASSERT(units <= all);
+    std::uint64_t left = units;
+    const auto take = [&left] {
+        if (left == 0) {
+            return false;
+        }
+        left -= 1;
+        return true;
+    };
+    if (write.hard_state.has_value() && take()) {
         // Figure 2: currentTerm never goes backwards on stable storage.
         RAFT_ASSERT(write.hard_state->term >= hard_state_.term);
         hard_state_ = *write.hard_state;
     }
-    if (write.truncate_from != 0 && write.truncate_from <= base_index_ + entries_.size()) {
+    if (write.snapshot.has_value() && take()) {
+        store_snapshot(write);
+    }
+    if (write.compaction.has_value() && take()) {
+        compact(*write.compaction);
+    }
+    if (write.truncate_from != 0 && take() &&
+        write.truncate_from <= base_index_ + entries_.size()) {
         RAFT_ASSERT(write.truncate_from > base_index_);
         entries_.resize(write.truncate_from - base_index_ - 1);
+    }
+    append_durable(write.entries, std::min<std::uint64_t>(left, write.entries.size()));
+    sync_count_ += units == all ? 1 : 0;
+}
+
+// The snapshot, with the compaction that belongs to it: a snapshot put's
+// (the entries up to compact_to go) or an install's (the whole log goes).
+// Either leaves write.compaction empty, so it is not counted twice.
+void Storage::store_snapshot(PendingWrite& write) {
+    RAFT_ASSERT(write.snapshot.has_value());
+    RAFT_ASSERT(!snapshot_.has_value() || write.snapshot->index > snapshot_->index);
+    snapshot_ = std::move(write.snapshot);
+    write.snapshot.reset();
+    if (write.compaction.has_value() && write.compaction->discard_all) {
+        compact(*write.compaction);
+        write.compaction.reset();
     }
     if (write.compact_to != 0) {
         compact_to(write.compact_to);
     }
-    if (!write.entries.empty()) {
-        // Delete from the first written index, then append.
-        const core::Index first = write.entries.front().index;
-        RAFT_ASSERT(first > base_index_);
-        RAFT_ASSERT(first <= base_index_ + entries_.size() + 1);
-        entries_.resize(first - base_index_ - 1);
-        for (core::Entry& entry : write.entries) {
-            entries_.push_back(std::move(entry));
-        }
+}
+
+// Deletes from the first written index, then appends `count` of `entries`.
+void Storage::append_durable(std::vector<core::Entry>& entries, std::uint64_t count) {
+    if (count == 0) {
+        return;
     }
-    sync_count_ += 1;
+    RAFT_ASSERT(count <= entries.size());
+    const core::Index first = entries.front().index;
+    RAFT_ASSERT(first > base_index_);
+    RAFT_ASSERT(first <= base_index_ + entries_.size() + 1);
+    entries_.resize(first - base_index_ - 1);
+    for (std::uint64_t i = 0; i < count; ++i) {
+        entries_.push_back(std::move(entries[i]));
+    }
 }
 
 void Storage::compact(const core::LogCompaction& compaction) {
@@ -90,12 +160,14 @@ void Storage::set_hard_state(const core::HardState& hard_state) {
 
 void Storage::append(std::vector<core::Entry> entries) {
     RAFT_ASSERT(!entries.empty());
-    unsynced_.push_back(PendingWrite{.entries = std::move(entries)});
+    issued_last_index_ = entries.back().index;
+    push_unsynced(PendingWrite{.entries = std::move(entries)});
 }
 
 void Storage::truncate(core::Index index) {
     RAFT_ASSERT(index >= 1);
-    unsynced_.push_back(PendingWrite{.truncate_from = index});
+    issued_last_index_ = std::min(issued_last_index_, index - 1);
+    push_unsynced(PendingWrite{.truncate_from = index});
 }
 
 void Storage::put_snapshot(core::Snapshot snapshot, bool install, core::Index keep_after) {
@@ -103,17 +175,21 @@ void Storage::put_snapshot(core::Snapshot snapshot, bool install, core::Index ke
     if (install) {
         write.compaction = core::LogCompaction{
             .base_index = snapshot.index, .base_term = snapshot.term, .discard_all = true};
+        issued_last_index_ = snapshot.index;
     } else {
         write.compact_to = keep_after;
     }
     write.snapshot = std::move(snapshot);
-    unsynced_.push_back(std::move(write));
+    push_unsynced(std::move(write));
 }
 
 void Storage::sync_oldest() {
     RAFT_ASSERT(!unsynced_.empty());
+    const std::uint64_t units = units_of(unsynced_.front());
+    RAFT_ASSERT(units <= unsynced_units_);
     sync_one(unsynced_.front());
     unsynced_.erase(unsynced_.begin());
+    unsynced_units_ -= units;
 }
 
 // Compaction behind a snapshot that keeps trailing entries: those at or
@@ -128,10 +204,43 @@ void Storage::compact_to(core::Index index) {
 
 void Storage::drop_unsynced() {
     unsynced_.clear();
+    unsynced_units_ = 0;
+    issued_last_index_ = durable_last_index();
 }
 
 bool Storage::has_unsynced() const noexcept {
     return !unsynced_.empty();
+}
+
+std::uint64_t Storage::unsynced_units() const noexcept {
+    return unsynced_units_;
+}
+
+// Units are made durable in the order they were issued, so any prefix is a
+// state the disk could hold after a crash mid-flush: a Ready's hard state
+// comes before its entries (a server enters a term before it writes entries
+// of it, §5.1), and an entry follows the one before it.
+void Storage::keep_unsynced_prefix(std::uint64_t units) {
+    RAFT_ASSERT(units <= unsynced_units_);
+    std::uint64_t left = units;
+    for (PendingWrite& write : unsynced_) {
+        if (left == 0) {
+            break;
+        }
+        const std::uint64_t taken = std::min(left, units_of(write));
+        sync_units(write, taken);
+        left -= taken;
+    }
+    RAFT_ASSERT(left == 0);
+    drop_unsynced();
+    check_durable();
+}
+
+void Storage::check_durable() const {
+    RAFT_ASSERT(entries_.empty() || entries_.front().index == base_index_ + 1);
+    RAFT_ASSERT(entries_.empty() || entries_.back().index == durable_last_index());
+    RAFT_ASSERT(entries_.empty() || entries_.back().term <= hard_state_.term);
+    RAFT_ASSERT(!snapshot_.has_value() || snapshot_->index >= base_index_);
 }
 
 core::DurableState Storage::durable_state() const {

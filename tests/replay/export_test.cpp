@@ -197,6 +197,26 @@ constexpr std::string_view small_kv_scenario = R"json({
                         .linearizability = checked ? &*checked : nullptr});
 }
 
+TEST_CASE("timeline: a crash says what became of the unsynced writes", "[export]") {
+    const NodeNames names{"", "a"};
+    const auto crash = [&](sim::UnsyncedWrites fate, std::uint64_t kept, std::uint64_t units) {
+        return describe_record(TraceRecord{.time = 5,
+                                           .kind = TraceKind::crash,
+                                           .node = 1,
+                                           .a = static_cast<std::uint64_t>(fate),
+                                           .b = kept,
+                                           .c = units},
+                               names);
+    };
+    CHECK(crash(sim::UnsyncedWrites::kept, 0, 0) == "## CRASH a");
+    CHECK(crash(sim::UnsyncedWrites::lost, 0, 0) == "## CRASH a (losing unsynced writes)");
+    CHECK(crash(sim::UnsyncedWrites::torn, 3, 7) ==
+          "## CRASH a (torn: kept 3 of 7 unsynced writes)");
+    CHECK(crash(sim::UnsyncedWrites::torn, 1, 1) ==
+          "## CRASH a (torn: kept 1 of 1 unsynced write)");
+    CHECK(crash(sim::UnsyncedWrites::torn, 0, 0) == "## CRASH a (torn: no unsynced writes)");
+}
+
 TEST_CASE("html: a key-value run gets a lane per client and a box per operation",
           "[export][html]") {
     const scenarios::ParseResult parsed = scenarios::parse_scenario(small_kv_scenario, "kv.json");

@@ -280,11 +280,25 @@ TEST_CASE("parse: \"checks\": \"all\" verifies with the default settle time", "[
     REQUIRE(armed.steps.size() == 1);
     CHECK(armed.steps[0].crash_after == "request_vote_response");
     CHECK(armed.steps[0].lose_unsynced);
+    CHECK_FALSE(armed.steps[0].torn);
     const ParseResult bogus = parse(with_steps(R"({"crash": "leader", "after": "lunch"})"));
     REQUIRE(bogus.error.has_value());
     CHECK_THAT(bogus.error->to_string(), Catch::Contains("steps[0].after: expected \"persist\""));
     CHECK(black.checks.black_box);
     CHECK(black.checks.verify);
+}
+
+TEST_CASE("parse: a torn crash, now or armed, carries torn and not lose_unsynced", "[parse]") {
+    const Scenario torn = parsed(parse(with_steps(
+        R"({"crash": "a", "torn": true}, {"crash": "leader", "torn": true, "after": "persist"})")));
+    REQUIRE(torn.steps.size() == 2);
+    CHECK(torn.steps[0].torn);
+    CHECK_FALSE(torn.steps[0].lose_unsynced);
+    CHECK(torn.steps[0].crash_after.empty());
+    CHECK(torn.steps[1].torn);
+    CHECK(torn.steps[1].crash_after == "persist");
+    const Scenario plain = parsed(parse(with_steps(R"({"crash": "a", "torn": false})")));
+    CHECK_FALSE(plain.steps[0].torn);
 }
 
 TEST_CASE("parse: malformed JSON is reported at \"$\" with its line and column", "[parse]") {
@@ -570,6 +584,13 @@ const std::vector<ErrorCase> impossible_values = {
      "message_faults[0]",
      "a message fault has exactly one of drop, duplicate, delay or replay, found 'delay' and "
      "'replay'"},
+    // A torn crash keeps a prefix of the unsynced writes; lose_unsynced none.
+    {with_steps(R"({"crash": "a", "torn": true, "lose_unsynced": true})"), "steps[0].torn",
+     "expected \"torn\" or \"lose_unsynced\", not both"},
+    {with_steps(R"({"crash": "a", "lose_unsynced": true, "after": "persist", "torn": true})"),
+     "steps[0].torn", "expected \"torn\" or \"lose_unsynced\", not both"},
+    {with_steps(R"({"crash": "a", "torn": "yes"})"), "steps[0].torn",
+     "expected true or false, got \"yes\""},
     {with_field(R"("network": {"stale_replay": [2, 1]})"), "network.stale_replay",
      "numerator 2 is above denominator 1"},
     {with_field(R"("network": {"stale_replay_delay": "5s"})"), "network.stale_replay_delay",

@@ -90,9 +90,9 @@ std::string step_difference(const Step& a, const Step& b, const std::string& whe
         a.duration_us == b.duration_us && a.group == b.group && a.slow_mode == b.slow_mode &&
         a.delay_min_us == b.delay_min_us && a.delay_max_us == b.delay_max_us &&
         same_network(a.network, b.network) && a.lose_unsynced == b.lose_unsynced &&
-        a.crash_after == b.crash_after && a.drift_ppm == b.drift_ppm && a.count == b.count &&
-        a.optional == b.optional && a.name == b.name && a.suffrage == b.suffrage &&
-        a.any_target == b.any_target;
+        a.torn == b.torn && a.crash_after == b.crash_after && a.drift_ppm == b.drift_ppm &&
+        a.count == b.count && a.optional == b.optional && a.name == b.name &&
+        a.suffrage == b.suffrage && a.any_target == b.any_target;
     if (!scalars_equal) {
         return where;
     }
@@ -368,6 +368,13 @@ std::vector<Step> hand_built_steps() {
     Step& armed = add(Kind::crash);
     armed.nodes = {selector(SelectorKind::leader)};
     armed.crash_after = "append_entries_response";
+    Step& torn = add(Kind::crash);
+    torn.nodes = {selector(SelectorKind::random, "", 1, 1)};
+    torn.torn = true;
+    Step& torn_armed = add(Kind::crash);
+    torn_armed.nodes = {selector(SelectorKind::leader)};
+    torn_armed.torn = true;
+    torn_armed.crash_after = "persist";
     Step& cut = add(Kind::cut);
     cut.from = selector(SelectorKind::follower, "", 1, 1);
     cut.to = selector(SelectorKind::random, "", 1, 2);
@@ -446,6 +453,8 @@ TEST_CASE("write: a hand-built scenario with every selector kind and message fau
     CHECK_THAT(text, Catch::Contains(R"("stale_replay": [1, 50],)"));
     CHECK_THAT(text, Catch::Contains(R"("stale_replay_delay": ["1us", "1h"])"));
     CHECK_THAT(text, Catch::Contains(R"("stale_replay": 0, "queue_capacity": 7)"));
+    CHECK_THAT(text, Catch::Contains(R"({"crash": {"random": 1}, "torn": true})"));
+    CHECK_THAT(text, Catch::Contains(R"({"crash": "leader", "torn": true, "after": "persist"})"));
 }
 
 TEST_CASE("write: one_of and repeat nest to the parser's limit", "[write]") {

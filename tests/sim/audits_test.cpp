@@ -204,6 +204,100 @@ std::vector<HistoryCase> storage_cases() {
     };
 }
 
+// A torn crash (UnsyncedWrites::torn): the restart may find a prefix of the
+// writes issued since the last sync -- a vote, a higher term, entries past
+// the synced log, a truncation without its re-append -- and the audit lets
+// it; what was synced before the crash it still demands. The hard state:
+std::vector<HistoryCase> torn_hard_state_cases() {
+    constexpr UnsyncedWrites torn = UnsyncedWrites::torn;
+    return {
+        {"a torn restart lost a synced vote (one issued after the sync may survive)",
+         [](Checkers& c) {
+             grant(c, 2, 1, 5);
+             c.on_crash(2, torn);
+             c.on_log_reset(2, std::nullopt, 0, {}, HardState{.term = 5, .voted_for = 0}, 7);
+         },
+         [](Checkers& c) {
+             c.on_hard_state(2, HardState{.term = 5}, 1);
+             c.on_sync(2);
+             c.on_hard_state(2, HardState{.term = 5, .voted_for = 1}, 2);
+             c.on_crash(2, torn);
+             c.on_log_reset(2, std::nullopt, 0, {}, HardState{.term = 5, .voted_for = 1}, 7);
+         },
+         Checker::durability, "synced_hard_state_lost"},
+        {"a torn restart kept entries of a term its hard state lacks",
+         [](Checkers& c) {
+             write_log(c, 2, 1, 3);
+             c.on_hard_state(2, HardState{.term = 2}, 2);
+             c.on_log_write(2, 2, {command(2, 4, 4)}, 2);
+             c.on_crash(2, torn);
+             c.on_log_reset(2, std::nullopt, 0,
+                            {configuration_entry(1, 1, 3), command(1, 2, 2), command(1, 3, 3),
+                             command(2, 4, 4)},
+                            HardState{.term = 1}, 7);
+         },
+         [](Checkers& c) {
+             write_log(c, 2, 1, 3);
+             c.on_hard_state(2, HardState{.term = 2}, 2);
+             c.on_log_write(2, 2, {command(2, 4, 4)}, 2);
+             c.on_crash(2, torn);
+             c.on_log_reset(2, std::nullopt, 0,
+                            {configuration_entry(1, 1, 3), command(1, 2, 2), command(1, 3, 3)},
+                            HardState{.term = 1}, 7);
+         },
+         Checker::durability, "log_ahead_of_term"},
+    };
+}
+
+// The log after a torn crash: the synced prefix is demanded, what the torn
+// prefix added or truncated past it is not.
+std::vector<HistoryCase> torn_log_cases() {
+    constexpr UnsyncedWrites torn = UnsyncedWrites::torn;
+    return {
+        {"a torn restart lost a synced entry (a later term and entries may survive)",
+         [](Checkers& c) {
+             write_log(c, 2, 1, 3);
+             c.on_hard_state(2, HardState{.term = 2}, 2);
+             c.on_log_write(2, 2, {command(2, 4, 4), command(2, 5, 5)}, 2);
+             c.on_crash(2, torn);
+             c.on_log_reset(2, std::nullopt, 0, {configuration_entry(1, 1, 3), command(1, 2, 2)},
+                            HardState{.term = 2}, 7);
+         },
+         [](Checkers& c) {
+             write_log(c, 2, 1, 3);
+             c.on_hard_state(2, HardState{.term = 2}, 2);
+             c.on_log_write(2, 2, {command(2, 4, 4), command(2, 5, 5)}, 2);
+             c.on_crash(2, torn);
+             c.on_log_reset(2, std::nullopt, 0,
+                            {configuration_entry(1, 1, 3), command(1, 2, 2), command(1, 3, 3),
+                             command(2, 4, 4)},
+                            HardState{.term = 2}, 7);
+         },
+         Checker::durability, "synced_entries_lost"},
+        {"a torn restart lost the entry before a truncation (which may survive alone)",
+         [](Checkers& c) {
+             write_log(c, 2, 1, 5);
+             c.on_hard_state(2, HardState{.term = 2}, 2);
+             c.on_sync(2);
+             c.on_log_write(2, 2, {command(2, 4, 9)}, 3);  // replaces 4..5
+             c.on_crash(2, torn);
+             c.on_log_reset(2, std::nullopt, 0, {configuration_entry(1, 1, 3), command(1, 2, 2)},
+                            HardState{.term = 2}, 7);
+         },
+         [](Checkers& c) {
+             write_log(c, 2, 1, 5);
+             c.on_hard_state(2, HardState{.term = 2}, 2);
+             c.on_sync(2);
+             c.on_log_write(2, 2, {command(2, 4, 9)}, 3);
+             c.on_crash(2, torn);
+             c.on_log_reset(2, std::nullopt, 0,
+                            {configuration_entry(1, 1, 3), command(1, 2, 2), command(1, 3, 3)},
+                            HardState{.term = 2}, 7);
+         },
+         Checker::durability, "synced_entries_lost"},
+    };
+}
+
 // Removal of a committed entry by a deposed leader of an earlier term is
 // legal; by a write of the term the entry was applied in, it is not.
 std::vector<HistoryCase> removal_by_term_cases() {
@@ -721,6 +815,8 @@ TEST_CASE("durability: votes, syncs and restarts keep what Figure 2 says is stab
           "[checkers][audits]") {
     run_cases(vote_cases());
     run_cases(storage_cases());
+    run_cases(torn_hard_state_cases());
+    run_cases(torn_log_cases());
     run_cases(removal_cases());
     run_cases(removal_by_term_cases());
     run_cases(pipelined_cases());

@@ -73,6 +73,54 @@ TEST_CASE("crash trigger: after a write is issued, before it is synced", "[crash
     CHECK_FALSE(sim.failed());
 }
 
+/// Node `id`'s first crash record, if it crashed.
+const TraceRecord* crash_record(const Simulation& sim, core::NodeId id) {
+    const TraceRecord* before = record_before_crash(sim, id);
+    return before == nullptr ? nullptr : before + 1;
+}
+
+core::Index durable_last_index(const Host& host) {
+    return host.storage.log_base_index() + host.storage.durable_entries().size();
+}
+
+TEST_CASE(
+    "crash trigger: a torn crash after a write keeps a prefix of it, and the node "
+    "restarts from that prefix",
+    "[crash_trigger]") {
+    // A follower crashes right after it issues the write of a batch of
+    // entries, before the sync: some seed keeps part of the batch, neither
+    // none nor all of it, and the restarted node holds exactly that.
+    bool torn_part_way = false;
+    for (std::uint64_t seed = 1; seed <= 40 && !torn_part_way; ++seed) {
+        SimOptions slow_disk = options(3, seed);
+        slow_disk.disk_sync_us = 5 * us_per_ms;
+        slow_disk.keep_trace = true;
+        Simulation sim(slow_disk);
+        const core::NodeId leader = test::elect(sim);
+        const core::NodeId follower = leader == 1 ? 2 : 1;
+        sim.run_for(1 * us_per_second);
+        const core::Index before = durable_last_index(sim.host(follower));
+        sim.arm_crash(follower, CrashTrigger{.kind = CrashTrigger::Kind::persist, .torn = true});
+        static_cast<void>(sim.apply_n(8, sim.now() + test::long_wait));
+        REQUIRE_FALSE(sim.is_up(follower));
+        const TraceRecord* crash = crash_record(sim, follower);
+        REQUIRE(crash != nullptr);
+        CHECK(crash->a == static_cast<std::uint64_t>(UnsyncedWrites::torn));
+        const std::uint64_t kept = crash->b;
+        const std::uint64_t units = crash->c;
+        REQUIRE(kept <= units);
+        // The write appended entries after the log's end: one unit each.
+        CHECK(durable_last_index(sim.host(follower)) == before + kept);
+        torn_part_way = kept > 0 && kept < units;
+        sim.restart(follower);
+        CHECK(sim.host(follower).node->last_index() == before + kept);
+        CHECK(sim.apply_n(5, sim.now() + test::long_wait) == 5);
+        INFO(test::describe(sim));
+        CHECK_FALSE(sim.failed());
+    }
+    CHECK(torn_part_way);
+}
+
 TEST_CASE("crash trigger: after a commit is learned, and only once", "[crash_trigger]") {
     Simulation sim(options(3, 7));
     const core::NodeId leader = test::elect(sim);

@@ -270,10 +270,11 @@ void collect_lists(const StepList& steps, const ListPath& prefix, std::vector<Li
 }
 
 [[nodiscard]] std::string keep_synced_writes(Step& step) {
-    if (step.kind != Kind::crash || !step.lose_unsynced) {
+    if (step.kind != Kind::crash || (!step.lose_unsynced && !step.torn)) {
         return {};
     }
     step.lose_unsynced = false;
+    step.torn = false;
     return "crash keeps unsynced writes";
 }
 

@@ -507,7 +507,10 @@ struct MarkerStyle {
 [[nodiscard]] std::string marker_label(const TraceRecord& record) {
     switch (record.kind) {
         case TraceKind::crash:
-            return "CRASH";
+            // A torn crash: how many of its unsynced writes survived.
+            return record.a == static_cast<std::uint64_t>(sim::UnsyncedWrites::torn)
+                       ? fmt::format("CRASH torn {}/{}", record.b, record.c)
+                       : "CRASH";
         case TraceKind::wipe:
             return record.a != 0 ? "WIPED" : "WIPED (unsanctioned)";
         case TraceKind::restart:

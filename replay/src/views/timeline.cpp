@@ -182,6 +182,24 @@ std::string describe(const TraceRecord& record, const NodeNames& names) {
     }
 }
 
+// a = sim::UnsyncedWrites; a torn crash says b units kept of c.
+std::string describe_crash(const TraceRecord& record, const NodeNames& names) {
+    const std::string node = name_of(names, record.node);
+    switch (static_cast<sim::UnsyncedWrites>(record.a)) {
+        case sim::UnsyncedWrites::kept:
+            return fmt::format("## CRASH {}", node);
+        case sim::UnsyncedWrites::lost:
+            return fmt::format("## CRASH {} (losing unsynced writes)", node);
+        case sim::UnsyncedWrites::torn:
+            if (record.c == 0) {
+                return fmt::format("## CRASH {} (torn: no unsynced writes)", node);
+            }
+            return fmt::format("## CRASH {} (torn: kept {} of {} unsynced write{})", node, record.b,
+                               record.c, record.c == 1 ? "" : "s");
+    }
+    return fmt::format("## CRASH {} (unsynced writes: {}?)", node, record.a);
+}
+
 std::string describe_fault(const TraceRecord& record, const NodeNames& names) {
     switch (record.kind) {
         case TraceKind::partition: {
@@ -205,8 +223,7 @@ std::string describe_fault(const TraceRecord& record, const NodeNames& names) {
             return fmt::format("## {} {} -> {}", record.a != 0 ? "CUT" : "RESTORE",
                                name_of(names, record.node), name_of(names, record.peer));
         case TraceKind::crash:
-            return fmt::format("## CRASH {}{}", name_of(names, record.node),
-                               record.a != 0 ? " (losing unsynced writes)" : "");
+            return describe_crash(record, names);
         case TraceKind::restart:
             return fmt::format("## RESTART {}", name_of(names, record.node));
         case TraceKind::wipe:

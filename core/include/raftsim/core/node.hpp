@@ -156,7 +156,8 @@ struct NodeOptions {
 
 /// What a restarting node reads back from its durable storage: what the host
 /// persisted from the Ready batches it handled, each batch's writes applied
-/// whole and in ready.hpp's order. An empty one is a brand-new server.
+/// whole and in ready.hpp's order -- or, after a torn write, the last batch's
+/// only in part, a prefix in that order. An empty one is a brand-new server.
 ///
 /// Node::restart trusts it, as its own earlier output (a violation is a
 /// broken host, so a RAFT_ASSERT, not a refusal):

@@ -2,11 +2,13 @@
 // Ready: everything a node asks its host to do, in one batch.
 //
 // THE RULE: PERSIST BEFORE SEND. The host must, in this order,
-//   1. make `snapshot`, `compaction`, `hard_state` and `entries` durable, in
-//      that order: store the snapshot as the latest one; delete durable
-//      entries at or below compaction->base_index (every entry, if
-//      discard_all); then delete every durable entry at index >=
-//      entries.front().index and append `entries`;
+//   1. make `hard_state`, `snapshot`, `compaction` and `entries` durable, in
+//      that order: store the term and vote; store the snapshot as the latest
+//      one; delete durable entries at or below compaction->base_index (every
+//      entry, if discard_all); then delete every durable entry at index >=
+//      entries.front().index and append `entries`. The term goes first so
+//      that a crash part-way (a torn write) never leaves a snapshot or an
+//      entry of a term the durable term has not reached (§5.1);
 //   2. only then send `messages` -- a vote or an AppendEntries acknowledgement
 //      promises that the state it depends on survives a crash (Raft paper
 //      Figure 2: "respond to RPCs only after updating stable storage");

@@ -18,17 +18,21 @@ namespace raftsim::scenarios {
 /// A crash step's "after": "persist", "commit" or a message type's name, as
 /// the simulator's trigger; nullopt for any other text.
 [[nodiscard]] inline std::optional<sim::CrashTrigger> crash_trigger_named(std::string_view after,
-                                                                          bool lose_unsynced) {
+                                                                          bool lose_unsynced,
+                                                                          bool torn = false) {
     using Kind = sim::CrashTrigger::Kind;
     if (after == "persist" || after == "commit") {
         return sim::CrashTrigger{.kind = after == "persist" ? Kind::persist : Kind::commit,
-                                 .lose_unsynced = lose_unsynced};
+                                 .lose_unsynced = lose_unsynced,
+                                 .torn = torn};
     }
     for (std::uint8_t i = 0; i < core::message_type_count; ++i) {
         const auto type = static_cast<core::MessageType>(i);
         if (core::to_string(type) == after) {
-            return sim::CrashTrigger{
-                .kind = Kind::send, .message_type = type, .lose_unsynced = lose_unsynced};
+            return sim::CrashTrigger{.kind = Kind::send,
+                                     .message_type = type,
+                                     .lose_unsynced = lose_unsynced,
+                                     .torn = torn};
         }
     }
     return std::nullopt;
@@ -93,7 +97,7 @@ struct Step {
         slow_votes,       // delay votes to/from `nodes` by [delay_min, delay_max]
         clear_slow_votes,
         network,         // change link settings (`network`)
-        crash,           // crash `nodes` (`lose_unsynced`)
+        crash,           // crash `nodes` (`lose_unsynced` or `torn`)
         restart,         // restart `nodes`
         clock_drift,     // set `drift_ppm` on `nodes`
         apply,           // hashicorp ApplyN: `count` commands, wait for outcomes
@@ -142,6 +146,9 @@ struct Step {
     TimeUs delay_max_us = 0;
     NetworkSpec network;
     bool lose_unsynced = false;
+    /// crash: a torn write -- a prefix of the unsynced writes survives
+    /// (sim::UnsyncedWrites::torn); never with lose_unsynced.
+    bool torn = false;
     /// crash: "" crashes now; "persist", "commit" or a message type's name
     /// ("request_vote_response", ...) arms a crash right after the node
     /// next does that (sim::CrashTrigger).

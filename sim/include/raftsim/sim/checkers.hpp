@@ -21,6 +21,7 @@
 #include "raftsim/core/message.hpp"
 #include "raftsim/core/ready.hpp"
 #include "raftsim/sim/fsm.hpp"
+#include "raftsim/sim/host.hpp"
 #include "raftsim/sim/kv/kv_store.hpp"
 #include "raftsim/sim/time.hpp"
 #include "raftsim/sut/system.hpp"
@@ -149,8 +150,14 @@ class Checkers {
     /// it) are durable; later log writes are not (a pipelined disk).
     void on_durable(core::NodeId node, core::Index unsynced_from);
     void on_sync(core::NodeId node);
-    /// The node crashed; with `lose_unsynced` its unsynced writes are gone.
-    void on_crash(core::NodeId node, bool lose_unsynced);
+    /// The node crashed; `fate` says what became of its unsynced writes.
+    /// The restart audit then demands what was synced before, never more:
+    /// after a torn crash the node may also find a prefix of the rest.
+    void on_crash(core::NodeId node, UnsyncedWrites fate);
+    /// With `lose_unsynced` its unsynced writes are gone, else all kept.
+    void on_crash(core::NodeId node, bool lose_unsynced) {
+        on_crash(node, lose_unsynced ? UnsyncedWrites::lost : UnsyncedWrites::kept);
+    }
     /// The harness wiped the (crashed) node's disk. The restart audit
     /// expects nothing of it then, and its acknowledgements no longer vouch
     /// for a log. `sanctioned`: it was out of the committed configuration,
@@ -241,6 +248,9 @@ class Checkers {
         /// restart audit (index 0: nothing to check).
         core::Index synced_through = 0;
         std::uint64_t synced_chain = 0;
+        /// The last crash was torn: the restart may find writes issued
+        /// after the last sync too (a prefix of them).
+        bool torn = false;
         /// The last index applied in this incarnation (or restored from a
         /// snapshot).
         core::Index applied = 0;

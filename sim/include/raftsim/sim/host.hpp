@@ -21,6 +21,26 @@ namespace raftsim::sim {
 /// The host's disk, which the seam hands to every system under test.
 using Storage = sut::Storage;
 
+/// What a crash does with the writes a node issued but had not synced.
+/// The values are the trace's (a crash record's `a`).
+enum class UnsyncedWrites : std::uint8_t {
+    /// The OS got them to disk after all.
+    kept,
+    /// None reached the disk.
+    lost,
+    /// A prefix did, at whole-write granularity (an entry, a hard-state
+    /// record; sut::Storage::keep_unsynced_prefix), drawn uniformly.
+    torn,
+};
+
+/// A crash step's modifiers as a fate (torn and lose_unsynced never together).
+[[nodiscard]] constexpr UnsyncedWrites unsynced_writes(bool lose_unsynced, bool torn) noexcept {
+    if (torn) {
+        return UnsyncedWrites::torn;
+    }
+    return lose_unsynced ? UnsyncedWrites::lost : UnsyncedWrites::kept;
+}
+
 /// A crash tied to what a node does, not to a time (issue 14 §5): the node
 /// crashes right after the event that fires it.
 struct CrashTrigger {
@@ -29,7 +49,8 @@ struct CrashTrigger {
         /// messages go too).
         send,
         /// It issued a write to storage: with a disk sync delay the crash
-        /// comes before the sync completes, so `lose_unsynced` loses it.
+        /// comes before the sync completes, so `lose_unsynced` loses it
+        /// (and `torn` keeps a prefix of it).
         persist,
         /// It learned of a higher commit index (before applying it).
         commit,
@@ -37,6 +58,12 @@ struct CrashTrigger {
     Kind kind = Kind::send;
     core::MessageType message_type = core::MessageType::request_vote_response;
     bool lose_unsynced = false;
+    /// A torn write instead: a prefix of the unsynced writes survives.
+    bool torn = false;
+
+    [[nodiscard]] UnsyncedWrites fate() const noexcept {
+        return unsynced_writes(lose_unsynced, torn);
+    }
 };
 
 struct Host {

@@ -6,7 +6,7 @@
 //
 // Hosts follow the Ready contract: write, sync, then send, apply, advance.
 // With disk_sync_us > 0 a write takes that long to become durable; a crash
-// in between keeps it or loses it (crash(node, lose_unsynced)).
+// in between keeps it, loses it or keeps a prefix of it (crash(node, fate)).
 
 #include <algorithm>
 #include <cstdint>
@@ -313,7 +313,12 @@ class Simulation {
     void set_slow_votes(SlowVoteMode mode, const std::vector<core::NodeId>& nodes,
                         TimeUs delay_min_us, TimeUs delay_max_us);
     void clear_slow_votes();
-    void crash(core::NodeId id, bool lose_unsynced);
+    /// Crash `id`; `fate` says what becomes of its unsynced writes (a torn
+    /// crash draws how many units survive, uniformly, from a stream of its own).
+    void crash(core::NodeId id, UnsyncedWrites fate);
+    void crash(core::NodeId id, bool lose_unsynced) {
+        crash(id, lose_unsynced ? UnsyncedWrites::lost : UnsyncedWrites::kept);
+    }
     /// Crash `id` right after the event `trigger` names (once; a crash for
     /// another reason disarms it).
     void arm_crash(core::NodeId id, const CrashTrigger& trigger);
@@ -527,6 +532,9 @@ class Simulation {
     Network network_;
     core::Prng scenario_prng_;
     core::Prng tick_prng_;
+    /// Draws only at torn crashes, so a run without one draws what it did
+    /// before they existed (and keeps its fingerprint).
+    core::Prng torn_prng_;
     std::vector<Host> hosts_;
     /// In-flight messages, by slot; freed slots are reused.
     std::vector<core::Message> slab_;
@@ -586,8 +594,9 @@ class Simulation {
     /// A trigger matched: the crash happens once the current event is done.
     void fire_crash_trigger(Host& host, CrashTrigger::Kind kind, core::MessageType type = {});
     void crash_triggered();
-    /// Nodes whose trigger fired, with lose_unsynced, in firing order.
-    std::vector<std::pair<core::NodeId, bool>> crashes_due_;
+    /// Nodes whose trigger fired, with the fate of their unsynced writes,
+    /// in firing order.
+    std::vector<std::pair<core::NodeId, UnsyncedWrites>> crashes_due_;
     void calm_heal();
     [[nodiscard]] bool calm_quorums_up() const;
     [[nodiscard]] bool stable_leader() const;

@@ -1,8 +1,10 @@
 #pragma once
 // A node's stable storage: a durable part and an unsynced part. Writes land
-// unsynced; sync() makes them durable. A crash keeps or loses the unsynced
-// part (crash(lose_unsynced)). A restart reads back the durable part only.
-// It holds the hard state, the latest snapshot and the log after its base.
+// unsynced; sync() makes them durable. A crash keeps the unsynced part
+// (sync), loses it (drop_unsynced) or keeps a prefix of it at whole-write
+// granularity (keep_unsynced_prefix: a torn write). A restart reads back the
+// durable part only. It holds the hard state, the latest snapshot and the
+// log after its base.
 
 #include <cstdint>
 #include <deque>
@@ -48,6 +50,19 @@ class Storage {
     /// Forgets every unsynced write (a crash before fsync returned).
     void drop_unsynced();
     [[nodiscard]] bool has_unsynced() const noexcept;
+    /// The unsynced writes counted in the units a crash can tear them at,
+    /// in issue order. Within a Ready: its hard state, its snapshot (with
+    /// a compaction that discards the whole log: an install is one unit),
+    /// its compaction, the truncation its entries make (only when they
+    /// replace entries), then each entry. Of the separate operations: an
+    /// append is one unit per entry, a truncate one, a snapshot put one (its
+    /// compaction with it); set_hard_state is synchronous, never a unit.
+    [[nodiscard]] std::uint64_t unsynced_units() const noexcept;
+    /// A torn write (a crash mid-flush): the first `units` unsynced units
+    /// become durable, the rest is forgotten. What is left is a valid
+    /// durable state: the log contiguous, its terms at most the hard
+    /// state's, the snapshot inside the log's reach.
+    void keep_unsynced_prefix(std::uint64_t units);
 
     [[nodiscard]] core::DurableState durable_state() const;
     /// The durable log, entries after log_base_index().
@@ -74,8 +89,18 @@ class Storage {
     };
     void compact_to(core::Index index);
 
-    void sync_one(PendingWrite& write);
+    [[nodiscard]] static std::uint64_t units_of(const PendingWrite& write) noexcept;
+    /// Makes the first `units` units of `write` durable (units_of: all).
+    void sync_units(PendingWrite& write, std::uint64_t units);
+    void sync_one(PendingWrite& write) { sync_units(write, units_of(write)); }
     void compact(const core::LogCompaction& compaction);
+    void store_snapshot(PendingWrite& write);
+    void append_durable(std::vector<core::Entry>& entries, std::uint64_t count);
+    void push_unsynced(PendingWrite write);
+    [[nodiscard]] core::Index durable_last_index() const noexcept {
+        return base_index_ + entries_.size();
+    }
+    void check_durable() const;
 
     core::HardState hard_state_;
     std::optional<core::Snapshot> snapshot_;
@@ -85,6 +110,11 @@ class Storage {
     /// Oldest first; synced from the front (a deque: a backlog of
     /// thousands of writes must not make each sync linear).
     std::deque<PendingWrite> unsynced_;
+    /// The last index of the log as issued: durable, then every unsynced
+    /// write in order (tells a Ready's truncation from a plain append).
+    core::Index issued_last_index_ = 0;
+    /// units_of every unsynced write, summed.
+    std::uint64_t unsynced_units_ = 0;
     std::uint64_t sync_count_ = 0;
 };
 

@@ -17,7 +17,8 @@ namespace raftsim::sut {
 /// When writes become durable and what may be sent before they are: a
 /// declaration the adapter carries out with sut::Storage's operations. The
 /// checkers enforce only the universal part (a vote or an acknowledgement
-/// rests on durable state), and a crash loses exactly what is unsynced.
+/// rests on durable state), and a crash loses exactly what is unsynced (or,
+/// torn, all but a prefix of it).
 struct Durability {
     /// Every write a node issues is durable before any message or effect
     /// resting on it leaves the node, and the node handles no input
