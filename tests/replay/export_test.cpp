@@ -287,6 +287,10 @@ TEST_CASE("html: the violating window's operations are outlined, its key's other
     CHECK(lanes.find("<div class=\"hist bad\"><b>NOT LINEARIZABLE</b> on key 1") !=
           std::string::npos);
     CHECK(lanes.find("outlined in red: #1 #2") != std::string::npos);
+    CHECK(lanes.find(fmt::format("The longest partial linearization ({} operations): {}.",
+                                 verdict.partial_linearization.size(),
+                                 sim::describe_partial_linearization(
+                                     verdict.partial_linearization))) != std::string::npos);
     CHECK(count_matches(lanes, "<g class=\"client\" data-client=\"") == 3);
     CHECK(count_matches(history_chart(lanes), "<g class=\"op [a-z ]*win\"") == 2);
     CHECK(lanes.find("<g class=\"op ok win\" data-op=\"1\">") != std::string::npos);

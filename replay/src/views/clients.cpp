@@ -35,7 +35,8 @@ constexpr int op_box_height = 18;
 constexpr int op_tail_y = 26;
 // A monospace character of the 10 px labels is at most this wide.
 constexpr int op_char_width = 7;
-// The most operation ids the verdict's text lists before "...".
+// The most ids of the window the verdict's text lists before "..." (the
+// partial linearization lists its last ones, as the violation's text does).
 constexpr std::size_t ids_listed = 24;
 
 [[nodiscard]] bool by_invocation(const Operation* a, const Operation* b) {
@@ -365,16 +366,16 @@ void draw_operation(HistoryChart& chart, const Operation& op) {
         case Verdict::not_linearizable:
             break;
     }
-    return {
-        "bad",
-        fmt::format("<b>NOT LINEARIZABLE</b> on key {}: no order of the window's {} "
-                    "operations explains their results ({}; outlined in red: {}). The "
-                    "longest partial linearization: {}.",
-                    result->key, result->window.size(),
-                    result->window_minimal ? "removing any one of them leaves a history that "
-                                             "can be linearized"
-                                           : "the search for a smaller window ran out",
-                    operation_ids(result->window), operation_ids(result->partial_linearization))};
+    return {"bad",
+            fmt::format("<b>NOT LINEARIZABLE</b> on key {}: no order of the window's {} "
+                        "operations explains their results ({}; outlined in red: {}). The "
+                        "longest partial linearization ({} operations): {}.",
+                        result->key, result->window.size(),
+                        result->window_minimal ? "removing any one of them leaves a history that "
+                                                 "can be linearized"
+                                               : "the search for a smaller window ran out",
+                        operation_ids(result->window), result->partial_linearization.size(),
+                        sim::describe_partial_linearization(result->partial_linearization))};
 }
 
 }  // namespace
