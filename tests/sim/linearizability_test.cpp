@@ -479,6 +479,8 @@ TEST_CASE("linearizability: a malformed history is refused with the operation at
           "[linearizability]") {
     Operation answered_lost = lost(get(2, 1, 1, not_found, 0, 10));
     answered_lost.read = 11;
+    Operation leased_put = put(2, 1, 1, 12, 20, 30);
+    leased_put.read_path = ReadPath::lease;
     const struct {
         std::string name;
         std::vector<Operation> history;
@@ -501,6 +503,10 @@ TEST_CASE("linearizability: a malformed history is refused with the operation at
          {put(1, 1, 1, 11, 0, 10), answered_lost},
          HistoryError::unexpected_output,
          2},
+        {"a write served by the lease",
+         {put(1, 1, 1, 11, 0, 10), leased_put},
+         HistoryError::unexpected_output,
+         2},
     };
     for (const auto& row : rows) {
         DYNAMIC_SECTION(row.name) {
@@ -521,7 +527,7 @@ TEST_CASE("linearizability: the text names the window's operations, values and t
     INFO(text);
     CHECK(text.find("not linearizable: key 1\n") == 0);
     CHECK(text.find("#1      client 1    put(k1, 11)") != std::string::npos);
-    CHECK(text.find("get(k1) -> 11") != std::string::npos);
+    CHECK(text.find("get[log](k1) -> 11") != std::string::npos);
     CHECK(text.find("[40, 50]") != std::string::npos);
     CHECK(text.find("minimal") != std::string::npos);
 }

@@ -13,31 +13,6 @@
 namespace raftsim::sim {
 namespace {
 
-std::string describe_call(const Operation& op) {
-    const bool answered = op.status == OpStatus::ok;
-    switch (op.kind) {
-        case OpKind::put:
-            return fmt::format("put(k{}, {}){}", op.key, op.value, answered ? "" : " -> ?");
-        case OpKind::remove:
-            return fmt::format("delete(k{}){}", op.key, answered ? "" : " -> ?");
-        case OpKind::get: {
-            if (!answered) {
-                return fmt::format("get(k{}) -> ?", op.key);
-            }
-            if (!op.read.has_value()) {
-                return fmt::format("get(k{}) -> not found", op.key);
-            }
-            return fmt::format("get(k{}) -> {}", op.key, *op.read);
-        }
-        case OpKind::compare_and_set: {
-            const char* outcome = op.cas_succeeded ? "ok" : "failed";
-            return fmt::format("cas(k{}, {} -> {}) -> {}", op.key, op.expected, op.value,
-                               answered ? outcome : "?");
-        }
-    }
-    return "?";
-}
-
 std::string describe_times(const Operation& op) {
     if (op.status == OpStatus::ok) {
         return fmt::format("[{}, {}]", op.invoke_us, op.complete_us);
@@ -71,6 +46,32 @@ std::string render_violation(const LinearizabilityResult& result,
 }
 
 }  // namespace
+
+std::string describe_call(const Operation& op) {
+    const bool answered = op.status == OpStatus::ok;
+    switch (op.kind) {
+        case OpKind::put:
+            return fmt::format("put(k{}, {}){}", op.key, op.value, answered ? "" : " -> ?");
+        case OpKind::remove:
+            return fmt::format("delete(k{}){}", op.key, answered ? "" : " -> ?");
+        case OpKind::get: {
+            const std::string call = fmt::format("get[{}](k{})", to_string(op.read_path), op.key);
+            if (!answered) {
+                return call + " -> ?";
+            }
+            if (!op.read.has_value()) {
+                return call + " -> not found";
+            }
+            return fmt::format("{} -> {}", call, *op.read);
+        }
+        case OpKind::compare_and_set: {
+            const char* outcome = op.cas_succeeded ? "ok" : "failed";
+            return fmt::format("cas(k{}, {} -> {}) -> {}", op.key, op.expected, op.value,
+                               answered ? outcome : "?");
+        }
+    }
+    return "?";
+}
 
 std::string describe_partial_linearization(std::span<const OperationId> ids) {
     const std::size_t skipped =

@@ -14,18 +14,6 @@ std::string_view to_string(StateMachineKind kind) noexcept {
     return "?";
 }
 
-std::string_view to_string(ReadPath path) noexcept {
-    switch (path) {
-        case ReadPath::log:
-            return "log";
-        case ReadPath::read_index:
-            return "read_index";
-        case ReadPath::lease:
-            return "lease";
-    }
-    return "?";
-}
-
 std::string_view to_string(ClientEvent event) noexcept {
     switch (event) {
         case ClientEvent::invoked:
@@ -129,7 +117,8 @@ void KvClients::invoke(ClientId id, const KvCommand& command, core::NodeId node,
                                     .complete_us = now,
                                     .status = OpStatus::indeterminate,
                                     .read = std::nullopt,
-                                    .cas_succeeded = false});
+                                    .cas_succeeded = false,
+                                    .read_path = command.read_path});
     if (command.kind == OpKind::put) {
         invoking.last_seen[command.key] = command.value;
     }

@@ -100,6 +100,12 @@ struct LinearizabilityResult {
 /// The first problem with a history, or none; `at` gets the operation's id.
 [[nodiscard]] HistoryError validate_history(std::span<const Operation> history, OperationId& at);
 
+/// One operation's call and answer as a verdict's text writes it:
+/// "put(k3, 17)", "get[lease](k3) -> 17" (a get names how it was served),
+/// "get[log](k3) -> not found", "cas(k3, 5 -> 9) -> failed", "delete(k3)";
+/// "-> ?" when no answer came.
+[[nodiscard]] std::string describe_call(const Operation& op);
+
 /// How many ids of the partial linearization a verdict's text lists: the
 /// last ones, where the search got stuck, which is where to look; the
 /// earlier ones are only counted. A history of thousands of operations
