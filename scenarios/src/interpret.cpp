@@ -642,6 +642,7 @@ sim::SimOptions sim_options(const Scenario& scenario, const RunOptions& options)
         .state_machine = scenario.state_machine,
         .kv_clients = scenario.clients,
         .linearizability_limits = options.linearizability_limits.value_or(sim::CheckLimits{}),
+        .cross_check_history = options.cross_check_history,
         .max_events = options.max_events,
         .limits = {.events = scenario.limits.events,
                    .simulated_time_us = scenario.limits.simulated_time_us,

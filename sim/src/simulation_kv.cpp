@@ -239,6 +239,12 @@ void Simulation::apply_kv(Host& host, const core::Entry& entry) {
         return;  // a command of the seeded source: the hash chain has it
     }
     const KvResponse response = host.kv.apply(*command);
+    if (options_.cross_check_history) {
+        // Later applies of the same command (by other servers, or again
+        // after a restart) return the same: the first one is kept.
+        kv_commits_.try_emplace(command->operation,
+                                KvCommit{.first_applied_us = now_, .response = response});
+    }
     const KvPending* pending = kv_clients_.pending(command->operation);
     if (pending != nullptr && pending->node == host.id) {
         host.kv_responses[command->operation] = response;
@@ -264,6 +270,25 @@ void Simulation::check_client_history() {
     if (result.verdict == Verdict::not_linearizable && !failed()) {
         fail(Checker::linearizability, "not_linearizable", render_verdict(result, operations));
     }
+    if (options_.cross_check_history) {
+        cross_check_client_history(operations);
+    }
+}
+
+// The history resolved with what the simulator knows took effect is a
+// restriction of the clients' history (an indeterminate operation fixed to
+// one of its possible outcomes, intervals only shortened), so whatever
+// linearizes it linearizes theirs: when the checker decides both, it cannot
+// accept the resolved one and refuse theirs. The converse is the tests'
+// (tests/sim/history_cross_check_test.cpp): a correct system's resolved
+// history is accepted too.
+void Simulation::cross_check_client_history(const std::vector<Operation>& operations) {
+    const std::vector<Operation> resolved =
+        resolve_history(operations, kv_commits_, Tighten::answered_too);
+    resolved_linearizability_ = check_linearizability(resolved, options_.linearizability_limits);
+    RAFT_ASSERT(resolved_linearizability_->verdict != Verdict::refused);
+    RAFT_ASSERT(resolved_linearizability_->verdict != Verdict::linearizable ||
+                linearizability_->verdict != Verdict::not_linearizable);
 }
 
 }  // namespace raftsim::sim

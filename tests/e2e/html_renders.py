@@ -17,7 +17,9 @@ does): the diagram of the shrunk artifact renders and its screenshot is not
 blank and shows the violation. Last, a run with key-value clients
 (KvPartitions) gets the client history below the diagram: a lane per client,
 its last operations as boxes, the verdict; the crafted run (no clients) has
-none.
+none. And in KvReads' lanes each get's tooltip says how it was served
+(get[log], get[read_index], get[lease]), as its label does where it fits,
+and a get by ReadIndex or the lease is filled apart.
 Chromium is required, not optional: without it the test fails and says how
 to install it (`tools/dev deps`, as CI does).
 """
@@ -267,10 +269,41 @@ def check_client_lanes(binary):
     boxes = len(re.findall(r'<g class="op (ok|ind)[^"]*" data-op="\d+">', chart))
     check(boxes == min(operations, 600), f"the last 600 operations drawn, got {boxes}")
     check('<div class="hist good">Linearizable: ' in page, "the verdict")
+    check("get[log](k" in chart and "get[lease]" not in chart,
+          "KvPartitions' gets all go through the log, and say so")
     dom = chromium(binary, "--dump-dom", html.as_uri())
     check('data-rendered="ok"' in dom, "the kv page's script ran")
     check('data-client-lanes="8"' in dom, "the script found a lane per client")
     print(f"client lanes: {clients} clients, {boxes} of {operations} operations drawn")
+    check_read_paths()
+
+
+def check_read_paths():
+    """KvReads reads three ways; each get's label and tooltip say which."""
+    html = work / "reads.html"
+    args = [raftsim, "replay", "KvReads", "--seed", "1", "--html", str(html)]
+    result = subprocess.run(args, capture_output=True, text=True, timeout=120)
+    print("$", " ".join(args), "->", result.returncode)
+    check(result.returncode == 0, "KvReads seed 1 passes")
+    page = html.read_text()
+    chart = page[page.index('<svg class="history"'):]
+    chart = chart[:chart.index("</svg>")]
+    counts = {}
+    for path, tooltip, box in [("log", "through the log", ""),
+                               ("read_index", "by ReadIndex", " rd-index"),
+                               ("lease", "by the leader&apos;s lease", " rd-lease")]:
+        # A box's tooltip names the path; so does its label where the label
+        # fits (lease reads are answered at once: their boxes are narrow).
+        ops = re.findall(r'<g class="op (ok|ind)( win| key)?([a-z -]*)" data-op="\d+"><title>'
+                         r"#\d+ client \d+: get\[" + path + r"\]\(k\d+\)[^\n]*\n"
+                         + re.escape(tooltip), chart)
+        counts[path] = len(ops)
+        check(ops, f"a get by {path} says so in its tooltip")
+        check(all(apart == box for status, _, apart in ops if status == "ok"),
+              f"an answered get by {path} is filled as such (class '{box.strip()}')")
+    check(re.search(r">get\[(log|read_index|lease)\]", chart), "a get's label names its path")
+    check("a get by the leader's lease</span>" in page, "the legend explains the fills")
+    print(f"gets by each path in the lanes: {counts}")
 
 
 main()

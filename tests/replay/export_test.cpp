@@ -307,6 +307,10 @@ TEST_CASE("html: the violating window's operations are outlined, its key's other
     CHECK(lanes.find("<div class=\"hist bad\"><b>NOT LINEARIZABLE</b> on key 1") !=
           std::string::npos);
     CHECK(lanes.find("outlined in red: #1 #2") != std::string::npos);
+    CHECK(lanes.find(fmt::format("The longest partial linearization ({} operations): {}.",
+                                 verdict.partial_linearization.size(),
+                                 sim::describe_partial_linearization(
+                                     verdict.partial_linearization))) != std::string::npos);
     CHECK(count_matches(lanes, "<g class=\"client\" data-client=\"") == 3);
     CHECK(count_matches(history_chart(lanes), "<g class=\"op [a-z ]*win\"") == 2);
     CHECK(lanes.find("<g class=\"op ok win\" data-op=\"1\">") != std::string::npos);
@@ -314,11 +318,45 @@ TEST_CASE("html: the violating window's operations are outlined, its key's other
     CHECK(lanes.find("<g class=\"op ok\" data-op=\"3\">") != std::string::npos);
     CHECK(lanes.find("<g class=\"op ok key\" data-op=\"4\">") != std::string::npos);
     CHECK(lanes.find("<g class=\"op ind key\" data-op=\"5\">") != std::string::npos);
-    CHECK(lanes.find(">get(k1) -&gt; not found</text>") != std::string::npos);
+    CHECK(lanes.find(">get[log](k1) -&gt; not found</text>") != std::string::npos);
     CHECK(lanes.find("in the violating window") != std::string::npos);
     // Clients 0 and 1 ran the window's operations; client 2 did not.
     CHECK(count_matches(lanes, "<text class=\"name bad\"[^>]*>client [01]</text>") == 2);
     CHECK(count_matches(lanes, "<text class=\"name\"[^>]*>client 2</text>") == 1);
+}
+
+TEST_CASE("html: a get's label and tooltip say how it was served", "[export][html]") {
+    struct Case {
+        sim::ReadPath path;
+        std::string label;
+        std::string tooltip;
+        /// The box's class: a get without a log entry is filled apart.
+        std::string box;
+    };
+    const std::vector<Case> cases = {
+        {sim::ReadPath::log, "get[log](k3) -&gt; 17", "through the log", "op ok"},
+        {sim::ReadPath::read_index, "get[read_index](k3) -&gt; 17", "by ReadIndex",
+         "op ok rd-index"},
+        {sim::ReadPath::lease, "get[lease](k3) -&gt; 17", "by the leader&apos;s lease",
+         "op ok rd-lease"},
+    };
+    for (const Case& row : cases) {
+        CAPTURE(sim::to_string(row.path));
+        std::vector<sim::Operation> history = {kv_op(1, 0, sim::OpKind::put, 3, 0, 10),
+                                               kv_op(2, 1, sim::OpKind::get, 3, 20, 30)};
+        history[0].value = 17;
+        history[1].read = 17;
+        history[1].read_path = row.path;
+        const std::string lanes = render_client_lanes({.history = history});
+        const std::string chart = history_chart(lanes);
+        CHECK(chart.find(">" + row.label + "</text>") != std::string::npos);
+        CHECK(chart.find("<title>#2 client 1: " + row.label + "\n" + row.tooltip) !=
+              std::string::npos);
+        CHECK(chart.find("<g class=\"" + row.box + "\" data-op=\"2\">") != std::string::npos);
+        // The legend explains the fills when some get has one.
+        const bool apart = row.path != sim::ReadPath::log;
+        CHECK((lanes.find("a get by the leader's lease</span>") != std::string::npos) == apart);
+    }
 }
 
 TEST_CASE("html: an unknown verdict says so, and is not drawn as a failure", "[export][html]") {

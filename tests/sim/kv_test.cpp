@@ -248,5 +248,39 @@ TEST_CASE("kv cluster: same seed, same trace and history", "[kv]") {
     CHECK(fingerprints[0] == fingerprints[1]);
 }
 
+TEST_CASE("kv cluster: the history says how each get was served, as the trace does", "[kv]") {
+    SimOptions chosen = kv_options(3, 5);
+    chosen.keep_trace = true;
+    chosen.raft.lease_reads = true;
+    chosen.kv_clients.read_index_weight = 3;
+    chosen.kv_clients.lease_read_weight = 3;
+    Simulation sim(chosen);
+    sim.start_clients();
+    sim.run_for(4 * us_per_second);
+    // The trace records each invocation: a get without a log entry as
+    // read_invoked with its path, everything else as invoked.
+    std::map<OperationId, ReadPath> traced;
+    for (const TraceRecord& record : sim.trace().records()) {
+        const auto event = static_cast<ClientEvent>(record.sub);
+        if (record.kind == TraceKind::client && event == ClientEvent::read_invoked) {
+            traced.emplace(record.a, static_cast<ReadPath>(record.c));
+        } else if (record.kind == TraceKind::client && event == ClientEvent::invoked) {
+            traced.emplace(record.a, ReadPath::log);
+        }
+    }
+    std::map<ReadPath, std::size_t> gets;
+    const std::vector<Operation> history = sim.client_history();
+    REQUIRE(history.size() == traced.size());
+    for (const Operation& op : history) {
+        CAPTURE(op.id);
+        CHECK(op.read_path == traced.at(op.id));
+        CHECK((op.kind == OpKind::get || op.read_path == ReadPath::log));
+        gets[op.read_path] += op.kind == OpKind::get ? 1 : 0;
+    }
+    CHECK(gets[ReadPath::log] > 10);
+    CHECK(gets[ReadPath::read_index] > 10);
+    CHECK(gets[ReadPath::lease] > 10);
+}
+
 }  // namespace
 }  // namespace raftsim::sim

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <numeric>
 #include <set>
 #include <string>
 #include <vector>
@@ -478,6 +479,8 @@ TEST_CASE("linearizability: a malformed history is refused with the operation at
           "[linearizability]") {
     Operation answered_lost = lost(get(2, 1, 1, not_found, 0, 10));
     answered_lost.read = 11;
+    Operation leased_put = put(2, 1, 1, 12, 20, 30);
+    leased_put.read_path = ReadPath::lease;
     const struct {
         std::string name;
         std::vector<Operation> history;
@@ -500,6 +503,10 @@ TEST_CASE("linearizability: a malformed history is refused with the operation at
          {put(1, 1, 1, 11, 0, 10), answered_lost},
          HistoryError::unexpected_output,
          2},
+        {"a write served by the lease",
+         {put(1, 1, 1, 11, 0, 10), leased_put},
+         HistoryError::unexpected_output,
+         2},
     };
     for (const auto& row : rows) {
         DYNAMIC_SECTION(row.name) {
@@ -520,9 +527,61 @@ TEST_CASE("linearizability: the text names the window's operations, values and t
     INFO(text);
     CHECK(text.find("not linearizable: key 1\n") == 0);
     CHECK(text.find("#1      client 1    put(k1, 11)") != std::string::npos);
-    CHECK(text.find("get(k1) -> 11") != std::string::npos);
+    CHECK(text.find("get[log](k1) -> 11") != std::string::npos);
     CHECK(text.find("[40, 50]") != std::string::npos);
     CHECK(text.find("minimal") != std::string::npos);
+}
+
+TEST_CASE("linearizability: the partial linearization is listed by its last ids, counted before",
+          "[linearizability]") {
+    struct Case {
+        std::size_t ids;
+        std::string text;
+    };
+    const std::vector<Case> cases = {
+        {0, "(none)"},
+        {3, "#1 #2 #3"},
+        {20, "#1 #2 #3 #4 #5 #6 #7 #8 #9 #10 #11 #12 #13 #14 #15 #16 #17 #18 #19 #20"},
+        {21,
+         "... 1 earlier, #2 #3 #4 #5 #6 #7 #8 #9 #10 #11 #12 #13 #14 #15 #16 #17 #18 #19 "
+         "#20 #21"},
+        {1054,
+         "... 1034 earlier, #1035 #1036 #1037 #1038 #1039 #1040 #1041 #1042 #1043 #1044 "
+         "#1045 #1046 #1047 #1048 #1049 #1050 #1051 #1052 #1053 #1054"},
+    };
+    REQUIRE(partial_linearization_listed == 20);
+    for (const Case& row : cases) {
+        CAPTURE(row.ids);
+        std::vector<OperationId> ids(row.ids);
+        std::iota(ids.begin(), ids.end(), OperationId{1});
+        CHECK(describe_partial_linearization(ids) == row.text);
+    }
+}
+
+TEST_CASE("linearizability: a long history's text lists the last ids and the whole window",
+          "[linearizability]") {
+    // One client's 1000 puts in sequence, then a read of the 500th value:
+    // the search linearizes every put and is stuck at the read.
+    std::vector<Operation> history;
+    for (OperationId id = 1; id <= 1000; ++id) {
+        history.push_back(put(id, 1, 1, id, id * 10, id * 10 + 5));
+    }
+    history.push_back(get(1001, 2, 1, 500, 20'000, 20'010));
+    const LinearizabilityResult result = check_linearizability(history);
+    REQUIRE(result.verdict == Verdict::not_linearizable);
+    REQUIRE(result.partial_linearization.size() == 1000);
+    REQUIRE(result.window == std::vector<OperationId>{500, 1000, 1001});
+    const std::string text = render_verdict(result, history);
+    INFO(text);
+    CHECK(text.find("longest partial linearization (1000 of 1001 operations on key 1): "
+                    "... 980 earlier, #981 #982 ") != std::string::npos);
+    CHECK(text.find(" #999 #1000\n") != std::string::npos);
+    CHECK(text.find("#980 ") == std::string::npos);
+    // Every operation of the window, one line each.
+    CHECK(text.find("#500    client 1") != std::string::npos);
+    CHECK(text.find("#1000   client 1") != std::string::npos);
+    CHECK(text.find("#1001   client 2") != std::string::npos);
+    CHECK(text.size() < 1200);
 }
 
 }  // namespace raftsim::sim

@@ -35,40 +35,36 @@ constexpr int op_box_height = 18;
 constexpr int op_tail_y = 26;
 // A monospace character of the 10 px labels is at most this wide.
 constexpr int op_char_width = 7;
-// The most operation ids the verdict's text lists before "...".
+// The most ids of the window the verdict's text lists before "..." (the
+// partial linearization lists its last ones, as the violation's text does).
 constexpr std::size_t ids_listed = 24;
 
 [[nodiscard]] bool by_invocation(const Operation* a, const Operation* b) {
     return a->invoke_us != b->invoke_us ? a->invoke_us < b->invoke_us : a->id < b->id;
 }
 
-// "put(k3, 17)", "get(k3) -> 17", "cas(k3, 5 -> 9) -> failed", as the
-// verdict's text (sim/history/render.cpp) writes them; "?" for no answer.
-[[nodiscard]] std::string operation_call(const Operation& op) {
-    const bool answered = op.status == OpStatus::ok;
-    switch (op.kind) {
-        case OpKind::put:
-            return fmt::format("put(k{}, {}){}", op.key, op.value, answered ? "" : " -> ?");
-        case OpKind::remove:
-            return fmt::format("delete(k{}){}", op.key, answered ? "" : " -> ?");
-        case OpKind::get:
-            if (!answered) {
-                return fmt::format("get(k{}) -> ?", op.key);
-            }
-            return op.read.has_value() ? fmt::format("get(k{}) -> {}", op.key, *op.read)
-                                       : fmt::format("get(k{}) -> not found", op.key);
-        case OpKind::compare_and_set: {
-            const char* outcome = !answered ? "?" : op.cas_succeeded ? "ok" : "failed";
-            return fmt::format("cas(k{}, {} -> {}) -> {}", op.key, op.expected, op.value, outcome);
-        }
+// How a get was served, for its tooltip.
+[[nodiscard]] std::string_view read_path_text(sim::ReadPath path) {
+    switch (path) {
+        case sim::ReadPath::log:
+            return "through the log: a command its server answers when it applies it";
+        case sim::ReadPath::read_index:
+            return "by ReadIndex: answered once a heartbeat round confirms the leadership";
+        case sim::ReadPath::lease:
+            return "by the leader's lease: answered without a round, within the lease";
     }
     return "?";
 }
 
-// "#12 client 3: put(k3, 17)" and its times, for the tooltip.
+// "#12 client 3: put(k3, 17)", how a get was served, and the times, for the
+// tooltip.
 [[nodiscard]] std::string operation_title(const Operation& op, bool in_window) {
-    std::string title = fmt::format("#{} client {}: {}\ninvoked {}", op.id, op.client,
-                                    operation_call(op), seconds(op.invoke_us));
+    std::string title =
+        fmt::format("#{} client {}: {}\n", op.id, op.client, sim::describe_call(op));
+    if (op.kind == OpKind::get) {
+        title += fmt::format("{}\n", read_path_text(op.read_path));
+    }
+    title += fmt::format("invoked {}", seconds(op.invoke_us));
     if (op.status == OpStatus::ok) {
         title += fmt::format(", answered {} (after {} us)", seconds(op.complete_us),
                              op.complete_us - op.invoke_us);
@@ -238,7 +234,7 @@ void draw_history_ruler(HistoryChart& chart) {
 // key, else none (the tooltip has it all). A window's operation is always
 // labelled, on a halo, even past its box.
 [[nodiscard]] std::string box_label(const Operation& op, int width, bool in_window) {
-    const std::string call = operation_call(op);
+    const std::string call = sim::describe_call(op);
     const auto fits = [width](const std::string& text) {
         return static_cast<int>(text.size()) * op_char_width + 6 <= width;
     };
@@ -246,8 +242,32 @@ void draw_history_ruler(HistoryChart& chart) {
         return call;
     }
     const std::string_view kind = op.kind == OpKind::remove ? "del" : sim::to_string(op.kind);
+    if (op.kind == OpKind::get) {
+        const std::string with_path =
+            fmt::format("{}[{}] k{}", kind, sim::to_string(op.read_path), op.key);
+        if (fits(with_path)) {
+            return with_path;
+        }
+    }
     const std::string short_form = fmt::format("{} k{}", kind, op.key);
     return fits(short_form) ? short_form : "";
+}
+
+// A get served without a log entry is filled apart (html_assets.hpp), so its
+// path shows even where its box is too narrow for a label.
+[[nodiscard]] std::string_view read_path_class(const Operation& op) {
+    if (op.kind != OpKind::get) {
+        return "";
+    }
+    switch (op.read_path) {
+        case sim::ReadPath::log:
+            return "";
+        case sim::ReadPath::read_index:
+            return " rd-index";
+        case sim::ReadPath::lease:
+            return " rd-lease";
+    }
+    return "";
 }
 
 void draw_operation(HistoryChart& chart, const Operation& op) {
@@ -259,14 +279,14 @@ void draw_operation(HistoryChart& chart, const Operation& op) {
     const int top = chart.lane_top(op.client);
     auto out = std::back_inserter(chart.svg);
     fmt::format_to(out,
-                   "<g class=\"op {}{}\" data-op=\"{}\"><title>{}</title>"
+                   "<g class=\"op {}{}{}\" data-op=\"{}\"><title>{}</title>"
                    "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"3\"/>",
                    answered ? "ok" : "ind",
                    in_window ? " win"
                    : on_key  ? " key"
                              : "",
-                   op.id, xml_escape(operation_title(op, in_window)), x0, top + op_box_top, x1 - x0,
-                   op_box_height);
+                   read_path_class(op), op.id, xml_escape(operation_title(op, in_window)), x0,
+                   top + op_box_top, x1 - x0, op_box_height);
     if (!answered) {
         // Open-ended: it may still take effect after its client gave up.
         const int end = chart.axis.width() - 6;
@@ -365,16 +385,16 @@ void draw_operation(HistoryChart& chart, const Operation& op) {
         case Verdict::not_linearizable:
             break;
     }
-    return {
-        "bad",
-        fmt::format("<b>NOT LINEARIZABLE</b> on key {}: no order of the window's {} "
-                    "operations explains their results ({}; outlined in red: {}). The "
-                    "longest partial linearization: {}.",
-                    result->key, result->window.size(),
-                    result->window_minimal ? "removing any one of them leaves a history that "
-                                             "can be linearized"
-                                           : "the search for a smaller window ran out",
-                    operation_ids(result->window), operation_ids(result->partial_linearization))};
+    return {"bad",
+            fmt::format("<b>NOT LINEARIZABLE</b> on key {}: no order of the window's {} "
+                        "operations explains their results ({}; outlined in red: {}). The "
+                        "longest partial linearization ({} operations): {}.",
+                        result->key, result->window.size(),
+                        result->window_minimal ? "removing any one of them leaves a history that "
+                                                 "can be linearized"
+                                               : "the search for a smaller window ran out",
+                        operation_ids(result->window), result->partial_linearization.size(),
+                        sim::describe_partial_linearization(result->partial_linearization))};
 }
 
 }  // namespace
@@ -399,6 +419,10 @@ std::string render_client_lanes(const ClientHistoryView& view) {
         "<h2>Client history</h2>\n<div class=\"hist {}\">{}</div>\n",
         chart.lanes, view.history.size(), verdict_class, verdict);
     html += html_assets::client_legend;
+    const bool reads_apart =
+        std::any_of(selection.shown.begin(), selection.shown.end(),
+                    [](const Operation* op) { return !read_path_class(*op).empty(); });
+    html += reads_apart ? html_assets::client_read_legend : "";
     html += selection.window.empty() ? "" : html_assets::client_window_legend;
     html += "</div>";
     html +=

@@ -88,6 +88,7 @@ inline constexpr std::string_view style = R"css(
     .op.ok rect { fill: #dbeafe; stroke: #2563eb; }
     .op.ind rect { fill: #fef3c7; stroke: #b45309; stroke-dasharray: 3 2; }
     .op .tail { fill: none; stroke: #b45309; stroke-dasharray: 2 3; opacity: .75; }
+    .op.ok.rd-index rect { fill: #e9d5ff; } .op.ok.rd-lease rect { fill: #bbf7d0; }
     .op.key rect { stroke-width: 2; stroke: #1e3a8a; } .op.key.ind rect { stroke: #92400e; }
     .op.win rect { stroke: #dc2626; stroke-width: 3; } .op.win.ok rect { fill: #fee2e2; }
     .op.win .tail { stroke: #dc2626; opacity: 1; }
@@ -156,6 +157,11 @@ inline constexpr std::string_view client_legend = R"html(<div class="legend">
 <span><svg width="46" height="18"><g class="op ind"><rect x="1" y="1" width="20" height="12"
  rx="3"/><path class="tail" d="M21,15H44m-5,-3l5,3l-5,3"/></g></svg>indeterminate: no answer
  (until the client gave up); it may take effect later, or never</span>)html";
+inline constexpr std::string_view client_read_legend = R"html(
+<span><svg width="30" height="14"><g class="op ok rd-index"><rect x="1" y="1" width="28"
+ height="12" rx="3"/></g></svg>a get by ReadIndex</span>
+<span><svg width="30" height="14"><g class="op ok rd-lease"><rect x="1" y="1" width="28"
+ height="12" rx="3"/></g></svg>a get by the leader's lease</span>)html";
 inline constexpr std::string_view client_window_legend = R"html(
 <span><svg width="30" height="14"><g class="op ok key"><rect x="1" y="1" width="28" height="12"
  rx="3"/></g></svg>on the violating key</span>

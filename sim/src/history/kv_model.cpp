@@ -23,6 +23,18 @@ std::string_view to_string(OpKind kind) noexcept {
     return "?";
 }
 
+std::string_view to_string(ReadPath path) noexcept {
+    switch (path) {
+        case ReadPath::log:
+            return "log";
+        case ReadPath::read_index:
+            return "read_index";
+        case ReadPath::lease:
+            return "lease";
+    }
+    return "?";
+}
+
 std::string_view to_string(HistoryError error) noexcept {
     switch (error) {
         case HistoryError::none:
@@ -42,9 +54,13 @@ std::string_view to_string(HistoryError error) noexcept {
 namespace {
 
 /// The outputs an operation may carry: a get's read and a CAS's flag, and
-/// only when the client saw a response.
+/// only when the client saw a response; and only a get is served other
+/// than through the log.
 bool has_expected_outputs(const Operation& op) {
     const bool determinate = op.status == OpStatus::ok;
+    if (op.read_path != ReadPath::log && op.kind != OpKind::get) {
+        return false;
+    }
     if (op.read.has_value()) {
         if (op.kind != OpKind::get) {
             return false;

@@ -1,6 +1,7 @@
 // A verdict as text: what an engineer needs to see the violation by hand
-// (the key, the longest prefix the search could justify, and the window's
-// operations with their times), in an order fixed by ids and times alone.
+// (the key, the end of the longest prefix the search could justify, and the
+// window's operations with their times), in an order fixed by ids and times
+// alone.
 
 #include <fmt/format.h>
 
@@ -11,31 +12,6 @@
 
 namespace raftsim::sim {
 namespace {
-
-std::string describe_call(const Operation& op) {
-    const bool answered = op.status == OpStatus::ok;
-    switch (op.kind) {
-        case OpKind::put:
-            return fmt::format("put(k{}, {}){}", op.key, op.value, answered ? "" : " -> ?");
-        case OpKind::remove:
-            return fmt::format("delete(k{}){}", op.key, answered ? "" : " -> ?");
-        case OpKind::get: {
-            if (!answered) {
-                return fmt::format("get(k{}) -> ?", op.key);
-            }
-            if (!op.read.has_value()) {
-                return fmt::format("get(k{}) -> not found", op.key);
-            }
-            return fmt::format("get(k{}) -> {}", op.key, *op.read);
-        }
-        case OpKind::compare_and_set: {
-            const char* outcome = op.cas_succeeded ? "ok" : "failed";
-            return fmt::format("cas(k{}, {} -> {}) -> {}", op.key, op.expected, op.value,
-                               answered ? outcome : "?");
-        }
-    }
-    return "?";
-}
 
 std::string describe_times(const Operation& op) {
     if (op.status == OpStatus::ok) {
@@ -53,11 +29,9 @@ std::string render_violation(const LinearizabilityResult& result,
         on_key += op.key == result.key ? 1 : 0;
     }
     std::string text = fmt::format("not linearizable: key {}\n", result.key);
-    text += fmt::format("  longest partial linearization ({} of {} operations on key {}):",
-                        result.partial_linearization.size(), on_key, result.key);
-    for (const OperationId id : result.partial_linearization) {
-        text += fmt::format(" #{}", id);
-    }
+    text += fmt::format("  longest partial linearization ({} of {} operations on key {}): {}",
+                        result.partial_linearization.size(), on_key, result.key,
+                        describe_partial_linearization(result.partial_linearization));
     text += fmt::format(
         "\n  smallest window ({} operations, {}):\n", result.window.size(),
         result.window_minimal ? "minimal" : "window checks ran out; may not be minimal");
@@ -72,6 +46,42 @@ std::string render_violation(const LinearizabilityResult& result,
 }
 
 }  // namespace
+
+std::string describe_call(const Operation& op) {
+    const bool answered = op.status == OpStatus::ok;
+    switch (op.kind) {
+        case OpKind::put:
+            return fmt::format("put(k{}, {}){}", op.key, op.value, answered ? "" : " -> ?");
+        case OpKind::remove:
+            return fmt::format("delete(k{}){}", op.key, answered ? "" : " -> ?");
+        case OpKind::get: {
+            const std::string call = fmt::format("get[{}](k{})", to_string(op.read_path), op.key);
+            if (!answered) {
+                return call + " -> ?";
+            }
+            if (!op.read.has_value()) {
+                return call + " -> not found";
+            }
+            return fmt::format("{} -> {}", call, *op.read);
+        }
+        case OpKind::compare_and_set: {
+            const char* outcome = op.cas_succeeded ? "ok" : "failed";
+            return fmt::format("cas(k{}, {} -> {}) -> {}", op.key, op.expected, op.value,
+                               answered ? outcome : "?");
+        }
+    }
+    return "?";
+}
+
+std::string describe_partial_linearization(std::span<const OperationId> ids) {
+    const std::size_t skipped =
+        ids.size() > partial_linearization_listed ? ids.size() - partial_linearization_listed : 0;
+    std::string text = skipped == 0 ? "" : fmt::format("... {} earlier,", skipped);
+    for (const OperationId id : ids.subspan(skipped)) {
+        text += fmt::format("{}#{}", text.empty() ? "" : " ", id);
+    }
+    return ids.empty() ? "(none)" : text;
+}
 
 std::string render_verdict(const LinearizabilityResult& result,
                            std::span<const Operation> history) {

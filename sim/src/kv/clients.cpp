@@ -14,18 +14,6 @@ std::string_view to_string(StateMachineKind kind) noexcept {
     return "?";
 }
 
-std::string_view to_string(ReadPath path) noexcept {
-    switch (path) {
-        case ReadPath::log:
-            return "log";
-        case ReadPath::read_index:
-            return "read_index";
-        case ReadPath::lease:
-            return "lease";
-    }
-    return "?";
-}
-
 std::string_view to_string(ClientEvent event) noexcept {
     switch (event) {
         case ClientEvent::invoked:
@@ -129,7 +117,8 @@ void KvClients::invoke(ClientId id, const KvCommand& command, core::NodeId node,
                                     .complete_us = now,
                                     .status = OpStatus::indeterminate,
                                     .read = std::nullopt,
-                                    .cas_succeeded = false});
+                                    .cas_succeeded = false,
+                                    .read_path = command.read_path});
     if (command.kind == OpKind::put) {
         invoking.last_seen[command.key] = command.value;
     }
@@ -220,6 +209,54 @@ std::vector<Operation> KvClients::history(TimeUs now) const {
         Operation& open = out[id - 1];
         RAFT_ASSERT(open.status == OpStatus::indeterminate);
         open.complete_us = now;
+    }
+    return out;
+}
+
+namespace {
+
+/// `op` as the simulator knows it happened: answered with what its first
+/// apply returned, ending no later than that apply.
+Operation resolved(Operation op, const KvCommit& commit, Tighten tighten) {
+    if (op.status == OpStatus::ok) {
+        // The answer came from its server's apply, none of which comes
+        // before the first.
+        RAFT_ASSERT(commit.first_applied_us <= op.complete_us);
+        if (tighten == Tighten::answered_too) {
+            op.complete_us = commit.first_applied_us;
+        }
+        return op;
+    }
+    RAFT_ASSERT(commit.first_applied_us >= op.invoke_us);
+    op.status = OpStatus::ok;
+    op.complete_us = commit.first_applied_us;
+    if (op.kind == OpKind::get) {
+        op.read = commit.response.read;
+    } else if (op.kind == OpKind::compare_and_set) {
+        op.cas_succeeded = commit.response.cas_succeeded;
+    }
+    return op;
+}
+
+}  // namespace
+
+std::vector<Operation> resolve_history(std::span<const Operation> history,
+                                       const std::map<OperationId, KvCommit>& commits,
+                                       Tighten tighten) {
+    std::vector<Operation> out;
+    out.reserve(history.size());
+    for (const Operation& op : history) {
+        const auto commit = commits.find(op.id);
+        if (commit != commits.end()) {
+            // Only a command in the log is applied.
+            RAFT_ASSERT(op.read_path == ReadPath::log);
+            out.push_back(resolved(op, commit->second, tighten));
+        } else if (op.status == OpStatus::ok) {
+            // Answered without an apply: only a read off the log can be.
+            RAFT_ASSERT(op.read_path != ReadPath::log);
+            out.push_back(op);
+        }
+        // Else indeterminate and never applied: it never happened.
     }
     return out;
 }

@@ -34,6 +34,10 @@ struct RunOptions {
     /// --history-max-steps); nullopt: sim::CheckLimits' defaults. They
     /// cannot fail a run, only leave its check undecided (unknown).
     std::optional<sim::CheckLimits> linearizability_limits{};
+    /// SimOptions::cross_check_history (tests only): the run also keeps
+    /// which key-value commands took effect and checks the history resolved
+    /// with that. Changes no event and no trace record.
+    bool cross_check_history = false;
 };
 
 struct RunResult {

@@ -95,6 +95,12 @@ struct SimOptions {
     KvClientOptions kv_clients{};
     /// Bounds on the linearizability check of their history.
     CheckLimits linearizability_limits{};
+    /// Debug, for tests: keep when each key-value command was first applied
+    /// (kv_commits()), and have check_client_history also check the history
+    /// resolved with that knowledge (resolve_history), asserting the two
+    /// verdicts do not contradict each other. The runs raftsim makes leave
+    /// it off and pay nothing for it; it changes no event and no trace record.
+    bool cross_check_history = false;
     /// Whether the leader_lease checker holds leaders to their lease; by
     /// default exactly when the core's check_quorum is on. Tests set it
     /// apart from the core's switch to show the checker fires.
@@ -378,6 +384,18 @@ class Simulation {
     [[nodiscard]] const std::optional<LinearizabilityResult>& linearizability() const noexcept {
         return linearizability_;
     }
+    /// With SimOptions::cross_check_history: each key-value command applied
+    /// so far, by operation, with its first apply's time and answer.
+    [[nodiscard]] const std::map<OperationId, KvCommit>& kv_commits() const noexcept {
+        return kv_commits_;
+    }
+    /// With SimOptions::cross_check_history: the verdict on the history
+    /// resolved with kv_commits() (Tighten::answered_too), once
+    /// check_client_history ran.
+    [[nodiscard]] const std::optional<LinearizabilityResult>& resolved_linearizability()
+        const noexcept {
+        return resolved_linearizability_;
+    }
 
     // Membership, transfer, snapshots.
     /// hashicorp CreateAndAddNode's first half: a new server with empty
@@ -517,6 +535,7 @@ class Simulation {
     void apply_kv(Host& host, const core::Entry& entry);
     /// The crashed server's clients learn nothing more of their operations.
     void kv_on_crash(Host& host);
+    void cross_check_client_history(const std::vector<Operation>& operations);
     [[nodiscard]] core::Payload fsm_snapshot(const Host& host) const;
     void record_client(ClientEvent event, core::NodeId node, std::uint64_t a, std::uint64_t b,
                        std::uint64_t c);
@@ -553,6 +572,8 @@ class Simulation {
     KvClients kv_clients_;
     bool kv_running_ = false;
     std::optional<LinearizabilityResult> linearizability_{};
+    std::map<OperationId, KvCommit> kv_commits_;
+    std::optional<LinearizabilityResult> resolved_linearizability_{};
     std::vector<ClientRequest> history_;
     std::uint64_t successes_ = 0;
     core::Index last_success_index_ = 0;

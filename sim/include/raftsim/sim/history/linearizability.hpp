@@ -17,6 +17,7 @@
 // counted from sizes), never by time or by the allocator, so the verdict
 // depends only on the history, the limits and the build.
 
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -99,9 +100,28 @@ struct LinearizabilityResult {
 /// The first problem with a history, or none; `at` gets the operation's id.
 [[nodiscard]] HistoryError validate_history(std::span<const Operation> history, OperationId& at);
 
+/// One operation's call and answer as a verdict's text writes it:
+/// "put(k3, 17)", "get[lease](k3) -> 17" (a get names how it was served),
+/// "get[log](k3) -> not found", "cas(k3, 5 -> 9) -> failed", "delete(k3)";
+/// "-> ?" when no answer came.
+[[nodiscard]] std::string describe_call(const Operation& op);
+
+/// How many ids of the partial linearization a verdict's text lists: the
+/// last ones, where the search got stuck, which is where to look; the
+/// earlier ones are only counted. A history of thousands of operations
+/// would otherwise put thousands of ids into every report that quotes the
+/// violation (terminal, JUnit, JSON, the HTML page).
+inline constexpr std::size_t partial_linearization_listed = 20;
+
+/// The partial linearization's ids as a verdict's text lists them: all of
+/// them when there are at most partial_linearization_listed, else the
+/// count of the earlier ones and the last ones ("... 1034 earlier, #1035
+/// #1036 ... #1054").
+[[nodiscard]] std::string describe_partial_linearization(std::span<const OperationId> ids);
+
 /// A verdict as text for an engineer: the verdict, the key, the partial
-/// linearization and the window's operations with client, kind, key, values
-/// and [invoke, complete] times.
+/// linearization (its length and its last ids) and every operation of the
+/// window with client, kind, key, values and [invoke, complete] times.
 [[nodiscard]] std::string render_verdict(const LinearizabilityResult& result,
                                          std::span<const Operation> history);
 

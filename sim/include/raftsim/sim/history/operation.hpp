@@ -35,6 +35,11 @@ enum class OpKind : std::uint8_t {
     compare_and_set,
 };
 
+/// How a client's get reaches the state machine (thesis §6.4): as a
+/// command in the log, or answered from the leader's state once it has
+/// confirmed its leadership by a heartbeat round (ReadIndex) or by its lease.
+enum class ReadPath : std::uint8_t { log, read_index, lease };
+
 enum class OpStatus : std::uint8_t {
     /// The client saw a response; the outputs below are what it said.
     ok,
@@ -61,6 +66,10 @@ struct Operation {
     std::optional<KvValue> read;
     /// compare_and_set, ok: whether the swap happened.
     bool cas_succeeded = false;
+    /// get: how it was served, for the reader (the HTML lanes, a verdict's
+    /// text). The checker does not look at it: a read is a read, and a stale
+    /// one by any path shows. Anything but a get goes through the log.
+    ReadPath read_path = ReadPath::log;
 };
 
 /// Why a history is refused: it is input from outside, validated, never asserted.
@@ -72,12 +81,14 @@ enum class HistoryError : std::uint8_t {
     /// Two operations write the same value (values must be unique).
     duplicate_written_value,
     /// An output that its kind does not have: a put or delete with a read
-    /// value, a CAS success flag on anything but a CAS, or any output on an
-    /// indeterminate operation.
+    /// value, a CAS success flag on anything but a CAS, any output on an
+    /// indeterminate operation, or a read path other than the log on
+    /// anything but a get.
     unexpected_output,
 };
 
 [[nodiscard]] std::string_view to_string(OpKind kind) noexcept;
+[[nodiscard]] std::string_view to_string(ReadPath path) noexcept;
 [[nodiscard]] std::string_view to_string(HistoryError error) noexcept;
 
 }  // namespace raftsim::sim

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -67,6 +68,35 @@ struct KvPending {
     KvKey key = 0;
     ReadPath read_path = ReadPath::log;
 };
+
+/// What the simulator knows of a key-value operation and its client may
+/// not: that its command took effect, when a server first applied it, and
+/// what applying it returned. Every server applies the same command at the
+/// same index to the same store (state_machine_safety, convergence), so
+/// the first apply's answer is the one. Kept only with
+/// SimOptions::cross_check_history.
+struct KvCommit {
+    TimeUs first_applied_us = 0;
+    KvResponse response;
+};
+
+/// Whether resolve_history also ends each answered operation through the
+/// log when its command was first applied.
+enum class Tighten : std::uint8_t { indeterminate_only, answered_too };
+
+/// The history as it happened, by the simulator's knowledge (`commits`, by
+/// operation): an indeterminate operation whose command took effect becomes
+/// answered, with what applying it returned, and ends when it was first
+/// applied (it cannot have taken effect later); one that never did is left
+/// out, as is an indeterminate read by ReadIndex or the lease (no log
+/// entry: it changed nothing and nobody saw its answer). With
+/// Tighten::answered_too an answered operation through the log also ends at
+/// its first apply (its answer came from an apply, so no earlier). From a
+/// correct system the checker must accept this history as it accepts
+/// `history`: the cross-check of the checker against the simulator.
+[[nodiscard]] std::vector<Operation> resolve_history(std::span<const Operation> history,
+                                                     const std::map<OperationId, KvCommit>& commits,
+                                                     Tighten tighten);
 
 /// What a trace `client` record says happened (sub).
 enum class ClientEvent : std::uint8_t {

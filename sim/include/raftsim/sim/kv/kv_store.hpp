@@ -19,13 +19,6 @@
 
 namespace raftsim::sim {
 
-/// How a client's get reaches the state machine (thesis §6.4): as a
-/// command in the log, or answered from the leader's state once it has
-/// confirmed its leadership by a heartbeat round (ReadIndex) or by its lease.
-enum class ReadPath : std::uint8_t { log, read_index, lease };
-
-[[nodiscard]] std::string_view to_string(ReadPath path) noexcept;
-
 /// One key-value command, as a client operation asks for it.
 struct KvCommand {
     OperationId operation = 0;
