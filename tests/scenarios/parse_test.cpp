@@ -839,7 +839,7 @@ TEST_CASE("parse: a step has exactly one action", "[parse]") {
          "restore, slow_votes, clear_slow_votes, network, crash, restart, clock_drift, apply, "
          "start_workload, stop_workload, wait_until_up_to_date, repeat, one_of, add_voter, "
          "add_nonvoter, demote_voter, remove_server, create_node, transfer_leadership, snapshot, "
-         "membership_churn, calm, start_clients, stop_clients, pause), found none"},
+         "membership_churn, calm, start_clients, stop_clients, pause, wipe), found none"},
         {with_steps(R"({"sleep": "1s"}, {"optional": true})"), "steps[1]", "found none"},
         {with_steps(R"({"sleep": "1s", "apply": 3})"), "steps[0]",
          "a step has exactly one action, found 'apply' and 'sleep'"},
@@ -1305,6 +1305,10 @@ const std::vector<ErrorCase> membership_errors = {
      "expected a duration above zero"},
     {with_steps(R"({"pause": "a", "for": "2s", "lose_unsynced": true})"), "steps[0].lose_unsynced",
      "unknown field 'lose_unsynced' for a 'pause' step; expected one of: pause, for"},
+    // A wipe takes nodes and nothing else (it always loses unsynced writes).
+    {with_steps(R"({"wipe": "a", "lose_unsynced": true})"), "steps[0].lose_unsynced",
+     "unknown field 'lose_unsynced' for a 'wipe' step; expected one of: wipe"},
+    {with_steps(R"({"wipe": 3})"), "steps[0].wipe", "expected"},
     // A bad "as".
     {with_steps(R"({"create_node": "d", "as": "learner"})"), "steps[0].as",
      "expected \"voter\", \"nonvoter\" or \"none\", got \"learner\""},
