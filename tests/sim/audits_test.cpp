@@ -204,6 +204,35 @@ std::vector<HistoryCase> storage_cases() {
     };
 }
 
+/// Node 2 holds the synced log of write_log(2, 1, synced_last) and enters
+/// term 2 (synced too when `sync_term`); it writes `unsynced` in term 2
+/// (replacing from its first index) and crashes torn.
+void crash_torn_after(Checkers& c, Index synced_last, bool sync_term,
+                      const std::vector<Entry>& unsynced) {
+    write_log(c, 2, 1, synced_last);
+    c.on_hard_state(2, HardState{.term = 2}, 2);
+    if (sync_term) {
+        c.on_sync(2);
+    }
+    c.on_log_write(2, 2, unsynced, 3);
+    c.on_crash(2, UnsyncedWrites::torn);
+}
+
+/// write_log's entries through `last`, then `tail`.
+std::vector<Entry> log_through(Index last, const std::vector<Entry>& tail = {}) {
+    std::vector<Entry> entries{configuration_entry(1, 1, 3)};
+    for (Index index = 2; index <= last; ++index) {
+        entries.push_back(command(1, index, static_cast<std::uint8_t>(index)));
+    }
+    entries.insert(entries.end(), tail.begin(), tail.end());
+    return entries;
+}
+
+/// Node 2 restarts and reads back `log` and term `term`.
+void restart_with(Checkers& c, const std::vector<Entry>& log, Term term) {
+    c.on_log_reset(2, std::nullopt, 0, log, HardState{.term = term}, 7);
+}
+
 // A torn crash (UnsyncedWrites::torn): the restart may find a prefix of the
 // writes issued since the last sync -- a vote, a higher term, entries past
 // the synced log, a truncation without its re-append -- and the audit lets
@@ -227,23 +256,12 @@ std::vector<HistoryCase> torn_hard_state_cases() {
          Checker::durability, "synced_hard_state_lost"},
         {"a torn restart kept entries of a term its hard state lacks",
          [](Checkers& c) {
-             write_log(c, 2, 1, 3);
-             c.on_hard_state(2, HardState{.term = 2}, 2);
-             c.on_log_write(2, 2, {command(2, 4, 4)}, 2);
-             c.on_crash(2, torn);
-             c.on_log_reset(2, std::nullopt, 0,
-                            {configuration_entry(1, 1, 3), command(1, 2, 2), command(1, 3, 3),
-                             command(2, 4, 4)},
-                            HardState{.term = 1}, 7);
+             crash_torn_after(c, 3, false, {command(2, 4, 4)});
+             restart_with(c, log_through(3, {command(2, 4, 4)}), 1);
          },
          [](Checkers& c) {
-             write_log(c, 2, 1, 3);
-             c.on_hard_state(2, HardState{.term = 2}, 2);
-             c.on_log_write(2, 2, {command(2, 4, 4)}, 2);
-             c.on_crash(2, torn);
-             c.on_log_reset(2, std::nullopt, 0,
-                            {configuration_entry(1, 1, 3), command(1, 2, 2), command(1, 3, 3)},
-                            HardState{.term = 1}, 7);
+             crash_torn_after(c, 3, false, {command(2, 4, 4)});
+             restart_with(c, log_through(3), 1);
          },
          Checker::durability, "log_ahead_of_term"},
     };
@@ -252,47 +270,25 @@ std::vector<HistoryCase> torn_hard_state_cases() {
 // The log after a torn crash: the synced prefix is demanded, what the torn
 // prefix added or truncated past it is not.
 std::vector<HistoryCase> torn_log_cases() {
-    constexpr UnsyncedWrites torn = UnsyncedWrites::torn;
     return {
         {"a torn restart lost a synced entry (a later term and entries may survive)",
          [](Checkers& c) {
-             write_log(c, 2, 1, 3);
-             c.on_hard_state(2, HardState{.term = 2}, 2);
-             c.on_log_write(2, 2, {command(2, 4, 4), command(2, 5, 5)}, 2);
-             c.on_crash(2, torn);
-             c.on_log_reset(2, std::nullopt, 0, {configuration_entry(1, 1, 3), command(1, 2, 2)},
-                            HardState{.term = 2}, 7);
+             crash_torn_after(c, 3, false, {command(2, 4, 4), command(2, 5, 5)});
+             restart_with(c, log_through(2), 2);
          },
          [](Checkers& c) {
-             write_log(c, 2, 1, 3);
-             c.on_hard_state(2, HardState{.term = 2}, 2);
-             c.on_log_write(2, 2, {command(2, 4, 4), command(2, 5, 5)}, 2);
-             c.on_crash(2, torn);
-             c.on_log_reset(2, std::nullopt, 0,
-                            {configuration_entry(1, 1, 3), command(1, 2, 2), command(1, 3, 3),
-                             command(2, 4, 4)},
-                            HardState{.term = 2}, 7);
+             crash_torn_after(c, 3, false, {command(2, 4, 4), command(2, 5, 5)});
+             restart_with(c, log_through(3, {command(2, 4, 4)}), 2);
          },
          Checker::durability, "synced_entries_lost"},
         {"a torn restart lost the entry before a truncation (which may survive alone)",
          [](Checkers& c) {
-             write_log(c, 2, 1, 5);
-             c.on_hard_state(2, HardState{.term = 2}, 2);
-             c.on_sync(2);
-             c.on_log_write(2, 2, {command(2, 4, 9)}, 3);  // replaces 4..5
-             c.on_crash(2, torn);
-             c.on_log_reset(2, std::nullopt, 0, {configuration_entry(1, 1, 3), command(1, 2, 2)},
-                            HardState{.term = 2}, 7);
+             crash_torn_after(c, 5, true, {command(2, 4, 9)});  // replaces 4..5
+             restart_with(c, log_through(2), 2);
          },
          [](Checkers& c) {
-             write_log(c, 2, 1, 5);
-             c.on_hard_state(2, HardState{.term = 2}, 2);
-             c.on_sync(2);
-             c.on_log_write(2, 2, {command(2, 4, 9)}, 3);
-             c.on_crash(2, torn);
-             c.on_log_reset(2, std::nullopt, 0,
-                            {configuration_entry(1, 1, 3), command(1, 2, 2), command(1, 3, 3)},
-                            HardState{.term = 2}, 7);
+             crash_torn_after(c, 5, true, {command(2, 4, 9)});
+             restart_with(c, log_through(3), 2);
          },
          Checker::durability, "synced_entries_lost"},
     };
@@ -758,42 +754,58 @@ std::vector<HistoryCase> election_cases() {
     };
 }
 
-// Amnesia (Simulation::wipe): a sanctioned wipe makes a new server, an
-// unsanctioned one keeps what the old one promised.
+// Amnesia (Simulation::wipe): node 2 crashes, its disk is wiped, and it
+// restarts empty.
+void wipe_and_restart(Checkers& c, bool sanctioned) {
+    c.on_crash(2, true);
+    c.on_wipe(2, sanctioned);
+    c.on_log_reset(2, std::nullopt, 0, {}, HardState{}, 7);
+}
+
+/// Leader 1 of term 3 holds match 9 for node 2 from its reply; node 2 is
+/// removed (the leader drops its progress) and wiped by the procedure.
+void remove_and_wipe_follower(Checkers& c) {
+    c.on_deliver(ack_of(2, 1, 3, 9), 2);
+    c.on_progress(1, 3, 2, 9, 2);
+    c.forget_progress(1, 2);
+    wipe_and_restart(c, true);
+}
+
+// A sanctioned wipe makes a new server; an unsanctioned one keeps what the
+// old one promised.
 std::vector<HistoryCase> wipe_cases() {
     return {
         {"a voter wiped without the procedure votes again in a term it voted in",
          [](Checkers& c) {
              grant(c, 2, 3, 5);
-             c.on_crash(2, true);
-             c.on_wipe(2, false);
-             c.on_log_reset(2, std::nullopt, 0, {}, HardState{}, 7);
+             wipe_and_restart(c, false);
              grant(c, 2, 4, 5);
          },
          [](Checkers& c) {
              grant(c, 2, 3, 5);
-             c.on_crash(2, true);
-             c.on_wipe(2, true);
-             c.on_log_reset(2, std::nullopt, 0, {}, HardState{}, 7);
+             wipe_and_restart(c, true);
              grant(c, 2, 4, 5);
          },
          Checker::durability, "voted_twice_in_term"},
-        {"a leader keeps a wiped server's match index across its re-add",
+        {"a leader hands a re-added server the match index of its wiped self",
          [](Checkers& c) {
-             c.on_deliver(ack_of(2, 1, 3, 9), 2);
-             c.on_progress(1, 3, 2, 9, 2);
-             c.forget_progress(1, 2);
-             c.on_crash(2, true);
-             c.on_wipe(2, true);
+             remove_and_wipe_follower(c);
              c.on_progress(1, 3, 2, 9, 4);
          },
          [](Checkers& c) {
-             c.on_deliver(ack_of(2, 1, 3, 9), 2);
-             c.on_progress(1, 3, 2, 9, 2);
-             c.forget_progress(1, 2);
-             c.on_crash(2, true);
-             c.on_wipe(2, true);
+             remove_and_wipe_follower(c);
              c.on_progress(1, 3, 2, 0, 4);
+         },
+         Checker::replication_progress, "match_index_unacknowledged"},
+        {"a leader counts a reply the wiped self sent before the re-add (no leader can tell)",
+         [](Checkers& c) {
+             remove_and_wipe_follower(c);
+             c.on_progress(1, 3, 2, 10, 4);
+         },
+         [](Checkers& c) {
+             remove_and_wipe_follower(c);
+             c.on_deliver(ack_of(2, 1, 3, 10), 3);  // in flight across the wipe
+             c.on_progress(1, 3, 2, 10, 4);
          },
          Checker::replication_progress, "match_index_unacknowledged"},
         {"a leader's match index runs ahead of the replies it received",
