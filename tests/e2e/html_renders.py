@@ -249,21 +249,26 @@ def check_shrunk(binary):
     check_screenshot(png)
 
 
-def check_client_lanes(binary):
-    """A key-value run's page has the client lanes, and they render."""
-    html = work / "kv.html"
-    args = [raftsim, "replay", "KvPartitions", "--seed", "1", "--html", str(html)]
+def replay_history_page(scenario, name):
+    """Replays SCENARIO seed 1 with --html; returns (page, its client history's svg)."""
+    html = work / name
+    args = [raftsim, "replay", scenario, "--seed", "1", "--html", str(html)]
     result = subprocess.run(args, capture_output=True, text=True, timeout=120)
     print("$", " ".join(args), "->", result.returncode)
-    check(result.returncode == 0, "KvPartitions seed 1 passes")
+    check(result.returncode == 0, f"{scenario} seed 1 passes")
     page = html.read_text()
+    chart = page[page.index('<svg class="history"'):]
+    return html, page, chart[:chart.index("</svg>")]
+
+
+def check_client_lanes(binary):
+    """A key-value run's page has the client lanes, and they render."""
+    html, page, chart = replay_history_page("KvPartitions", "kv.html")
     section = re.search(r'<section class="clients" data-clients="(\d+)" '
                         r'data-operations="(\d+)">', page)
     check(section is not None, "the page has a client section")
     clients, operations = int(section.group(1)), int(section.group(2))
     check(clients == 8, f"KvPartitions has 8 clients, got {clients}")
-    chart = page[page.index('<svg class="history"'):]
-    chart = chart[:chart.index("</svg>")]
     lanes = re.findall(r'<g class="client" data-client="(\d+)"', chart)
     check(lanes == [str(i) for i in range(8)], f"a lane per client in order, got {lanes}")
     boxes = len(re.findall(r'<g class="op (ok|ind)[^"]*" data-op="\d+">', chart))
@@ -280,14 +285,7 @@ def check_client_lanes(binary):
 
 def check_read_paths():
     """KvReads reads three ways; each get's label and tooltip say which."""
-    html = work / "reads.html"
-    args = [raftsim, "replay", "KvReads", "--seed", "1", "--html", str(html)]
-    result = subprocess.run(args, capture_output=True, text=True, timeout=120)
-    print("$", " ".join(args), "->", result.returncode)
-    check(result.returncode == 0, "KvReads seed 1 passes")
-    page = html.read_text()
-    chart = page[page.index('<svg class="history"'):]
-    chart = chart[:chart.index("</svg>")]
+    _, page, chart = replay_history_page("KvReads", "reads.html")
     counts = {}
     for path, tooltip, box in [("log", "through the log", ""),
                                ("read_index", "by ReadIndex", " rd-index"),
