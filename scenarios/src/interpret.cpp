@@ -420,6 +420,24 @@ void Interpreter::run_fault_step(const Step& step) {
         case Step::Kind::clear_slow_votes:
             sim_.clear_slow_votes();
             return;
+        case Step::Kind::slow_links: {
+            sim::SlowLink slow{.delay_min_us = step.delay_min_us,
+                               .delay_max_us = step.delay_max_us};
+            for (core::MessageType type : step.message_types) {
+                slow.type_mask |= sim::message_type_bit(type);
+            }
+            for (NodeId from : resolve({step.from})) {
+                for (NodeId to : resolve({step.to})) {
+                    if (from != to) {
+                        sim_.set_slow_link(from, to, slow);
+                    }
+                }
+            }
+            return;
+        }
+        case Step::Kind::clear_slow_links:
+            sim_.clear_slow_links();
+            return;
         case Step::Kind::network:
             apply_network(step.network);
             return;

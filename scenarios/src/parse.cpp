@@ -22,6 +22,7 @@
 #include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <span>
 #include <string>
@@ -387,6 +388,27 @@ std::string parse_crash_after(const Json& object, const std::string& path) {
         fail_expected(at, expected, *value);
     }
     return value->get<std::string>();
+}
+
+std::optional<core::MessageType> message_type_named(const Json& value) {
+    if (!value.is_string()) {
+        return std::nullopt;
+    }
+    for (std::uint8_t i = 0; i < core::message_type_count; ++i) {
+        const auto type = static_cast<core::MessageType>(i);
+        if (core::to_string(type) == value.get_ref<const std::string&>()) {
+            return type;
+        }
+    }
+    return std::nullopt;
+}
+
+std::string message_type_list() {
+    std::vector<std::string_view> names;
+    for (std::uint8_t i = 0; i < core::message_type_count; ++i) {
+        names.push_back(core::to_string(static_cast<core::MessageType>(i)));
+    }
+    return join(names);
 }
 
 std::int64_t get_int(const Json& value, const std::string& path, std::int64_t min,
@@ -1026,7 +1048,7 @@ struct Action {
     std::array<std::string_view, 3> modifiers;
 };
 
-constexpr std::array<Action, 32> actions{{
+constexpr std::array<Action, 34> actions{{
     {"sleep", Kind::sleep, {}},
     {"wait_for_leader", Kind::wait_for_leader, {"optional"}},
     {"partition", Kind::partition, {"as"}},
@@ -1036,6 +1058,8 @@ constexpr std::array<Action, 32> actions{{
     {"restore", Kind::restore, {}},
     {"slow_votes", Kind::slow_votes, {}},
     {"clear_slow_votes", Kind::clear_slow_votes, {}},
+    {"slow_links", Kind::slow_links, {}},
+    {"clear_slow_links", Kind::clear_slow_links, {}},
     {"network", Kind::network, {}},
     {"crash", Kind::crash, {"lose_unsynced", "torn", "after"}},
     {"restart", Kind::restart, {}},
@@ -1206,6 +1230,7 @@ class Parser {
                        const std::string& path);
     void fill_link_step(Step& step, const Json& argument, const std::string& path);
     void fill_slow_votes(Step& step, const Json& argument, const std::string& path);
+    void fill_slow_links(Step& step, const Json& argument, const std::string& path);
     [[nodiscard]] std::vector<Branch> parse_branches(const Json& value, const std::string& path,
                                                      int depth);
     void check_groups() const;
@@ -1413,14 +1438,19 @@ void Parser::fill_fault(Step& step, const Json& object, const Json& argument,
             return;
         case Kind::heal_all:
         case Kind::clear_slow_votes:
+        case Kind::clear_slow_links:
             expect_empty_object(argument, path);
             return;
         case Kind::cut:
         case Kind::restore:
+            check_fields(argument, path, {"from", "to"});
             fill_link_step(step, argument, path);
             return;
         case Kind::slow_votes:
             fill_slow_votes(step, argument, path);
+            return;
+        case Kind::slow_links:
+            fill_slow_links(step, argument, path);
             return;
         case Kind::network:
             step.network = parse_network(argument, path);
@@ -1541,9 +1571,9 @@ void Parser::fill_transfer(Step& step, const Json& object, const Json& argument,
 }
 
 /// `from` and `to` are each one selector (not a list): every link from a
-/// `from` node to a `to` node is cut or restored, links to itself skipped.
+/// `from` node to a `to` node is cut, restored or slowed, links to itself
+/// skipped.
 void Parser::fill_link_step(Step& step, const Json& argument, const std::string& path) {
-    check_fields(argument, path, {"from", "to"});
     step.from = parse_selector(required_field(argument, path, "from"), member_path(path, "from"));
     step.to = parse_selector(required_field(argument, path, "to"), member_path(path, "to"));
     const bool single = step.from.kind == NodeSelector::Kind::name ||
@@ -1551,8 +1581,50 @@ void Parser::fill_link_step(Step& step, const Json& argument, const std::string&
                         step.from.kind == NodeSelector::Kind::follower;
     if (single && step.from.kind == step.to.kind && step.from.name == step.to.name &&
         step.from.count_min == step.to.count_min) {
-        fail(path, "\"from\" and \"to\" are the same node: there is no link to cut");
+        fail(path, fmt::format("\"from\" and \"to\" are the same node: there is no link to {}",
+                               step.kind == Kind::slow_links ? "slow down" : "cut"));
     }
+}
+
+/// A cut's `from` and `to`, a delay of at most a message fault's, and the
+/// message types it slows (all when omitted).
+void Parser::fill_slow_links(Step& step, const Json& argument, const std::string& path) {
+    check_fields(argument, path, {"from", "to", "delay", "types"});
+    fill_link_step(step, argument, path);
+    const std::string delay_path = member_path(path, "delay");
+    const Json& delay = required_field(argument, path, "delay");
+    const auto [min, max] = get_duration_range(delay, delay_path);
+    for (std::size_t i = 0; i < 2; ++i) {
+        if ((i == 0 ? min : max) > max_fault_delay_us) {
+            fail(index_path(delay_path, i),
+                 fmt::format("expected a delay of at most 1h, got {}", describe(delay[i])));
+        }
+    }
+    step.delay_min_us = min;
+    step.delay_max_us = max;
+    const Json* types = find_field(argument, "types");
+    if (types == nullptr) {
+        return;
+    }
+    const std::string types_path = member_path(path, "types");
+    if (!types->is_array() || types->empty()) {
+        fail_expected(types_path,
+                      "a non-empty array of message types like [\"append_entries_response\"]",
+                      *types);
+    }
+    for (std::size_t i = 0; i < types->size(); ++i) {
+        const std::string at = index_path(types_path, i);
+        const std::optional<core::MessageType> type = message_type_named((*types)[i]);
+        if (!type.has_value()) {
+            fail_expected(at, fmt::format("a message type: {}", message_type_list()), (*types)[i]);
+        }
+        if (std::find(step.message_types.begin(), step.message_types.end(), *type) !=
+            step.message_types.end()) {
+            fail(at, fmt::format("duplicate message type '{}'", core::to_string(*type)));
+        }
+        step.message_types.push_back(*type);
+    }
+    RAFT_ASSERT(step.message_types.size() <= core::message_type_count);
 }
 
 void Parser::fill_slow_votes(Step& step, const Json& argument, const std::string& path) {

@@ -477,7 +477,7 @@ struct ActionKey {
     std::string_view key;
 };
 
-constexpr std::array<ActionKey, 32> action_keys{{
+constexpr std::array<ActionKey, 34> action_keys{{
     {Kind::sleep, "sleep"},
     {Kind::wait_for_leader, "wait_for_leader"},
     {Kind::partition, "partition"},
@@ -487,6 +487,8 @@ constexpr std::array<ActionKey, 32> action_keys{{
     {Kind::restore, "restore"},
     {Kind::slow_votes, "slow_votes"},
     {Kind::clear_slow_votes, "clear_slow_votes"},
+    {Kind::slow_links, "slow_links"},
+    {Kind::clear_slow_links, "clear_slow_links"},
     {Kind::network, "network"},
     {Kind::crash, "crash"},
     {Kind::restart, "restart"},
@@ -576,6 +578,19 @@ Node simple_argument(const Step& step) {
                 .add("nodes", node_set_node(step.nodes))
                 .add("delay",
                      pair_node(duration_node(step.delay_min_us), duration_node(step.delay_max_us)));
+        case Kind::slow_links: {
+            Node node = link_node(step);
+            node.add("delay",
+                     pair_node(duration_node(step.delay_min_us), duration_node(step.delay_max_us)));
+            if (!step.message_types.empty()) {
+                Node types = array_node(false);
+                for (core::MessageType type : step.message_types) {
+                    types.push(string_node(core::to_string(type)));
+                }
+                node.add("types", std::move(types));
+            }
+            return node;
+        }
         case Kind::network:
             return network_node(step.network);
         case Kind::clock_drift:
@@ -592,6 +607,7 @@ Node simple_argument(const Step& step) {
                 .add("think", duration_node(step.duration_us));
         case Kind::heal_all:
         case Kind::clear_slow_votes:
+        case Kind::clear_slow_links:
         case Kind::stop_workload:
         case Kind::start_clients:
         case Kind::stop_clients:

@@ -12,6 +12,15 @@ bool LinkConfig::is_valid() const noexcept {
            stale_replay_delay_min_us <= stale_replay_delay_max_us && queue_capacity > 0;
 }
 
+bool SlowLink::is_valid() const noexcept {
+    constexpr std::uint32_t all_types = (1U << core::message_type_count) - 1;
+    return delay_min_us <= delay_max_us && (type_mask & ~all_types) == 0;
+}
+
+bool SlowLink::slows(core::MessageType type) const noexcept {
+    return type_mask == 0 || (type_mask & message_type_bit(type)) != 0;
+}
+
 void Network::set_link(core::NodeId from, core::NodeId to, const LinkConfig& link) {
     RAFT_ASSERT(link.is_valid());
     links_[{from, to}] = link;
@@ -55,6 +64,22 @@ void Network::restore(core::NodeId from, core::NodeId to) {
     std::erase(cuts_, std::pair{from, to});
 }
 
+void Network::set_slow_link(core::NodeId from, core::NodeId to, const SlowLink& slow) {
+    RAFT_ASSERT(slow.is_valid());
+    RAFT_ASSERT(from != to);
+    if (slow.delay_max_us == 0) {
+        slow_links_.erase({from, to});
+        return;
+    }
+    slow_links_[{from, to}] = slow;
+}
+
+bool Network::clear_slow_links() {
+    const bool any = !slow_links_.empty();
+    slow_links_.clear();
+    return any;
+}
+
 void Network::add_filter(FilterStage stage, std::string name, MessageFilter filter) {
     RAFT_ASSERT(filter != nullptr);
     remove_filter(name);
@@ -78,8 +103,10 @@ bool Network::connected(core::NodeId from, core::NodeId to) const {
     return std::find(cuts_.begin(), cuts_.end(), std::pair{from, to}) == cuts_.end();
 }
 
-TimeUs Network::draw_delay(const LinkConfig& link, core::NodeId from, core::NodeId to, TimeUs now) {
-    const TimeUs latency = prng_.range_inclusive(link.latency_min_us, link.latency_max_us);
+TimeUs Network::draw_delay(const LinkConfig& link, core::NodeId from, core::NodeId to, TimeUs now,
+                           TimeUs slow_us) {
+    const TimeUs latency =
+        prng_.range_inclusive(link.latency_min_us, link.latency_max_us) + slow_us;
     if (!link.reorder.is_zero() && prng_.chance(link.reorder.numerator, link.reorder.denominator)) {
         // Out of order: overtaken by whatever is sent in the next while.
         return latency + prng_.range_inclusive(0, link.reorder_delay_max_us);
@@ -107,6 +134,28 @@ TimeUs Network::draw_replay_delay(const LinkConfig& link, const MessageFault* sc
         delay_us = scripted->delay_us;  // the script says exactly when
     }
     return delay_us;
+}
+
+// A slow link's extra delay for this message: returned when the whole link
+// is slow (it joins the latency, inside FIFO order), added to `verdict`
+// when only its type is (held back outside FIFO order, like a delay fault).
+// Drawn only for the messages a slow link slows, so a run without one draws
+// what it drew before slow links existed (the suite's fingerprints).
+TimeUs Network::draw_slow_link_delay(const core::Message& message, FilterVerdict& verdict) {
+    if (slow_links_.empty()) {
+        return 0;
+    }
+    const auto slow = slow_links_.find({message.from, message.to});
+    if (slow == slow_links_.end() || !slow->second.slows(message.type)) {
+        return 0;
+    }
+    const TimeUs drawn =
+        prng_.range_inclusive(slow->second.delay_min_us, slow->second.delay_max_us);
+    if (slow->second.type_mask == 0) {
+        return drawn;
+    }
+    verdict.extra_delay_us += drawn;
+    return 0;
 }
 
 FilterVerdict Network::run_filters(FilterStage stage, const core::Message& message) {
@@ -204,6 +253,7 @@ SendPlan Network::plan_send(const core::Message& message, TimeUs now) {
     if (scripted != nullptr && scripted->kind == MessageFault::Kind::delay) {
         verdict.extra_delay_us += scripted->delay_us;
     }
+    const TimeUs slow_us = draw_slow_link_delay(message, verdict);
     const TimeUs replay_delay_us = draw_replay_delay(config, scripted);
     const std::uint32_t timely = duplicated ? 2 : 1;
     const std::uint32_t copies = timely + (replay_delay_us > 0 ? 1 : 0);
@@ -211,7 +261,7 @@ SendPlan Network::plan_send(const core::Message& message, TimeUs now) {
         return drop(DropReason::queue_full);
     }
     for (std::uint32_t copy = 0; copy < timely; ++copy) {
-        plan.delays_us.push_back(draw_delay(config, message.from, message.to, now) +
+        plan.delays_us.push_back(draw_delay(config, message.from, message.to, now, slow_us) +
                                  verdict.extra_delay_us);
     }
     if (replay_delay_us > 0) {

@@ -443,6 +443,26 @@ void Simulation::clear_slow_votes() {
     network_.remove_filter("slow_votes");
 }
 
+void Simulation::set_slow_link(core::NodeId from, core::NodeId to, const SlowLink& slow) {
+    RAFT_ASSERT(slow.is_valid());
+    network_.set_slow_link(from, to, slow);
+    record(TraceRecord{.time = now_,
+                       .kind = TraceKind::slow_link,
+                       .node = from,
+                       .peer = to,
+                       .a = slow.delay_min_us,
+                       .b = slow.delay_max_us,
+                       .c = slow.type_mask});
+}
+
+void Simulation::clear_slow_links() {
+    // Recorded only when it changes something: every calm period clears
+    // them, and a record would change the fingerprint of every run with one.
+    if (network_.clear_slow_links()) {
+        record(TraceRecord{.time = now_, .kind = TraceKind::slow_link});
+    }
+}
+
 void Simulation::set_clock_drift(core::NodeId id, std::int32_t drift_ppm) {
     RAFT_ASSERT(drift_ppm > -1'000'000);
     Host& host = mutable_host(id);

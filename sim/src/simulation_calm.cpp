@@ -56,10 +56,11 @@ bool Simulation::calm_quorums_up() const {
     });
 }
 
-// Heals every network fault (latency stays: it is not a fault; scripted
-// message faults and armed crash triggers go too) and restarts down nodes, in id order, until a
-// majority of every configuration in play is up; the others stay down, so a
-// calm period may run with a minority down. Only while every up node uses
+// Heals every network fault (latency stays: it is not a fault, but a slow
+// link is one and goes; scripted message faults and armed crash triggers go
+// too) and restarts down nodes, in id order, until a majority of every
+// configuration in play is up; the others stay down, so a calm period may
+// run with a minority down. Only while every up node uses
 // the members' configuration, though: hashicorp's voters refuse candidates
 // outside their own (latest) configuration, so a stale node can refuse the
 // only electable candidate while the one voter that would help is down --
@@ -67,6 +68,7 @@ bool Simulation::calm_quorums_up() const {
 void Simulation::calm_heal() {
     heal_all();
     clear_slow_votes();
+    clear_slow_links();
     network_.set_message_faults({});
     for (Host& other : hosts_) {
         other.crash_trigger.reset();  // an armed crash is a fault too

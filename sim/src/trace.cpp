@@ -105,6 +105,8 @@ std::string_view to_string(TraceKind kind) noexcept {
             return "pause";
         case TraceKind::wipe:
             return "wipe";
+        case TraceKind::slow_link:
+            return "slow_link";
     }
     return "?";
 }

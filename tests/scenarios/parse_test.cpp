@@ -393,6 +393,10 @@ TEST_CASE("parse: rejects an unknown field naming it and the allowed ones", "[pa
                        "jitter": 1}})"),
          "steps[0].slow_votes.jitter",
          "unknown field 'jitter'; expected one of: mode, nodes, delay"},
+        {with_steps(R"({"slow_links": {"from": "a", "to": "b", "delay": ["1s", "2s"],
+                       "type": ["timeout_now"]}})"),
+         "steps[0].slow_links.type",
+         "unknown field 'type'; expected one of: from, to, delay, types"},
         {with_steps(R"({"one_of": [{"weight": 1, "steps": [], "name": "x"}]})"),
          "steps[0].one_of[0].name", "unknown field 'name'; expected one of: weight, steps"},
         {with_steps(R"({"crash": {"leaderplus": 1}})"), "steps[0].crash.leaderplus",
@@ -531,6 +535,27 @@ const std::vector<ErrorCase> impossible_values = {
     {with_steps(R"({"cut": {"from": ["a"], "to": "b"}})"), "steps[0].cut.from",
      "expected a node selector"},
     {with_steps(R"({"cut": {"from": "a"}})"), "steps[0].cut", "missing required field 'to'"},
+    {with_steps(R"({"slow_links": {"from": "leader", "to": "leader", "delay": ["1s", "1s"]}})"),
+     "steps[0].slow_links", "\"from\" and \"to\" are the same node: there is no link to slow down"},
+    {with_steps(R"({"slow_links": {"from": "a", "to": "b", "delay": ["2s", "1s"]}})"),
+     "steps[0].slow_links.delay", "the minimum 2s is above the maximum 1s"},
+    {with_steps(R"({"slow_links": {"from": "a", "to": "b", "delay": ["0ms", "61m"]}})"),
+     "steps[0].slow_links.delay[1]", "expected a delay of at most 1h, got \"61m\""},
+    {with_steps(R"({"slow_links": {"from": "a", "to": "b"}})"), "steps[0].slow_links",
+     "missing required field 'delay'"},
+    {with_steps(R"({"slow_links": {"from": "a", "to": "b", "delay": ["1s", "1s"], "types": []}})"),
+     "steps[0].slow_links.types",
+     "expected a non-empty array of message types like [\"append_entries_response\"], got an "
+     "empty array"},
+    {with_steps(R"({"slow_links": {"from": "a", "to": "b", "delay": ["1s", "1s"],
+                    "types": ["append_entries", "heartbeat"]}})"),
+     "steps[0].slow_links.types[1]",
+     "expected a message type: append_entries, append_entries_response, request_vote, "
+     "request_vote_response, request_pre_vote, request_pre_vote_response, timeout_now, "
+     "install_snapshot, install_snapshot_response, got \"heartbeat\""},
+    {with_steps(R"({"slow_links": {"from": "a", "to": "b", "delay": ["1s", "1s"],
+                    "types": ["timeout_now", "timeout_now"]}})"),
+     "steps[0].slow_links.types[1]", "duplicate message type 'timeout_now'"},
     {with_steps(R"({"restart": []})"), "steps[0].restart",
      "expected a node selector or an array of 1 to 64 node selectors, got an empty array"},
     {with_steps(R"({"apply": 0})"), "steps[0].apply", "expected an integer in [1, 1000000], got 0"},
@@ -616,6 +641,32 @@ const std::vector<ErrorCase> impossible_values = {
 
 TEST_CASE("parse: rejects impossible values saying what is possible", "[parse]") {
     check_error(GENERATE(from_range(impossible_values)));
+}
+
+TEST_CASE("parse: slow_links carries its links, delay and message types", "[parse]") {
+    const Scenario s = parsed(parse(with_steps(
+        R"({"slow_links": {"from": "followers", "to": "leader", "delay": ["400ms", "440ms"]}},
+           {"slow_links": {"from": {"follower": 1}, "to": "a", "delay": ["0ms", "1h"],
+                           "types": ["append_entries_response", "request_vote"]}},
+           {"clear_slow_links": {}})")));
+    REQUIRE(s.steps.size() == 3);
+    const Step& whole = s.steps[0];
+    CHECK(whole.kind == Kind::slow_links);
+    CHECK(whole.from.kind == SelectorKind::followers);
+    CHECK(whole.to.kind == SelectorKind::leader);
+    CHECK(whole.delay_min_us == 400 * ms);
+    CHECK(whole.delay_max_us == 440 * ms);
+    CHECK(whole.message_types.empty());  // every message, FIFO
+    const Step& typed = s.steps[1];
+    CHECK(typed.from.kind == SelectorKind::follower);
+    CHECK(typed.to.name == "a");
+    CHECK(typed.delay_min_us == 0);
+    CHECK(typed.delay_max_us == 3'600 * second);
+    // In the file's order.
+    CHECK(typed.message_types ==
+          std::vector<core::MessageType>{core::MessageType::append_entries_response,
+                                         core::MessageType::request_vote});
+    CHECK(s.steps[2].kind == Kind::clear_slow_links);
 }
 
 // ---------------------------------------------------------------- $schema
@@ -836,8 +887,9 @@ TEST_CASE("parse: a step has exactly one action", "[parse]") {
     const ErrorCase c = GENERATE(values<ErrorCase>({
         {with_steps("{}"), "steps[0]",
          "a step has exactly one action (sleep, wait_for_leader, partition, heal, heal_all, cut, "
-         "restore, slow_votes, clear_slow_votes, network, crash, restart, clock_drift, apply, "
-         "start_workload, stop_workload, wait_until_up_to_date, repeat, one_of, add_voter, "
+         "restore, slow_votes, clear_slow_votes, slow_links, clear_slow_links, network, crash, "
+         "restart, clock_drift, apply, start_workload, stop_workload, wait_until_up_to_date, "
+         "repeat, one_of, add_voter, "
          "add_nonvoter, demote_voter, remove_server, create_node, transfer_leadership, snapshot, "
          "membership_churn, calm, start_clients, stop_clients, pause, wipe), found none"},
         {with_steps(R"({"sleep": "1s"}, {"optional": true})"), "steps[1]", "found none"},

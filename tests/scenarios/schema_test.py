@@ -132,11 +132,13 @@ PARSER_ONLY = {
     "tests/scenarios/bad/follower-above-cluster.json": 5,
     "tests/scenarios/bad/range-min-above-max.json": 6,
     "tests/scenarios/bad/latency-min-above-max.json": 6,
+    "tests/scenarios/bad/slow-links-delay-min-above-max.json": 6,
     "tests/scenarios/bad/ratio-numerator-above-denominator.json": 7,
     "tests/scenarios/bad/heal-unknown-group.json": 8,
     "tests/scenarios/bad/group-selector-unknown.json": 8,
     "tests/scenarios/bad/cut-same-node.json": 9,
     "tests/scenarios/bad/restore-leader-to-leader.json": 9,
+    "tests/scenarios/bad/slow-links-same-node.json": 9,
     "tests/scenarios/bad/weights-above-u32.json": 10,
     "tests/scenarios/bad/message-number-twice.json": 11,
     "tests/scenarios/bad/raft-not-whole-ticks.json": 12,
@@ -198,7 +200,7 @@ DURATIONS = [
     "\u0661s", "1\u00b5s", "",
 ]
 # Message fault delays and replays, and stale replay delays: above zero, at
-# most 1h.
+# most 1h (slow links' delays: at most 1h, zero allowed).
 DELAYS = ["1us", "1h", "1.0h", "60m", "3600s", "3600000ms", "3600000000us", "3600000001us",
           "3600000.001ms", "3600.000001s", "60.0000001m", "59.9999999m", "0.99999999h",
           "1.00000001h", "0.00000005m", "0h", "0.0us", "2h"]
@@ -455,6 +457,8 @@ def generated_cases(folder):
         write(f"replay-{i:02}.json", {**base, "message_faults": faults}, value)
         network = {"stale_replay": [1, 10], "stale_replay_delay": [value, value]}
         write(f"stale-replay-delay-{i:02}.json", {**base, "network": network}, value)
+        slow = {"from": "a", "to": "b", "delay": [value, value]}
+        write(f"slow-links-delay-{i:02}.json", {**base, "steps": [{"slow_links": slow}]}, value)
     for i, value in enumerate(NAMES):
         write(f"scenario-name-{i:02}.json", {**base, "name": value}, value)
         write(f"node-name-{i:02}.json", {**base, "cluster": {"names": [value, "zz"]}}, value)

@@ -89,10 +89,10 @@ std::string step_difference(const Step& a, const Step& b, const std::string& whe
         a.kind == b.kind && (!paths || a.json_path == b.json_path) &&
         a.duration_us == b.duration_us && a.group == b.group && a.slow_mode == b.slow_mode &&
         a.delay_min_us == b.delay_min_us && a.delay_max_us == b.delay_max_us &&
-        same_network(a.network, b.network) && a.lose_unsynced == b.lose_unsynced &&
-        a.torn == b.torn && a.crash_after == b.crash_after && a.drift_ppm == b.drift_ppm &&
-        a.count == b.count && a.optional == b.optional && a.name == b.name &&
-        a.suffrage == b.suffrage && a.any_target == b.any_target;
+        a.message_types == b.message_types && same_network(a.network, b.network) &&
+        a.lose_unsynced == b.lose_unsynced && a.torn == b.torn && a.crash_after == b.crash_after &&
+        a.drift_ppm == b.drift_ppm && a.count == b.count && a.optional == b.optional &&
+        a.name == b.name && a.suffrage == b.suffrage && a.any_target == b.any_target;
     if (!scalars_equal) {
         return where;
     }
@@ -383,6 +383,19 @@ std::vector<Step> hand_built_steps() {
     slow.nodes = {selector(SelectorKind::name, "c")};
     slow.delay_min_us = 250;
     slow.delay_max_us = 2 * second;
+    Step& slow_link = add(Kind::slow_links);
+    slow_link.from = selector(SelectorKind::followers);
+    slow_link.to = selector(SelectorKind::leader);
+    slow_link.delay_min_us = 0;
+    slow_link.delay_max_us = 3'600 * second;
+    Step& slow_acks = add(Kind::slow_links);
+    slow_acks.from = selector(SelectorKind::name, "a");
+    slow_acks.to = selector(SelectorKind::all);
+    slow_acks.delay_min_us = 400 * ms;
+    slow_acks.delay_max_us = 440 * ms;
+    slow_acks.message_types = {core::MessageType::request_vote_response,
+                               core::MessageType::append_entries_response};
+    add(Kind::clear_slow_links);
     Step& network = add(Kind::network);
     network.network.drop = sim::Ratio{.numerator = 0, .denominator = 5};
     network.network.reorder = sim::Ratio{};
@@ -455,6 +468,12 @@ TEST_CASE("write: a hand-built scenario with every selector kind and message fau
     CHECK_THAT(text, Catch::Contains(R"("stale_replay": 0, "queue_capacity": 7)"));
     CHECK_THAT(text, Catch::Contains(R"({"crash": {"random": 1}, "torn": true})"));
     CHECK_THAT(text, Catch::Contains(R"({"crash": "leader", "torn": true, "after": "persist"})"));
+    CHECK_THAT(text, Catch::Contains(R"("slow_links": {"from": "followers", "to": "leader")"));
+    // The types in the file's order, not the enum's.
+    const std::size_t vote = text.find(R"("request_vote_response")");
+    REQUIRE(vote != std::string::npos);
+    CHECK(text.find(R"("append_entries_response")", vote) != std::string::npos);
+    CHECK_THAT(text, Catch::Contains(R"({"clear_slow_links": {}})"));
 }
 
 TEST_CASE("write: one_of and repeat nest to the parser's limit", "[write]") {

@@ -65,6 +65,33 @@ TEST_CASE("calm: no leader when votes take longer than the election timeout", "[
     CHECK_THAT(outcome.detail, Catch::Contains("no leader every up member follows"));
 }
 
+TEST_CASE("calm: slow links are a fault it clears, unlike the latency", "[calm][slow_link]") {
+    // Every link slower than three election timeouts would leave no leader,
+    // as the latency does above; a slow link is a fault, so the calm period
+    // makes it ordinary and the cluster settles.
+    SimOptions opts = options(3, 2);
+    opts.keep_trace = true;
+    Simulation sim(opts);
+    const TimeUs timeout_us = opts.raft.election_timeout_ticks * opts.tick_us;
+    for (core::NodeId from : sim.ids()) {
+        for (core::NodeId to : sim.ids()) {
+            if (from != to) {
+                sim.set_slow_link(
+                    from, to,
+                    SlowLink{.delay_min_us = 3 * timeout_us, .delay_max_us = 3 * timeout_us});
+            }
+        }
+    }
+    const CalmOutcome outcome = sim.run_calm(5 * us_per_second);
+    INFO(outcome.kind << ": " << outcome.detail);
+    CHECK(outcome.ok);
+    std::size_t cleared = 0;
+    for (const TraceRecord& record : sim.trace().records()) {
+        cleared += record.kind == TraceKind::slow_link && record.node == 0 ? 1 : 0;
+    }
+    CHECK(cleared == 1);
+}
+
 TEST_CASE("calm: the bounds follow the election timeout, latency, disk and drift", "[calm]") {
     SimOptions base = options(3);
     base.link.latency_min_us = 0;

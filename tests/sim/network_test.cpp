@@ -629,6 +629,99 @@ TEST_CASE("network: a link without stale replays draws as it did before they exi
     CHECK(decisions(10 * us_per_second) == decisions(3'600 * us_per_second));
 }
 
+TEST_CASE("network: a slow link is slower one way only and stays FIFO", "[network][slow_link]") {
+    Network network(21);
+    LinkConfig link = quiet_link();
+    network.set_default_link(link);
+    network.set_slow_link(
+        2, 1, SlowLink{.delay_min_us = 400 * us_per_ms, .delay_max_us = 440 * us_per_ms});
+    TimeUs last_arrival = 0;
+    for (int i = 0; i < 500; ++i) {
+        const TimeUs now = static_cast<TimeUs>(i) * us_per_ms;
+        // From 2 to 1: the latency plus [400ms, 440ms], in FIFO order even
+        // though consecutive draws differ by up to 40ms.
+        const SendPlan slow =
+            send_and_retire(network, message(2, 1, MessageType::append_entries_response), now);
+        REQUIRE(slow.delays_us.size() == 1);
+        CHECK(slow.delays_us.front() >= 400 * us_per_ms + link.latency_min_us);
+        CHECK(now + slow.delays_us.front() >= last_arrival);
+        last_arrival = now + slow.delays_us.front();
+        // From 1 to 2, and from 2 to 3: the network's latency alone.
+        CHECK(send_and_retire(network, message(1, 2), now).delays_us.front() <=
+              link.latency_max_us);
+        CHECK(send_and_retire(network, message(2, 3), now).delays_us.front() <=
+              link.latency_max_us);
+    }
+    // The draws span the range: the last arrival is not just FIFO's floor.
+    CHECK(last_arrival - 499 * us_per_ms <= 445 * us_per_ms);
+}
+
+TEST_CASE("network: a slow link's message types leave FIFO order; other types overtake them",
+          "[network][slow_link]") {
+    Network network(22);
+    network.set_default_link(quiet_link());
+    network.set_slow_link(
+        2, 1,
+        SlowLink{.delay_min_us = 300 * us_per_ms,
+                 .delay_max_us = 300 * us_per_ms,
+                 .type_mask = message_type_bit(MessageType::append_entries_response)});
+    const SendPlan ack =
+        send_and_retire(network, message(2, 1, MessageType::append_entries_response), 0);
+    const SendPlan vote =
+        send_and_retire(network, message(2, 1, MessageType::request_vote_response), 0);
+    REQUIRE(ack.delays_us.size() == 1);
+    REQUIRE(vote.delays_us.size() == 1);
+    CHECK(ack.delays_us.front() >= 301 * us_per_ms);
+    CHECK(ack.delays_us.front() <= 305 * us_per_ms);
+    CHECK(vote.delays_us.front() <= 5 * us_per_ms);  // sent later, arrives first
+}
+
+TEST_CASE("network: a zero delay or clear_slow_links makes a slow link ordinary again",
+          "[network][slow_link]") {
+    Network network(23);
+    network.set_default_link(quiet_link());
+    const SlowLink slow{.delay_min_us = 1 * us_per_second, .delay_max_us = 1 * us_per_second};
+    network.set_slow_link(1, 2, slow);
+    network.set_slow_link(1, 3, slow);
+    CHECK(send_and_retire(network, message(1, 2), 0).delays_us.front() > us_per_second);
+    network.set_slow_link(1, 2, SlowLink{});
+    CHECK(send_and_retire(network, message(1, 2), 2 * us_per_second).delays_us.front() <=
+          5 * us_per_ms);
+    CHECK(send_and_retire(network, message(1, 3), 0).delays_us.front() > us_per_second);
+    CHECK(network.clear_slow_links());
+    CHECK_FALSE(network.clear_slow_links());  // nothing left to clear
+    CHECK(send_and_retire(network, message(1, 3), 2 * us_per_second).delays_us.front() <=
+          5 * us_per_ms);
+}
+
+TEST_CASE("network: slow links draw only for the messages they slow", "[network][slow_link]") {
+    // A run without slow links, or whose slow links never carry a message,
+    // decides exactly as before slow links existed: the built-in suite's
+    // fingerprints stay what they were.
+    const auto decisions = [](bool slow_elsewhere) {
+        Network network(24);
+        LinkConfig link = quiet_link();
+        link.drop = Ratio{1, 5};
+        link.duplicate = Ratio{1, 5};
+        link.reorder = Ratio{1, 5};
+        network.set_default_link(link);
+        if (slow_elsewhere) {
+            network.set_slow_link(3, 1, SlowLink{.delay_min_us = 0, .delay_max_us = us_per_second});
+            network.set_slow_link(
+                1, 2,
+                SlowLink{.delay_min_us = 0,
+                         .delay_max_us = us_per_second,
+                         .type_mask = message_type_bit(MessageType::timeout_now)});
+        }
+        std::vector<std::vector<TimeUs>> result;
+        for (int i = 0; i < 500; ++i) {
+            result.push_back(delays(send_and_retire(network, message(1, 2), i * us_per_ms)));
+        }
+        return result;
+    };
+    CHECK(decisions(false) == decisions(true));
+}
+
 TEST_CASE("network: the same seed makes the same decisions", "[network]") {
     const auto decisions = [](std::uint64_t seed) {
         Network network(seed);

@@ -576,6 +576,96 @@ TEST_CASE("simulation: slow votes delay vote requests to or responses from slow 
     }
 }
 
+namespace {
+
+/// Send-to-delivery times of every message of `type` on the link from
+/// `from` to `to`, paired in order (a link without reorder or loss is FIFO).
+std::vector<Latency> link_latencies(const Simulation& sim, NodeId from, NodeId to,
+                                    core::MessageType type) {
+    const auto sub = static_cast<std::uint8_t>(type);
+    std::vector<TimeUs> sent;
+    std::vector<TimeUs> delivered;
+    for (const TraceRecord& record : sim.trace().records()) {
+        if (record.sub != sub) {
+            continue;
+        }
+        if (record.kind == TraceKind::send && record.node == from && record.peer == to) {
+            sent.push_back(record.time);
+        } else if (record.kind == TraceKind::deliver && record.node == to && record.peer == from) {
+            delivered.push_back(record.time);
+        }
+    }
+    REQUIRE(delivered.size() <= sent.size());
+    std::vector<Latency> result;
+    for (std::size_t i = 0; i < delivered.size(); ++i) {
+        REQUIRE(delivered[i] >= sent[i]);
+        result.push_back(
+            Latency{.from = from, .to = to, .sent = sent[i], .latency = delivered[i] - sent[i]});
+    }
+    return result;
+}
+
+}  // namespace
+
+TEST_CASE("simulation: slow links delay one direction, seen in the trace, until cleared",
+          "[simulation][slow_link]") {
+    SimOptions opts = options(3, 5);
+    opts.keep_trace = true;
+    Simulation sim(opts);
+    sim.clear_slow_links();  // nothing to clear: no record
+    const NodeId leader = elect(sim);
+    sim.run_for(us_per_second);
+    // Every message from the followers to the leader 300ms slower (below
+    // the 500ms leader lease, so check-quorum keeps it leading); the
+    // leader's own messages at link speed.
+    constexpr TimeUs extra = 300 * us_per_ms;
+    const TimeUs slowed = sim.now();
+    std::vector<NodeId> followers;
+    for (NodeId id : sim.ids()) {
+        if (id != leader) {
+            followers.push_back(id);
+            sim.set_slow_link(id, leader, SlowLink{.delay_min_us = extra, .delay_max_us = extra});
+        }
+    }
+    sim.run_for(2 * us_per_second);
+    const TimeUs cleared = sim.now();
+    sim.clear_slow_links();
+    sim.run_for(2 * us_per_second);
+    CHECK(sim.leader() == leader);
+    std::size_t slow = 0;
+    std::size_t fast = 0;
+    for (NodeId follower : followers) {
+        for (const Latency& ack :
+             link_latencies(sim, follower, leader, core::MessageType::append_entries_response)) {
+            INFO("ack from " << follower << " sent at " << ack.sent);
+            if (ack.sent >= slowed && ack.sent < cleared) {
+                CHECK(ack.latency >= extra + opts.link.latency_min_us);
+                slow += 1;
+            } else if (ack.sent >= cleared + extra) {
+                CHECK(ack.latency <= opts.link.latency_max_us);
+                fast += 1;
+            }
+        }
+        for (const Latency& beat :
+             link_latencies(sim, leader, follower, core::MessageType::append_entries)) {
+            CHECK(beat.latency <= opts.link.latency_max_us);
+        }
+    }
+    CHECK(slow > 20);  // heartbeats every 100ms for 2s, from two followers
+    CHECK(fast > 20);
+    // One record per link made slow and one for the clearing that changed
+    // something (node 0); the first clear_slow_links had none.
+    const std::vector<TraceRecord> records = records_of(sim, TraceKind::slow_link);
+    REQUIRE(records.size() == 3);
+    CHECK(records[0].peer == leader);
+    CHECK(records[0].a == extra);
+    CHECK(records[0].b == extra);
+    CHECK(records[0].c == 0);
+    CHECK(records[2].node == 0);
+    CHECK(records[2].time == cleared);
+    require_verified(sim);
+}
+
 TEST_CASE("simulation: clock drift changes a node's tick rate", "[simulation]") {
     // One node elects itself after its randomized timeout, counted in ticks:
     // a slower clock takes proportionally longer.

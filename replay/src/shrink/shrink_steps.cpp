@@ -70,6 +70,7 @@ const Step* find_step(const StepList& steps, std::string_view path) {
         case Kind::cut:
         case Kind::crash:
         case Kind::slow_votes:
+        case Kind::slow_links:
         case Kind::clock_drift:
         case Kind::network:
             return true;
@@ -89,6 +90,7 @@ const Step* find_step(const StepList& steps, std::string_view path) {
         case Kind::restore:
         case Kind::restart:
         case Kind::clear_slow_votes:
+        case Kind::clear_slow_links:
         case Kind::network:
             return true;
         default:
@@ -130,6 +132,8 @@ const Step* find_step(const StepList& steps, std::string_view path) {
             return recovery.kind == Kind::restart && same_nodes(recovery.nodes, fault.nodes);
         case Kind::slow_votes:
             return recovery.kind == Kind::clear_slow_votes;
+        case Kind::slow_links:
+            return recovery.kind == Kind::clear_slow_links;
         default:
             return false;
     }
@@ -184,6 +188,8 @@ void summarize_faults(const StepList& steps, FaultSummary& summary) {
                                });
         case Kind::clear_slow_votes:
             return has(Kind::slow_votes);
+        case Kind::clear_slow_links:
+            return has(Kind::slow_links);
         default:
             return true;
     }

@@ -151,6 +151,7 @@ struct Chart {
         case TraceKind::network:
             return "f-net";
         case TraceKind::slow_votes:
+        case TraceKind::slow_link:
             return "f-slow";
         case TraceKind::step:
             return "f-step";

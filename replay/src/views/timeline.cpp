@@ -49,6 +49,28 @@ std::string message_details(const TraceRecord& record) {
     }
 }
 
+// "## SLOW LINK a -> b +1.5ms..3ms (append_entries_response)", or the
+// clearing of every slow link (node 0).
+std::string describe_slow_link(const TraceRecord& record, const NodeNames& names) {
+    if (record.node == 0) {
+        return "## SLOW LINKS CLEARED";
+    }
+    const auto ms = [](std::uint64_t us) {
+        return us % 1000 == 0 ? fmt::format("{}ms", us / 1000)
+                              : fmt::format("{}.{:03}ms", us / 1000, us % 1000);
+    };
+    std::string types;
+    for (std::uint8_t type = 0; type < core::message_type_count; ++type) {
+        if (((record.c >> type) & 1U) != 0) {
+            types += types.empty() ? " (" : ", ";
+            types += core::to_string(static_cast<core::MessageType>(type));
+        }
+    }
+    types += types.empty() ? "" : ")";
+    return fmt::format("## SLOW LINK {} -> {} +{}..{}{}", name_of(names, record.node),
+                       name_of(names, record.peer), ms(record.a), ms(record.b), types);
+}
+
 // A key-value client's operation (sim/kv/clients.hpp), as the server it
 // went to saw it.
 std::string describe_client(const TraceRecord& record) {
@@ -238,6 +260,8 @@ std::string describe_fault(const TraceRecord& record, const NodeNames& names) {
                                record.c);
         case TraceKind::slow_votes:
             return fmt::format("## SLOW VOTES ({})", record.a == 0 ? "send" : "recv");
+        case TraceKind::slow_link:
+            return describe_slow_link(record, names);
         case TraceKind::step:
             return fmt::format("-- step {}", record.a);
         case TraceKind::violation:

@@ -132,6 +132,10 @@ struct Step {
         // Amnesia: `nodes` crash and their disks are wiped
         // (sim::Simulation::wipe); a restart brings them back empty.
         wipe,
+        // Links from `from` to `to` slower by [delay_min, delay_max], for
+        // every message (FIFO) or `message_types` (sim::SlowLink).
+        slow_links,
+        clear_slow_links,
     };
     Kind kind = Kind::sleep;
     /// Where the step came from in its file ("steps[3].repeat.steps[1]").
@@ -144,6 +148,9 @@ struct Step {
     sim::SlowVoteMode slow_mode = sim::SlowVoteMode::send;
     TimeUs delay_min_us = 0;
     TimeUs delay_max_us = 0;
+    /// slow_links: the message types it slows, in the file's order; empty
+    /// for every message.
+    std::vector<core::MessageType> message_types;
     NetworkSpec network;
     bool lose_unsynced = false;
     /// crash: a torn write -- a prefix of the unsynced writes survives

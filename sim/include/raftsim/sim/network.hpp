@@ -1,9 +1,10 @@
 #pragma once
 // The network model: per-link latency, loss, duplication and reordering with
 // bounded queues; partitions as groups (hashicorp fuzzy's Partitioner:
-// PartitionOff / Heal / HealAll); one-way cuts; and message filters that run
-// before send, on responses, and before delivery, so faults such as "slow
-// vote requests" are filters, never sleeps.
+// PartitionOff / Heal / HealAll); one-way cuts; slow links (one direction of
+// a link, or some message types on it, slower than the rest); and message
+// filters that run before send, on responses, and before delivery, so
+// faults such as "slow vote requests" are filters, never sleeps.
 
 #include <array>
 #include <cstddef>
@@ -47,6 +48,32 @@ struct LinkConfig {
 
     [[nodiscard]] bool is_valid() const noexcept;
 };
+
+/// One direction of a link made slower than the network's latency: an
+/// extra delay drawn uniformly from [delay_min_us, delay_max_us] per message
+/// (Network::set_slow_link). Every message, or only the types in
+/// `type_mask` (bit `1 << type` per core::MessageType). A whole slow link
+/// stays FIFO -- the delay is part of its latency, so a link from A to B
+/// slower than from B to A is asymmetric latency, as a congested uplink or
+/// a far-away route gives. Slow message types leave FIFO order instead,
+/// like a `delay` fault: later messages of other types overtake them (a
+/// queue of its own, as a transport that sends votes or heartbeats on a
+/// separate connection has).
+struct SlowLink {
+    TimeUs delay_min_us = 0;
+    TimeUs delay_max_us = 0;
+    /// 0: every message, in FIFO order.
+    std::uint16_t type_mask = 0;
+
+    [[nodiscard]] bool is_valid() const noexcept;
+    [[nodiscard]] bool slows(core::MessageType type) const noexcept;
+    friend bool operator==(const SlowLink&, const SlowLink&) = default;
+};
+
+/// The type_mask bit of a message type.
+[[nodiscard]] constexpr std::uint16_t message_type_bit(core::MessageType type) noexcept {
+    return static_cast<std::uint16_t>(1U << static_cast<unsigned>(type));
+}
 
 enum class FilterStage : std::uint8_t {
     /// Every message, when its sender hands it to the network.
@@ -144,6 +171,11 @@ class Network {
     void heal_all();
     void cut(core::NodeId from, core::NodeId to);
     void restore(core::NodeId from, core::NodeId to);
+    /// Makes the link from `from` to `to` slow (replacing what an earlier
+    /// call set on it); a delay of [0, 0] makes it ordinary again.
+    void set_slow_link(core::NodeId from, core::NodeId to, const SlowLink& slow);
+    /// Every link ordinary again; whether any was slow.
+    bool clear_slow_links();
 
     /// Replaces the message fault script; at most one fault per message.
     void set_message_faults(std::vector<MessageFault> faults);
@@ -168,9 +200,11 @@ class Network {
 
   private:
     [[nodiscard]] const LinkConfig& link(core::NodeId from, core::NodeId to) const;
+    /// `slow_us` is a slow link's share of the latency, FIFO included.
     [[nodiscard]] TimeUs draw_delay(const LinkConfig& link, core::NodeId from, core::NodeId to,
-                                    TimeUs now);
+                                    TimeUs now, TimeUs slow_us);
     [[nodiscard]] FilterVerdict run_filters(FilterStage stage, const core::Message& message);
+    [[nodiscard]] TimeUs draw_slow_link_delay(const core::Message& message, FilterVerdict& verdict);
     [[nodiscard]] TimeUs draw_replay_delay(const LinkConfig& link, const MessageFault* scripted);
 
     struct NamedFilter {
@@ -192,6 +226,7 @@ class Network {
     std::map<core::NodeId, std::uint32_t> group_by_node_;
     std::uint32_t next_group_ = 1;
     std::vector<std::pair<core::NodeId, core::NodeId>> cuts_;
+    std::map<std::pair<core::NodeId, core::NodeId>, SlowLink> slow_links_;
     std::vector<NamedFilter> filters_;
     std::map<std::pair<core::NodeId, core::NodeId>, std::uint32_t> in_flight_;
     /// Arrival time of the last in-order message on each link (FIFO).

@@ -319,6 +319,11 @@ class Simulation {
     void set_slow_votes(SlowVoteMode mode, const std::vector<core::NodeId>& nodes,
                         TimeUs delay_min_us, TimeUs delay_max_us);
     void clear_slow_votes();
+    /// One direction of one link slower (sim::SlowLink): every message, or
+    /// the types of `slow.type_mask`; replaces what was set on that link.
+    void set_slow_link(core::NodeId from, core::NodeId to, const SlowLink& slow);
+    /// Every link ordinary again (a `slow_link` record only if one was slow).
+    void clear_slow_links();
     /// Crash `id`; `fate` says what becomes of its unsynced writes (a torn
     /// crash draws how many units survive, uniformly, from a stream of its own).
     void crash(core::NodeId id, UnsyncedWrites fate);

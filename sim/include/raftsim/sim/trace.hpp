@@ -56,9 +56,13 @@ enum class TraceKind : std::uint8_t {
     // A disk wiped (Simulation::wipe): node a=1 when sanctioned (the node was
     // out of the committed configuration), 0 when not
     wipe,
+    // A slow link (Simulation::set_slow_link): node=from peer=to a=delay min
+    // b=delay max (us) c=message type mask (0: every message, FIFO); node=0
+    // peer=0 when clear_slow_links made every slow link ordinary again.
+    slow_link,
 };
 
-inline constexpr std::uint8_t trace_kind_count = 30;
+inline constexpr std::uint8_t trace_kind_count = 31;
 
 /// What a `membership` record says happened to a change request.
 enum class MembershipEvent : std::uint8_t {
