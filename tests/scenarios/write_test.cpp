@@ -346,6 +346,27 @@ Step step(Kind kind, std::size_t index) {
     return s;
 }
 
+// The slow_links steps of hand_built_steps: a whole link, then some types.
+void add_slow_link_steps(std::vector<Step>& steps) {
+    const auto add = [&steps](Kind kind) -> Step& {
+        steps.push_back(step(kind, steps.size()));
+        return steps.back();
+    };
+    Step& slow_link = add(Kind::slow_links);
+    slow_link.from = selector(SelectorKind::followers);
+    slow_link.to = selector(SelectorKind::leader);
+    slow_link.delay_min_us = 0;
+    slow_link.delay_max_us = 3'600 * second;
+    Step& slow_acks = add(Kind::slow_links);
+    slow_acks.from = selector(SelectorKind::name, "a");
+    slow_acks.to = selector(SelectorKind::all);
+    slow_acks.delay_min_us = 400 * ms;
+    slow_acks.delay_max_us = 440 * ms;
+    slow_acks.message_types = {core::MessageType::request_vote_response,
+                               core::MessageType::append_entries_response};
+    add(Kind::clear_slow_links);
+}
+
 std::vector<Step> hand_built_steps() {
     std::vector<Step> steps;
     const auto add = [&steps](Kind kind) -> Step& {
@@ -383,19 +404,7 @@ std::vector<Step> hand_built_steps() {
     slow.nodes = {selector(SelectorKind::name, "c")};
     slow.delay_min_us = 250;
     slow.delay_max_us = 2 * second;
-    Step& slow_link = add(Kind::slow_links);
-    slow_link.from = selector(SelectorKind::followers);
-    slow_link.to = selector(SelectorKind::leader);
-    slow_link.delay_min_us = 0;
-    slow_link.delay_max_us = 3'600 * second;
-    Step& slow_acks = add(Kind::slow_links);
-    slow_acks.from = selector(SelectorKind::name, "a");
-    slow_acks.to = selector(SelectorKind::all);
-    slow_acks.delay_min_us = 400 * ms;
-    slow_acks.delay_max_us = 440 * ms;
-    slow_acks.message_types = {core::MessageType::request_vote_response,
-                               core::MessageType::append_entries_response};
-    add(Kind::clear_slow_links);
+    add_slow_link_steps(steps);
     Step& network = add(Kind::network);
     network.network.drop = sim::Ratio{.numerator = 0, .denominator = 5};
     network.network.reorder = sim::Ratio{};
