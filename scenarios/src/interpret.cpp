@@ -466,7 +466,11 @@ void Interpreter::run_node_fault(const Step& step) {
             return;
         case Step::Kind::wipe:
             for (NodeId id : resolve(step.nodes)) {
-                sim_.wipe(id);
+                // An optional wipe is the sanctioned procedure's, which a
+                // removal that gave up has not made safe: skip it.
+                if (!step.optional || sim_.wipe_is_sanctioned(id)) {
+                    sim_.wipe(id);
+                }
             }
             return;
         case Step::Kind::pause:

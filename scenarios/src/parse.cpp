@@ -1082,7 +1082,7 @@ constexpr std::array<Action, 34> actions{{
     {"start_clients", Kind::start_clients, {}},
     {"stop_clients", Kind::stop_clients, {}},
     {"pause", Kind::pause, {"for"}},
-    {"wipe", Kind::wipe, {}},
+    {"wipe", Kind::wipe, {"optional"}},
 }};
 
 constexpr std::array<std::string_view, 8> modifiers{"optional", "as",     "lose_unsynced", "torn",
@@ -1469,8 +1469,12 @@ void Parser::fill_fault(Step& step, const Json& object, const Json& argument,
             step.crash_after = parse_crash_after(object, step.json_path);
             return;
         case Kind::restart:
+            step.nodes = parse_nodeset(argument, path);
+            return;
         case Kind::wipe:
             step.nodes = parse_nodeset(argument, path);
+            // Optional: only a sanctioned wipe is run (Interpreter::run_node_fault).
+            step.optional = optional_bool(object, step.json_path, "optional");
             return;
         case Kind::pause:
             step.nodes = parse_nodeset(argument, path);

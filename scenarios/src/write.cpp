@@ -535,6 +535,7 @@ bool takes_optional(Kind kind) {
         case Kind::create_node:
         case Kind::transfer_leadership:
         case Kind::membership_churn:
+        case Kind::wipe:
             return true;
         default:
             return false;

@@ -593,9 +593,10 @@ void Checkers::on_progress(core::NodeId leader, core::Term term, core::NodeId pe
     // server, reinitialized to 0 when the leader is elected -- known from the
     // server's success replies of this term the leader received. A leader
     // ahead of them counts entries the server may not hold. A sanctioned
-    // wipe forgets the replies received before it: the re-added server holds
-    // nothing (replies of its old self still in flight count again -- no
-    // leader can tell them apart).
+    // wipe forgets the replies leaders that know of the removal received
+    // before it: the re-added server holds nothing (the simulator drops the
+    // old self's replies still in flight; one that arrived would count
+    // again -- no leader can tell them apart).
     const auto delivered = delivered_acks_.find({leader, peer});
     const core::Index ceiling = delivered == delivered_acks_.end() || delivered->second.term != term
                                     ? 0

@@ -91,7 +91,7 @@ void Checkers::on_crash(core::NodeId node, UnsyncedWrites fate) {
 // what its old self acknowledged. An unsanctioned one keeps them: the vote
 // audit then sees a second vote in a term, and commit counting stays judged
 // by what was acknowledged at the time.
-void Checkers::on_wipe(core::NodeId node, bool sanctioned) {
+void Checkers::on_wipe(core::NodeId node, bool sanctioned, core::Term removed_term) {
     RAFT_ASSERT(node != core::node_none);
     durable_[node] = DurableView{};
     logs_[node] = LogMirror{};
@@ -102,7 +102,12 @@ void Checkers::on_wipe(core::NodeId node, bool sanctioned) {
     std::erase_if(votes_cast_, [node](const auto& item) { return item.first.first == node; });
     std::erase_if(acknowledged_in_term_,
                   [node](const auto& item) { return item.first.first == node; });
-    std::erase_if(delivered_acks_, [node](const auto& item) { return item.first.second == node; });
+    // A leader of a term before the removal committed may still lead, cut
+    // off, holding the progress the old self earned it: only leaders that
+    // know of the removal must have forgotten it (on_progress).
+    std::erase_if(delivered_acks_, [node, removed_term](const auto& item) {
+        return item.first.second == node && item.second.term >= removed_term;
+    });
     RAFT_ASSERT(!acknowledged_.contains(node));
 }
 

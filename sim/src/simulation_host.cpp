@@ -155,6 +155,14 @@ void Simulation::on_deliver(const Event& event) {
         verdict = FilterVerdict{.drop = true, .extra_delay_us = 0};
         reason = DropReason::calm;
     }
+    if (!verdict.drop && sender_wipes_[slot] != host(message.from).wipes) {
+        // Sent by the wiped node's old self: its connections died with it,
+        // and the new server is not answerable for what the old one said.
+        // Delivered, an old acknowledgement would vouch for entries the
+        // re-added server no longer holds.
+        verdict = FilterVerdict{.drop = true, .extra_delay_us = 0};
+        reason = DropReason::sender_wiped;
+    }
     if (!verdict.drop && verdict.extra_delay_us > 0) {
         // Held back by a before-delivery filter: still in the network.
         queue_.push(now_ + verdict.extra_delay_us, EventKind::deliver, event.node, slot);
@@ -256,6 +264,7 @@ void Simulation::send(core::Message message) {
             slot = static_cast<std::uint32_t>(slab_.size());
             slab_.emplace_back();
             late_copy_calm_.push_back(0);
+            sender_wipes_.push_back(0);
         } else {
             slot = free_slots_.back();
             free_slots_.pop_back();
@@ -266,7 +275,9 @@ void Simulation::send(core::Message message) {
             slab_[slot] = message;
         }
         late_copy_calm_[slot] = last && plan.replayed ? calms_ + 1 : 0;
+        sender_wipes_[slot] = host(slab_[slot].from).wipes;
         RAFT_ASSERT(late_copy_calm_.size() == slab_.size());
+        RAFT_ASSERT(sender_wipes_.size() == slab_.size());
         queue_.push(now_ + plan.delays_us[copy], EventKind::deliver,
                     static_cast<std::uint32_t>(slab_[slot].to), slot);
     }

@@ -258,6 +258,7 @@ void Simulation::update_members(const sut::Node& leader) {
         return;
     }
     members_configuration_index_ = index;
+    members_configuration_term_ = leader.term();
     const core::Configuration& configuration = leader.committed_configuration();
     members_configuration_ = configuration;
     const bool staging_counts = system_.semantics().replicates_to_staging;

@@ -17,10 +17,11 @@ void Simulation::wipe(core::NodeId id) {
     RAFT_ASSERT(!host.is_up());
     // Judged against the configuration the leader last committed, as the
     // members are (update_members): out of it, the server is removed.
-    const bool sanctioned = members_configuration_.find(id) == nullptr;
+    const bool sanctioned = wipe_is_sanctioned(id);
     RAFT_ASSERT(!sanctioned || !host.member);
     host.storage = sut::Storage{};
-    checkers_.on_wipe(id, sanctioned);
+    host.wipes += 1;
+    checkers_.on_wipe(id, sanctioned, members_configuration_term_);
     record(TraceRecord{.time = now_, .kind = TraceKind::wipe, .node = id, .a = sanctioned});
 }
 

@@ -131,6 +131,8 @@ std::string_view to_string(DropReason reason) noexcept {
             return "calm";
         case DropReason::paused_inbox_full:
             return "paused_inbox_full";
+        case DropReason::sender_wiped:
+            return "sender_wiped";
     }
     return "?";
 }

@@ -301,6 +301,16 @@ TEST_CASE("parse: a torn crash, now or armed, carries torn and not lose_unsynced
     CHECK_FALSE(plain.steps[0].torn);
 }
 
+TEST_CASE("parse: a wipe is optional only when it says so", "[parse]") {
+    const Scenario wipes =
+        parsed(parse(with_steps(R"({"wipe": "a"}, {"wipe": ["b", "c"], "optional": true})")));
+    REQUIRE(wipes.steps.size() == 2);
+    CHECK(wipes.steps[0].kind == Step::Kind::wipe);
+    CHECK_FALSE(wipes.steps[0].optional);
+    CHECK(wipes.steps[1].optional);
+    CHECK(wipes.steps[1].nodes.size() == 2);
+}
+
 TEST_CASE("parse: malformed JSON is reported at \"$\" with its line and column", "[parse]") {
     const ErrorCase c = GENERATE(values<ErrorCase>({
         {R"({"name": "t",})", "$", "malformed JSON at line 1, column 14"},
@@ -1357,9 +1367,10 @@ const std::vector<ErrorCase> membership_errors = {
      "expected a duration above zero"},
     {with_steps(R"({"pause": "a", "for": "2s", "lose_unsynced": true})"), "steps[0].lose_unsynced",
      "unknown field 'lose_unsynced' for a 'pause' step; expected one of: pause, for"},
-    // A wipe takes nodes and nothing else (it always loses unsynced writes).
+    // A wipe takes nodes and "optional" (it always loses unsynced writes).
     {with_steps(R"({"wipe": "a", "lose_unsynced": true})"), "steps[0].lose_unsynced",
-     "unknown field 'lose_unsynced' for a 'wipe' step; expected one of: wipe"},
+     "unknown field 'lose_unsynced' for a 'wipe' step; expected one of: wipe, optional"},
+    {with_steps(R"({"wipe": "a", "optional": 1})"), "steps[0].optional", "expected"},
     {with_steps(R"({"wipe": 3})"), "steps[0].wipe", "expected"},
     // A bad "as".
     {with_steps(R"({"create_node": "d", "as": "learner"})"), "steps[0].as",

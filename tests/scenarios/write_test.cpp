@@ -346,8 +346,9 @@ Step step(Kind kind, std::size_t index) {
     return s;
 }
 
-// The slow_links steps of hand_built_steps: a whole link, then some types.
-void add_slow_link_steps(std::vector<Step>& steps) {
+// The slow_links steps of hand_built_steps (a whole link, then some types)
+// and an optional wipe.
+void add_slow_link_and_wipe_steps(std::vector<Step>& steps) {
     const auto add = [&steps](Kind kind) -> Step& {
         steps.push_back(step(kind, steps.size()));
         return steps.back();
@@ -365,6 +366,10 @@ void add_slow_link_steps(std::vector<Step>& steps) {
     slow_acks.message_types = {core::MessageType::request_vote_response,
                                core::MessageType::append_entries_response};
     add(Kind::clear_slow_links);
+    // The swarm's sanctioned wipe: only a removed node is wiped.
+    Step& wipe = add(Kind::wipe);
+    wipe.nodes = {selector(SelectorKind::name, "c")};
+    wipe.optional = true;
 }
 
 std::vector<Step> hand_built_steps() {
@@ -404,7 +409,7 @@ std::vector<Step> hand_built_steps() {
     slow.nodes = {selector(SelectorKind::name, "c")};
     slow.delay_min_us = 250;
     slow.delay_max_us = 2 * second;
-    add_slow_link_steps(steps);
+    add_slow_link_and_wipe_steps(steps);
     Step& network = add(Kind::network);
     network.network.drop = sim::Ratio{.numerator = 0, .denominator = 5};
     network.network.reorder = sim::Ratio{};
@@ -483,6 +488,7 @@ TEST_CASE("write: a hand-built scenario with every selector kind and message fau
     REQUIRE(vote != std::string::npos);
     CHECK(text.find(R"("append_entries_response")", vote) != std::string::npos);
     CHECK_THAT(text, Catch::Contains(R"({"clear_slow_links": {}})"));
+    CHECK_THAT(text, Catch::Contains(R"({"wipe": "c", "optional": true})"));
 }
 
 TEST_CASE("write: one_of and repeat nest to the parser's limit", "[write]") {

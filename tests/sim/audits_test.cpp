@@ -755,10 +755,10 @@ std::vector<HistoryCase> election_cases() {
 }
 
 // Amnesia (Simulation::wipe): node 2 crashes, its disk is wiped, and it
-// restarts empty.
+// restarts empty; a sanctioned wipe follows a removal committed in term 3.
 void wipe_and_restart(Checkers& c, bool sanctioned) {
     c.on_crash(2, true);
-    c.on_wipe(2, sanctioned);
+    c.on_wipe(2, sanctioned, 3);
     c.on_log_reset(2, std::nullopt, 0, {}, HardState{}, 7);
 }
 
@@ -806,6 +806,20 @@ std::vector<HistoryCase> wipe_cases() {
              remove_and_wipe_follower(c);
              c.on_deliver(ack_of(2, 1, 3, 10), 3);  // in flight across the wipe
              c.on_progress(1, 3, 2, 10, 4);
+         },
+         Checker::replication_progress, "match_index_unacknowledged"},
+        {"a leader cut off since before the removal keeps the progress the wiped self earned",
+         [](Checkers& c) {
+             c.on_deliver(ack_of(2, 4, 3, 7), 1);  // leader 4 of the removal's term
+             c.on_progress(4, 3, 2, 7, 1);
+             wipe_and_restart(c, true);
+             c.on_progress(4, 3, 2, 7, 8);
+         },
+         [](Checkers& c) {
+             c.on_deliver(ack_of(2, 4, 2, 7), 1);  // leader 4 of term 2, before it
+             c.on_progress(4, 2, 2, 7, 1);
+             wipe_and_restart(c, true);
+             c.on_progress(4, 2, 2, 7, 8);
          },
          Checker::replication_progress, "match_index_unacknowledged"},
         {"a leader's match index runs ahead of the replies it received",

@@ -161,8 +161,10 @@ class Checkers {
     /// The harness wiped the (crashed) node's disk. The restart audit
     /// expects nothing of it then, and its acknowledgements no longer vouch
     /// for a log. `sanctioned`: it was out of the committed configuration,
-    /// so it rejoins as a new server and its vote history goes too.
-    void on_wipe(core::NodeId node, bool sanctioned);
+    /// so it rejoins as a new server and its vote history goes too, as do
+    /// the replies of its old self that leaders of `removed_term` or later
+    /// received (the term the leader that committed its removal was in).
+    void on_wipe(core::NodeId node, bool sanctioned, core::Term removed_term);
     /// The node's log was rebuilt from durable state (restart): its snapshot
     /// (if any) and the entries after `base_index`. With `hard_state`, the
     /// restart audit checks that nothing synced was lost.

@@ -94,6 +94,9 @@ struct Host {
     std::map<OperationId, KvResponse> kv_responses;
     /// Bumped on every crash and restart; events of an old one are ignored.
     std::uint64_t incarnation = 0;
+    /// Times its disk was wiped (Simulation::wipe): a message sent before
+    /// the latest wipe is dropped on arrival (DropReason::sender_wiped).
+    std::uint32_t wipes = 0;
     /// In the cluster as hashicorp fuzzy's harness sees it: false once
     /// removed. Non-members are left out of the final checks.
     bool member = true;

@@ -417,6 +417,11 @@ class Simulation {
     void take_snapshot(core::NodeId id);
     /// Members: the servers of the latest committed configuration seen.
     [[nodiscard]] bool is_member(core::NodeId id) const { return host(id).member; }
+    /// Whether wiping `id` now would be sanctioned: the configuration the
+    /// leader last committed no longer holds it (Simulation::wipe).
+    [[nodiscard]] bool wipe_is_sanctioned(core::NodeId id) const {
+        return members_configuration_.find(id) == nullptr;
+    }
     [[nodiscard]] std::vector<core::NodeId> members() const;
 
     /// A calm period (docs/scenarios.md, "calm"): heals the network, brings
@@ -567,6 +572,8 @@ class Simulation {
     /// copy, 1 + calms_ when it was sent, so a calm period begun since can
     /// drop it (it would be a fault inside the calm).
     std::vector<std::uint64_t> late_copy_calm_;
+    /// By slot, like slab_: the sender's Host::wipes when it was sent.
+    std::vector<std::uint32_t> sender_wipes_;
     /// Calm periods begun so far.
     std::uint64_t calms_ = 0;
     Checkers checkers_;
@@ -599,6 +606,8 @@ class Simulation {
     core::RequestId next_change_id_ = 1;
     /// The committed configuration the members were last taken from.
     core::Index members_configuration_index_ = 0;
+    /// The term of the leader that reported members_configuration_ committed.
+    core::Term members_configuration_term_ = 0;
     /// The latest committed configuration seen (update_members).
     core::Configuration members_configuration_{};
     std::uint64_t leaders_elected_ = 0;

@@ -93,6 +93,8 @@ enum class DropReason : std::uint8_t {
     calm,
     /// It arrived at a paused node whose inbox was full.
     paused_inbox_full,
+    /// Its sender's disk was wiped since it was sent (Simulation::wipe).
+    sender_wiped,
 };
 
 [[nodiscard]] std::string_view to_string(DropReason reason) noexcept;
