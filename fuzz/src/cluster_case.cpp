@@ -13,6 +13,9 @@
 //
 // fuzz/make_corpus.py writes inputs in this layout; keep the two in step.
 //
+// Version 5 adds no bytes: torn crashes, sanctioned wipes (after a removal)
+// and slow links take spare values of bytes already read (docs/fuzzing.md).
+//
 // Each op is one of the fault kinds below. Nodes are named ("n1".."n7") or
 // picked as "the leader" when the step runs, never drawn at random, so the
 // bytes (and not the scenario stream) decide who is hit and libFuzzer's
@@ -140,7 +143,10 @@ class Decoder {
     void decode_cluster_step(Op op, Step& step);
     void decode_message_fault();
     void add_epilogue();
-    [[nodiscard]] NodeSelector pick_node();
+    void decode_slow_link(Step& step);
+    void add_sanctioned_wipe(const NodeSelector& node);
+    [[nodiscard]] NodeSelector pick_node(std::uint32_t* spare = nullptr);
+    [[nodiscard]] NodeSelector other_than(const NodeSelector& from) const;
     [[nodiscard]] NodeSelector name_of(std::size_t index) const;
     [[nodiscard]] std::size_t next_index(const std::string& name) const;
     [[nodiscard]] std::vector<NodeSelector> pick_nodes();
@@ -156,6 +162,9 @@ class Decoder {
     std::uint64_t next_message_ = 0;
     std::uint32_t election_ticks_ = 0;
     bool pauses_ = false;
+    /// The membership op just decoded removes a named server that is then
+    /// wiped and added back (add_sanctioned_wipe).
+    bool wipe_removed_ = false;
 };
 
 ClusterCase Decoder::decode() {
@@ -373,13 +382,30 @@ NodeSelector Decoder::name_of(std::size_t index) const {
 }
 
 // A quarter of the time "the leader" (whoever leads when the step runs),
-// else a node by name.
-NodeSelector Decoder::pick_node() {
-    const std::uint32_t choice = reader_.below(4 * static_cast<std::uint32_t>(names_.size()));
-    if (choice < names_.size()) {
+// else a node by name. `spare` gets which of the three quarters named the
+// node (1..3; 0 for the leader): a choice the bytes make without reading one.
+NodeSelector Decoder::pick_node(std::uint32_t* spare) {
+    const auto count = static_cast<std::uint32_t>(names_.size());
+    const std::uint32_t choice = reader_.below(4 * count);
+    if (spare != nullptr) {
+        *spare = choice / count;
+    }
+    if (choice < count) {
         return selector(NodeSelector::Kind::leader);
     }
-    return name_of(choice % names_.size());
+    return name_of(choice % count);
+}
+
+// `to` for a link from `from`: the parser refuses a link from a node to
+// itself, so the next node instead (or the leader, for the only node).
+NodeSelector Decoder::other_than(const NodeSelector& from) const {
+    if (from.kind == NodeSelector::Kind::leader) {
+        return name_of(0);
+    }
+    if (names_.size() == 1) {
+        return selector(NodeSelector::Kind::leader);
+    }
+    return name_of(next_index(from.name));
 }
 
 // A nonempty set of named nodes, from a bit mask.
@@ -420,7 +446,31 @@ void Decoder::decode_op_step(Op op) {
             decode_fault_step(op, step);
             break;
     }
+    const NodeSelector removed = step.nodes.empty() ? NodeSelector{} : step.nodes.front();
     push(std::move(step));
+    if (wipe_removed_) {
+        wipe_removed_ = false;
+        add_sanctioned_wipe(removed);
+    }
+}
+
+// Amnesia the sanctioned way (version 5; issue 16): the server just removed
+// is wiped, restarted empty and added back under its name. The wipe is
+// optional -- where the removal gave up, the server is still a member, and
+// wiping it would be the unsafe procedure (scenarios/unsafe/UnsanctionedWipe).
+void Decoder::add_sanctioned_wipe(const NodeSelector& node) {
+    RAFT_ASSERT(node.kind == NodeSelector::Kind::name);
+    Step wipe = make_step(Step::Kind::wipe);
+    wipe.nodes = {node};
+    wipe.optional = true;
+    push(std::move(wipe));
+    Step restart = make_step(Step::Kind::restart);
+    restart.nodes = {node};
+    push(std::move(restart));
+    Step add = make_step(Step::Kind::add_voter, 4 * election_ticks_ * tick_us);
+    add.nodes = {node};
+    add.optional = true;
+    push(std::move(add));
 }
 
 void Decoder::decode_fault_step(Op op, Step& step) {
@@ -451,21 +501,20 @@ void Decoder::decode_fault_step(Op op, Step& step) {
             step.from = pick_node();
             step.to = pick_node();
             if (step.to.kind == step.from.kind && step.to.name == step.from.name) {
-                // The parser refuses a link from a node to itself: take the
-                // next node instead (or the leader, for the only node).
-                if (step.from.kind == NodeSelector::Kind::leader) {
-                    step.to = name_of(0);
-                } else if (names_.size() == 1) {
-                    step.to = selector(NodeSelector::Kind::leader);
-                } else {
-                    step.to = name_of(next_index(step.from.name));
-                }
+                step.to = other_than(step.from);
             }
             return;
         case Op::crash:
             step.kind = Step::Kind::crash;
             step.nodes = {pick_node()};
-            step.lose_unsynced = reader_.chance(192);
+            {
+                // Version 5: the lowest quarter of the byte that chose lost
+                // writes is a torn crash instead (a prefix of the unsynced
+                // writes survives; issue 16), so no byte moves.
+                const std::uint8_t fate = reader_.byte();
+                step.torn = fate < 64;
+                step.lose_unsynced = fate >= 64 && fate < 192;
+            }
             // Half the crashes wait for the worst moment (issue 14 §5): right
             // after a vote or an acknowledgement leaves, a write is issued
             // but not yet synced, or a commit is learned.
@@ -475,7 +524,7 @@ void Decoder::decode_fault_step(Op op, Step& step) {
                     "install_snapshot_response"};
                 step.crash_after = moments[reader_.range(0, moments.size() - 1)];
             }
-            if (pauses_ && !step.lose_unsynced && step.crash_after.empty()) {
+            if (pauses_ && !step.lose_unsynced && !step.torn && step.crash_after.empty()) {
                 // The same bytes, a pause instead of a plain crash: three
                 // election timeouts, long enough to be deposed.
                 step.kind = Step::Kind::pause;
@@ -501,9 +550,16 @@ void Decoder::decode_condition_step(Op op, Step& step) {
             step.kind = Step::Kind::network;
             decode_network(step.network);
             return;
-        case Op::slow_votes:
-            if (reader_.chance(96)) {
+        case Op::slow_votes: {
+            // Version 5: the top third of what cleared slow votes sets a
+            // slow link instead (decode_slow_link).
+            const std::uint8_t choice = reader_.byte();
+            if (choice < 64) {
                 step.kind = Step::Kind::clear_slow_votes;
+                return;
+            }
+            if (choice < 96) {
+                decode_slow_link(step);
                 return;
             }
             step.kind = Step::Kind::slow_votes;
@@ -513,6 +569,7 @@ void Decoder::decode_condition_step(Op op, Step& step) {
             step.delay_min_us = reader_.range(1, 2 * election_ticks_) * tick_us;
             step.delay_max_us = step.delay_min_us + reader_.below(2 * election_ticks_) * tick_us;
             return;
+        }
         case Op::clock_drift:
             step.kind = Step::Kind::clock_drift;
             step.nodes = {pick_node()};
@@ -522,6 +579,32 @@ void Decoder::decode_condition_step(Op op, Step& step) {
         default:
             RAFT_UNREACHABLE("decode_fault_step routes only these ops here");
     }
+}
+
+// One direction of a link slower by up to two election timeouts (version 5):
+// the whole link (still FIFO) or some message types, acknowledgements
+// most -- the timing between a round's send and its acknowledgements'
+// arrival that lease reads rest on. A calm period clears it.
+void Decoder::decode_slow_link(Step& step) {
+    constexpr std::array<core::MessageType, 4> slowed = {
+        core::MessageType::append_entries_response, core::MessageType::request_vote_response,
+        core::MessageType::append_entries, core::MessageType::install_snapshot_response};
+    step.kind = Step::Kind::slow_links;
+    step.from = pick_node();
+    step.to = pick_node();
+    if (step.to.kind == step.from.kind && step.to.name == step.from.name) {
+        step.to = other_than(step.from);
+    }
+    step.delay_min_us = reader_.range(0, election_ticks_) * tick_us;
+    step.delay_max_us = step.delay_min_us + reader_.below(election_ticks_ + 1) * tick_us;
+    const std::uint8_t types = reader_.byte();
+    for (std::size_t i = 0; i < slowed.size(); ++i) {
+        if ((types >> (i + 1) & 1U) != 0 && (types & 1U) == 0) {
+            step.message_types.push_back(slowed[i]);
+        }
+    }
+    RAFT_ASSERT(step.delay_min_us <= step.delay_max_us);
+    RAFT_ASSERT(step.message_types.size() <= slowed.size());
 }
 
 void Decoder::decode_cluster_step(Op op, Step& step) {
@@ -542,7 +625,11 @@ void Decoder::decode_cluster_step(Op op, Step& step) {
                             : step.kind == Step::Kind::demote_voter ? Step::Kind::remove_server
                                                                     : step.kind;
             }
-            step.nodes = {pick_node()};
+            std::uint32_t spare = 0;
+            step.nodes = {pick_node(&spare)};
+            // Version 5: a named server removed on the third quarter of its
+            // pick is then wiped and added back (add_sanctioned_wipe).
+            wipe_removed_ = step.kind == Step::Kind::remove_server && spare == 3;
             return;
         }
         case Op::create_node:

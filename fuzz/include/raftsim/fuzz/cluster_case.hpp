@@ -22,7 +22,9 @@ namespace raftsim::fuzz {
 /// "Decoder versions"). 2: the epilogue's calm period and crash triggers
 /// (issue 14). 3: stale replays, as message faults and as link rates.
 /// 4: key-value clients and pauses, from the flags' last spare bits.
-inline constexpr std::uint32_t decoder_version = 4;
+/// 5: torn crashes, sanctioned wipes and slow links, from spare values of
+/// bytes already read.
+inline constexpr std::uint32_t decoder_version = 5;
 
 struct ClusterCase {
     scenarios::Scenario scenario;
