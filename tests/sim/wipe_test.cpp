@@ -71,5 +71,35 @@ TEST_CASE("wipe: a removed server's wipe is sanctioned, and added back it catche
     CHECK(sim.host(follower).node->last_index() == sim.host(leader).node->last_index());
 }
 
+TEST_CASE("wipe: what the wiped node sent before the wipe is dropped on arrival", "[wipe]") {
+    // Method: stop right after a follower sends an acknowledgement, wipe it
+    // while the reply is in flight, run on: the reply must be dropped as
+    // sender_wiped, and a reply the node sends after its restart must not.
+    SimOptions chosen = options(3, 4);
+    chosen.keep_trace = true;
+    Simulation sim(chosen);
+    const NodeId leader = elect(sim);
+    const NodeId follower = leader == 1 ? 2 : 1;
+    const auto last_is_ack_from = [&sim](NodeId node) {
+        const std::vector<TraceRecord>& records = sim.trace().records();
+        return !records.empty() && records.back().kind == TraceKind::send &&
+               records.back().node == node &&
+               records.back().sub ==
+                   static_cast<std::uint8_t>(core::MessageType::append_entries_response);
+    };
+    REQUIRE(sim.run_until([&] { return last_is_ack_from(follower); }, sim.now() + long_wait));
+    sim.wipe(follower);
+    sim.restart(follower);
+    sim.run_for(20 * test::tick_us);
+    std::size_t wiped_drops = 0;
+    for (const TraceRecord& record : sim.trace().records()) {
+        const bool sender_wiped = record.kind == TraceKind::drop && record.node == follower &&
+                                  record.c == static_cast<std::uint64_t>(DropReason::sender_wiped);
+        wiped_drops += sender_wiped ? 1 : 0;
+    }
+    CHECK(wiped_drops == 1);
+    CHECK(sim.host(follower).wipes == 1);
+}
+
 }  // namespace
 }  // namespace raftsim::sim
