@@ -11,7 +11,9 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <csignal>
+#include <fstream>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -151,6 +153,33 @@ TEST_CASE("shrink: a noisy liveness failure shrinks to the crashes that cause it
     CHECK(rerun.kind == "no_leader");
     CHECK(rerun.step_path == result->goal.step_path);
     CHECK(start_shrink(parsed(result->text), 3).size.events == result->after.events);
+}
+
+[[nodiscard]] std::string file_text(const std::string& path) {
+    std::ifstream in(path);
+    REQUIRE(in.good());
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+TEST_CASE("shrink: a liveness failure keeps its cause, not a heartbeat under four ticks",
+          "[shrink]") {
+    // Method: the kept swarm 4506 (a deadlock of hashicorp's vote rule,
+    // seen by a calm period). Its timeouts were once halved to a 2-tick
+    // heartbeat, where split votes alone outlast the calm bound: the same
+    // failure kind, another cause, and the membership steps were dropped.
+    // Shrunk now, the heartbeat stays at four ticks or more, and the
+    // changes that make the deadlock stay.
+    const scenarios::Scenario found =
+        parsed(file_text(std::string(RAFTSIM_FINDINGS_DIR) + "/swarm-4506-calm-no-leader.json"));
+    const std::optional<ShrinkResult> result = shrink(found, 4506, options_with(2000));
+    REQUIRE(result.has_value());
+    CHECK(result->goal.kind == "calm_no_leader");
+    const scenarios::Scenario shrunk = parsed(result->text);
+    CHECK(shrunk.raft.heartbeat_timeout_us >= 4 * shrunk.cluster.tick_us);
+    CHECK(result->text.find("demote_voter") != std::string::npos);
+    CHECK(result->text.find("create_node") != std::string::npos);
 }
 
 TEST_CASE("shrink: the same input gives the same result", "[shrink]") {
