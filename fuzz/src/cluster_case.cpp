@@ -446,12 +446,14 @@ void Decoder::decode_op_step(Op op) {
             decode_fault_step(op, step);
             break;
     }
-    const NodeSelector removed = step.nodes.empty() ? NodeSelector{} : step.nodes.front();
-    push(std::move(step));
-    if (wipe_removed_) {
-        wipe_removed_ = false;
-        add_sanctioned_wipe(removed);
+    if (!wipe_removed_) {
+        push(std::move(step));
+        return;
     }
+    wipe_removed_ = false;
+    const NodeSelector removed = step.nodes.front();
+    push(std::move(step));
+    add_sanctioned_wipe(removed);
 }
 
 // Amnesia the sanctioned way (version 5; issue 16): the server just removed

@@ -258,8 +258,12 @@ void Simulation::update_members(const sut::Node& leader) {
         return;
     }
     members_configuration_index_ = index;
-    members_configuration_term_ = leader.term();
     const core::Configuration& configuration = leader.committed_configuration();
+    for (const core::Server& server : members_configuration_.servers) {
+        if (configuration.find(server.id) == nullptr) {
+            removed_in_term_[server.id] = leader.term();  // Simulation::wipe
+        }
+    }
     members_configuration_ = configuration;
     const bool staging_counts = system_.semantics().replicates_to_staging;
     for (Host& host : hosts_) {

@@ -21,7 +21,10 @@ void Simulation::wipe(core::NodeId id) {
     RAFT_ASSERT(!sanctioned || !host.member);
     host.storage = sut::Storage{};
     host.wipes += 1;
-    checkers_.on_wipe(id, sanctioned, members_configuration_term_);
+    // Leaders of the removal's term or later know the server left; an older
+    // one may still lead, cut off, with what the old self told it.
+    const auto removed = removed_in_term_.find(id);
+    checkers_.on_wipe(id, sanctioned, removed == removed_in_term_.end() ? 0 : removed->second);
     record(TraceRecord{.time = now_, .kind = TraceKind::wipe, .node = id, .a = sanctioned});
 }
 

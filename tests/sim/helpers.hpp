@@ -36,6 +36,18 @@ inline SimOptions options(std::size_t count, std::uint64_t seed = 1) {
     return result;
 }
 
+/// options() with every trace record kept, for tests that read the trace.
+inline SimOptions traced(std::size_t count, std::uint64_t seed) {
+    SimOptions result = options(count, seed);
+    result.keep_trace = true;
+    return result;
+}
+
+/// A node other than `leader` (the lowest id that is not it).
+inline core::NodeId follower_of(core::NodeId leader) {
+    return leader == 1 ? 2 : 1;
+}
+
 /// "checker/kind: detail", or "no violation".
 inline std::string describe(const Simulation& sim) {
     if (!sim.violation().has_value()) {

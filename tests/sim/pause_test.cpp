@@ -37,11 +37,9 @@ TEST_CASE(
     "pause: a paused follower gets no tick, message or wake-up until it resumes, then its "
     "missed ticks and the messages held for it",
     "[pause]") {
-    SimOptions chosen = options(3, 4);
-    chosen.keep_trace = true;
-    Simulation sim(chosen);
+    Simulation sim(test::traced(3, 4));
     const NodeId leader = elect(sim);
-    const NodeId follower = leader == 1 ? 2 : 1;
+    const NodeId follower = test::follower_of(leader);
     sim.run_for(us_per_second);
     sim.pause(follower, pause_us);
     CHECK(sim.paused(follower));
@@ -54,7 +52,7 @@ TEST_CASE(
     const TraceRecord& resumed = records[marks.resumed];
     CHECK(resumed.time == records[marks.paused].time + pause_us);
     // Ticks every tick_us went on being counted, not handled.
-    CHECK(resumed.a == pause_us / chosen.tick_us);
+    CHECK(resumed.a == pause_us / test::tick_us);
     CHECK(resumed.b > 10);  // the leader's heartbeats, held
     for (std::size_t i = marks.paused + 1; i < marks.resumed; ++i) {
         const bool to_paused = records[i].kind == TraceKind::deliver && records[i].node == follower;
@@ -124,7 +122,7 @@ TEST_CASE("pause: a crash ends a pause and discards what it held; the restart ru
           "[pause]") {
     Simulation sim(options(3, 2));
     const NodeId leader = elect(sim);
-    const NodeId follower = leader == 1 ? 2 : 1;
+    const NodeId follower = test::follower_of(leader);
     sim.pause(follower, 10 * us_per_second);
     sim.run_for(us_per_second);
     sim.crash(follower, true);

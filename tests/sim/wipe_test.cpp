@@ -13,8 +13,9 @@ namespace {
 
 using core::NodeId;
 using test::elect;
+using test::follower_of;
 using test::long_wait;
-using test::options;
+using test::traced;
 
 /// The trace's wipe record of `node` (REQUIREd to be there).
 const TraceRecord& wipe_record(const Simulation& sim, NodeId node) {
@@ -29,11 +30,9 @@ const TraceRecord& wipe_record(const Simulation& sim, NodeId node) {
 
 TEST_CASE("wipe: a member's disk is emptied, the wipe is unsanctioned, and it restarts empty",
           "[wipe]") {
-    SimOptions chosen = options(3, 2);
-    chosen.keep_trace = true;
-    Simulation sim(chosen);
+    Simulation sim(traced(3, 2));
     const NodeId leader = elect(sim);
-    const NodeId follower = leader == 1 ? 2 : 1;
+    const NodeId follower = follower_of(leader);
     REQUIRE(sim.apply_n(20, sim.now() + long_wait) == 20);
     REQUIRE(sim.host(follower).storage.durable_state().entries.size() > 20);
     sim.wipe(follower);
@@ -51,11 +50,9 @@ TEST_CASE("wipe: a member's disk is emptied, the wipe is unsanctioned, and it re
 
 TEST_CASE("wipe: a removed server's wipe is sanctioned, and added back it catches up from nothing",
           "[wipe]") {
-    SimOptions chosen = options(3, 3);
-    chosen.keep_trace = true;
-    Simulation sim(chosen);
+    Simulation sim(traced(3, 3));
     const NodeId leader = elect(sim);
-    const NodeId follower = leader == 1 ? 2 : 1;
+    const NodeId follower = follower_of(leader);
     REQUIRE(sim.apply_n(20, sim.now() + long_wait) == 20);
     const ChangeReport removed =
         sim.change_membership(core::ChangeKind::remove_server, follower, sim.now() + long_wait);
@@ -75,11 +72,9 @@ TEST_CASE("wipe: what the wiped node sent before the wipe is dropped on arrival"
     // Method: stop right after a follower sends an acknowledgement, wipe it
     // while the reply is in flight, run on: the reply must be dropped as
     // sender_wiped, and a reply the node sends after its restart must not.
-    SimOptions chosen = options(3, 4);
-    chosen.keep_trace = true;
-    Simulation sim(chosen);
+    Simulation sim(traced(3, 4));
     const NodeId leader = elect(sim);
-    const NodeId follower = leader == 1 ? 2 : 1;
+    const NodeId follower = follower_of(leader);
     const auto last_is_ack_from = [&sim](NodeId node) {
         const std::vector<TraceRecord>& records = sim.trace().records();
         return !records.empty() && records.back().kind == TraceKind::send &&

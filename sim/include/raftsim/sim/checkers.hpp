@@ -163,7 +163,8 @@ class Checkers {
     /// for a log. `sanctioned`: it was out of the committed configuration,
     /// so it rejoins as a new server and its vote history goes too, as do
     /// the replies of its old self that leaders of `removed_term` or later
-    /// received (the term the leader that committed its removal was in).
+    /// received (the term of the leader that reported its removal committed;
+    /// 0 for a server never in a committed configuration).
     void on_wipe(core::NodeId node, bool sanctioned, core::Term removed_term);
     /// The node's log was rebuilt from durable state (restart): its snapshot
     /// (if any) and the entries after `base_index`. With `hard_state`, the

@@ -606,8 +606,9 @@ class Simulation {
     core::RequestId next_change_id_ = 1;
     /// The committed configuration the members were last taken from.
     core::Index members_configuration_index_ = 0;
-    /// The term of the leader that reported members_configuration_ committed.
-    core::Term members_configuration_term_ = 0;
+    /// Per server that left the committed configuration: the term of the
+    /// leader that reported its removal committed (the latest removal).
+    std::map<core::NodeId, core::Term> removed_in_term_;
     /// The latest committed configuration seen (update_members).
     core::Configuration members_configuration_{};
     std::uint64_t leaders_elected_ = 0;
