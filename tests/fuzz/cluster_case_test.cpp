@@ -245,6 +245,26 @@ TEST_CASE(
     CHECK(sanctioned > 3);
 }
 
+TEST_CASE("an optional wipe leaves a member alone and wipes a removed server", "[fuzz]") {
+    // Method: the same steps with the removal before the optional wipe and
+    // without it: the removed server is wiped (one sanctioned wipe record),
+    // the member is left alone (no wipe record; ignoring `optional` would
+    // make it an unsanctioned one).
+    const auto run = [](const std::string& removal) {
+        const std::string text = R"({"name": "w", "cluster": {"names": ["n1", "n2", "n3"]},
+            "steps": [{"wait_for_leader": "10s"}, {"apply": 5}, )" +
+                                 removal + R"({"wipe": "n3", "optional": true}]})";
+        const scenarios::ParseResult parsed = scenarios::parse_scenario(text, "w.json");
+        REQUIRE_FALSE(parsed.error.has_value());
+        bool passed = false;
+        const std::pair<std::size_t, std::size_t> wipes = wipes_of(*parsed.scenario, 1, passed);
+        CHECK(passed);
+        return wipes;
+    };
+    CHECK(run("") == std::pair<std::size_t, std::size_t>{0, 0});
+    CHECK(run(R"({"remove_server": "n3"}, )") == std::pair<std::size_t, std::size_t>{1, 0});
+}
+
 TEST_CASE("fuzz decode: version 3 draws stale replays, as faults and as link rates", "[fuzz]") {
     // Method: decode many random inputs; replays must appear both as message
     // faults (late by more than an election timeout) and as the header's
