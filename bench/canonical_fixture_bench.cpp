@@ -1,26 +1,30 @@
-/* Issue 17, benchmark 1, canonical's side: canonical/raft's own in-process
- * raft_fixture (raft/fixture.h, from Debian's libraft-dev) on the workload of
- * the issue -- 5 voters, 33-byte entries proposed one at a time (the next
- * once the leader has applied the last), network latency 25-50 ms, disk
- * 10-25 ms, election timeout 1-2 s, snapshot threshold 64 / trailing 128.
- * Optionally the leader and one follower are cut off for 1.5 s every 3 s.
- * Prints CPU seconds (getrusage), committed entries per CPU-second and
- * fixture steps (one fired event each: a send completion, a disk write, a
- * delivery or a tick). Not a test: it reads the CPU clock.
- *
- * The fixture gives each server one fixed latency, disk latency and
- * randomized election timeout (it cannot draw them per message or per
- * election): server i gets 25 + 6i ms, 10 + 3i ms and 1000 + 200i ms.
- *
- *   canonical_fixture_bench ENTRIES [partitioned]
- */
+// Issue 17, benchmark 1, canonical's side: canonical/raft's own in-process
+// raft_fixture (raft/fixture.h, from Debian's libraft-dev) on the workload of
+// the issue -- 5 voters, 33-byte entries proposed one at a time (the next
+// once the leader has applied the last), network latency 25-50 ms, disk
+// 10-25 ms, election timeout 1-2 s, snapshot threshold 64 / trailing 128.
+// Optionally the leader and one follower are cut off for 1.5 s every 3 s.
+// Prints CPU seconds (getrusage), committed entries per CPU-second and
+// fixture steps (one fired event each: a send completion, a disk write, a
+// delivery or a tick). Not a test: it reads the CPU clock.
+//
+// The fixture gives each server one fixed latency, disk latency and
+// randomized election timeout (it cannot draw them per message or per
+// election): server i gets 25 + 6i ms, 10 + 3i ms and 1000 + 200i ms.
+//
+//   canonical_fixture_bench ENTRIES [partitioned]
+#include <sys/resource.h>
+
+// libraft's headers declare no C linkage of their own.
+extern "C" {
 #include <raft.h>
 #include <raft/fixture.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/resource.h>
+}
+
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 
 #define N_SERVERS 5
 #define ENTRY_BYTES 33
@@ -29,26 +33,23 @@ static uint64_t applied[N_SERVERS];
 
 /* raft_init installs a process-global stderr tracer that the fixture's
  * servers emit through; a benchmark measures Raft, not fprintf. */
-static void quiet_emit(struct raft_tracer *t, const char *file, int line, const char *message)
-{
+static void quiet_emit(struct raft_tracer* t, const char* file, int line, const char* message) {
     (void)t;
     (void)file;
     (void)line;
     (void)message;
 }
-static struct raft_tracer quiet_tracer = {.impl = NULL, .enabled = false, .emit = quiet_emit};
+static struct raft_tracer quiet_tracer = {.impl = nullptr, .enabled = false, .emit = quiet_emit};
 
-static int fsm_apply(struct raft_fsm *fsm, const struct raft_buffer *buf, void **result)
-{
+static int fsm_apply(struct raft_fsm* fsm, const struct raft_buffer* buf, void** result) {
     (void)buf;
-    *(uint64_t *)fsm->data += 1;
-    *result = NULL;
+    *static_cast<uint64_t*>(fsm->data) += 1;
+    *result = nullptr;
     return 0;
 }
 
-static int fsm_snapshot(struct raft_fsm *fsm, struct raft_buffer *bufs[], unsigned *n_bufs)
-{
-    *bufs = raft_malloc(sizeof **bufs);
+static int fsm_snapshot(struct raft_fsm* fsm, struct raft_buffer* bufs[], unsigned* n_bufs) {
+    *bufs = static_cast<struct raft_buffer*>(raft_malloc(sizeof **bufs));
     (*bufs)[0].len = sizeof(uint64_t);
     (*bufs)[0].base = raft_malloc(sizeof(uint64_t));
     memcpy((*bufs)[0].base, fsm->data, sizeof(uint64_t));
@@ -56,30 +57,26 @@ static int fsm_snapshot(struct raft_fsm *fsm, struct raft_buffer *bufs[], unsign
     return 0;
 }
 
-static int fsm_restore(struct raft_fsm *fsm, struct raft_buffer *buf)
-{
+static int fsm_restore(struct raft_fsm* fsm, struct raft_buffer* buf) {
     memcpy(fsm->data, buf->base, sizeof(uint64_t));
     raft_free(buf->base);
     return 0;
 }
 
-static double cpu_seconds(void)
-{
+static double cpu_seconds(void) {
     struct rusage usage;
     getrusage(RUSAGE_SELF, &usage);
     return (double)usage.ru_utime.tv_sec + (double)usage.ru_stime.tv_sec +
            ((double)usage.ru_utime.tv_usec + (double)usage.ru_stime.tv_usec) / 1e6;
 }
 
-static void applied_cb(struct raft_apply *req, int status, void *result)
-{
+static void applied_cb(struct raft_apply* req, int status, void* result) {
     (void)status;
     (void)result;
     free(req);
 }
 
-static void set_partition(struct raft_fixture *f, unsigned a, unsigned b, int cut)
-{
+static void set_partition(struct raft_fixture* f, unsigned a, unsigned b, int cut) {
     for (unsigned i = 0; i < N_SERVERS; i++) {
         for (unsigned j = 0; j < N_SERVERS; j++) {
             const int a_side = i == a || i == b;
@@ -96,9 +93,8 @@ static void set_partition(struct raft_fixture *f, unsigned a, unsigned b, int cu
     }
 }
 
-int main(int argc, char **argv)
-{
-    const unsigned long entries = argc > 1 ? strtoul(argv[1], NULL, 10) : 10000;
+int main(int argc, char** argv) {
+    const unsigned long entries = argc > 1 ? strtoul(argv[1], nullptr, 10) : 10000;
     const int partitioned = argc > 2 && strcmp(argv[2], "partitioned") == 0;
     struct raft_fixture f;
     struct raft_fsm fsms[N_SERVERS];
@@ -121,7 +117,7 @@ int main(int argc, char **argv)
     raft_fixture_bootstrap(&f, &configuration);
     raft_configuration_close(&configuration);
     for (unsigned i = 0; i < N_SERVERS; i++) {
-        struct raft *r = raft_fixture_get(&f, i);
+        struct raft* r = raft_fixture_get(&f, i);
         r->tracer = &quiet_tracer;
         raft_set_election_timeout(r, 1000);
         raft_set_heartbeat_timeout(r, 100);
@@ -158,11 +154,11 @@ int main(int argc, char **argv)
             steps += 1;
             continue;
         }
-        struct raft *r = raft_fixture_get(&f, leader);
+        struct raft* r = raft_fixture_get(&f, leader);
         const raft_index target = raft_last_index(r) + 1;
         struct raft_buffer buf = {.base = raft_malloc(ENTRY_BYTES), .len = ENTRY_BYTES};
         memset(buf.base, 'x', ENTRY_BYTES);
-        struct raft_apply *req = malloc(sizeof *req);
+        auto* req = static_cast<struct raft_apply*>(malloc(sizeof(struct raft_apply)));
         if (raft_apply(r, req, &buf, 1, applied_cb) != 0) {
             raft_free(buf.base);
             free(req);
@@ -178,10 +174,12 @@ int main(int argc, char **argv)
         committed += raft_last_applied(r) >= target ? 1 : 0;
     }
     const double cpu = cpu_seconds() - start;
-    printf("canonical raft_fixture %s: %lu entries, %.3f CPU s, %.0f entries/CPU-s, "
-           "%llu steps (%.0f steps/CPU-s), %.1f s simulated\n",
-           partitioned ? "partitioned" : "fault-free", committed, cpu, committed / cpu,
-           (unsigned long long)steps, steps / cpu, raft_fixture_time(&f) / 1000.0);
+    printf(
+        "canonical raft_fixture %s: %lu entries, %.3f CPU s, %.0f entries/CPU-s, "
+        "%llu steps (%.0f steps/CPU-s), %.1f s simulated\n",
+        partitioned ? "partitioned" : "fault-free", committed, cpu,
+        static_cast<double>(committed) / cpu, (unsigned long long)steps,
+        static_cast<double>(steps) / cpu, static_cast<double>(raft_fixture_time(&f)) / 1000.0);
     raft_fixture_close(&f);
     return 0;
 }
