@@ -17,6 +17,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "raftsim/scenarios/interpret.hpp"
@@ -81,7 +82,14 @@ int main(int argc, char** argv) {
     const std::uint64_t entries = std::strtoull(argv[2], nullptr, 10);
     const bool partitioned = argc > 3 && std::string(argv[3]) == "partitioned";
     const double start = cpu_seconds();
-    raftsim::sim::Simulation sim(raftsim::scenarios::sim_options(*parsed.scenario, {.seed = 1}));
+    raftsim::sim::SimOptions options =
+        raftsim::scenarios::sim_options(*parsed.scenario, {.seed = 1});
+    // 100,000 entries take more events, requests and simulated time than a
+    // scenario's default limits allow.
+    options.limits.events = 1'000'000'000;
+    options.limits.simulated_time_us = 1'000'000 * us_per_second;
+    options.limits.requests = 10 * entries + 1000;
+    raftsim::sim::Simulation sim(std::move(options));
     Flipper flipper;
     std::uint64_t committed = 0;
     while (committed < entries && !sim.failed()) {
