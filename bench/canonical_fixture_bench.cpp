@@ -4,9 +4,21 @@
 // once the leader has applied the last), network latency 25-50 ms, disk
 // 10-25 ms, election timeout 1-2 s, snapshot threshold 64 / trailing 128.
 // Optionally the leader and one follower are cut off for 1.5 s every 3 s.
-// Prints CPU seconds (getrusage), committed entries per CPU-second and
-// fixture steps (one fired event each: a send completion, a disk write, a
-// delivery or a tick). Not a test: it reads the CPU clock.
+// Prints CPU seconds (getrusage), committed entries per CPU-second, events,
+// fixture steps and simulated seconds. Not a test: it reads the CPU clock.
+//
+// Events are counted as bench/issue17_bench.cpp counts them under raftsim:
+// one event is one server tick, one message handed to its receiver, or one
+// asynchronous disk operation completing. A fixture step (raft_fixture_step,
+// src/fixture.c in 0.15) fires exactly one of: a tick (RAFT_FIXTURE_TICK,
+// each server every heartbeat timeout), an append, snapshot put or snapshot
+// load completing (RAFT_FIXTURE_DISK), a send request's 0-delay completion
+// (the socket write; RAFT_FIXTURE_NETWORK) or a message's arrival
+// (RAFT_FIXTURE_NETWORK too; dropped if the link is cut). Ticks and disk
+// steps are counted by type; deliveries as the receivers' raft_fixture_n_recv
+// counters, which only a message handed to a server advances. Send
+// completions and arrivals dropped at a cut link are steps but not events
+// (raftsim's side leaves out its own such bookkeeping too).
 //
 // The fixture gives each server one fixed latency, disk latency and
 // randomized election timeout (it cannot draw them per message or per
@@ -70,6 +82,31 @@ static double cpu_seconds(void) {
            ((double)usage.ru_utime.tv_usec + (double)usage.ru_stime.tv_usec) / 1e6;
 }
 
+struct StepTally {
+    uint64_t steps;
+    uint64_t ticks;
+    uint64_t disk;
+};
+
+static void step(struct raft_fixture* f, struct StepTally* tally) {
+    const struct raft_fixture_event* event = raft_fixture_step(f);
+    tally->steps += 1;
+    tally->ticks += event->type == RAFT_FIXTURE_TICK ? 1 : 0;
+    tally->disk += event->type == RAFT_FIXTURE_DISK ? 1 : 0;
+}
+
+/* Messages handed to servers so far, of every type but TimeoutNow (0.15's
+ * counter array has no room for type 6; no transfer happens here). */
+static uint64_t delivered(struct raft_fixture* f) {
+    uint64_t total = 0;
+    for (unsigned i = 0; i < N_SERVERS; i++) {
+        for (int type = RAFT_IO_APPEND_ENTRIES; type <= RAFT_IO_INSTALL_SNAPSHOT; type++) {
+            total += raft_fixture_n_recv(f, i, type);
+        }
+    }
+    return total;
+}
+
 static void applied_cb(struct raft_apply* req, int status, void* result) {
     (void)status;
     (void)result;
@@ -93,13 +130,11 @@ static void set_partition(struct raft_fixture* f, unsigned a, unsigned b, int cu
     }
 }
 
-int main(int argc, char** argv) {
-    const unsigned long entries = argc > 1 ? strtoul(argv[1], nullptr, 10) : 10000;
-    const int partitioned = argc > 2 && strcmp(argv[2], "partitioned") == 0;
-    struct raft_fixture f;
-    struct raft_fsm fsms[N_SERVERS];
-    if (raft_fixture_initialize(&f) != 0) {
-        return 1;
+/* Five bootstrapped voters with issue 17's timings, each with its own fixed
+ * latencies and election timeout (the fixture cannot draw them per message). */
+static int setup_cluster(struct raft_fixture* f, struct raft_fsm fsms[N_SERVERS]) {
+    if (raft_fixture_initialize(f) != 0) {
+        return -1;
     }
     for (unsigned i = 0; i < N_SERVERS; i++) {
         memset(&fsms[i], 0, sizeof fsms[i]);
@@ -108,28 +143,40 @@ int main(int argc, char** argv) {
         fsms[i].apply = fsm_apply;
         fsms[i].snapshot = fsm_snapshot;
         fsms[i].restore = fsm_restore;
-        if (raft_fixture_grow(&f, &fsms[i]) != 0) {
-            return 1;
+        if (raft_fixture_grow(f, &fsms[i]) != 0) {
+            return -1;
         }
     }
     struct raft_configuration configuration;
-    raft_fixture_configuration(&f, N_SERVERS, &configuration);
-    raft_fixture_bootstrap(&f, &configuration);
+    raft_fixture_configuration(f, N_SERVERS, &configuration);
+    raft_fixture_bootstrap(f, &configuration);
     raft_configuration_close(&configuration);
     for (unsigned i = 0; i < N_SERVERS; i++) {
-        struct raft* r = raft_fixture_get(&f, i);
+        struct raft* r = raft_fixture_get(f, i);
         r->tracer = &quiet_tracer;
         raft_set_election_timeout(r, 1000);
         raft_set_heartbeat_timeout(r, 100);
         raft_set_snapshot_threshold(r, 64);
         raft_set_snapshot_trailing(r, 128);
-        raft_fixture_set_network_latency(&f, i, 25 + 6 * i);
-        raft_fixture_set_disk_latency(&f, i, 10 + 3 * i);
-        raft_fixture_set_randomized_election_timeout(&f, i, 1000 + 200 * i);
+        raft_fixture_set_network_latency(f, i, 25 + 6 * i);
+        raft_fixture_set_disk_latency(f, i, 10 + 3 * i);
+        raft_fixture_set_randomized_election_timeout(f, i, 1000 + 200 * i);
+    }
+    return 0;
+}
+
+int main(int argc, char** argv) {
+    const unsigned long entries = argc > 1 ? strtoul(argv[1], nullptr, 10) : 10000;
+    const int partitioned = argc > 2 && strcmp(argv[2], "partitioned") == 0;
+    struct raft_fixture f;
+    struct raft_fsm fsms[N_SERVERS];
+    if (setup_cluster(&f, fsms) != 0) {
+        return 1;
     }
     raft_fixture_start(&f);
     const double start = cpu_seconds();
-    uint64_t steps = 0;
+    struct StepTally tally = {0, 0, 0};
+    const uint64_t delivered_before = delivered(&f);
     unsigned long committed = 0;
     raft_time next_flip = 3000;
     int cut = 0;
@@ -150,8 +197,7 @@ int main(int argc, char** argv) {
         }
         const unsigned leader = raft_fixture_leader_index(&f);
         if (leader == N_SERVERS) {
-            raft_fixture_step(&f);
-            steps += 1;
+            step(&f, &tally);
             continue;
         }
         struct raft* r = raft_fixture_get(&f, leader);
@@ -162,24 +208,28 @@ int main(int argc, char** argv) {
         if (raft_apply(r, req, &buf, 1, applied_cb) != 0) {
             raft_free(buf.base);
             free(req);
-            raft_fixture_step(&f);
-            steps += 1;
+            step(&f, &tally);
             continue;
         }
         /* One at a time: step until the leader applied it or lost office. */
         while (raft_last_applied(r) < target && raft_state(r) == RAFT_LEADER) {
-            raft_fixture_step(&f);
-            steps += 1;
+            step(&f, &tally);
         }
         committed += raft_last_applied(r) >= target ? 1 : 0;
     }
     const double cpu = cpu_seconds() - start;
+    const uint64_t handed = delivered(&f) - delivered_before;
+    const uint64_t events = tally.ticks + handed + tally.disk;
     printf(
-        "canonical raft_fixture %s: %lu entries, %.3f CPU s, %.0f entries/CPU-s, "
-        "%llu steps (%.0f steps/CPU-s), %.1f s simulated\n",
+        "canonical raft_fixture %s: %lu entries, %.3f CPU s, %.0f entries/CPU-s, %llu events "
+        "(%.0f events/CPU-s; ticks %llu, delivered %llu, disk %llu), %llu steps (not counted: "
+        "%llu send completions and arrivals dropped at a cut link), %.1f s simulated\n",
         partitioned ? "partitioned" : "fault-free", committed, cpu,
-        static_cast<double>(committed) / cpu, (unsigned long long)steps,
-        static_cast<double>(steps) / cpu, static_cast<double>(raft_fixture_time(&f)) / 1000.0);
+        static_cast<double>(committed) / cpu, (unsigned long long)events,
+        static_cast<double>(events) / cpu, (unsigned long long)tally.ticks,
+        (unsigned long long)handed, (unsigned long long)tally.disk, (unsigned long long)tally.steps,
+        (unsigned long long)(tally.steps - events),
+        static_cast<double>(raft_fixture_time(&f)) / 1000.0);
     raft_fixture_close(&f);
     return 0;
 }
