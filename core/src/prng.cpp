@@ -3,14 +3,6 @@
 #include "raftsim/core/assert.hpp"
 
 namespace raftsim::core {
-namespace {
-
-constexpr std::uint64_t rotl(std::uint64_t x, int k) noexcept {
-    return (x << k) | (x >> (64 - k));
-}
-
-}  // namespace
-
 void Prng::reseed(std::uint64_t seed) {
     std::uint64_t state = seed;
     for (std::uint64_t& word : state_) {
@@ -18,19 +10,6 @@ void Prng::reseed(std::uint64_t seed) {
     }
     // xoshiro must not start from all zeros; splitmix64 cannot produce four.
     RAFT_ASSERT((state_[0] | state_[1] | state_[2] | state_[3]) != 0);
-}
-
-std::uint64_t Prng::next_u64() noexcept {
-    // xoshiro256** (Blackman and Vigna, 2018).
-    const std::uint64_t result = rotl(state_[1] * 5, 7) * 9;
-    const std::uint64_t t = state_[1] << 17U;
-    state_[2] ^= state_[0];
-    state_[3] ^= state_[1];
-    state_[1] ^= state_[2];
-    state_[0] ^= state_[3];
-    state_[2] ^= t;
-    state_[3] = rotl(state_[3], 45);
-    return result;
 }
 
 std::uint64_t Prng::below(std::uint64_t bound) {

@@ -7,24 +7,14 @@
 
 namespace raftsim::core {
 
-void VoterIndexes::push_back(Index index) {
-    if (size_ < inline_capacity) {
-        inline_[size_] = index;
-    } else {
-        if (spilled_.empty()) {
-            spilled_.assign(inline_.begin(), inline_.end());
-        }
-        spilled_.push_back(index);
-        RAFT_ASSERT(spilled_.size() == size_ + 1);
+void VoterIndexes::spill(Index index) {
+    RAFT_ASSERT(size_ >= inline_capacity);
+    if (spilled_.empty()) {
+        spilled_.assign(inline_.begin(), inline_.end());
     }
+    spilled_.push_back(index);
     size_ += 1;
-}
-
-std::span<Index> VoterIndexes::values() noexcept {
-    if (size_ <= inline_capacity) {
-        return {inline_.data(), size_};
-    }
-    return spilled_;
+    RAFT_ASSERT(spilled_.size() == size_);
 }
 
 Index quorum_match_index(std::span<const Index> match_indexes) {

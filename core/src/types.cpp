@@ -1,5 +1,7 @@
 #include "raftsim/core/types.hpp"
 
+#include "raftsim/core/assert.hpp"
+
 namespace raftsim::core {
 Payload::Payload(Bytes bytes) {
     if (!bytes.empty()) {
@@ -8,14 +10,10 @@ Payload::Payload(Bytes bytes) {
     }
 }
 
-void Payload::release() noexcept {
-    if (block_ != nullptr) {
-        block_->references -= 1;
-        if (block_->references == 0) {
-            delete block_;
-        }
-        block_ = nullptr;
-    }
+void Payload::destroy(Block* block) noexcept {
+    RAFT_ASSERT(block != nullptr);
+    RAFT_ASSERT(block->references == 0);
+    delete block;
 }
 
 Payload::Payload(std::initializer_list<std::uint8_t> bytes) : Payload(Bytes(bytes)) {}

@@ -1,5 +1,7 @@
 #include "raftsim/sim/apply_source.hpp"
 
+#include <algorithm>
+
 namespace raftsim::sim {
 
 std::uint32_t fnv32(std::string_view text) noexcept {
@@ -14,12 +16,13 @@ std::uint32_t fnv32(std::string_view text) noexcept {
 
 core::Bytes ApplySource::next_entry() {
     core::Bytes entry(apply_entry_size_bytes);
-    std::uint64_t bits = 0;
-    for (std::size_t i = 0; i < entry.size(); ++i) {
-        if (i % 8 == 0) {
-            bits = prng_.next_u64();  // eight bytes per draw
+    // Eight bytes per draw, lowest byte first, whatever the host's byte order.
+    for (std::size_t i = 0; i < entry.size(); i += 8) {
+        const std::uint64_t bits = prng_.next_u64();
+        const std::size_t take = std::min<std::size_t>(8, entry.size() - i);
+        for (std::size_t j = 0; j < take; ++j) {
+            entry[i + j] = static_cast<std::uint8_t>(bits >> (8 * j));
         }
-        entry[i] = static_cast<std::uint8_t>(bits >> (8 * (i % 8)));
     }
     return entry;
 }

@@ -164,18 +164,6 @@ void Simulation::schedule_tick(Host& host, TimeUs delay_us) {
                 host.incarnation);
 }
 
-Host& Simulation::mutable_host(core::NodeId id) {
-    RAFT_ASSERT(id >= 1);
-    RAFT_ASSERT(id <= hosts_.size());
-    return hosts_[id - 1];
-}
-
-const Host& Simulation::host(core::NodeId id) const {
-    RAFT_ASSERT(id >= 1);
-    RAFT_ASSERT(id <= hosts_.size());
-    return hosts_[id - 1];
-}
-
 void Simulation::record(const TraceRecord& record) {
     trace_.record(record);
 }

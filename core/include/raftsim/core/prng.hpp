@@ -26,13 +26,30 @@ namespace raftsim::core {
     return splitmix64(state) ^ mixed;
 }
 
+/// Rotates left by `k` (0 < k < 64).
+[[nodiscard]] constexpr std::uint64_t rotl(std::uint64_t x, int k) noexcept {
+    return (x << k) | (x >> (64 - k));
+}
+
 class Prng {
   public:
     explicit Prng(std::uint64_t seed) { reseed(seed); }
 
     void reseed(std::uint64_t seed);
 
-    [[nodiscard]] std::uint64_t next_u64() noexcept;
+    [[nodiscard]] std::uint64_t next_u64() noexcept {
+        // xoshiro256** (Blackman and Vigna, 2018). Inline: the simulator
+        // draws a latency, a loss roll or payload bytes several times an event.
+        const std::uint64_t result = rotl(state_[1] * 5, 7) * 9;
+        const std::uint64_t t = state_[1] << 17U;
+        state_[2] ^= state_[0];
+        state_[3] ^= state_[1];
+        state_[1] ^= state_[2];
+        state_[0] ^= state_[3];
+        state_[2] ^= t;
+        state_[3] = rotl(state_[3], 45);
+        return result;
+    }
 
     /// Uniform in [0, bound). bound must be > 0. Unbiased (rejection sampling).
     [[nodiscard]] std::uint64_t below(std::uint64_t bound);

@@ -23,10 +23,25 @@ class VoterIndexes {
   public:
     static constexpr std::size_t inline_capacity = 16;
 
-    void push_back(Index index);
-    [[nodiscard]] std::span<Index> values() noexcept;
+    // Inline: called once per voter on every acknowledgement a leader takes.
+    void push_back(Index index) {
+        if (size_ < inline_capacity) [[likely]] {
+            inline_[size_] = index;
+            size_ += 1;
+            return;
+        }
+        spill(index);
+    }
+    [[nodiscard]] std::span<Index> values() noexcept {
+        if (size_ <= inline_capacity) [[likely]] {
+            return {inline_.data(), size_};
+        }
+        return spilled_;
+    }
 
   private:
+    void spill(Index index);
+
     std::array<Index, inline_capacity> inline_{};
     std::size_t size_ = 0;
     std::vector<Index> spilled_;

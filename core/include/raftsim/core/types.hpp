@@ -98,7 +98,19 @@ class Payload {
             block_->references += 1;
         }
     }
-    void release() noexcept;
+    // Inline: an entry copy is dropped on every AppendEntries, Ready and
+    // storage batch, so the common case (another copy remains) must not
+    // cost a call.
+    void release() noexcept {
+        if (block_ != nullptr) {
+            block_->references -= 1;
+            if (block_->references == 0) [[unlikely]] {
+                destroy(block_);
+            }
+            block_ = nullptr;
+        }
+    }
+    static void destroy(Block* block) noexcept;
 
     static bool equal_bytes(const Payload& a, const std::uint8_t* data, std::size_t size) noexcept {
         if (a.size() != size) {

@@ -640,4 +640,18 @@ class Simulation {
     [[nodiscard]] CalmOutcome calm_transfer(const CalmBounds& bounds, std::uint64_t& allowed);
 };
 
+// Inline: every delivery, send, Ready and observation looks a host up, about
+// five times per simulator event.
+inline Host& Simulation::mutable_host(core::NodeId id) {
+    RAFT_ASSERT(id >= 1);
+    RAFT_ASSERT(id <= hosts_.size());
+    return hosts_[id - 1];
+}
+
+inline const Host& Simulation::host(core::NodeId id) const {
+    RAFT_ASSERT(id >= 1);
+    RAFT_ASSERT(id <= hosts_.size());
+    return hosts_[id - 1];
+}
+
 }  // namespace raftsim::sim
