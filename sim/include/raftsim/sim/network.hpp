@@ -156,6 +156,26 @@ struct SendPlan {
     bool replayed = false;
 };
 
+/// State kept per directed link (from, to): a flat table for the small ids a
+/// simulation gives its servers, a map for any id beyond them. The network
+/// looks two of these up on every send and one on every delivery, where a
+/// std::map keyed by the pair cost more than the rest of the plan.
+template <typename T>
+class LinkTable {
+  public:
+    [[nodiscard]] T& operator[](std::pair<core::NodeId, core::NodeId> link) {
+        if (link.first < dense_ids && link.second < dense_ids) [[likely]] {
+            return dense_[link.first * dense_ids + link.second];
+        }
+        return sparse_[link];
+    }
+
+  private:
+    static constexpr core::NodeId dense_ids = 16;
+    std::array<T, dense_ids * dense_ids> dense_{};
+    std::map<std::pair<core::NodeId, core::NodeId>, T> sparse_;
+};
+
 class Network {
   public:
     explicit Network(std::uint64_t seed) : prng_(seed) {}
@@ -228,9 +248,9 @@ class Network {
     std::vector<std::pair<core::NodeId, core::NodeId>> cuts_;
     std::map<std::pair<core::NodeId, core::NodeId>, SlowLink> slow_links_;
     std::vector<NamedFilter> filters_;
-    std::map<std::pair<core::NodeId, core::NodeId>, std::uint32_t> in_flight_;
+    LinkTable<std::uint32_t> in_flight_;
     /// Arrival time of the last in-order message on each link (FIFO).
-    std::map<std::pair<core::NodeId, core::NodeId>, TimeUs> last_arrival_;
+    LinkTable<TimeUs> last_arrival_;
 };
 
 }  // namespace raftsim::sim
