@@ -164,18 +164,24 @@ struct EventTally {
 // (one client event), then run until it has an outcome or the deadline.
 void propose_one(Simulation& sim, EventTally& tally, Flipper& flipper, TimeUs deadline,
                  const std::function<void(Simulation&, Flipper&)>& flip) {
+    // Every event is tallied before it runs (and once more after the last),
+    // and the partition flipper gets its turn, whatever `done` waits for.
+    const auto run_observed = [&](const auto& done) {
+        const bool reached = sim.run_until(
+            [&] {
+                tally.observe(sim, flipper);
+                flip(sim, flipper);
+                return done();
+            },
+            deadline);
+        tally.observe(sim, flipper);
+        return reached;
+    };
     const auto ready_leader = [&sim] {
         const raftsim::core::NodeId leader = sim.leader();
         return leader != 0 && !sim.host(leader).node->busy() && !sim.paused(leader);
     };
-    const bool ready = sim.run_until(
-        [&] {
-            tally.observe(sim, flipper);
-            flip(sim, flipper);
-            return ready_leader();
-        },
-        deadline);
-    tally.observe(sim, flipper);
+    const bool ready = run_observed(ready_leader);
     if (!ready) {
         return;
     }
@@ -189,14 +195,7 @@ void propose_one(Simulation& sim, EventTally& tally, Flipper& flipper, TimeUs de
         sim.stop_workload();
         return sim.history().back().outcome != raftsim::sim::ClientOutcome::pending;
     };
-    sim.run_until(
-        [&] {
-            tally.observe(sim, flipper);
-            flip(sim, flipper);
-            return resolved();
-        },
-        deadline);
-    tally.observe(sim, flipper);
+    static_cast<void>(run_observed(resolved));
     sim.stop_workload();
 }
 
