@@ -18,8 +18,22 @@ bool HashChainFsm::apply(const core::Entry& entry) {
     last_index_ = entry.index;
     last_term_ = entry.term;
     command_count_ += 1;
+    if (applied_.size() == 2 * applied_window) {
+        const auto keep_from = applied_.end() - static_cast<std::ptrdiff_t>(applied_window);
+        applied_.erase(applied_.begin(), keep_from);
+        forgotten_commands_ += applied_window;
+    }
+    RAFT_ASSERT(applied_.size() < 2 * applied_window);
     applied_.push_back(AppliedItem{.index = entry.index, .term = entry.term, .data = entry.data});
     return true;
+}
+
+std::span<const AppliedItem> HashChainFsm::applied() const noexcept {
+    const std::span<const AppliedItem> all(applied_);
+    if (all.size() <= applied_window) {
+        return all;
+    }
+    return all.last(applied_window);
 }
 
 namespace {
@@ -66,6 +80,7 @@ bool HashChainFsm::restore(const core::Payload& data) {
     restored_index_ = last_index_;
     restored_commands_ = command_count_;
     applied_.clear();
+    forgotten_commands_ = 0;
     return true;
 }
 
@@ -75,7 +90,13 @@ std::string HashChainFsm::dump() const {
         out += fmt::format("restored from a snapshot: {} commands through index {}\n",
                            restored_commands_, restored_index_);
     }
-    for (const AppliedItem& item : applied_) {
+    const std::span<const AppliedItem> kept = applied();
+    const std::uint64_t earlier = forgotten_commands_ + (applied_.size() - kept.size());
+    RAFT_ASSERT(restored_commands_ + earlier + kept.size() == command_count_);
+    if (earlier > 0) {
+        out += fmt::format("{} earlier commands: only in the hash\n", earlier);
+    }
+    for (const AppliedItem& item : kept) {
         out += fmt::format("{}.{:8}: ", item.term, item.index);
         for (std::uint8_t byte : item.data) {
             out += fmt::format("{:02X}", byte);

@@ -4,6 +4,9 @@
 // Simulation itself and are tested in simulation_test.cpp.
 #include "raftsim/sim/checkers.hpp"
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <functional>
 #include <set>
@@ -395,6 +398,32 @@ TEST_CASE("checkers: hash chain FSMs agree only on the same commands in order", 
     CHECK(first.hash() != other.hash());
     CHECK(first.dump() == same.dump());
     CHECK(first.dump() != other.dump());
+}
+
+TEST_CASE("checkers: hash chain FSM keeps only its latest commands for fsm.txt, all in the hash",
+          "[checkers]") {
+    constexpr std::size_t window = HashChainFsm::applied_window;
+    // Past two windows, so the history has been cut back at least once.
+    const std::size_t total = 2 * window + 5;
+    HashChainFsm long_run;
+    HashChainFsm prefix_only;
+    for (std::size_t i = 1; i <= total; ++i) {
+        const Entry entry = command(1, i, static_cast<std::uint8_t>('a' + i % 26));
+        REQUIRE(long_run.apply(entry));
+        if (i < total) {
+            REQUIRE(prefix_only.apply(entry));
+        }
+    }
+    CHECK(long_run.command_count() == total);
+    REQUIRE(long_run.applied().size() == window);
+    CHECK(long_run.applied().front().index == total - window + 1);
+    CHECK(long_run.applied().back().index == total);
+    // The forgotten commands still count in the hash: one more differs.
+    CHECK(long_run.hash() != prefix_only.hash());
+    const std::string dump = long_run.dump();
+    CHECK_THAT(dump, Catch::StartsWith(
+                         fmt::format("{} earlier commands: only in the hash\n", total - window)));
+    CHECK(std::count(dump.begin(), dump.end(), '\n') == static_cast<long>(window + 1));
 }
 
 TEST_CASE("checkers: fsm apply order fires when the FSM refuses an entry", "[checkers]") {
