@@ -180,19 +180,7 @@ void Checkers::on_send(const core::Message& message, TimeUs now) {
         return;
     }
     if (message.type == core::MessageType::request_pre_vote_response && message.granted) {
-        // Thesis §9.6: a server grants a pre-vote only if it has not heard
-        // from a leader within an election timeout; a leader hears itself.
-        if (role_of_[message.from] == core::Role::leader) {
-            violate(Checker::leader_lease, "leader_granted_pre_vote",
-                    fmt::format("leader {} granted node {} a pre-vote for term {}", message.from,
-                                message.to, message.term),
-                    now, message.from);
-            return;
-        }
-        std::vector<core::NodeId>& voters = pre_votes_granted_[{message.to, message.term}];
-        if (std::find(voters.begin(), voters.end(), message.from) == voters.end()) {
-            voters.push_back(message.from);
-        }
+        check_pre_vote_grant(message, now);
         return;
     }
     if (message.type == core::MessageType::install_snapshot) {
@@ -212,7 +200,7 @@ void Checkers::on_send(const core::Message& message, TimeUs now) {
             acknowledged = MatchSeen{.term = message.term, .match_index = 0};
         }
         acknowledged.match_index = std::max(acknowledged.match_index, message.match_index);
-        core::Index& in_term = acknowledged_in_term_[{message.from, message.term}];
+        core::Index& in_term = acknowledged_in_term_.get_or_insert(message.from, message.term);
         in_term = std::max(in_term, message.match_index);
         return;
     }
@@ -405,24 +393,32 @@ void Checkers::check_log_matching(core::NodeId node, core::Index index, TimeUs n
     const LogMirror& log = logs_[node];
     const core::Term term = log.terms[index - 1];
     const std::uint64_t chain = log.chains[index - 1];
-    if (claims_.size() < index) {
-        claims_.resize(index);
+    RAFT_ASSERT(node != core::node_none);
+    if (first_claims_.size() < index) {
+        first_claims_.resize(index);
     }
-    std::vector<IndexClaim>& claims = claims_[index - 1];
-    for (const IndexClaim& claim : claims) {
-        if (claim.term != term) {
-            continue;
-        }
-        if (claim.chain != chain) {
-            violate(Checker::log_matching, "same_index_and_term_different_logs",
-                    fmt::format("nodes {} and {} both hold an entry at index {} with term {}, "
-                                "but their logs differ at or before it",
-                                claim.node, node, index, term),
-                    now, node);
-        }
+    const IndexClaim mine{.term = term, .chain = chain, .node = node};
+    IndexClaim& first = first_claims_[index - 1];
+    if (first.node == core::node_none) {
+        first = mine;
         return;
     }
-    claims.push_back(IndexClaim{.term = term, .chain = chain, .node = node});
+    const IndexClaim* same_term = first.term == term ? &first : nullptr;
+    const auto [later_begin, later_end] = later_claims_.equal_range(index);
+    for (auto it = later_begin; it != later_end && same_term == nullptr; ++it) {
+        same_term = it->second.term == term ? &it->second : nullptr;
+    }
+    if (same_term == nullptr) {
+        later_claims_.emplace(index, mine);  // after its equals: the order seen
+        return;
+    }
+    if (same_term->chain != chain) {
+        violate(Checker::log_matching, "same_index_and_term_different_logs",
+                fmt::format("nodes {} and {} both hold an entry at index {} with term {}, "
+                            "but their logs differ at or before it",
+                            same_term->node, node, index, term),
+                now, node);
+    }
 }
 
 void Checkers::on_log_reset(core::NodeId node, const std::optional<core::Snapshot>& snapshot,
@@ -713,8 +709,8 @@ void Checkers::on_leader_commit(core::NodeId leader, core::Term term, core::Inde
             holders += log.last_index() >= commit_index ? 1 : 0;
             continue;
         }
-        const auto it = acknowledged_in_term_.find({server.id, term});
-        holders += it != acknowledged_in_term_.end() && it->second >= commit_index ? 1 : 0;
+        const core::Index* acknowledged = acknowledged_in_term_.find(server.id, term);
+        holders += acknowledged != nullptr && *acknowledged >= commit_index ? 1 : 0;
     }
     if (holders < configuration.quorum_size()) {
         violate(Checker::commit_quorum, "commit_without_quorum",

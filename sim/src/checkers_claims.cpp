@@ -135,20 +135,38 @@ void Checkers::check_vote_grant(const core::Message& message, TimeUs now) {
         return;
     }
     const auto [cast, first_grant] =
-        votes_cast_.try_emplace({message.from, message.term}, message.to);
-    if (!first_grant && cast->second != message.to) {
+        votes_cast_.try_emplace(message.from, message.term, message.to);
+    if (!first_grant && *cast != message.to) {
         violate(Checker::durability, "voted_twice_in_term",
                 fmt::format("node {} granted its vote in term {} to node {} after granting it to "
                             "node {}",
-                            message.from, message.term, message.to, cast->second),
+                            message.from, message.term, message.to, *cast),
                 now, message.from);
         return;
     }
-    std::vector<core::NodeId>& voters = votes_granted_[{message.to, message.term}];
+    std::vector<core::NodeId>& voters = votes_granted_.get_or_insert(message.to, message.term);
     if (std::find(voters.begin(), voters.end(), message.from) == voters.end()) {
         // Only the first grant: a repeated one answers a duplicate request
         // with the vote already cast, and the voter's log may have grown.
         check_voter_log(message, now);
+        voters.push_back(message.from);
+    }
+}
+
+// Thesis §9.6: a server grants a pre-vote only if it has not heard from a
+// leader within an election timeout; a leader hears itself.
+void Checkers::check_pre_vote_grant(const core::Message& message, TimeUs now) {
+    RAFT_ASSERT(message.type == core::MessageType::request_pre_vote_response);
+    RAFT_ASSERT(message.granted);
+    if (role_of_[message.from] == core::Role::leader) {
+        violate(Checker::leader_lease, "leader_granted_pre_vote",
+                fmt::format("leader {} granted node {} a pre-vote for term {}", message.from,
+                            message.to, message.term),
+                now, message.from);
+        return;
+    }
+    std::vector<core::NodeId>& voters = pre_votes_granted_.get_or_insert(message.to, message.term);
+    if (std::find(voters.begin(), voters.end(), message.from) == voters.end()) {
         voters.push_back(message.from);
     }
 }
@@ -160,11 +178,11 @@ void Checkers::check_vote_grant(const core::Message& message, TimeUs now) {
 void Checkers::check_voter_log(const core::Message& grant, TimeUs now) {
     RAFT_ASSERT(grant.type == core::MessageType::request_vote_response);
     RAFT_ASSERT(grant.granted);
-    const auto claim = vote_claims_.find({grant.to, grant.term});
-    if (claim == vote_claims_.end()) {
+    const auto* claim = vote_claims_.find(grant.to, grant.term);
+    if (claim == nullptr) {
         return;  // no request seen (a forged grant is transport's to judge)
     }
-    const auto [candidate_index, candidate_term] = claim->second;
+    const auto [candidate_index, candidate_term] = *claim;
     const LogMirror& log = logs_[grant.from];
     const core::Term voter_term = log.last_index() == 0 ? 0 : log.terms.back();
     const bool voter_ahead = voter_term > candidate_term ||
@@ -192,8 +210,8 @@ void Checkers::check_vote_request(const core::Message& message, TimeUs now) {
     if (message.candidate_last_log_index == log.last_index() &&
         message.candidate_last_log_term == last_term) {
         if (message.type == core::MessageType::request_vote) {
-            vote_claims_[{message.from, message.term}] = {message.candidate_last_log_index,
-                                                          message.candidate_last_log_term};
+            vote_claims_.get_or_insert(message.from, message.term) = {
+                message.candidate_last_log_index, message.candidate_last_log_term};
         }
         return;
     }
@@ -293,10 +311,10 @@ void Checkers::check_vote_quorum(core::NodeId node, const core::RoleChange& chan
     }
     const core::Configuration& configuration = log.configurations.back().configuration;
     const auto& tally = elected ? votes_granted_ : pre_votes_granted_;
-    const auto it = tally.find({node, change.term});
+    const std::vector<core::NodeId>* voters = tally.find(node, change.term);
     std::size_t granted = configuration.is_voter(node) ? 1 : 0;
-    if (it != tally.end()) {
-        for (const core::NodeId voter : it->second) {
+    if (voters != nullptr) {
+        for (const core::NodeId voter : *voters) {
             granted += voter != node && configuration.is_voter(voter) ? 1 : 0;
         }
     }

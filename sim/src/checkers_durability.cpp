@@ -99,9 +99,8 @@ void Checkers::on_wipe(core::NodeId node, bool sanctioned, core::Term removed_te
     if (!sanctioned) {
         return;
     }
-    std::erase_if(votes_cast_, [node](const auto& item) { return item.first.first == node; });
-    std::erase_if(acknowledged_in_term_,
-                  [node](const auto& item) { return item.first.first == node; });
+    votes_cast_.erase_node(node);
+    acknowledged_in_term_.erase_node(node);
     // A leader of a term before the removal committed may still lead, cut
     // off, holding the progress the old self earned it: only leaders that
     // know of the removal must have forgotten it (on_progress).

@@ -23,6 +23,7 @@
 #include "raftsim/sim/fsm.hpp"
 #include "raftsim/sim/host.hpp"
 #include "raftsim/sim/kv/kv_store.hpp"
+#include "raftsim/sim/term_table.hpp"
 #include "raftsim/sim/time.hpp"
 #include "raftsim/sut/system.hpp"
 
@@ -270,6 +271,7 @@ class Checkers {
     void check_entry_terms(core::NodeId node, core::Term term,
                            const std::vector<core::Entry>& entries, TimeUs now);
     void check_vote_grant(const core::Message& message, TimeUs now);
+    void check_pre_vote_grant(const core::Message& message, TimeUs now);
     void check_vote_request(const core::Message& message, TimeUs now);
     void check_voter_log(const core::Message& grant, TimeUs now);
     void check_append_claims(const core::Message& message, TimeUs now);
@@ -296,15 +298,15 @@ class Checkers {
     /// (Semantics::sole_voter_leads_without_election).
     std::map<core::NodeId, core::Term> unvoted_leader_term_;
     /// Granted votes (and pre-votes) sent, per (candidate, term): the voters.
-    std::map<std::pair<core::NodeId, core::Term>, std::vector<core::NodeId>> votes_granted_;
-    std::map<std::pair<core::NodeId, core::Term>, std::vector<core::NodeId>> pre_votes_granted_;
+    TermTable<std::vector<core::NodeId>> votes_granted_;
+    TermTable<std::vector<core::NodeId>> pre_votes_granted_;
     /// The candidate each voter granted its vote to, per (voter, term),
     /// across crashes and unsanctioned wipes (Figure 2: one vote per term).
-    std::map<std::pair<core::NodeId, core::Term>, core::NodeId> votes_cast_;
+    TermTable<core::NodeId> votes_cast_;
     /// The (last log index, last log term) each candidate's latest
     /// RequestVote of a term claimed, per (candidate, term); `claims` has
     /// checked it against the candidate's log.
-    std::map<std::pair<core::NodeId, core::Term>, std::pair<core::Index, core::Term>> vote_claims_;
+    TermTable<std::pair<core::Index, core::Term>> vote_claims_;
     /// Per term: the node that sent AppendEntries or InstallSnapshot in it
     /// (transport makes sure there is one), the only one a success reply
     /// of that term may go to.
@@ -331,11 +333,15 @@ class Checkers {
     /// Per follower: the highest index it acknowledged, and in which term.
     std::map<core::NodeId, MatchSeen> acknowledged_;
     /// Per (follower, term): the highest index it acknowledged in that term.
-    std::map<std::pair<core::NodeId, core::Term>, core::Index> acknowledged_in_term_;
+    TermTable<core::Index> acknowledged_in_term_;
 
     std::map<core::NodeId, LogMirror> logs_;
-    /// claims_[i-1]: the (term, chain) pairs any node has held at index i.
-    std::vector<std::vector<IndexClaim>> claims_;
+    /// The (term, chain) pairs any node has held at each index: the first
+    /// one at index i in first_claims_[i-1] (node_none: none yet), any with
+    /// another term after it in later_claims_, in the order seen. Nearly
+    /// every index has one term only, so this spends no allocation on it.
+    std::vector<IndexClaim> first_claims_;
+    std::multimap<core::Index, IndexClaim> later_claims_;
     /// committed_[i-1]: the entry applied at index i, once anyone applied it.
     std::vector<std::optional<Committed>> committed_;
     /// Successful client applies not yet checked against a committed entry.
