@@ -8,7 +8,7 @@
 //   scenario.json      the scenario's exact text
 //   trace.jsonl.zst    every trace record, one JSON object per line (zstd)
 //   timeline.txt       the events leading to the violation, readable
-//   nodes/NAME/        fsm.txt (applied commands, fsm.go's format), log.txt
+//   nodes/NAME/        fsm.txt (latest applied commands, fsm.go's format), log.txt
 //                      (durable log), transport.txt.zst (messages sent and
 //                      received, zstd)
 //
