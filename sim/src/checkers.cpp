@@ -593,10 +593,9 @@ void Checkers::on_progress(core::NodeId leader, core::Term term, core::NodeId pe
     // before it: the re-added server holds nothing (the simulator drops the
     // old self's replies still in flight; one that arrived would count
     // again -- no leader can tell them apart).
-    const auto delivered = delivered_acks_.find({leader, peer});
-    const core::Index ceiling = delivered == delivered_acks_.end() || delivered->second.term != term
-                                    ? 0
-                                    : delivered->second.match_index;
+    const MatchSeen* delivered = delivered_acks_.find({leader, peer});
+    const core::Index ceiling =
+        delivered == nullptr || delivered->term != term ? 0 : delivered->match_index;
     if (match_index > ceiling) {
         violate(Checker::replication_progress, "match_index_unacknowledged",
                 fmt::format("leader {} holds match index {} for node {} in term {}, but node {} "

@@ -104,13 +104,13 @@ void Checkers::on_deliver(const core::Message& message, TimeUs now) {
     }
     // Harmless unless the addressee leads the reply's term now: a leader of
     // a lower term steps down for it, anyone else ignores it (Figure 2).
-    const auto role = role_of_.find(message.to);
-    if (role == role_of_.end() || role->second != core::Role::leader) {
+    const core::Role* role = role_of_.find(message.to);
+    if (role == nullptr || *role != core::Role::leader) {
         return;
     }
-    const auto led = leader_term_of_.find(message.to);
-    RAFT_ASSERT(led != leader_term_of_.end());  // a leader leads some term
-    if (led->second != message.term) {
+    const core::Term* led = leader_term_of_.find(message.to);
+    RAFT_ASSERT(led != nullptr);  // a leader leads some term
+    if (*led != message.term) {
         return;
     }
     violate(Checker::claims, "acknowledged_to_non_leader",

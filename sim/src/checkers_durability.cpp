@@ -104,8 +104,8 @@ void Checkers::on_wipe(core::NodeId node, bool sanctioned, core::Term removed_te
     // A leader of a term before the removal committed may still lead, cut
     // off, holding the progress the old self earned it: only leaders that
     // know of the removal must have forgotten it (on_progress).
-    std::erase_if(delivered_acks_, [node, removed_term](const auto& item) {
-        return item.first.second == node && item.second.term >= removed_term;
+    delivered_acks_.erase_if([node, removed_term](const auto& pair, const MatchSeen& seen) {
+        return pair.second == node && seen.term >= removed_term;
     });
     RAFT_ASSERT(!acknowledged_.contains(node));
 }

@@ -42,11 +42,11 @@ std::uint32_t Network::partition_off(const std::vector<core::NodeId>& nodes) {
 }
 
 void Network::heal(std::uint32_t group) {
-    for (auto& [node, node_group] : group_by_node_) {
+    group_by_node_.for_each([group](core::NodeId, std::uint32_t& node_group) {
         if (node_group == group) {
             node_group = 0;
         }
-    }
+    });
 }
 
 void Network::heal_all() {
@@ -89,18 +89,6 @@ void Network::add_filter(FilterStage stage, std::string name, MessageFilter filt
 
 void Network::remove_filter(const std::string& name) {
     std::erase_if(filters_, [&name](const NamedFilter& named) { return named.name == name; });
-}
-
-std::uint32_t Network::group_of(core::NodeId node) const {
-    const auto it = group_by_node_.find(node);
-    return it == group_by_node_.end() ? 0 : it->second;
-}
-
-bool Network::connected(core::NodeId from, core::NodeId to) const {
-    if (group_of(from) != group_of(to)) {
-        return false;
-    }
-    return std::find(cuts_.begin(), cuts_.end(), std::pair{from, to}) == cuts_.end();
 }
 
 TimeUs Network::draw_delay(const LinkConfig& link, core::NodeId from, core::NodeId to, TimeUs now,
@@ -217,11 +205,8 @@ SendPlan Network::plan_send(const core::Message& message, TimeUs now) {
         plan.drop_reason = reason;
         return plan;
     };
-    if (group_of(message.from) != group_of(message.to)) {
-        return drop(DropReason::partitioned);
-    }
-    if (!connected(message.from, message.to)) {
-        return drop(DropReason::cut);
+    if (const std::optional<DropReason> why = blocked(message.from, message.to)) {
+        return drop(*why);
     }
     FilterVerdict verdict = run_filters(FilterStage::before_send, message);
     if (core::is_response(message.type)) {
@@ -277,12 +262,8 @@ SendPlan Network::plan_send(const core::Message& message, TimeUs now) {
 }
 
 FilterVerdict Network::check_delivery(const core::Message& message, DropReason& reason) {
-    if (group_of(message.from) != group_of(message.to)) {
-        reason = DropReason::partitioned;
-        return FilterVerdict{.drop = true, .extra_delay_us = 0};
-    }
-    if (!connected(message.from, message.to)) {
-        reason = DropReason::cut;
+    if (const std::optional<DropReason> why = blocked(message.from, message.to)) {
+        reason = *why;
         return FilterVerdict{.drop = true, .extra_delay_us = 0};
     }
     reason = DropReason::filter;

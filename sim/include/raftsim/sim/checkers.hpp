@@ -23,6 +23,7 @@
 #include "raftsim/sim/fsm.hpp"
 #include "raftsim/sim/host.hpp"
 #include "raftsim/sim/kv/kv_store.hpp"
+#include "raftsim/sim/node_table.hpp"
 #include "raftsim/sim/term_table.hpp"
 #include "raftsim/sim/time.hpp"
 #include "raftsim/sut/system.hpp"
@@ -293,10 +294,10 @@ class Checkers {
     void fill_committed_prefix(core::NodeId node, LogMirror& log, core::Index through, TimeUs now);
 
     std::optional<Violation> violation_;
-    std::map<core::NodeId, DurableView> durable_;
+    NodeTable<DurableView> durable_;
     /// The term each node began to lead as a sole voter without a vote
     /// (Semantics::sole_voter_leads_without_election).
-    std::map<core::NodeId, core::Term> unvoted_leader_term_;
+    NodeTable<core::Term> unvoted_leader_term_;
     /// Granted votes (and pre-votes) sent, per (candidate, term): the voters.
     TermTable<std::vector<core::NodeId>> votes_granted_;
     TermTable<std::vector<core::NodeId>> pre_votes_granted_;
@@ -319,23 +320,23 @@ class Checkers {
     std::set<std::pair<core::NodeId, core::Term>> timeout_now_sent_;
     std::map<core::Term, core::NodeId> leader_of_term_;
     std::map<core::Term, core::NodeId> append_sender_of_term_;
-    std::map<core::NodeId, core::Role> role_of_;
+    NodeTable<core::Role> role_of_;
     /// The term each node last became leader in.
-    std::map<core::NodeId, core::Term> leader_term_of_;
+    NodeTable<core::Term> leader_term_of_;
     struct MatchSeen {
         core::Term term = 0;
         core::Index match_index = 0;
     };
-    std::map<std::pair<core::NodeId, core::NodeId>, MatchSeen> match_seen_;
+    NodePairTable<MatchSeen> match_seen_;
     /// Per (leader, follower): the highest match of the success replies the
     /// leader received, in the latest term of one.
-    std::map<std::pair<core::NodeId, core::NodeId>, MatchSeen> delivered_acks_;
+    NodePairTable<MatchSeen> delivered_acks_;
     /// Per follower: the highest index it acknowledged, and in which term.
-    std::map<core::NodeId, MatchSeen> acknowledged_;
+    NodeTable<MatchSeen> acknowledged_;
     /// Per (follower, term): the highest index it acknowledged in that term.
     TermTable<core::Index> acknowledged_in_term_;
 
-    std::map<core::NodeId, LogMirror> logs_;
+    NodeTable<LogMirror> logs_;
     /// The (term, chain) pairs any node has held at each index: the first
     /// one at index i in first_claims_[i-1] (node_none: none yet), any with
     /// another term after it in later_claims_, in the order seen. Nearly

@@ -6,11 +6,13 @@
 // filters that run before send, on responses, and before delivery, so
 // faults such as "slow vote requests" are filters, never sleeps.
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -19,6 +21,7 @@
 #include "raftsim/core/assert.hpp"
 #include "raftsim/core/message.hpp"
 #include "raftsim/core/prng.hpp"
+#include "raftsim/sim/node_table.hpp"
 #include "raftsim/sim/time.hpp"
 #include "raftsim/sim/trace.hpp"
 
@@ -156,26 +159,6 @@ struct SendPlan {
     bool replayed = false;
 };
 
-/// State kept per directed link (from, to): a flat table for the small ids a
-/// simulation gives its servers, a map for any id beyond them. The network
-/// looks two of these up on every send and one on every delivery, where a
-/// std::map keyed by the pair cost more than the rest of the plan.
-template <typename T>
-class LinkTable {
-  public:
-    [[nodiscard]] T& operator[](std::pair<core::NodeId, core::NodeId> link) {
-        if (link.first < dense_ids && link.second < dense_ids) [[likely]] {
-            return dense_[link.first * dense_ids + link.second];
-        }
-        return sparse_[link];
-    }
-
-  private:
-    static constexpr core::NodeId dense_ids = 16;
-    std::array<T, dense_ids * dense_ids> dense_{};
-    std::map<std::pair<core::NodeId, core::NodeId>, T> sparse_;
-};
-
 class Network {
   public:
     explicit Network(std::uint64_t seed) : prng_(seed) {}
@@ -206,8 +189,13 @@ class Network {
     void remove_filter(const std::string& name);
 
     /// Whether a message from `from` can reach `to` now.
-    [[nodiscard]] bool connected(core::NodeId from, core::NodeId to) const;
-    [[nodiscard]] std::uint32_t group_of(core::NodeId node) const;
+    [[nodiscard]] bool connected(core::NodeId from, core::NodeId to) const {
+        return !blocked(from, to).has_value();
+    }
+    [[nodiscard]] std::uint32_t group_of(core::NodeId node) const {
+        const std::uint32_t* group = group_by_node_.find(node);
+        return group == nullptr ? 0 : *group;
+    }
 
     /// Decides the fate of a message being sent at `now`.
     [[nodiscard]] SendPlan plan_send(const core::Message& message, TimeUs now);
@@ -219,6 +207,19 @@ class Network {
     [[nodiscard]] core::Prng& prng() noexcept { return prng_; }
 
   private:
+    /// Why a message from `from` cannot reach `to` now (partitioned or
+    /// cut), or nothing when it can; every send and every delivery asks,
+    /// so each group is looked up once.
+    [[nodiscard]] std::optional<DropReason> blocked(core::NodeId from, core::NodeId to) const {
+        if (group_of(from) != group_of(to)) {
+            return DropReason::partitioned;
+        }
+        if (!cuts_.empty() &&
+            std::find(cuts_.begin(), cuts_.end(), std::pair{from, to}) != cuts_.end()) {
+            return DropReason::cut;
+        }
+        return std::nullopt;
+    }
     [[nodiscard]] const LinkConfig& link(core::NodeId from, core::NodeId to) const;
     /// `slow_us` is a slow link's share of the latency, FIFO included.
     [[nodiscard]] TimeUs draw_delay(const LinkConfig& link, core::NodeId from, core::NodeId to,
@@ -243,14 +244,15 @@ class Network {
     std::vector<MessageFault> message_faults_;
     std::size_t next_fault_ = 0;
     std::map<std::pair<core::NodeId, core::NodeId>, LinkConfig> links_;
-    std::map<core::NodeId, std::uint32_t> group_by_node_;
+    /// Absent: group 0, the one every node starts in.
+    NodeTable<std::uint32_t> group_by_node_;
     std::uint32_t next_group_ = 1;
     std::vector<std::pair<core::NodeId, core::NodeId>> cuts_;
     std::map<std::pair<core::NodeId, core::NodeId>, SlowLink> slow_links_;
     std::vector<NamedFilter> filters_;
-    LinkTable<std::uint32_t> in_flight_;
+    NodePairTable<std::uint32_t> in_flight_;
     /// Arrival time of the last in-order message on each link (FIFO).
-    LinkTable<TimeUs> last_arrival_;
+    NodePairTable<TimeUs> last_arrival_;
 };
 
 }  // namespace raftsim::sim

@@ -14,6 +14,7 @@
 
 #include "raftsim/core/assert.hpp"
 #include "raftsim/core/types.hpp"
+#include "raftsim/sim/node_table.hpp"
 
 namespace raftsim::sim {
 
@@ -22,12 +23,12 @@ class TermTable {
   public:
     /// The record of (node, term), or nullptr. Valid until the next insert.
     [[nodiscard]] const Value* find(core::NodeId node, core::Term term) const {
-        const auto row = rows_.find(node);
-        if (row == rows_.end()) {
+        const Row* row = rows_.find(node);
+        if (row == nullptr) {
             return nullptr;
         }
-        const auto it = lower_bound(row->second, term);
-        if (it == row->second.end() || it->first != term) {
+        const auto it = lower_bound(*row, term);
+        if (it == row->end() || it->first != term) {
             return nullptr;
         }
         return &it->second;
@@ -57,9 +58,7 @@ class TermTable {
 
     [[nodiscard]] std::size_t size() const noexcept {
         std::size_t total = 0;
-        for (const auto& [node, row] : rows_) {
-            total += row.size();
-        }
+        rows_.for_each([&total](core::NodeId, const Row& row) { total += row.size(); });
         return total;
     }
 
@@ -76,7 +75,7 @@ class TermTable {
                                 [](const auto& record, core::Term t) { return record.first < t; });
     }
 
-    std::map<core::NodeId, Row> rows_;
+    NodeTable<Row> rows_;
 };
 
 }  // namespace raftsim::sim
