@@ -15,7 +15,12 @@ void Prng::reseed(std::uint64_t seed) {
 std::uint64_t Prng::below(std::uint64_t bound) {
     RAFT_ASSERT(bound > 0);
     // Reject the low values that would make `% bound` favour small results.
-    const std::uint64_t threshold = (0 - bound) % bound;
+    if (bound != threshold_bound_) {
+        threshold_bound_ = bound;
+        threshold_ = (0 - bound) % bound;
+    }
+    const std::uint64_t threshold = threshold_;
+    RAFT_ASSERT(threshold < bound);
     for (;;) {
         const std::uint64_t value = next_u64();
         if (value >= threshold) {

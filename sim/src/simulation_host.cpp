@@ -58,6 +58,23 @@ std::vector<core::NodeId> voter_ids(const core::Configuration& configuration) {
     return ids;
 }
 
+// Whether `voters` are the voters of `configuration`, in its order: asked at
+// every leader tick, so it allocates nothing (voter_ids did, each time).
+bool same_voters(const std::vector<core::NodeId>& voters,
+                 const core::Configuration& configuration) {
+    std::size_t at = 0;
+    for (const core::Server& server : configuration.servers) {
+        if (server.suffrage != core::Suffrage::voter) {
+            continue;
+        }
+        if (at == voters.size() || voters[at] != server.id) {
+            return false;
+        }
+        at += 1;
+    }
+    return at == voters.size();
+}
+
 }  // namespace
 
 // Starts the lease bookkeeping of a new term, and restarts the lease when the
@@ -78,11 +95,11 @@ void Simulation::track_lease_configuration(Host& host) {
         host.lease_voters_since_us = now_;
         return;
     }
-    std::vector<core::NodeId> voters = voter_ids(configuration);
-    if (voters != host.lease_voters) {
-        host.lease_voters = std::move(voters);
+    if (!same_voters(host.lease_voters, configuration)) {
+        host.lease_voters = voter_ids(configuration);
         host.lease_voters_since_us = now_;
     }
+    RAFT_ASSERT(same_voters(host.lease_voters, configuration));
     RAFT_ASSERT(host.lease_voters_since_us <= now_);
 }
 
@@ -112,9 +129,9 @@ void Simulation::check_leader_lease(Host& host) {
     }
     std::size_t in_touch = 0;
     for (const core::Server& server : configuration.servers) {
-        const auto it = host.heard_from_us.find(server.id);
-        const bool recent = server.id == host.id ||
-                            (it != host.heard_from_us.end() && now_ - it->second <= allowance);
+        const std::uint64_t* heard_us = host.heard_from_us.find(server.id);
+        const bool recent =
+            server.id == host.id || (heard_us != nullptr && now_ - *heard_us <= allowance);
         in_touch += server.suffrage == core::Suffrage::voter && recent ? 1 : 0;
     }
     if (!core::is_majority(in_touch, configuration.voter_count())) {

@@ -62,6 +62,12 @@ class Prng {
 
   private:
     std::array<std::uint64_t, 4> state_{};
+    /// below()'s rejection threshold for the last bound it was given: the
+    /// simulator asks for the same few bounds over and over (a link's
+    /// latency span, a rate's denominator), and the threshold costs a
+    /// 64-bit division. A pure function of the bound, so no draw changes.
+    std::uint64_t threshold_bound_ = 0;
+    std::uint64_t threshold_ = 0;
 };
 
 }  // namespace raftsim::core

@@ -13,6 +13,7 @@
 #include "raftsim/core/node.hpp"
 #include "raftsim/sim/fsm.hpp"
 #include "raftsim/sim/kv/kv_store.hpp"
+#include "raftsim/sim/node_table.hpp"
 #include "raftsim/sut/node.hpp"
 #include "raftsim/sut/storage.hpp"
 
@@ -119,7 +120,7 @@ struct Host {
     /// For the leader_lease checker: the term it leads, and per server the
     /// last time a message from it was delivered here.
     core::Term lease_term = 0;
-    std::map<core::NodeId, std::uint64_t> heard_from_us;
+    NodeTable<std::uint64_t> heard_from_us;
     /// The voters the leader_lease checker last counted, and since when: a
     /// change of voters restarts the lease (see check_leader_lease).
     std::vector<core::NodeId> lease_voters;
