@@ -17,8 +17,10 @@ void Node::send(Message message) {
     outbox_.push_back(std::move(message));
 }
 
+// Runs after every input and in every host round, so the checks are inline
+// and ordered cheapest first; ready() asserts what it then hands out.
 bool Node::has_ready() const {
-    if (hard_state_ != written_hard_state_ || log_.unwritten_from().has_value()) {
+    if (hard_state_ != written_hard_state_ || log_.has_unwritten()) {
         return true;
     }
     if (!outbox_.empty() || !results_.empty() || !role_changes_.empty()) {
@@ -30,12 +32,18 @@ bool Node::has_ready() const {
     if (commit_index_ > applied_index_ || reported_leader_id_ != leader_id_) {
         return true;
     }
-    if (!read_results_.empty() || read_round_wanted_ || has_releasable_reads()) {
+    if (!read_results_.empty() || read_round_wanted_) {
+        return true;
+    }
+    if (!pending_reads_.empty() && has_releasable_reads()) {
         return true;
     }
     if (role_ == Role::leader) {
+        // needs_append is false for a follower with nothing left to send,
+        // the usual case: test that inline before the call.
+        const Index last_index = log_.last_index();
         for (const auto& [peer, progress] : progress_) {
-            if (needs_append(progress)) {
+            if (progress.next_index <= last_index && needs_append(progress)) {
                 return true;
             }
         }
