@@ -7,7 +7,7 @@
 
 namespace raftsim::core {
 
-void Node::send(Message message) {
+void Node::send(Message&& message) {
     RAFT_ASSERT(message.to != id_);
     RAFT_ASSERT(message.to != node_none);
     // The receiver's gate refuses term 0 (request_term_zero).

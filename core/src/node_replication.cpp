@@ -210,9 +210,11 @@ bool Node::needs_append(const Progress& progress) const {
     return progress.inflight_last_indexes.size() < config_.max_inflight_appends;
 }
 
-bool Node::maybe_send_append(NodeId peer, bool allow_empty) {
+// Takes the caller's Progress: every caller is already iterating progress_,
+// and a second lookup per message cost more than the rest of the check.
+bool Node::maybe_send_append(NodeId peer, Progress& progress, bool allow_empty) {
     RAFT_ASSERT(role_ == Role::leader);
-    Progress& progress = progress_.at(peer);
+    RAFT_ASSERT(peer != id_);
     if (progress.state == ProgressState::probe && progress.probe_sent) {
         return false;
     }
@@ -262,7 +264,7 @@ void Node::bcast_append() {
     for (auto& [peer, progress] : progress_) {
         // Bounded: each send fills one in-flight slot or sets probe_sent.
         for (std::uint32_t i = 0; i <= config_.max_inflight_appends; ++i) {
-            if (!needs_append(progress) || !maybe_send_append(peer, false)) {
+            if (!needs_append(progress) || !maybe_send_append(peer, progress, false)) {
                 break;
             }
         }
@@ -284,7 +286,7 @@ void Node::bcast_heartbeat() {
             continue;
         }
         progress.probe_sent = false;
-        static_cast<void>(maybe_send_append(peer, true));
+        static_cast<void>(maybe_send_append(peer, progress, true));
     }
 }
 
