@@ -1,11 +1,26 @@
 // The Ready/advance cycle and the node's local invariants.
 #include <limits>
 #include <utility>
+#include <vector>
 
 #include "raftsim/core/assert.hpp"
 #include "raftsim/core/node.hpp"
 
 namespace raftsim::core {
+namespace {
+
+// Moves a batch into the Ready. An empty one stays where it is: most batches
+// are empty, the test costs less than the move, and the buffer keeps its
+// capacity for the next batch.
+template <typename T>
+void hand_over(std::vector<T>& batch, std::vector<T>& into) {
+    if (!batch.empty()) {
+        into = std::move(batch);
+        batch.clear();
+    }
+}
+
+}  // namespace
 
 void Node::send(Message&& message) {
     RAFT_ASSERT(message.to != id_);
@@ -98,15 +113,11 @@ Ready Node::ready() {
         results_.push_back(done);
         pending_requests_.pop_front();
     }
-    ready.request_results = std::move(results_);
-    results_.clear();
+    hand_over(results_, ready.request_results);
     release_reads(ready_applied_through_);
-    ready.read_results = std::move(read_results_);
-    read_results_.clear();
-    ready.transfer_results = std::move(transfer_results_);
-    transfer_results_.clear();
-    ready.role_changes = std::move(role_changes_);
-    role_changes_.clear();
+    hand_over(read_results_, ready.read_results);
+    hand_over(transfer_results_, ready.transfer_results);
+    hand_over(role_changes_, ready.role_changes);
     if (reported_leader_id_ != leader_id_) {
         ready.leader_id = leader_id_;
         reported_leader_id_ = leader_id_;
