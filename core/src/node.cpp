@@ -135,7 +135,7 @@ void Node::tick_leader() {
         commit_elapsed_ticks_ = 0;
         for (auto& [peer, progress] : progress_) {
             if (progress.commit_sent < commit_index_) {
-                static_cast<void>(maybe_send_append(peer, true));
+                static_cast<void>(maybe_send_append(peer, progress, true));
             }
         }
     }

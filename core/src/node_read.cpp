@@ -170,6 +170,10 @@ bool Node::has_releasable_reads() const noexcept {
 // applied through its read index (the host applies `applied_through`
 // before it answers).
 void Node::release_reads(Index applied_through) {
+    // Every Ready calls this; most have no read waiting.
+    if (pending_reads_.empty()) {
+        return;
+    }
     std::size_t kept = 0;
     for (std::size_t i = 0; i < pending_reads_.size(); ++i) {
         const PendingRead pending = pending_reads_[i];

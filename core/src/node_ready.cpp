@@ -1,13 +1,28 @@
 // The Ready/advance cycle and the node's local invariants.
 #include <limits>
 #include <utility>
+#include <vector>
 
 #include "raftsim/core/assert.hpp"
 #include "raftsim/core/node.hpp"
 
 namespace raftsim::core {
+namespace {
 
-void Node::send(Message message) {
+// Moves a batch into the Ready. An empty one stays where it is: most batches
+// are empty, the test costs less than the move, and the buffer keeps its
+// capacity for the next batch.
+template <typename T>
+void hand_over(std::vector<T>& batch, std::vector<T>& into) {
+    if (!batch.empty()) {
+        into = std::move(batch);
+        batch.clear();
+    }
+}
+
+}  // namespace
+
+void Node::send(Message&& message) {
     RAFT_ASSERT(message.to != id_);
     RAFT_ASSERT(message.to != node_none);
     // The receiver's gate refuses term 0 (request_term_zero).
@@ -17,8 +32,10 @@ void Node::send(Message message) {
     outbox_.push_back(std::move(message));
 }
 
+// Runs after every input and in every host round, so the checks are inline
+// and ordered cheapest first; ready() asserts what it then hands out.
 bool Node::has_ready() const {
-    if (hard_state_ != written_hard_state_ || log_.unwritten_from().has_value()) {
+    if (hard_state_ != written_hard_state_ || log_.has_unwritten()) {
         return true;
     }
     if (!outbox_.empty() || !results_.empty() || !role_changes_.empty()) {
@@ -30,12 +47,18 @@ bool Node::has_ready() const {
     if (commit_index_ > applied_index_ || reported_leader_id_ != leader_id_) {
         return true;
     }
-    if (!read_results_.empty() || read_round_wanted_ || has_releasable_reads()) {
+    if (!read_results_.empty() || read_round_wanted_) {
+        return true;
+    }
+    if (!pending_reads_.empty() && has_releasable_reads()) {
         return true;
     }
     if (role_ == Role::leader) {
+        // needs_append is false for a follower with nothing left to send,
+        // the usual case: test that inline before the call.
+        const Index last_index = log_.last_index();
         for (const auto& [peer, progress] : progress_) {
-            if (needs_append(progress)) {
+            if (progress.next_index <= last_index && needs_append(progress)) {
                 return true;
             }
         }
@@ -90,15 +113,11 @@ Ready Node::ready() {
         results_.push_back(done);
         pending_requests_.pop_front();
     }
-    ready.request_results = std::move(results_);
-    results_.clear();
+    hand_over(results_, ready.request_results);
     release_reads(ready_applied_through_);
-    ready.read_results = std::move(read_results_);
-    read_results_.clear();
-    ready.transfer_results = std::move(transfer_results_);
-    transfer_results_.clear();
-    ready.role_changes = std::move(role_changes_);
-    role_changes_.clear();
+    hand_over(read_results_, ready.read_results);
+    hand_over(transfer_results_, ready.transfer_results);
+    hand_over(role_changes_, ready.role_changes);
     if (reported_leader_id_ != leader_id_) {
         ready.leader_id = leader_id_;
         reported_leader_id_ = leader_id_;

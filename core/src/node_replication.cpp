@@ -210,9 +210,11 @@ bool Node::needs_append(const Progress& progress) const {
     return progress.inflight_last_indexes.size() < config_.max_inflight_appends;
 }
 
-bool Node::maybe_send_append(NodeId peer, bool allow_empty) {
+// Takes the caller's Progress: every caller is already iterating progress_,
+// and a second lookup per message cost more than the rest of the check.
+bool Node::maybe_send_append(NodeId peer, Progress& progress, bool allow_empty) {
     RAFT_ASSERT(role_ == Role::leader);
-    Progress& progress = progress_.at(peer);
+    RAFT_ASSERT(peer != id_);
     if (progress.state == ProgressState::probe && progress.probe_sent) {
         return false;
     }
@@ -262,7 +264,7 @@ void Node::bcast_append() {
     for (auto& [peer, progress] : progress_) {
         // Bounded: each send fills one in-flight slot or sets probe_sent.
         for (std::uint32_t i = 0; i <= config_.max_inflight_appends; ++i) {
-            if (!needs_append(progress) || !maybe_send_append(peer, false)) {
+            if (!needs_append(progress) || !maybe_send_append(peer, progress, false)) {
                 break;
             }
         }
@@ -284,7 +286,7 @@ void Node::bcast_heartbeat() {
             continue;
         }
         progress.probe_sent = false;
-        static_cast<void>(maybe_send_append(peer, true));
+        static_cast<void>(maybe_send_append(peer, progress, true));
     }
 }
 
@@ -294,18 +296,25 @@ void Node::bcast_heartbeat() {
 void Node::maybe_commit() {
     RAFT_ASSERT(role_ == Role::leader);
     VoterIndexes match_indexes;
+    std::size_t beyond_commit = 0;
     for (const Server& server : configuration_.servers) {
         if (server.suffrage != Suffrage::voter) {
             continue;
         }
         // The leader counts only what its host has made durable.
-        match_indexes.push_back(server.id == id_ ? log_.written_index()
-                                                 : progress_.at(server.id).match_index);
+        const Index match =
+            server.id == id_ ? log_.written_index() : progress_.at(server.id).match_index;
+        match_indexes.push_back(match);
+        beyond_commit += match > commit_index_ ? 1 : 0;
     }
-    const Index quorum_index = quorum_match_index(match_indexes.values());
-    if (quorum_index <= commit_index_) {
+    // The quorum index passes commit_index_ exactly when a majority of voters
+    // hold something beyond it. Most acknowledgements come after the commit
+    // already moved (the slower followers'), so skip the sort for them.
+    if (!is_majority(beyond_commit, match_indexes.values().size())) {
         return;
     }
+    const Index quorum_index = quorum_match_index(match_indexes.values());
+    RAFT_ASSERT(quorum_index > commit_index_);
     if (log_.term_at(quorum_index) != hard_state_.term) {
         return;
     }

@@ -17,7 +17,7 @@ class HostEnv final : public sut::Env {
     [[nodiscard]] sut::TimeUs local_clock_us() const override;
     void wake_after(sut::TimeUs delay_us, std::uint32_t token) override;
     [[nodiscard]] sut::Storage& storage() override { return host().storage; }
-    void send(core::Message message) override { sim_.send(std::move(message)); }
+    void send(core::Message&& message) override { sim_.send(std::move(message)); }
     void apply(const std::vector<core::Entry>& entries) override {
         sim_.apply_committed(host(), entries);
     }

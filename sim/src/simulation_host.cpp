@@ -247,7 +247,7 @@ void Simulation::on_transfer_results(Host& host, const std::vector<core::Transfe
     }
 }
 
-void Simulation::send(core::Message message) {
+void Simulation::send(core::Message&& message) {
     checkers_.on_send(message, now_);
     if (observer_ != nullptr) {
         observer_->on_send(message);

@@ -118,8 +118,12 @@ void RaftsimNode::wake(std::uint32_t token) {
         return;
     }
     syncing_ = false;
+    // Moved out, not completed in place: complete_ready may reach
+    // handle_ready again, which refills held_. What the move leaves in held_
+    // (empty vectors, moved-from optionals) is never read: held_ is only
+    // read here, after handle_ready has assigned every member anew.
     core::Ready ready = std::move(held_);
-    held_ = core::Ready{};
+    RAFT_ASSERT(held_.messages.empty() && held_.entries.empty());
     complete_ready(ready);
     // Catch up on what arrived while the disk was busy, in arrival order.
     while (!syncing_ && !inbox_.empty()) {

@@ -57,6 +57,8 @@ class Log {
     /// Lowest index changed since the last `mark_written` (the point from which
     /// the host must rewrite its durable copy), or nullopt if nothing changed.
     [[nodiscard]] std::optional<Index> unwritten_from() const;
+    /// unwritten_from().has_value(), inline for Node::has_ready.
+    [[nodiscard]] bool has_unwritten() const noexcept { return unwritten_from_.has_value(); }
     /// Records that the host has made entries through `index` durable.
     void mark_written(Index index);
     /// Last index the host has made durable (<= last_index).

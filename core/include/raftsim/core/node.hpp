@@ -323,7 +323,7 @@ class Node {
                               Index rejected_prev);
 
     // Leader replication.
-    [[nodiscard]] bool maybe_send_append(NodeId peer, bool allow_empty);
+    [[nodiscard]] bool maybe_send_append(NodeId peer, Progress& progress, bool allow_empty);
     void bcast_append();
     void bcast_heartbeat();
     void maybe_commit();
@@ -335,7 +335,9 @@ class Node {
     void after_input();
     void fail_pending_requests();
 
-    void send(Message message);
+    // By rvalue reference: a Message is large, and every caller hands over
+    // a temporary, so one move into the outbox is enough.
+    void send(Message&& message);
     void campaign_now(bool leadership_transfer);
     void check_invariants_fast();
 

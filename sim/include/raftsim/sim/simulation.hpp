@@ -506,7 +506,7 @@ class Simulation {
     void check_leader_lease(Host& host);
     void track_lease_configuration(Host& host);
     void observe_progress(const Host& host);
-    void send(core::Message message);
+    void send(core::Message&& message);
     void apply_committed(Host& host, const std::vector<core::Entry>& entries);
     void on_request_results(Host& host, const std::vector<core::RequestResult>& results);
     void on_change_result(Host& host, const core::RequestResult& result);

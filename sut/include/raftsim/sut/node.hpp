@@ -54,8 +54,10 @@ class Env {
 
     // Disk and network.
     [[nodiscard]] virtual Storage& storage() = 0;
-    /// Hands a message to the network; the node keeps nothing of it.
-    virtual void send(core::Message message) = 0;
+    /// Hands a message to the network; the node keeps nothing of it. By
+    /// rvalue reference: a Message is large, and a by-value parameter cost
+    /// a move on each hop from the node to the network's slab.
+    virtual void send(core::Message&& message) = 0;
 
     // The state machine, which the host owns (it is volatile: a restart
     // begins empty, restored from the durable snapshot by the host).
