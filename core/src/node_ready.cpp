@@ -54,11 +54,8 @@ bool Node::has_ready() const {
         return true;
     }
     if (role_ == Role::leader) {
-        // needs_append is false for a follower with nothing left to send,
-        // the usual case: test that inline before the call.
-        const Index last_index = log_.last_index();
         for (const auto& [peer, progress] : progress_) {
-            if (progress.next_index <= last_index && needs_append(progress)) {
+            if (needs_append(progress)) {
                 return true;
             }
         }

@@ -296,25 +296,18 @@ void Node::bcast_heartbeat() {
 void Node::maybe_commit() {
     RAFT_ASSERT(role_ == Role::leader);
     VoterIndexes match_indexes;
-    std::size_t beyond_commit = 0;
     for (const Server& server : configuration_.servers) {
         if (server.suffrage != Suffrage::voter) {
             continue;
         }
         // The leader counts only what its host has made durable.
-        const Index match =
-            server.id == id_ ? log_.written_index() : progress_.at(server.id).match_index;
-        match_indexes.push_back(match);
-        beyond_commit += match > commit_index_ ? 1 : 0;
-    }
-    // The quorum index passes commit_index_ exactly when a majority of voters
-    // hold something beyond it. Most acknowledgements come after the commit
-    // already moved (the slower followers'), so skip the sort for them.
-    if (!is_majority(beyond_commit, match_indexes.values().size())) {
-        return;
+        match_indexes.push_back(server.id == id_ ? log_.written_index()
+                                                 : progress_.at(server.id).match_index);
     }
     const Index quorum_index = quorum_match_index(match_indexes.values());
-    RAFT_ASSERT(quorum_index > commit_index_);
+    if (quorum_index <= commit_index_) {
+        return;
+    }
     if (log_.term_at(quorum_index) != hard_state_.term) {
         return;
     }

@@ -26,38 +26,66 @@ namespace raftsim::sim {
 /// Ids below this live in the flat arrays.
 inline constexpr core::NodeId node_table_dense_ids = 16;
 
-template <typename Value>
-class NodeTable {
+namespace detail {
+
+/// Where a key sits in the flat array, if it does: a server id is its own
+/// slot; a pair (from, to) is from * 16 + to.
+struct NodeSlots {
+    using Key = core::NodeId;
+    static constexpr std::size_t count = node_table_dense_ids;
+    [[nodiscard]] static bool is_dense(Key node) noexcept { return node < count; }
+    [[nodiscard]] static std::size_t slot(Key node) noexcept { return node; }
+    [[nodiscard]] static Key key(std::size_t slot) noexcept { return slot; }
+};
+
+struct PairSlots {
+    using Key = std::pair<core::NodeId, core::NodeId>;
+    static constexpr std::size_t count = node_table_dense_ids * node_table_dense_ids;
+    [[nodiscard]] static bool is_dense(Key pair) noexcept {
+        return pair.first < node_table_dense_ids && pair.second < node_table_dense_ids;
+    }
+    [[nodiscard]] static std::size_t slot(Key pair) noexcept {
+        return static_cast<std::size_t>(pair.first * node_table_dense_ids + pair.second);
+    }
+    [[nodiscard]] static Key key(std::size_t slot) noexcept {
+        return {slot / node_table_dense_ids, slot % node_table_dense_ids};
+    }
+};
+
+template <typename Slots, typename Value>
+class DenseTable {
   public:
-    [[nodiscard]] Value& operator[](core::NodeId node) {
-        if (node < node_table_dense_ids) [[likely]] {
-            present_.set(node);
-            return dense_[node];
+    using Key = typename Slots::Key;
+
+    [[nodiscard]] Value& operator[](Key key) {
+        if (Slots::is_dense(key)) [[likely]] {
+            present_.set(Slots::slot(key));
+            return dense_[Slots::slot(key)];
         }
-        return sparse_[node];
+        return sparse_[key];
     }
 
-    /// The entry of node, or nullptr when there is none.
-    [[nodiscard]] Value* find(core::NodeId node) {
-        return const_cast<Value*>(std::as_const(*this).find(node));
+    /// The entry of key, or nullptr when there is none.
+    [[nodiscard]] Value* find(Key key) {
+        return const_cast<Value*>(std::as_const(*this).find(key));
     }
-    [[nodiscard]] const Value* find(core::NodeId node) const {
-        if (node < node_table_dense_ids) [[likely]] {
-            return present_.test(node) ? &dense_[node] : nullptr;
+    [[nodiscard]] const Value* find(Key key) const {
+        if (Slots::is_dense(key)) [[likely]] {
+            return present_.test(Slots::slot(key)) ? &dense_[Slots::slot(key)] : nullptr;
         }
-        const auto it = sparse_.find(node);
+        const auto it = sparse_.find(key);
         return it == sparse_.end() ? nullptr : &it->second;
     }
-    [[nodiscard]] bool contains(core::NodeId node) const { return find(node) != nullptr; }
+    [[nodiscard]] bool contains(Key key) const { return find(key) != nullptr; }
 
-    void erase(core::NodeId node) {
-        if (node < node_table_dense_ids) [[likely]] {
-            present_.reset(node);
-            dense_[node] = Value{};
+    void erase(Key key) {
+        if (Slots::is_dense(key)) [[likely]] {
+            present_.reset(Slots::slot(key));
+            dense_[Slots::slot(key)] = Value{};
         } else {
-            sparse_.erase(node);
+            sparse_.erase(key);
         }
-        RAFT_ASSERT(!contains(node));
+        RAFT_ASSERT(!contains(key));
     }
 
     void clear() {
@@ -66,7 +94,10 @@ class NodeTable {
         sparse_.clear();
     }
 
-    /// fn(node, value) for every entry, in ascending id order.
+    /// fn(key, value) for every entry: the flat array's in slot order, then
+    /// the map's in key order. For NodeTable that is ascending id order, as
+    /// a std::map's (every sparse id is above the dense ones); for
+    /// NodePairTable it is not, so its users must not depend on the order.
     template <typename Fn>
     void for_each(Fn&& fn) const {
         visit(*this, fn);
@@ -76,82 +107,42 @@ class NodeTable {
         visit(*this, fn);
     }
 
-  private:
-    template <typename Self, typename Fn>
-    static void visit(Self& self, Fn& fn) {
-        for (core::NodeId node = 0; node < node_table_dense_ids; ++node) {
-            if (self.present_.test(node)) {
-                fn(node, self.dense_[node]);
-            }
-        }
-        for (auto& [node, value] : self.sparse_) {
-            RAFT_ASSERT(node >= node_table_dense_ids);
-            fn(node, value);
-        }
-    }
-
-    std::array<Value, node_table_dense_ids> dense_{};
-    std::bitset<node_table_dense_ids> present_;
-    std::map<core::NodeId, Value> sparse_;
-};
-
-template <typename Value>
-class NodePairTable {
-  public:
-    using Pair = std::pair<core::NodeId, core::NodeId>;
-
-    [[nodiscard]] Value& operator[](Pair pair) {
-        if (is_dense(pair)) [[likely]] {
-            present_.set(dense_slot(pair));
-            return dense_[dense_slot(pair)];
-        }
-        return sparse_[pair];
-    }
-
-    /// The entry of pair, or nullptr when there is none.
-    [[nodiscard]] const Value* find(Pair pair) const {
-        if (is_dense(pair)) [[likely]] {
-            return present_.test(dense_slot(pair)) ? &dense_[dense_slot(pair)] : nullptr;
-        }
-        const auto it = sparse_.find(pair);
-        return it == sparse_.end() ? nullptr : &it->second;
-    }
-
-    void erase(Pair pair) {
-        if (is_dense(pair)) [[likely]] {
-            present_.reset(dense_slot(pair));
-            dense_[dense_slot(pair)] = Value{};
-        } else {
-            sparse_.erase(pair);
-        }
-        RAFT_ASSERT(find(pair) == nullptr);
-    }
-
-    /// Erases every entry for which pred(pair, value) holds.
+    /// Erases every entry for which pred(key, value) holds.
     template <typename Pred>
     void erase_if(Pred&& pred) {
-        for (std::size_t slot = 0; slot < dense_slots; ++slot) {
-            const Pair pair{slot / node_table_dense_ids, slot % node_table_dense_ids};
-            if (present_.test(slot) && pred(pair, std::as_const(dense_[slot]))) {
-                erase(pair);
+        for (std::size_t slot = 0; slot < Slots::count; ++slot) {
+            if (present_.test(slot) && pred(Slots::key(slot), std::as_const(dense_[slot]))) {
+                erase(Slots::key(slot));
             }
         }
         std::erase_if(sparse_, [&pred](const auto& item) { return pred(item.first, item.second); });
     }
 
   private:
-    static constexpr std::size_t dense_slots = node_table_dense_ids * node_table_dense_ids;
-
-    [[nodiscard]] static bool is_dense(Pair pair) noexcept {
-        return pair.first < node_table_dense_ids && pair.second < node_table_dense_ids;
+    template <typename Self, typename Fn>
+    static void visit(Self& self, Fn& fn) {
+        for (std::size_t slot = 0; slot < Slots::count; ++slot) {
+            if (self.present_.test(slot)) {
+                fn(Slots::key(slot), self.dense_[slot]);
+            }
+        }
+        for (auto& [key, value] : self.sparse_) {
+            RAFT_ASSERT(!Slots::is_dense(key));
+            fn(key, value);
+        }
     }
-    [[nodiscard]] static std::size_t dense_slot(Pair pair) noexcept {
-        return static_cast<std::size_t>(pair.first * node_table_dense_ids + pair.second);
-    }
 
-    std::array<Value, dense_slots> dense_{};
-    std::bitset<dense_slots> present_;
-    std::map<Pair, Value> sparse_;
+    std::array<Value, Slots::count> dense_{};
+    std::bitset<Slots::count> present_;
+    std::map<Key, Value> sparse_;
 };
+
+}  // namespace detail
+
+template <typename Value>
+using NodeTable = detail::DenseTable<detail::NodeSlots, Value>;
+
+template <typename Value>
+using NodePairTable = detail::DenseTable<detail::PairSlots, Value>;
 
 }  // namespace raftsim::sim
