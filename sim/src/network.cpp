@@ -256,6 +256,7 @@ SendPlan Network::plan_send(const core::Message& message, TimeUs now) {
         plan.replayed = true;
     }
     RAFT_ASSERT(plan.delays_us.size() == copies);
+    plan.held_back = verdict.extra_delay_us > 0 || slow_us > 0;
     in_flight += copies;
     RAFT_ASSERT(in_flight <= config.queue_capacity);
     return plan;

@@ -167,8 +167,8 @@ void Simulation::on_deliver(const Event& event) {
     const core::Message& message = slab_[slot];
     DropReason reason = DropReason::filter;
     FilterVerdict verdict = network_.check_delivery(message, reason);
-    const std::uint64_t late_copy_calm = late_copy_calm_[slot];
-    if (late_copy_calm != 0 && late_copy_calm <= calms_) {
+    const std::uint64_t late_since_calm = fault_late_[slot] >> 1U;
+    if (late_since_calm != 0 && late_since_calm <= calms_) {
         verdict = FilterVerdict{.drop = true, .extra_delay_us = 0};
         reason = DropReason::calm;
     }
@@ -181,7 +181,11 @@ void Simulation::on_deliver(const Event& event) {
         reason = DropReason::sender_wiped;
     }
     if (!verdict.drop && verdict.extra_delay_us > 0) {
-        // Held back by a before-delivery filter: still in the network.
+        // Held back by a before-delivery filter: still in the network, and
+        // late by a fault now.
+        if (fault_late_[slot] == 0) {
+            fault_late_[slot] = (calms_ + 1) << 1U;
+        }
         queue_.push(now_ + verdict.extra_delay_us, EventKind::deliver, event.node, slot);
         return;
     }
@@ -280,7 +284,7 @@ void Simulation::send(core::Message&& message) {
         if (free_slots_.empty()) {
             slot = static_cast<std::uint32_t>(slab_.size());
             slab_.emplace_back();
-            late_copy_calm_.push_back(0);
+            fault_late_.push_back(0);
             sender_wipes_.push_back(0);
         } else {
             slot = free_slots_.back();
@@ -291,9 +295,12 @@ void Simulation::send(core::Message&& message) {
         } else {
             slab_[slot] = message;
         }
-        late_copy_calm_[slot] = last && plan.replayed ? calms_ + 1 : 0;
+        const bool late_copy = last && plan.replayed;
+        fault_late_[slot] = late_copy || plan.held_back
+                                ? ((calms_ + 1) << 1U) | (late_copy ? late_copy_bit : 0)
+                                : 0;
         sender_wipes_[slot] = host(slab_[slot].from).wipes;
-        RAFT_ASSERT(late_copy_calm_.size() == slab_.size());
+        RAFT_ASSERT(fault_late_.size() == slab_.size());
         RAFT_ASSERT(sender_wipes_.size() == slab_.size());
         queue_.push(now_ + plan.delays_us[copy], EventKind::deliver,
                     static_cast<std::uint32_t>(slab_[slot].to), slot);

@@ -1,9 +1,11 @@
 #pragma once
 // Shared by the simulator's tests: a cluster's options with hashicorp's
-// default timings, a violation as one line, and waiting for a leader.
+// default timings, a violation as one line, a trace's records of one kind,
+// and waiting for a leader.
 
 #include <catch2/catch.hpp>
 #include <string>
+#include <vector>
 
 #include "raftsim/core/config.hpp"
 #include "raftsim/sim/simulation.hpp"
@@ -56,6 +58,17 @@ inline std::string describe(const Simulation& sim) {
     const Violation& violation = *sim.violation();
     return std::string(to_string(violation.checker)) + "/" + violation.kind + ": " +
            violation.detail;
+}
+
+/// The trace's records of one kind, in order (the simulation must keep its trace).
+inline std::vector<TraceRecord> records_of(const Simulation& sim, TraceKind kind) {
+    std::vector<TraceRecord> result;
+    for (const TraceRecord& record : sim.trace().records()) {
+        if (record.kind == kind) {
+            result.push_back(record);
+        }
+    }
+    return result;
 }
 
 /// Runs until some node leads (within long_wait) and returns it.

@@ -26,6 +26,7 @@ using test::core_of;
 using test::describe;
 using test::elect;
 using test::long_wait;
+using test::records_of;
 using test::tick_us;
 
 /// Options with the trace kept, so tests can look for its records.
@@ -63,16 +64,6 @@ void require_verified(Simulation& sim) {
     sim.verify(sim.now() + long_wait);
     INFO(describe(sim));
     REQUIRE_FALSE(sim.failed());
-}
-
-std::vector<TraceRecord> records_of(const Simulation& sim, TraceKind kind) {
-    std::vector<TraceRecord> result;
-    for (const TraceRecord& record : sim.trace().records()) {
-        if (record.kind == kind) {
-            result.push_back(record);
-        }
-    }
-    return result;
 }
 
 /// The trace's membership records of `event` about `server`.

@@ -27,6 +27,7 @@ using test::describe;
 using test::elect;
 using test::long_wait;
 using test::options;
+using test::records_of;
 using test::tick_us;
 
 /// A node other than `old` that is up and leads.
@@ -71,16 +72,6 @@ void require_fsms_hold_logs(const Simulation& sim) {
         INFO("node " << id);
         CHECK(applied == commands);
     }
-}
-
-std::vector<TraceRecord> records_of(const Simulation& sim, TraceKind kind) {
-    std::vector<TraceRecord> result;
-    for (const TraceRecord& record : sim.trace().records()) {
-        if (record.kind == kind) {
-            result.push_back(record);
-        }
-    }
-    return result;
 }
 
 struct Latency {

@@ -157,6 +157,9 @@ struct SendPlan {
     CopyDelays delays_us;
     /// The last of `delays_us` is a stale replay's late copy.
     bool replayed = false;
+    /// A fault holds the timely copies back beyond the link's latency: a
+    /// scripted delay, a slow link, or a filter's delay (slow votes).
+    bool held_back = false;
 };
 
 class Network {

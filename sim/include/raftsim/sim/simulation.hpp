@@ -272,7 +272,7 @@ class Simulation {
         return slot < slab_.size() ? &slab_[slot] : nullptr;
     }
     [[nodiscard]] bool is_late_copy(std::uint64_t slot) const noexcept {
-        return slot < late_copy_calm_.size() && late_copy_calm_[slot] != 0;
+        return slot < fault_late_.size() && (fault_late_[slot] & late_copy_bit) != 0;
     }
     /// Runs every event up to now + duration; time is then exactly that,
     /// unless that is past RunLimits::simulated_time_us: the run then
@@ -568,10 +568,14 @@ class Simulation {
     /// In-flight messages, by slot; freed slots are reused.
     std::vector<core::Message> slab_;
     std::vector<std::uint32_t> free_slots_;
-    /// By slot, like slab_: 0 for a timely copy; for a stale replay's late
-    /// copy, 1 + calms_ when it was sent, so a calm period begun since can
-    /// drop it (it would be a fault inside the calm).
-    std::vector<std::uint64_t> late_copy_calm_;
+    /// By slot, like slab_: 0 for a copy on time; for one a fault made late
+    /// (a stale replay's late copy, or held back by a delay, a slow link or
+    /// a filter), (1 + calms_ when it was sent) << 1, with late_copy_bit
+    /// set for a late copy. A calm period begun since drops it on arrival:
+    /// it would be a fault inside the calm, and one can depose a stable
+    /// leader (docs/scenarios.md, "stale replays").
+    std::vector<std::uint64_t> fault_late_;
+    static constexpr std::uint64_t late_copy_bit = 1;
     /// By slot, like slab_: the sender's Host::wipes when it was sent.
     std::vector<std::uint32_t> sender_wipes_;
     /// Calm periods begun so far.

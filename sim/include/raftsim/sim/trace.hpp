@@ -89,7 +89,8 @@ enum class DropReason : std::uint8_t {
     node_down,
     /// A MessageFault of kind drop named this message.
     scripted,
-    /// A stale replay's late copy still in flight when a calm period began.
+    /// Still in flight when a calm period began, and late by a fault: a
+    /// stale replay's late copy, or a copy a fault held back.
     calm,
     /// It arrived at a paused node whose inbox was full.
     paused_inbox_full,
