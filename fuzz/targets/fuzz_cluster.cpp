@@ -91,7 +91,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // Free the run's node views now, not at the next input's reset: libFuzzer
     // runs an input a second time, and then a leak check, whenever it made
     // more allocations than it freed (-detect_leaks, on by default), and
-    // views kept until the next input made that so for most inputs.
+    // views kept until the next input made that so for many inputs (25 of
+    // the frozen corpus's 57 as libFuzzer loaded it).
     coverage.reset();
     if (result.passed) {
         return 0;

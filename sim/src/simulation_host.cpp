@@ -181,11 +181,9 @@ void Simulation::on_deliver(const Event& event) {
         reason = DropReason::sender_wiped;
     }
     if (!verdict.drop && verdict.extra_delay_us > 0) {
-        // Held back by a before-delivery filter: still in the network, and
-        // late by a fault now.
-        if (fault_late_[slot] == 0) {
-            fault_late_[slot] = (calms_ + 1) << 1U;
-        }
+        // Held back by a before-delivery filter: still in the network. (No
+        // fault holds messages at this stage; a fault that did would mark
+        // the slot in fault_late_ so a calm period drops it.)
         queue_.push(now_ + verdict.extra_delay_us, EventKind::deliver, event.node, slot);
         return;
     }

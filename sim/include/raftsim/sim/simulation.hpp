@@ -569,8 +569,8 @@ class Simulation {
     std::vector<core::Message> slab_;
     std::vector<std::uint32_t> free_slots_;
     /// By slot, like slab_: 0 for a copy on time; for one a fault made late
-    /// (a stale replay's late copy, or held back by a delay, a slow link or
-    /// a filter), (1 + calms_ when it was sent) << 1, with late_copy_bit
+    /// (a stale replay's late copy, or held back at send by a delay, a slow
+    /// link or a filter), (1 + calms_ when it was sent) << 1, with late_copy_bit
     /// set for a late copy. A calm period begun since drops it on arrival:
     /// it would be a fault inside the calm, and one can depose a stable
     /// leader (docs/scenarios.md, "stale replays").
