@@ -286,15 +286,22 @@ bool Simulation::run_until(const std::function<bool()>& done, TimeUs deadline) {
 void Simulation::process(const Event& event) {
     switch (event.kind) {
         case EventKind::tick:
+            event_counts_.ticks += 1;
             on_tick(event);
             break;
         case EventKind::deliver:
+            event_counts_.deliveries += 1;
             on_deliver(event);
             break;
-        case EventKind::wake:
+        case EventKind::wake: {
+            const std::uint64_t token = event.payload & 0xffff'ffffU;
+            event_counts_.wakes[std::min<std::uint64_t>(token, EventCounts::wake_tokens_counted)] +=
+                1;
             on_wake(event);
             break;
+        }
         case EventKind::client:
+            event_counts_.client += 1;
             on_client_timer(event);
             break;
         case EventKind::resume:

@@ -215,6 +215,7 @@ void Simulation::hand_to_node(Host& host, std::uint32_t slot) {
     host.heard_from_us[message.from] = now_;
     record(message_record(now_, TraceKind::deliver, message, message_fields(message).c));
     checkers_.on_deliver(message, now_);
+    event_counts_.handed += 1;
     host.node->receive(message);
     free_slots_.push_back(slot);
 }

@@ -9,6 +9,7 @@
 // in between keeps it, loses it or keeps a prefix of it (crash(node, fate)).
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -242,6 +243,24 @@ struct TransferTally {
 
 }  // namespace calm
 
+/// The queue events a run has processed, by what they came to: counting
+/// only, read by benchmarks that count events the way another simulator
+/// does (bench/issue17_bench.cpp), never by the run itself.
+struct EventCounts {
+    /// Tick events popped (a crashed incarnation's included).
+    std::uint64_t ticks = 0;
+    /// Delivery events popped, and of those the messages handed to their
+    /// receiver (the rest were dropped on arrival).
+    std::uint64_t deliveries = 0;
+    std::uint64_t handed = 0;
+    /// Wake-up events popped, by the token the system under test asked
+    /// with; tokens from wake_tokens_counted up share the last slot.
+    static constexpr std::size_t wake_tokens_counted = 3;
+    std::array<std::uint64_t, wake_tokens_counted + 1> wakes{};
+    /// Client timer events popped.
+    std::uint64_t client = 0;
+};
+
 enum class SlowVoteMode : std::uint8_t {
     /// RequestVote to a slow node is delayed (hashicorp SlowSendVote).
     send,
@@ -443,6 +462,8 @@ class Simulation {
     // Observers.
     [[nodiscard]] const Trace& trace() const noexcept { return trace_; }
     [[nodiscard]] std::uint64_t events() const noexcept { return events_; }
+    /// The queue events run so far by what they were (EventCounts).
+    [[nodiscard]] const EventCounts& event_counts() const noexcept { return event_counts_; }
     [[nodiscard]] core::Prng& scenario_prng() noexcept { return scenario_prng_; }
     [[nodiscard]] const Checkers& checkers() const noexcept { return checkers_; }
     /// Hands the observation stream to `observer` as well as the checkers
@@ -555,6 +576,7 @@ class Simulation {
     const sut::System& system_;
     TimeUs now_ = 0;
     std::uint64_t events_ = 0;
+    EventCounts event_counts_;
     std::uint64_t steps_ = 0;
     bool halted_ = false;
     EventQueue queue_;
