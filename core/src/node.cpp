@@ -206,6 +206,13 @@ void Node::set_leader(NodeId leader) {
 // follower.
 void Node::become_follower(Term term, NodeId leader) {
     RAFT_ASSERT(term >= hard_state_.term);
+    // Figure 2: a follower's timer restarts on word from a leader or a vote
+    // it grants (step_request_vote), not on a higher term alone. A follower
+    // that only adopts the term of a vote request keeps counting, as
+    // hashicorp's runFollower does (it restarts on lastContact): else a
+    // candidate with a stale log, timing out first again and again, could
+    // keep every up-to-date follower from ever campaigning.
+    const bool restart_timer = role_ != Role::follower || leader != node_none;
     if (term > hard_state_.term) {
         hard_state_.term = term;
         hard_state_.voted_for = node_none;
@@ -221,7 +228,10 @@ void Node::become_follower(Term term, NodeId leader) {
     set_leader(leader);
     votes_.clear();
     campaign_is_transfer_ = false;
-    reset_election_timer();
+    if (restart_timer) {
+        reset_election_timer();
+    }
+    RAFT_ASSERT(role_ == Role::follower);
     RAFT_ASSERT(progress_.empty());
 }
 

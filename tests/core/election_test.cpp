@@ -496,6 +496,46 @@ TEST_CASE("single-node cluster: elects itself at once (§5.2)", "[election]") {
     CHECK(node.commit_index() == 2);
 }
 
+TEST_CASE(
+    "follower: a higher-term vote request restarts its election timer only if it grants it "
+    "(Figure 2)",
+    "[election]") {
+    // Figure 2: a follower campaigns once the election timeout elapses
+    // without AppendEntries from the current leader or a vote it granted. A
+    // higher term alone restarts nothing (hashicorp's runFollower restarts
+    // on lastContact only): else a candidate whose log is behind, timing out
+    // again and again, keeps every up-to-date follower from ever campaigning.
+    struct Case {
+        const char* name;
+        Index candidate_last_index;
+        Term candidate_last_term;
+        bool granted;
+    };
+    const Case test = GENERATE(Case{"log behind: refused", 0, 0, false},
+                               Case{"log as long: granted", 1, 1, true});
+    INFO(test.name);
+    core::Node node = make_node(1, 3);
+    const std::uint32_t timeout = node.randomized_election_timeout_ticks();
+    REQUIRE(timeout > 2);
+    const std::uint32_t before = timeout / 2;
+    for (std::uint32_t i = 0; i < before; ++i) {
+        node.tick();
+        static_cast<void>(drain(node));
+        REQUIRE(node.role() == Role::follower);
+    }
+    const Message answer =
+        answer_to(node, request_vote(2, 1, 5, test.candidate_last_index, test.candidate_last_term));
+    REQUIRE(answer.granted == test.granted);
+    REQUIRE(node.term() == 5);
+    REQUIRE(node.role() == Role::follower);
+    const std::uint32_t ticks = ticks_until_campaign(node, 10 * timeout);
+    if (test.granted) {
+        CHECK(ticks > timeout - before);  // restarted: a whole timeout from the grant
+    } else {
+        CHECK(ticks == timeout - before);  // still counting from before the request
+    }
+}
+
 TEST_CASE("candidate: an election that times out starts a new one in term+1 (§5.2)", "[election]") {
     core::Node node = make_node(1, 3);
     node.campaign();
