@@ -41,7 +41,6 @@
 
 namespace {
 
-using raftsim::sim::EventKind;
 using raftsim::sim::Simulation;
 using raftsim::sim::TimeUs;
 using raftsim::sim::us_per_ms;
