@@ -214,8 +214,7 @@ void Node::become_follower(Term term, NodeId leader) {
     // keep every up-to-date follower from ever campaigning.
     const bool restart_timer = role_ != Role::follower || leader != node_none;
     if (term > hard_state_.term) {
-        hard_state_.term = term;
-        hard_state_.voted_for = node_none;
+        enter_term(term);
     }
     if (role_ == Role::leader) {
         on_transfer_role_lost();
@@ -233,6 +232,22 @@ void Node::become_follower(Term term, NodeId leader) {
     }
     RAFT_ASSERT(role_ == Role::follower);
     RAFT_ASSERT(progress_.empty());
+}
+
+// §5.1: a new term, with no vote cast in it yet. A host may step several
+// inputs before it takes one Ready (etcd's RawNode allows it). Messages
+// queued in an older term then speak for a log the rest of the batch may
+// truncate: an acknowledgement of entries an AppendEntries of the new term
+// deletes would reach the old leader after the Ready's write, promising
+// entries this node no longer holds (Figure 2: respond only after updating
+// stable storage). They are dropped; a lost message is always safe.
+void Node::enter_term(Term term) {
+    RAFT_ASSERT(term > hard_state_.term);
+    hard_state_.term = term;
+    hard_state_.voted_for = node_none;
+    // The gate refuses terms beyond term_max, and may_campaign stops there.
+    RAFT_ASSERT(term <= term_max);
+    std::erase_if(outbox_, [term](const Message& message) { return message.term < term; });
 }
 
 void Node::become_leader() {

@@ -288,7 +288,7 @@ void Node::become_candidate(bool leadership_transfer) {
     if (transfer_.has_value()) {
         finish_transfer(TransferOutcome::timed_out, hard_state_.term);
     }
-    hard_state_.term += 1;
+    enter_term(hard_state_.term + 1);
     hard_state_.voted_for = id_;
     set_role(Role::candidate);
     set_leader(node_none);

@@ -436,6 +436,39 @@ TEST_CASE("follower: AppendEntries from the leader of the term makes a candidate
     CHECK(node.log().last_index() == 2);
 }
 
+TEST_CASE(
+    "follower: inputs batched into one Ready never carry an acknowledgement of entries the same "
+    "Ready truncates (Figure 2, respond after updating stable storage)",
+    "[replication]") {
+    // An etcd-style host may step several messages before it takes a Ready.
+    // The acknowledgement to the leader of term 3 promises that entries 6..7
+    // survive; the later message of term 4 truncates them before anything is
+    // written. Sent after the write, that promise would be false, and the old
+    // leader could count it towards committing an entry the cluster loses.
+    // Follower log: [c1, 1, 2, 2, 2] (indexes 1..5), term 2. The new term
+    // comes with the message itself, or first with a campaign of this node's
+    // own (which node 3 then wins without its vote).
+    const bool campaign_between = GENERATE(false, true);
+    CAPTURE(campaign_between);
+    core::Node follower = restart_node(2, 5, 2, {1, 2, 2, 2});
+    REQUIRE(follower.step(append_entries(1, 2, 3, 5, 2, entries(6, {3, 3}), 0)) ==
+            RejectReason::none);
+    if (campaign_between) {
+        follower.campaign();
+        REQUIRE(follower.role() != Role::follower);
+    }
+    REQUIRE(follower.step(append_entries(3, 2, 4, 5, 2, entries(6, {4}), 0)) == RejectReason::none);
+    const core::Ready ready = drain(follower);
+    REQUIRE(follower.role() == Role::follower);
+    REQUIRE(terms_of(follower) == std::vector<Term>{1, 1, 2, 2, 2, 4});
+    for (const Message& response : of_type(ready, MessageType::append_entries_response)) {
+        CAPTURE(response.to, response.term, response.match_index);
+        CHECK(response.term == 4);
+        CHECK(response.to == 3);
+    }
+    CHECK(only_response(ready).match_index == 6);
+}
+
 // ------------------------------------------------------ leader: next/match
 
 TEST_CASE(

@@ -289,6 +289,7 @@ class Node {
     void become_follower(Term term, NodeId leader);
     void become_pre_candidate();
     void become_candidate(bool leadership_transfer);
+    void enter_term(Term term);
     void become_leader();
     void set_role(Role role);
     void set_leader(NodeId leader);
