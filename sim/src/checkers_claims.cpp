@@ -165,6 +165,9 @@ void Checkers::check_pre_vote_grant(const core::Message& message, TimeUs now) {
                 now, message.from);
         return;
     }
+    // Thesis §9.6: a pre-vote is granted only if the vote would be, log
+    // included, so a server with a stale log cannot raise everyone's term.
+    check_voter_log(message, now);
     std::vector<core::NodeId>& voters = pre_votes_granted_.get_or_insert(message.to, message.term);
     if (std::find(voters.begin(), voters.end(), message.from) == voters.end()) {
         voters.push_back(message.from);
@@ -176,9 +179,10 @@ void Checkers::check_pre_vote_grant(const core::Message& message, TimeUs now) {
 // Judged against what the candidate's request claimed (verified against its
 // log by check_vote_request) and the voter's log as it had written it.
 void Checkers::check_voter_log(const core::Message& grant, TimeUs now) {
-    RAFT_ASSERT(grant.type == core::MessageType::request_vote_response);
+    const bool pre_vote = grant.type == core::MessageType::request_pre_vote_response;
+    RAFT_ASSERT(pre_vote || grant.type == core::MessageType::request_vote_response);
     RAFT_ASSERT(grant.granted);
-    const auto* claim = vote_claims_.find(grant.to, grant.term);
+    const auto* claim = (pre_vote ? pre_vote_claims_ : vote_claims_).find(grant.to, grant.term);
     if (claim == nullptr) {
         return;  // no request seen (a forged grant is transport's to judge)
     }
@@ -190,11 +194,13 @@ void Checkers::check_voter_log(const core::Message& grant, TimeUs now) {
     if (!voter_ahead) {
         return;
     }
-    violate(Checker::election_safety, "vote_for_less_up_to_date_log",
-            fmt::format("node {} granted its vote in term {} to node {}, whose log ends at index "
-                        "{} term {}, but its own log ends at index {} term {} (§5.4.1)",
-                        grant.from, grant.term, grant.to, candidate_index, candidate_term,
-                        log.last_index(), voter_term),
+    violate(Checker::election_safety,
+            pre_vote ? "pre_vote_for_less_up_to_date_log" : "vote_for_less_up_to_date_log",
+            fmt::format("node {} granted its {} in term {} to node {}, whose log ends at index "
+                        "{} term {}, but its own log ends at index {} term {} (§5.4.1{})",
+                        grant.from, pre_vote ? "pre-vote" : "vote", grant.term, grant.to,
+                        candidate_index, candidate_term, log.last_index(), voter_term,
+                        pre_vote ? ", thesis §9.6" : ""),
             now, grant.from);
 }
 
@@ -209,9 +215,21 @@ void Checkers::check_vote_request(const core::Message& message, TimeUs now) {
     const core::Term last_term = log.last_index() == 0 ? 0 : log.terms.back();
     if (message.candidate_last_log_index == log.last_index() &&
         message.candidate_last_log_term == last_term) {
+        const std::pair<core::Index, core::Term> claim{message.candidate_last_log_index,
+                                                       message.candidate_last_log_term};
         if (message.type == core::MessageType::request_vote) {
-            vote_claims_.get_or_insert(message.from, message.term) = {
-                message.candidate_last_log_index, message.candidate_last_log_term};
+            vote_claims_.get_or_insert(message.from, message.term) = claim;
+            return;
+        }
+        // A pre-candidate may ask again in the same term with another log (it
+        // followed a leader meanwhile): a late grant answers an earlier round,
+        // so keep the most up-to-date claim, and flag only a grant no round
+        // of the term could justify.
+        auto& best = pre_vote_claims_.get_or_insert(message.from, message.term);
+        const bool more_up_to_date =
+            claim.second > best.second || (claim.second == best.second && claim.first > best.first);
+        if (more_up_to_date) {
+            best = claim;
         }
         return;
     }

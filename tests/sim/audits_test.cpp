@@ -56,6 +56,19 @@ Message vote_request(NodeId from, Term term, Index last_index, Term last_term) {
                    .candidate_last_log_term = last_term};
 }
 
+/// Pre-candidate 1 asks voter 2 about `term` (one past its own).
+Message pre_vote_request(Term term, Index last_index, Term last_term) {
+    Message message = vote_request(1, term, last_index, last_term);
+    message.type = MessageType::request_pre_vote;
+    return message;
+}
+
+Message pre_vote_granted(NodeId from, NodeId to, Term term) {
+    Message message = vote_granted(from, to, term);
+    message.type = MessageType::request_pre_vote_response;
+    return message;
+}
+
 /// `voter` durably votes for `candidate` in `term` and says so.
 void grant(Checkers& checkers, NodeId voter, NodeId candidate, Term term) {
     checkers.on_hard_state(voter, HardState{.term = term, .voted_for = candidate}, 5);
@@ -500,6 +513,23 @@ std::vector<HistoryCase> claims_cases() {
              c.on_send(ack_of(2, 1, 2, 2), 9);
          },
          Checker::claims, "acknowledged_entry_differs"},
+        {"a vote request misstating the candidate's log",
+         [](Checkers& c) {
+             write_log(c, 1, 1, 2);
+             c.on_hard_state(1, HardState{.term = 2, .voted_for = 1}, 2);
+             c.on_send(vote_request(1, 2, 3, 1), 2);
+         },
+         [](Checkers& c) {
+             write_log(c, 1, 1, 2);
+             c.on_hard_state(1, HardState{.term = 2, .voted_for = 1}, 2);
+             c.on_send(vote_request(1, 2, 2, 1), 2);
+         },
+         Checker::claims, "vote_request_misstates_log"},
+    };
+}
+
+std::vector<HistoryCase> vote_log_cases() {
+    return {
         {"a vote granted to a candidate whose log is less up to date (§5.4.1)",
          [](Checkers& c) {
              // Candidate 1 ends at index 2 term 1; voter 2 at index 3 term 1.
@@ -522,18 +552,26 @@ std::vector<HistoryCase> claims_cases() {
              c.on_send(vote_granted(2, 1, 2), 8);
          },
          Checker::election_safety, "vote_for_less_up_to_date_log"},
-        {"a vote request misstating the candidate's log",
+        {"a pre-vote granted to a pre-candidate whose log is less up to date (thesis §9.6)",
          [](Checkers& c) {
+             // Pre-candidate 1 (term 1) ends at index 2; voter 2 at index 3.
              write_log(c, 1, 1, 2);
-             c.on_hard_state(1, HardState{.term = 2, .voted_for = 1}, 2);
-             c.on_send(vote_request(1, 2, 3, 1), 2);
+             write_log(c, 2, 1, 3);
+             c.on_send(pre_vote_request(2, 2, 1), 2);
+             c.on_send(pre_vote_granted(2, 1, 2), 3);
          },
          [](Checkers& c) {
+             // Two rounds in one term: the first claims index 3, the second
+             // (after a truncation) index 2. A late grant of the first round
+             // by a voter at index 3 is justified by that round.
+             write_log(c, 1, 1, 3);
+             write_log(c, 2, 1, 3);
+             c.on_send(pre_vote_request(2, 3, 1), 2);
              write_log(c, 1, 1, 2);
-             c.on_hard_state(1, HardState{.term = 2, .voted_for = 1}, 2);
-             c.on_send(vote_request(1, 2, 2, 1), 2);
+             c.on_send(pre_vote_request(2, 2, 1), 4);
+             c.on_send(pre_vote_granted(2, 1, 2), 5);
          },
-         Checker::claims, "vote_request_misstates_log"},
+         Checker::election_safety, "pre_vote_for_less_up_to_date_log"},
     };
 }
 
@@ -856,6 +894,7 @@ TEST_CASE("node_progress: a node's commit index and applied prefix never move ba
 
 TEST_CASE("claims: what a node says in a message matches its log", "[checkers][audits]") {
     run_cases(claims_cases());
+    run_cases(vote_log_cases());
     run_cases(append_claims_cases());
     run_cases(pre_vote_cases());
 }
