@@ -243,10 +243,10 @@ void Node::become_follower(Term term, NodeId leader) {
 // stable storage). They are dropped; a lost message is always safe.
 void Node::enter_term(Term term) {
     RAFT_ASSERT(term > hard_state_.term);
-    hard_state_.term = term;
-    hard_state_.voted_for = node_none;
     // The gate refuses terms beyond term_max, and may_campaign stops there.
     RAFT_ASSERT(term <= term_max);
+    hard_state_.term = term;
+    hard_state_.voted_for = node_none;
     std::erase_if(outbox_, [term](const Message& message) { return message.term < term; });
 }
 

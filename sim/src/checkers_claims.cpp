@@ -11,6 +11,18 @@
 
 namespace raftsim::sim {
 
+namespace {
+
+// §5.4.1: a log ending at (index, term) is more up to date than one ending at
+// (other_index, other_term) if its last term is later, or the same and it is
+// longer.
+bool ends_later(core::Index index, core::Term term, core::Index other_index,
+                core::Term other_term) noexcept {
+    return term > other_term || (term == other_term && index > other_index);
+}
+
+}  // namespace
+
 // Figure 2: a success reply says the follower's log matches the leader's
 // through match_index, and Figure 2's "respond only after updating stable
 // storage" says those entries are durable. The commit-quorum check counts
@@ -189,9 +201,7 @@ void Checkers::check_voter_log(const core::Message& grant, TimeUs now) {
     const auto [candidate_index, candidate_term] = *claim;
     const LogMirror& log = logs_[grant.from];
     const core::Term voter_term = log.last_index() == 0 ? 0 : log.terms.back();
-    const bool voter_ahead = voter_term > candidate_term ||
-                             (voter_term == candidate_term && log.last_index() > candidate_index);
-    if (!voter_ahead) {
+    if (!ends_later(log.last_index(), voter_term, candidate_index, candidate_term)) {
         return;
     }
     violate(Checker::election_safety,
@@ -226,9 +236,7 @@ void Checkers::check_vote_request(const core::Message& message, TimeUs now) {
         // so keep the most up-to-date claim, and flag only a grant no round
         // of the term could justify.
         auto& best = pre_vote_claims_.get_or_insert(message.from, message.term);
-        const bool more_up_to_date =
-            claim.second > best.second || (claim.second == best.second && claim.first > best.first);
-        if (more_up_to_date) {
+        if (ends_later(claim.first, claim.second, best.first, best.second)) {
             best = claim;
         }
         return;

@@ -454,8 +454,9 @@ TEST_CASE(
     REQUIRE(follower.step(append_entries(1, 2, 3, 5, 2, entries(6, {3, 3}), 0)) ==
             RejectReason::none);
     if (campaign_between) {
-        follower.campaign();
-        REQUIRE(follower.role() != Role::follower);
+        follower.campaign();  // pre-vote is off: a candidacy, into term 4
+        REQUIRE(follower.role() == Role::candidate);
+        REQUIRE(follower.term() == 4);
     }
     REQUIRE(follower.step(append_entries(3, 2, 4, 5, 2, entries(6, {4}), 0)) == RejectReason::none);
     const core::Ready ready = drain(follower);

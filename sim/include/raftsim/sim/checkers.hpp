@@ -308,8 +308,9 @@ class Checkers {
     /// RequestVote of a term claimed, per (candidate, term); `claims` has
     /// checked it against the candidate's log.
     TermTable<std::pair<core::Index, core::Term>> vote_claims_;
-    /// The same for each pre-candidate's RequestPreVote, per (pre-candidate,
-    /// the term it asks about).
+    /// For RequestPreVote, per (pre-candidate, the term it asks about): the
+    /// most up-to-date claim of that term's rounds (a late grant may answer
+    /// any of them).
     TermTable<std::pair<core::Index, core::Term>> pre_vote_claims_;
     /// Per term: the node that sent AppendEntries or InstallSnapshot in it
     /// (transport makes sure there is one), the only one a success reply
