@@ -628,6 +628,36 @@ bool majorities_can_be_disjoint(const core::Configuration& a, const core::Config
 
 }  // namespace
 
+// hashicorp's staging design (thesis §4.2.1: a new server catches up before
+// it votes): a staging server the leader makes a voter must have acknowledged
+// in this term every entry through the commit index. Promoted earlier, it
+// counts towards a quorum whose entries it does not hold yet (redisraft#125:
+// one more failure then stalls the cluster). Semantics::promotes_once_caught_up.
+void Checkers::check_promotions(core::NodeId leader, core::Term term,
+                                const core::Configuration& previous,
+                                const core::Configuration& current, core::Index commit_index,
+                                TimeUs now) {
+    for (const core::Server& server : current.servers) {
+        const core::Server* before = previous.find(server.id);
+        if (server.suffrage != core::Suffrage::voter || before == nullptr ||
+            before->suffrage != core::Suffrage::staging) {
+            continue;
+        }
+        RAFT_ASSERT(server.id != leader);  // a staging server never leads
+        const core::Index* acknowledged = acknowledged_in_term_.find(server.id, term);
+        const core::Index held = acknowledged != nullptr ? *acknowledged : 0;
+        if (held < commit_index) {
+            violate(Checker::membership, "promoted_before_caught_up",
+                    fmt::format("leader {} of term {} promoted staging server {} to voter with "
+                                "commit index {}, but it had acknowledged only through {} in "
+                                "this term",
+                                leader, term, server.id, commit_index, held),
+                    now, leader);
+            return;
+        }
+    }
+}
+
 // Thesis §4.1: a leader changes the configuration one entry at a time, each
 // after the previous one committed, and only once it has committed an entry
 // of its own term.
@@ -653,6 +683,13 @@ void Checkers::on_leader_configuration(core::NodeId leader, core::Term term, cor
                             describe(current->configuration), index),
                 now, leader);
         return;
+    }
+    if (previous != nullptr && semantics_.promotes_once_caught_up) {
+        check_promotions(leader, term, previous->configuration, current->configuration,
+                         commit_index, now);
+        if (violation_.has_value()) {
+            return;
+        }
     }
     for (const LogMirror::ConfigurationAt& at : log.configurations) {
         if (at.index < index && at.index > commit_index) {

@@ -1077,6 +1077,59 @@ TEST_CASE(
     });
 }
 
+// hashicorp's staging design: a staging server becomes a voter only once
+// it has acknowledged, in the leader's term, everything through the commit
+// index (redisraft#125 promoted one before it had caught up).
+TEST_CASE("checkers: membership fires when a staging server is promoted before it caught up",
+          "[checkers]") {
+    const core::Configuration with_staging = servers({{1, core::Suffrage::voter},
+                                                      {2, core::Suffrage::voter},
+                                                      {3, core::Suffrage::voter},
+                                                      {4, core::Suffrage::staging}});
+    const core::Configuration promoted = voters_of({1, 2, 3, 4});
+    const auto staging_acknowledges = [](Checkers& c, Index match_index) {
+        c.on_send(Message{.type = MessageType::append_entries_response,
+                          .from = 4,
+                          .to = 1,
+                          .term = 2,
+                          .success = true,
+                          .match_index = match_index},
+                  35);
+    };
+    run_cases({
+        {.name = "promoted with an acknowledgement below the commit index",
+         .bad =
+             [&](Checkers& c) {
+                 leader_of_term_2(c, with_staging);
+                 staging_acknowledges(c, 1);
+                 leader_appends(c, 3, promoted, 2);
+             },
+         .good =
+             [&](Checkers& c) {
+                 leader_of_term_2(c, with_staging);
+                 staging_acknowledges(c, 2);
+                 leader_appends(c, 3, promoted, 2);
+             },
+         .checker = Checker::membership,
+         .kind = "promoted_before_caught_up"},
+        {.name = "promoted without any acknowledgement in the term",
+         .bad =
+             [&](Checkers& c) {
+                 leader_of_term_2(c, with_staging);
+                 leader_appends(c, 3, promoted, 2);
+             },
+         .good =
+             [&](Checkers& c) {
+                 leader_of_term_2(c, with_staging);
+                 staging_acknowledges(c, 2);
+                 staging_acknowledges(c, 1);  // a late, older reply lowers nothing
+                 leader_appends(c, 3, promoted, 2);
+             },
+         .checker = Checker::membership,
+         .kind = "promoted_before_caught_up"},
+    });
+}
+
 TEST_CASE("checkers: membership fires when a leader keeps leading after its removal committed",
           "[checkers]") {
     const core::Configuration without_leader = voters_of({2, 3});

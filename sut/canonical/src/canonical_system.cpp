@@ -68,6 +68,9 @@ class CanonicalSystem final : public System {
                          // of a commit in the leader's term -- 0.18.1 too
                          // (docs/adapters.md: an open question, not a claim).
                          .changes_after_commit_in_term = false,
+                         // raft_assign promotes after catch-up rounds
+                         // (thesis §4.2.1), not at the commit index.
+                         .promotes_once_caught_up = false,
                          .configuration_in_effect_when_durable = true,
                          .replicates_to_staging = false,
                          .sole_voter_leads_without_election = true,

@@ -101,6 +101,14 @@ struct Semantics {
     /// membership/change_before_commit_in_term holds it to that. Without
     /// it, the other one-at-a-time rules still hold.
     bool changes_after_commit_in_term = true;
+    /// A leader promotes a staging server to voter only once that server
+    /// has acknowledged, in the leader's term, every entry through the
+    /// leader's commit index (hashicorp's staging design);
+    /// membership/promoted_before_caught_up holds it to that. Without it
+    /// (another catch-up rule, such as thesis §4.2.1's rounds, which may
+    /// promote a server still missing the last round's entries), the quorum
+    /// checkers still judge every commit under the promoted configuration.
+    bool promotes_once_caught_up = true;
     /// A server uses the latest configuration in its log once that entry is
     /// appended (thesis §4.1, hashicorp). With this set, a follower adopts
     /// it only once its write is durable, and the one before stays in
