@@ -228,6 +228,10 @@ void Checkers::on_send(const core::Message& message, TimeUs now) {
 void Checkers::on_role_change(core::NodeId node, const core::RoleChange& change, TimeUs now) {
     role_of_[node] = change.to;
     check_vote_quorum(node, change, now);
+    if (change.to == core::Role::pre_candidate || change.to == core::Role::candidate) {
+        check_campaign_suffrage(node, change, now);
+        return;
+    }
     if (change.to != core::Role::leader) {
         return;
     }
@@ -262,6 +266,35 @@ void Checkers::on_role_change(core::NodeId node, const core::RoleChange& change,
                             node, change.term, log.last_index(), committed, entry.term, entry.node),
                 now, node);
     }
+}
+
+// Thesis §4.2.1: only voters campaign; a non-voter, a staging server or a
+// server outside the configuration must not (hashicorp: only a voter of its
+// latest configuration). What the others use may be any configuration from
+// the node's committed one on, so a voter of any of those may campaign; a
+// node that is a voter of none (or holds no configuration) may not. The
+// mirror is as of the node's last handled Ready: a campaign starts on a
+// timer or a TimeoutNow, never in the step that appends a configuration.
+void Checkers::check_campaign_suffrage(core::NodeId node, const core::RoleChange& change,
+                                       TimeUs now) {
+    const LogMirror& log = logs_[node];
+    std::size_t first = 0;
+    for (std::size_t i = 0; i < log.configurations.size(); ++i) {
+        first = log.configurations[i].index <= log.commit_index ? i : first;
+    }
+    for (std::size_t i = first; i < log.configurations.size(); ++i) {
+        if (log.configurations[i].configuration.is_voter(node)) {
+            return;
+        }
+    }
+    const std::string held = log.configurations.empty()
+                                 ? std::string("no configuration")
+                                 : describe(log.configurations.back().configuration);
+    violate(Checker::membership, "non_voter_campaigned",
+            fmt::format("node {} became {} in term {} but is a voter of no configuration from its "
+                        "committed one on (commit index {}; latest: {})",
+                        node, core::to_string(change.to), change.term, log.commit_index, held),
+            now, node);
 }
 
 core::Index Checkers::committed_before_term(core::Term term) const noexcept {

@@ -1077,6 +1077,73 @@ TEST_CASE(
     });
 }
 
+// Thesis §4.2.1: only voters campaign. A node may campaign as a voter of any
+// configuration from its committed one on (what the others use may be any of
+// them), and not otherwise.
+TEST_CASE("checkers: membership fires when a node that is no voter campaigns", "[checkers]") {
+    using core::Suffrage;
+    const core::Configuration four_voters = voters_of({1, 2, 3, 4});
+    const core::Configuration three_voters = voters_of({1, 2, 3});
+    const auto four_as = [](Suffrage suffrage) {
+        return servers(
+            {{1, Suffrage::voter}, {2, Suffrage::voter}, {3, Suffrage::voter}, {4, suffrage}});
+    };
+    struct Row {
+        std::string name;
+        std::vector<core::Configuration> log;  // configuration entries at 1, 2, ...
+        Index commit_index;
+        Role role;
+        bool fires;
+    };
+    const std::vector<Row> rows = {
+        {"a non-voter", {four_as(Suffrage::nonvoter)}, 1, Role::candidate, true},
+        {"a staging server asking for pre-votes",
+         {four_as(Suffrage::staging)},
+         1,
+         Role::pre_candidate,
+         true},
+        {"a server outside the configuration", {three_voters}, 1, Role::candidate, true},
+        {"a server holding no configuration", {}, 0, Role::candidate, true},
+        {"a voter only before its committed configuration",
+         {four_voters, three_voters},
+         2,
+         Role::candidate,
+         true},
+        {"a voter", {four_voters}, 1, Role::candidate, false},
+        {"a voter of an uncommitted configuration",
+         {four_as(Suffrage::nonvoter), four_voters},
+         1,
+         Role::pre_candidate,
+         false},
+        {"a voter of the committed configuration, removed by an uncommitted one",
+         {four_voters, three_voters},
+         1,
+         Role::candidate,
+         false},
+    };
+    for (const Row& row : rows) {
+        DYNAMIC_SECTION(row.name) {
+            Checkers checkers;
+            std::vector<Entry> entries;
+            for (const core::Configuration& configuration : row.log) {
+                entries.push_back(configuration_entry(1, entries.size() + 1, configuration));
+            }
+            if (!entries.empty()) {
+                checkers.on_log_write(4, 1, entries, 10);
+            }
+            checkers.on_commit_index(4, row.commit_index, 20);
+            checkers.on_role_change(
+                4, RoleChange{.from = Role::follower, .to = row.role, .term = 2}, 30);
+            if (row.fires) {
+                require_violation(checkers, Checker::membership, "non_voter_campaigned");
+                CHECK(checkers.violation()->node == 4);
+            } else {
+                require_clean(checkers);
+            }
+        }
+    }
+}
+
 // hashicorp's staging design: a staging server becomes a voter only once
 // it has acknowledged, in the leader's term, everything through the commit
 // index (redisraft#125 promoted one before it had caught up).

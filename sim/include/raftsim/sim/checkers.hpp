@@ -279,6 +279,7 @@ class Checkers {
     void check_vote_quorum(core::NodeId node, const core::RoleChange& change, TimeUs now);
     [[nodiscard]] bool sole_voter(core::NodeId node);
     void check_self_vote(core::NodeId node, core::Term term, std::string_view act, TimeUs now);
+    void check_campaign_suffrage(core::NodeId node, const core::RoleChange& change, TimeUs now);
     void check_promotions(core::NodeId leader, core::Term term, const core::Configuration& previous,
                           const core::Configuration& current, core::Index commit_index, TimeUs now);
     void check_committed_kept(core::NodeId node, core::Term term, core::Index first,
