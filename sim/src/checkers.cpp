@@ -273,10 +273,13 @@ void Checkers::on_role_change(core::NodeId node, const core::RoleChange& change,
 // latest configuration). What the others use may be any configuration from
 // the node's committed one on, so a voter of any of those may campaign; a
 // node that is a voter of none (or holds no configuration) may not. The
-// mirror is as of the node's last handled Ready: a campaign starts on a
-// timer or a TimeoutNow, never in the step that appends a configuration.
+// mirror is as of the node's last handled Ready, which suits our core: a
+// campaign starts on a timer or a TimeoutNow, never in the step that appends
+// a configuration (canonical 0.15: quiet on suite 1..5 and swarm 1..1000).
 void Checkers::check_campaign_suffrage(core::NodeId node, const core::RoleChange& change,
                                        TimeUs now) {
+    RAFT_ASSERT(change.to != core::Role::leader);
+    RAFT_ASSERT(change.to != core::Role::follower);
     const LogMirror& log = logs_[node];
     std::size_t first = 0;
     for (std::size_t i = 0; i < log.configurations.size(); ++i) {
@@ -671,10 +674,12 @@ void Checkers::check_promotions(core::NodeId leader, core::Term term,
                                 const core::Configuration& current, core::Index commit_index,
                                 TimeUs now) {
     for (const core::Server& server : current.servers) {
-        const core::Server* before = previous.find(server.id);
-        if (server.suffrage != core::Suffrage::voter || before == nullptr ||
-            before->suffrage != core::Suffrage::staging) {
+        if (server.suffrage != core::Suffrage::voter) {
             continue;
+        }
+        const core::Server* before = previous.find(server.id);
+        if (before == nullptr || before->suffrage != core::Suffrage::staging) {
+            continue;  // a voter already, or added straight as one
         }
         RAFT_ASSERT(server.id != leader);  // a staging server never leads
         const core::Index* acknowledged = acknowledged_in_term_.find(server.id, term);
