@@ -780,7 +780,11 @@ void Checkers::on_leader_commit(core::NodeId leader, core::Term term, core::Inde
             continue;
         }
         if (server.id == leader) {
-            holders += log.last_index() >= commit_index ? 1 : 0;
+            // Thesis §10.2.1: the leader may send before its own write is
+            // durable, but counts itself only once it is.
+            const core::Index unsynced_from = durable_[leader].unsynced_from;
+            const bool durable = unsynced_from == 0 || unsynced_from > commit_index;
+            holders += log.last_index() >= commit_index && durable ? 1 : 0;
             continue;
         }
         const core::Index* acknowledged = acknowledged_in_term_.find(server.id, term);

@@ -957,6 +957,7 @@ void leader_of_term_2(Checkers& c, const core::Configuration& bootstrap) {
     c.on_hard_state(1, core::HardState{.term = 2, .voted_for = 1}, 20);
     c.on_role_change(1, to_leader(2), 20);
     c.on_log_write(1, 2, {noop(2, 2)}, 30);
+    c.on_sync(1);  // its no-op durable: the commit quorum counts it
     // Node 1 replicates in term 2, and did in term 1 (the bootstrap's): the
     // only node a success reply of those terms may go to.
     for (const Term term : {Term{1}, Term{2}}) {
@@ -969,6 +970,7 @@ void leader_appends(Checkers& c, Index index, const core::Configuration& configu
                     Index commit_index) {
     c.on_commit_index(1, commit_index);
     c.on_log_write(1, 2, {configuration_entry(2, index, configuration)}, 40);
+    c.on_sync(1);
     c.on_leader_configuration(1, 2, index, commit_index, 40);
 }
 
@@ -1315,6 +1317,30 @@ TEST_CASE(
             }
         }
     }
+}
+
+// Thesis §10.2.1: a leader may send before its own write is durable (as
+// canonical/raft does), but counts itself only once it is.
+TEST_CASE("checkers: commit_quorum counts the leader only through its durable prefix",
+          "[checkers]") {
+    const auto history = [](Checkers& c, bool leader_synced) {
+        leader_of_term_2(c, voters_of({1, 2, 3}));
+        c.on_log_write(1, 2, {noop(2, 3)}, 35);
+        if (leader_synced) {
+            c.on_sync(1);
+        }
+        c.on_log_write(2, 2, {noop(2, 3)}, 36);
+        c.on_sync(2);
+        c.on_send(ack(2, 2, 3), 40);
+        c.on_leader_commit(1, 2, 3, 50);
+    };
+    run_cases({
+        {.name = "the leader's copy not yet synced",
+         .bad = [&](Checkers& c) { history(c, false); },
+         .good = [&](Checkers& c) { history(c, true); },
+         .checker = Checker::commit_quorum,
+         .kind = "commit_without_quorum"},
+    });
 }
 
 TEST_CASE("checkers: a leader commits by counting only an entry of its own term (Figure 8)",

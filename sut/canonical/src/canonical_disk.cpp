@@ -62,6 +62,7 @@ int CanonicalNode::io_bootstrap(const struct raft_configuration* configuration) 
     // load), as hashicorp's BootstrapCluster: a crash never loses it.
     env_.storage().append({entry});
     env_.storage().sync_oldest();
+    env_.observe_sync();
     return 0;
 }
 
