@@ -53,6 +53,8 @@ std::string_view to_string(Checker checker) noexcept {
             return "claims";
         case Checker::linearizability:
             return "linearizability";
+        case Checker::storage:
+            return "storage";
     }
     return "?";
 }
@@ -77,6 +79,7 @@ CheckerLabel label_of(Checker checker) noexcept {
         case Checker::node_progress:
         case Checker::claims:
         case Checker::linearizability:
+        case Checker::storage:
             return CheckerLabel::universal;
         case Checker::leader_lease:
         case Checker::replication_progress:

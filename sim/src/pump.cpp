@@ -78,7 +78,9 @@ void Pump::process_ready(core::NodeId id) {
     // Bounded: each round hands out everything pending.
     for (int round = 0; round < 16 && target.has_ready(); ++round) {
         core::Ready ready = target.ready();
-        durable_.at(id).persist(ready);                  // 1. persist
+        durable_.at(id).persist(ready);  // 1. persist
+        // The core's writes keep the disk's contract (sut::ContractBreach).
+        RAFT_ASSERT(!durable_.at(id).breach().has_value());
         for (core::Message& message : ready.messages) {  // 2. then send
             RAFT_ASSERT(message.from == id);
             const bool cut = is_isolated(message.from) || is_isolated(message.to);

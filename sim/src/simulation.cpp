@@ -189,8 +189,47 @@ void Simulation::guarded(core::NodeId node, const std::function<void()>& work) {
     try {
         work();
     } catch (const AssertionFailure& failure) {
+        // A write the disk refused comes first: what it left undone may be
+        // what a later assertion tripped on.
+        report_storage_breaches();
         fail(Checker::core_assert, failure.in_core ? "core_invariant" : "host_invariant",
              fmt::format("assertion failed on node {}: {}", node, failure.what()));
+        return;
+    }
+    // A node's storage is written only in its own events and in the steps
+    // (node 0) that crash it.
+    if (node == 0) {
+        report_storage_breaches();
+    } else if (node <= hosts_.size()) {
+        report_storage_breach(hosts_[node - 1]);
+    }
+}
+
+// A write a node's storage refused (sut::ContractBreach): the system under
+// test broke the disk's contract.
+void Simulation::report_storage_breach(const Host& host) {
+    const std::optional<sut::ContractBreach>& breach = host.storage.breach();
+    if (!breach.has_value() || failed()) [[likely]] {
+        return;
+    }
+    RAFT_ASSERT(!breach->kind.empty());
+    checkers_.fail(Violation{.checker = Checker::storage,
+                             .kind = std::string(breach->kind),
+                             .detail = fmt::format("node {} wrote to its disk: {}", host.name,
+                                                   breach->detail),
+                             .time = now_,
+                             .node = host.id});
+    if (!in_event_) {
+        record(TraceRecord{.time = now_,
+                           .kind = TraceKind::violation,
+                           .sub = static_cast<std::uint8_t>(Checker::storage),
+                           .node = host.id});
+    }
+}
+
+void Simulation::report_storage_breaches() {
+    for (const Host& host : hosts_) {
+        report_storage_breach(host);
     }
 }
 

@@ -360,6 +360,8 @@ void Simulation::crash(core::NodeId id, UnsyncedWrites fate) {
     }
     RAFT_ASSERT(kept <= units);
     RAFT_ASSERT(!host.storage.has_unsynced());
+    // A crash triggered after an event runs outside any guarded call.
+    report_storage_breach(host);
     checkers_.on_crash(id, fate);
     if (observer_ != nullptr) {
         observer_->on_crash(id);

@@ -1,10 +1,18 @@
 #include "raftsim/sut/storage.hpp"
 
 #include <algorithm>
+#include <string>
 
 #include "raftsim/core/assert.hpp"
 
 namespace raftsim::sut {
+namespace {
+
+std::string str(std::uint64_t value) {
+    return std::to_string(value);
+}
+
+}  // namespace
 
 Storage::Storage(core::DurableState durable)
     : hard_state_(durable.hard_state),
@@ -34,7 +42,11 @@ void Storage::write(core::Ready& ready) {
     const bool discards = pending.compaction.has_value() && pending.compaction->discard_all;
     const core::Index last = discards ? pending.compaction->base_index : issued_last_index_;
     // The entries continue the log as issued, or replace part of it (§5.3).
-    RAFT_ASSERT(pending.entries.empty() || pending.entries.front().index <= last + 1);
+    if (!pending.entries.empty() && pending.entries.front().index > last + 1) {
+        refuse("log_gap", "entries from index " + str(pending.entries.front().index) +
+                              " written to a log that ends at index " + str(last));
+        return;
+    }
     if (!pending.entries.empty() && pending.entries.front().index <= last) {
         pending.truncate_from = pending.entries.front().index;
     }
@@ -55,6 +67,10 @@ void Storage::sync() {
     }
     unsynced_.clear();
     unsynced_units_ = 0;
+    if (breach_.has_value()) {
+        // A refused write left the log short of, or past, what was issued.
+        issued_last_index_ = durable_last_index();
+    }
     RAFT_ASSERT(durable_last_index() == issued_last_index_);
 }
 
@@ -87,9 +103,7 @@ void Storage::sync_units(PendingWrite& write, std::uint64_t units) {
         return true;
     };
     if (write.hard_state.has_value() && take()) {
-        // Figure 2: currentTerm never goes backwards on stable storage.
-        RAFT_ASSERT(write.hard_state->term >= hard_state_.term);
-        hard_state_ = *write.hard_state;
+        store_hard_state(*write.hard_state);
     }
     if (write.snapshot.has_value() && take()) {
         store_snapshot(write);
@@ -99,8 +113,7 @@ void Storage::sync_units(PendingWrite& write, std::uint64_t units) {
     }
     if (write.truncate_from != 0 && take() &&
         write.truncate_from <= base_index_ + entries_.size()) {
-        RAFT_ASSERT(write.truncate_from > base_index_);
-        entries_.resize(write.truncate_from - base_index_ - 1);
+        truncate_durable(write.truncate_from);
     }
     append_durable(write.entries, std::min<std::uint64_t>(left, write.entries.size()));
     sync_count_ += units == all ? 1 : 0;
@@ -111,7 +124,14 @@ void Storage::sync_units(PendingWrite& write, std::uint64_t units) {
 // Either leaves write.compaction empty, so it is not counted twice.
 void Storage::store_snapshot(PendingWrite& write) {
     RAFT_ASSERT(write.snapshot.has_value());
-    RAFT_ASSERT(!snapshot_.has_value() || write.snapshot->index > snapshot_->index);
+    // §7: a snapshot replaces an older one; storing one at or below the
+    // stored snapshot's index would roll the state machine back on restart.
+    if (snapshot_.has_value() && write.snapshot->index <= snapshot_->index) {
+        refuse("snapshot_regressed", "snapshot at index " + str(write.snapshot->index) +
+                                         " stored over one at index " + str(snapshot_->index));
+        write.snapshot.reset();
+        return;
+    }
     snapshot_ = std::move(write.snapshot);
     write.snapshot.reset();
     if (write.compaction.has_value() && write.compaction->discard_all) {
@@ -130,32 +150,100 @@ void Storage::append_durable(std::vector<core::Entry>& entries, std::uint64_t co
     }
     RAFT_ASSERT(count <= entries.size());
     const core::Index first = entries.front().index;
-    RAFT_ASSERT(first > base_index_);
-    RAFT_ASSERT(first <= base_index_ + entries_.size() + 1);
+    if (first <= base_index_) {
+        refuse("write_below_base", "entries from index " + str(first) +
+                                       " written over a log compacted through index " +
+                                       str(base_index_));
+        return;
+    }
+    if (first > base_index_ + entries_.size() + 1) {
+        refuse("log_gap", "entries from index " + str(first) + " written to a log that ends at index " +
+                              str(base_index_ + entries_.size()));
+        return;
+    }
+    for (std::uint64_t i = 0; i < count; ++i) {
+        // §5.1: a server enters a term before it stores anything of it.
+        if (entries[i].term > hard_state_.term) {
+            refuse("entry_above_term", "entry " + str(entries[i].index) + " of term " +
+                                           str(entries[i].term) + " stored under term " +
+                                           str(hard_state_.term));
+            return;
+        }
+    }
     entries_.resize(first - base_index_ - 1);
     for (std::uint64_t i = 0; i < count; ++i) {
         entries_.push_back(std::move(entries[i]));
     }
 }
 
+// Entries from `index` on go. Deleting entries at or below the base would
+// rewrite what a snapshot holds: committed state (§7).
+void Storage::truncate_durable(core::Index index) {
+    RAFT_ASSERT(index <= base_index_ + entries_.size());
+    if (index <= base_index_) {
+        refuse("write_below_base", "truncation from index " + str(index) +
+                                       " of a log compacted through index " + str(base_index_));
+        return;
+    }
+    entries_.resize(index - base_index_ - 1);
+}
+
 void Storage::compact(const core::LogCompaction& compaction) {
-    RAFT_ASSERT(compaction.base_index >= base_index_);
+    if (compaction.base_index < base_index_) {
+        refuse("compaction_regressed", "compaction through index " + str(compaction.base_index) +
+                                           " of a log compacted through index " + str(base_index_));
+        return;
+    }
     if (compaction.discard_all) {
         entries_.clear();
-    } else {
-        const core::Index drop = compaction.base_index - base_index_;
-        RAFT_ASSERT(drop <= entries_.size());
-        RAFT_ASSERT(drop == 0 || entries_[drop - 1].term == compaction.base_term);
-        entries_.erase(entries_.begin(), entries_.begin() + static_cast<std::ptrdiff_t>(drop));
+    } else if (!compact_prefix(compaction)) {
+        return;
     }
     base_index_ = compaction.base_index;
     base_term_ = compaction.base_term;
 }
 
+// Drops the entries through the compaction's base, which the log must hold
+// at the term the compaction names: the new base's term is what the next
+// AppendEntries consistency check (§5.3) and a restart compare against (§7).
+bool Storage::compact_prefix(const core::LogCompaction& compaction) {
+    const core::Index drop = compaction.base_index - base_index_;
+    if (drop > entries_.size()) {
+        refuse("compaction_beyond_log", "compaction through index " + str(compaction.base_index) +
+                                            " of a log that ends at index " +
+                                            str(base_index_ + entries_.size()));
+        return false;
+    }
+    const core::Term held = drop == 0 ? base_term_ : entries_[drop - 1].term;
+    if (held != compaction.base_term) {
+        refuse("compaction_term_differs",
+               "compaction through index " + str(compaction.base_index) + " names term " +
+                   str(compaction.base_term) + "; the log holds term " + str(held) + " there");
+        return false;
+    }
+    entries_.erase(entries_.begin(), entries_.begin() + static_cast<std::ptrdiff_t>(drop));
+    return true;
+}
+
 void Storage::set_hard_state(const core::HardState& hard_state) {
+    store_hard_state(hard_state);
+}
+
+void Storage::store_hard_state(const core::HardState& hard_state) {
     // Figure 2: currentTerm never goes backwards on stable storage.
-    RAFT_ASSERT(hard_state.term >= hard_state_.term);
+    if (hard_state.term < hard_state_.term) {
+        refuse("term_regressed", "term " + str(hard_state.term) + " stored over term " +
+                                     str(hard_state_.term));
+        return;
+    }
     hard_state_ = hard_state;
+}
+
+void Storage::refuse(std::string_view kind, std::string detail) {
+    RAFT_ASSERT(!kind.empty());
+    if (!breach_.has_value()) {
+        breach_ = ContractBreach{.kind = kind, .detail = std::move(detail)};
+    }
 }
 
 void Storage::append(std::vector<core::Entry> entries) {

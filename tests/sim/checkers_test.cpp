@@ -65,8 +65,8 @@ TEST_CASE("checkers: every checker has a distinct name", "[checkers]") {
     }
     CHECK(names.size() == checker_count);
     // The count covers every enumerator, the last one included.
-    CHECK(checker_count == 22);
-    CHECK(static_cast<std::uint8_t>(Checker::linearizability) + 1 == checker_count);
+    CHECK(checker_count == 23);
+    CHECK(static_cast<std::uint8_t>(Checker::storage) + 1 == checker_count);
     CHECK(to_string(static_cast<Checker>(checker_count)) == "?");
     for (const Checker checker :
          {Checker::membership, Checker::commit_quorum, Checker::leadership_transfer,

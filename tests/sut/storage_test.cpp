@@ -5,6 +5,8 @@
 
 #include <catch2/catch.hpp>
 #include <cstdint>
+#include <functional>
+#include <string_view>
 #include <tuple>
 #include <vector>
 
@@ -232,6 +234,135 @@ TEST_CASE("storage: the units count down as writes sync, and a torn crash of all
     storage.sync();
     CHECK(whole.durable_state().entries == storage.durable_state().entries);
     CHECK(last_index(storage) == 11);
+}
+
+/// A Ready that only compacts the log through `index`, naming `term`.
+core::Ready compaction_ready(Index index, Term term) {
+    core::Ready ready;
+    ready.compaction = core::LogCompaction{.base_index = index, .base_term = term};
+    return ready;
+}
+
+void persist_compaction(Storage& storage, Index index, Term term) {
+    core::Ready ready = compaction_ready(index, term);
+    storage.persist(ready);
+}
+
+/// A snapshot through `index` (term 1) that keeps no trailing entries.
+void snapshot_through(Storage& storage, Index index) {
+    storage.put_snapshot(snapshot_at(index, 1), false, index);
+    storage.sync();
+}
+
+void persist_entries(Storage& storage, std::vector<Entry> entries) {
+    core::Ready ready;
+    ready.entries = std::move(entries);
+    storage.persist(ready);
+}
+
+struct BreachCase {
+    const char* name;
+    /// Valid writes first (on ten entries of term 1, all durable).
+    std::function<void(Storage&)> prepare;
+    /// The write that breaks the contract, synced.
+    std::function<void(Storage&)> write;
+    std::string_view kind;
+};
+
+// Each write below is a bug in the system that issues it; the disk refuses
+// it, keeps what it held (a restart still accepts it) and says why.
+const std::vector<BreachCase>& breach_cases() {
+    static const std::vector<BreachCase> cases{
+        {"entries past the log's end", [](Storage&) {},
+         [](Storage& s) { persist_entries(s, {command(1, 12, 'x')}); }, "log_gap"},
+        {"a separate append past the log's end", [](Storage&) {},
+         [](Storage& s) {
+             s.append({command(1, 13, 'x')});
+             s.sync();
+         },
+         "log_gap"},
+        {"a hard state of an older term", [](Storage& s) { s.set_hard_state({.term = 3}); },
+         [](Storage& s) {
+             core::Ready ready;
+             ready.hard_state = HardState{.term = 2, .voted_for = 2};
+             s.persist(ready);
+         },
+         "term_regressed"},
+        {"a synchronous hard state of an older term",
+         [](Storage& s) { s.set_hard_state({.term = 3}); },
+         [](Storage& s) { s.set_hard_state({.term = 1}); }, "term_regressed"},
+        {"an entry of a term not yet stored", [](Storage&) {},
+         [](Storage& s) { persist_entries(s, {command(2, 11, 'x')}); }, "entry_above_term"},
+        {"entries over the compacted prefix", [](Storage& s) { snapshot_through(s, 5); },
+         [](Storage& s) { persist_entries(s, {command(1, 4, 'x')}); }, "write_below_base"},
+        {"a truncation into the compacted prefix",
+         [](Storage& s) { snapshot_through(s, 5); },
+         [](Storage& s) {
+             s.truncate(3);
+             s.sync();
+         },
+         "write_below_base"},
+        {"a compaction that names another term than the log's", [](Storage&) {},
+         [](Storage& s) { persist_compaction(s, 6, 2); }, "compaction_term_differs"},
+        {"a compaction at the base that names another term",
+         [](Storage& s) { snapshot_through(s, 5); },
+         [](Storage& s) { persist_compaction(s, 5, 0); }, "compaction_term_differs"},
+        {"a compaction past the log's end", [](Storage&) {},
+         [](Storage& s) { persist_compaction(s, 11, 1); }, "compaction_beyond_log"},
+        {"a compaction below the base", [](Storage& s) { snapshot_through(s, 5); },
+         [](Storage& s) { persist_compaction(s, 3, 1); }, "compaction_regressed"},
+        {"a snapshot no newer than the stored one",
+         [](Storage& s) {
+             s.put_snapshot(snapshot_at(8, 1), false, 6);
+             s.sync();
+         },
+         [](Storage& s) {
+             s.put_snapshot(snapshot_at(8, 1), false, 6);
+             s.sync();
+         },
+         "snapshot_regressed"},
+    };
+    return cases;
+}
+
+TEST_CASE("storage: refuses a write that breaks the disk's contract, keeps what it held",
+          "[storage]") {
+    for (const BreachCase& c : breach_cases()) {
+        CAPTURE(c.name);
+        Storage storage = ten_entries();
+        c.prepare(storage);
+        REQUIRE_FALSE(storage.breach().has_value());
+        const core::DurableState before = storage.durable_state();
+        c.write(storage);
+        REQUIRE(storage.breach().has_value());
+        CHECK(storage.breach()->kind == c.kind);
+        CHECK_FALSE(storage.breach()->detail.empty());
+        const core::DurableState after = storage.durable_state();
+        CHECK(after.hard_state.term == before.hard_state.term);
+        CHECK(after.log_base_index == before.log_base_index);
+        CHECK(after.log_base_term == before.log_base_term);
+        CHECK(after.entries == before.entries);
+        CHECK(after.snapshot.has_value() == before.snapshot.has_value());
+        CHECK_FALSE(storage.has_unsynced());
+        restart_accepts(storage);
+    }
+}
+
+TEST_CASE("storage: the first breach is the one kept; valid writes record none", "[storage]") {
+    Storage storage = ten_entries();
+    persist_compaction(storage, 5, 1);
+    storage.put_snapshot(snapshot_at(8, 1), false, 6);
+    persist_entries(storage, {command(1, 9, 'y'), command(1, 10, 'z'), command(1, 11, 'w')});
+    storage.truncate(11);
+    storage.sync();
+    CHECK_FALSE(storage.breach().has_value());
+    CHECK(last_index(storage) == 10);
+    persist_compaction(storage, 9, 3);
+    storage.set_hard_state({.term = 0});
+    REQUIRE(storage.breach().has_value());
+    CHECK(storage.breach()->kind == "compaction_term_differs");
+    CHECK(storage.breach()->detail ==
+          "compaction through index 9 names term 3; the log holds term 1 there");
 }
 
 }  // namespace

@@ -53,9 +53,10 @@ enum class Checker : std::uint8_t {
     node_progress,         // a node's commit index and applied prefix never move back (Fig. 2)
     claims,                // what a node says in a message matches what its log holds
     linearizability,       // the clients' history is linearizable (Herlihy & Wing)
+    storage,               // a node's disk writes keep a valid log (Fig. 2, §7): sut::ContractBreach
 };
 
-inline constexpr std::uint8_t checker_count = 22;
+inline constexpr std::uint8_t checker_count = 23;
 
 [[nodiscard]] std::string_view to_string(Checker checker) noexcept;
 /// "{1 voter, 4 nonvoter, 6 staging}": a configuration in a violation's detail.

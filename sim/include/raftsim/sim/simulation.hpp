@@ -514,6 +514,8 @@ class Simulation {
     /// Runs `work` for `node`; a failed assertion inside becomes a
     /// core_assert violation instead of escaping the simulator.
     void guarded(core::NodeId node, const std::function<void()>& work);
+    void report_storage_breach(const Host& host);
+    void report_storage_breaches();
     void on_tick(const Event& event);
     void on_deliver(const Event& event);
     void on_wake(const Event& event);

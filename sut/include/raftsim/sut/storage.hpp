@@ -9,11 +9,27 @@
 #include <cstdint>
 #include <deque>
 #include <optional>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "raftsim/core/node.hpp"
 
 namespace raftsim::sut {
+
+/// A write that would break the disk's contract with the node: what a node
+/// stores is a log that stays contiguous above its base, under a term that
+/// never goes back (Figure 2), with compactions and snapshots that name the
+/// term the log holds at their index and never move back (§7). Such a write
+/// is a bug in the system under test, not in the disk: the storage refuses
+/// it, keeps what it held, and records the first one for the simulator to
+/// report (`storage/<kind>`, docs/invariants.md).
+struct ContractBreach {
+    /// A short stable name: "compaction_term_differs".
+    std::string_view kind;
+    /// What was written against what the disk held, with indexes and terms.
+    std::string detail;
+};
 
 class Storage {
   public:
@@ -75,6 +91,8 @@ class Storage {
     }
     [[nodiscard]] const core::HardState& durable_hard_state() const noexcept { return hard_state_; }
     [[nodiscard]] std::uint64_t sync_count() const noexcept { return sync_count_; }
+    /// The first write refused for breaking the contract, if any.
+    [[nodiscard]] const std::optional<ContractBreach>& breach() const noexcept { return breach_; }
 
   private:
     struct PendingWrite {
@@ -94,6 +112,9 @@ class Storage {
     void sync_units(PendingWrite& write, std::uint64_t units);
     void sync_one(PendingWrite& write) { sync_units(write, units_of(write)); }
     void compact(const core::LogCompaction& compaction);
+    [[nodiscard]] bool compact_prefix(const core::LogCompaction& compaction);
+    void truncate_durable(core::Index index);
+    void store_hard_state(const core::HardState& hard_state);
     void store_snapshot(PendingWrite& write);
     void append_durable(std::vector<core::Entry>& entries, std::uint64_t count);
     void push_unsynced(PendingWrite write);
@@ -101,6 +122,8 @@ class Storage {
         return base_index_ + entries_.size();
     }
     void check_durable() const;
+    /// Records the first breach; the caller then skips the write.
+    void refuse(std::string_view kind, std::string detail);
 
     core::HardState hard_state_;
     std::optional<core::Snapshot> snapshot_;
@@ -116,6 +139,7 @@ class Storage {
     /// units_of every unsynced write, summed.
     std::uint64_t unsynced_units_ = 0;
     std::uint64_t sync_count_ = 0;
+    std::optional<ContractBreach> breach_;
 };
 
 }  // namespace raftsim::sut
