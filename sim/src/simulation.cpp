@@ -213,12 +213,12 @@ void Simulation::report_storage_breach(const Host& host) {
         return;
     }
     RAFT_ASSERT(!breach->kind.empty());
-    checkers_.fail(Violation{.checker = Checker::storage,
-                             .kind = std::string(breach->kind),
-                             .detail = fmt::format("node {} wrote to its disk: {}", host.name,
-                                                   breach->detail),
-                             .time = now_,
-                             .node = host.id});
+    checkers_.fail(
+        Violation{.checker = Checker::storage,
+                  .kind = std::string(breach->kind),
+                  .detail = fmt::format("node {} wrote to its disk: {}", host.name, breach->detail),
+                  .time = now_,
+                  .node = host.id});
     if (!in_event_) {
         record(TraceRecord{.time = now_,
                            .kind = TraceKind::violation,

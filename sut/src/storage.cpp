@@ -157,7 +157,8 @@ void Storage::append_durable(std::vector<core::Entry>& entries, std::uint64_t co
         return;
     }
     if (first > base_index_ + entries_.size() + 1) {
-        refuse("log_gap", "entries from index " + str(first) + " written to a log that ends at index " +
+        refuse("log_gap", "entries from index " + str(first) +
+                              " written to a log that ends at index " +
                               str(base_index_ + entries_.size()));
         return;
     }
@@ -216,9 +217,9 @@ bool Storage::compact_prefix(const core::LogCompaction& compaction) {
     }
     const core::Term held = drop == 0 ? base_term_ : entries_[drop - 1].term;
     if (held != compaction.base_term) {
-        refuse("compaction_term_differs",
-               "compaction through index " + str(compaction.base_index) + " names term " +
-                   str(compaction.base_term) + "; the log holds term " + str(held) + " there");
+        refuse("compaction_term_differs", "compaction through index " + str(compaction.base_index) +
+                                              " names term " + str(compaction.base_term) +
+                                              "; the log holds term " + str(held) + " there");
         return false;
     }
     entries_.erase(entries_.begin(), entries_.begin() + static_cast<std::ptrdiff_t>(drop));
@@ -232,8 +233,8 @@ void Storage::set_hard_state(const core::HardState& hard_state) {
 void Storage::store_hard_state(const core::HardState& hard_state) {
     // Figure 2: currentTerm never goes backwards on stable storage.
     if (hard_state.term < hard_state_.term) {
-        refuse("term_regressed", "term " + str(hard_state.term) + " stored over term " +
-                                     str(hard_state_.term));
+        refuse("term_regressed",
+               "term " + str(hard_state.term) + " stored over term " + str(hard_state_.term));
         return;
     }
     hard_state_ = hard_state;

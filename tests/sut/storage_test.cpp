@@ -295,8 +295,7 @@ const std::vector<BreachCase>& breach_cases() {
          [](Storage& s) { persist_entries(s, {command(2, 11, 'x')}); }, "entry_above_term"},
         {"entries over the compacted prefix", [](Storage& s) { snapshot_through(s, 5); },
          [](Storage& s) { persist_entries(s, {command(1, 4, 'x')}); }, "write_below_base"},
-        {"a truncation into the compacted prefix",
-         [](Storage& s) { snapshot_through(s, 5); },
+        {"a truncation into the compacted prefix", [](Storage& s) { snapshot_through(s, 5); },
          [](Storage& s) {
              s.truncate(3);
              s.sync();

@@ -53,7 +53,7 @@ enum class Checker : std::uint8_t {
     node_progress,         // a node's commit index and applied prefix never move back (Fig. 2)
     claims,                // what a node says in a message matches what its log holds
     linearizability,       // the clients' history is linearizable (Herlihy & Wing)
-    storage,               // a node's disk writes keep a valid log (Fig. 2, §7): sut::ContractBreach
+    storage,               // a node's disk writes keep a valid log (Figure 2, §7)
 };
 
 inline constexpr std::uint8_t checker_count = 23;
