@@ -65,8 +65,11 @@ class CanonicalSystem final : public System {
                          .lease_election_timeouts = 2,
                          // membership.c refuses a change only while one is
                          // uncommitted or a promotion runs, never for want
-                         // of a commit in the leader's term -- 0.18.1 too
-                         // (docs/adapters.md: an open question, not a claim).
+                         // of a commit in the leader's term -- 0.18.1 too.
+                         // A bug (findings: change-before-commit-in-term),
+                         // declared so that this rule does not stop every
+                         // run that meets it before the universal checkers
+                         // see what it leads to, or before other findings.
                          .changes_after_commit_in_term = false,
                          // raft_assign promotes after catch-up rounds
                          // (thesis §4.2.1), not at the commit index.
