@@ -16,6 +16,7 @@ that can no longer fire is itself a failure.
 import pathlib
 import re
 import sys
+import tempfile
 
 # A foreign implementation's headers, and the one folder that may include them.
 FOREIGN_HEADERS = [
@@ -131,7 +132,23 @@ def lint_tree(root):
                 for number, name, line in check_lengths(text):
                     failures.append(f"{relative}:{number}: {name}: {line}")
                 failures += foreign_include_problems(relative, text)
+    failures += corpus_copy_problems(root)
     return failures
+
+
+def corpus_copy_problems(root):
+    """Every built-in scenario seeds fuzz_scenario as it stands: a copy in
+    fuzz/corpus/fuzz_scenario/builtin-NAME.json, byte for byte (nine had
+    gone missing and nine had gone stale before this was checked)."""
+    problems = []
+    corpus = root / "fuzz" / "corpus" / "fuzz_scenario"
+    for path in sorted((root / "scenarios" / "builtin").glob("*.json")):
+        copy = corpus / f"builtin-{path.name}"
+        if not copy.exists():
+            problems.append(f"{copy.relative_to(root)}: missing: copy {path.relative_to(root)}")
+        elif copy.read_bytes() != path.read_bytes():
+            problems.append(f"{copy.relative_to(root)}: differs from {path.relative_to(root)}")
+    return problems
 
 
 def foreign_include_problems(relative, text):
@@ -173,6 +190,23 @@ SELF_TEST_CORE_LINES = [
 ]
 
 
+def corpus_copy_self_test():
+    """A missing and a stale corpus copy are both reported; equal ones pass."""
+    missed = []
+    with tempfile.TemporaryDirectory() as scratch:
+        root = pathlib.Path(scratch)
+        (root / "scenarios" / "builtin").mkdir(parents=True)
+        (root / "fuzz" / "corpus" / "fuzz_scenario").mkdir(parents=True)
+        for name in ("A", "B", "C"):
+            (root / "scenarios" / "builtin" / f"{name}.json").write_text(name)
+        (root / "fuzz" / "corpus" / "fuzz_scenario" / "builtin-A.json").write_text("A")
+        (root / "fuzz" / "corpus" / "fuzz_scenario" / "builtin-B.json").write_text("old")
+        problems = corpus_copy_problems(root)
+        if len(problems) != 2 or "differs" not in problems[0] or "missing" not in problems[1]:
+            missed.append(f"a stale and a missing corpus copy: {problems}")
+    return missed
+
+
 def self_test():
     missed = [line for line in SELF_TEST_LINES if not check_tokens(line, DETERMINISM)]
     missed += [line for line in SELF_TEST_CORE_LINES if not check_tokens(line, CORE_ONLY)]
@@ -196,6 +230,7 @@ def self_test():
     if check_draw_order("x = prng.chance(1, 2) ? prng.below(3) : 0;\na = reader_.below(2);\n"
                         "b = reader_.below(3);"):
         missed.append("sequenced draws (?:, separate statements) must pass")
+    missed += corpus_copy_self_test()
     for line in missed:
         print(f"tidy self-test: rule did not fire on: {line}")
     return not missed
