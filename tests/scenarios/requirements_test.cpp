@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "../sut/forwarding.hpp"
 #include "raftsim/scenarios/interpret.hpp"
 #include "raftsim/scenarios/parse.hpp"
 #include "raftsim/sut/raftsim/raftsim_system.hpp"
@@ -22,7 +23,7 @@ using scenarios::Scenario;
 
 /// raftsim's own core under another name, declaring the capabilities a
 /// test gives it (and, if set, refusing every Raft configuration).
-class LimitedSystem final : public sut::System {
+class LimitedSystem final : public sut::test::ForwardingSystem {
   public:
     explicit LimitedSystem(sut::Capabilities capabilities,
                            std::optional<std::string> refusal = std::nullopt)
@@ -32,28 +33,12 @@ class LimitedSystem final : public sut::System {
     [[nodiscard]] std::string_view description() const override {
         return "raftsim's core, declaring fewer capabilities (tests)";
     }
-    [[nodiscard]] std::string_view version() const override { return native().version(); }
-    [[nodiscard]] const sut::Durability& durability() const override {
-        return native().durability();
-    }
     [[nodiscard]] const sut::Capabilities& capabilities() const override { return capabilities_; }
-    [[nodiscard]] const sut::Semantics& semantics() const override { return native().semantics(); }
     [[nodiscard]] std::optional<std::string> unsupported(const core::Config&) const override {
         return refusal_;
     }
-    [[nodiscard]] std::unique_ptr<sut::Node> bootstrap(
-        sut::Env& env, const sut::NodeSetup& setup,
-        const core::Configuration& configuration) const override {
-        return native().bootstrap(env, setup, configuration);
-    }
-    [[nodiscard]] std::unique_ptr<sut::Node> restart(sut::Env& env, const sut::NodeSetup& setup,
-                                                     core::DurableState durable) const override {
-        return native().restart(env, setup, std::move(durable));
-    }
 
   private:
-    [[nodiscard]] static const sut::System& native() { return sut::native::system(); }
-
     sut::Capabilities capabilities_;
     std::optional<std::string> refusal_;
 };

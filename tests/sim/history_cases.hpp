@@ -58,6 +58,18 @@ inline void require_clean(const Checkers& checkers) {
     REQUIRE_FALSE(checkers.violation().has_value());
 }
 
+/// A table row's verdict: the violation `kind`, raised by `node`, when the
+/// row says it fires; nothing otherwise.
+inline void require_verdict(const Checkers& checkers, bool fires, Checker checker,
+                            const std::string& kind, core::NodeId node) {
+    if (!fires) {
+        require_clean(checkers);
+        return;
+    }
+    require_violation(checkers, checker, kind);
+    CHECK(checkers.violation()->node == node);
+}
+
 /// One crafted history, bad or good, with what it must (or must not) raise.
 struct HistoryCase {
     std::string name;

@@ -7,10 +7,10 @@
 #include <memory>
 #include <string>
 
+#include "../sut/forwarding.hpp"
 #include "raftsim/core/assert.hpp"
 #include "raftsim/sim/checkers.hpp"
 #include "raftsim/sim/simulation.hpp"
-#include "raftsim/sut/raftsim/raftsim_system.hpp"
 
 namespace raftsim::sim {
 namespace {
@@ -25,17 +25,16 @@ enum class Misbehaviour {
 
 // raftsim's core, with node 2's host writing a stale term to its disk on a
 // tick once it is in a term.
-class BreakingNode final : public sut::Node {
+class BreakingNode final : public sut::test::ForwardingNode {
   public:
     BreakingNode(sut::Env& env, core::NodeId id, Misbehaviour misbehaviour,
                  std::unique_ptr<sut::Node> inner)
-        : env_(env), id_(id), misbehaviour_(misbehaviour), inner_(std::move(inner)) {}
+        : ForwardingNode(std::move(inner)), env_(env), id_(id), misbehaviour_(misbehaviour) {}
 
-    void start() override { inner_->start(); }
     void tick() override {
-        inner_->tick();
-        if (misbehaviour_ == Misbehaviour::none || id_ != 2 || inner_->term() == 0 ||
-            inner_->busy()) {
+        inner().tick();
+        if (misbehaviour_ == Misbehaviour::none || id_ != 2 || inner().term() == 0 ||
+            inner().busy()) {
             return;
         }
         env_.storage().set_hard_state(core::HardState{.term = 0});
@@ -43,76 +42,28 @@ class BreakingNode final : public sut::Node {
             RAFT_ASSERT(env_.storage().durable_hard_state().term == 0);
         }
     }
-    void receive(const core::Message& message) override { inner_->receive(message); }
-    void wake(std::uint32_t token) override { inner_->wake(token); }
-    core::ProposeResult propose(core::RequestId id, core::Payload data) override {
-        return inner_->propose(id, std::move(data));
-    }
-    core::ReadStart read(core::RequestId id, core::ReadMode mode) override {
-        return inner_->read(id, mode);
-    }
-    core::ChangeResult change_membership(core::RequestId id,
-                                         const core::ChangeRequest& request) override {
-        return inner_->change_membership(id, request);
-    }
-    core::TransferStart transfer_leadership(core::NodeId target) override {
-        return inner_->transfer_leadership(target);
-    }
-    void take_snapshot() override { inner_->take_snapshot(); }
-    void flush() override { inner_->flush(); }
-    core::Role role() const override { return inner_->role(); }
-    core::Term term() const override { return inner_->term(); }
-    core::NodeId leader_id() const override { return inner_->leader_id(); }
-    core::Index commit_index() const override { return inner_->commit_index(); }
-    core::Index applied_index() const override { return inner_->applied_index(); }
-    core::Index last_index() const override { return inner_->last_index(); }
-    core::Index snapshot_index() const override { return inner_->snapshot_index(); }
-    const core::Configuration& configuration() const override { return inner_->configuration(); }
-    const core::Configuration& committed_configuration() const override {
-        return inner_->committed_configuration();
-    }
-    core::Index committed_configuration_index() const override {
-        return inner_->committed_configuration_index();
-    }
-    std::optional<core::Index> match_index(core::NodeId peer) const override {
-        return inner_->match_index(peer);
-    }
-    bool busy() const override { return inner_->busy(); }
-    bool has_backlog() const override { return inner_->has_backlog(); }
-    bool wants_snapshot() const override { return inner_->wants_snapshot(); }
 
   private:
     sut::Env& env_;
     core::NodeId id_;
     Misbehaviour misbehaviour_;
-    std::unique_ptr<sut::Node> inner_;
 };
 
-class BreakingSystem final : public sut::System {
+class BreakingSystem final : public sut::test::ForwardingSystem {
   public:
     explicit BreakingSystem(Misbehaviour misbehaviour) : misbehaviour_(misbehaviour) {}
-    std::string_view name() const override { return "breaking-test"; }
-    std::string_view description() const override { return "test"; }
-    std::string_view version() const override { return inner().version(); }
-    const sut::Durability& durability() const override { return inner().durability(); }
-    const sut::Capabilities& capabilities() const override { return inner().capabilities(); }
-    const sut::Semantics& semantics() const override { return inner().semantics(); }
-    std::optional<std::string> unsupported(const core::Config& config) const override {
-        return inner().unsupported(config);
-    }
     std::unique_ptr<sut::Node> bootstrap(sut::Env& env, const sut::NodeSetup& setup,
                                          const core::Configuration& configuration) const override {
         return std::make_unique<BreakingNode>(env, setup.id, misbehaviour_,
-                                              inner().bootstrap(env, setup, configuration));
+                                              native().bootstrap(env, setup, configuration));
     }
     std::unique_ptr<sut::Node> restart(sut::Env& env, const sut::NodeSetup& setup,
                                        core::DurableState durable) const override {
         return std::make_unique<BreakingNode>(env, setup.id, misbehaviour_,
-                                              inner().restart(env, setup, std::move(durable)));
+                                              native().restart(env, setup, std::move(durable)));
     }
 
   private:
-    static const sut::System& inner() { return sut::native::system(); }
     Misbehaviour misbehaviour_;
 };
 
